@@ -1,0 +1,121 @@
+"""Cell normalisers shared by every reader: spaces, brackets, wrapped lines, unit and person lists.
+
+Rules from PRODUCT §4: NBSP and ideographic spaces are spaces; padded names lose inner spaces
+(刘  琛 → 刘琛); half- and full-width brackets are one form (各乡(镇) = 各乡（镇）); a line break inside
+a category or task sentence is a wrapping artefact; unit lists split on newline 、 ， , ； ; / but
+never inside brackets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Every kind of space a pasted cell carries, made an ordinary space.
+_SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u200a\u3000\u202f\t\x0b\x0c"), " ")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060"), None)
+_BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】"})
+_OPENERS = "（【《“‘〔"
+_CLOSERS = "）】》”’〕"
+_UNIT_SEPARATORS = set("\n、，,；;/／")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff（）《》【】〔〕“”、，。；：？！"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def clean_text(value: object) -> str:
+    """Text of a cell with odd spaces made plain, control characters gone, lines trimmed and blank
+    lines dropped. Line breaks that remain are kept (callers decide what they mean)."""
+    if value is None:
+        return ""
+    text = str(value).translate(_SPACES).translate(_ZERO_WIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    lines = (re.sub(r" {2,}", " ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def unify_brackets(text: str) -> str:
+    """Half-width brackets become the full-width ones used in Chinese documents."""
+    return text.translate(_BRACKETS)
+
+
+def join_wrapped(text: str) -> str:
+    """Remove line breaks that only wrap a sentence: between Chinese characters nothing is left,
+    between Latin letters or digits a space."""
+    lines = clean_text(text).split("\n")
+    out = lines[0] if lines else ""
+    for line in lines[1:]:
+        if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii() and line[0].isalnum():
+            out += " " + line
+        else:
+            out += line
+    return out
+
+
+def clean_sentence(value: object) -> str:
+    """A category or task text: cleaned, wrapped lines joined, brackets unified, inner padding
+    between Chinese characters removed."""
+    text = unify_brackets(join_wrapped(clean_text(value)))
+    return _SPACE_BETWEEN_CJK.sub("", text)
+
+
+def clean_unit(value: object) -> str:
+    """One unit name: one line, no padding, full-width brackets."""
+    text = unify_brackets(join_wrapped(clean_text(value)))
+    return _SPACE_BETWEEN_CJK.sub("", text).strip(" 、，,；;")
+
+
+def clean_name(value: object) -> str:
+    """One person's name: padded names lose their inner spaces (刘  琛 → 刘琛)."""
+    text = unify_brackets(join_wrapped(clean_text(value)))
+    return _SPACE_BETWEEN_CJK.sub("", text).strip(" 、，,；;")
+
+
+def unit_key(name: str) -> str:
+    """The form two unit names are compared in: cleaned, width-folded, case-folded."""
+    return unicodedata.normalize("NFKC", clean_unit(name)).casefold().replace(" ", "")
+
+
+def _split_outside_brackets(text: str, separators: set[str]) -> list[str]:
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in text:
+        if char in _OPENERS:
+            depth += 1
+        elif char in _CLOSERS and depth:
+            depth -= 1
+        if char in separators and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [x for x in items if x and not (x in seen or seen.add(x))]
+
+
+def split_units(value: object) -> list[str]:
+    """Units listed in one cell, in order, each cleaned; separators inside brackets do not split
+    (各镇（园区、街道） is one unit)."""
+    text = unify_brackets(clean_text(value))
+    return _dedupe([clean_unit(part) for part in _split_outside_brackets(text, _UNIT_SEPARATORS)])
+
+
+def split_persons(value: object) -> list[str]:
+    """Persons listed in one cell. Lines and list punctuation separate names; spaces separate
+    them only when every piece is a name of its own (刘  琛 is one padded name, 张三 李四 two)."""
+    text = unify_brackets(clean_text(value))
+    names: list[str] = []
+    for part in _split_outside_brackets(text, _UNIT_SEPARATORS):
+        pieces = part.split()
+        if len(pieces) > 1 and all(len(p) >= 2 for p in pieces):
+            names.extend(clean_name(p) for p in pieces)
+        else:
+            names.append(clean_name(part))
+    return [n for n in names if n]

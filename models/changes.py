@@ -1,0 +1,194 @@
+"""The unit of work every operation runs in: one transaction, one history entry, and the rows it
+changed (before and after) so that undo can restore the exact prior state.
+
+ORM changes are captured by an ``after_flush`` hook; bulk writes made with SQL statements (the
+import) report their rows with :meth:`Change.record`. Nothing here knows about any screen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from models.clock import now
+from models.db import Database
+from models.tables import TRACKED_TABLES, History, RowChange
+
+_CHANGES = "taizhang_changes"
+
+
+class OperationError(Exception):
+    """A change that was refused; the message is Chinese and says why. Nothing was written."""
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def _row(obj: SQLModel, *, before: bool = False) -> dict[str, Any]:
+    state = inspect(obj)
+    row: dict[str, Any] = {}
+    for column in obj.__table__.columns:
+        value = getattr(obj, column.key)
+        if before:
+            history = state.attrs[column.key].history
+            if history.deleted:
+                value = history.deleted[0]
+        row[column.key] = _jsonable(value)
+    return row
+
+
+@event.listens_for(Session, "after_flush")
+def _capture(session: Session, _context: object) -> None:
+    log = session.info.get(_CHANGES)
+    if log is None:
+        return
+    for obj in session.new:
+        if obj.__tablename__ in TRACKED_TABLES:
+            log.append((obj.__tablename__, obj.id, None, _row(obj)))
+    for obj in session.dirty:
+        if obj.__tablename__ in TRACKED_TABLES and session.is_modified(obj, include_collections=False):
+            before, after = _row(obj, before=True), _row(obj)
+            if before != after:
+                log.append((obj.__tablename__, obj.id, before, after))
+    for obj in session.deleted:
+        if obj.__tablename__ in TRACKED_TABLES:
+            log.append((obj.__tablename__, obj.id, _row(obj, before=True), None))
+
+
+class Change:
+    """What an operation has in hand while it runs: the session, and the history line it writes."""
+
+    def __init__(self, session: Session, action: str):
+        self.session = session
+        self.action = action
+        self.summary = ""
+        self.group_id: int | None = None
+        self.task_id: int | None = None
+        self.undoes: int | None = None
+
+    def describe(self, summary: str, *, group_id: int | None = None, task_id: int | None = None) -> None:
+        self.summary = summary
+        if group_id is not None:
+            self.group_id = group_id
+        if task_id is not None:
+            self.task_id = task_id
+
+    def record(self, table: str, row_id: int, before: dict | None, after: dict | None) -> None:
+        """Report a row written with a SQL statement rather than through the ORM."""
+        self.session.info[_CHANGES].append((table, row_id, before, after))
+
+    def get(self, model: type[SQLModel], row_id: int, what: str) -> Any:
+        obj = self.session.get(model, row_id)
+        if obj is None:
+            raise OperationError(f"找不到{what}（编号 {row_id}），可能已被删除。")
+        return obj
+
+
+@contextmanager
+def change(db: Database, action: str) -> Iterator[Change]:
+    """Run one operation: everything inside commits together with its history entry, or nothing does."""
+    with db.session() as session:
+        session.info[_CHANGES] = []
+        tx = Change(session, action)
+        try:
+            yield tx
+            session.flush()
+            log = session.info.pop(_CHANGES)
+            if not log and action != "undo":
+                session.rollback()
+                return
+            if not tx.summary:
+                raise RuntimeError(f"operation {action!r} wrote no summary")
+            history = History(at=now(), action=action, summary=tx.summary, group_id=tx.group_id,
+                              task_id=tx.task_id, undoes=tx.undoes)
+            session.add(history)
+            session.flush()
+            if log:
+                session.execute(
+                    insert(RowChange),
+                    [
+                        {"history_id": history.id, "seq": seq, "table_name": table, "row_id": row_id,
+                         "before": None if before is None else json.dumps(before, ensure_ascii=False),
+                         "after": None if after is None else json.dumps(after, ensure_ascii=False)}
+                        for seq, (table, row_id, before, after) in enumerate(log)
+                    ],
+                )
+            if tx.undoes is not None:
+                session.execute(update(History).where(History.id == tx.undoes).values(undone_by=history.id))
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise OperationError(f"这项修改与已有数据冲突，未保存（{exc.orig}）。") from None
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _typed(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for column in model.__table__.columns:
+        value = row.get(column.key)
+        if value is not None and isinstance(column.type, DateTime):
+            value = datetime.fromisoformat(value)
+        elif value is not None and isinstance(column.type, Date):
+            value = date.fromisoformat(value)
+        out[column.key] = value
+    return out
+
+
+def undo_last(db: Database) -> str | None:
+    """Undo the newest change not yet undone; returns its summary, or None when there is none."""
+    try:
+        return _undo(db)
+    except _NothingToUndo:
+        return None
+
+
+def _undo(db: Database) -> str:
+    with change(db, "undo") as tx:
+        s = tx.session
+        target = s.execute(
+            select(History)
+            .where(History.action != "undo", History.undone_by.is_(None))  # type: ignore[union-attr]
+            .order_by(History.id.desc())  # type: ignore[union-attr]
+            .limit(1)
+        ).scalar_one_or_none()
+        if target is None:
+            raise _NothingToUndo
+        rows = s.execute(
+            select(RowChange).where(RowChange.history_id == target.id).order_by(RowChange.seq.desc())  # type: ignore[attr-defined]
+        ).scalars().all()
+        for rc in rows:
+            model = TRACKED_TABLES[rc.table_name]
+            table = model.__table__
+            before = json.loads(rc.before) if rc.before else None
+            after = json.loads(rc.after) if rc.after else None
+            current = s.execute(select(table).where(table.c.id == rc.row_id)).mappings().first()
+            current_json = None if current is None else {k: _jsonable(v) for k, v in current.items()}
+            if after is not None and current_json is not None and current_json != after:
+                raise OperationError(f"「{target.summary}」之后这条数据又被修改过，不能撤销。")
+            if before is None:
+                s.execute(delete(table).where(table.c.id == rc.row_id))
+            elif current is None:
+                s.execute(insert(table).values(**_typed(model, before)))
+            else:
+                s.execute(update(table).where(table.c.id == rc.row_id).values(**_typed(model, before)))
+            tx.record(rc.table_name, rc.row_id, current_json, before)
+        s.expire_all()
+        tx.undoes = target.id
+        tx.describe(f"撤销：{target.summary}", group_id=target.group_id, task_id=target.task_id)
+        return target.summary
+
+
+class _NothingToUndo(Exception):
+    pass

@@ -1,0 +1,176 @@
+"""The ledger's tables (SQLModel). Rules in PRODUCT §3; schema version in ``models.schema``.
+
+Each class is one table; relations are plain foreign-key columns so that readers of this file see
+the schema as it is on disk. Dates are ``date`` (YYYY-MM-DD), times ``datetime`` (local, seconds).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
+from pydantic import NaiveDatetime
+from sqlmodel import Field, SQLModel
+
+STATUSES = ("未启动", "推进中", "已完成")
+NOT_STARTED, IN_PROGRESS, DONE = STATUSES
+ROLES = ("组长", "常务副组长", "副组长", "成员", "联络员", "办公室主任", "办公室常务副主任", "办公室副主任")
+LEAD, CO = "lead", "co"
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = False) -> Column:
+    """A foreign key column; SQLite enforces it because every connection sets foreign_keys=ON."""
+    return Column(Integer, ForeignKey(target), nullable=nullable, index=index)
+
+
+class Unit(SQLModel, table=True):
+    """A real unit (单位): 县人社局, 各乡（镇）. Names and aliases are unique across both tables."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    created_at: NaiveDatetime = Field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+
+class UnitAlias(SQLModel, table=True):
+    """Another name of a unit: 县卫计局 for 县卫健局, or the name of a unit merged into it."""
+
+    __tablename__ = "unit_alias"
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(sa_column=_fk("unit.id", index=True))
+    alias: str = Field(unique=True)
+
+
+class Group(SQLModel, table=True):
+    """A leading group (领导小组, 工作专班) with its office."""
+
+    __tablename__ = "work_group"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    doc_number: str | None = None  # 文号: 启政办发〔2023〕32号
+    host_unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    note: str | None = None  # the table's 注：… line, e.g. successors take over duties
+    created_at: NaiveDatetime = Field(default_factory=lambda: datetime.now().replace(microsecond=0))
+
+
+class Member(SQLModel, table=True):
+    """A person in the group's roster, in the notice's official order."""
+
+    __table_args__ = (Index("ix_member_group_order", "group_id", "position"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("work_group.id"))
+    name: str
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True, index=True))
+    title: str | None = None
+    role: str = "成员"
+    position: int = 0  # official order within the group, 1-based
+    active: bool = True
+    successor_id: int | None = Field(default=None, sa_column=_fk("member.id", nullable=True))
+    joined_on: date | None = None
+    left_on: date | None = None
+    phone: str | None = None
+
+
+class Duty(SQLModel, table=True):
+    """A member unit's duties (工作职责) in one group."""
+
+    __table_args__ = (UniqueConstraint("group_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("work_group.id"))
+    unit_id: int = Field(sa_column=_fk("unit.id", index=True))
+    text: str
+
+
+class Task(SQLModel, table=True):
+    """One row of the division table."""
+
+    __table_args__ = (
+        CheckConstraint("status IN ('未启动', '推进中', '已完成')", name="ck_task_status"),
+        Index("ix_task_group_status_due", "group_id", "status", "due"),
+        Index("ix_task_group_due", "group_id", "due"),
+        Index("ix_task_group_position", "group_id", "position"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("work_group.id"))
+    position: int = 0  # order in the table
+    category_number: str | None = None  # 一, （二）
+    category: str | None = None  # 健全完善社会保障体系
+    number: str | None = None  # the task's own number as printed: （一）, 12
+    content: str
+    deadline: str | None = None  # as written: 2023年12月底前, 长期坚持
+    due: date | None = None  # parsed from the deadline where it can be read
+    status: str = NOT_STARTED
+    done_on: date | None = None
+    notes: str | None = None
+    unpaired_persons: str | None = None  # JSON list: persons named without a unit to pair with
+    search_text: str = ""  # content, units, persons and their pinyin initials, for the filter (v2)
+
+
+class Assignment(SQLModel, table=True):
+    """A unit on a task, as lead (牵头) or co-operating (配合), with its responsible person."""
+
+    __table_args__ = (
+        CheckConstraint("role IN ('lead', 'co')", name="ck_assignment_role"),
+        UniqueConstraint("task_id", "unit_id", "role"),
+        Index("ix_assignment_unit_role", "unit_id", "role", "task_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id"))
+    unit_id: int = Field(sa_column=_fk("unit.id"))
+    role: str = LEAD
+    person: str | None = None
+    position: int = 0  # order among the task's units of this role
+
+
+class Target(SQLModel, table=True):
+    """A task's target for one year (年度目标) and the value actually reached."""
+
+    __table_args__ = (UniqueConstraint("task_id", "year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id"))
+    year: int
+    target: str = ""
+    actual: str | None = None
+
+
+class Progress(SQLModel, table=True):
+    """A progress entry (进展情况) on a task."""
+
+    __table_args__ = (Index("ix_progress_task_date", "task_id", "on"),)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id"))
+    on: date
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    text: str
+
+
+class History(SQLModel, table=True):
+    """One change made through the program, with a one-line description (操作记录)."""
+
+    __table_args__ = (Index("ix_history_group_at", "group_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime  # local time
+    action: str  # tick, assign, import, undo …
+    summary: str  # one line, Chinese
+    group_id: int | None = None  # no foreign keys here: the record outlives what it names
+    task_id: int | None = Field(default=None, index=True)
+    undone_by: int | None = Field(default=None, sa_column=_fk("history.id", nullable=True))
+    undoes: int | None = Field(default=None, sa_column=_fk("history.id", nullable=True))
+
+
+class RowChange(SQLModel, table=True):
+    """One row changed by a history entry: the row before and after, as JSON (for undo)."""
+
+    __tablename__ = "row_change"
+    id: int | None = Field(default=None, primary_key=True)
+    history_id: int = Field(sa_column=_fk("history.id", index=True))
+    seq: int
+    table_name: str
+    row_id: int
+    before: str | None = None  # JSON object, None when the change inserted the row
+    after: str | None = None  # JSON object, None when the change deleted the row
+
+
+TRACKED_TABLES = {
+    cls.__tablename__: cls
+    for cls in (Unit, UnitAlias, Group, Member, Duty, Task, Assignment, Target, Progress)
+}
