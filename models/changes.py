@@ -95,8 +95,9 @@ class Change:
 
 
 @contextmanager
-def change(db: Database, action: str) -> Iterator[Change]:
-    """Run one operation: everything inside commits together with its history entry, or nothing does."""
+def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Change]:
+    """Run one operation: everything inside commits together with its history entry, or nothing
+    does. With ``dry_run`` the operation runs in full and is then rolled back."""
     with db.session() as session:
         session.info[_CHANGES] = []
         tx = Change(session, action)
@@ -104,7 +105,7 @@ def change(db: Database, action: str) -> Iterator[Change]:
             yield tx
             session.flush()
             log = session.info.pop(_CHANGES)
-            if not log and action != "undo":
+            if dry_run or (not log and action != "undo"):
                 session.rollback()
                 return
             if not tx.summary:
@@ -175,7 +176,7 @@ def _undo(db: Database) -> str:
             after = json.loads(rc.after) if rc.after else None
             current = s.execute(select(table).where(table.c.id == rc.row_id)).mappings().first()
             current_json = None if current is None else {k: _jsonable(v) for k, v in current.items()}
-            if after is not None and current_json is not None and current_json != after:
+            if after is not None and current_json is not None and any(current_json.get(k) != v for k, v in after.items()):
                 raise OperationError(f"「{target.summary}」之后这条数据又被修改过，不能撤销。")
             if before is None:
                 s.execute(delete(table).where(table.c.id == rc.row_id))

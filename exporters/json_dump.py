@@ -1,0 +1,102 @@
+"""The ``taizhang-dump/1`` JSON dump (PRODUCT §6): every unit, group, member, duty and task, so any
+database can be inspected, compared and backed up as text."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import select
+
+from models.db import Database
+from models.tables import Assignment, Duty, Group, Member, Progress, Target, Task, Unit, UnitAlias
+
+FORMAT = "taizhang-dump/1"
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def build_dump(db: Database, group: str | None = None) -> dict[str, Any]:
+    """The whole database as the dump's dict; with ``group`` only that group (and every unit)."""
+    with db.session() as s:
+        units = s.exec(select(Unit).order_by(Unit.id)).all()
+        unit_name = {u.id: u.name for u in units}
+        aliases: dict[int, list[str]] = defaultdict(list)
+        for a in s.exec(select(UnitAlias).order_by(UnitAlias.id)).all():
+            aliases[a.unit_id].append(a.alias)
+        query = select(Group).order_by(Group.id)
+        if group is not None:
+            query = query.where(Group.name == group)
+        out_groups = [_group(s, g, unit_name) for g in s.exec(query).all()]
+        return {
+            "format": FORMAT,
+            "units": [{"name": u.name, "aliases": aliases[u.id]} for u in units],
+            "groups": out_groups,
+        }
+
+
+def _group(s: Any, group: Group, unit_name: dict[int, str]) -> dict[str, Any]:
+    members = s.exec(select(Member).where(Member.group_id == group.id).order_by(Member.position, Member.id)).all()
+    member_name = {m.id: m.name for m in members}
+    duties = s.exec(select(Duty).where(Duty.group_id == group.id).order_by(Duty.id)).all()
+    tasks = s.exec(select(Task).where(Task.group_id == group.id).order_by(Task.position, Task.id)).all()
+    task_ids = [t.id for t in tasks]
+    by_task: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in ("assign", "target", "progress")}
+    if task_ids:
+        in_group = select(Task.id).where(Task.group_id == group.id)
+        for a in s.exec(select(Assignment).where(Assignment.task_id.in_(in_group))  # type: ignore[attr-defined]
+                        .order_by(Assignment.task_id, Assignment.role.desc(), Assignment.position, Assignment.id)).all():  # type: ignore[union-attr]
+            by_task["assign"][a.task_id].append(a)
+        for t in s.exec(select(Target).where(Target.task_id.in_(in_group)).order_by(Target.year)).all():  # type: ignore[attr-defined]
+            by_task["target"][t.task_id].append(t)
+        for p in s.exec(select(Progress).where(Progress.task_id.in_(in_group)).order_by(Progress.on, Progress.id)).all():  # type: ignore[attr-defined]
+            by_task["progress"][p.task_id].append(p)
+    return {
+        "name": group.name,
+        "doc_number": group.doc_number,
+        "host_unit": unit_name.get(group.host_unit_id) if group.host_unit_id else None,
+        "note": group.note,
+        "members": [
+            {"name": m.name, "unit": unit_name.get(m.unit_id) if m.unit_id else None, "title": m.title,
+             "role": m.role, "order": m.position, "active": m.active,
+             "successor": member_name.get(m.successor_id) if m.successor_id else None,
+             "phone": m.phone, "joined_on": _iso(m.joined_on), "left_on": _iso(m.left_on)}
+            for m in members
+        ],
+        "duties": [{"unit": unit_name[d.unit_id], "text": d.text} for d in duties],
+        "tasks": [
+            {
+                "id": t.id,
+                "number": t.number,
+                "category": t.category,
+                "category_number": t.category_number,
+                "content": t.content,
+                "deadline": t.deadline,
+                "due": _iso(t.due),
+                "targets": [{"year": x.year, "target": x.target, "actual": x.actual} for x in by_task["target"][t.id]],
+                "lead": [{"unit": unit_name[a.unit_id], "person": a.person} for a in by_task["assign"][t.id] if a.role == "lead"],
+                "co": [{"unit": unit_name[a.unit_id], "person": a.person} for a in by_task["assign"][t.id] if a.role == "co"],
+                "unpaired_persons": json.loads(t.unpaired_persons) if t.unpaired_persons else [],
+                "status": t.status,
+                "done_on": _iso(t.done_on),
+                "progress": [{"date": p.on.isoformat(), "unit": unit_name.get(p.unit_id) if p.unit_id else None, "text": p.text}
+                             for p in by_task["progress"][t.id]],
+                "notes": t.notes,
+            }
+            for t in tasks
+        ],
+    }
+
+
+def write_dump(db: Database, out: str | os.PathLike[str], group: str | None = None) -> Path:
+    """Write the dump to ``out`` atomically (a temporary file renamed into place)."""
+    path = Path(out)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(build_dump(db, group), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path

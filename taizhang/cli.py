@@ -1,0 +1,200 @@
+"""The command line (PRODUCT §6, a contract): open the TUI, load the demo, import, export.
+
+Exit status 0 on success, 1 on bad input (one paragraph on stderr), 2 on wrong usage. Only opening
+the TUI imports Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from taizhang import __version__
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+EXPORT_KINDS = ("division", "progress", "overdue", "roster")
+
+
+class UsageError(Exception):
+    """Wrong usage of the command line (exit 2)."""
+
+
+class BadInput(Exception):
+    """A file or database that cannot be used as it is (exit 1)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's default is English and exits 2 itself
+        raise UsageError(f"{message}\n用法见 taizhang --help")
+
+
+def default_db_path() -> Path:
+    env = os.environ.get("TAIZHANG_DB", "").strip()
+    if env:
+        return Path(env)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("taizhang", appauthor=False)) / "taizhang.db"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="taizhang",
+        description="领导小组办公室工作台账：名单、成员单位职责、重点任务分工表、进展与逾期、导出报表。",
+        epilog="数据库默认为环境变量 TAIZHANG_DB，否则为用户数据目录下的 taizhang.db。",
+    )
+    parser.add_argument("--db", metavar="PATH", help="数据库文件（默认 $TAIZHANG_DB 或用户数据目录）")
+    parser.add_argument("--version", action="version", version=f"taizhang {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    demo = sub.add_parser("demo", help="载入 sample_data/ 中的示例数据（重复运行不会重复添加），然后打开界面")
+    demo.add_argument("--no-tui", action="store_true", help="只载入数据，不打开界面")
+
+    imp = sub.add_parser("import", help="导入分工表、成员名单或成员单位职责")
+    imp.add_argument("file", metavar="FILE", help=".xlsx .xls .ods .docx .csv 表格，或 .txt 粘贴文本")
+    imp.add_argument("--group", metavar="NAME", help="导入到哪个领导小组（没有则新建）")
+    imp.add_argument("--as", dest="kind", choices=("tasks", "roster", "duties"), help="文件内容：任务、名单或职责")
+    imp.add_argument("--sheet", metavar="NAME", help="工作表名称（默认自动找到分工表所在的表）")
+    imp.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入数据库")
+
+    exp = sub.add_parser("export", help="导出 JSON 数据或 Excel 报表")
+    exp.add_argument("out", metavar="OUT", help="输出文件，按后缀决定格式：.json 或 .xlsx")
+    exp.add_argument("--group", metavar="NAME", help="领导小组名称（数据库中只有一个时可省略）")
+    exp.add_argument("--kind", choices=EXPORT_KINDS, default="division", help="Excel 报表种类（默认 division 分工表）")
+    exp.add_argument("--within", type=int, default=7, metavar="N", help="overdue：N 天内到期的也列入（默认 7）")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return _run(args)
+    except UsageError as exc:
+        print(f"taizhang：{exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BadInput as exc:
+        print(f"taizhang：{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("taizhang：已中断，未完成的修改没有写入。", file=sys.stderr)
+        return 130
+
+
+def _open_db(args: argparse.Namespace):
+    from models.db import Database, DatabaseError
+
+    path = Path(args.db) if args.db else default_db_path()
+    try:
+        return Database(path)
+    except DatabaseError as exc:
+        raise BadInput(str(exc)) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "export":
+        return _export(args)
+    if args.command == "import":
+        return _import(args)
+    if args.command == "demo":
+        from taizhang.demo import load_demo
+
+        db = _open_db(args)
+        try:
+            for line in load_demo(db):
+                print(line)
+        finally:
+            db.close()
+        if args.no_tui:
+            return EXIT_OK
+    return _tui(args)
+
+
+def _tui(args: argparse.Namespace) -> int:
+    db = _open_db(args)  # refuse a bad file here, with a message, before any screen
+    path = db.path
+    db.close()
+    from tui import make_app
+
+    make_app(path).run()
+    return EXIT_OK
+
+
+def _group_name(db, wanted: str | None, *, create_ok: bool, fallback: str | None = None) -> str:
+    from models.queries import groups
+
+    with db.session() as s:
+        names = [g.name for g in groups(s)]
+    if wanted:
+        wanted = wanted.strip()
+        if wanted in names or create_ok:
+            return wanted
+        raise BadInput(f"没有名为「{wanted}」的领导小组。现有：{'、'.join(names) or '（无）'}")
+    if len(names) == 1:
+        return names[0]
+    if not names and create_ok and fallback:
+        return fallback
+    if not names:
+        raise BadInput("数据库中还没有领导小组。")
+    raise UsageError(f"数据库中有 {len(names)} 个领导小组，请用 --group 指定：{'、'.join(names)}")
+
+
+def _export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".json", ".xlsx") and not out.is_dir():
+        raise UsageError(f"不支持的导出格式「{out.suffix or out.name}」：OUT 应以 .json 或 .xlsx 结尾。")
+    if suffix != ".json":
+        raise UsageError("导出 Excel 报表（.xlsx）尚未实现，将在后续版本提供；目前可导出 .json。")
+    db = _open_db(args)
+    try:
+        from exporters.json_dump import write_dump
+
+        if args.group:
+            _group_name(db, args.group, create_ok=False)
+        if not out.parent.is_dir():
+            raise BadInput(f"输出目录「{out.parent}」不存在。")
+        try:
+            write_dump(db, out, group=args.group)
+        except OSError as exc:
+            raise BadInput(f"无法写入「{out}」：{exc.strerror or exc}") from None
+        print(f"已导出：{out}")
+        return EXIT_OK
+    finally:
+        db.close()
+
+
+def _import(args: argparse.Namespace) -> int:
+    from importers import read_file
+    from importers.load import load
+    from importers.records import ImportRefused
+    from models.changes import OperationError
+    from taizhang.report import format_report
+
+    path = Path(args.file)
+    db = _open_db(args)
+    try:
+        with db.session() as s:
+            from sqlmodel import select
+
+            from models.tables import Unit
+
+            known = [u for u in s.exec(select(Unit.name)).all()]
+        try:
+            record = read_file(path, kind=args.kind, sheet=args.sheet, known_units=known)
+        except ImportRefused as exc:
+            raise BadInput(f"{exc}\n数据库未作任何改动。") from None
+        group = _group_name(db, args.group, create_ok=True, fallback=_group_from_file(path))
+        try:
+            report = load(db, record, group, dry_run=args.dry_run)
+        except OperationError as exc:
+            raise BadInput(f"导入「{path.name}」失败：{exc}\n数据库未作任何改动。") from None
+        print(format_report(report))
+        return EXIT_OK
+    finally:
+        db.close()
+
+
+def _group_from_file(path: Path) -> str:
+    return path.stem.strip() or "领导小组"
