@@ -70,22 +70,23 @@ class Database:
 
     def _prepare(self, is_new: bool) -> None:
         with self.engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
             version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
-            tables_present = conn.exec_driver_sql(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'task'"
-            ).scalar_one()
+            names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+        # version 0 with only our own tables is a creation cut short (say, by a power cut): finish it
+        foreign = names - set(SQLModel.metadata.tables) - {"sqlite_sequence"}
         if version > CURRENT_VERSION:
             raise DatabaseError(
                 f"数据库「{self.path}」由较新版本的 taizhang 创建（结构版本 {version}，本程序支持到 {CURRENT_VERSION}），"
                 "请升级 taizhang 后再打开；文件未作任何改动。"
             )
-        if version == 0 and not tables_present:
+        if version == 0 and foreign:
+            raise DatabaseError(f"「{self.path}」是一个 SQLite 文件，但不是 taizhang 的数据库；文件未作任何改动。")
+        with self.engine.connect() as conn:  # only once the file is known to be ours
+            conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+        if version == 0:
             SQLModel.metadata.create_all(self.engine)
             with self.engine.begin() as conn:
                 conn.exec_driver_sql(f"PRAGMA user_version = {CURRENT_VERSION}")
-        elif version == 0:
-            raise DatabaseError(f"「{self.path}」是一个 SQLite 文件，但不是 taizhang 的数据库；文件未作任何改动。")
         elif version < CURRENT_VERSION:
             upgrade(self.engine, version)
 

@@ -1,0 +1,42 @@
+"""Shared fixtures: a real SQLite file in a temporary folder, and a fixed "today"."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_data"
+TODAY = "2023-07-01"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("TAIZHANG_TODAY", TODAY)
+    monkeypatch.delenv("TAIZHANG_DB", raising=False)
+    return TODAY
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "ledger.db"
+
+
+@pytest.fixture
+def db(db_path: Path):
+    from models.db import Database
+
+    database = Database(db_path)
+    yield database
+    database.close()
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run `taizhang …` in a fresh interpreter, as a user would from a shell."""
+    full_env = {**os.environ, "TAIZHANG_TODAY": TODAY, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "taizhang", *args], capture_output=True, text=True,
+                          env=full_env, cwd=cwd or ROOT, timeout=120)
