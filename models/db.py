@@ -43,8 +43,7 @@ class Database:
 
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
-        is_new = not self.path.exists() or self.path.stat().st_size == 0
-        if is_new and not self.path.exists():
+        if not self.path.exists():
             try:
                 _create_private(self.path)
             except OSError as exc:
@@ -52,7 +51,7 @@ class Database:
         self.engine: Engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(self.engine, "connect", _on_connect)
         try:
-            self._prepare(is_new)
+            self._prepare()
         except sqlite3.DatabaseError as exc:  # pragma: no cover - wrapped below as well
             self.engine.dispose()
             raise DatabaseError(self._damaged_message(exc)) from None
@@ -68,7 +67,7 @@ class Database:
     def _damaged_message(self, exc: BaseException) -> str:
         return f"「{self.path}」不是 taizhang 的数据库文件，或文件已损坏（{exc}）。"
 
-    def _prepare(self, is_new: bool) -> None:
+    def _prepare(self) -> None:
         with self.engine.connect() as conn:
             version = conn.exec_driver_sql("PRAGMA user_version").scalar_one()
             names = set(conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
