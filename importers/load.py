@@ -7,10 +7,11 @@ same report and rolls everything back.
 from __future__ import annotations
 
 import json
+from datetime import date
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from importers.normalize import clean_name, clean_unit
@@ -58,9 +59,12 @@ class _Units:
         self.names = {uid: name for name, uid in self.ids.items()}
         for u in s.exec(select(Unit)).all():
             self.names[u.id] = u.name
+        self.seen: set[str] = set()
 
-    def id(self, name: str) -> int:
-        name = clean_unit(name)
+    def id(self, raw: str) -> int:
+        if raw in self.ids and raw in self.seen:
+            return self.ids[raw]
+        name = clean_unit(raw)
         if name not in self.ids:
             unit = Unit(name=name)
             self.s.add(unit)
@@ -68,7 +72,8 @@ class _Units:
             self.ids[name] = unit.id
             self.names[unit.id] = name
             self.report.new_units.append(name)
-        if name not in self.report.units:
+        if name not in self.seen:
+            self.seen.add(name)
             self.report.units.append(name)
         return self.ids[name]
 
@@ -96,9 +101,14 @@ def _assignment_rows(rec: TaskRecord, units: _Units) -> list[dict[str, Any]]:
             if uid in seen:
                 continue
             seen.add(uid)
-            rows.append({"unit_id": uid, "role": role, "person": clean_name(ref.person) if ref.person else None,
+            rows.append({"unit_id": uid, "role": role, "person": _person(ref.person) if ref.person else None,
                          "position": len(seen) - 1})
     return rows
+
+
+@lru_cache(maxsize=4096)
+def _person(raw: str) -> str:
+    return clean_name(raw)
 
 
 def _task_fields(rec: TaskRecord) -> dict[str, Any]:
@@ -109,11 +119,23 @@ def _task_fields(rec: TaskRecord) -> dict[str, Any]:
     }
 
 
-def _existing_shape(s: Session, task: Task) -> tuple[dict[str, Any], list[tuple], list[tuple]]:
-    fields = {k: getattr(task, k) for k in ("number", "category", "category_number", "content", "deadline", "due", "unpaired_persons")}
-    assigns = sorted((a.role, a.position, a.unit_id, a.person) for a in s.exec(select(Assignment).where(Assignment.task_id == task.id)).all())
-    targets = sorted((t.year, t.target) for t in s.exec(select(Target).where(Target.task_id == task.id)).all())
-    return fields, assigns, targets
+_COMPARED = ("number", "category", "category_number", "content", "deadline", "due", "unpaired_persons")
+
+
+def _existing_shapes(s: Session, group_id: int) -> dict[int, tuple[list[tuple], list[tuple]]]:
+    """Every task's units and targets in the group, in two queries, in the form records compare in."""
+    in_group = select(Task.id).where(Task.group_id == group_id)
+    shapes: dict[int, tuple[list[tuple], list[tuple]]] = {}
+    for task_id, role, position, unit_id, person in s.exec(
+        select(Assignment.task_id, Assignment.role, Assignment.position, Assignment.unit_id, Assignment.person)
+        .where(Assignment.task_id.in_(in_group))  # type: ignore[attr-defined]
+    ).all():
+        shapes.setdefault(task_id, ([], []))[0].append((role, position, unit_id, person))
+    for task_id, year, target in s.exec(
+        select(Target.task_id, Target.year, Target.target).where(Target.task_id.in_(in_group))  # type: ignore[attr-defined]
+    ).all():
+        shapes.setdefault(task_id, ([], []))[1].append((year, target))
+    return {k: (sorted(a), sorted(t)) for k, (a, t) in shapes.items()}
 
 
 def load_tasks(tx: Change, table: TaskTable, group_name: str, report: ImportReport) -> None:
@@ -123,6 +145,8 @@ def load_tasks(tx: Change, table: TaskTable, group_name: str, report: ImportRepo
     existing = list(s.exec(select(Task).where(Task.group_id == group.id).order_by(Task.position)).all())
     by_content = {t.content: t for t in existing}
     by_number = {(t.category, t.number): t for t in existing if t.number}
+    shapes = _existing_shapes(s, group.id) if existing else {}
+    contents_in_file = {r.content for r in table.tasks}
     matched: set[int] = set()
     new_tasks: list[tuple[TaskRecord, list[dict[str, Any]]]] = []
     for position, rec in enumerate(table.tasks, start=1):
@@ -135,15 +159,15 @@ def load_tasks(tx: Change, table: TaskTable, group_name: str, report: ImportRepo
         task = by_content.get(rec.content)
         if task is None or task.id in matched:
             candidate = by_number.get((rec.category, rec.number)) if rec.number else None
-            task = candidate if candidate is not None and candidate.id not in matched and candidate.content not in {r.content for r in table.tasks} else None
+            task = candidate if candidate is not None and candidate.id not in matched and candidate.content not in contents_in_file else None
         if task is None:
             new_tasks.append((rec, assigns))
             continue
         matched.add(task.id)
         fields = _task_fields(rec)
-        want = (fields, sorted((a["role"], a["position"], a["unit_id"], a["person"]) for a in assigns),
+        want = (sorted((a["role"], a["position"], a["unit_id"], a["person"]) for a in assigns),
                 sorted((t.year, t.target) for t in rec.targets))
-        if _existing_shape(s, task) == want:
+        if all(getattr(task, k) == fields[k] for k in _COMPARED) and shapes.get(task.id, ([], [])) == want:
             report.unchanged += 1
             continue
         _update_task(s, task, fields, assigns, rec)
@@ -195,21 +219,34 @@ def _insert_tasks(tx: Change, group_id: int, new_tasks: list[tuple[TaskRecord, l
             "done_on": rec.done_on if status == "已完成" else None, "notes": rec.notes,
             "search_text": search_text(rec.content, [*names, *rec.unpaired_persons]),
         })
-    ids = s.execute(insert(Task).returning(Task.id, sort_by_parameter_order=True), task_rows).scalars().all()
+    ids = _insert(s, "task", task_rows)
     assign_rows, target_rows = [], []
     for task_id, (rec, assigns) in zip(ids, new_tasks):
         assign_rows += [{"task_id": task_id, **a} for a in assigns]
         target_rows += [{"task_id": task_id, "year": t.year, "target": t.target, "actual": t.actual} for t in rec.targets]
-    for table, row_ids in (("task", ids), ("assignment", _insert(s, Assignment, assign_rows)),
-                           ("target", _insert(s, Target, target_rows))):
+    for table, row_ids in (("task", ids), ("assignment", _insert(s, "assignment", assign_rows)),
+                           ("target", _insert(s, "target", target_rows))):
         for row_id in row_ids:
             tx.record(table, row_id, None, {"id": row_id})
 
 
-def _insert(s: Session, model: type, rows: list[dict[str, Any]]) -> list[int]:
+def _insert(s: Session, table: str, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows with one executemany and ids given here (the ORM's bulk insert with RETURNING
+    takes minutes for 10,000 rows). The ids are read inside this transaction, so a writer that
+    came in between makes this transaction fail rather than collide."""
     if not rows:
         return []
-    return list(s.execute(insert(model).returning(model.id, sort_by_parameter_order=True), rows).scalars().all())
+    conn = s.connection()
+    start = (conn.exec_driver_sql(f'SELECT max(id) FROM "{table}"').scalar() or 0) + 1
+    columns = list(rows[0])
+    values = [(start + i, *(_sql_value(row[c]) for c in columns)) for i, row in enumerate(rows)]
+    placeholders = ", ".join("?" * (len(columns) + 1))
+    conn.exec_driver_sql(f'INSERT INTO "{table}" (id, {", ".join(columns)}) VALUES ({placeholders})', values)
+    return list(range(start, start + len(rows)))
+
+
+def _sql_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
 
 
 def _summary(report: ImportReport) -> str:

@@ -21,6 +21,7 @@ def _initials_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=8192)  # unit and person names repeat across thousands of tasks
 def initials(text: str) -> str:
     """Pinyin initials of the Chinese characters in text; other characters are dropped."""
     table = _initials_table()
