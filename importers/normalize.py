@@ -11,16 +11,18 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Every kind of space a pasted cell carries, made an ordinary space.
-_SPACES = dict.fromkeys(map(ord, "\u00a0\u2002\u2003\u2009\u200a\u3000\u202f\t\x0b\x0c"), " ")
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060"), None)
+# Line and paragraph separators become line breaks; every other kind of space (NBSP, ideographic,
+# en/em/thin spaces, tabs…) an ordinary space; zero-width characters and control characters go.
+_LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060\u00ad"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_ODD_SPACE = re.compile(r"[^\S\n]")
 _BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】"})
 _OPENERS = "（【《“‘〔"
 _CLOSERS = "）】》”’〕"
 _UNIT_SEPARATORS = set("\n、，,；;/／")
-_CJK = r"\u3400-\u9fff\uf900-\ufaff（）《》【】〔〕“”、，。；：？！"
+_CJK = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f（）《》【】〔〕“”、，。；：？！"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def clean_text(value: object) -> str:
@@ -28,9 +30,8 @@ def clean_text(value: object) -> str:
     lines dropped. Line breaks that remain are kept (callers decide what they mean)."""
     if value is None:
         return ""
-    text = str(value).translate(_SPACES).translate(_ZERO_WIDTH)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = _LINE_BREAKS.sub("\n", str(value)).translate(_ZERO_WIDTH)
+    text = _ODD_SPACE.sub(" ", _CONTROL.sub("", text))
     lines = (re.sub(r" {2,}", " ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -109,13 +110,30 @@ def split_units(value: object) -> list[str]:
 
 def split_persons(value: object) -> list[str]:
     """Persons listed in one cell. Lines and list punctuation separate names; spaces separate
-    them only when every piece is a name of its own (刘  琛 is one padded name, 张三 李四 two)."""
+    them only between names of two or more characters: single characters side by side are one
+    padded name (刘  琛 is one name, 张三 李四 two, 王 宇 张三 two)."""
     text = unify_brackets(clean_text(value))
     names: list[str] = []
     for part in _split_outside_brackets(text, _UNIT_SEPARATORS):
-        pieces = part.split()
+        pieces = _merge_single_characters(part.split())
         if len(pieces) > 1 and all(len(p) >= 2 for p in pieces):
             names.extend(clean_name(p) for p in pieces)
         else:
             names.append(clean_name(part))
     return [n for n in names if n]
+
+
+def _merge_single_characters(pieces: list[str]) -> list[str]:
+    """["王", "宇", "张三"] → ["王宇", "张三"]: a run of one-character pieces is a padded name."""
+    merged: list[str] = []
+    run: list[str] = []
+    for piece in pieces + [""]:
+        if len(piece) == 1:
+            run.append(piece)
+            continue
+        if run:
+            merged.append("".join(run))
+            run = []
+        if piece:
+            merged.append(piece)
+    return merged

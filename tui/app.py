@@ -99,7 +99,7 @@ class TaizhangApp(App):
             ).all():
                 leads.setdefault(task_id, []).append(name)
         rows = [
-            (t.id, t.number or "", t.content[:60], "、".join(leads.get(t.id, [])), t.deadline or "",
+            (t.id, t.number or "", t.content[:36], "、".join(leads.get(t.id, [])), t.deadline or "",
              ("逾期 " if is_overdue(t, now) else "") + t.status)
             for t in tasks
         ]
