@@ -1,0 +1,241 @@
+"""Cell normalisers and the unit/title splitter: real cells from the seeds, and properties."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from importers.normalize import (
+    clean_name, clean_sentence, clean_text, clean_unit, join_wrapped, split_persons, split_units,
+    unify_brackets, unit_key,
+)
+from importers.titles import is_title, split_unit_title
+
+ODD_SPACES = "\u00a0\u3000\u2002\u2003\u2009\u200a\u202f\u2000\u2005\u205f\u1680\t\x0b\x0c"
+CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
+SEPARATORS = "\n、，,；;/／"
+
+# ------------------------------------------------------------------ real cells (seed 002 and others)
+
+
+def test_unit_cell_with_blank_paragraphs_splits_into_two_units():
+    assert split_units("\n县财政局\n各乡（镇）") == ["县财政局", "各乡（镇）"]
+
+
+def test_half_width_brackets_become_full_width():
+    assert split_units("各乡(镇)") == ["各乡（镇）"]
+    assert unit_key("各乡(镇)") == unit_key("各乡（镇）")
+
+
+def test_padded_name_with_spaces_around():
+    assert clean_name("   刘  琛 ") == "刘琛"
+    assert split_persons("   刘  琛 ") == ["刘琛"]
+
+
+def test_padded_names_in_a_list():
+    assert split_persons("刘  琛\n   黄敬铿\n李  俊") == ["刘琛", "黄敬铿", "李俊"]
+    assert split_persons("王 宇 张三") == ["王宇", "张三"]
+    assert split_persons("张三 李四") == ["张三", "李四"]
+
+
+def test_brackets_with_separators_inside_are_one_unit():
+    assert split_units("市民政局、各镇(园区、街道)、市财政局") == ["市民政局", "各镇（园区、街道）", "市财政局"]
+    assert split_units("各县(市、区);街道(乡镇)/社区(村)") == ["各县（市、区）", "街道（乡镇）", "社区（村）"]
+
+
+def test_unit_wrapped_over_two_lines_inside_a_unit_name():
+    assert clean_unit("医保中心\n闽清管理部") == "医保中心闽清管理部"
+
+
+def test_nbsp_and_ideographic_spaces():
+    assert clean_text("市民政局、市发展改革局\u00a0") == "市民政局、市发展改革局"
+    assert clean_text("到\u00a02022年") == "到 2022年"
+    assert clean_text("成\u3000\u3000员") == "成 员"
+
+
+def test_clean_sentence_joins_wrapped_lines():
+    assert clean_sentence("健全养老\n服务体系\n") == "健全养老服务体系"
+    assert join_wrapped("covers\nLatin") == "covers Latin"
+
+
+def test_duplicates_are_dropped_in_order():
+    assert split_units("县民政局\n县财政局\n县民政局") == ["县民政局", "县财政局"]
+
+
+def test_empty_values():
+    assert clean_text(None) == "" and split_units(None) == [] and split_persons("") == []
+    assert split_units(" 、 ,, \n ") == []
+
+
+# ------------------------------------------------------------------ properties: normalisers
+
+
+@given(st.text())
+@example("a\u00a0b\u3000c\u2028d\r\ne\x85f")
+def test_clean_text_never_leaves_odd_spaces_or_blank_lines(value):
+    text = clean_text(value)
+    assert not any(ch in text for ch in ODD_SPACES + "\r\u2028\u2029\x85\u200b\ufeff")
+    for line in text.split("\n") if text else []:
+        assert line and line == line.strip() and "  " not in line
+    assert clean_text(text) == text
+
+
+@given(st.text())
+def test_unify_brackets_is_idempotent_and_leaves_no_half_width(value):
+    text = unify_brackets(value)
+    assert "(" not in text and ")" not in text
+    assert unify_brackets(text) == text
+
+
+@given(st.lists(st.text(CJK, min_size=1, max_size=4), min_size=1, max_size=4),
+       st.lists(st.sampled_from([" ", "  ", "\u00a0", "\u3000", "\u3000\u3000"]), min_size=1, max_size=4))
+def test_clean_name_removes_padding_between_chinese_characters(chars, pads):
+    name = "".join(chars)
+    padded = "".join(c + pads[i % len(pads)] for i, c in enumerate(chars))
+    assert clean_name("  " + padded) == name
+
+
+@given(st.lists(st.text(st.characters(min_codepoint=ord("a"), max_codepoint=ord("z")), min_size=1, max_size=6),
+                min_size=1, max_size=3))
+def test_clean_name_keeps_spaces_between_latin_words(words):
+    assert clean_name("  ".join(words)) == " ".join(words)
+
+
+@given(st.text(alphabet=st.sampled_from("王李张宇琛 ab\u00a0\u3000")))
+def test_clean_name_only_removes_spaces_next_to_chinese_on_both_sides(value):
+    name = clean_name(value)
+    assert name.replace(" ", "") == "".join(value.split())
+    for i, ch in enumerate(name):
+        if ch == " ":
+            assert not ("\u4e00" <= name[i - 1] <= "\u9fff" and "\u4e00" <= name[i + 1] <= "\u9fff")
+
+
+@settings(max_examples=300)
+@given(st.text())
+@example("a（b、c")
+@example("）（、")
+@example("（\n、a")
+@example("a）、b")
+def test_split_units_is_idempotent_on_its_joined_output_and_never_empty(value):
+    units = split_units(value)
+    assert all(units) and all(u == u.strip() for u in units)
+    assert len(set(units)) == len(units)
+    assert split_units("、".join(units)) == units
+    assert split_units("\n".join(units)) == units
+
+
+UNIT_BASE = st.text(st.sampled_from("市县区镇民政财政卫健委局办中心街道园乡"), min_size=1, max_size=6)
+INNER = st.lists(st.text(st.sampled_from("市县区乡镇园街道"), min_size=1, max_size=3), min_size=1, max_size=3)
+
+
+@given(st.lists(st.tuples(UNIT_BASE, st.one_of(st.none(), INNER), st.sampled_from(["、", "，", "；", "/"])),
+                min_size=1, max_size=5),
+       st.sampled_from(["()", "（）"]), st.sampled_from(list(SEPARATORS)))
+def test_split_units_never_splits_inside_brackets(parts, brackets, separator):
+    units = []
+    for base, inner, inner_sep in parts:
+        unit = base if inner is None else f"{base}{brackets[0]}{inner_sep.join(inner)}{brackets[1]}"
+        units.append(unit)
+    expected = []
+    for unit in units:
+        unit = unify_brackets(unit)
+        if unit not in expected:
+            expected.append(unit)
+    assert split_units(separator.join(units)) == expected
+
+
+@given(st.lists(st.text(CJK, min_size=2, max_size=3), min_size=1, max_size=5, unique=True))
+def test_split_persons_of_padded_names(names):
+    padded = ["  ".join(name) if len(name) == 2 else name for name in names]
+    assert split_persons("、".join(padded)) == names
+    assert split_persons("\n".join(padded)) == names
+
+
+@given(st.text())
+def test_unit_key_ignores_width_and_spaces(value):
+    assert unit_key(value) == unit_key(unify_brackets(value).replace("\u3000", " "))
+
+
+# ------------------------------------------------------------------ the unit/title splitter
+
+SPLITS = [
+    ("区卫健局党组书记", "区卫健局", "党组书记"),
+    ("区人民政府副区长", "区人民政府", "副区长"),
+    ("区政府办副主任、三级主任科员", "区政府办", "副主任、三级主任科员"),
+    ("区医保分中心主任", "区医保分中心", "主任"),
+    ("临海市委常委、副市长", "临海市委", "常委、副市长"),
+    ("区城管局市政公用事业服务中心主任", "区城管局市政公用事业服务中心", "主任"),
+    ("前黄镇镇党委组织委员", "前黄镇", "镇党委组织委员"),
+    ("界山镇党委组织委员", "界山镇", "党委组织委员"),
+    ("后龙镇社会事务服务中心主任", "后龙镇社会事务服务中心", "主任"),
+    ("峰尾镇党委副书记、政法委员", "峰尾镇", "党委副书记、政法委员"),
+    ("涂岭镇党委二级主任科员", "涂岭镇", "党委二级主任科员"),
+    ("山腰街道办事处副主任", "山腰街道办事处", "副主任"),
+    ("区民政局党组成员、副局长", "区民政局", "党组成员、副局长"),
+    ("区农水局副局长、二级主任科员", "区农水局", "副局长、二级主任科员"),
+    ("区委文明办副主任、一级主任科员", "区委文明办", "副主任、一级主任科员"),
+    ("区委宣传部副部长", "区委宣传部", "副部长"),
+    ("区委宣传部部长", "区委宣传部", "部长"),
+    ("区纪委书记", "区纪委", "书记"),
+    ("南埔镇副镇长", "南埔镇", "副镇长"),
+    ("市府办副主任", "市府办", "副主任"),
+    ("市委老干部局", "市委老干部局", None),
+    ("市发展和改革局价格监测与成本调查局", "市发展和改革局价格监测与成本调查局", None),
+    ("市经济和信息化局产业与资源科", "市经济和信息化局产业与资源科", None),
+    ("市文化广电旅游体育局公共服务和艺术科", "市文化广电旅游体育局公共服务和艺术科", None),
+    ("泉港区长寿之乡工作领导小组办公室主任", "泉港区长寿之乡工作领导小组办公室", "主任"),
+    ("区卫健局 局长", "区卫健局", "局长"),
+    ("区委宣传部(区文明办)副部长", "区委宣传部（区文明办）", "副部长"),
+    ("副区长", None, "副区长"),
+    ("区卫健局首席专家", "区卫健局首席专家", None),
+    ("", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "unit", "title"), SPLITS)
+def test_split_unit_title(text, unit, title):
+    assert split_unit_title(text) == (unit, title)
+
+
+def test_a_known_unit_wins():
+    assert split_unit_title("区卫健局局长", ["区卫健局"]) == ("区卫健局", "局长")
+    assert split_unit_title("区卫健局", ["区卫健局"]) == ("区卫健局", None)
+    # without it, the unit could only be guessed; with it, the split is certain
+    assert split_unit_title("泉港区长寿办主任", ["泉港区长寿办"]) == ("泉港区长寿办", "主任")
+    assert split_unit_title("区城管局市政公用事业服务中心主任", ["区城管局"]) == (
+        "区城管局市政公用事业服务中心", "主任")
+    # the longest known unit
+    assert split_unit_title("区委宣传部副部长", ["区委", "区委宣传部"]) == ("区委宣传部", "副部长")
+    # known names are compared after cleaning
+    assert split_unit_title("区委宣传部（融媒体中心）主任", ["区委宣传部(融媒体中心)"]) == (
+        "区委宣传部（融媒体中心）", "主任")
+
+
+PREFIX = st.sampled_from(["", "副", "常务副", "党组", "党委", "党委副", "一级", "二级", "三级", "四级", "党组成员、副"])
+CORE = st.sampled_from(["局长", "主任", "书记", "部长", "镇长", "区长", "科员", "主任科员", "委员", "馆长", "院长",
+                        "主席", "秘书长", "调研员", "组织委员", "政法委员"])
+TITLE = st.lists(st.tuples(PREFIX, CORE).map("".join), min_size=1, max_size=3).map("、".join)
+UNITS = st.sampled_from(["区卫健局", "区人民政府", "区政府办", "区医保分中心", "界山镇", "区委宣传部", "山腰街道办事处",
+                         "市委老干部局", "区城管局市政公用事业服务中心", "区委宣传部（融媒体中心）", "市卫生健康委"])
+
+
+@given(UNITS, TITLE)
+def test_known_unit_and_any_title_split_back(unit, title):
+    assert is_title(title)
+    assert split_unit_title(unit + title, [unit]) == (unit, title)
+    assert split_unit_title(f"{unit} {title}") == (unit, title)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=60), st.lists(st.text(max_size=8), max_size=3))
+@example("局长、、副局长", [])
+@example("区" * 60, ["区"])
+@example("a b 局长", [])
+@example("China Mobile 经理", ["China Mobile"])
+def test_split_unit_title_loses_nothing_and_invents_nothing(text, known):
+    unit, title = split_unit_title(text, known)
+    assert ((unit or "") + (title or "")).replace(" ", "") == clean_unit(text).replace(" ", "")
+    assert unit is None or unit == unit.strip()
+    assert title is None or is_title(title)
+    assert unit is None or unit
