@@ -1,0 +1,109 @@
+"""The one form every reader gives: a sheet as rows of cell values, merged ranges filled.
+
+``rows[i][j]`` is the value shown in the cell at sheet row ``row_numbers[i]``, column
+``col_numbers[j]`` (both 1-based, as the user sees them): a string, number, date/datetime, or ""
+for an empty cell. A merged range's value is copied into every cell it covers, down and across;
+``merges`` keeps the ranges so a reader of the grid can still tell a category merged down from
+text typed again, and a heading merged across the table from a lone cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from importers.records import Origin
+
+Merge = tuple[int, int, int, int]  # top, left, bottom, right: indexes into rows / columns, inclusive
+
+
+@dataclass
+class Grid:
+    file: str  # file name shown to the user
+    sheet: str  # sheet name (Word: 表格1, 表格2 …; CSV: the file's stem)
+    rows: list[list[object]]
+    row_numbers: list[int]
+    col_numbers: list[int]
+    merges: list[Merge] = field(default_factory=list)
+    hidden_rows: frozenset[int] = frozenset()  # indexes into rows
+    hidden_cols: frozenset[int] = frozenset()  # indexes into columns
+    _cover: dict[tuple[int, int], int] | None = field(default=None, repr=False)
+
+    @property
+    def width(self) -> int:
+        return len(self.col_numbers)
+
+    def merge_at(self, r: int, c: int) -> Merge | None:
+        """The merged range covering cell (r, c), or None."""
+        if self._cover is None:
+            cover: dict[tuple[int, int], int] = {}
+            for i, (top, left, bottom, right) in enumerate(self.merges):
+                for rr in range(top, bottom + 1):
+                    for cc in range(left, right + 1):
+                        cover[rr, cc] = i
+            self._cover = cover
+        i = self._cover.get((r, c))
+        return None if i is None else self.merges[i]
+
+    def is_covered(self, r: int, c: int) -> bool:
+        """True for a cell hidden under a merged range (not its top-left anchor)."""
+        m = self.merge_at(r, c)
+        return m is not None and (m[0], m[1]) != (r, c)
+
+    def origin(self, r: int, c: int | None = None) -> Origin:
+        return Origin(
+            self.file,
+            self.sheet,
+            self.row_numbers[r] if 0 <= r < len(self.row_numbers) else None,
+            self.col_numbers[c] if c is not None and 0 <= c < len(self.col_numbers) else None,
+        )
+
+
+def build_grid(
+    file: str,
+    sheet: str,
+    values: list[list[object]],
+    first_row: int = 1,
+    first_col: int = 1,
+    merges: list[Merge] | None = None,
+    hidden_rows: set[int] | frozenset[int] = frozenset(),
+    hidden_cols: set[int] | frozenset[int] = frozenset(),
+) -> Grid:
+    """A Grid from a rectangular block of values whose top-left cell is (first_row, first_col).
+
+    ``merges`` are 0-based indexes into ``values`` and are clipped to it; ``hidden_rows`` and
+    ``hidden_cols`` are 1-based sheet numbers. Empty values (None) become "", rows are padded to
+    one width, trailing empty rows and columns are dropped."""
+    rows = [["" if v is None else v for v in row] for row in values]
+    while rows and not any(v != "" for v in rows[-1]):
+        rows.pop()
+    width = max((len(r) for r in rows), default=0)
+    while width and all(len(r) < width or r[width - 1] == "" for r in rows):
+        width -= 1
+    for row in rows:
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+        elif len(row) > width:
+            del row[width:]
+    clipped: list[Merge] = []
+    for top, left, bottom, right in merges or ():
+        bottom, right = min(bottom, len(rows) - 1), min(right, width - 1)
+        if top < 0 or left < 0 or top > bottom or left > right or (top, left) == (bottom, right):
+            continue
+        clipped.append((top, left, bottom, right))
+        anchor = rows[top][left]
+        for rr in range(top, bottom + 1):
+            row = rows[rr]
+            for cc in range(left, right + 1):
+                row[cc] = anchor
+    row_numbers = list(range(first_row, first_row + len(rows)))
+    col_numbers = list(range(first_col, first_col + width))
+    return Grid(
+        file,
+        sheet,
+        rows,
+        row_numbers,
+        col_numbers,
+        clipped,
+        frozenset(i for i, n in enumerate(row_numbers) if n in hidden_rows),
+        frozenset(j for j, n in enumerate(col_numbers) if n in hidden_cols),
+    )

@@ -1,0 +1,163 @@
+"""What a file really is, and the limits that guard the office PC, checked before any parser runs.
+
+The suffix says what the user thinks the file is; the first bytes say what it is. A file that is
+not a spreadsheet, a truncated archive, a password-protected workbook, an archive that would
+unpack to gigabytes, or XML that declares entities (the "billion laughs" bomb) is refused here
+with a Chinese message naming the file.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from importers.records import ImportRefused
+
+MAX_FILE_BYTES = 100 * 1024 * 1024  # a division table is a few hundred KB; 100 MB is absurd
+MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # all parts of an archive together, unpacked
+MAX_PART_RATIO = 200  # unpacked/packed for a part over 20 MB: a zip bomb, not a spreadsheet
+MAX_PROLOG_BYTES = 1024 * 1024  # XML before its first element
+MAX_ROWS = 200_000
+FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # never turned into a refusal
+
+SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods", ".docx": "docx",
+            ".csv": "csv", ".txt": "csv"}
+SUPPORTED = "Excel（.xlsx/.xlsm/.xls）、WPS/LibreOffice（.ods）、Word（.docx）或 CSV（.csv）"
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAGIC = [
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"BM", "BMP 图片"),
+    (b"%PDF", "PDF 文档"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf\x27\x1c", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"{\\rtf", "RTF 文档"),
+    (b"SQLite format 3", "SQLite 数据库"),
+    (b"MZ", "Windows 程序"),
+]
+_UTF16_NAME = {name: name.encode("utf-16-le") for name in ("EncryptedPackage", "WordDocument", "Workbook", "Book")}
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
+_DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def refuse(path: Path | str, message: str) -> ImportRefused:
+    return ImportRefused(f"「{Path(path).name}」{message}")
+
+
+def sniff(path: Path) -> str:
+    """The reader a file needs: "xlsx", "xls", "ods", "docx" or "csv"; ImportRefused otherwise."""
+    if not path.exists():
+        raise refuse(path, "不存在，请检查文件路径。")
+    if not path.is_file():
+        raise refuse(path, "不是文件（可能是文件夹），请选择一个表格文件。")
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise refuse(path, f"的类型「{suffix or '无扩展名'}」不能导入；可导入 {SUPPORTED}。")
+    size = path.stat().st_size
+    if size == 0:
+        raise refuse(path, "是空文件（0 字节），没有可导入的内容。")
+    if size > MAX_FILE_BYTES:
+        raise refuse(path, f"太大（{size / 1024 / 1024:.0f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），"
+                           "不像一张任务分工表，已拒绝读取。")
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _zip_kind(path)
+    if head.startswith(_OLE2):
+        return _ole_kind(path)
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            raise refuse(path, f"不是电子表格文件（内容是{what}）。请选择 {SUPPORTED}。")
+    if SUFFIXES[suffix] == "csv":
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise refuse(path, "不是文本（CSV）文件，内容是二进制数据。")
+        return "csv"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or b"<html" in text[:1024]:
+        raise refuse(path, "其实是网页（HTML）格式，不是真正的 Excel 文件。请在 Excel 或 WPS 中打开后“另存为” .xlsx 再导入。")
+    if text.startswith(b"<?xml"):
+        raise refuse(path, "是 XML 文本（可能是“XML 电子表格 2003”），不能直接导入。请在 Excel 或 WPS 中另存为 .xlsx 再导入。")
+    if b"\x00" not in head:
+        raise refuse(path, f"不是电子表格文件（内容是纯文本）。如果是 CSV，请把扩展名改为 .csv；否则请选择 {SUPPORTED}。")
+    raise refuse(path, f"不是电子表格文件，无法识别其内容。请选择 {SUPPORTED}。")
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            names = {i.filename for i in infos}
+            kind = _zip_content(z, names)
+            if kind is None:
+                raise refuse(path, f"是压缩包，但不是 Excel、WPS 或 Word 文件。请选择 {SUPPORTED}。")
+            _check_unpacked_size(path, infos)
+            _check_xml_declarations(path, z, infos)
+            return kind
+    except ImportRefused:
+        raise
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
+        raise refuse(path, "已损坏或不完整（压缩包结构无法读取，可能下载或复制时被截断）。请重新获取原文件。") from None
+
+
+def _zip_content(z: zipfile.ZipFile, names: set[str]) -> str | None:
+    if "mimetype" in names:
+        mimetype = z.read("mimetype")[:100]
+        if b"opendocument.spreadsheet" in mimetype:
+            return "ods"
+        return None
+    if "xl/workbook.xml" in names or any(n.startswith("xl/") and n.endswith("workbook.xml") for n in names):
+        return "xlsx"
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.bin" in names:
+        return "xlsb"
+    return None
+
+
+def _check_unpacked_size(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 20 * 1024 * 1024 and ratio > MAX_PART_RATIO:
+            raise refuse(path, f"内的「{info.filename}」解压后异常巨大（{info.file_size // 1024 // 1024} MB，"
+                               f"压缩比 {ratio:.0f} 倍），像是“压缩炸弹”，已拒绝读取。")
+    if total > MAX_UNPACKED_BYTES:
+        raise refuse(path, f"解压后共 {total // 1024 // 1024} MB，远超任务分工表应有的大小，已拒绝读取。")
+
+
+def _check_xml_declarations(path: Path, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Office files never declare a DTD or entities; one that does may be an entity-expansion bomb.
+    Only the prolog (what precedes the first element) of each XML part is read."""
+    for info in infos:
+        if not info.filename.endswith((".xml", ".rels", ".vml")) or info.file_size == 0:
+            continue
+        prolog = b""
+        with z.open(info) as part:
+            while len(prolog) < MAX_PROLOG_BYTES:
+                chunk = part.read(16384)
+                if not chunk:
+                    break
+                prolog += chunk
+                first = _ELEMENT_START.search(prolog)
+                if first:
+                    prolog = prolog[: first.start()]
+                    break
+        if _DECLARATION.search(prolog) or len(prolog) >= MAX_PROLOG_BYTES:
+            raise refuse(path, f"的「{info.filename}」声明了 XML 实体（DOCTYPE/ENTITY），正常的表格文件不会这样，"
+                               "可能是恶意构造的“实体膨胀”文件，已拒绝读取。")
+
+
+def _ole_kind(path: Path) -> str:
+    """OLE2 compound file: an old .xls, or an encrypted (password-protected) .xlsx/.docx."""
+    with path.open("rb") as f:
+        data = f.read()
+    if _UTF16_NAME["EncryptedPackage"] in data:
+        raise refuse(path, "设置了打开密码（已加密），无法读取。请在 Excel 或 WPS 中打开，取消密码后另存再导入。")
+    if _UTF16_NAME["WordDocument"] in data and _UTF16_NAME["Workbook"] not in data:
+        raise refuse(path, "是旧版 Word（.doc）文件。请在 Word 或 WPS 中另存为 .docx 再导入。")
+    return "xls"
