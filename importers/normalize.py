@@ -23,6 +23,8 @@ _CLOSERS = "）】》”’〕"
 _UNIT_SEPARATORS = set("\n、，,；;/／")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f（）《》【】〔〕“”、，。；：？！"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+# "到 2022年", "达到 95% 以上": a space pasted between Chinese text and a number is padding too
+_SPACE_AT_CJK_DIGIT = re.compile(rf"(?<=[{_CJK}])\s+(?=[0-9])|(?<=[0-9%％])\s+(?=[{_CJK}])")
 
 
 def clean_text(value: object) -> str:
@@ -56,9 +58,9 @@ def join_wrapped(text: str) -> str:
 
 def clean_sentence(value: object) -> str:
     """A category or task text: cleaned, wrapped lines joined, brackets unified, inner padding
-    between Chinese characters removed."""
+    between Chinese characters (and between them and numbers) removed."""
     text = unify_brackets(join_wrapped(clean_text(value)))
-    return _SPACE_BETWEEN_CJK.sub("", text)
+    return _SPACE_AT_CJK_DIGIT.sub("", _SPACE_BETWEEN_CJK.sub("", text))
 
 
 def clean_unit(value: object) -> str:

@@ -27,7 +27,7 @@ class Origin:
         if self.row is not None:
             parts.append(f"第 {self.row} 行")
         if self.col is not None:
-            parts.append(f"{column_letter(self.col)} 列")
+            parts.append(f"{' ' if self.row is not None else ''}{column_letter(self.col)} 列")
         return "".join(parts)
 
 

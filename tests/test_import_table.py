@@ -528,12 +528,12 @@ def test_warnings_name_sheet_row_and_column(tmp_path):
             [None, None, None, "孤零零的人", None, None]]
     table = read(tmp_path, rows, sheet="分工")
     text = warnings_text(table)
-    assert "「t.xlsx」工作表「分工」第 2 行D 列：责任人「朱志军」与单位「县民政局、县财政局」数目不一致" in text
-    assert "第 2 行E 列：完成时限「看进度再定」读不出日期" in text
-    assert "第 2 行F 列：F 列表头「其他」未识别" in text
-    assert "第 3 行B 列：任务「乙」没有牵头单位" in text
-    assert "第 4 行B 列：任务内容与第 2 行重复" in text
-    assert "第 5 行D 列：这一行没有工作任务" in text
+    assert "「t.xlsx」工作表「分工」第 2 行 D 列：责任人「朱志军」与单位「县民政局、县财政局」数目不一致" in text
+    assert "第 2 行 E 列：完成时限「看进度再定」读不出日期" in text
+    assert "第 2 行 F 列：F 列表头「其他」未识别" in text
+    assert "第 3 行 B 列：任务「乙」没有牵头单位" in text
+    assert "第 4 行 B 列：任务内容与第 2 行重复" in text
+    assert "第 5 行 D 列：这一行没有工作任务" in text
     assert table.tasks[0].unpaired_persons == ["朱志军"]
     assert table.tasks[2].unpaired_persons == ["孤零零的人"]  # the row continues the task above it
     assert len(table.tasks) == 3
