@@ -17,15 +17,12 @@ from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, u
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
-from models.clock import now
 from models.db import Database
+from models.errors import OperationError
+from models.store import write_history
 from models.tables import TRACKED_TABLES, History, RowChange
 
 _CHANGES = "taizhang_changes"
-
-
-class OperationError(Exception):
-    """A change that was refused; the message is Chinese and says why. Nothing was written."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -110,22 +107,9 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
                 return
             if not tx.summary:
                 raise RuntimeError(f"operation {action!r} wrote no summary")
-            history = History(at=now(), action=action, summary=tx.summary, group_id=tx.group_id,
-                              task_id=tx.task_id, undoes=tx.undoes)
-            session.add(history)
-            session.flush()
-            if log:
-                session.execute(  # Core, not the ORM's bulk path: 60,000 rows of an import in a blink
-                    RowChange.__table__.insert(),  # type: ignore[attr-defined]
-                    [
-                        {"history_id": history.id, "seq": seq, "table_name": table, "row_id": row_id,
-                         "before": None if before is None else json.dumps(before, ensure_ascii=False),
-                         "after": None if after is None else json.dumps(after, ensure_ascii=False)}
-                        for seq, (table, row_id, before, after) in enumerate(log)
-                    ],
-                )
-            if tx.undoes is not None:
-                session.execute(update(History).where(History.id == tx.undoes).values(undone_by=history.id))
+            cursor = session.connection().connection.cursor()
+            write_history(cursor, action=action, summary=tx.summary, group_id=tx.group_id, task_id=tx.task_id,
+                          undoes=tx.undoes, changes=log)
             session.commit()
         except IntegrityError as exc:
             session.rollback()
@@ -174,6 +158,10 @@ def _undo(db: Database) -> str:
             table = model.__table__
             before = json.loads(rc.before) if rc.before else None
             after = json.loads(rc.after) if rc.after else None
+            if after is not None and "id_range" in after:  # rows a bulk import inserted, by id range
+                first, last = after["id_range"]
+                s.execute(delete(table).where(table.c.id.between(first, last)))
+                continue
             current = s.execute(select(table).where(table.c.id == rc.row_id)).mappings().first()
             current_json = None if current is None else {k: _jsonable(v) for k, v in current.items()}
             if after is not None and current_json is not None and any(current_json.get(k) != v for k, v in after.items()):

@@ -1,5 +1,6 @@
-"""Schema versions and the steps between them. A new database gets the current schema at once;
-an older one is upgraded step by step, each step in one transaction with its version bump.
+"""Schema versions and the steps between them. A new database gets the current schema at once
+(``models.schema``); an older one is upgraded step by step, each step in one transaction with its
+version bump, on a plain sqlite3 connection.
 
 Version 1: the first schema.
 Version 2: task.search_text (content, units, persons and pinyin initials, for the filter) and
@@ -9,38 +10,42 @@ Version 2: task.search_text (content, units, persons and pinyin initials, for th
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable
-
-from sqlalchemy import Connection, Engine
 
 CURRENT_VERSION = 2
 
 
-def _v1_to_v2(conn: Connection) -> None:
+def _v1_to_v2(conn: sqlite3.Connection) -> None:
     from models.search import search_text
 
-    conn.exec_driver_sql("ALTER TABLE task ADD COLUMN search_text VARCHAR NOT NULL DEFAULT ''")
-    conn.exec_driver_sql("ALTER TABLE member ADD COLUMN phone VARCHAR")
+    conn.execute("ALTER TABLE task ADD COLUMN search_text VARCHAR NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE member ADD COLUMN phone VARCHAR")
     names: dict[int, list[str]] = {}
-    rows = conn.exec_driver_sql(
-        "SELECT a.task_id, u.name, a.person FROM assignment a JOIN unit u ON u.id = a.unit_id ORDER BY a.role DESC, a.position"
-    )
+    rows = conn.execute(
+        "SELECT a.task_id, u.name, a.person FROM assignment a JOIN unit u ON u.id = a.unit_id "
+        "ORDER BY a.role DESC, a.position")
     for task_id, unit, person in rows:
         names.setdefault(task_id, []).extend([unit, person])
     updates = []
-    for task_id, content, unpaired in conn.exec_driver_sql("SELECT id, content, unpaired_persons FROM task").all():
+    for task_id, content, unpaired in conn.execute("SELECT id, content, unpaired_persons FROM task").fetchall():
         extra = json.loads(unpaired) if unpaired else []
         updates.append((search_text(content, [*names.get(task_id, []), *extra]), task_id))
-    if updates:
-        conn.exec_driver_sql("UPDATE task SET search_text = ? WHERE id = ?", updates)
+    conn.executemany("UPDATE task SET search_text = ? WHERE id = ?", updates)
 
 
-STEPS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
 
 
-def upgrade(engine: Engine, version: int) -> None:
+def upgrade(conn: sqlite3.Connection, version: int) -> None:
+    """Bring a connection in autocommit mode (isolation_level=None) from ``version`` to current."""
     while version < CURRENT_VERSION:
-        with engine.begin() as conn:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             STEPS[version](conn)
             version += 1
-            conn.exec_driver_sql(f"PRAGMA user_version = {version}")
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise

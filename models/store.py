@@ -1,0 +1,112 @@
+"""The ledger file through plain ``sqlite3``: opening it with the right pragmas and checks, and the
+history writing that every change shares. Bulk work (imports) runs here without loading the ORM,
+which alone costs longer than reading a 10,000-row table; ``models.db`` builds the ORM on the same
+rules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from models.errors import DatabaseError
+from models.migrations import CURRENT_VERSION, upgrade
+
+BUSY_TIMEOUT_MS = 15_000
+# One row change: (table, row id, row before or None, row after or None); rows are JSON-ready dicts.
+Change = tuple[str, int, "dict[str, Any] | None", "dict[str, Any] | None"]
+
+
+def apply_pragmas(conn: sqlite3.Connection) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA synchronous = NORMAL")
+
+
+def _create_private(path: Path) -> None:
+    """Create the file readable by its owner only before SQLite makes it (0600 on POSIX)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise DatabaseError(f"无法创建数据库文件「{path}」：{exc.strerror or exc}") from None
+
+
+def prepare(path: Path) -> None:
+    """Make ``path`` a current ledger file: create it, or upgrade it, or refuse it with a message.
+    A newer, foreign or damaged file is left exactly as it was."""
+    from models.schema import create
+
+    if not path.exists():
+        _create_private(path)
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"无法打开数据库文件「{path}」：{exc}") from None
+    try:
+        apply_pragmas(conn)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if version > CURRENT_VERSION:
+            raise DatabaseError(
+                f"数据库「{path}」由较新版本的 taizhang 创建（结构版本 {version}，本程序支持到 {CURRENT_VERSION}），"
+                "请升级 taizhang 后再打开；文件未作任何改动。")
+        if version == 0 and names:  # creation is one transaction, so tables at version 0 are not ours
+            raise DatabaseError(f"「{path}」是一个 SQLite 文件，但不是 taizhang 的数据库；文件未作任何改动。")
+        conn.execute("PRAGMA journal_mode = WAL")
+        if version == 0:
+            create(conn)
+        elif version < CURRENT_VERSION:
+            upgrade(conn, version)
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(f"「{path}」不是 taizhang 的数据库文件，或文件已损坏（{exc}）。") from None
+    finally:
+        conn.close()
+
+
+def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """A checked, current ledger file as a plain connection in autocommit mode (begin explicitly)."""
+    path = Path(path)
+    prepare(path)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    apply_pragmas(conn)
+    return conn
+
+
+def now() -> str:
+    """Local time to the second, in the form the ORM reads back."""
+    return datetime.now().replace(microsecond=0).isoformat(sep=" ")
+
+
+def write_history(cursor: Any, *, action: str, summary: str, group_id: int | None, task_id: int | None,
+                  undoes: int | None, changes: Iterable[Change], at: str | None = None) -> int:
+    """Write one history entry and the rows it changed, through a DB-API cursor inside the
+    change's own transaction; returns the entry's id."""
+    cursor.execute(
+        "INSERT INTO history (at, action, summary, group_id, task_id, undoes) VALUES (?, ?, ?, ?, ?, ?)",
+        (at or now(), action, summary, group_id, task_id, undoes))
+    history_id = cursor.lastrowid
+    cursor.executemany(
+        'INSERT INTO row_change (history_id, seq, table_name, row_id, "before", "after") VALUES (?, ?, ?, ?, ?, ?)',
+        [(history_id, seq, table, row_id,
+          None if before is None else json.dumps(before, ensure_ascii=False),
+          None if after is None else json.dumps(after, ensure_ascii=False))
+         for seq, (table, row_id, before, after) in enumerate(changes)])
+    if undoes is not None:
+        cursor.execute("UPDATE history SET undone_by = ? WHERE id = ?", (history_id, undoes))
+    return history_id
+
+
+def group_names(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM work_group ORDER BY id")]
+
+
+def unit_names(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM unit ORDER BY id")]
