@@ -2,25 +2,32 @@
 history entry. The same file twice adds nothing; a revised table updates the tasks that changed,
 adds new ones and reports (never deletes) the ones no longer present. ``dry_run`` computes the very
 same report and rolls everything back.
+
+It writes through plain ``sqlite3`` (``models.store``): importing the ORM alone takes longer than
+reading a 10,000-row table, and an import is a handful of bulk statements. Every row it writes is
+in the history entry's change log, so ``undo`` takes an import back like any other change.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date
+import os
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlmodel import Session, select
-
 from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable
-from models.changes import Change, change
-from models.db import Database
-from models.operations import refresh_search
+from models import store
+from models.errors import OperationError
 from models.search import search_text
-from models.tables import NOT_STARTED, STATUSES, Assignment, Duty, Group, Member, Target, Task, Unit, UnitAlias
+
+NOT_STARTED, DONE = "未启动", "已完成"
+STATUSES = ("未启动", "推进中", "已完成")
+_COMPARED = ("number", "category", "category_number", "content", "deadline", "due", "unpaired_persons")
 
 
 @dataclass
@@ -47,49 +54,100 @@ class ImportReport:
         return bool(self.added or self.updated or self.group_is_new)
 
 
+class _Writer:
+    """Row writes inside the import's transaction, each one noted in the change log for undo."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self.changes: list[store.Change] = []
+
+    def rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def insert(self, table: str, values: dict[str, Any]) -> int:
+        cols = ", ".join(f'"{c}"' for c in values)
+        cursor = self.conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(values))})',
+                                   tuple(_sql(v) for v in values.values()))
+        self.changes.append((table, cursor.lastrowid, None, {"id": cursor.lastrowid}))
+        return cursor.lastrowid
+
+    def insert_many(self, table: str, rows: list[dict[str, Any]]) -> list[int]:
+        """One executemany with ids given here; read inside this write transaction (BEGIN IMMEDIATE),
+        so no other writer can take them. The change log holds the id range, not 10,000 entries."""
+        if not rows:
+            return []
+        start = (self.conn.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0] or 0) + 1
+        columns = list(rows[0])
+        self.conn.executemany(
+            f'INSERT INTO "{table}" (id, {", ".join(columns)}) VALUES ({", ".join("?" * (len(columns) + 1))})',
+            [(start + i, *(_sql(row[c]) for c in columns)) for i, row in enumerate(rows)])
+        last = start + len(rows) - 1
+        self.changes.append((table, start, None, {"id_range": [start, last]}))
+        return list(range(start, last + 1))
+
+    def _row(self, table: str, row_id: int) -> dict[str, Any]:
+        cursor = self.conn.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,))
+        names = [d[0] for d in cursor.description]
+        return dict(zip(names, cursor.fetchone()))
+
+    def update(self, table: str, row_id: int, values: dict[str, Any]) -> None:
+        before = self._row(table, row_id)
+        sets = ", ".join(f'"{c}" = ?' for c in values)
+        self.conn.execute(f'UPDATE "{table}" SET {sets} WHERE id = ?', (*(_sql(v) for v in values.values()), row_id))
+        self.changes.append((table, row_id, before, {"id": row_id, **{k: _sql(v) for k, v in values.items()}}))
+
+    def delete(self, table: str, row_id: int) -> None:
+        before = self._row(table, row_id)
+        self.conn.execute(f'DELETE FROM "{table}" WHERE id = ?', (row_id,))
+        self.changes.append((table, row_id, before, None))
+
+
+def _sql(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 class _Units:
     """Every unit name and alias, loaded once, so matching 10,000 rows costs no queries."""
 
-    def __init__(self, s: Session, report: ImportReport):
-        self.s = s
+    def __init__(self, w: _Writer, report: ImportReport):
+        self.w = w
         self.report = report
-        self.ids: dict[str, int] = {u.name: u.id for u in s.exec(select(Unit)).all()}
-        for a in s.exec(select(UnitAlias)).all():
-            self.ids.setdefault(a.alias, a.unit_id)
+        self.ids: dict[str, int] = {name: uid for uid, name in w.rows("SELECT id, name FROM unit")}
         self.names = {uid: name for name, uid in self.ids.items()}
-        for u in s.exec(select(Unit)).all():
-            self.names[u.id] = u.name
+        for uid, alias in w.rows("SELECT unit_id, alias FROM unit_alias"):
+            self.ids.setdefault(alias, uid)
         self.seen: set[str] = set()
 
     def id(self, raw: str) -> int:
-        if raw in self.ids and raw in self.seen:
+        if raw in self.seen:
             return self.ids[raw]
         name = clean_unit(raw)
         if name not in self.ids:
-            unit = Unit(name=name)
-            self.s.add(unit)
-            self.s.flush()
-            self.ids[name] = unit.id
-            self.names[unit.id] = name
+            self.ids[name] = self.w.insert("unit", {"name": name, "created_at": store.now()})
+            self.names[self.ids[name]] = name
             self.report.new_units.append(name)
         if name not in self.seen:
             self.seen.add(name)
             self.report.units.append(name)
+        self.ids[raw] = self.ids[name]
+        self.seen.add(raw)
         return self.ids[name]
 
 
-def _group(tx: Change, name: str, report: ImportReport, note: str | None = None) -> Group:
-    s = tx.session
-    group = s.exec(select(Group).where(Group.name == name)).first()
-    if group is None:
-        group = Group(name=name, note=note)
-        s.add(group)
-        s.flush()
+def _group(w: _Writer, name: str, report: ImportReport, note: str | None = None) -> int:
+    found = w.rows("SELECT id, note FROM work_group WHERE name = ?", (name,))
+    if not found:
         report.group_is_new = True
-    elif note and not group.note:
-        group.note = note
-        s.add(group)
-    return group
+        return w.insert("work_group", {"name": name, "note": note, "created_at": store.now()})
+    group_id, old_note = found[0]
+    if note and not old_note:
+        w.update("work_group", group_id, {"note": note})
+    return group_id
+
+
+@lru_cache(maxsize=4096)
+def _person(raw: str) -> str:
+    return clean_name(raw)
 
 
 def _assignment_rows(rec: TaskRecord, units: _Units) -> list[dict[str, Any]]:
@@ -106,216 +164,199 @@ def _assignment_rows(rec: TaskRecord, units: _Units) -> list[dict[str, Any]]:
     return rows
 
 
-@lru_cache(maxsize=4096)
-def _person(raw: str) -> str:
-    return clean_name(raw)
-
-
 def _task_fields(rec: TaskRecord) -> dict[str, Any]:
     return {
         "number": rec.number, "category": rec.category, "category_number": rec.category_number,
-        "content": rec.content, "deadline": rec.deadline, "due": rec.due,
+        "content": rec.content, "deadline": rec.deadline, "due": _sql(rec.due),
         "unpaired_persons": json.dumps(rec.unpaired_persons, ensure_ascii=False) if rec.unpaired_persons else None,
     }
 
 
-_COMPARED = ("number", "category", "category_number", "content", "deadline", "due", "unpaired_persons")
+def _search(rec: TaskRecord, assigns: list[dict[str, Any]], units: _Units) -> str:
+    names = [n for a in assigns for n in (units.names[a["unit_id"]], a["person"])]
+    return search_text(rec.content, [*names, *rec.unpaired_persons])
 
 
-def _existing_shapes(s: Session, group_id: int) -> dict[int, tuple[list[tuple], list[tuple]]]:
+def _shapes(w: _Writer, group_id: int) -> dict[int, tuple[list[tuple], list[tuple]]]:
     """Every task's units and targets in the group, in two queries, in the form records compare in."""
-    in_group = select(Task.id).where(Task.group_id == group_id)
     shapes: dict[int, tuple[list[tuple], list[tuple]]] = {}
-    for task_id, role, position, unit_id, person in s.exec(
-        select(Assignment.task_id, Assignment.role, Assignment.position, Assignment.unit_id, Assignment.person)
-        .where(Assignment.task_id.in_(in_group))  # type: ignore[attr-defined]
-    ).all():
-        shapes.setdefault(task_id, ([], []))[0].append((role, position, unit_id, person))
-    for task_id, year, target in s.exec(
-        select(Target.task_id, Target.year, Target.target).where(Target.task_id.in_(in_group))  # type: ignore[attr-defined]
-    ).all():
+    for task_id, *assign in w.rows(
+            "SELECT a.task_id, a.role, a.position, a.unit_id, a.person FROM assignment a "
+            "JOIN task t ON t.id = a.task_id WHERE t.group_id = ?", (group_id,)):
+        shapes.setdefault(task_id, ([], []))[0].append(tuple(assign))
+    for task_id, year, target in w.rows(
+            "SELECT x.task_id, x.year, x.target FROM target x JOIN task t ON t.id = x.task_id WHERE t.group_id = ?",
+            (group_id,)):
         shapes.setdefault(task_id, ([], []))[1].append((year, target))
     return {k: (sorted(a), sorted(t)) for k, (a, t) in shapes.items()}
 
 
-def load_tasks(tx: Change, table: TaskTable, group_name: str, report: ImportReport) -> None:
-    s = tx.session
-    group = _group(tx, group_name, report, table.note)
-    units = _Units(s, report)
-    existing = list(s.exec(select(Task).where(Task.group_id == group.id).order_by(Task.position)).all())
-    by_content = {t.content: t for t in existing}
-    by_number = {(t.category, t.number): t for t in existing if t.number}
-    shapes = _existing_shapes(s, group.id) if existing else {}
+def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportReport) -> int:
+    group_id = _group(w, group_name, report, table.note)
+    units = _Units(w, report)
+    cols = ("id", "position", *_COMPARED)
+    existing = [dict(zip(cols, row)) for row in w.rows(
+        f"SELECT {', '.join(cols)} FROM task WHERE group_id = ? ORDER BY position, id", (group_id,))]
+    by_content = {t["content"]: t for t in existing}
+    by_number = {(t["category"], t["number"]): t for t in existing if t["number"]}
+    shapes = _shapes(w, group_id) if existing else {}
     contents_in_file = {r.content for r in table.tasks}
     matched: set[int] = set()
     new_tasks: list[tuple[TaskRecord, list[dict[str, Any]]]] = []
-    for position, rec in enumerate(table.tasks, start=1):
-        if rec.category and rec.category not in report.categories:
-            report.categories.append(rec.category)
+    categories, persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
+    for rec in table.tasks:
+        if rec.category:
+            categories[rec.category] = None
         for person in [*(r.person for r in rec.lead + rec.co if r.person), *rec.unpaired_persons]:
-            if person not in report.persons:
-                report.persons.append(person)
+            persons[person] = None
         assigns = _assignment_rows(rec, units)
         task = by_content.get(rec.content)
-        if task is None or task.id in matched:
+        if task is None or task["id"] in matched:
             candidate = by_number.get((rec.category, rec.number)) if rec.number else None
-            task = candidate if candidate is not None and candidate.id not in matched and candidate.content not in contents_in_file else None
+            ok = candidate is not None and candidate["id"] not in matched and candidate["content"] not in contents_in_file
+            task = candidate if ok else None
         if task is None:
             new_tasks.append((rec, assigns))
             continue
-        matched.add(task.id)
+        matched.add(task["id"])
         fields = _task_fields(rec)
         want = (sorted((a["role"], a["position"], a["unit_id"], a["person"]) for a in assigns),
                 sorted((t.year, t.target) for t in rec.targets))
-        if all(getattr(task, k) == fields[k] for k in _COMPARED) and shapes.get(task.id, ([], [])) == want:
+        if all(task[k] == fields[k] for k in _COMPARED) and shapes.get(task["id"], ([], [])) == want:
             report.unchanged += 1
             continue
-        _update_task(s, task, fields, assigns, rec)
+        _update_task(w, task["id"], fields, assigns, rec, _search(rec, assigns, units))
         report.updated += 1
-    report.missing = [t.content for t in existing if t.id not in matched]
-    start = max((t.position for t in existing), default=0)
-    _insert_tasks(tx, group.id, new_tasks, units, start)
+    report.categories, report.persons = list(categories), list(persons)
+    report.missing = [t["content"] for t in existing if t["id"] not in matched]
+    start = max((t["position"] for t in existing), default=0)
+    _insert_tasks(w, group_id, new_tasks, units, start)
     report.added = len(new_tasks)
-    tx.describe(_summary(report), group_id=group.id)
+    return group_id
 
 
-def _update_task(s: Session, task: Task, fields: dict[str, Any], assigns: list[dict[str, Any]], rec: TaskRecord) -> None:
-    for key, value in fields.items():
-        setattr(task, key, value)
-    s.add(task)
-    for a in s.exec(select(Assignment).where(Assignment.task_id == task.id)).all():
-        s.delete(a)
-    s.flush()
+def _update_task(w: _Writer, task_id: int, fields: dict[str, Any], assigns: list[dict[str, Any]],
+                 rec: TaskRecord, search: str) -> None:
+    w.update("task", task_id, {**fields, "search_text": search})
+    for (assignment_id,) in w.rows("SELECT id FROM assignment WHERE task_id = ?", (task_id,)):
+        w.delete("assignment", assignment_id)
     for a in assigns:
-        s.add(Assignment(task_id=task.id, **a))
-    old_targets = {t.year: t for t in s.exec(select(Target).where(Target.task_id == task.id)).all()}
+        w.insert("assignment", {"task_id": task_id, **a})
+    old = {year: (row_id, actual) for row_id, year, actual in
+           w.rows("SELECT id, year, actual FROM target WHERE task_id = ?", (task_id,))}
     for t in rec.targets:
-        row = old_targets.pop(t.year, None) or Target(task_id=task.id, year=t.year)
-        row.target = t.target
-        s.add(row)
-    for row in old_targets.values():
-        if row.actual:  # a recorded actual value is the office's own work: keep it
-            row.target = ""
-            s.add(row)
+        if t.year in old:
+            w.update("target", old.pop(t.year)[0], {"target": t.target})
         else:
-            s.delete(row)
-    s.flush()
-    refresh_search(s, task)
+            w.insert("target", {"task_id": task_id, "year": t.year, "target": t.target, "actual": t.actual})
+    for row_id, actual in old.values():
+        if actual:  # a recorded actual value is the office's own work: keep it
+            w.update("target", row_id, {"target": ""})
+        else:
+            w.delete("target", row_id)
 
 
-def _insert_tasks(tx: Change, group_id: int, new_tasks: list[tuple[TaskRecord, list[dict[str, Any]]]],
+def _insert_tasks(w: _Writer, group_id: int, new_tasks: list[tuple[TaskRecord, list[dict[str, Any]]]],
                   units: _Units, start: int) -> None:
-    """New tasks with their units and targets, written with bulk statements (10,000 rows in well
-    under a second) and reported to the change log for undo."""
-    if not new_tasks:
-        return
-    s = tx.session
+    """New tasks with their units and targets: one executemany per table."""
     task_rows = []
     for offset, (rec, assigns) in enumerate(new_tasks, start=1):
-        names = [n for a in assigns for n in (units.names[a["unit_id"]], a["person"])]
         status = rec.status if rec.status in STATUSES else NOT_STARTED
         task_rows.append({
             "group_id": group_id, "position": start + offset, **_task_fields(rec), "status": status,
-            "done_on": rec.done_on if status == "已完成" else None, "notes": rec.notes,
-            "search_text": search_text(rec.content, [*names, *rec.unpaired_persons]),
+            "done_on": _sql(rec.done_on) if status == DONE else None, "notes": rec.notes,
+            "search_text": _search(rec, assigns, units),
         })
-    ids = _insert(s, "task", task_rows)
-    assign_rows, target_rows = [], []
-    for task_id, (rec, assigns) in zip(ids, new_tasks):
-        assign_rows += [{"task_id": task_id, **a} for a in assigns]
-        target_rows += [{"task_id": task_id, "year": t.year, "target": t.target, "actual": t.actual} for t in rec.targets]
-    for table, row_ids in (("task", ids), ("assignment", _insert(s, "assignment", assign_rows)),
-                           ("target", _insert(s, "target", target_rows))):
-        for row_id in row_ids:
-            tx.record(table, row_id, None, {"id": row_id})
+    ids = w.insert_many("task", task_rows)
+    w.insert_many("assignment", [{"task_id": task_id, **a} for task_id, (_, assigns) in zip(ids, new_tasks) for a in assigns])
+    w.insert_many("target", [{"task_id": task_id, "year": t.year, "target": t.target, "actual": t.actual}
+                             for task_id, (rec, _) in zip(ids, new_tasks) for t in rec.targets])
 
 
-def _insert(s: Session, table: str, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows with one executemany and ids given here (the ORM's bulk insert with RETURNING
-    takes minutes for 10,000 rows). The ids are read inside this transaction, so a writer that
-    came in between makes this transaction fail rather than collide."""
-    if not rows:
-        return []
-    conn = s.connection()
-    start = (conn.exec_driver_sql(f'SELECT max(id) FROM "{table}"').scalar() or 0) + 1
-    columns = list(rows[0])
-    values = [(start + i, *(_sql_value(row[c]) for c in columns)) for i, row in enumerate(rows)]
-    placeholders = ", ".join("?" * (len(columns) + 1))
-    conn.exec_driver_sql(f'INSERT INTO "{table}" (id, {", ".join(columns)}) VALUES ({placeholders})', values)
-    return list(range(start, start + len(rows)))
-
-
-def _sql_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
-
-
-def _summary(report: ImportReport) -> str:
-    what = {"tasks": "任务", "roster": "成员", "duties": "职责"}[report.kind]
-    return (f"导入{what}「{report.source}」到「{report.group}」：新增 {report.added}，更新 {report.updated}，"
-            f"未变 {report.unchanged}" + (f"，文件中没有的 {len(report.missing)}" if report.missing else ""))
-
-
-def load_roster(tx: Change, roster: Roster, group_name: str, report: ImportReport) -> None:
-    s = tx.session
-    group = _group(tx, group_name, report)
-    units = _Units(s, report)
-    existing = list(s.exec(select(Member).where(Member.group_id == group.id).order_by(Member.position)).all())
-    by_key = {(m.name, m.role): m for m in existing if m.active}
+def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportReport) -> int:
+    group_id = _group(w, group_name, report)
+    units = _Units(w, report)
+    cols = ("id", "name", "role", "unit_id", "title", "phone", "position")
+    existing = [dict(zip(cols, r)) for r in w.rows(
+        f"SELECT {', '.join(cols)} FROM member WHERE group_id = ? AND active ORDER BY position", (group_id,))]
+    by_key = {(m["name"], m["role"]): m for m in existing}
     matched: set[int] = set()
-    position = max((m.position for m in existing), default=0)
+    position = w.rows("SELECT coalesce(max(position), 0) FROM member WHERE group_id = ?", (group_id,))[0][0]
     for rec in sorted(roster.members, key=lambda m: m.order):
         report.persons.append(rec.name)
         unit_id = units.id(rec.unit) if rec.unit else None
         member = by_key.get((rec.name, rec.role))
         if member is None:
             position += 1
-            s.add(Member(group_id=group.id, name=rec.name, role=rec.role, unit_id=unit_id, title=rec.title,
-                         phone=rec.phone, position=position))
+            w.insert("member", {"group_id": group_id, "name": rec.name, "role": rec.role, "unit_id": unit_id,
+                                "title": rec.title, "phone": rec.phone, "position": position, "active": 1})
             report.added += 1
             continue
-        matched.add(member.id)
-        wanted = {"unit_id": unit_id, "title": rec.title, "phone": rec.phone or member.phone}
-        if all(getattr(member, k) == v for k, v in wanted.items()):
+        matched.add(member["id"])
+        wanted = {"unit_id": unit_id, "title": rec.title, "phone": rec.phone or member["phone"]}
+        if all(member[k] == v for k, v in wanted.items()):
             report.unchanged += 1
             continue
-        for key, value in wanted.items():
-            setattr(member, key, value)
-        s.add(member)
+        w.update("member", member["id"], wanted)
         report.updated += 1
-    report.missing = [f"{m.role} {m.name}" for m in existing if m.active and m.id not in matched]
-    s.flush()
-    tx.describe(_summary(report), group_id=group.id)
+    report.missing = [f"{m['role']} {m['name']}" for m in existing if m["id"] not in matched]
+    return group_id
 
 
-def load_duties(tx: Change, duties: Duties, group_name: str, report: ImportReport) -> None:
-    s = tx.session
-    group = _group(tx, group_name, report)
-    units = _Units(s, report)
-    existing = {d.unit_id: d for d in s.exec(select(Duty).where(Duty.group_id == group.id)).all()}
+def load_duties(w: _Writer, duties: Duties, group_name: str, report: ImportReport) -> int:
+    group_id = _group(w, group_name, report)
+    units = _Units(w, report)
+    existing = {unit_id: (duty_id, text) for duty_id, unit_id, text in
+                w.rows("SELECT id, unit_id, text FROM duty WHERE group_id = ?", (group_id,))}
     for rec in duties.duties:
         unit_id = units.id(rec.unit)
-        duty = existing.get(unit_id)
-        if duty is None:
-            duty = Duty(group_id=group.id, unit_id=unit_id, text=rec.text)
-            existing[unit_id] = duty
-            s.add(duty)
+        if unit_id not in existing:
+            existing[unit_id] = (w.insert("duty", {"group_id": group_id, "unit_id": unit_id, "text": rec.text}), rec.text)
             report.added += 1
-        elif duty.text == rec.text:
+        elif existing[unit_id][1] == rec.text:
             report.unchanged += 1
         else:
-            duty.text = rec.text
-            s.add(duty)
+            w.update("duty", existing[unit_id][0], {"text": rec.text})
+            existing[unit_id] = (existing[unit_id][0], rec.text)
             report.updated += 1
-    s.flush()
-    tx.describe(_summary(report), group_id=group.id)
+    return group_id
 
 
-def load(db: Database, record: TaskTable | Roster | Duties, group_name: str, *, dry_run: bool = False) -> ImportReport:
-    """Write what a reader produced into the group ``group_name`` (created if new), in one transaction."""
+_LOADERS: dict[str, Callable[..., int]] = {"tasks": load_tasks, "roster": load_roster, "duties": load_duties}
+
+
+def summary(report: ImportReport) -> str:
+    """The history line of an import."""
+    what = {"tasks": "任务", "roster": "成员", "duties": "职责"}[report.kind]
+    return (f"导入{what}「{report.source}」到「{report.group}」：新增 {report.added}，更新 {report.updated}，"
+            f"未变 {report.unchanged}" + (f"，文件中没有的 {len(report.missing)}" if report.missing else ""))
+
+
+def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *, dry_run: bool = False) -> ImportReport:
+    """Write what a reader produced into the group ``group_name`` (created if new), in one
+    transaction. ``database`` is a ``models.db.Database`` or the path of the ledger file."""
     kind = "tasks" if isinstance(record, TaskTable) else "roster" if isinstance(record, Roster) else "duties"
     report = ImportReport(source=record.source, kind=kind, group=group_name, dry_run=dry_run,
                           warnings=list(record.warnings))
-    loader = {"tasks": load_tasks, "roster": load_roster, "duties": load_duties}[kind]
-    with change(db, "import", dry_run=dry_run) as tx:
-        loader(tx, record, group_name, report)  # type: ignore[arg-type]
+    path: str | os.PathLike[str] = getattr(database, "path", database)
+    conn = store.connect(path)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        w = _Writer(conn)
+        group_id = _LOADERS[kind](w, record, group_name, report)
+        if dry_run or not w.changes:
+            conn.execute("ROLLBACK")
+        else:
+            store.write_history(conn.cursor(), action="import", summary=summary(report), group_id=group_id,
+                                task_id=None, undoes=None, changes=w.changes)
+            conn.execute("COMMIT")
+    except sqlite3.IntegrityError as exc:
+        conn.execute("ROLLBACK")
+        raise OperationError(f"导入的内容与已有数据冲突，未保存（{exc}）。") from None
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
     return report

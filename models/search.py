@@ -3,29 +3,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
 
 @lru_cache(maxsize=1)
 def _initials_table() -> dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict  # a plain dict: code point → "gāo,gào"
+    """str.translate table: each Chinese character → its pinyin initial, ASCII → nothing."""
+    from models.pinyin_initials import BLOCKS  # generated from pypinyin, see models/make_initials.py
 
-    import unicodedata
+    table: dict[int, str] = dict.fromkeys(range(0x80), "")
+    for start, letters in BLOCKS:
+        table.update(zip(range(start, start + len(letters)), letters.replace(" ", "\0")))
+    return {code: ("" if letter == "\0" else letter) for code, letter in table.items()}
 
-    table: dict[int, str] = {}
-    for code, readings in pinyin_dict.items():
-        first = unicodedata.normalize("NFKD", readings.split(",")[0])[:1].lower()
-        if first.isascii() and first.isalpha():
-            table[code] = first
-    return table
+
+_NOT_INITIAL = re.compile(r"[^a-z]+")
 
 
 @lru_cache(maxsize=8192)  # unit and person names repeat across thousands of tasks
 def initials(text: str) -> str:
     """Pinyin initials of the Chinese characters in text; other characters are dropped."""
-    table = _initials_table()
-    return "".join(table.get(ord(ch), "") for ch in text)
+    return _NOT_INITIAL.sub("", text.translate(_initials_table()))
 
 
 def search_text(content: str, names: Iterable[str | None] = ()) -> str:

@@ -82,14 +82,34 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _open_db(args: argparse.Namespace):
-    from models.db import Database, DatabaseError
+def _db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db) if args.db else default_db_path()
 
-    path = Path(args.db) if args.db else default_db_path()
+
+def _open_db(args: argparse.Namespace):
+    """The ledger through the ORM (for the operations and the dump)."""
+    from models.db import Database
+    from models.errors import DatabaseError
+
     try:
-        return Database(path)
+        return Database(_db_path(args))
     except DatabaseError as exc:
         raise BadInput(str(exc)) from None
+
+
+def _ledger_names(args: argparse.Namespace) -> tuple[list[str], list[str]]:
+    """Group and unit names, read with plain sqlite3 (an import never waits for the ORM to load)."""
+    from models import store
+    from models.errors import DatabaseError
+
+    try:
+        conn = store.connect(_db_path(args))
+    except DatabaseError as exc:
+        raise BadInput(str(exc)) from None
+    try:
+        return store.group_names(conn), store.unit_names(conn)
+    finally:
+        conn.close()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -121,11 +141,7 @@ def _tui(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _group_name(db, wanted: str | None, *, create_ok: bool, fallback: str | None = None) -> str:
-    from models.queries import groups
-
-    with db.session() as s:
-        names = [g.name for g in groups(s)]
+def _group_name(names: list[str], wanted: str | None, *, create_ok: bool, fallback: str | None = None) -> str:
     if wanted:
         wanted = wanted.strip()
         if wanted in names or create_ok:
@@ -152,7 +168,7 @@ def _export(args: argparse.Namespace) -> int:
         from exporters.json_dump import write_dump
 
         if args.group:
-            _group_name(db, args.group, create_ok=False)
+            _group_name(_ledger_names(args)[0], args.group, create_ok=False)
         if not out.parent.is_dir():
             raise BadInput(f"输出目录「{out.parent}」不存在。")
         try:
@@ -169,31 +185,22 @@ def _import(args: argparse.Namespace) -> int:
     from importers import read_file
     from importers.load import load
     from importers.records import ImportRefused
-    from models.changes import OperationError
+    from models.errors import DatabaseError, OperationError
     from taizhang.report import format_report
 
     path = Path(args.file)
-    db = _open_db(args)
+    groups, units = _ledger_names(args)
     try:
-        with db.session() as s:
-            from sqlmodel import select
-
-            from models.tables import Unit
-
-            known = [u for u in s.exec(select(Unit.name)).all()]
-        try:
-            record = read_file(path, kind=args.kind, sheet=args.sheet, known_units=known)
-        except ImportRefused as exc:
-            raise BadInput(f"{exc}\n数据库未作任何改动。") from None
-        group = _group_name(db, args.group, create_ok=True, fallback=_group_from_file(path))
-        try:
-            report = load(db, record, group, dry_run=args.dry_run)
-        except OperationError as exc:
-            raise BadInput(f"导入「{path.name}」失败：{exc}\n数据库未作任何改动。") from None
-        print(format_report(report))
-        return EXIT_OK
-    finally:
-        db.close()
+        record = read_file(path, kind=args.kind, sheet=args.sheet, known_units=units)
+    except ImportRefused as exc:
+        raise BadInput(f"{exc}\n数据库未作任何改动。") from None
+    group = _group_name(groups, args.group, create_ok=True, fallback=_group_from_file(path))
+    try:
+        report = load(_db_path(args), record, group, dry_run=args.dry_run)
+    except (OperationError, DatabaseError) as exc:
+        raise BadInput(f"导入「{path.name}」失败：{exc}\n数据库未作任何改动。") from None
+    print(format_report(report))
+    return EXIT_OK
 
 
 def _group_from_file(path: Path) -> str:
