@@ -71,17 +71,18 @@ class _Writer:
         self.changes.append((table, cursor.lastrowid, None, {"id": cursor.lastrowid}))
         return cursor.lastrowid
 
-    def insert_many(self, table: str, rows: list[dict[str, Any]]) -> list[int]:
-        """One executemany with ids given here; read inside this write transaction (BEGIN IMMEDIATE),
-        so no other writer can take them. The change log holds the id range, not 10,000 entries."""
+    def next_id(self, table: str) -> int:
+        return (self.conn.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0] or 0) + 1
+
+    def insert_many(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
+        """One executemany of rows whose first value is an id from ``next_id``, taken inside this
+        write transaction (BEGIN IMMEDIATE), so no other writer can take it. Values are SQL-ready
+        (dates as text). The change log holds the id range, not 10,000 entries."""
         if not rows:
             return []
-        start = (self.conn.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0] or 0) + 1
-        columns = list(rows[0])
         self.conn.executemany(
-            f'INSERT INTO "{table}" (id, {", ".join(columns)}) VALUES ({", ".join("?" * (len(columns) + 1))})',
-            [(start + i, *(_sql(row[c]) for c in columns)) for i, row in enumerate(rows)])
-        last = start + len(rows) - 1
+            f'INSERT INTO "{table}" (id, {", ".join(columns)}) VALUES ({", ".join("?" * (len(columns) + 1))})', rows)
+        start, last = rows[0][0], rows[-1][0]
         self.changes.append((table, start, None, {"id_range": [start, last]}))
         return list(range(start, last + 1))
 
@@ -256,21 +257,31 @@ def _update_task(w: _Writer, task_id: int, fields: dict[str, Any], assigns: list
             w.delete("target", row_id)
 
 
+_TASK_COLUMNS = ("group_id", "position", *_COMPARED, "status", "done_on", "notes", "search_text")
+
+
 def _insert_tasks(w: _Writer, group_id: int, new_tasks: list[tuple[TaskRecord, list[dict[str, Any]]]],
                   units: _Units, start: int) -> None:
     """New tasks with their units and targets: one executemany per table."""
-    task_rows = []
+    if not new_tasks:
+        return
+    task_rows, assign_rows, target_rows = [], [], []
+    task_id, assign_id, target_id = w.next_id("task"), w.next_id("assignment"), w.next_id("target")
     for offset, (rec, assigns) in enumerate(new_tasks, start=1):
         status = rec.status if rec.status in STATUSES else NOT_STARTED
-        task_rows.append({
-            "group_id": group_id, "position": start + offset, **_task_fields(rec), "status": status,
-            "done_on": _sql(rec.done_on) if status == DONE else None, "notes": rec.notes,
-            "search_text": _search(rec, assigns, units),
-        })
-    ids = w.insert_many("task", task_rows)
-    w.insert_many("assignment", [{"task_id": task_id, **a} for task_id, (_, assigns) in zip(ids, new_tasks) for a in assigns])
-    w.insert_many("target", [{"task_id": task_id, "year": t.year, "target": t.target, "actual": t.actual}
-                             for task_id, (rec, _) in zip(ids, new_tasks) for t in rec.targets])
+        fields = _task_fields(rec)
+        task_rows.append((task_id, group_id, start + offset, *(fields[k] for k in _COMPARED), status,
+                          _sql(rec.done_on) if status == DONE else None, rec.notes, _search(rec, assigns, units)))
+        for a in assigns:
+            assign_rows.append((assign_id, task_id, a["unit_id"], a["role"], a["person"], a["position"]))
+            assign_id += 1
+        for t in rec.targets:
+            target_rows.append((target_id, task_id, t.year, t.target, t.actual))
+            target_id += 1
+        task_id += 1
+    w.insert_many("task", _TASK_COLUMNS, task_rows)
+    w.insert_many("assignment", ("task_id", "unit_id", "role", "person", "position"), assign_rows)
+    w.insert_many("target", ("task_id", "year", "target", "actual"), target_rows)
 
 
 def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportReport) -> int:
