@@ -21,9 +21,11 @@ Decisions:
   unit: 局 办 委 部 中心 政府 …, or is known); so "索引号:"、"各镇人民政府、…区直有关单位:" are not.
 - A unit given twice has its texts joined, with a warning.
 
-Files: .txt (UTF-8, BOM, UTF-16 with BOM, GBK), .docx (a duties table, else paragraphs), and tables
-.xlsx/.xlsm/.xls/.ods (python-calamine) and .csv with columns 单位/成员单位 and 职责/工作职责 under a header
-found by its words; several units in one cell share the text; an empty unit cell continues the unit above.
+Files are read through ``importers.readers`` (``importers.columns.read_table_or_text``): .txt (UTF-8,
+BOM, UTF-16 with BOM, GBK), .docx (a duties table, else paragraphs), and tables .xlsx/.xlsm/.xls/.ods
+and .csv with columns 单位/成员单位 and 职责/工作职责 under a header found by its words; several units in
+one cell share the text; an empty unit cell, or one under a unit cell merged down, continues the
+unit above.
 """
 
 from __future__ import annotations
@@ -33,11 +35,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from importers.columns import NOTE_STARTS, Table, read_table_or_text
 from importers.normalize import clean_text, clean_unit, split_units, unify_brackets
-from importers.records import Duties, DutyRecord, ImportRefused, ImportWarning, Origin
-from importers.roster import (
-    SHEET_SUFFIXES, SheetRows, cell_text, find_header, load_docx, load_sheets, load_text, refuse,
-)
+from importers.readers import refuse
+from importers.records import Duties, DutyRecord, ImportWarning, Origin
 from importers.titles import ends_like_unit
 
 _CN_NUMBER = "一二三四五六七八九十百零〇"
@@ -83,7 +84,7 @@ def parse_duties_text(text: str, source: str = "", known_units: Iterable[str] = 
             continue
         current.lines.append(line)
     if not items:
-        raise refuse(source, "没有找到成员单位职责（应如「（一）区委宣传部职责：…」或「市政府办：…」）")
+        raise refuse(source, "没有找到成员单位职责（应如「（一）区委宣传部职责：…」或「市政府办：…」）。")
     return _records(source, items, known)
 
 
@@ -188,49 +189,32 @@ _COLUMNS = {
 
 def read_duties(path: str | Path, known_units: Iterable[str] = ()) -> Duties:
     """Duties from a notice's text (.txt), a duties table (.xlsx .xls .ods .csv) or a .docx."""
-    path = Path(path)
-    source = path.name
+    source = Path(path).name
     known = tuple(known_units)
-    suffix = path.suffix.lower()
-    try:
-        if suffix in SHEET_SUFFIXES or suffix == ".csv":
-            return _duties_from_sheets(source, load_sheets(path), known)
-        if suffix == ".docx":
-            text, tables = load_docx(path)
-            if any(find_header(t.rows, _COLUMNS, "unit", ("text",)) for t in tables):
-                return _duties_from_sheets(source, tables, known)
-            text = "\n".join([text] + ["：".join(c for c in r if c) for t in tables for r in t.rows])
-            return parse_duties_text(text, source, known)
-        return parse_duties_text(load_text(path), source, known)
-    except ImportRefused:
-        raise
-    except Exception as exc:  # never a traceback for the user
-        raise refuse(source, f"读取成员单位职责时出错（{type(exc).__name__}）") from None
+    return read_table_or_text(
+        path, what="成员单位职责", columns=_COLUMNS, required="unit", others=("text",),
+        from_table=lambda table: _duties_from_table(source, table, known),
+        from_text=lambda text: parse_duties_text(text, source, known),
+        cell_separator="：",
+        no_header="没有找到职责表的表头（需要「单位」或「成员单位」以及「职责」或「工作职责」列）。",
+    )
 
 
-def _duties_from_sheets(source: str, sheets: list[SheetRows], known: tuple[str, ...]) -> Duties:
+def _duties_from_table(source: str, table: Table, known: tuple[str, ...]) -> Duties:
     known_set = {clean_unit(u) for u in known if clean_unit(u)}
-    for sheet in sheets:
-        header = find_header(sheet.rows, _COLUMNS, "unit", ("text",))
-        if not header:
+    items: list[_Item] = []
+    for index in range(table.header_row + 1, len(table.grid.rows)):
+        unit_cell, text = table.value(index, "unit"), table.value(index, "text")
+        if not unit_cell and not text:
             continue
-        row_index, columns = header
-        items: list[_Item] = []
-        for index in range(row_index + 1, len(sheet.rows)):
-            row = sheet.rows[index]
-            unit_cell = cell_text(row[columns["unit"]]) if columns["unit"] < len(row) else ""
-            text = cell_text(row[columns["text"]]) if columns["text"] < len(row) else ""
-            if not unit_cell and not text:
-                continue
-            if unit_cell.startswith(("注：", "注:", "备注", "说明")) and not text:
-                break
-            if not unit_cell:
-                if items:
-                    items[-1].lines.extend(text.split("\n"))  # merged unit cell over several rows
-                continue
-            units = split_units(_DUTY_WORD.sub("", clean_unit(unit_cell)))
-            items.append(_Item(units, index + 1, text.split("\n") if text else []))
-        if not items:
-            raise refuse(source, "表头下面没有任何单位职责", sheet=sheet.name)
-        return _records(source, items, known_set, sheet=sheet.name)
-    raise refuse(source, "没有找到职责表的表头（需要「单位」或「成员单位」以及「职责」或「工作职责」列）")
+        if unit_cell.startswith(NOTE_STARTS) and text in ("", unit_cell):
+            break  # a note under the table (merged across it, or in the unit column alone)
+        if not unit_cell or table.continues(index, "unit"):
+            if items and not table.continues(index, "text"):
+                items[-1].lines.extend(text.split("\n"))  # the unit above continues (empty or merged down)
+            continue
+        units = split_units(_DUTY_WORD.sub("", clean_unit(unit_cell)))
+        items.append(_Item(units, table.row_number(index), text.split("\n") if text else []))
+    if not items:
+        raise refuse(source, "表头下面没有任何单位职责。", sheet=table.sheet)
+    return _records(source, items, known_set, sheet=table.sheet)

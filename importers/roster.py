@@ -25,228 +25,26 @@ Decisions:
 - A sentence (。, or a long line with commas) after the list ends it: a warning names the line.
 - Unit and title are split by ``importers.titles.split_unit_title``.
 
-Files: .txt in UTF-8 (with or without BOM), UTF-16 with BOM, or GBK; .docx (a roster table, else its
-paragraphs as text); .xlsx/.xlsm/.xls/.ods read with python-calamine and .csv, with columns
-序号/姓名/单位/职务/组内职务/电话 in any order under a header found by its words. Any unreadable file is
-refused with ``ImportRefused`` naming it; nothing else is raised.
+Files are read through ``importers.readers`` (``importers.columns.read_table_or_text``): .txt in
+UTF-8 (with or without BOM), UTF-16 with BOM, or GBK; .docx (a roster table, else its paragraphs
+as text); .xlsx/.xlsm/.xls/.ods and .csv, with columns 序号/姓名/单位/职务/组内职务/电话 in any order
+under a header found by its words. Merged cells are filled: a role or unit merged down applies to
+each row it covers, and a role heading merged across the table ("成员") reads as one heading. Any
+unreadable file is refused with ``ImportRefused`` naming it; nothing else is raised.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
+from importers.columns import HEADER_SCAN_ROWS, Table, cell_text, read_table_or_text
 from importers.normalize import clean_name, clean_text, clean_unit, unify_brackets
-from importers.records import ImportRefused, ImportWarning, MemberRecord, Origin, Roster
+from importers.readers import refuse
+from importers.records import ImportWarning, MemberRecord, Origin, Roster
 from importers.titles import UNIT_ENDINGS, ends_like_unit, is_title, split_unit_title
-
-# ---------------------------------------------------------------------------------------------
-# Reading files (also used by importers.duties)
-
-SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-MAX_TEXT_BYTES = 20 * 1024 * 1024
-MAX_SHEET_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 100_000
-MAX_COLUMNS = 1_000
-MAX_CELLS = 2_000_000
-
-
-@dataclass
-class SheetRows:
-    """The cell values of one sheet (or table), row by row, as read; ``name`` is None for .csv/.docx."""
-
-    name: str | None
-    rows: list[list[object]] = field(default_factory=list)
-
-
-def refuse(source: str, message: str, row: int | None = None, sheet: str | None = None) -> ImportRefused:
-    return ImportRefused(message, Origin(file=source, sheet=sheet, row=row))
-
-
-def decode_text(data: bytes, source: str) -> str:
-    """Text of a file in UTF-8 (BOM or not), UTF-16 with BOM, or GBK/GB18030."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise refuse(source, "文件以 UTF-16 标记开头，但内容无法按 UTF-16 读取") from None
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")) or b"\x00" in data[:4096]:
-        raise refuse(source, "不是文本文件（可能是 Excel、Word 或 PDF 文件，请按其格式导入或另存为文本）")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise refuse(source, "无法识别文字编码（应为 UTF-8 或 GBK）")
-
-
-def _check_file(path: Path, limit: int) -> None:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise refuse(path.name, "找不到文件") from None
-    except OSError as exc:
-        raise refuse(path.name, f"无法打开文件（{exc.strerror or exc}）") from None
-    if not path.is_file():
-        raise refuse(path.name, "不是文件")
-    if size > limit:
-        raise refuse(path.name, f"文件过大（{size // (1024 * 1024)} MB），不像成员名单或职责文件")
-
-
-def _read_bytes(path: Path, limit: int) -> bytes:
-    _check_file(path, limit)
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise refuse(path.name, f"无法打开文件（{exc.strerror or exc}）") from None
-
-
-def load_text(path: str | Path) -> str:
-    """The whole text of a .txt (or any non-spreadsheet) file."""
-    path = Path(path)
-    return decode_text(_read_bytes(path, MAX_TEXT_BYTES), path.name)
-
-
-def load_sheets(path: str | Path) -> list[SheetRows]:
-    """Rows of every sheet of a workbook (.xlsx .xlsm .xls .xlsb .ods) or of a .csv file."""
-    path = Path(path)
-    source = path.name
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = decode_text(_read_bytes(path, MAX_TEXT_BYTES), source)
-        first = text.lstrip("\ufeff").split("\n", 1)[0]
-        delimiter = max(",\t;", key=first.count) if any(d in first for d in ",\t;") else ","
-        try:
-            reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-            rows = [list(r) for _, r in zip(range(MAX_ROWS), reader)]
-        except csv.Error as exc:
-            raise refuse(source, f"CSV 格式有误（{exc}）") from None
-        return [SheetRows(None, rows)]
-    _check_file(path, MAX_SHEET_BYTES)
-    _check_extent(path)
-    try:
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_path(str(path))
-        sheets = []
-        for name in book.sheet_names:
-            sheet = book.get_sheet_by_name(name)
-            if sheet.width > MAX_COLUMNS or sheet.height * sheet.width > MAX_CELLS:
-                raise refuse(source, f"表格过大（{sheet.height} 行 × {sheet.width} 列），不像成员名单或职责表",
-                             sheet=name)
-            rows = [list(r) for _, r in zip(range(MAX_ROWS), sheet.iter_rows())]
-            sheets.append(SheetRows(name, rows))
-        return sheets
-    except ImportRefused:
-        raise
-    except Exception as exc:  # calamine raises its own errors, and others on broken archives
-        kind = type(exc).__name__
-        if "Password" in kind:
-            raise refuse(source, "文件有密码保护，请先在 Excel/WPS 中取消密码后再导入") from None
-        raise refuse(source, "无法读取表格：文件不是有效的 Excel/WPS 表格，或已损坏") from None
-
-
-# A cell with a value: <c r="XFD1048576" …><v>…  (cells with only formatting do not count).
-_XLSX_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>\s*<(?:\w+:)?(?:v|is|f)\b')
-# A cell with a value repeated across columns, or a row holding one repeated down.
-_ODS_REPEAT = re.compile(
-    rb'number-(columns)-repeated="([0-9]+)"[^>]*?value-type='
-    rb'|value-type="[^"]*"[^>]*?number-(columns)-repeated="([0-9]+)"'
-    rb'|number-(rows)-repeated="([0-9]+)"(?=[^>]*>(?:(?!</table:table-row>).){0,4000}?value-type=)',
-    re.S,
-)
-MAX_UNPACKED_BYTES = 500 * 1024 * 1024
-
-
-def _check_extent(path: Path) -> None:
-    """Refuse, before python-calamine or python-docx sees it, an archive that unpacks to too much,
-    XML that declares entities, or a workbook whose cells with values lie so far apart that reading
-    it would need gigabytes (calamine makes one dense block from the first to the last cell and
-    aborts the whole process when that fails). Formatting alone does not count."""
-    import zipfile
-
-    if not zipfile.is_zipfile(path):
-        return  # .xls (size-limited by its format) or not a workbook at all: calamine reports it
-    try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-            if sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-                raise refuse(path.name, "文件解压后过大，不像成员名单或职责表")
-            for info in infos:
-                name = info.filename
-                if name.endswith((".xml", ".rels")) and b"<!ENTITY" in archive.read(info)[:65536]:
-                    raise refuse(path.name, "文件中的 XML 声明了实体（可能是恶意构造的文件），已拒绝读取")
-                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                    _check_xlsx_sheet(path.name, archive.read(info))
-                elif name == "content.xml":
-                    _check_ods_content(path.name, archive.read(info))
-    except ImportRefused:
-        raise
-    except Exception:
-        return  # a damaged archive: calamine gives the message
-
-
-def _check_xlsx_sheet(source: str, xml: bytes) -> None:
-    rows: list[int] = []
-    cols: list[int] = []
-    for match in _XLSX_CELL.finditer(xml):
-        col = 0
-        for letter in match[1]:
-            col = col * 26 + letter - 64
-        cols.append(col)
-        rows.append(int(match[2]))
-    if rows and (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1) > MAX_CELLS:
-        raise refuse(source, f"表格过大：有内容的单元格从第 {min(rows)} 行一直到第 {max(rows):,} 行、"
-                             f"{max(cols):,} 列，不像成员名单或职责表")
-
-
-def _check_ods_content(source: str, xml: bytes) -> None:
-    for match in _ODS_REPEAT.finditer(xml):
-        kind = match[1] or match[3] or match[5]
-        count = int(match[2] or match[4] or match[6])
-        if (kind == b"columns" and count > MAX_COLUMNS) or (kind == b"rows" and count > MAX_ROWS):
-            raise refuse(source, "表格过大：有内容的单元格被重复到极多的行或列，不像成员名单或职责表")
-
-
-def load_docx(path: str | Path) -> tuple[str, list[SheetRows]]:
-    """(paragraph text, tables) of a .docx file."""
-    path = Path(path)
-    _check_file(path, MAX_SHEET_BYTES)
-    _check_extent(path)
-    try:
-        import docx
-
-        document = docx.Document(str(path))
-        text = "\n".join(p.text for p in document.paragraphs)
-        tables = [SheetRows(None, [[c.text for c in row.cells] for row in t.rows]) for t in document.tables]
-        return text, tables
-    except Exception:
-        raise refuse(path.name, "无法读取 Word 文件：文件不是有效的 .docx，或已损坏") from None
-
-
-def cell_text(value: object) -> str:
-    """A spreadsheet value as text: 13800000000.0 → "13800000000", dates as YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return clean_text(value)
-
-
-def header_key(value: object) -> str:
-    return re.sub(r"\s+", "", cell_text(value))
-
 
 # ---------------------------------------------------------------------------------------------
 # Names and roles
@@ -369,14 +167,14 @@ def parse_roster_text(text: str, source: str = "", known_units: Iterable[str] = 
         raise refuse(
             state.source,
             "没有找到组长、副组长、成员等角色标记（如「组 长：」「成 员：」），无法按成员名单读取；"
-            "请确认粘贴的是通知中的成员名单",
+            "请确认粘贴的是通知中的成员名单。",
         )
     members = [_member(state, e) for e in state.entries]
     named = _office_members(state, members)
     leaders = [m for m in named if m.role.endswith("组长")]
     members = leaders + members + [m for m in named if m not in leaders]
     if not members:
-        raise refuse(state.source, "找到了角色标记，但没有读到任何成员（姓名 单位职务）")
+        raise refuse(state.source, "找到了角色标记，但没有读到任何成员（姓名 单位职务）。")
     for order, member in enumerate(members, start=1):
         member.order = order
     _warn_repeated(members, state.warnings)
@@ -668,80 +466,36 @@ _COLUMNS = {
     "phone": ("电话", "联系电话", "手机", "手机号码", "手机号", "办公电话", "联系方式", "电话号码"),
     "number": ("序号", "编号"),
 }
-HEADER_SCAN_ROWS = 30
-
-
-def find_header(rows: list[list[object]], columns: dict[str, tuple[str, ...]], required: str,
-                others: Iterable[str], scan: int = HEADER_SCAN_ROWS) -> tuple[int, dict[str, int]] | None:
-    """(row index, field → column index) of the first row among the first ``scan`` that names the
-    ``required`` field and at least one of ``others``."""
-    for index, row in enumerate(rows[:scan]):
-        found: dict[str, int] = {}
-        for col, value in enumerate(row):
-            key = unify_brackets(header_key(value)).strip("*＊")
-            if not key:
-                continue
-            bare = re.sub(r"（[^（）]*）", "", key)  # 职务（职称） → 职务
-            for name, words in columns.items():
-                if name not in found and (key in words or bare in words):
-                    found[name] = col
-                    break
-            else:
-                if "role" in columns and "role" not in found and "组" in key and "职" in key:
-                    found["role"] = col
-        if required in found and any(o in found for o in others):
-            return index, found
-    return None
+_OTHER_COLUMNS = ("unit", "title", "role", "unit_title")
+_NOTE_STARTS = ("注", "备注", "说明")
 
 
 def read_roster(path: str | Path, known_units: Iterable[str] = ()) -> Roster:
     """Roster from a notice's text (.txt) or a roster spreadsheet (.xlsx .xls .ods .csv), or .docx."""
-    path = Path(path)
-    source = path.name
+    source = Path(path).name
     known = tuple(known_units)
-    suffix = path.suffix.lower()
-    try:
-        if suffix in SHEET_SUFFIXES or suffix == ".csv":
-            return _roster_from_sheets(source, load_sheets(path), known)
-        if suffix == ".docx":
-            text, tables = load_docx(path)
-            if any(find_header(t.rows, _COLUMNS, "name", ("unit", "title", "role", "unit_title")) for t in tables):
-                return _roster_from_sheets(source, tables, known)
-            text = "\n".join([text] + ["  ".join(r) for t in tables for r in t.rows])
-            return parse_roster_text(text, source, known)
-        return parse_roster_text(load_text(path), source, known)
-    except ImportRefused:
-        raise
-    except Exception as exc:  # never a traceback for the user
-        raise refuse(source, f"读取成员名单时出错（{type(exc).__name__}）") from None
+    return read_table_or_text(
+        path, what="成员名单", columns=_COLUMNS, required="name", others=_OTHER_COLUMNS,
+        from_table=lambda table: _roster_from_table(source, table, known),
+        from_text=lambda text: parse_roster_text(text, source, known),
+        cell_separator="  ",
+        no_header=f"在前 {HEADER_SCAN_ROWS} 行没有找到成员名单的表头（需要「姓名」以及「单位」「职务」或「组内职务」列）。",
+    )
 
 
-def _roster_from_sheets(source: str, sheets: list[SheetRows], known: tuple[str, ...]) -> Roster:
-    for sheet in sheets:
-        header = find_header(sheet.rows, _COLUMNS, "name", ("unit", "title", "role", "unit_title"))
-        if header:
-            return _roster_from_rows(source, sheet, header[0], header[1], known)
-    if not any(any(cell_text(v) for v in row) for s in sheets for row in s.rows):
-        raise refuse(source, "表格是空的")
-    raise refuse(source, f"在前 {HEADER_SCAN_ROWS} 行没有找到成员名单的表头（需要「姓名」以及「单位」「职务」或「组内职务」列）")
-
-
-def _roster_from_rows(source: str, sheet: SheetRows, header_row: int, columns: dict[str, int],
-                      known: tuple[str, ...]) -> Roster:
+def _roster_from_table(source: str, table: Table, known: tuple[str, ...]) -> Roster:
     roster = Roster(source=source)
+    columns = table.columns
     role = None
     if "role" not in columns:
         role = "成员"
     role_from_heading = False
+    value = table.value
 
-    def value(row: list[object], name: str) -> str:
-        col = columns.get(name)
-        return cell_text(row[col]) if col is not None and col < len(row) else ""
-
-    for index in range(header_row + 1, len(sheet.rows)):
-        row = sheet.rows[index]
-        origin = Origin(source, sheet=sheet.name, row=index + 1)
-        texts = [cell_text(v) for v in row if cell_text(v)]
+    for index in range(table.header_row + 1, len(table.grid.rows)):
+        row = table.grid.rows[index]
+        origin = Origin(source, sheet=table.sheet, row=table.row_number(index))
+        texts = list(dict.fromkeys(t for t in map(cell_text, row) if t))  # a heading merged across counts once
         if not texts:
             continue
         if len(texts) == 1:
@@ -749,35 +503,36 @@ def _roster_from_rows(source: str, sheet: SheetRows, header_row: int, columns: d
             if label and not label[1]:
                 role, role_from_heading = label[0], True
                 continue
-        name = value(row, "name")
+            if texts[0].startswith(_NOTE_STARTS):
+                break  # a note under the table, merged across it or in the first column
+        name = value(index, "name")
         if not name:
-            if texts[0].startswith(("注", "备注", "说明")):
+            if texts[0].startswith(_NOTE_STARTS):
                 break
             roster.warnings.append(ImportWarning("这一行没有姓名，未导入", origin))
             continue
-        if "role" in columns and value(row, "role"):
-            role = normalize_role(value(row, "role"))
+        if "role" in columns and value(index, "role"):
+            role = normalize_role(value(index, "role"))
         elif role is None:
             role = "成员"
             roster.warnings.append(ImportWarning("组内职务为空，按「成员」导入", origin))
-        if "unit_title" in columns and not value(row, "unit") and not value(row, "title"):
-            unit, title = split_unit_title(value(row, "unit_title"), known)
+        if "unit_title" in columns and not value(index, "unit") and not value(index, "title"):
+            unit, title = split_unit_title(value(index, "unit_title"), known)
         elif "title" in columns:
-            unit, title = clean_unit(value(row, "unit")) or None, clean_unit(value(row, "title")) or None
+            unit, title = clean_unit(value(index, "unit")) or None, clean_unit(value(index, "title")) or None
         else:
-            unit, title = split_unit_title(value(row, "unit"), known)
+            unit, title = split_unit_title(value(index, "unit"), known)
         persons = [clean_name(n) for n in re.split(r"[、，,；;\n]", name) if clean_name(n)]
         if any(len(p) == 1 for p in persons):
             persons = [clean_name(name.replace("\n", ""))]  # 刘\n琛: one name wrapped in its cell
         for person in persons or [clean_name(name)]:
             roster.members.append(MemberRecord(
-                name=person, role=role, unit=unit, title=title, phone=value(row, "phone") or None,
-                origin=Origin(source, sheet=sheet.name, row=index + 1),
+                name=person, role=role, unit=unit, title=title, phone=value(index, "phone") or None, origin=origin,
             ))
     if "role" not in columns and not role_from_heading and roster.members:
-        roster.warnings.append(ImportWarning("表中没有「组内职务」列，全部按「成员」导入", Origin(source, sheet=sheet.name)))
+        roster.warnings.append(ImportWarning("表中没有「组内职务」列，全部按「成员」导入", Origin(source, sheet=table.sheet)))
     if not roster.members:
-        raise refuse(source, "表头下面没有任何成员", sheet=sheet.name)
+        raise refuse(source, "表头下面没有任何成员。", sheet=table.sheet)
     for order, member in enumerate(roster.members, start=1):
         member.order = order
     _warn_repeated(roster.members, roster.warnings)

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from importers.deadline import is_open_ended, parse_due, year_of_header
 from importers.normalize import clean_sentence, clean_text, clean_unit, split_persons, unify_brackets
-from importers.readers import Grid, open_source
+from importers.readers import Grid, open_source, refuse
 from importers.readers.sniff import FATAL
 from importers.records import (
     ImportRefused,
@@ -992,10 +992,10 @@ def choose_sheet(source, sheet: str | None) -> str:
     """The sheet named by ``sheet``, else the one whose header scores best (visible sheets first)."""
     names = list(source.sheet_names)
     if not names:
-        raise ImportRefused(f"「{source.file}」是空的工作簿，没有任何工作表。")
+        raise refuse(source.file, "工作簿是空的，没有任何工作表。")
     if sheet is not None:
         if sheet not in names:
-            raise ImportRefused(f"「{source.file}」中没有名为「{sheet}」的{_sheet_word(source)}；现有：{'、'.join(names)}。")
+            raise refuse(source.file, f"没有名为「{sheet}」的{_sheet_word(source)}；现有：{'、'.join(names)}。")
         return sheet
     best, best_score, empty = None, 0, 0
     ordered = [n for n in names if n not in source.hidden_sheets] + [n for n in names if n in source.hidden_sheets]
@@ -1009,18 +1009,20 @@ def choose_sheet(source, sheet: str | None) -> str:
             best, best_score = name, score
     if best is None:
         if empty == len(names):
-            what = "是空的，没有任何内容" if len(names) == 1 else f"的 {len(names)} 个{_sheet_word(source)}都是空的"
-            raise ImportRefused(f"「{source.file}」{what}。")
-        where = f"「{names[0]}」" if len(names) == 1 else f"任何一个{_sheet_word(source)}（{'、'.join(names)}）"
-        raise ImportRefused(
-            f"「{source.file}」在{where}的前 {HEADER_SEARCH_ROWS} 行里都没有找到任务分工表的表头。"
-            f"查找的表头文字：{HEADER_WORDS_LOOKED_FOR}（至少要有任务列和另一列）。"
-        )
+            what = "文件是空的，没有任何内容" if len(names) == 1 else f"{len(names)} 个{_sheet_word(source)}都是空的"
+            raise refuse(source.file, f"{what}。")
+        if len(names) == 1:
+            raise refuse(source.file, _NO_HEADER, sheet=names[0])
+        raise refuse(source.file, f"在任何一个{_sheet_word(source)}（{'、'.join(names)}）的{_NO_HEADER}")
     return best
 
 
+_NO_HEADER = (f"前 {HEADER_SEARCH_ROWS} 行里没有找到任务分工表的表头。"
+              f"查找的表头文字：{HEADER_WORDS_LOOKED_FOR}（至少要有任务列和另一列）。")
+
+
 def _sheet_word(source) -> str:
-    return "表格" if type(source).__name__ == "DocumentSource" else "工作表"
+    return source.sheet_word
 
 
 def read_task_table(path: str | Path, sheet: str | None = None) -> TaskTable:
@@ -1033,25 +1035,20 @@ def read_task_table(path: str | Path, sheet: str | None = None) -> TaskTable:
             name = choose_sheet(source, sheet)
             grid = source.grid(name)
             if not grid.rows:
-                raise ImportRefused(f"「{source.file}」的{_sheet_word(source)}「{name}」是空的，没有任何内容。")
+                raise refuse(source.file, f"这个{_sheet_word(source)}是空的，没有任何内容。", sheet=name)
             h, _ = find_header_row(grid.rows)
             if h < 0:
-                raise ImportRefused(
-                    f"「{source.file}」的{_sheet_word(source)}「{name}」前 {HEADER_SEARCH_ROWS} 行里没有找到任务分工表的表头。"
-                    f"查找的表头文字：{HEADER_WORDS_LOOKED_FOR}（至少要有任务列和另一列）。"
-                )
+                raise refuse(source.file, _NO_HEADER, sheet=name)
             layout = build_layout(grid, h)
             table = TableReader(grid, layout).read()
             if not table.tasks:
-                raise ImportRefused(
-                    f"「{source.file}」的{_sheet_word(source)}「{name}」第 {grid.row_numbers[h]} 行找到了表头，但下面没有任何任务。"
-                )
+                raise refuse(source.file, "找到了表头，但下面没有任何任务。", sheet=name, row=grid.row_numbers[h])
             return table
     except ImportRefused:
         raise
     except MemoryError:
-        raise ImportRefused(f"「{path.name}」太大，读取时内存不足，已停止。") from None
+        raise refuse(path, "文件太大，读取时内存不足，已停止。") from None
     except BaseException as exc:  # noqa: BLE001 — the user gets a message, never a traceback
         if isinstance(exc, FATAL):
             raise
-        raise ImportRefused(f"「{path.name}」读取失败：{type(exc).__name__}: {str(exc)[:200]}") from None
+        raise refuse(path, f"读取失败：{type(exc).__name__}: {str(exc)[:200]}") from None

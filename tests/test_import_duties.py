@@ -258,6 +258,28 @@ def test_duties_spreadsheet(tmp_path):
     assert duties.duties[0].origin.sheet == "职责" and duties.duties[0].origin.row == 3
 
 
+def test_duties_spreadsheet_with_a_unit_merged_down(tmp_path):
+    """A unit cell merged over two rows continues the unit (no second record, no warning); a note
+    merged across the table ends it."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "职责"
+    for row in [["序号", "成员单位", "工作职责"], [1, "区民政局", "负责养老服务。"], [None, None, "提供佐证材料。"],
+                [2, "区财政局", "保障经费。"], ["注：以上为主要职责"]]:
+        sheet.append(row)
+    sheet.merge_cells("B2:B3")
+    sheet.merge_cells("A2:A3")
+    sheet.merge_cells("A5:C5")
+    path = tmp_path / "职责.xlsx"
+    book.save(path)
+    duties = read_duties(path)
+    assert pairs(duties) == [("区民政局", "负责养老服务。\n提供佐证材料。"), ("区财政局", "保障经费。")]
+    assert duties.warnings == []
+    assert [d.origin.row for d in duties.duties] == [2, 4]
+
+
 def test_duties_csv_in_gbk(tmp_path):
     path = tmp_path / "职责.csv"
     with path.open("w", encoding="gbk", newline="") as handle:
@@ -283,9 +305,9 @@ def test_duties_docx_paragraphs(tmp_path):
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("职责.txt", b"%PDF-1.4 binary", "不是文本文件"),
-    ("职责.xlsx", b"PK\x03\x04 broken", "无法读取表格"),
+    ("职责.xlsx", b"PK\x03\x04 broken", "已损坏或不完整"),
     ("职责.csv", "序号,名称\n1,甲\n".encode(), "职责表的表头"),
-    ("职责.docx", b"", "无法读取 Word"),
+    ("职责.docx", b"", "空文件"),
 ])
 def test_unreadable_files_are_refused(tmp_path, name, content, message):
     path = tmp_path / name

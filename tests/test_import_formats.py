@@ -177,3 +177,22 @@ def test_dates_survive_every_format(tmp_path):
     for fmt, writer in WRITERS.items():
         table = read_task_table(writer(tmp_path / f"d.{fmt}", rows, []))
         assert [t.due for t in table.tasks] == [date(2023, 12, 31), date(2024, 6, 30)], fmt
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
+@pytest.mark.parametrize(("rows", "merges"), [(DIVISION_ROWS, DIVISION_MERGES), (HEADINGS_ROWS, HEADINGS_MERGES),
+                                              (YEARS_ROWS, YEARS_MERGES)])
+def test_extent_guard_agrees_with_calamine(tmp_path, fmt, rows, merges):
+    """The guard's extent of each sheet (cells with values only) is the block calamine builds."""
+    import python_calamine
+
+    from importers.readers.extent import check_workbook
+
+    path = WRITERS[fmt](tmp_path / f"t.{fmt}", [[None] * 2] * 3 + [[None, *row] for row in rows],
+                        [(t + 3, l + 1, b + 3, r + 1) for t, l, b, r in merges])
+    layouts = check_workbook(path, fmt, exact=True)
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    for name in book.sheet_names:
+        sheet, extent = book.get_sheet_by_name(name), layouts[name].extent
+        assert (extent.top, extent.left) == tuple(x + 1 for x in sheet.start)
+        assert (extent.bottom, extent.right) == tuple(x + 1 for x in sheet.end)

@@ -510,6 +510,45 @@ def test_roster_docx_table_and_paragraphs(tmp_path):
     assert rows(read_roster(path)) == EXPECTED_000
 
 
+def test_roster_spreadsheet_with_merged_cells(tmp_path):
+    """Merged cells are filled (readers' Grid): a role merged down applies to each person it covers,
+    a role heading or a note merged across the table reads once; rows are the sheet's own."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "名单"
+    sheet["B2"] = "领导小组成员名单"
+    sheet.merge_cells("B2:E2")
+    for col, text in zip("BCDE", ["组内职务", "姓名", "单位", "职务"]):
+        sheet[f"{col}3"] = text
+    for r, values in enumerate([["组长", "庄一鸣", "区人民政府", "副区长"], ["成员", "陈伟宏", "区委宣传部", "副部长"],
+                                [None, "张国文", "区城管局", "局长"]], start=4):
+        for col, value in zip("BCDE", values):
+            sheet[f"{col}{r}"] = value
+    sheet.merge_cells("B5:B6")
+    sheet["B7"] = "联络员"
+    sheet.merge_cells("B7:E7")
+    for col, value in zip("CDE", ["高晨瑶", "市委老干部局", "科员"]):
+        sheet[f"{col}8"] = value
+    sheet["B9"] = "注：按通知顺序排列"
+    sheet.merge_cells("B9:E9")
+    path = tmp_path / "合并.xlsx"
+    book.save(path)
+    roster = read_roster(path)
+    assert rows(roster) == [("组长", "庄一鸣", "区人民政府", "副区长"), ("成员", "陈伟宏", "区委宣传部", "副部长"),
+                            ("成员", "张国文", "区城管局", "局长"), ("联络员", "高晨瑶", "市委老干部局", "科员")]
+    assert [m.origin.row for m in roster.members] == [4, 5, 6, 8]
+    assert roster.members[0].origin.sheet == "名单" and roster.warnings == []
+
+
+def test_roster_csv_origin_has_no_sheet(tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_text("姓名,单位,职务,组内职务\n张三,区民政局,局长,组长\n", encoding="utf-8")
+    member = read_roster(path).members[0]
+    assert (member.origin.file, member.origin.sheet, member.origin.row) == ("名单.csv", None, 2)
+
+
 # ------------------------------------------------------------------ refusals
 
 
@@ -523,10 +562,10 @@ def test_no_role_label_at_all_is_refused():
     ("名单.txt", b"PK\x03\x04\x00\x00garbage", "不是文本文件"),
     ("名单.txt", b"\xff\xfe\x00", "UTF-16"),
     ("名单.txt", b"\x81\x30\xff\xff\xfe\xfe\x80", "编码"),
-    ("名单.xlsx", b"PK\x03\x04 truncated", "无法读取表格"),
-    ("名单.xls", b"this is not a workbook", "无法读取表格"),
-    ("名单.ods", b"", "无法读取表格"),
-    ("名单.docx", b"not a docx", "无法读取 Word"),
+    ("名单.xlsx", b"PK\x03\x04 truncated", "已损坏或不完整"),
+    ("名单.xls", b"this is not a workbook", "不是电子表格文件"),
+    ("名单.ods", b"", "空文件"),
+    ("名单.docx", b"not a docx", "不是有效的 Word 文档"),
     ("名单.csv", "姓名,备注\n张三,无\n".encode(), "表头"),
 ])
 def test_unreadable_files_are_refused_naming_the_file(tmp_path, name, content, message):
@@ -651,7 +690,7 @@ def test_far_away_cell_in_a_sheet_is_refused_quickly(tmp_path):
     book.active["XFD1048576"] = "x"
     path = tmp_path / "大.xlsx"
     book.save(path)
-    with pytest.raises(ImportRefused, match="表格过大"):
+    with pytest.raises(ImportRefused, match="离表格太远"):
         read_roster(path)
 
 
@@ -690,7 +729,7 @@ def test_ods_with_a_value_repeated_absurdly_is_refused(tmp_path, rows_repeated, 
     document.spreadsheet.addElement(table)
     path = tmp_path / "炸弹.ods"
     document.save(str(path))
-    with pytest.raises(ImportRefused, match="表格过大"):
+    with pytest.raises(ImportRefused, match="离表格太远|超过上限"):
         read_roster(path)
 
 

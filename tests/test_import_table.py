@@ -389,7 +389,7 @@ def test_instructions_sheet_before_the_table(tmp_path):
     assert table.sheet == "分工表"
     assert_division(table)
     assert read_task_table(path, sheet="分工表").sheet == "分工表"
-    with pytest.raises(ImportRefused, match="「two.xlsx」的工作表「填表说明」"):
+    with pytest.raises(ImportRefused, match="「two.xlsx」工作表「填表说明」"):
         read_task_table(path, sheet="填表说明")
     with pytest.raises(ImportRefused, match="没有名为「汇总」的工作表；现有：填表说明、分工表"):
         read_task_table(path, sheet="汇总")

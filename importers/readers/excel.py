@@ -1,42 +1,39 @@
 """Workbooks (.xlsx/.xlsm, .xls, .ods) through python-calamine, which reads values and the merged
 ranges of .xlsx/.xls fast and only the cells that exist (a sheet whose recorded dimension runs to
-row 1,048,576 costs nothing). What calamine does not report is read from the XML directly:
-hidden columns and rows of .xlsx (the <cols> list and <row hidden="1"> attributes), and merged
-ranges and hidden columns/rows of .ods (table:number-*-spanned, table:visibility).
+row 1,048,576 costs nothing). Before calamine opens a workbook, ``importers.readers.extent``
+checks how far apart its cells with values lie (calamine would abort the process on a far one)
+and, for .xlsx, notes the hidden columns and rows (the <cols> list and <row hidden="1">), which
+calamine does not report. Merged ranges and hidden columns/rows of .ods (table:number-*-spanned,
+table:visibility) are read from content.xml here.
 """
 
 from __future__ import annotations
 
-import re
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import python_calamine as calamine
 from defusedxml import ElementTree as SafeET
 
-from importers.readers.grid import Grid, Merge, build_grid
-from importers.readers.sniff import FATAL, MAX_ROWS, refuse
-
-_COLS = re.compile(rb"<(?:\w+:)?cols\b.*?</(?:\w+:)?cols>", re.S)
-_COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
-_TRUE = (b"1", b"true")
+from importers.readers.extent import check_workbook
+from importers.readers.grid import Grid, Merge, Source, build_grid
+from importers.readers.sniff import FATAL, refuse
 
 
-class WorkbookSource:
+class WorkbookSource(Source):
     """One open workbook: its sheet names, a cheap preview of each, and a full Grid on demand."""
 
     def __init__(self, path: Path, kind: str):
         self.path = path
         self.file = path.name
         self.kind = kind
+        self._layouts = check_workbook(path, kind)  # before calamine builds anything
         self._handle = path.open("rb")
         try:
             self._book = calamine.CalamineWorkbook.from_filelike(self._handle)
         except calamine.PasswordError:
             self.close()
-            raise refuse(path, "设置了密码保护，无法读取。请在 Excel 或 WPS 中取消密码后另存再导入。") from None
+            raise refuse(path, "文件设置了密码保护，无法读取。请在 Excel 或 WPS 中取消密码后另存再导入。") from None
         except BaseException as exc:  # noqa: BLE001 — calamine reports damage with several types, even panics
             if isinstance(exc, FATAL):
                 raise
@@ -50,12 +47,6 @@ class WorkbookSource:
     def close(self) -> None:
         self._handle.close()
 
-    def __enter__(self) -> WorkbookSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def _sheet(self, name: str):
         if name not in self._sheets:
             try:
@@ -63,7 +54,7 @@ class WorkbookSource:
             except BaseException as exc:  # noqa: BLE001
                 if isinstance(exc, FATAL):
                     raise
-                raise refuse(self.path, f"的工作表「{name}」无法读取（{_short(exc)}）。") from None
+                raise refuse(self.path, f"工作表无法读取（{_short(exc)}）。", sheet=name) from None
         return self._sheets[name]
 
     def preview(self, name: str, nrows: int = 30) -> list[list[object]]:
@@ -74,18 +65,16 @@ class WorkbookSource:
         except BaseException as exc:  # noqa: BLE001
             if isinstance(exc, FATAL):
                 raise
-            raise refuse(self.path, f"的工作表「{name}」无法读取（{_short(exc)}）。") from None
+            raise refuse(self.path, f"工作表无法读取（{_short(exc)}）。", sheet=name) from None
 
     def grid(self, name: str) -> Grid:
         sheet = self._sheet(name)
-        if sheet.height > MAX_ROWS:
-            raise refuse(self.path, f"的工作表「{name}」有 {sheet.height:,} 行，超过上限 {MAX_ROWS:,} 行，已拒绝读取。")
         try:
             values = sheet.to_python(skip_empty_area=True)
         except BaseException as exc:  # noqa: BLE001
             if isinstance(exc, FATAL):
                 raise
-            raise refuse(self.path, f"的工作表「{name}」无法读取（{_short(exc)}）。") from None
+            raise refuse(self.path, f"工作表无法读取（{_short(exc)}）。", sheet=name) from None
         start = sheet.start or (0, 0)
         merges: list[Merge] = []
         hidden_rows: set[int] = set()
@@ -95,8 +84,9 @@ class WorkbookSource:
             merges = spans
         else:
             merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or ())]
-            if self.kind == "xlsx":
-                hidden_rows, hidden_cols = _xlsx_hidden(self.path, name)
+            layout = self._layouts.get(name)
+            if self.kind == "xlsx" and layout is not None:
+                hidden_rows, hidden_cols = layout.hidden_rows, layout.hidden_cols
         r0, c0 = start
         shifted = [(t - r0, l - c0, b - r0, r - c0) for t, l, b, r in merges]
         return build_grid(self.file, name, values, r0 + 1, c0 + 1, shifted, hidden_rows, hidden_cols)
@@ -105,56 +95,6 @@ class WorkbookSource:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
-
-
-# --- .xlsx: hidden columns and rows -------------------------------------------------------------
-
-
-def _xlsx_sheet_part(z: zipfile.ZipFile, sheet: str) -> str | None:
-    workbook = SafeET.fromstring(z.read("xl/workbook.xml"))
-    rels = SafeET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
-    for element in workbook.iter():
-        if element.tag.endswith("}sheet") and element.get("name") == sheet:
-            rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)  # transitional or strict
-            target = targets.get(rid, "")
-            if not target:
-                return None
-            if target.startswith("/"):
-                return target.lstrip("/")
-            return str(PurePosixPath("xl") / target)
-    return None
-
-
-def _xlsx_hidden(path: Path, sheet: str) -> tuple[set[int], set[int]]:
-    """1-based numbers of the hidden rows and columns of one .xlsx sheet. Best effort: a workbook
-    whose parts are laid out oddly simply reports nothing hidden."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            part = _xlsx_sheet_part(z, sheet)
-            if part is None or part not in z.namelist():
-                return set(), set()
-            data = z.read(part)
-    except Exception:  # noqa: BLE001 — calamine already read the values; hidden flags are extra
-        return set(), set()
-    hidden_cols: set[int] = set()
-    head_end = data.find(b"<sheetData")
-    cols = _COLS.search(data, 0, head_end if head_end >= 0 else len(data))
-    if cols:
-        for attrs in _COL.findall(cols.group(0)):
-            a = dict(_ATTR.findall(attrs))
-            if a.get(b"hidden") in _TRUE or a.get(b"width") in (b"0", b"0.0"):
-                lo, hi = int(a.get(b"min", b"0")), int(a.get(b"max", b"0"))
-                if 0 < lo <= hi <= 16384 and hi - lo < 1000:
-                    hidden_cols.update(range(lo, hi + 1))
-    hidden_rows: set[int] = set()
-    if b'hidden="' in data[head_end if head_end >= 0 else 0:]:
-        for attrs in _ROW_TAG.findall(data, head_end if head_end >= 0 else 0):
-            if b"hidden" in attrs:
-                a = dict(_ATTR.findall(attrs))
-                if a.get(b"hidden") in _TRUE and a.get(b"r", b"").isdigit():
-                    hidden_rows.add(int(a[b"r"]))
-    return hidden_rows, hidden_cols
 
 
 # --- .ods: merged ranges and hidden columns/rows -------------------------------------------------

@@ -72,18 +72,20 @@ def build_grid(
 
     ``merges`` are 0-based indexes into ``values`` and are clipped to it; ``hidden_rows`` and
     ``hidden_cols`` are 1-based sheet numbers. Empty values (None) become "", rows are padded to
-    one width, trailing empty rows and columns are dropped."""
-    rows = [["" if v is None else v for v in row] for row in values]
+    one width, trailing empty rows and columns are dropped. The row lists of ``values`` are taken
+    over (and changed), not copied: readers pass lists they have just made."""
+    rows = [row if None not in row else ["" if v is None else v for v in row] for row in values]
     while rows and not any(v != "" for v in rows[-1]):
         rows.pop()
-    width = max((len(r) for r in rows), default=0)
+    width = max(map(len, rows), default=0)
     while width and all(len(r) < width or r[width - 1] == "" for r in rows):
         width -= 1
-    for row in rows:
-        if len(row) < width:
-            row.extend([""] * (width - len(row)))
-        elif len(row) > width:
-            del row[width:]
+    if set(map(len, rows)) - {width}:
+        for row in rows:
+            if len(row) < width:
+                row.extend([""] * (width - len(row)))
+            elif len(row) > width:
+                del row[width:]
     clipped: list[Merge] = []
     for top, left, bottom, right in merges or ():
         bottom, right = min(bottom, len(rows) - 1), min(right, width - 1)
@@ -107,3 +109,33 @@ def build_grid(
         frozenset(i for i, n in enumerate(row_numbers) if n in hidden_rows),
         frozenset(j for j, n in enumerate(col_numbers) if n in hidden_cols),
     )
+
+
+class Source:
+    """What ``open_source`` returns, whatever the format: ``file`` (name shown to the user),
+    ``sheet_names``, ``hidden_sheets``, ``preview(name, nrows)`` (the first rows, enough to find a
+    header), ``grid(name)`` and ``close()``; a context manager."""
+
+    file: str
+    sheet_names: list[str]
+    hidden_sheets: set[str]
+    sheet_word = "工作表"  # what a sheet is called in messages (a Word document has 表格)
+
+    def origin_sheet(self, name: str) -> str | None:
+        """The sheet as messages name it: None where the format has no sheets (CSV)."""
+        return name
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def preview(self, name: str, nrows: int = 30) -> list[list[object]]:
+        return self.grid(name).rows[:nrows]
+
+    def grid(self, name: str) -> Grid:
+        raise NotImplementedError

@@ -3,7 +3,11 @@
 The suffix says what the user thinks the file is; the first bytes say what it is. A file that is
 not a spreadsheet, a truncated archive, a password-protected workbook, an archive that would
 unpack to gigabytes, or XML that declares entities (the "billion laughs" bomb) is refused here
-with a Chinese message naming the file.
+with a Chinese message naming the file. The limits on a sheet's extent are applied by
+``importers.readers.extent`` before python-calamine opens a workbook.
+
+Every refusal of the readers (and of the roster and duties importers) is made by ``refuse``, so
+each reads 「file」工作表「S」第 N 行 X 列：message (``Origin.describe``).
 """
 
 from __future__ import annotations
@@ -12,13 +16,15 @@ import re
 import zipfile
 from pathlib import Path
 
-from importers.records import ImportRefused
+from importers.records import ImportRefused, Origin
 
-MAX_FILE_BYTES = 100 * 1024 * 1024  # a division table is a few hundred KB; 100 MB is absurd
+MAX_FILE_BYTES = 100 * 1024 * 1024  # any file read (table, roster, duties); a division table is a few hundred KB
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # all parts of an archive together, unpacked
 MAX_PART_RATIO = 200  # unpacked/packed for a part over 20 MB: a zip bomb, not a spreadsheet
 MAX_PROLOG_BYTES = 1024 * 1024  # XML before its first element
-MAX_ROWS = 200_000
+MAX_ROWS = 200_000  # rows of a sheet (or CSV, or Word table)
+MAX_COLUMNS = 1_000  # columns of a sheet, first to last cell with a value
+MAX_CELLS = 10_000_000  # rows × columns of a sheet's cells with values, and of all sheets together
 FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # never turned into a refusal
 
 SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods", ".docx": "docx",
@@ -44,46 +50,62 @@ _ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def refuse(path: Path | str, message: str) -> ImportRefused:
-    return ImportRefused(f"「{Path(path).name}」{message}")
+def refuse(path: Path | str, message: str, *, sheet: str | None = None, row: int | None = None,
+           col: int | None = None) -> ImportRefused:
+    """The refusal of ``path`` (a path or a file name): 「file」工作表「S」第 N 行 X 列：message."""
+    return ImportRefused(message, Origin(Path(path).name if path else "", sheet, row, col))
+
+
+def check_file(path: Path) -> int:
+    """The size of ``path``; ImportRefused when it is missing, not a file, empty or too large."""
+    try:
+        if not path.exists():
+            raise refuse(path, "找不到文件（文件不存在），请检查文件路径。")
+        if not path.is_file():
+            raise refuse(path, "不是文件（可能是文件夹），请选择一个文件。")
+        size = path.stat().st_size
+    except OSError as exc:
+        raise refuse(path, f"无法打开文件（{exc.strerror or exc}）。") from None
+    if size == 0:
+        raise refuse(path, "是空文件（0 字节），没有可导入的内容。")
+    if size > MAX_FILE_BYTES:
+        raise refuse(path, f"文件太大（{size / 1024 / 1024:.0f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），"
+                           "不像要导入的表格或名单，已拒绝读取。")
+    return size
 
 
 def sniff(path: Path) -> str:
     """The reader a file needs: "xlsx", "xls", "ods", "docx" or "csv"; ImportRefused otherwise."""
-    if not path.exists():
-        raise refuse(path, "不存在，请检查文件路径。")
-    if not path.is_file():
-        raise refuse(path, "不是文件（可能是文件夹），请选择一个表格文件。")
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise refuse(path, f"的类型「{suffix or '无扩展名'}」不能导入；可导入 {SUPPORTED}。")
-    size = path.stat().st_size
-    if size == 0:
-        raise refuse(path, "是空文件（0 字节），没有可导入的内容。")
-    if size > MAX_FILE_BYTES:
-        raise refuse(path, f"太大（{size / 1024 / 1024:.0f} MB，上限 {MAX_FILE_BYTES // 1024 // 1024} MB），"
-                           "不像一张任务分工表，已拒绝读取。")
-    with path.open("rb") as f:
-        head = f.read(4096)
+    if path.is_file() and suffix not in SUFFIXES:
+        raise refuse(path, f"文件类型「{suffix or '无扩展名'}」不能导入；可导入 {SUPPORTED}。")
+    check_file(path)
+    try:
+        with path.open("rb") as f:
+            head = f.read(4096)
+    except OSError as exc:
+        raise refuse(path, f"无法打开文件（{exc.strerror or exc}）。") from None
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(path)
     if head.startswith(_OLE2):
         return _ole_kind(path)
+    expected = "有效的 Word 文档" if SUFFIXES[suffix] == "docx" else "电子表格文件"
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            raise refuse(path, f"不是电子表格文件（内容是{what}）。请选择 {SUPPORTED}。")
+            raise refuse(path, f"不是{expected}（内容是{what}）。请选择 {SUPPORTED}。")
     if SUFFIXES[suffix] == "csv":
         if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise refuse(path, "不是文本（CSV）文件，内容是二进制数据。")
         return "csv"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) or b"<html" in text[:1024]:
-        raise refuse(path, "其实是网页（HTML）格式，不是真正的 Excel 文件。请在 Excel 或 WPS 中打开后“另存为” .xlsx 再导入。")
+        raise refuse(path, "文件其实是网页（HTML）格式，不是真正的 Excel 文件。请在 Excel 或 WPS 中打开后“另存为” .xlsx 再导入。")
     if text.startswith(b"<?xml"):
-        raise refuse(path, "是 XML 文本（可能是“XML 电子表格 2003”），不能直接导入。请在 Excel 或 WPS 中另存为 .xlsx 再导入。")
+        raise refuse(path, "文件是 XML 文本（可能是“XML 电子表格 2003”），不能直接导入。请在 Excel 或 WPS 中另存为 .xlsx 再导入。")
     if b"\x00" not in head:
-        raise refuse(path, f"不是电子表格文件（内容是纯文本）。如果是 CSV，请把扩展名改为 .csv；否则请选择 {SUPPORTED}。")
-    raise refuse(path, f"不是电子表格文件，无法识别其内容。请选择 {SUPPORTED}。")
+        hint = "如果是 CSV，请把扩展名改为 .csv；否则" if expected == "电子表格文件" else ""
+        raise refuse(path, f"不是{expected}（内容是纯文本）。{hint}请选择 {SUPPORTED}。")
+    raise refuse(path, f"不是{expected}，无法识别其内容。请选择 {SUPPORTED}。")
 
 
 def _zip_kind(path: Path) -> str:
@@ -93,14 +115,16 @@ def _zip_kind(path: Path) -> str:
             names = {i.filename for i in infos}
             kind = _zip_content(z, names)
             if kind is None:
-                raise refuse(path, f"是压缩包，但不是 Excel、WPS 或 Word 文件。请选择 {SUPPORTED}。")
+                raise refuse(path, f"文件是压缩包，但不是 Excel、WPS 或 Word 文件。请选择 {SUPPORTED}。")
+            if kind == "xlsb":
+                raise refuse(path, "文件是 Excel 二进制工作簿（.xlsb），不能直接导入。请在 Excel 或 WPS 中另存为 .xlsx 再导入。")
             _check_unpacked_size(path, infos)
             _check_xml_declarations(path, z, infos)
             return kind
     except ImportRefused:
         raise
     except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError):
-        raise refuse(path, "已损坏或不完整（压缩包结构无法读取，可能下载或复制时被截断）。请重新获取原文件。") from None
+        raise refuse(path, "文件已损坏或不完整（压缩包结构无法读取，可能下载或复制时被截断）。请重新获取原文件。") from None
 
 
 def _zip_content(z: zipfile.ZipFile, names: set[str]) -> str | None:
@@ -124,10 +148,10 @@ def _check_unpacked_size(path: Path, infos: list[zipfile.ZipInfo]) -> None:
         total += info.file_size
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > 20 * 1024 * 1024 and ratio > MAX_PART_RATIO:
-            raise refuse(path, f"内的「{info.filename}」解压后异常巨大（{info.file_size // 1024 // 1024} MB，"
+            raise refuse(path, f"压缩包内的「{info.filename}」解压后异常巨大（{info.file_size // 1024 // 1024} MB，"
                                f"压缩比 {ratio:.0f} 倍），像是“压缩炸弹”，已拒绝读取。")
     if total > MAX_UNPACKED_BYTES:
-        raise refuse(path, f"解压后共 {total // 1024 // 1024} MB，远超任务分工表应有的大小，已拒绝读取。")
+        raise refuse(path, f"文件解压后共 {total // 1024 // 1024} MB，远超表格应有的大小，已拒绝读取。")
 
 
 def _check_xml_declarations(path: Path, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
@@ -148,7 +172,7 @@ def _check_xml_declarations(path: Path, z: zipfile.ZipFile, infos: list[zipfile.
                     prolog = prolog[: first.start()]
                     break
         if _DECLARATION.search(prolog) or len(prolog) >= MAX_PROLOG_BYTES:
-            raise refuse(path, f"的「{info.filename}」声明了 XML 实体（DOCTYPE/ENTITY），正常的表格文件不会这样，"
+            raise refuse(path, f"文件中的「{info.filename}」声明了 XML 实体（DOCTYPE/ENTITY），正常的表格文件不会这样，"
                                "可能是恶意构造的“实体膨胀”文件，已拒绝读取。")
 
 
@@ -157,7 +181,7 @@ def _ole_kind(path: Path) -> str:
     with path.open("rb") as f:
         data = f.read()
     if _UTF16_NAME["EncryptedPackage"] in data:
-        raise refuse(path, "设置了打开密码（已加密），无法读取。请在 Excel 或 WPS 中打开，取消密码后另存再导入。")
+        raise refuse(path, "文件设置了打开密码（已加密），无法读取。请在 Excel 或 WPS 中打开，取消密码后另存再导入。")
     if _UTF16_NAME["WordDocument"] in data and _UTF16_NAME["Workbook"] not in data:
-        raise refuse(path, "是旧版 Word（.doc）文件。请在 Word 或 WPS 中另存为 .docx 再导入。")
+        raise refuse(path, "文件是旧版 Word（.doc）文件。请在 Word 或 WPS 中另存为 .docx 再导入。")
     return "xls"

@@ -1,6 +1,7 @@
-"""CSV files as Excel and WPS save them: UTF-8 with or without BOM, or GBK/GB18030 (Chinese
-Windows), comma, semicolon, tab or pipe separated, quoted cells spanning lines. A CSV keeps no
-merged cells and no hidden columns."""
+"""Text files and CSV files as Excel, WPS and Notepad save them: UTF-8 with or without BOM, UTF-16
+with BOM, or GBK/GB18030 (Chinese Windows). ``decode_text`` is the one decoding of the importers
+(CSV tables here, pasted rosters and duties in ``read_text``). A CSV is comma, semicolon, tab or
+pipe separated, with quoted cells spanning lines; it keeps no merged cells and no hidden columns."""
 
 from __future__ import annotations
 
@@ -8,26 +9,49 @@ import csv
 import io
 from pathlib import Path
 
-from importers.readers.grid import Grid, build_grid
-from importers.readers.sniff import MAX_ROWS, refuse
+from importers.readers import sniff
+from importers.readers.grid import Grid, Source, build_grid
+from importers.readers.sniff import refuse
 
 _DELIMITERS = ",\t;|"
+_NOT_TEXT = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"Rar!", b"7z\xbc\xaf")
 
 
-def decode(data: bytes) -> str:
-    """Text of a CSV file: UTF-16 or UTF-8 when it says so (BOM) or decodes cleanly, else GB18030."""
+def decode_text(data: bytes, path: Path | str) -> str:
+    """The text of a file in UTF-16 (BOM), UTF-8 (BOM or clean) or else GB18030 (which covers GBK).
+    A few bytes that decode in none of them (a file cut mid-character, a stray byte) become U+FFFD
+    and the rest is read; a file that mostly does not decode, or is binary, is refused."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise refuse(path, "文件以 UTF-16 标记开头，但内容无法按 UTF-16 读取。") from None
+    if data.startswith(_NOT_TEXT) or b"\x00" in data[:4096]:
+        raise refuse(path, "不是文本文件（可能是 Excel、Word、PDF 或图片文件，请按其格式导入或另存为文本）。")
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        encodings: tuple[str, ...] = ("utf-8",)
+        data = data[3:]
+    else:
+        encodings = ("utf-8", "gb18030")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    text = data.decode(encodings[-1], errors="replace")
+    if text.count("\ufffd") * 20 > len(text):
+        raise refuse(path, "无法识别文字编码（应为 UTF-8 或 GBK），请在记事本或 WPS 中另存为 UTF-8 后再导入。")
+    return text
+
+
+def read_text(path: Path) -> str:
+    """The whole text of a text file (a notice pasted into .txt, .md …), checked like any file."""
+    sniff.check_file(path)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        return data.decode("gb18030", errors="replace")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise refuse(path, f"无法打开文件（{exc.strerror or exc}）。") from None
+    return decode_text(data, path)
 
 
 def _delimiter(text: str) -> str:
@@ -41,7 +65,7 @@ def _delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-class CsvSource:
+class CsvSource(Source):
     """A CSV file as a one-sheet source named after the file."""
 
     def __init__(self, path: Path):
@@ -51,30 +75,21 @@ class CsvSource:
         self.sheet_names = [path.stem]
         self._grid: Grid | None = None
 
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> CsvSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def preview(self, name: str, nrows: int = 30) -> list[list[object]]:
-        return self.grid(name).rows[:nrows]
+    def origin_sheet(self, name: str) -> str | None:
+        return None
 
     def grid(self, name: str) -> Grid:
         if self._grid is None:
-            text = decode(self.path.read_bytes())
+            text = decode_text(self.path.read_bytes(), self.path)
             if "\x00" in text:
                 raise refuse(self.path, "不是文本（CSV）文件，内容含二进制数据。")
             rows: list[list[object]] = []
             try:
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)):
                     rows.append(row)
-                    if len(rows) > MAX_ROWS:
-                        raise refuse(self.path, f"超过 {MAX_ROWS:,} 行，已拒绝读取。")
+                    if len(rows) > sniff.MAX_ROWS:
+                        raise refuse(self.path, f"文件超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。")
             except csv.Error as exc:
-                raise refuse(self.path, f"第 {len(rows) + 1} 行无法按 CSV 读取（{exc}）。") from None
+                raise refuse(self.path, f"无法按 CSV 读取（{exc}）。", row=len(rows) + 1) from None
             self._grid = build_grid(self.file, self.sheet_names[0], rows)
         return self._grid

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importers.readers.grid import Grid, Merge, build_grid
-from importers.readers.sniff import MAX_ROWS, refuse
+from importers.readers import sniff
+from importers.readers.grid import Grid, Merge, Source, build_grid
+from importers.readers.sniff import refuse
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-class DocumentSource:
-    """The top-level tables of a .docx, named 表格1, 表格2 … in document order."""
+class DocumentSource(Source):
+    """The top-level tables of a .docx, named 表格1, 表格2 … in document order, and the text of its
+    top-level paragraphs (``paragraphs``)."""
+
+    sheet_word = "表格"
 
     def __init__(self, path: Path):
         import docx  # python-docx is only needed for Word files
@@ -27,21 +31,11 @@ class DocumentSource:
             document = docx.Document(str(path))
         except Exception as exc:  # noqa: BLE001 — damaged parts surface as many exception types
             raise refuse(path, f"无法作为 Word 文档读取，文件可能已损坏（{str(exc)[:100]}）。") from None
-        self._tables = [el for el in document.element.body.iterchildren() if el.tag == f"{_W}tbl"]
+        body = list(document.element.body.iterchildren())
+        self._tables = [el for el in body if el.tag == f"{_W}tbl"]
+        self.paragraphs = [Paragraph(el, None).text for el in body if el.tag == f"{_W}p"]  # top-level, in order
         self.sheet_names = [f"表格{i}" for i in range(1, len(self._tables) + 1)]
         self._grids: dict[str, Grid] = {}
-
-    def close(self) -> None:
-        pass
-
-    def __enter__(self) -> DocumentSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def preview(self, name: str, nrows: int = 30) -> list[list[object]]:
-        return self.grid(name).rows[:nrows]
 
     def grid(self, name: str) -> Grid:
         if name not in self._grids:
@@ -56,8 +50,8 @@ class DocumentSource:
         merges: list[Merge] = []
         open_down: dict[tuple[int, int], int] = {}  # (left, right) of a vertical merge → index in merges
         for r, tr in enumerate(tbl.iterchildren(f"{_W}tr")):
-            if r >= MAX_ROWS:
-                raise refuse(self.path, f"的{name}超过 {MAX_ROWS:,} 行，已拒绝读取。")
+            if r >= sniff.MAX_ROWS:
+                raise refuse(self.path, f"表格超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。", sheet=name)
             row: list[object] = []
             col = tr.grid_before
             row.extend([""] * col)
