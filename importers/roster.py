@@ -169,7 +169,11 @@ def parse_roster_text(text: str, source: str = "", known_units: Iterable[str] = 
             "没有找到组长、副组长、成员等角色标记（如「组 长：」「成 员：」），无法按成员名单读取；"
             "请确认粘贴的是通知中的成员名单。",
         )
-    members = [_member(state, e) for e in state.entries]
+    members = []
+    for entry in state.entries:  # units named earlier in the roster are known units for later lines:
+        members.append(_member(state, entry))  # 联络员 王光永 市民政局社会救助和福利保障科 → 市民政局 | 社会救助…科
+        if members[-1].unit and members[-1].role != "联络员" and members[-1].unit not in state.known_units:
+            state.known_units += (members[-1].unit,)
     named = _office_members(state, members)
     leaders = [m for m in named if m.role.endswith("组长")]
     members = leaders + members + [m for m in named if m not in leaders]
@@ -397,10 +401,22 @@ def _unglue(token: str, known_units: tuple[str, ...]) -> tuple[str, str] | None:
 
 def _member(state: _State, entry: _Entry) -> MemberRecord:
     unit, title = split_unit_title(entry.text, state.known_units)
+    if entry.role == "联络员" and unit and not title:
+        unit, title = _liaison_section(unit, state.known_units)
     return MemberRecord(
         name=clean_name(entry.name), role=entry.role, unit=unit, title=title, phone=entry.phone,
         origin=Origin(state.source, row=entry.line),
     )
+
+
+def _liaison_section(text: str, known_units: tuple[str, ...]) -> tuple[str, str | None]:
+    """A liaison's member unit and section, where the roster named the unit before: 市民政局 |
+    社会救助和福利保障科. The section stands where the title column would (职务/科室)."""
+    for unit in sorted(known_units, key=len, reverse=True):
+        rest = text[len(unit):]
+        if text.startswith(unit) and len(rest) >= 2 and ends_like_unit(rest):
+            return unit, rest
+    return text, None
 
 
 # "办公室主任由区卫健局局长林金辉兼任", "由陈宗忠同志兼任办公室常务副主任", "组长由区长张三担任".
