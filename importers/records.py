@@ -22,8 +22,8 @@ class Origin:
     def describe(self) -> str:
         """Chinese description such as 「分工表.xlsx」工作表「Sheet1」第 5 行 C 列."""
         parts = [f"「{self.file}」"]
-        if self.sheet:
-            parts.append(f"工作表「{self.sheet}」")
+        if self.sheet:  # a Word document's tables are named 表格1, 表格2: no 工作表 before them
+            parts.append(f"「{self.sheet}」" if self.file.lower().endswith(".docx") else f"工作表「{self.sheet}」")
         if self.row is not None:
             parts.append(f"第 {self.row} 行")
         if self.col is not None:
