@@ -15,8 +15,9 @@ def _initials_table() -> dict[int, str]:
 
     table: dict[int, str] = dict.fromkeys(range(0x80), "")
     for start, letters in BLOCKS:
-        table.update(zip(range(start, start + len(letters)), letters.replace(" ", "\0")))
-    return {code: ("" if letter == "\0" else letter) for code, letter in table.items()}
+        for offset, letter in enumerate(letters):
+            table[start + offset] = letter.strip()  # a space marks a character without a reading
+    return table
 
 
 _NOT_INITIAL = re.compile(r"[^a-z]+")
