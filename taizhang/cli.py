@@ -157,12 +157,32 @@ def _group_name(names: list[str], wanted: str | None, *, create_ok: bool, fallba
 
 
 def _export(args: argparse.Namespace) -> int:
+    """JSON dump (.json) or an Excel report (.xlsx, or a folder: the file is then named for the
+    group, the report and today). Excel reports read the ledger with plain sqlite3, not the ORM."""
     out = Path(args.out)
-    suffix = out.suffix.lower()
-    if suffix not in (".json", ".xlsx") and not out.is_dir():
-        raise UsageError(f"不支持的导出格式「{out.suffix or out.name}」：OUT 应以 .json 或 .xlsx 结尾。")
-    if suffix != ".json":
-        raise UsageError("导出 Excel 报表（.xlsx）尚未实现，将在后续版本提供；目前可导出 .json。")
+    suffix = ".xlsx" if out.is_dir() else out.suffix.lower()
+    if suffix not in (".json", ".xlsx"):
+        raise UsageError(f"不支持的导出格式「{out.suffix or out.name}」：OUT 应以 .json 或 .xlsx 结尾，或是一个已有的文件夹。")
+    if suffix == ".xlsx":
+        from exporters.excel import ExportError, export
+        from models import store
+        from models.errors import DatabaseError
+
+        if args.within < 0:
+            raise UsageError("--within 应为不小于 0 的天数。")
+        try:
+            conn = store.connect(_db_path(args))
+        except DatabaseError as exc:
+            raise BadInput(str(exc)) from None
+        try:
+            group = _group_name(store.group_names(conn), args.group, create_ok=False)
+            path = export(conn, args.kind, out, group, within=args.within)
+        except ExportError as exc:
+            raise BadInput(str(exc)) from None
+        finally:
+            conn.close()
+        print(f"已导出：{path}")
+        return EXIT_OK
     db = _open_db(args)
     try:
         from exporters.json_dump import write_dump

@@ -47,12 +47,6 @@ def test_wrong_usage_exits_2_with_a_chinese_message(tmp_path):
     assert result.returncode == 2 and ".json 或 .xlsx" in result.stderr
 
 
-def test_excel_export_says_not_yet_and_exits_2(tmp_path):
-    result = run_cli("--db", str(tmp_path / "x.db"), "export", str(tmp_path / "out.xlsx"), "--kind", "division")
-    assert result.returncode == 2
-    assert "尚未实现" in result.stderr
-
-
 def test_bad_database_file_exits_1_without_traceback(tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"not a database at all" * 100)

@@ -1,0 +1,136 @@
+"""Excel reports sent upward (issue 4): the entry point the command line and the TUI share.
+
+``export(db, kind, out, group_name=None, within=7, today=None) -> Path`` writes one report of one
+group and returns the file written:
+
+* ``kind``: ``division`` 分工表, ``progress`` 进展情况表, ``overdue`` 逾期及临期任务督办清单 (open tasks
+  past due, or due within ``within`` days), ``roster`` 成员名单 — layouts in ``exporters.reports``;
+* ``out``: an .xlsx file, or an existing folder, where the file is named
+  ``{group}_{表名}_{YYYYMMDD}.xlsx`` (``default_file_name``; characters Windows refuses replaced);
+* ``db``: a ``models.db.Database``, a path to the ledger file, or an open ``sqlite3`` connection;
+* ``today``: defaults to ``models.clock.today()`` (``TAIZHANG_TODAY`` honoured).
+
+Anything that makes the export impossible (unknown group, missing folder, file open elsewhere)
+raises ``ExportError`` with a Chinese message; the target file is then left as it was, because the
+workbook is written beside it and renamed into place only when complete.
+
+Speed (the budget is 1.5× a bare xlsxwriter script writing the same cells): the ledger is read
+with plain sqlite3, never the ORM (importing SQLAlchemy + SQLModel alone takes ~0.35 s, longer than
+reading 10,000 tasks), and xlsxwriter runs in its normal mode: its ``constant_memory`` mode measured
+slower here (inline strings instead of one shared-string table) and forbids the vertical merges a
+division table needs, while the normal mode stays far below the 150 MB limit (see
+``tests/data/bench_export.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from exporters.ledger_data import ExportError, find_group
+from exporters.xlsx_sheet import Column, Sheet, clean_file_name
+
+KINDS = {"division": "分工表", "progress": "进展情况表", "overdue": "逾期督办清单", "roster": "成员名单"}
+
+__all__ = ["KINDS", "ExportError", "default_file_name", "export", "output_path"]
+
+
+def default_file_name(group: str, kind: str, today: date) -> str:
+    """``{group}_{表名}_{YYYYMMDD}.xlsx`` with the group's name made safe for any file system."""
+    return f"{clean_file_name(group)}_{KINDS[kind]}_{today:%Y%m%d}.xlsx"
+
+
+def output_path(out: str | os.PathLike[str], group: str, kind: str, today: date) -> Path:
+    """The file an export to ``out`` writes: ``out`` itself, or the default name inside a folder."""
+    path = Path(out)
+    if path.is_dir():
+        return path / default_file_name(group, kind, today)
+    if path.suffix.lower() != ".xlsx":
+        raise ExportError(f"「{path}」既不是已有的文件夹，也不以 .xlsx 结尾。")
+    if not path.parent.is_dir():
+        raise ExportError(f"输出目录「{path.parent}」不存在。")
+    return path
+
+
+def _connect(db: Any) -> tuple[sqlite3.Connection, bool]:
+    """(connection, whether we opened it). A Database or a path is opened with models.store's
+    checks; a connection is used as it is."""
+    if isinstance(db, sqlite3.Connection):
+        return db, False
+    from models import store
+    from models.errors import DatabaseError
+
+    path = getattr(db, "path", db)
+    try:
+        return store.connect(path), True
+    except DatabaseError as exc:
+        raise ExportError(str(exc)) from None
+
+
+def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | None = None, within: int = 7,
+           today: date | None = None) -> Path:
+    """Write the ``kind`` report of ``group_name`` (the only group when None) to ``out``; return
+    the path written. Raises ExportError (nothing written) when it cannot."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown export kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if within < 0:
+        raise ExportError("临期天数不能为负数。")
+    if today is None:
+        from models.clock import today as clock_today
+
+        try:
+            today = clock_today()
+        except ValueError as exc:
+            raise ExportError(str(exc)) from None
+    import xlsxwriter
+
+    from exporters import reports
+
+    conn, opened = _connect(db)
+    try:
+        in_transaction = conn.in_transaction
+        if not in_transaction:
+            conn.execute("BEGIN")  # one snapshot for every read of this export
+        try:
+            group = find_group(conn, group_name)
+            target = output_path(out, group.name, kind, today)
+            tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
+            workbook = xlsxwriter.Workbook(str(tmp), {
+                "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+            })
+
+            def sheet(name: str, columns: list[Column]) -> Sheet:
+                return Sheet(workbook, name, columns)
+
+            try:
+                if kind == "division":
+                    reports.write_division(sheet, conn, group)
+                elif kind == "progress":
+                    reports.write_progress(sheet, conn, group, today)
+                elif kind == "overdue":
+                    reports.write_overdue(sheet, conn, group, today, within)
+                else:
+                    reports.write_roster(sheet, conn, group)
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # xlsxwriter writes the file only on close()
+                raise
+        finally:
+            if not in_transaction:
+                conn.rollback()
+    finally:
+        if opened:
+            conn.close()
+    try:
+        workbook.close()
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        hint = "（文件是否正在 Excel 或 WPS 中打开？请关闭后再导出）" if isinstance(exc, PermissionError) else ""
+        raise ExportError(f"无法写入「{target}」：{exc.strerror or exc}{hint}") from None
+    except Exception as exc:  # xlsxwriter wraps file errors in its own exceptions
+        tmp.unlink(missing_ok=True)
+        raise ExportError(f"无法写入「{target}」：{exc}") from None
+    return target

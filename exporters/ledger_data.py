@@ -1,0 +1,133 @@
+"""A group's data as the Excel reports need it, read with plain ``sqlite3``.
+
+The ORM is not imported on this path: loading SQLAlchemy and SQLModel alone costs longer than
+reading a 10,000-task group (see ``exporters.excel``). Every read of one export runs inside one
+read transaction, so a change made meanwhile in another window is either wholly in the report or
+not at all. The queries follow ``exporters.json_dump`` (one query per table, grouped by task).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+
+
+class ExportError(Exception):
+    """An export that cannot be made as asked; the message (Chinese) says why. Nothing was written."""
+
+
+@dataclass(slots=True)
+class GroupInfo:
+    id: int
+    name: str
+    doc_number: str | None
+    host_unit: str | None
+    note: str | None
+
+
+@dataclass(slots=True)
+class TaskRow:
+    id: int
+    category_number: str | None
+    category: str | None
+    number: str | None
+    content: str
+    deadline: str | None
+    due: date | None
+    status: str
+    done_on: date | None
+    notes: str | None
+    unpaired: list[str]
+    lead: list[tuple[str, str | None]] = field(default_factory=list)  # (unit, person)
+    co: list[tuple[str, str | None]] = field(default_factory=list)
+    targets: dict[int, str] = field(default_factory=dict)  # year → target text
+    latest: tuple[date, str | None, str] | None = None  # newest progress entry: (date, unit, text)
+
+
+@dataclass(slots=True)
+class MemberRow:
+    name: str
+    role: str
+    unit: str | None
+    title: str | None
+    phone: str | None
+    position: int
+
+
+def _date(value: object) -> date | None:
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def group_names(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT name FROM work_group ORDER BY id")]
+
+
+def find_group(conn: sqlite3.Connection, name: str | None) -> GroupInfo:
+    """The group called ``name``; with ``name`` None, the only group. ExportError otherwise."""
+    names = group_names(conn)
+    if name is None or not name.strip():
+        if len(names) == 1:
+            name = names[0]
+        elif not names:
+            raise ExportError("数据库中还没有领导小组。")
+        else:
+            raise ExportError(f"数据库中有 {len(names)} 个领导小组，请指定导出哪一个：{'、'.join(names)}")
+    row = conn.execute(
+        "SELECT g.id, g.name, g.doc_number, u.name, g.note FROM work_group g "
+        "LEFT JOIN unit u ON u.id = g.host_unit_id WHERE g.name = ?", (name.strip(),)).fetchone()
+    if row is None:
+        raise ExportError(f"没有名为「{name.strip()}」的领导小组。现有：{'、'.join(names) or '（无）'}")
+    return GroupInfo(*row)
+
+
+def read_tasks(conn: sqlite3.Connection, group_id: int, *, progress: bool = False) -> list[TaskRow]:
+    """The group's tasks in table order with units, persons, targets and (``progress``) the newest
+    progress entry of each."""
+    tasks: list[TaskRow] = []
+    by_id: dict[int, TaskRow] = {}
+    for (task_id, cat_no, cat, number, content, deadline, due, status, done_on, notes,
+         unpaired) in conn.execute(
+            "SELECT id, category_number, category, number, content, deadline, due, status, done_on, notes, "
+            "unpaired_persons FROM task WHERE group_id = ? ORDER BY position, id", (group_id,)):
+        task = TaskRow(task_id, cat_no, cat, number, content, deadline, _date(due), status, _date(done_on), notes,
+                       json.loads(unpaired) if unpaired else [])
+        tasks.append(task)
+        by_id[task_id] = task
+    if not tasks:
+        return tasks
+    units = dict(conn.execute("SELECT id, name FROM unit"))
+    in_group = "SELECT id FROM task WHERE group_id = ?"
+    for task_id, role, unit_id, person in conn.execute(
+            f"SELECT task_id, role, unit_id, person FROM assignment WHERE task_id IN ({in_group}) "
+            "ORDER BY task_id, role DESC, position, id", (group_id,)):
+        task = by_id[task_id]
+        (task.lead if role == "lead" else task.co).append((units[unit_id], person or None))
+    for task_id, year, target in conn.execute(
+            f"SELECT task_id, year, target FROM target WHERE task_id IN ({in_group}) ORDER BY task_id, year",
+            (group_id,)):
+        if target:
+            by_id[task_id].targets[year] = target
+    if progress:
+        for task_id, on, unit_id, text in conn.execute(
+                f'SELECT task_id, "on", unit_id, text FROM progress WHERE task_id IN ({in_group}) '
+                'ORDER BY task_id, "on", id', (group_id,)):
+            by_id[task_id].latest = (_date(on), units.get(unit_id), text)  # the last one read is the newest
+    return tasks
+
+
+def read_members(conn: sqlite3.Connection, group_id: int, *, active_only: bool = True) -> list[MemberRow]:
+    """The roster in official order (replaced members left out unless ``active_only`` is False)."""
+    where = " AND m.active = 1" if active_only else ""
+    return [MemberRow(*row) for row in conn.execute(
+        "SELECT m.name, m.role, u.name, m.title, m.phone, m.position FROM member m "
+        f"LEFT JOIN unit u ON u.id = m.unit_id WHERE m.group_id = ?{where} ORDER BY m.position, m.id",
+        (group_id,))]

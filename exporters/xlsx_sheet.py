@@ -1,0 +1,380 @@
+"""One worksheet laid out as an office prints it (PRODUCT §5), over xlsxwriter.
+
+``Sheet`` holds the formats (黑体 header, 仿宋 body, 方正小标宋简体 title, thin borders, wrapped and
+vertically centred text), writes every text from the user with ``write_string`` (a text that starts
+with = + - @ also gets Excel's quote prefix, so editing the cell later keeps it text), measures the
+short columns to fit Chinese text and gives the rest of the page width to the long-text columns,
+and sets up printing: A4 landscape fitted to the page width, header rows repeated on every page,
+第 &P 页 共 &N 页 in the footer, the header frozen.
+
+Layout decisions:
+* Widths are in Excel's units (one is the width of a "0" in the workbook's default 11 pt font,
+  7 pixels); a Chinese character at 11 pt takes about 2.1. The printable width of A4 landscape with
+  these margins is about 138 units, so a table laid out to 136 prints at 100 %; a wider one (many
+  year columns) is scaled to fit by the application.
+* Every row gets a height computed from its wrapped text (``line_count``): LibreOffice does not
+  size rows itself when it opens an .xlsx, and no application sizes a row to a merged cell. The
+  estimate errs on the generous side, so text is never cut off on paper.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+FONT_BODY, FONT_HEADER, FONT_TITLE = "仿宋", "黑体", "方正小标宋简体"
+BODY_PT, HEADER_PT, TITLE_PT, LABEL_PT = 11, 11, 20, 14
+MAX_PAGE_BREAKS = 1023  # Excel's limit of manual page breaks in a sheet
+DEFAULT_ROW_POINTS = 15.0
+PAGE_UNITS = 136.0  # printable width of A4 landscape (margins below) in column-width units, less a little
+FLEX_GIVE = 0.5  # a long-text column gives up width at half the rate of the others
+PRINT_WIDTH_POINTS = 841.9 - 72 * 1.0  # A4 landscape less the left and right margins
+PRINT_HEIGHT_POINTS = 595.3 - 72 * (0.7 + 0.75)  # less the top and bottom margins
+UNITS_PER_BYTE = 1.05  # per byte of GBK text at 11 pt, for estimates over many texts
+WIDE_UNITS, NARROW_UNITS = 2.1, 1.26  # a Chinese character, a Latin letter or digit (see _units)
+CELL_PADDING = 0.8
+LINE_POINTS = 15.5  # height of one line of 11 pt text (仿宋 needs 14.3, the Noto CJK fallback 15.9)
+ROW_PADDING = 5.0
+MARGINS = {"left": 0.5, "right": 0.5, "top": 0.7, "bottom": 0.75}
+FOOTER = "&C第 &P 页 共 &N 页"
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+# Characters Excel refuses in a sheet name, and names it reserves.
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_FILE_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+_RESERVED_FILE = re.compile(r"^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])(\..*)?$", re.IGNORECASE)
+
+
+def clean_sheet_name(name: str, fallback: str = "表1") -> str:
+    """A name Excel accepts for a sheet: no []:*?/\\, no apostrophe at either end, at most 31
+    characters, not the reserved "History"."""
+    text = _SHEET_BAD.sub("", name).strip().strip("'").strip()[:31].strip().strip("'")
+    if not text or text.casefold() == "history":
+        return fallback
+    return text
+
+
+def clean_file_name(name: str, fallback: str = "领导小组") -> str:
+    """A file name Windows, macOS and Linux accept: no \\/:*?"<>| or control characters, no
+    leading or trailing dots and spaces, not a reserved device name, at most 80 characters."""
+    text = _FILE_BAD.sub("_", name).strip().strip(".").strip()
+    text = re.sub(r"\s+", " ", text)[:80].rstrip(" .")
+    if not text or _RESERVED_FILE.match(text):
+        text = f"{fallback}_{text}" if text else fallback
+    return text
+
+
+_WIDTHS: dict[str, float] = {}
+
+
+def _units(line: str) -> float:
+    """Width of one line of text in column units at 11 pt: a Chinese character (two bytes in GBK)
+    2.1, a Latin letter or digit 1.26 (仿宋's are half a character wide, but the fonts that stand in
+    for it where it is missing have wider ones)."""
+    size = len(line.encode("gbk", "replace"))
+    wide = size - len(line)
+    return wide * WIDE_UNITS + (len(line) - wide) * NARROW_UNITS
+
+
+def text_units(text: str) -> float:
+    """Width of the longest line of ``text`` in column units; cached, since unit and person names
+    repeat."""
+    hit = _WIDTHS.get(text)
+    if hit is None:
+        hit = max(_units(line) for line in text.split("\n"))
+        if len(_WIDTHS) < 100_000:
+            _WIDTHS[text] = hit
+    return hit
+
+
+_NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%％,.;:?!)]")
+
+
+def line_count(text: str, width: float) -> int:
+    """Lines ``text`` takes when wrapped in a cell ``width`` units wide. Chinese text breaks between
+    any two characters, so a line holds as many whole characters as fit; where a line would start
+    with punctuation that may not start one (，。、）…) the application carries a character over,
+    and so does this count. Text mixing in Latin letters and digits (which break only at spaces)
+    is given a line more when its last line is nearly full."""
+    total = 0
+    for line in text.split("\n"):
+        units = _units(line)
+        if units <= width:
+            total += 1
+            continue
+        if units == len(line) * WIDE_UNITS:  # all wide characters: a break every ``per`` characters
+            per, n, start = max(int(width / WIDE_UNITS), 1), 1, 0
+            while len(line) - start > per:
+                start += per
+                if line[start] in _NO_LINE_START and per > 1:
+                    start -= 1
+                n += 1
+            total += n
+        else:
+            n = math.ceil(units / width)
+            total += n + (1 if n * width - units < WIDE_UNITS * n else 0)
+    return total
+
+
+@dataclass
+class Column:
+    """A column: its header, how wide it wants to be and how narrow it may get.
+
+    ``fit`` columns want their widest text (between ``low`` and ``high``, and never narrower than
+    their header); ``flex`` columns (long text) want ``pref`` and take what the page has left, in
+    proportion to ``share``. When the wanted widths do not fit the page every column gives up the
+    same fraction of what it has above its minimum (a flex column half as much). A column that does
+    not wrap (dates) keeps its widest text, since a number too wide for its cell prints as ###."""
+
+    header: str
+    sizing: str = "fit"  # fit | flex
+    low: float = 6.0
+    high: float = 24.0
+    align: str = "center"  # center | left
+    share: float = 1.0
+    pref: float = 0.0
+    wraps: bool = True
+    widest: float = 0.0
+
+    def see(self, text: str | None) -> None:
+        if text:
+            w = text_units(text)
+            if w > self.widest:
+                self.widest = w
+
+
+def preferred_text_width(texts: list[str], low: float, high: float, lines: float = 3.0) -> float:
+    """A width for a long-text column in which three texts in four take at most ``lines`` lines."""
+    if not texts:
+        return low
+    sizes = sorted(len(t.encode("gbk", "replace")) for t in texts)
+    p75 = sizes[min(len(sizes) - 1, (len(sizes) * 3) // 4)]
+    return min(max(p75 * UNITS_PER_BYTE / lines + CELL_PADDING, low), high)
+
+
+class Sheet:
+    """A worksheet of one report: formats, safe writing, widths and print setup."""
+
+    def __init__(self, workbook: Any, name: str, columns: list[Column]):
+        self.wb = workbook
+        self.ws = workbook.add_worksheet(clean_sheet_name(name))
+        self.columns = columns
+        self.widths: list[float] = []
+        self._formats: dict[tuple[str, bool], Any] = {}
+        self._lines: dict[tuple[int, str], int] = {}
+        self.row_points: dict[int, float] = {}  # heights set so far, for the page breaks
+        base = {"valign": "vcenter", "text_wrap": True, "font_name": FONT_BODY, "font_size": BODY_PT}
+        cell = {**base, "border": 1}
+        self._specs: dict[str, dict[str, Any]] = {
+            "title": {"font_name": FONT_TITLE, "font_size": TITLE_PT, "align": "center", "valign": "vcenter",
+                      "text_wrap": True},
+            "label": {"font_name": FONT_HEADER, "font_size": LABEL_PT, "align": "left", "valign": "vcenter"},
+            "info": {**base, "align": "left"},
+            "info_right": {**base, "align": "right"},
+            "note": {**base, "align": "left"},
+            "header": {**cell, "font_name": FONT_HEADER, "font_size": HEADER_PT, "align": "center"},
+            "heading": {**cell, "font_name": FONT_HEADER, "align": "left"},
+            "center": {**cell, "align": "center"},
+            "left": {**cell, "align": "left"},
+            "date": {**cell, "align": "center", "num_format": DATE_FORMAT},
+            "count": {**cell, "align": "center", "num_format": "0"},
+            "percent": {**cell, "align": "center", "num_format": "0.0%"},
+        }
+
+    # -- formats and writing
+    def fmt(self, style: str, text: str | None = None) -> Any:
+        quote = bool(text) and text.startswith(FORMULA_STARTS)  # type: ignore[union-attr]
+        key = (style, quote)
+        hit = self._formats.get(key)
+        if hit is None:
+            spec = self._specs[style]
+            hit = self._formats[key] = self.wb.add_format({**spec, "quote_prefix": True} if quote else spec)
+        return hit
+
+    def text(self, row: int, col: int, value: str | None, style: str = "center") -> None:
+        """User text, always as a string cell (never a formula, number or link); None → a blank cell
+        that still carries the border."""
+        if value:
+            self.ws.write_string(row, col, value, self.fmt(style, value))
+        else:
+            self.ws.write_blank(row, col, None, self.fmt(style))
+
+    def date(self, row: int, col: int, value: date | None) -> None:
+        if value is None:
+            self.ws.write_blank(row, col, None, self.fmt("date"))
+        else:
+            self.ws.write_datetime(row, col, value, self.fmt("date"))
+
+    def number(self, row: int, col: int, value: float, style: str = "count") -> None:
+        self.ws.write_number(row, col, value, self.fmt(style))
+
+    def merge(self, first_row: int, first_col: int, last_row: int, last_col: int, value: str | None,
+              style: str = "center") -> None:
+        """A merged range holding ``value`` as a string (a single cell is written plainly)."""
+        if first_row == last_row and first_col == last_col:
+            self.text(first_row, first_col, value, style)
+            return
+        fmt = self.fmt(style, value)
+        self.ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
+        if value:
+            self.ws.write_string(first_row, first_col, value, fmt)
+
+    # -- widths
+    def set_widths(self) -> list[float]:
+        """Set and return the column widths (see ``Column``)."""
+        wants: list[float] = []
+        lows: list[float] = []
+        for column in self.columns:
+            header = max(text_units(part) for part in column.header.split("\n")) + CELL_PADDING if column.header else 0.0
+            low = max(column.low, header)
+            if column.sizing == "fit":
+                want = min(max(column.widest + CELL_PADDING, low), max(column.high, low))
+                if not column.wraps:
+                    low = want
+            else:
+                want = max(column.pref, low)
+            wants.append(want)
+            lows.append(low)
+        excess = sum(wants) - PAGE_UNITS
+        # what each column can give up; long-text columns give at half the rate (their text is
+        # what makes rows tall)
+        room = [(w - lo) * (FLEX_GIVE if c.sizing == "flex" else 1.0) for w, lo, c in zip(wants, lows, self.columns)]
+        if excess > 0:
+            give = min(1.0, excess / sum(room)) if sum(room) else 0.0
+            widths = [w - r * give for w, r in zip(wants, room)]
+        else:
+            widths = list(wants)
+            flex = [i for i, c in enumerate(self.columns) if c.sizing == "flex"]
+            shares = sum(self.columns[i].share for i in flex)
+            for i in flex:
+                widths[i] += -excess * self.columns[i].share / shares
+        self.widths = [round(w, 1) for w in widths]
+        for i, width in enumerate(self.widths):
+            self.ws.set_column(i, i, width)
+        return self.widths
+
+    def lines(self, col: int, text: str | None) -> int:
+        """Lines ``text`` takes in column ``col`` (short texts cached: units and persons repeat)."""
+        if not text:
+            return 1
+        key = (col, text)
+        hit = self._lines.get(key)
+        if hit is None:
+            hit = line_count(text, self.widths[col])
+            if len(text) < 40 and len(self._lines) < 100_000:
+                self._lines[key] = hit
+        return hit
+
+    def height(self, lines: int) -> float:
+        return lines * LINE_POINTS + ROW_PADDING
+
+    def grow(self, lines: list[int], merged: list[tuple[int, str | None]]) -> list[int]:
+        """``lines`` (per row) grown evenly until each ``merged`` text (col, text), which spans all
+        these rows, has the lines it needs."""
+        lines = list(lines)
+        for col, text in merged:
+            short = self.lines(col, text) - sum(lines)
+            i = 0
+            while short > 0:
+                lines[i % len(lines)] += 1
+                short -= 1
+                i += 1
+        return lines
+
+    def set_row(self, row: int, points: float) -> None:
+        """Set a row's height, remembering it as the file will hold it (whole pixels)."""
+        self.ws.set_row(row, points)
+        self.row_points[row] = int(points * 4.0 / 3.0 + 0.5) * 0.75
+
+    def span_width(self, first_col: int = 0, last_col: int | None = None) -> float:
+        last = len(self.widths) - 1 if last_col is None else last_col
+        return sum(self.widths[first_col:last + 1])
+
+    def span_height(self, text: str, first_col: int = 0, last_col: int | None = None) -> float:
+        """The height of a row whose text runs across merged columns (all of them by default)."""
+        return self.height(line_count(text, self.span_width(first_col, last_col)))
+
+    # -- printing
+    def scale(self) -> float:
+        """The print scale fitting the table to the page width (1.0 when it fits as it is), as
+        Excel computes it: whole per cent, column widths in pixels of the default 11 pt font."""
+        pixels = sum(int(w * 7 + 5) for w in self.widths)
+        fit = PRINT_WIDTH_POINTS / (pixels * 0.75)
+        return 1.0 if fit >= 1 else math.floor(fit * 100) / 100
+
+    def paginate(self, blocks: list[list[float]], first_row: int, header_first: int, header_last: int, *,
+                 whole: int = 3, keep: int = 2) -> list[list[tuple[int, int]]]:
+        """Pages for the table's blocks of rows (a category, a unit; each a list of row heights in
+        points, laid out one after another from ``first_row``), as an office worker would break
+        them: a block of up to ``whole`` rows is never split when it fits on a page, and a longer
+        one does not start at the foot of a page with fewer than ``keep`` rows (unless they fill a
+        quarter page). Sets a manual break at every page end, computed from the row heights with a
+        3 % margin so that the application never needs a break of its own before one of these, and
+        returns each block's segments (first, last row index in the block), one per page it is on,
+        so that its merged cells can be merged page by page with their text repeated. A table
+        needing more page breaks than Excel allows (1023) gets none: the application breaks it,
+        and every block is one segment."""
+        points = self.row_points
+        page = PRINT_HEIGHT_POINTS / self.scale() * 0.97
+        repeat = sum(points.get(r, DEFAULT_ROW_POINTS) for r in range(header_first, header_last + 1))
+        y = sum(points.get(r, DEFAULT_ROW_POINTS) for r in range(first_row))
+        breaks: list[int] = []
+        out: list[list[tuple[int, int]]] = []
+        row = first_row
+        for heights in blocks:
+            n, total = len(heights), sum(heights)
+            segments: list[tuple[int, int]] = []
+            if y + total <= page or (n <= whole and total <= page - repeat):
+                if y + total > page and y > repeat:
+                    breaks.append(row)
+                    y = repeat
+                segments.append((0, n - 1))
+                y += total
+            else:
+                small = page / 4  # a fragment this tall reads well even as a single row
+
+                def thin(rows: list[float]) -> bool:
+                    return len(rows) < keep and sum(rows) < small
+
+                start = 0
+                while start < n:
+                    k, acc = 0, y
+                    while start + k < n and acc + heights[start + k] <= page:
+                        acc += heights[start + k]
+                        k += 1
+                    if start + k == n:
+                        segments.append((start, n - 1))
+                        y = acc
+                        break
+                    if start == 0 and thin(heights[:k]) and y > repeat:  # too little of it fits: next page
+                        breaks.append(row)
+                        y = repeat
+                        continue
+                    k = max(k, 1)
+                    segments.append((start, start + k - 1))
+                    breaks.append(row + start + k)
+                    y = repeat
+                    start += k
+            out.append(segments)
+            row += n
+        if len(breaks) > MAX_PAGE_BREAKS:
+            return [[(0, len(heights) - 1)] for heights in blocks]
+        if breaks:
+            self.ws.set_h_pagebreaks(sorted(set(breaks)))
+        return out
+
+    def print_setup(self, header_first: int, header_last: int, title: str) -> None:
+        ws = self.ws
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+        ws.repeat_rows(header_first, header_last)
+        ws.set_margins(**MARGINS)
+        ws.set_footer(FOOTER, {"margin": 0.3})
+        ws.center_horizontally()
+        ws.freeze_panes(header_last + 1, 0)
+        self.wb.set_properties({"title": title, "author": "taizhang", "comments": "由 taizhang 工作台账导出"})
