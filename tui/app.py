@@ -1,147 +1,417 @@
-"""The App: paints its first frame at once, then opens the database in a worker.
+"""The App: four areas (总览 任务 成员 单位) as modes, global keys, the database and the one way to
+change it (``write``, which runs a ``models.operations`` function in a worker thread).
 
-This is the first, small version of the TUI (issue 5 builds the full one): a group list, the
-selected group's counts and its tasks, ticking done with space and undo with ctrl+z.
+Startup paints first: the overview screen is composed with placeholders, then a worker opens the
+file with plain sqlite3 and reads the overview; only then, in the background, are the ORM and the
+operations imported for the first change. Nothing the first screen does not need is imported
+before its first frame.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, ClassVar
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.reactive import reactive
+from textual.screen import ModalScreen, Screen
+from textual.worker import get_current_worker
 
-PAGE = 500  # rows shown at once: never an unbounded number of rows in one widget
+from tui.data import GroupInfo, Reader
+from tui.state import UiState
+
+AREAS = {"overview": ("1", "总览"), "tasks": ("2", "任务"), "members": ("3", "成员"), "units": ("4", "单位")}
+KEY_NAMES = {"space": "空格", "enter": "Enter", "escape": "Esc", "pageup": "PgUp", "pagedown": "PgDn",
+             "question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
+             "delete": "Del", "backspace": "退格", "tab": "Tab", "f1": "F1", "home": "Home", "end": "End",
+             "up": "↑", "down": "↓"}
+
+
+def _overview() -> Screen:
+    from tui.screens.overview import OverviewScreen
+
+    return OverviewScreen()
+
+
+def _tasks() -> Screen:
+    from tui.screens.tasks import TasksScreen
+
+    return TasksScreen()
+
+
+def _members() -> Screen:
+    from tui.screens.members import MembersScreen
+
+    return MembersScreen()
+
+
+def _units() -> Screen:
+    from tui.screens.units import UnitsScreen
+
+    return UnitsScreen()
+
+
+def _commands() -> type:
+    from tui.commands import TaizhangCommands
+
+    return TaizhangCommands
+
+
+class _Turns:
+    """First come, first served for writes: a ticket taken on the UI thread when the key is
+    pressed, so a tick followed by ctrl+z always runs in that order."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._next = 0
+        self._serving = 0
+
+    def take(self) -> int:
+        with self._cond:
+            ticket = self._next
+            self._next += 1
+            return ticket
+
+    @contextmanager
+    def turn(self, ticket: int) -> Iterator[None]:
+        worker = get_current_worker()
+        with self._cond:
+            while self._serving != ticket:
+                if worker.is_cancelled:
+                    break
+                self._cond.wait(0.2)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._serving = max(self._serving, ticket + 1)
+                self._cond.notify_all()
 
 
 class TaizhangApp(App):
     TITLE = "taizhang 工作台账"
     CSS_PATH = "app.tcss"
-    BINDINGS = [
-        Binding("space", "tick", "完成/取消", id="tick"),
-        Binding("ctrl+z", "undo", "撤销", id="undo"),
-        Binding("ctrl+q", "quit", "退出", id="quit", priority=True),
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
+    MODES: ClassVar = {"overview": _overview, "tasks": _tasks, "members": _members, "units": _units}
+    DEFAULT_MODE = "overview"
+    COMMANDS: ClassVar = {_commands}
+    NOTIFICATION_TIMEOUT = 4
+    BINDINGS: ClassVar = [
+        Binding("1", "area('overview')", "总览", id="area.overview", show=False),
+        Binding("2", "area('tasks')", "任务", id="area.tasks", show=False),
+        Binding("3", "area('members')", "成员", id="area.members", show=False),
+        Binding("4", "area('units')", "单位", id="area.units", show=False),
+        Binding("i", "import_file", "导入", id="import", show=False, tooltip="导入分工表、成员名单或成员单位职责（先预览，确认后写入）"),
+        Binding("x", "export", "导出", id="export", show=False, tooltip="导出分工表、进展情况表、逾期督办清单、成员名单（Excel）或全部数据（JSON）"),
+        Binding("g", "switch_group", "切换小组", id="group", show=False, tooltip="选择另一个领导小组，或新建一个"),
+        Binding("ctrl+z", "undo", "撤销", id="undo", tooltip="撤销上一步修改（导入也可撤销）"),
+        Binding("question_mark,f1", "help", "帮助", id="help", key_display="?", tooltip="本页的按键说明"),
+        Binding("ctrl+p", "command_palette", "命令", id="palette", show=False, priority=True,
+                tooltip="列出全部操作，输入文字或拼音首字母查找"),
+        Binding("ctrl+q", "quit", "退出", id="quit", show=False, priority=True),
     ]
 
-    def __init__(self, db_path: str | os.PathLike[str]):
+    busy: reactive[str] = reactive("")
+    group_name: reactive[str] = reactive("")
+
+    def __init__(self, db_path: str | os.PathLike[str], *, state_path: str | os.PathLike[str] | None = None):
         super().__init__()
         self.db_path = Path(db_path)
-        self.db = None
-        self.group_ids: list[int] = []
-        self.group_id: int | None = None
+        self.reader: Reader | None = None
+        self.error: str | None = None
+        self.groups: list[GroupInfo] = []
+        self.group: GroupInfo | None = None
+        self.data_version = 0
+        self.state = UiState(state_path)
+        self._orm = None
+        self._orm_lock = threading.Lock()
+        self._turns = _Turns()
+        self._busy: dict[int, str] = {}
+        self._busy_seq = 0
+        self.tasks_request: dict[str, Any] | None = None
+        self._warmed = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield OptionList(id="groups")
-        yield Static("正在打开数据库…", id="summary")
-        yield DataTable(id="tasks", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+    # ------------------------------------------------------------ startup
 
     def on_mount(self) -> None:
-        self.sub_title = str(self.db_path)
-        table = self.query_one("#tasks", DataTable)
-        table.add_columns("序号", "工作任务", "牵头单位", "完成时限", "状态")
-        self._open()
+        self.sub_title = self.db_path.name
+        self.set_busy_text("正在打开数据库…")
+        self.call_after_refresh(self._open)  # paint the first frame, then open the file
 
-    @work(thread=True, exclusive=True, group="db")
+    @work(thread=True, exclusive=True, group="open")
     def _open(self) -> None:
-        from models.db import Database, DatabaseError
-        from models.queries import groups
+        from models.errors import DatabaseError
+        from tui import data
 
         try:
-            self.db = Database(self.db_path)
+            reader = Reader(self.db_path)
         except DatabaseError as exc:
-            self.call_from_thread(self.query_one("#summary", Static).update, str(exc))
+            self.call_from_thread(self._failed, str(exc))
             return
-        with self.db.session() as s:
-            found = [(g.id, g.name) for g in groups(s)]
-        self.call_from_thread(self._show_groups, found)
+        with reader() as conn:
+            found = data.groups(conn)
+        self.call_from_thread(self._opened, reader, found)
 
-    def _show_groups(self, found: list[tuple[int, str]]) -> None:
-        self.group_ids = [gid for gid, _ in found]
-        option_list = self.query_one("#groups", OptionList)
-        option_list.clear_options()
-        option_list.add_options([name for _, name in found])
-        if not found:
-            self.query_one("#summary", Static).update("数据库中还没有领导小组。可运行 taizhang demo 载入示例，或用 taizhang import 导入分工表。")
+    def _failed(self, message: str) -> None:
+        self.error = message
+        self.set_busy_text("")
+        self.data_version += 1
+        self.refresh_visible()
+
+    def _opened(self, reader: Reader, found: list[GroupInfo]) -> None:
+        self.reader = reader
+        self.set_busy_text("")
+        self._set_groups(found, self.state.get("group"))
+        self.refresh_visible()
+
+    def data_shown(self) -> None:
+        """A screen has put data on the terminal: now, and only once, load what writing needs."""
+        if not self._warmed:
+            self._warmed = True
+            self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, group="warm-up")
+    def _warm_up(self) -> None:
+        """Load the ORM and the operations in the background, so the first change is quick."""
+        try:
+            db = self.orm()
+            from sqlmodel import select
+
+            from models.tables import Progress, Task
+
+            with db.session() as s:  # the statements of the first tick, compiled now rather than then
+                task_id = s.exec(select(Task.id).limit(1)).first()
+                if task_id is not None:
+                    s.get(Task, task_id)
+                    s.exec(select(Progress.id).where(Progress.task_id == task_id).limit(1)).first()
+        except Exception as exc:  # noqa: BLE001 - the first write reports any real problem
+            self.log.warning(f"warm-up failed: {exc!r}")
+
+    def orm(self) -> Any:
+        """The ``models.db.Database`` the operations write through (made on first use)."""
+        with self._orm_lock:
+            if self._orm is None:
+                import models.operations  # noqa: F401
+                from models.db import Database
+
+                self._orm = Database(self.db_path)
+            return self._orm
+
+    def _set_groups(self, found: list[GroupInfo], wanted: str | None) -> None:
+        self.groups = found
+        chosen = next((g for g in found if g.name == wanted), None)
+        if chosen is None and self.group is not None:
+            chosen = next((g for g in found if g.id == self.group.id), None)
+        if chosen is None and found:
+            chosen = found[0]
+        self.set_group(chosen)
+
+    def set_group(self, group: GroupInfo | None) -> None:
+        self.group = group
+        self.group_name = group.name if group else ""
+        self.sub_title = self.group_name or self.db_path.name
+        if group is not None:
+            self.state.set("group", group.name)
+        self.data_version += 1
+
+    def reload_groups(self, select: str | None = None) -> None:
+        """Read the list of groups again (after an import or a new group), then refresh."""
+        self._reload_groups(select)
+
+    @work(thread=True, exclusive=True, group="groups")
+    def _reload_groups(self, select: str | None) -> None:
+        from tui import data
+
+        if self.reader is None:
             return
-        option_list.highlighted = 0
-        self.group_id = self.group_ids[0]
-        self._load_group(self.group_id)
+        with self.reader() as conn:
+            found = data.groups(conn)
+        self.call_from_thread(self._groups_reloaded, found, select)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_index < len(self.group_ids):
-            self.group_id = self.group_ids[event.option_index]
-            self._load_group(self.group_id)
+    def _groups_reloaded(self, found: list[GroupInfo], select: str | None) -> None:
+        self._set_groups(found, select or (self.group.name if self.group else None))
+        self.refresh_visible()
 
-    @work(thread=True, exclusive=True, group="db")
-    def _load_group(self, group_id: int) -> None:
-        from sqlmodel import select
+    # ------------------------------------------------------------ busy state
 
-        from models.clock import today
-        from models.queries import is_overdue, status_counts
-        from models.tables import Assignment, Task, Unit
+    def set_busy_text(self, text: str) -> None:
+        self._busy = {0: text} if text else {}
+        self.busy = text
 
-        if self.db is None:
+    def busy_start(self, text: str) -> int:
+        self._busy_seq += 1
+        self._busy[self._busy_seq] = text
+        self.busy = text
+        return self._busy_seq
+
+    def busy_end(self, token: int) -> None:
+        self._busy.pop(token, None)
+        self.busy = next(reversed(self._busy.values()), "")
+
+    # ------------------------------------------------------------ reading and writing
+
+    def base_screens(self) -> list[Screen]:
+        return [s for s in self.screen_stack if not isinstance(s, ModalScreen)]
+
+    def refresh_visible(self) -> None:
+        """Reload what the user is looking at (the top screen that is not a dialog)."""
+        for screen in reversed(self.screen_stack):
+            if not isinstance(screen, ModalScreen):
+                reload = getattr(screen, "refresh_if_stale", None)
+                if reload is not None:
+                    reload()
+                return
+
+    def write(self, operation: str, *args: Any, done: Callable[[Any], None] | None = None,
+              message: str | Callable[[Any], str | None] | None = None, reload: bool = True,
+              busy: str = "正在保存…", **kwargs: Any) -> None:
+        """Run ``models.operations.<operation>(db, *args, **kwargs)`` in a worker, in the order the
+        keys were pressed; then ``done(result)`` on the UI thread, a notice, and a refresh."""
+        if self.reader is None:
+            self.notify("数据库还没有打开。", severity="warning")
             return
-        now = today()
-        with self.db.session() as s:
-            counts = status_counts(s, group_id, now)
-            tasks = s.exec(select(Task).where(Task.group_id == group_id).order_by(Task.position).limit(PAGE)).all()
-            leads: dict[int, list[str]] = {}
-            for task_id, name in s.exec(
-                select(Assignment.task_id, Unit.name).join(Unit, Unit.id == Assignment.unit_id)
-                .where(Assignment.role == "lead", Assignment.task_id.in_([t.id for t in tasks]))  # type: ignore[attr-defined]
-                .order_by(Assignment.position)
-            ).all():
-                leads.setdefault(task_id, []).append(name)
-        rows = [
-            (t.id, t.number or "", t.content[:36], "、".join(leads.get(t.id, [])), t.deadline or "",
-             ("逾期 " if is_overdue(t, now) else "") + t.status)
-            for t in tasks
-        ]
-        summary = "  ".join(f"{k} {v}" for k, v in counts.items())
-        if counts["总数"] > PAGE:
-            summary += f"  （显示前 {PAGE} 项）"
-        self.call_from_thread(self._show_tasks, summary, rows)
+        ticket = self._turns.take()
+        token = self.busy_start(busy)
+        self._write(ticket, token, operation, args, kwargs, done, message, reload)
 
-    def _show_tasks(self, summary: str, rows: list[tuple]) -> None:
-        self.query_one("#summary", Static).update(summary)
-        table = self.query_one("#tasks", DataTable)
-        cursor = table.cursor_row
-        table.clear()
-        for task_id, *cells in rows:
-            table.add_row(*cells, key=str(task_id))
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
+    @work(thread=True, group="write", exit_on_error=False)
+    def _write(self, ticket: int, token: int, operation: str, args: tuple, kwargs: dict,
+               done: Callable[[Any], None] | None, message: Any, reload: bool) -> None:
+        with self._turns.turn(ticket):
+            try:
+                db = self.orm()
+                from models import operations as ops
+                from models.errors import DatabaseError, OperationError
 
-    def action_tick(self) -> None:
-        table = self.query_one("#tasks", DataTable)
-        if self.db is None or not table.row_count:
+                try:
+                    result = getattr(ops, operation)(db, *args, **kwargs)
+                except (OperationError, DatabaseError) as exc:
+                    self.call_from_thread(self.notify, str(exc), title="未保存", severity="error", timeout=8)
+                    return
+            except Exception as exc:  # noqa: BLE001 - never crash the office's window over one change
+                self.log.error(f"{operation} failed: {exc!r}")
+                self.call_from_thread(self.notify, f"操作未完成：{exc}", title="出错了", severity="error", timeout=10)
+                return
+            finally:
+                self.call_from_thread(self.busy_end, token)
+            self.call_from_thread(self._written, result, done, message, reload)
+
+    def _written(self, result: Any, done: Callable[[Any], None] | None, message: Any, reload: bool) -> None:
+        self.data_version += 1
+        text = message(result) if callable(message) else message
+        if text:
+            self.notify(text)
+        if done is not None:
+            done(result)
+        if reload:
+            self.refresh_visible()
+
+    # ------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("import_file", "switch_group", "undo") and self.reader is None:
+            return None
+        if action == "export" and (self.reader is None or self.group is None):
+            return None
+        return True
+
+    def action_area(self, area: str) -> None:
+        if self.current_mode == area:
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+                self.pop_screen()
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        self._write("tick", int(key))
+        self.switch_mode(area)
+
+    def show_tasks(self, **request: Any) -> None:
+        """Go to 任务 and apply ``request``: unit_id/unit_name/status (a filter) or search=True."""
+        self.tasks_request = request
+        switched = self.current_mode != "tasks"
+        if switched:
+            self.switch_mode("tasks")
+        if len(self.screen_stack) > 1:  # a task's page was open there: back to the list (it resumes)
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+        elif not switched:
+            self.screen_stack[0].on_screen_resume()
+
+    def show_unit_tasks(self, unit_id: int, name: str, status: str = "全部") -> None:
+        self.show_tasks(unit_id=unit_id, unit_name=name, status=status)
+
+    def choose_group(self, group: GroupInfo) -> None:
+        self.set_group(group)
+        self.refresh_visible()
+
+    def new_group(self) -> None:
+        from tui.dialogs.forms import group_dialog
+
+        group_dialog(self)
 
     def action_undo(self) -> None:
-        if self.db is not None:
-            self._write("undo")
+        def said(summary: str | None) -> str:
+            return f"已撤销：{summary}" if summary else "没有可以撤销的修改。"
 
-    @work(thread=True, group="write")
-    def _write(self, operation: str, *args: object) -> None:
-        from models import operations as ops
-        from models.changes import OperationError
+        self.write("undo", message=said, busy="正在撤销…", done=lambda _: self.reload_groups())
 
-        try:
-            result = getattr(ops, operation)(self.db, *args)
-            if operation == "undo":
-                result = f"已撤销：{result}" if result else "没有可撤销的修改。"
-        except OperationError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        if isinstance(result, str):
-            self.call_from_thread(self.notify, result)
-        if self.group_id is not None:
-            self._load_group(self.group_id)
+    def action_help(self) -> None:
+        from tui.dialogs.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))
+
+    def action_switch_group(self) -> None:
+        from tui.dialogs.groups import GroupDialog
+
+        def chosen(result: GroupInfo | str | None) -> None:
+            if isinstance(result, GroupInfo):
+                self.set_group(result)
+                self.refresh_visible()
+            elif result is not None:
+                from tui.dialogs.forms import group_dialog
+
+                group_dialog(self)
+
+        self.push_screen(GroupDialog(self.groups, self.group), chosen)
+
+    def action_import_file(self) -> None:
+        from tui.screens.importing import ImportScreen
+
+        self.push_screen(ImportScreen())
+
+    def action_export(self) -> None:
+        from tui.dialogs.export import ExportDialog
+
+        self.push_screen(ExportDialog())
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+
+        from tui.commands import palette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(palette("查找操作：输入文字或拼音首字母，如 dc 导出…"))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies in a text box): say which key does."""
+        self.notify("退出请按 Ctrl+Q。", title="要退出吗？")
+
+    def get_key_display(self, binding: Binding) -> str:
+        if binding.key_display:
+            return binding.key_display
+        key = binding.key.split(",")[0]
+        if key in KEY_NAMES:
+            return KEY_NAMES[key]
+        if key.startswith("ctrl+"):
+            rest = key[5:]
+            return "Ctrl+" + KEY_NAMES.get(rest, rest.upper() if len(rest) == 1 else rest)
+        return super().get_key_display(binding)
+
+    def on_unmount(self) -> None:
+        if self.reader is not None:
+            self.reader.close()
+        if self._orm is not None:
+            self._orm.close()

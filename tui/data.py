@@ -1,0 +1,572 @@
+"""What the screens read, with plain ``sqlite3``: one short query per question, bounded by LIMIT.
+
+Writes never happen here — every change goes through ``models.operations`` (in ``TaizhangApp.write``).
+Reading with sqlite3 instead of the ORM keeps startup light: the first screen shows its data
+before SQLAlchemy and SQLModel (which only the writes need) have even been imported; the same
+reason ``importers.load`` and ``exporters.ledger_data`` give.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+DONE, NOT_STARTED, IN_PROGRESS = "已完成", "未启动", "推进中"
+SOON_DAYS = 7
+STATUS_FILTERS = ("全部", "未完成", "逾期", "临期", "未启动", "推进中", "已完成")
+PAGE_SIZE = 200
+
+
+def as_date(value: object) -> date | None:
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+class Reader:
+    """One read-only connection shared by the screens' worker threads (one query at a time)."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        from models import store
+
+        self.path = Path(path)
+        store.prepare(self.path)  # create, upgrade or refuse (DatabaseError) exactly as the CLI does
+        self._conn = sqlite3.connect(self.path, timeout=store.BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                     check_same_thread=False)
+        store.apply_pragmas(self._conn)
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def __call__(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+# ---------------------------------------------------------------- groups
+
+
+@dataclass(slots=True)
+class GroupInfo:
+    id: int
+    name: str
+    doc_number: str | None = None
+    host_unit: str | None = None
+
+
+def groups(conn: sqlite3.Connection) -> list[GroupInfo]:
+    return [GroupInfo(*row) for row in conn.execute(
+        "SELECT g.id, g.name, g.doc_number, u.name FROM work_group g LEFT JOIN unit u ON u.id = g.host_unit_id "
+        "ORDER BY g.id")]
+
+
+# ---------------------------------------------------------------- tasks
+
+
+def task_state(status: str, due: date | None, today: date) -> str:
+    """What the lists show: 逾期 / 临期 for open tasks by their due date, else the status."""
+    if status != DONE and due is not None:
+        if due < today:
+            return "逾期"
+        if due <= today + timedelta(days=SOON_DAYS):
+            return "临期"
+    return status
+
+
+@dataclass(slots=True)
+class TaskFilter:
+    search: str = ""
+    unit_id: int | None = None
+    unit_name: str = ""
+    status: str = "全部"
+    category: tuple[str | None, str | None] | None = None  # (category_number, category)
+    year: int | None = None
+
+    def active(self) -> bool:
+        return bool(self.search.strip() or self.unit_id or self.status != "全部" or self.category or self.year)
+
+    def describe(self) -> str:
+        parts = []
+        if self.unit_id:
+            parts.append(f"单位：{self.unit_name}")
+        if self.status != "全部":
+            parts.append(f"状态：{self.status}")
+        if self.category:
+            parts.append(f"类别：{category_label(*self.category)}")
+        if self.year:
+            parts.append(f"年度：{self.year}")
+        return "　".join(parts)
+
+
+def category_label(number: str | None, name: str | None) -> str:
+    if number and name:
+        sep = "" if number[-1] in "、.．）)" else "、"
+        return f"{number}{sep}{name}"
+    return name or number or "（未分类）"
+
+
+@dataclass(slots=True)
+class TaskRow:
+    id: int
+    category_number: str | None
+    category: str | None
+    number: str | None
+    content: str
+    deadline: str | None
+    due: date | None
+    status: str
+    done_on: date | None
+    lead: list[tuple[str, str | None]] = field(default_factory=list)
+    co: list[tuple[str, str | None]] = field(default_factory=list)
+    years: tuple[int, int] | None = None  # first and last year with a target
+
+
+_TASK_COLS = "t.id, t.category_number, t.category, t.number, t.content, t.deadline, t.due, t.status, t.done_on"
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _where(group_id: int, flt: TaskFilter, today: date) -> tuple[str, list[object]]:
+    sql = ["t.group_id = ?"]
+    args: list[object] = [group_id]
+    for term in flt.search.lower().split():
+        sql.append("t.search_text LIKE ? ESCAPE '\\'")
+        args.append(_like(term))
+    if flt.unit_id:
+        sql.append("t.id IN (SELECT task_id FROM assignment WHERE unit_id = ?)")
+        args.append(flt.unit_id)
+    status = flt.status
+    if status in (NOT_STARTED, IN_PROGRESS, DONE):
+        sql.append("t.status = ?")
+        args.append(status)
+    elif status == "未完成":
+        sql.append("t.status != '已完成'")
+    elif status == "逾期":
+        sql.append("t.status != '已完成' AND t.due < ?")
+        args.append(today.isoformat())
+    elif status == "临期":
+        sql.append("t.status != '已完成' AND t.due BETWEEN ? AND ?")
+        args += [today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()]
+    if flt.category is not None:
+        sql.append("t.category_number IS ? AND t.category IS ?")
+        args += list(flt.category)
+    if flt.year:
+        sql.append("(t.due BETWEEN ? AND ? OR t.id IN (SELECT task_id FROM target WHERE year = ?))")
+        args += [f"{flt.year}-01-01", f"{flt.year}-12-31", flt.year]
+    return " AND ".join(sql), args
+
+
+def _task(row: tuple) -> TaskRow:
+    tid, cat_no, cat, number, content, deadline, due, status, done_on = row
+    return TaskRow(tid, cat_no, cat, number, content, deadline, as_date(due), status, as_date(done_on))
+
+
+def _fill_units(conn: sqlite3.Connection, rows: list[TaskRow]) -> None:
+    if not rows:
+        return
+    by_id = {r.id: r for r in rows}
+    marks = ",".join("?" * len(by_id))
+    for task_id, role, unit, person in conn.execute(
+            f"SELECT a.task_id, a.role, u.name, a.person FROM assignment a JOIN unit u ON u.id = a.unit_id "
+            f"WHERE a.task_id IN ({marks}) ORDER BY a.task_id, a.role DESC, a.position, a.id", list(by_id)):
+        (by_id[task_id].lead if role == "lead" else by_id[task_id].co).append((unit, person))
+    for task_id, first, last in conn.execute(
+            f"SELECT task_id, min(year), max(year) FROM target WHERE task_id IN ({marks}) GROUP BY task_id",
+            list(by_id)):
+        by_id[task_id].years = (first, last)
+
+
+def task_page(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: date, page: int,
+              page_size: int = PAGE_SIZE) -> tuple[list[TaskRow], int]:
+    """One page (0-based) of the group's tasks matching the filter, in table order, and the total."""
+    where, args = _where(group_id, flt, today)
+    total = conn.execute(f"SELECT count(*) FROM task t WHERE {where}", args).fetchone()[0]
+    rows = [_task(r) for r in conn.execute(
+        f"SELECT {_TASK_COLS} FROM task t WHERE {where} ORDER BY t.position, t.id LIMIT ? OFFSET ?",
+        [*args, page_size, page * page_size])]
+    _fill_units(conn, rows)
+    return rows, total
+
+
+def task_row(conn: sqlite3.Connection, task_id: int) -> TaskRow | None:
+    row = conn.execute(f"SELECT {_TASK_COLS} FROM task t WHERE t.id = ?", (task_id,)).fetchone()
+    if row is None:
+        return None
+    task = _task(row)
+    _fill_units(conn, [task])
+    return task
+
+
+def categories(conn: sqlite3.Connection, group_id: int) -> list[tuple[str | None, str | None, int]]:
+    """(category number, category, task count) in table order."""
+    return list(conn.execute(
+        "SELECT category_number, category, count(*) FROM task WHERE group_id = ? "
+        "GROUP BY category_number, category ORDER BY min(position)", (group_id,)))
+
+
+def years(conn: sqlite3.Connection, group_id: int) -> list[int]:
+    """Years that tasks of the group have targets for or are due in."""
+    found = {y for (y,) in conn.execute(
+        "SELECT DISTINCT x.year FROM target x JOIN task t ON t.id = x.task_id WHERE t.group_id = ?", (group_id,))}
+    found |= {int(y) for (y,) in conn.execute(
+        "SELECT DISTINCT substr(due, 1, 4) FROM task WHERE group_id = ? AND due IS NOT NULL", (group_id,))}
+    return sorted(found)
+
+
+@dataclass(slots=True)
+class Assigned:
+    id: int
+    role: str
+    unit_id: int
+    unit: str
+    person: str | None
+
+
+@dataclass(slots=True)
+class TargetRow:
+    year: int
+    target: str
+    actual: str | None
+
+
+@dataclass(slots=True)
+class ProgressRow:
+    id: int
+    on: date | None
+    unit: str | None
+    text: str
+
+
+@dataclass
+class TaskDetail:
+    task: TaskRow
+    group_id: int
+    group: str
+    notes: str | None
+    unpaired: list[str]
+    assigned: list[Assigned]
+    targets: list[TargetRow]
+    progress: list[ProgressRow]
+
+
+def task_detail(conn: sqlite3.Connection, task_id: int) -> TaskDetail | None:
+    row = conn.execute(
+        f"SELECT {_TASK_COLS}, t.notes, t.unpaired_persons, t.group_id, g.name FROM task t "
+        "JOIN work_group g ON g.id = t.group_id WHERE t.id = ?", (task_id,)).fetchone()
+    if row is None:
+        return None
+    task = _task(row[:9])
+    notes, unpaired, group_id, group = row[9:]
+    assigned = [Assigned(*r) for r in conn.execute(
+        "SELECT a.id, a.role, a.unit_id, u.name, a.person FROM assignment a JOIN unit u ON u.id = a.unit_id "
+        "WHERE a.task_id = ? ORDER BY a.role DESC, a.position, a.id", (task_id,))]
+    task.lead = [(a.unit, a.person) for a in assigned if a.role == "lead"]
+    task.co = [(a.unit, a.person) for a in assigned if a.role == "co"]
+    targets = [TargetRow(*r) for r in conn.execute(
+        "SELECT year, target, actual FROM target WHERE task_id = ? ORDER BY year", (task_id,))]
+    progress = [ProgressRow(pid, as_date(on), unit, text) for pid, on, unit, text in conn.execute(
+        'SELECT p.id, p."on", u.name, p.text FROM progress p LEFT JOIN unit u ON u.id = p.unit_id '
+        'WHERE p.task_id = ? ORDER BY p."on" DESC, p.id DESC', (task_id,))]
+    return TaskDetail(task, group_id, group, notes, json.loads(unpaired) if unpaired else [], assigned, targets,
+                      progress)
+
+
+# ---------------------------------------------------------------- overview
+
+
+@dataclass(slots=True)
+class Brief:
+    id: int
+    number: str | None
+    content: str
+    lead: str
+    deadline: str | None
+    due: date | None
+    status: str
+
+
+@dataclass(slots=True)
+class UnitProgress:
+    unit_id: int
+    name: str
+    total: int
+    done: int
+    overdue: int
+
+
+@dataclass
+class Overview:
+    group: GroupInfo
+    counts: dict[str, int]
+    members: int
+    units: int
+    duties: int
+    overdue: list[Brief]
+    soon: list[Brief]
+    upcoming: list[Brief]
+    by_unit: list[UnitProgress]
+
+
+_LIST_LIMIT = 50
+
+
+def _briefs(conn: sqlite3.Connection, where: str, args: list[object], limit: int) -> list[Brief]:
+    rows = list(conn.execute(
+        "SELECT t.id, t.number, t.content, t.deadline, t.due, t.status, "
+        "(SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
+        " WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.position)) "
+        f"FROM task t WHERE {where} ORDER BY t.due, t.position LIMIT ?", [*args, limit]))
+    return [Brief(tid, number, content, lead or "", deadline, as_date(due), status)
+            for tid, number, content, deadline, due, status, lead in rows]
+
+
+def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overview:
+    g = group.id
+    counts = {"总数": 0, NOT_STARTED: 0, IN_PROGRESS: 0, DONE: 0}
+    for status, n in conn.execute("SELECT status, count(*) FROM task WHERE group_id = ? GROUP BY status", (g,)):
+        counts[status] = n
+        counts["总数"] += n
+    t0, t7 = today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()
+    open_ = "t.group_id = ? AND t.status != '已完成' AND t.due IS NOT NULL"
+    counts["逾期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due < ?", (g, t0)).fetchone()[0]
+    counts["临期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due BETWEEN ? AND ?",
+                                 (g, t0, t7)).fetchone()[0]
+    overdue = _briefs(conn, f"{open_} AND t.due < ?", [g, t0], _LIST_LIMIT)
+    soon = _briefs(conn, f"{open_} AND t.due BETWEEN ? AND ?", [g, t0, t7], _LIST_LIMIT)
+    upcoming = _briefs(conn, f"{open_} AND t.due > ?", [g, t7], 10)
+    members = conn.execute("SELECT count(*) FROM member WHERE group_id = ? AND active", (g,)).fetchone()[0]
+    duties = conn.execute("SELECT count(*) FROM duty WHERE group_id = ?", (g,)).fetchone()[0]
+    by_unit = [UnitProgress(*r) for r in conn.execute(
+        "SELECT u.id, u.name, count(*), sum(t.status = '已完成'), "
+        "sum(t.status != '已完成' AND t.due IS NOT NULL AND t.due < ?) "
+        "FROM assignment a JOIN task t ON t.id = a.task_id JOIN unit u ON u.id = a.unit_id "
+        "WHERE t.group_id = ? AND a.role = 'lead' GROUP BY u.id "
+        "ORDER BY 5 DESC, 1.0 * sum(t.status = '已完成') / count(*), count(*) DESC, u.name LIMIT 200", (t0, g))]
+    units = conn.execute(
+        "SELECT count(DISTINCT a.unit_id) FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = ?",
+        (g,)).fetchone()[0]
+    return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit)
+
+
+# ---------------------------------------------------------------- members
+
+
+@dataclass(slots=True)
+class MemberRow:
+    id: int
+    position: int
+    role: str
+    name: str
+    unit: str | None
+    title: str | None
+    phone: str | None
+    active: bool
+    successor: str | None
+    left_on: date | None
+
+
+def members(conn: sqlite3.Connection, group_id: int, *, include_inactive: bool = False) -> list[MemberRow]:
+    where = "" if include_inactive else " AND m.active"
+    return [MemberRow(mid, pos, role, name, unit, title, phone, bool(active), succ, as_date(left))
+            for mid, pos, role, name, unit, title, phone, active, succ, left in conn.execute(
+                "SELECT m.id, m.position, m.role, m.name, u.name, m.title, m.phone, m.active, s.name, m.left_on "
+                "FROM member m LEFT JOIN unit u ON u.id = m.unit_id LEFT JOIN member s ON s.id = m.successor_id "
+                f"WHERE m.group_id = ?{where} ORDER BY m.position, m.id", (group_id,))]
+
+
+def inactive_count(conn: sqlite3.Connection, group_id: int) -> int:
+    return conn.execute("SELECT count(*) FROM member WHERE group_id = ? AND NOT active", (group_id,)).fetchone()[0]
+
+
+# ---------------------------------------------------------------- units
+
+
+@dataclass(slots=True)
+class UnitRow:
+    id: int
+    name: str
+    lead: int
+    co: int
+    overdue: int
+    has_duty: bool
+    members: int
+    aliases: str = ""
+
+
+def units(conn: sqlite3.Connection, group_id: int, today: date, *, everything: bool = False) -> list[UnitRow]:
+    """The units of a group (on its tasks, in its roster or with duties in it) — or every unit —
+    in the order of the roster, then of the duties, then by number of lead tasks."""
+    where = "" if everything else "WHERE gu.unit_id IS NOT NULL OR d.id IS NOT NULL OR mm.n IS NOT NULL"
+    rows = conn.execute(
+        "WITH gu AS (SELECT a.unit_id, sum(a.role = 'lead') AS lead, sum(a.role = 'co') AS co, "
+        "  sum(a.role = 'lead' AND t.status != '已完成' AND t.due < ?) AS overdue "
+        "  FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = ? GROUP BY a.unit_id), "
+        "mm AS (SELECT unit_id, count(*) AS n, min(position) AS first FROM member "
+        "  WHERE group_id = ? AND active AND unit_id IS NOT NULL GROUP BY unit_id) "
+        "SELECT u.id, u.name, coalesce(gu.lead, 0), coalesce(gu.co, 0), coalesce(gu.overdue, 0), d.id IS NOT NULL, "
+        "  coalesce(mm.n, 0), (SELECT group_concat(alias, '|') FROM unit_alias WHERE unit_id = u.id) "
+        "FROM unit u LEFT JOIN gu ON gu.unit_id = u.id LEFT JOIN duty d ON d.unit_id = u.id AND d.group_id = ? "
+        f"LEFT JOIN mm ON mm.unit_id = u.id {where} "
+        "ORDER BY mm.first IS NULL, mm.first, d.id IS NULL, d.id, coalesce(gu.lead, 0) DESC, "
+        "coalesce(gu.co, 0) DESC, u.id",
+        (today.isoformat(), group_id, group_id, group_id))
+    return [UnitRow(uid, name, lead, co, overdue, bool(duty), n, aliases or "")
+            for uid, name, lead, co, overdue, duty, n, aliases in rows]
+
+
+@dataclass
+class UnitDetail:
+    id: int
+    name: str
+    aliases: list[str]
+    duty: str | None
+    members: list[tuple[str, str, str | None]]  # (role, name, title)
+    lead: list[Brief]
+    co: list[Brief]
+    lead_total: int
+    co_total: int
+    other_groups: list[str]
+
+
+def unit_detail(conn: sqlite3.Connection, group_id: int, unit_id: int, limit: int = 30) -> UnitDetail | None:
+    row = conn.execute("SELECT name FROM unit WHERE id = ?", (unit_id,)).fetchone()
+    if row is None:
+        return None
+    aliases = [a for (a,) in conn.execute("SELECT alias FROM unit_alias WHERE unit_id = ? ORDER BY id", (unit_id,))]
+    duty = conn.execute("SELECT text FROM duty WHERE group_id = ? AND unit_id = ?", (group_id, unit_id)).fetchone()
+    people = list(conn.execute(
+        "SELECT role, name, title FROM member WHERE group_id = ? AND unit_id = ? AND active ORDER BY position",
+        (group_id, unit_id)))
+    mine = "t.group_id = ? AND t.id IN (SELECT task_id FROM assignment WHERE unit_id = ? AND role = ?)"
+    lead = _briefs_by_position(conn, mine, [group_id, unit_id, "lead"], limit)
+    co = _briefs_by_position(conn, mine, [group_id, unit_id, "co"], limit)
+    count = f"SELECT count(*) FROM task t WHERE {mine}"
+    lead_total = conn.execute(count, (group_id, unit_id, "lead")).fetchone()[0]
+    co_total = conn.execute(count, (group_id, unit_id, "co")).fetchone()[0]
+    others = [n for (n,) in conn.execute(
+        "SELECT g.name FROM work_group g WHERE g.id != ? AND (EXISTS (SELECT 1 FROM member m WHERE m.group_id = g.id "
+        "AND m.unit_id = ?) OR EXISTS (SELECT 1 FROM duty d WHERE d.group_id = g.id AND d.unit_id = ?) OR EXISTS ("
+        "SELECT 1 FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = g.id AND a.unit_id = ?)) "
+        "ORDER BY g.id", (group_id, unit_id, unit_id, unit_id))]
+    return UnitDetail(unit_id, row[0], aliases, duty[0] if duty else None, people, lead, co, lead_total, co_total,
+                      others)
+
+
+def _briefs_by_position(conn: sqlite3.Connection, where: str, args: list[object], limit: int) -> list[Brief]:
+    rows = list(conn.execute(
+        f"SELECT t.id, t.number, t.content, t.deadline, t.due, t.status FROM task t WHERE {where} "
+        "ORDER BY t.position, t.id LIMIT ?", [*args, limit]))
+    return [Brief(tid, number, content, "", deadline, as_date(due), status)
+            for tid, number, content, deadline, due, status in rows]
+
+
+@dataclass
+class MergePreview:
+    gone: str
+    keep: str
+    lead: int  # assignments moving over
+    co: int
+    shared: int  # tasks where both are already on: the two become one
+    members: int
+    duties: int
+    progress: int
+    aliases: list[str]
+    groups: list[str]
+
+
+def merge_preview(conn: sqlite3.Connection, gone_id: int, keep_id: int) -> MergePreview:
+    name = dict(conn.execute("SELECT id, name FROM unit WHERE id IN (?, ?)", (gone_id, keep_id)))
+    roles = dict(conn.execute("SELECT role, count(*) FROM assignment WHERE unit_id = ? GROUP BY role", (gone_id,)))
+    shared = conn.execute(
+        "SELECT count(*) FROM assignment a WHERE a.unit_id = ? AND EXISTS (SELECT 1 FROM assignment b "
+        "WHERE b.task_id = a.task_id AND b.role = a.role AND b.unit_id = ?)", (gone_id, keep_id)).fetchone()[0]
+    one = lambda sql: conn.execute(sql, (gone_id,)).fetchone()[0]
+    aliases = [a for (a,) in conn.execute("SELECT alias FROM unit_alias WHERE unit_id = ? ORDER BY id", (gone_id,))]
+    groups_ = [n for (n,) in conn.execute(
+        "SELECT DISTINCT g.name FROM work_group g JOIN task t ON t.group_id = g.id JOIN assignment a "
+        "ON a.task_id = t.id WHERE a.unit_id = ? ORDER BY g.id", (gone_id,))]
+    return MergePreview(name.get(gone_id, "?"), name.get(keep_id, "?"), roles.get("lead", 0), roles.get("co", 0),
+                        shared, one("SELECT count(*) FROM member WHERE unit_id = ?"),
+                        one("SELECT count(*) FROM duty WHERE unit_id = ?"),
+                        one("SELECT count(*) FROM progress WHERE unit_id = ?"), aliases, groups_)
+
+
+# ---------------------------------------------------------------- the picker
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A unit or a member the picker offers; ``key`` is what the typed text is matched against."""
+
+    kind: str  # unit, member, person (named on a task, not in the roster), or new (a unit name typed)
+    unit: str | None
+    person: str | None
+    title: str | None
+    key: str
+    detail: str = ""
+    unit_id: int | None = None
+
+
+def candidates(conn: sqlite3.Connection, group_id: int | None) -> list[Candidate]:
+    """Every active member of the group, the other persons its tasks name, and every unit (with
+    its aliases), for the picker."""
+    from models.search import initials
+
+    out: list[Candidate] = []
+    if group_id is not None:
+        for name, unit, title, role, unit_id in conn.execute(
+                "SELECT m.name, u.name, m.title, m.role, m.unit_id FROM member m LEFT JOIN unit u ON u.id = m.unit_id "
+                "WHERE m.group_id = ? AND m.active ORDER BY m.position", (group_id,)):
+            words = [name, unit or "", title or ""]
+            out.append(Candidate("member", unit, name, title,
+                                 "|".join([*words, *(initials(w) for w in words)]).lower(), role, unit_id))
+    if group_id is not None:
+        members_ = {(c.person, c.unit) for c in out}
+        for unit, person, unit_id in conn.execute(
+                "SELECT u.name, a.person, a.unit_id FROM assignment a JOIN task t ON t.id = a.task_id "
+                "JOIN unit u ON u.id = a.unit_id WHERE t.group_id = ? AND a.person IS NOT NULL "
+                "GROUP BY a.unit_id, a.person ORDER BY min(t.position)", (group_id,)):
+            if (person, unit) in members_:
+                continue
+            words = [person, unit]
+            out.append(Candidate("person", unit, person, None,
+                                 "|".join([*words, *(initials(w) for w in words)]).lower(), "", unit_id))
+    aliases: dict[int, list[str]] = {}
+    for unit_id, alias in conn.execute("SELECT unit_id, alias FROM unit_alias ORDER BY id"):
+        aliases.setdefault(unit_id, []).append(alias)
+    in_group: set[int] = set()
+    if group_id is not None:
+        in_group = {u for (u,) in conn.execute(
+            "SELECT DISTINCT a.unit_id FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = ? "
+            "UNION SELECT unit_id FROM member WHERE group_id = ? AND unit_id IS NOT NULL "
+            "UNION SELECT unit_id FROM duty WHERE group_id = ?", (group_id, group_id, group_id))}
+    units_ = sorted(conn.execute("SELECT id, name FROM unit"), key=lambda r: (r[0] not in in_group, r[0]))
+    for unit_id, name in units_:
+        words = [name, *aliases.get(unit_id, [])]
+        detail = ("别名：" + "、".join(aliases[unit_id])) if unit_id in aliases else ""
+        out.append(Candidate("unit", name, None, None, "|".join([*words, *(initials(w) for w in words)]).lower(),
+                             detail, unit_id))
+    return out
+
+
+def match(candidates_: list[Candidate], text: str, limit: int = 100) -> list[Candidate]:
+    terms = text.lower().split()
+    found = [c for c in candidates_ if all(t in c.key for t in terms)]
+    return found[:limit]

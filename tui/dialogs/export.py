@@ -1,0 +1,143 @@
+"""x: export — pick the report and the folder; the file's full path is shown when it is written.
+
+``run_export`` is the one place that calls the exporters (``exporters.excel.export`` for the
+Excel reports, ``exporters.json_dump.write_dump`` for the full data)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, LoadingIndicator, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.dialogs.base import Dialog
+from tui.text import expand_path, show_path
+from tui.widgets.files import FolderBrowser
+
+KINDS = [("division", "分工表（重点任务分工表）"), ("progress", "进展情况表"),
+         ("overdue", "逾期督办清单（逾期和临期任务，按单位）"), ("roster", "成员名单"),
+         ("json", "全部数据（JSON，备份或检查用）")]
+
+
+def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, within: int,
+               today: date | None = None) -> Path:
+    """Write one report of ``group`` into ``folder``; return the file written."""
+    if kind == "json":
+        from exporters.json_dump import write_dump
+        from exporters.xlsx_sheet import clean_file_name
+        from models.clock import today as clock_today
+
+        day = today or clock_today()
+        return write_dump(orm(), folder / f"{clean_file_name(group)}_全部数据_{day:%Y%m%d}.json", group=group)
+    from exporters.excel import export
+
+    return export(db_path, kind, folder, group_name=group, within=within, today=today)
+
+
+class ExportDialog(Dialog[None]):
+    WIDE = True
+    TITLE_TEXT = "导出"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "关闭"),
+        Binding("ctrl+s", "ok", "导出"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: list[Path] = []
+
+    def content(self) -> ComposeResult:
+        app = self.app
+        folder = app.state.folder("export_dir")
+        yield Static(Text.assemble(("领导小组：", "dim"), (app.group.name if app.group else "", "bold")), id="intro",
+                     classes="-tight")
+        yield Static("↑↓ 选择报表，Enter 导出到下面的文件夹；Tab 到“保存到”可换文件夹。", classes="hint-line")
+        yield OptionList(*[Option(label, id=kind) for kind, label in KINDS], id="kind")
+        with Horizontal(classes="row"):
+            yield Label("临期天数", classes="label")
+            yield Input("7", id="within", compact=True, restrict=r"\d*", max_length=3,
+                        tooltip="逾期督办清单也列入这么多天内到期的任务")
+        with Horizontal(classes="row"):
+            yield Label("保存到", classes="label")
+            yield Input(show_path(folder), id="folder", compact=True, placeholder="文件夹")
+        yield FolderBrowser(folder, id="folders")
+        yield LoadingIndicator(id="working")
+        yield Static("", id="result")
+
+    def buttons(self) -> ComposeResult:
+        yield Button("导出 (Ctrl+S)", variant="primary", id="ok")
+        yield Button("关闭 (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        kinds = self.query_one("#kind", OptionList)
+        kinds.highlighted = 0
+        kinds.focus()
+        self.query_one("#working").display = False
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_ok()
+
+    def on_directory_tree_directory_selected(self, event: FolderBrowser.DirectorySelected) -> None:
+        event.stop()
+        self.query_one("#folder", Input).value = show_path(event.path)
+
+    def on_folder_browser_moved(self, event: FolderBrowser.Moved) -> None:
+        self.query_one("#folder", Input).value = show_path(event.path)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "folder":
+            folder = expand_path(event.value)
+            if folder.is_dir():
+                self.query_one(FolderBrowser).go(folder)
+        self.action_ok()
+
+    def action_ok(self) -> None:
+        app = self.app
+        if app.group is None:
+            return
+        index = self.query_one("#kind", OptionList).highlighted
+        kind = KINDS[index or 0][0]
+        folder = expand_path(self.query_one("#folder", Input).value or "~")
+        result = self.query_one("#result", Static)
+        if not folder.is_dir():
+            result.update(Text(f"文件夹「{folder}」不存在，请重新选择。", style="bold red"))
+            return
+        within = int(self.query_one("#within", Input).value or 7)
+        self.query_one("#working").display = True
+        self.query_one("#ok", Button).disabled = True
+        result.update("正在导出…")
+        self._export(kind, folder, app.group.name, within)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _export(self, kind: str, folder: Path, group: str, within: int) -> None:
+        app = self.app
+        token = app.call_from_thread(app.busy_start, "正在导出…")
+        try:
+            path = run_export(app.db_path, app.orm, kind, folder, group, within)
+        except Exception as exc:  # noqa: BLE001 - ExportError carries the Chinese message
+            app.call_from_thread(self._done, None, str(exc))
+        else:
+            app.call_from_thread(self._done, path, None)
+        finally:
+            app.call_from_thread(app.busy_end, token)
+
+    def _done(self, path: Path | None, error: str | None) -> None:
+        self.query_one("#working").display = False
+        self.query_one("#ok", Button).disabled = False
+        result = self.query_one("#result", Static)
+        if path is None:
+            result.update(Text(f"未能导出：{error}", style="bold red"))
+            return
+        self.written.append(path)
+        self.app.state.set("export_dir", str(path.parent))
+        result.update(Text.assemble(("已导出到：", "bold green"), (str(path), "bold"),
+                                    ("\n可以再选另一种报表继续导出；Esc 关闭。", "dim")))

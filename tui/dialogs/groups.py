@@ -1,0 +1,60 @@
+"""g: choose the group to work on, or start a new one."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.data import GroupInfo
+from tui.dialogs.base import Dialog
+
+NEW = "new"
+
+
+class GroupDialog(Dialog[GroupInfo | str]):
+    TITLE_TEXT = "切换领导小组"
+    OK_LABEL = None
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "取消"),
+        Binding("n", "new", "新建领导小组"),
+    ]
+
+    def __init__(self, groups: list[GroupInfo], current: GroupInfo | None) -> None:
+        super().__init__()
+        self.groups = groups
+        self.current = current
+
+    def content(self) -> ComposeResult:
+        yield Static("↑↓ 选择，Enter 切换；n 新建领导小组。", id="intro")
+        options = []
+        for g in self.groups:
+            label = Text(g.name, style="bold" if self.current and g.id == self.current.id else "")
+            if self.current and g.id == self.current.id:
+                label.append("（当前）", style="dim")
+            if g.doc_number:
+                label.append(f"  {g.doc_number}", style="dim")
+            options.append(Option(label, id=str(g.id)))
+        options.append(Option(Text("＋ 新建领导小组…", style="bold green"), id=NEW))
+        yield OptionList(*options, id="groups")
+
+    def on_mount(self) -> None:
+        groups = self.query_one("#groups", OptionList)
+        groups.focus()
+        if self.current is not None:
+            index = next((i for i, g in enumerate(self.groups) if g.id == self.current.id), 0)
+            groups.highlighted = index
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id == NEW:
+            self.dismiss(NEW)
+            return
+        self.dismiss(next(g for g in self.groups if str(g.id) == event.option.id))
+
+    def action_new(self) -> None:
+        self.dismiss(NEW)

@@ -1,0 +1,126 @@
+"""What every area screen shares: the bars, reading in a worker, reloading when stale."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from tui.widgets.bars import AreaBar, StatusLine
+
+T = TypeVar("T")
+
+
+class Loads:
+    """Mixin for screens: ``load(fn, then)`` runs ``fn(conn)`` in a worker thread on the app's
+    read connection and ``then(result)`` on the UI thread — unless a newer load replaced it."""
+
+    def load(self, fn: Callable[[sqlite3.Connection], T], then: Callable[[T], None], *, group: str = "load",
+             loading: Widget | None = None, delay: float = 0.25) -> None:
+        """Only the newest load of a group counts: an older one still running is cancelled and
+        its result dropped. ``loading`` gets Textual's loading indicator if the read takes longer
+        than ``delay`` seconds (fast reads never flash it)."""
+        state = self.__dict__.setdefault("_loads", {})
+        seq, timer = state.get(group, (0, None))
+        if timer is not None:
+            timer.stop()
+        seq += 1
+        timer = None
+        if loading is not None:
+            timer = self.set_timer(delay, lambda: setattr(loading, "loading", True))  # type: ignore[attr-defined]
+        state[group] = (seq, timer)
+        self.run_worker(partial(self._load_job, fn, then, loading, group, seq), thread=True,  # type: ignore[attr-defined]
+                        exclusive=True, group=group, exit_on_error=False)
+
+    def _load_job(self, fn: Callable[[sqlite3.Connection], T], then: Callable[[T], None], loading: Widget | None,
+                  group: str, seq: int) -> None:
+        app = self.app  # type: ignore[attr-defined]
+        worker = get_current_worker()
+        ok = False
+        result = None
+        try:
+            reader = app.reader
+            if reader is not None:
+                with reader() as conn:
+                    if not worker.is_cancelled:
+                        result = fn(conn)
+                        ok = True
+        except Exception as exc:  # noqa: BLE001
+            app.log.error(f"read failed: {exc!r}")
+            app.call_from_thread(app.notify, f"读取数据时出错：{exc}", severity="error")
+        if ok and not worker.is_cancelled:
+            app.call_from_thread(self._deliver, group, seq, then, result, loading)
+        else:
+            app.call_from_thread(self._deliver, group, seq, None, None, loading)
+
+    def _deliver(self, group: str, seq: int, then: Callable[[Any], None] | None, result: Any,
+                 loading: Widget | None) -> None:
+        current, timer = self.__dict__.get("_loads", {}).get(group, (0, None))
+        if seq != current:
+            return  # a newer load of this group is on its way
+        if timer is not None:
+            timer.stop()
+        if loading is not None and loading.loading:
+            loading.loading = False
+        if then is not None and self.is_mounted:  # type: ignore[attr-defined]
+            then(result)
+            self.app.data_shown()  # type: ignore[attr-defined]
+
+
+class AreaScreen(Loads, Screen):
+    """One of the four areas. Subclasses compose ``body()`` and implement ``reload()``."""
+
+    AREA: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+    """A few sentences for the help screen: what this area is for and how to use it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._loaded_key: tuple[int | None, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AreaBar(self.AREA)
+        yield from self.body()
+        yield StatusLine()
+        yield Footer(compact=True)
+
+    def body(self) -> Iterable[Widget]:
+        return ()
+
+    def say(self, text: str) -> None:
+        self.query_one(StatusLine).say(text)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_if_stale(force=True)  # cheap, and shows what another window or the command line changed
+
+    def refresh_if_stale(self, force: bool = False) -> None:
+        app = self.app
+        if app.reader is None:
+            if app.error:
+                self.show_problem(app.error)
+            return
+        key = (app.group.id if app.group else None, app.data_version)
+        if force or key != self._loaded_key:
+            self._loaded_key = key
+            self.reload()
+
+    def mark_fresh(self) -> None:
+        app = self.app
+        self._loaded_key = (app.group.id if app.group else None, app.data_version)
+
+    def show_problem(self, message: str) -> None:
+        self.say(message)
+
+    def reload(self) -> None:
+        pass
+
+    @property
+    def group_id(self) -> int | None:
+        return self.app.group.id if self.app.group else None

@@ -1,0 +1,251 @@
+"""One task (Enter on a task): every field, the units on it with their responsible persons, the
+targets per year with the values reached, the progress history — and the keys to change them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.table import Table as RichTable
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static
+
+from tui import data
+from tui.screens.base import Loads
+from tui.text import cut, day, days_late, state_text
+from tui.widgets.bars import AreaBar, StatusLine
+from tui.widgets.table import Table
+
+ROLE = {"lead": "牵头单位", "co": "配合单位"}
+
+
+class AssignTable(Table):
+    BINDINGS: ClassVar = [
+        Binding("enter", "select_cursor", "修改分工", tooltip="修改选中单位的责任人、角色或换成另一个单位"),
+        Binding("delete,backspace", "remove", "取消分工", tooltip="把选中的单位从这项任务上去掉（会先确认）"),
+    ]
+
+    def action_remove(self) -> None:
+        self.screen.remove_assignment()  # type: ignore[attr-defined]
+
+
+class TargetTable(Table):
+    BINDINGS: ClassVar = [
+        Binding("enter", "select_cursor", "修改目标/完成值", tooltip="修改这一年的目标，或填写实际完成值"),
+    ]
+
+
+class TaskScreen(Loads, Screen):
+    CSS_PATH = str(Path(__file__).with_name("task.tcss"))
+    HELP = ("这里是一项任务的全部内容。Esc：返回列表。\n"
+            "a：指定牵头或配合单位及责任人，可输入单位或成员的名称、拼音首字母查找。\n"
+            "Tab：移到“分工”或“年度目标”表。分工表中 Enter 修改责任人、角色或换单位，Del 取消分工；"
+            "年度目标表中 Enter 修改目标或填写完成值。")
+    BINDINGS: ClassVar = [
+        Binding("escape", "back", "返回", tooltip="回到列表"),
+        Binding("space", "tick", "完成/取消", tooltip="标为已完成（今天），再按一次取消"),
+        Binding("p", "progress", "记进展", tooltip="记录一条进展"),
+        Binding("e", "edit", "修改", tooltip="修改内容、类别、序号、完成时限、备注"),
+        Binding("a", "assign", "分工", tooltip="增加牵头或配合单位及责任人"),
+        Binding("s", "status", "状态", show=False, tooltip="修改状态：未启动、推进中、已完成"),
+        Binding("t", "target", "年度目标", show=False, tooltip="增加一个年度的目标"),
+        Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
+    ]
+
+    def __init__(self, task_id: int) -> None:
+        super().__init__()
+        self.task_id = task_id
+        self.detail: data.TaskDetail | None = None
+        self._loaded_version = -1
+
+    def compose(self) -> ComposeResult:
+        yield AreaBar(self.app.current_mode)
+        with VerticalScroll(id="td-body"):
+            yield Static("正在读取…", id="td-head", markup=False)
+            yield Static("", id="td-fields", markup=False)
+            yield Label("分工（a 增加；选中后 Enter 修改，Del 取消）", classes="section")
+            yield AssignTable(id="td-assign")
+            yield Label("年度目标与完成值（t 增加；选中后 Enter 修改）", classes="section")
+            yield TargetTable(id="td-targets")
+            yield Label("进展情况（p 记录，新的在前）", classes="section")
+            yield Static("", id="td-progress", markup=False)
+        yield StatusLine()
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#td-body").focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_if_stale(force=True)
+
+    def refresh_if_stale(self, force: bool = False) -> None:
+        if force or self._loaded_version != self.app.data_version:
+            self._loaded_version = self.app.data_version
+            task_id = self.task_id
+            self.load(lambda conn: data.task_detail(conn, task_id), self._show)
+
+    def _show(self, detail: data.TaskDetail | None) -> None:
+        if detail is None:
+            self.query_one("#td-head", Static).update("这项任务已不存在（可能已被撤销导入）。按 Esc 返回。")
+            self.detail = None
+            return
+        from models.clock import today
+
+        now = today()
+        self.detail = detail
+        t = detail.task
+        head = Text()
+        if t.number:
+            head.append(t.number + ("" if t.number[-1] in "）)、.．" else "．"), style="bold")
+        head.append(t.content, style="bold")
+        self.query_one("#td-head", Static).update(head)
+        state = data.task_state(t.status, t.due, now)
+        f = RichTable.grid(padding=(0, 1))
+        f.add_column(style="dim", no_wrap=True)
+        f.add_column(ratio=1)
+
+        def line(label: str, value: str | Text, style: str = "") -> None:
+            f.add_row(f"{label}：", value if isinstance(value, Text) else Text(value or "—", style=style))
+
+        line("领导小组", detail.group)
+        line("类别", data.category_label(t.category_number, t.category) if (t.category or t.category_number) else "")
+        due = ""
+        if t.due:
+            due = f"（截止 {day(t.due)}" + (f"，{days_late(t.due, now)}" if t.status != data.DONE else "") + "）"
+        written = t.deadline or ("（未写，见年度目标）" if detail.targets else "（未写）")
+        line("完成时限", Text(written + due, style=state_text(state).style))
+        status = state_text(t.status)
+        if state in ("逾期", "临期"):
+            status.append("　")
+            status.append_text(state_text(state))
+        if t.done_on:
+            status.append(f"　完成日期 {day(t.done_on)}", style="green")
+        line("状态", status)
+        line("牵头单位", "、".join(f"{a.unit}（{a.person}）" if a.person else a.unit
+                                  for a in detail.assigned if a.role == "lead"))
+        line("配合单位", "、".join(f"{a.unit}（{a.person}）" if a.person else a.unit
+                                  for a in detail.assigned if a.role == "co"))
+        if detail.unpaired:
+            line("未配对责任人", Text("、".join(detail.unpaired) + "（分工表中列出，但无法确定属于哪个单位）", style="yellow"))
+        line("备注", detail.notes or "")
+        self.query_one("#td-fields", Static).update(f)
+
+        assign = self.query_one("#td-assign", AssignTable)
+        keep = assign.current_key
+        assign.set_columns([("角色", "role", 8), ("单位", "unit", 24), ("责任人", "person", 12)])
+        assign.fill([(f"a:{a.id}", [ROLE[a.role], a.unit, a.person or ""]) for a in detail.assigned], keep=keep)
+        targets = self.query_one("#td-targets", TargetTable)
+        keep = targets.current_key
+        targets.set_columns([("年度", "year", 6), ("目标", "target", 30), ("完成值", "actual", 16)])
+        targets.fill([(f"y:{x.year}", [str(x.year), x.target, x.actual or ""]) for x in detail.targets], keep=keep)
+        assign.display = bool(detail.assigned)
+        targets.display = bool(detail.targets)
+        p = Text()
+        for entry in detail.progress:
+            p.append(day(entry.on), style="bold")
+            if entry.unit:
+                p.append(f"　{entry.unit}", style="cyan")
+            p.append(f"\n{entry.text}\n\n")
+        if not detail.progress:
+            p.append("还没有进展记录。按 p 记录。", style="dim")
+        self.query_one("#td-progress", Static).update(p)
+        self.query_one(StatusLine).say(f"任务编号 {t.id}　Esc 返回　Tab 移到表格")
+
+    # ------------------------------------------------------------ actions
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_tick(self) -> None:
+        if self.detail is None:
+            return
+        content = self.detail.task.content
+
+        def said(status: str) -> str:
+            return ("已完成：" if status == data.DONE else f"已取消完成（{status}）：") + cut(content, 30)
+
+        self.app.write("tick", self.task_id, message=said)
+
+    def action_progress(self) -> None:
+        if self.detail is None:
+            return
+        from tui.dialogs.forms import progress_dialog
+
+        progress_dialog(self.app, self.task_id, self.detail.task.content, [a.unit for a in self.detail.assigned])
+
+    def action_edit(self) -> None:
+        if self.detail is not None:
+            from tui.dialogs.forms import edit_task_dialog
+
+            edit_task_dialog(self.app, self.detail)
+
+    def action_status(self) -> None:
+        if self.detail is not None:
+            from tui.dialogs.forms import status_dialog
+
+            status_dialog(self.app, self.task_id, self.detail.task.status)
+
+    def action_target(self, row: data.TargetRow | None = None) -> None:
+        if self.detail is not None:
+            from tui.dialogs.forms import target_dialog
+
+            target_dialog(self.app, self.task_id, row, [x.year for x in self.detail.targets])
+
+    def action_assign(self, existing: data.Assigned | None = None) -> None:
+        if self.detail is None:
+            return
+        from tui.dialogs.assign import AssignDialog
+
+        task_id = self.task_id
+        has_lead = any(a.role == "lead" for a in self.detail.assigned)
+
+        def done(v: dict[str, Any] | None) -> None:
+            if v is None:
+                return
+            app = self.app
+            if existing is None:
+                app.write("assign", task_id, v["unit"], role=v["role"], person=v["person"],
+                          message=f"已指定{ROLE[v['role']]}：{v['unit']}")
+            elif v["unit"] == existing.unit and v["role"] == existing.role:
+                if v["person"] != existing.person:
+                    app.write("set_person", existing.id, v["person"],
+                              message=f"{existing.unit} 的责任人：{v['person'] or '（空）'}")
+            else:  # a different unit or role: add the new one, then take the old one off
+                app.write("assign", task_id, v["unit"], role=v["role"], person=v["person"])
+                app.write("unassign", existing.id,
+                          message=f"已改为{ROLE[v['role']]}：{v['unit']}（原为{ROLE[existing.role]} {existing.unit}）")
+
+        self.app.push_screen(AssignDialog(self.detail.task.content, existing, role="co" if has_lead else "lead"),
+                             done)
+
+    def remove_assignment(self) -> None:
+        if self.detail is None:
+            return
+        assign_id = self.query_one("#td-assign", AssignTable).current_id("a")
+        a = next((x for x in self.detail.assigned if x.id == assign_id), None)
+        if a is None:
+            return
+        from tui.dialogs.base import ConfirmDialog
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.app.write("unassign", a.id, message=f"已取消{ROLE[a.role]}：{a.unit}")
+
+        self.app.push_screen(ConfirmDialog("取消分工", f"把「{a.unit}」从这项任务的{ROLE[a.role]}中去掉？",
+                                           ok="去掉", danger=True), confirmed)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if self.detail is None:
+            return
+        key = str(event.row_key.value)
+        if key.startswith("a:"):
+            a = next((x for x in self.detail.assigned if x.id == int(key[2:])), None)
+            if a is not None:
+                self.action_assign(a)
+        elif key.startswith("y:"):
+            row = next((x for x in self.detail.targets if x.year == int(key[2:])), None)
+            self.action_target(row)

@@ -1,0 +1,407 @@
+"""任务 (2): the group's tasks, by category or flat, one screenful per page (the filter runs in
+SQL with LIMIT/OFFSET, so 10,000 tasks cost no more than 20); `/` filters live, space ticks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import DataTable, Input, Label, Static
+
+from tui import data
+from tui.data import TaskFilter, TaskRow
+from tui.screens.base import AreaScreen
+from tui.text import cut, state_text, units_text
+from tui.widgets.search import FilterInput
+from tui.widgets.table import Table, heading
+
+
+class TaskTable(Table):
+    """The task list: at its last row ↓ turns to the next page, at its first ↑ to the previous;
+    PgDn/PgUp turn pages, ctrl+home/ctrl+end go to the first/last page."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "打开", tooltip="打开选中的任务：全部内容、分工、年度目标、进展"),
+        Binding("pagedown", "turn(1)", "下一页", show=False),
+        Binding("pageup", "turn(-1)", "上一页", show=False),
+        Binding("ctrl+home", "turn('first')", "第一页", show=False),
+        Binding("ctrl+end", "turn('last')", "最后一页", show=False),
+    ]
+
+    class Turn(Message):
+        def __init__(self, to: int | str, cursor: str) -> None:
+            super().__init__()
+            self.to = to
+            self.cursor = cursor
+
+    def action_turn(self, to: int | str) -> None:
+        self.post_message(self.Turn(to, "last" if to in (-1, "last") else "first"))
+
+    def action_cursor_down(self) -> None:
+        if self.row_count and self.cursor_row >= self.row_count - 1:
+            self.post_message(self.Turn(1, "first"))
+        else:
+            super().action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        first = self.first_data_row()
+        if self.row_count and (first is None or self.cursor_row <= first):
+            self.post_message(self.Turn(-1, "last"))
+        else:
+            super().action_cursor_up()
+
+
+class TasksScreen(AreaScreen):
+    AREA = "tasks"
+    HELP = ("任务列表按分工表的顺序列出当前领导小组的全部任务。"
+            "状态一栏：红色“逾期”是过了完成时限仍未完成，黄色“临期”是 7 天内到期。\n"
+            "/：搜索。内容、单位、责任人都能搜，也可以用拼音首字母（gljt 找到“高龄津贴”）；"
+            "边输入边更新，Enter 或 ↓ 回到列表的第一条结果，Esc 清除。\n"
+            "f：按单位、状态（如“逾期”）、类别、年度筛选；u：直接选单位；o：只看逾期；c：清除全部筛选。\n"
+            "空格：把选中的任务标为已完成（完成日期为今天），再按一次取消。\n"
+            "Enter：打开任务，查看和修改全部内容、分工、年度目标、进展。\n"
+            "每页一屏：PgDn/PgUp 翻页，在最后一行按 ↓ 也会翻到下一页。")
+    BINDINGS: ClassVar = [
+        Binding("slash", "search", "搜索", tooltip="输入文字或拼音首字母，列表随输入更新"),
+        Binding("space", "tick", "完成/取消", tooltip="把选中的任务标为已完成（今天），再按一次取消"),
+        Binding("p", "progress", "记进展", tooltip="给选中的任务记录一条进展"),
+        Binding("f", "filters", "筛选", tooltip="按单位、状态、类别、年度筛选"),
+        Binding("u", "unit_filter", "按单位", show=False, tooltip="选择一个单位，只看它牵头或配合的任务"),
+        Binding("o", "overdue", "只看逾期", show=False, tooltip="只看逾期的任务，再按一次看全部（保留其他筛选条件）"),
+        Binding("c", "clear_filters", "清除筛选", show=False, tooltip="清除搜索和全部筛选条件"),
+        Binding("v", "toggle_grouping", "分类/平铺", show=False, tooltip="按类别分组显示，或平铺显示"),
+        Binding("n", "new_task", "新增任务", show=False, tooltip="在分工表末尾新增一项任务"),
+        Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flt = TaskFilter()
+        self.page = 0
+        self.pages = 1
+        self.total = 0
+        self.grouped = True
+        self._rows: list[TaskRow] = []
+        self._cursor_after: str | None = None
+        self._widths: dict[str, int] = {}
+        self._page_size = 0
+
+    def body(self) -> ComposeResult:
+        with Horizontal(id="tk-bar"):
+            yield Label("搜索(/)", id="tk-search-label")
+            yield FilterInput(placeholder="内容、单位、责任人或拼音首字母，如 gljt", id="tk-search")
+            yield Static("", id="tk-filters", markup=False)
+        yield TaskTable(id="tk-table")
+
+    @property
+    def table(self) -> TaskTable:
+        return self.query_one("#tk-table", TaskTable)
+
+    @property
+    def search(self) -> FilterInput:
+        return self.query_one("#tk-search", FilterInput)
+
+    def on_mount(self) -> None:
+        self.table.focus()
+
+    def on_screen_resume(self) -> None:
+        request, self.app.tasks_request = self.app.tasks_request, None
+        if request is not None:
+            self._apply_request(request)
+            return
+        super().on_screen_resume()
+
+    def _apply_request(self, request: dict[str, Any]) -> None:
+        while self.app.screen is not self and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        if "unit_id" in request or "status" in request:
+            self.flt = TaskFilter(unit_id=request.get("unit_id"), unit_name=request.get("unit_name", ""),
+                                  status=request.get("status", "全部"))
+            with self.search.prevent(Input.Changed):
+                self.search.value = ""
+        self.page = 0
+        self.mark_fresh()
+        self.reload()
+        if request.get("search"):
+            self.search.focus()
+        else:
+            self.table.focus()
+
+    # ------------------------------------------------------------ loading
+
+    def page_size(self) -> int:
+        height = self.table.size.height
+        if height <= 2:
+            height = self.app.size.height - 4
+        return max(5, height - 1)
+
+    def reload(self, cursor: str | None = None) -> None:
+        group = self.app.group
+        if group is None:
+            self._rows = []
+            self.total = 0
+            self._render_rows()
+            self.say("还没有领导小组：按 i 导入分工表，或按 g 新建领导小组。")
+            return
+        from models.clock import today
+
+        now = today()
+        flt = replace(self.flt)
+        size = self._page_size = self.page_size()
+        page = self.page
+        if cursor is not None:
+            self._cursor_after = cursor
+
+        def fetch(conn):
+            rows, total = data.task_page(conn, group.id, flt, now, page, size)
+            if not rows and page > 0 and total:  # the page ran past the end (after a filter or a tick)
+                last = (total - 1) // size
+                rows, _ = data.task_page(conn, group.id, flt, now, last, size)
+                return rows, total, last, now
+            return rows, total, page, now
+
+        self.load(fetch, self._show, group="page", loading=self.table, delay=0.3)
+
+    def _show(self, result: tuple[list[TaskRow], int, int, Any]) -> None:
+        rows, total, page, now = result
+        self._rows, self.total, self.page, self._today = rows, total, page, now
+        self.pages = max(1, (total + self._page_size - 1) // self._page_size)
+        self._render_rows()
+        self._say_status()
+
+    def _say_status(self) -> None:
+        parts = [f"第 {self.page + 1}/{self.pages} 页", f"共 {self.total} 项"]
+        if self.flt.active():
+            parts.append("（已筛选，c 清除）")
+        parts.append("按类别" if self.grouped else "平铺")
+        parts.append("PgDn/PgUp 翻页")
+        self.say("　".join(parts))
+        desc = self.flt.describe()
+        self.query_one("#tk-filters", Static).update(f"筛选 {desc}" if desc else "f 筛选：单位/状态/类别/年度")
+
+    # ------------------------------------------------------------ rendering
+
+    def _columns(self) -> list[tuple[str, str, int]]:
+        width = self.table.size.width or self.app.size.width
+        width -= 2  # scroll bar
+        wide = width >= 110
+        numbers = max((cell_len(r.number or "") for r in self._rows), default=4)
+        w = {"number": max(4, min(numbers, 8)), "lead": 22 if wide else 16 if width >= 90 else 12,
+             "co": 16 if wide else 0,
+             "deadline": 14 if wide else 10, "state": 6}
+        if not self.grouped and wide:
+            w["category"] = 14
+        used = sum(w.values()) + 2 * (len([v for v in w.values() if v]) + 1)
+        w["content"] = max(12, width - used)
+        self._widths = w
+        cols = [("序号", "number", w["number"])]
+        if w.get("category"):
+            cols.append(("类别", "category", w["category"]))
+        cols += [("工作任务", "content", w["content"]),
+                 ("牵头单位（责任人）" if w["lead"] >= 18 else "牵头单位", "lead", w["lead"])]
+        if w["co"]:
+            cols.append(("配合单位", "co", w["co"]))
+        cols += [("完成时限", "deadline", w["deadline"]), ("状态", "state", w["state"])]
+        return cols
+
+    def _cells(self, row: TaskRow) -> dict[str, Any]:
+        w = self._widths
+        state = data.task_state(row.status, row.due, self._today)
+        deadline = Text(cut(row.deadline or (row.due.isoformat() if row.due else ""), w["deadline"]))
+        if not deadline.plain and row.years:  # no deadline: the table has targets per year instead
+            first, last = row.years
+            deadline = Text(cut(f"{first}–{last}年" if first != last else f"{first}年", w["deadline"]), style="dim")
+        if state in ("逾期", "临期"):
+            deadline.stylize(state_text(state).style)
+        content = Text(cut(row.content, w["content"]))
+        if row.status == data.DONE:
+            content.stylize("dim")
+        cells: dict[str, Any] = {
+            "number": cut(row.number or "", w["number"]),
+            "content": content,
+            "lead": cut(units_text(row.lead), w["lead"]),
+            "deadline": deadline,
+            "state": state_text(state),
+        }
+        if w.get("category"):
+            cells["category"] = cut(data.category_label(row.category_number, row.category) if row.category else "",
+                                    w["category"])
+        if w["co"]:
+            cells["co"] = cut(units_text(row.co, persons=False), w["co"])
+        return cells
+
+    def _render_rows(self) -> None:
+        table = self.table
+        keep = self._cursor_after or table.current_key
+        cursor_row = table.cursor_row if table.row_count else None
+        self._cursor_after = None
+        columns = self._columns()
+        table.set_columns(columns)
+        out: list[tuple[str, list[Any]]] = []
+        last_category: tuple[str | None, str | None] | None = None
+        for index, row in enumerate(self._rows):
+            if self.grouped:
+                category = (row.category_number, row.category)
+                if index == 0 and category == (None, None):
+                    last_category = category  # tasks without a category at the top need no heading
+                if category != last_category:
+                    label = "▌" + (data.category_label(*category) if category != (None, None) else "（未分类）")
+                    if index == 0 and self.page > 0:
+                        label += "（续）"
+                    out.append((f"h:{len(out)}", heading(label, len(columns), at=1 if len(columns) > 1 else 0,
+                                                         style="bold")))
+                    last_category = category
+            cells = self._cells(row)
+            out.append((f"t:{row.id}", [cells[key] for _, key, _ in columns]))
+        if not out:
+            message = "没有符合条件的任务（c 清除筛选）" if self.flt.active() else "本领导小组还没有任务——按 i 导入分工表"
+            out.append(("h:none", heading(message, len(columns), at=min(1, len(columns) - 1), style="dim")))
+        if keep == "first":
+            table.fill(out)
+        elif keep == "last":
+            table.fill(out, cursor=len(out) - 1)
+        else:
+            table.fill(out, keep=keep, cursor=cursor_row)
+
+    def on_table_resized(self, event: Table.Resized) -> None:
+        if not self._rows and not self.total:
+            return
+        if self.page_size() != self._page_size:
+            first = self.page * self._page_size
+            self.page = first // self.page_size()
+            self.reload()
+        else:
+            self._render_rows()
+
+    # ------------------------------------------------------------ paging and filtering
+
+    def on_task_table_turn(self, event: TaskTable.Turn) -> None:
+        if event.to == "first":
+            target = 0
+        elif event.to == "last":
+            target = self.pages - 1
+        else:
+            target = self.page + int(event.to)
+        if target < 0 or target >= self.pages or target == self.page:
+            if event.to in (1, -1) and event.cursor and self.table.row_count:
+                # at either end of the list: stay, but let ↓ / PgDn reach the last row
+                self.table.move_cursor(row=self.table.row_count - 1 if event.to == 1 else
+                                       (self.table.first_data_row() or 0))
+            return
+        self.page = target
+        self.reload(cursor=event.cursor)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "tk-search":
+            return
+        self.flt.search = event.value
+        self.page = 0
+        self.reload(cursor="first")
+
+    def on_filter_input_leave(self, event: FilterInput.Leave) -> None:
+        table = self.table
+        table.focus()
+        first = table.first_data_row()
+        if first is not None:
+            table.move_cursor(row=first)
+
+    def action_search(self) -> None:
+        self.search.focus()
+
+    def action_toggle_grouping(self) -> None:
+        self.grouped = not self.grouped
+        self._render_rows()
+        self._say_status()
+
+    def action_clear_filters(self) -> None:
+        self.flt = TaskFilter()
+        with self.search.prevent(Input.Changed):
+            self.search.value = ""
+        self.page = 0
+        self.reload(cursor="first")
+
+    def set_filter(self, flt: TaskFilter) -> None:
+        flt.search = self.flt.search
+        self.flt = flt
+        self.page = 0
+        self.reload(cursor="first")
+        self.table.focus()
+
+    def action_filters(self) -> None:
+        from tui.dialogs.filters import FilterDialog
+
+        if self.app.group is None:
+            return
+        self.app.push_screen(FilterDialog(replace(self.flt)), lambda flt: flt is not None and self.set_filter(flt))
+
+    def action_overdue(self) -> None:
+        status = "全部" if self.flt.status == "逾期" else "逾期"
+        self.set_filter(replace(self.flt, status=status))
+
+    def action_unit_filter(self) -> None:
+        from tui.dialogs.picker import PickerDialog
+
+        if self.app.group is None:
+            return
+
+        def picked(result) -> None:
+            if result is not None and result.unit_id:
+                self.set_filter(replace(self.flt, unit_id=result.unit_id, unit_name=result.unit))
+
+        self.app.push_screen(PickerDialog("按单位筛选任务", kinds=("unit",), need_id=True), picked)
+
+    # ------------------------------------------------------------ the highlighted task
+
+    def current_task(self) -> TaskRow | None:
+        task_id = self.table.current_id("t")
+        return next((r for r in self._rows if r.id == task_id), None) if task_id is not None else None
+
+    def action_tick(self) -> None:
+        row = self.current_task()
+        if row is None:
+            return
+        task_id = row.id
+
+        def ticked(status: str) -> None:
+            for r in self._rows:
+                if r.id == task_id:
+                    r.status = status
+                    r.done_on = self._today if status == data.DONE else None
+                    cells = self._cells(r)
+                    if f"t:{task_id}" in self.table.rows:  # not replaced meanwhile by a reload
+                        for key in ("state", "content", "deadline"):
+                            self.table.update_cell(f"t:{task_id}", key, cells[key])
+            self.mark_fresh()
+
+        def said(status: str) -> str:
+            return ("已完成：" if status == data.DONE else f"已取消完成（{status}）：") + cut(row.content, 30) + "　Ctrl+Z 撤销"
+
+        self.app.write("tick", task_id, done=ticked, message=said, reload=False)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        key = str(event.row_key.value)
+        if key.startswith("t:"):
+            from tui.screens.task import TaskScreen
+
+            self.app.push_screen(TaskScreen(int(key[2:])))
+
+    def action_progress(self) -> None:
+        row = self.current_task()
+        if row is None:
+            return
+        from tui.dialogs.forms import progress_dialog
+
+        progress_dialog(self.app, row.id, row.content, [u for u, _ in row.lead + row.co])
+
+    def action_new_task(self) -> None:
+        if self.app.group is None:
+            return
+        from tui.dialogs.forms import new_task_dialog
+
+        new_task_dialog(self.app, self.app.group.id)

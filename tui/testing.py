@@ -1,0 +1,89 @@
+"""Helpers for driving the App in tests and benchmarks (not used by the App itself)."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+@cache
+def demo_template() -> Path:
+    """A ledger file with the demo data (the five groups of ``taizhang demo``), built once per
+    process; copy it with :func:`demo_copy` before changing it."""
+    import os
+
+    from models.db import Database
+    from taizhang.demo import load_demo
+
+    folder = Path(tempfile.mkdtemp(prefix="taizhang-demo-"))
+    path = folder / "demo.db"
+    old = os.environ.get("TAIZHANG_TODAY")
+    os.environ["TAIZHANG_TODAY"] = "2023-07-01"
+    try:
+        db = Database(path)
+        try:
+            for _ in load_demo(db):
+                pass
+        finally:
+            db.close()
+    finally:
+        if old is None:
+            os.environ.pop("TAIZHANG_TODAY", None)
+        else:
+            os.environ["TAIZHANG_TODAY"] = old
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+def demo_copy(folder: Path, name: str = "台账.db") -> Path:
+    target = Path(folder) / name
+    shutil.copyfile(demo_template(), target)
+    return target
+
+
+async def settle(pilot: Any, rounds: int = 3) -> None:
+    """Wait until the app has no work left: workers done, messages handled, screen drawn."""
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        await wait_for_workers(app)
+        await pilot.pause()
+
+
+async def wait_for_workers(app: Any) -> None:
+    """Wait for the app's workers, except DirectoryTree's loader (it runs as long as the tree)."""
+    for worker in list(app.workers):
+        if worker.group == "_loader" or worker.is_finished:
+            continue
+        with contextlib.suppress(Exception):  # a cancelled or failed worker has finished too
+            await worker.wait()
+
+
+def group_id(app: Any, name_part: str) -> Any:
+    return next(g for g in app.groups if name_part in g.name)
+
+
+async def choose_group(pilot: Any, name_part: str) -> None:
+    """Make the group whose name contains ``name_part`` the current one (as `g` would)."""
+    app = pilot.app
+    await settle(pilot)
+    app.choose_group(group_id(app, name_part))
+    await settle(pilot)
+
+
+def text_of(widget: Any, width: int = 200) -> str:
+    """The plain text a Static shows (its content rendered as the terminal would)."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=__import__("io").StringIO(), color_system=None)
+    content = widget.content
+    console.print(content)
+    return console.export_text()
