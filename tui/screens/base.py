@@ -118,6 +118,16 @@ class AreaScreen(Loads, Screen):
     def show_problem(self, message: str) -> None:
         self.say(message)
 
+    def on_filter_input_leave(self, event: object) -> None:
+        """Leaving an area's search box (enter or ↓) returns to its list, on the first match."""
+        table = getattr(self, "table", None)
+        if table is None:
+            return
+        table.focus()
+        first = table.first_data_row()
+        if first is not None:
+            table.move_cursor(row=first)
+
     def reload(self) -> None:
         pass
 

@@ -137,12 +137,6 @@ class MembersScreen(AreaScreen):
         if event.input.id == "mb-search":
             self._refill()
 
-    def on_filter_input_leave(self, event: FilterInput.Leave) -> None:
-        self.table.focus()
-        first = self.table.first_data_row()
-        if first is not None:
-            self.table.move_cursor(row=first)
-
     def action_search(self) -> None:
         self.query_one("#mb-search", Input).focus()
 

@@ -304,13 +304,6 @@ class TasksScreen(AreaScreen):
         self.page = 0
         self.reload(cursor="first")
 
-    def on_filter_input_leave(self, event: FilterInput.Leave) -> None:
-        table = self.table
-        table.focus()
-        first = table.first_data_row()
-        if first is not None:
-            table.move_cursor(row=first)
-
     def action_search(self) -> None:
         self.search.focus()
 

@@ -166,12 +166,6 @@ class UnitsScreen(AreaScreen):
         if event.input.id == "un-search":
             self._refill()
 
-    def on_filter_input_leave(self, event: FilterInput.Leave) -> None:
-        self.table.focus()
-        first = self.table.first_data_row()
-        if first is not None:
-            self.table.move_cursor(row=first)
-
     def action_search(self) -> None:
         self.query_one("#un-search", Input).focus()
 
