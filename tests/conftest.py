@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,30 @@ def db(db_path: Path):
     database = Database(db_path)
     yield database
     database.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """The demo ledger (every sample file), built once per run; tests that change it use ``demo``."""
+    from models.db import Database
+    from taizhang.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = Database(path)
+    try:
+        for _ in load_demo(db):
+            pass
+    finally:
+        db.close()
+    return path
+
+
+@pytest.fixture
+def demo(demo_file: Path, tmp_path: Path) -> Path:
+    """A copy of the demo ledger of this test's own."""
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_file, copy)
+    return copy
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -16,33 +16,13 @@ import pytest
 from exporters.excel import export
 from exporters.json_dump import build_dump
 from models.db import Database
-from taizhang.demo import DEMO_GROUPS, load_demo
+from taizhang.demo import DEMO_GROUPS
 
 MINQING = "闽清县老龄工作领导小组"
 LINHAI = "临海市老有康养专项工作组"
 QIDONG = "启东市省健康县（区）建设领导小组"
 SIPING = "四平市老龄工作委员会"
 TASK_GROUPS = [g.name for g in DEMO_GROUPS if any(kind == "tasks" for _, kind in g.files)]
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    """The demo ledger, built once for the module; tests that change it work on a copy."""
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = Database(path)
-    try:
-        for _ in load_demo(db):
-            pass
-    finally:
-        db.close()
-    return path
-
-
-@pytest.fixture
-def demo(demo_file, tmp_path) -> Path:
-    copy = tmp_path / "demo.db"
-    shutil.copy(demo_file, copy)
-    return copy
 
 
 def _sheet(path: Path):

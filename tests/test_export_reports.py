@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from exporters.excel import export
 from exporters.json_dump import build_dump
 from models import operations as ops
 from models.db import Database
-from taizhang.demo import load_demo
 
 MINQING = "闽清县老龄工作领导小组"
 LINHAI = "临海市老有康养专项工作组"
@@ -21,25 +19,6 @@ QUANGANG = "泉港区长寿之乡回头看及助推寿乡发展工作领导小�
 QIDONG = "启东市省健康县（区）建设领导小组"
 SIPING = "四平市老龄工作委员会"
 TODAY = date(2023, 7, 1)  # conftest's TAIZHANG_TODAY
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = Database(path)
-    try:
-        for _ in load_demo(db):
-            pass
-    finally:
-        db.close()
-    return path
-
-
-@pytest.fixture
-def demo(demo_file, tmp_path) -> Path:
-    copy = tmp_path / "demo.db"
-    shutil.copy(demo_file, copy)
-    return copy
 
 
 def _sheet(path: Path):
