@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from importers.bulk import paused_gc
 from importers.records import Duties, ImportRefused, Roster, TaskTable
 
 KINDS = ("tasks", "roster", "duties")
@@ -28,7 +29,8 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
     else:
         fallbacks = []
     try:
-        return _read(p, kind, sheet, known_units)
+        with paused_gc():
+            return _read(p, kind, sheet, known_units)
     except ImportRefused as first:
         for other in fallbacks:
             try:

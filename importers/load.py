@@ -19,6 +19,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from importers.bulk import paused_gc
 from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable
 from models import store
@@ -151,30 +152,31 @@ def _person(raw: str) -> str:
     return clean_name(raw)
 
 
-def _assignment_rows(rec: TaskRecord, units: _Units) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
+# One assignment as tasks are compared and written: (role, position, unit id, person).
+Assign = tuple[str, int, int, "str | None"]
+_ASSIGN_COLUMNS = ("role", "position", "unit_id", "person")
+
+
+def _assignments(rec: TaskRecord, units: _Units) -> list[Assign]:
+    rows: list[Assign] = []
     for role, refs in (("lead", rec.lead), ("co", rec.co)):
-        seen: set[int] = set()
+        seen: list[int] = []
         for ref in refs:
             uid = units.id(ref.unit)
-            if uid in seen:
-                continue
-            seen.add(uid)
-            rows.append({"unit_id": uid, "role": role, "person": _person(ref.person) if ref.person else None,
-                         "position": len(seen) - 1})
+            if uid not in seen:
+                rows.append((role, len(seen), uid, _person(ref.person) if ref.person else None))
+                seen.append(uid)
     return rows
 
 
-def _task_fields(rec: TaskRecord) -> dict[str, Any]:
-    return {
-        "number": rec.number, "category": rec.category, "category_number": rec.category_number,
-        "content": rec.content, "deadline": rec.deadline, "due": _sql(rec.due),
-        "unpaired_persons": json.dumps(rec.unpaired_persons, ensure_ascii=False) if rec.unpaired_persons else None,
-    }
+def _task_values(rec: TaskRecord) -> tuple:
+    """The task's own columns, in the order of _COMPARED."""
+    unpaired = json.dumps(rec.unpaired_persons, ensure_ascii=False) if rec.unpaired_persons else None
+    return rec.number, rec.category, rec.category_number, rec.content, rec.deadline, _sql(rec.due), unpaired
 
 
-def _search(rec: TaskRecord, assigns: list[dict[str, Any]], units: _Units) -> str:
-    names = [n for a in assigns for n in (units.names[a["unit_id"]], a["person"])]
+def _search(rec: TaskRecord, assigns: list[Assign], units: _Units) -> str:
+    names = [n for _, _, uid, person in assigns for n in (units.names[uid], person)]
     return search_text(rec.content, [*names, *rec.unpaired_persons])
 
 
@@ -198,21 +200,26 @@ def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportRepo
     cols = ("id", "position", *_COMPARED)
     existing = [dict(zip(cols, row)) for row in w.rows(
         f"SELECT {', '.join(cols)} FROM task WHERE group_id = ? ORDER BY position, id", (group_id,))]
-    by_content = {t["content"]: t for t in existing}
+    by_content: dict[str, list[dict[str, Any]]] = {}  # tasks of the same content, the first last
+    for t in reversed(existing):
+        by_content.setdefault(t["content"], []).append(t)
     by_number = {(t["category"], t["number"]): t for t in existing if t["number"]}
     shapes = _shapes(w, group_id) if existing else {}
     contents_in_file = {r.content for r in table.tasks}
     matched: set[int] = set()
-    new_tasks: list[tuple[TaskRecord, list[dict[str, Any]]]] = []
+    new_tasks: list[tuple[TaskRecord, list[Assign]]] = []
     categories, persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
     for rec in table.tasks:
         if rec.category:
             categories[rec.category] = None
         for person in [*(r.person for r in rec.lead + rec.co if r.person), *rec.unpaired_persons]:
             persons[person] = None
-        assigns = _assignment_rows(rec, units)
-        task = by_content.get(rec.content)
-        if task is None or task["id"] in matched:
+        assigns = _assignments(rec, units)
+        same = by_content.get(rec.content)
+        while same and same[-1]["id"] in matched:
+            same.pop()
+        task = same.pop() if same else None  # the same content twice in a file is two tasks
+        if task is None:
             candidate = by_number.get((rec.category, rec.number)) if rec.number else None
             ok = candidate is not None and candidate["id"] not in matched and candidate["content"] not in contents_in_file
             task = candidate if ok else None
@@ -220,9 +227,8 @@ def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportRepo
             new_tasks.append((rec, assigns))
             continue
         matched.add(task["id"])
-        fields = _task_fields(rec)
-        want = (sorted((a["role"], a["position"], a["unit_id"], a["person"]) for a in assigns),
-                sorted((t.year, t.target) for t in rec.targets))
+        fields = dict(zip(_COMPARED, _task_values(rec)))
+        want = (sorted(assigns), sorted((t.year, t.target) for t in rec.targets))
         if all(task[k] == fields[k] for k in _COMPARED) and shapes.get(task["id"], ([], [])) == want:
             report.unchanged += 1
             continue
@@ -236,13 +242,13 @@ def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportRepo
     return group_id
 
 
-def _update_task(w: _Writer, task_id: int, fields: dict[str, Any], assigns: list[dict[str, Any]],
+def _update_task(w: _Writer, task_id: int, fields: dict[str, Any], assigns: list[Assign],
                  rec: TaskRecord, search: str) -> None:
     w.update("task", task_id, {**fields, "search_text": search})
     for (assignment_id,) in w.rows("SELECT id FROM assignment WHERE task_id = ?", (task_id,)):
         w.delete("assignment", assignment_id)
     for a in assigns:
-        w.insert("assignment", {"task_id": task_id, **a})
+        w.insert("assignment", {"task_id": task_id, **dict(zip(_ASSIGN_COLUMNS, a))})
     old = {year: (row_id, actual) for row_id, year, actual in
            w.rows("SELECT id, year, actual FROM target WHERE task_id = ?", (task_id,))}
     for t in rec.targets:
@@ -260,27 +266,26 @@ def _update_task(w: _Writer, task_id: int, fields: dict[str, Any], assigns: list
 _TASK_COLUMNS = ("group_id", "position", *_COMPARED, "status", "done_on", "notes", "search_text")
 
 
-def _insert_tasks(w: _Writer, group_id: int, new_tasks: list[tuple[TaskRecord, list[dict[str, Any]]]],
+def _insert_tasks(w: _Writer, group_id: int, new_tasks: list[tuple[TaskRecord, list[Assign]]],
                   units: _Units, start: int) -> None:
     """New tasks with their units and targets: one executemany per table."""
     if not new_tasks:
         return
     task_rows, assign_rows, target_rows = [], [], []
     task_id, assign_id, target_id = w.next_id("task"), w.next_id("assignment"), w.next_id("target")
-    for offset, (rec, assigns) in enumerate(new_tasks, start=1):
+    for position, (rec, assigns) in enumerate(new_tasks, start=start + 1):
         status = rec.status if rec.status in STATUSES else NOT_STARTED
-        fields = _task_fields(rec)
-        task_rows.append((task_id, group_id, start + offset, *(fields[k] for k in _COMPARED), status,
+        task_rows.append((task_id, group_id, position, *_task_values(rec), status,
                           _sql(rec.done_on) if status == DONE else None, rec.notes, _search(rec, assigns, units)))
         for a in assigns:
-            assign_rows.append((assign_id, task_id, a["unit_id"], a["role"], a["person"], a["position"]))
+            assign_rows.append((assign_id, task_id, *a))
             assign_id += 1
         for t in rec.targets:
             target_rows.append((target_id, task_id, t.year, t.target, t.actual))
             target_id += 1
         task_id += 1
     w.insert_many("task", _TASK_COLUMNS, task_rows)
-    w.insert_many("assignment", ("task_id", "unit_id", "role", "person", "position"), assign_rows)
+    w.insert_many("assignment", ("task_id", *_ASSIGN_COLUMNS), assign_rows)
     w.insert_many("target", ("task_id", "year", "target", "actual"), target_rows)
 
 
@@ -290,13 +295,16 @@ def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportRepor
     cols = ("id", "name", "role", "unit_id", "title", "phone", "position")
     existing = [dict(zip(cols, r)) for r in w.rows(
         f"SELECT {', '.join(cols)} FROM member WHERE group_id = ? AND active ORDER BY position", (group_id,))]
-    by_key = {(m["name"], m["role"]): m for m in existing}
+    by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}  # the same person twice in one role: in order
+    for m in reversed(existing):
+        by_key.setdefault((m["name"], m["role"]), []).append(m)
     matched: set[int] = set()
     position = w.rows("SELECT coalesce(max(position), 0) FROM member WHERE group_id = ?", (group_id,))[0][0]
     for rec in sorted(roster.members, key=lambda m: m.order):
         report.persons.append(rec.name)
         unit_id = units.id(rec.unit) if rec.unit else None
-        member = by_key.get((rec.name, rec.role))
+        same = by_key.get((rec.name, rec.role))
+        member = same.pop() if same else None
         if member is None:
             position += 1
             w.insert("member", {"group_id": group_id, "name": rec.name, "role": rec.role, "unit_id": unit_id,
@@ -352,9 +360,13 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
     path: str | os.PathLike[str] = getattr(database, "path", database)
     conn = store.connect(path)
     try:
+        # A 10,000-task import touches ~10 MB of pages in one transaction; SQLite's default 2 MB
+        # cache would spill them to the WAL and read them back while inserting.
+        conn.execute("PRAGMA cache_size = -32768")
         conn.execute("BEGIN IMMEDIATE")
         w = _Writer(conn)
-        group_id = _LOADERS[kind](w, record, group_name, report)
+        with paused_gc():
+            group_id = _LOADERS[kind](w, record, group_name, report)
         if dry_run or not w.changes:
             conn.execute("ROLLBACK")
         else:

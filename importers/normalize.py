@@ -17,7 +17,11 @@ _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060\u00ad"), None)
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _ODD_SPACE = re.compile(r"[^\S\n]")
+_RUN_OF_SPACES = re.compile(r" {2,}")
+# Anything the line-break, zero-width or control passes would change.
+_RARE = re.compile(r"[\r\u2028\u2029\x85\u200b\u200c\u200d\ufeff\u2060\u00ad\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】"})
+_HALF_BRACKET = re.compile(r"[()\[\]]")
 _OPENERS = "（【《“‘〔"
 _CLOSERS = "）】》”’〕"
 _UNIT_SEPARATORS = set("\n、，,；;/／")
@@ -32,22 +36,33 @@ def clean_text(value: object) -> str:
     lines dropped. Line breaks that remain are kept (callers decide what they mean)."""
     if value is None:
         return ""
-    text = _LINE_BREAKS.sub("\n", str(value)).translate(_ZERO_WIDTH)
-    text = _ODD_SPACE.sub(" ", _CONTROL.sub("", text))
-    lines = (re.sub(r" {2,}", " ", line).strip() for line in text.split("\n"))
+    text = str(value)
+    if _RARE.search(text):  # most cells have none of these: skip three passes
+        text = _CONTROL.sub("", _LINE_BREAKS.sub("\n", text).translate(_ZERO_WIDTH))
+    text = _ODD_SPACE.sub(" ", text)
+    if "\n" not in text:
+        return (_RUN_OF_SPACES.sub(" ", text) if "  " in text else text).strip()
+    lines = (_RUN_OF_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
 def unify_brackets(text: str) -> str:
     """Half-width brackets become the full-width ones used in Chinese documents."""
-    return text.translate(_BRACKETS)
+    return text.translate(_BRACKETS) if _HALF_BRACKET.search(text) else text
 
 
 def join_wrapped(text: str) -> str:
     """Remove line breaks that only wrap a sentence: between Chinese characters nothing is left,
     between Latin letters or digits a space."""
-    lines = clean_text(text).split("\n")
-    out = lines[0] if lines else ""
+    return _join_lines(clean_text(text))
+
+
+def _join_lines(text: str) -> str:
+    """join_wrapped of text clean_text has already cleaned."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out = lines[0]
     for line in lines[1:]:
         if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii() and line[0].isalnum():
             out += " " + line
@@ -59,19 +74,21 @@ def join_wrapped(text: str) -> str:
 def clean_sentence(value: object) -> str:
     """A category or task text: cleaned, wrapped lines joined, brackets unified, inner padding
     between Chinese characters (and between them and numbers) removed."""
-    text = unify_brackets(join_wrapped(clean_text(value)))
+    text = unify_brackets(_join_lines(clean_text(value)))
+    if " " not in text:
+        return text
     return _SPACE_AT_CJK_DIGIT.sub("", _SPACE_BETWEEN_CJK.sub("", text))
 
 
 def clean_unit(value: object) -> str:
     """One unit name: one line, no padding, full-width brackets."""
-    text = unify_brackets(join_wrapped(clean_text(value)))
+    text = unify_brackets(_join_lines(clean_text(value)))
     return _SPACE_BETWEEN_CJK.sub("", text).strip(" 、，,；;")
 
 
 def clean_name(value: object) -> str:
     """One person's name: padded names lose their inner spaces (刘  琛 → 刘琛)."""
-    text = unify_brackets(join_wrapped(clean_text(value)))
+    text = unify_brackets(_join_lines(clean_text(value)))
     return _SPACE_BETWEEN_CJK.sub("", text).strip(" 、，,；;")
 
 

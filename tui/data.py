@@ -147,8 +147,8 @@ def _where(group_id: int, flt: TaskFilter, today: date) -> tuple[str, list[objec
     sql = ["t.group_id = ?"]
     args: list[object] = [group_id]
     for term in flt.search.lower().split():
-        sql.append("t.search_text LIKE ? ESCAPE '\\'")
-        args.append(_like(term))
+        sql.append("(t.content LIKE ? ESCAPE '\\' OR t.search_text LIKE ? ESCAPE '\\')")
+        args += [_like(term)] * 2
     if flt.unit_id:
         sql.append("t.id IN (SELECT task_id FROM assignment WHERE unit_id = ?)")
         args.append(flt.unit_id)
