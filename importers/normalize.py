@@ -20,7 +20,6 @@ _ODD_SPACE = re.compile(r"[^\S\n]")
 _RUN_OF_SPACES = re.compile(r" {2,}")
 # Anything the line-break, zero-width or control passes would change.
 _RARE = re.compile(r"[\r\u2028\u2029\x85\u200b\u200c\u200d\ufeff\u2060\u00ad\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "【", "]": "】"})
 _HALF_BRACKET = re.compile(r"[()\[\]]")
 _OPENERS = "（【《“‘〔"
 _CLOSERS = "）】》”’〕"
@@ -48,7 +47,10 @@ def clean_text(value: object) -> str:
 
 def unify_brackets(text: str) -> str:
     """Half-width brackets become the full-width ones used in Chinese documents."""
-    return text.translate(_BRACKETS) if _HALF_BRACKET.search(text) else text
+    if not _HALF_BRACKET.search(text):
+        return text
+    # four str.replace calls: str.translate looks every character of Chinese text up in a dict
+    return text.replace("(", "（").replace(")", "）").replace("[", "【").replace("]", "】")
 
 
 def join_wrapped(text: str) -> str:

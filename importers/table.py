@@ -590,6 +590,7 @@ class TableReader:
         self._tasks_by_row: dict[int, TaskRecord] = {}
         self._first_seen: dict[str, int] = {}
         self._deadlines: dict[object, tuple[str, date | None, bool]] = {}
+        self._categories: dict[object, tuple[str | None, str]] = {}  # category cell → (number, text)
         self._notes: list[str] = []
         self._unknown_reported: set[int] = set()
         self._category_value: object = None
@@ -829,7 +830,10 @@ class TableReader:
                         self._category_number = number_text(raw)
             value = self._category_value
             if value not in ("", None):
-                number, text = split_number(sentence(value), _HEADING_NUMBER)
+                hit = self._categories.get(value)
+                if hit is None:
+                    hit = self._categories[value] = split_number(sentence(value), _HEADING_NUMBER)
+                number, text = hit
                 if self._category_numbers:
                     number = self._category_number or number
                 return number, text or None
