@@ -1,129 +1,16 @@
-"""A realistic large division table for the performance benchmark of the importer.
-
-``make_division_workbook(path, n_tasks)`` writes, with xlsxwriter (constant memory), a table laid
-out like seed 002: title rows, a two-row header with per-year target sub-columns under 年度目标,
-a 完成时限 column, categories merged down beside their 序号, and multi-line unit cells with one
-person per line (some with fewer persons than units)."""
+"""Moved to ``benchmarks.data``; kept so that tests can write ``from data.bigtable import
+make_division_workbook``. ``python tests/data/bigtable.py OUT.xlsx [N]`` still writes a table."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-import xlsxwriter
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the project root, for `benchmarks`
 
-UNITS = ["县发改局", "县财政局", "县民政局", "县人社局", "县卫健局", "县教育局", "县住建局", "县残联", "县医保局",
-         "县文旅局", "县委宣传部", "各乡（镇）", "县自然资源局", "县农业农村局", "县市场监管局"]
-PERSONS = ["毛炳云", "陈淑玲", "朱志军", "黄敬铿", "余养健", "刘  强", "叶  春", "黄富声", "刘  琛", "蒋瑞凯",
-           "刘春芳", "各乡（镇）长", "陈如青", "林诗金", "张景光"]
-CN = "一二三四五六七八九十"
-YEARS = (2023, 2024, 2025)
-TASKS_PER_CATEGORY = 10
+from benchmarks.data import main, make_division_workbook  # noqa: E402
 
-
-def _cn(n: int) -> str:
-    if n <= 10:
-        return CN[n - 1]
-    tens, ones = divmod(n, 10)
-    return (CN[tens - 1] if tens > 1 else "") + "十" + (CN[ones - 1] if ones else "")
-
-
-def make_division_workbook(path: str | Path, n_tasks: int) -> Path:
-    path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": False})
-    ws = wb.add_worksheet("分工表")
-    wrap = wb.add_format({"text_wrap": True, "valign": "vcenter", "border": 1})
-    ws.write(0, 0, "附件1")
-    ws.merge_range(1, 0, 1, 10, "某县老龄工作重点任务分工表", wrap)
-    top = ["序号", "项目名称", "工作任务", "年度目标", None, None, "完成时限", "牵头单位", "责任人", "配合单位", "责任人"]
-    for c, text in enumerate(top):
-        if c in (3, 4, 5):
-            continue
-        ws.merge_range(2, c, 3, c, text, wrap)
-    ws.merge_range(2, 3, 2, 5, "年度目标", wrap)
-    for i, year in enumerate(YEARS):
-        ws.write(3, 3 + i, f"{year}年", wrap)
-    r = 4
-    task = 0
-    category = 0
-    while task < n_tasks:
-        category += 1
-        first = r
-        for k in range(min(TASKS_PER_CATEGORY, n_tasks - task)):
-            task += 1
-            odd = "(含乡镇\u00a0敬老院)" if task % 3 == 0 else ""
-            ws.write(r, 2, f"（{_cn(k + 1)}）第{task}项任务：推进养老服务体系建设{odd}，完善居家社区机构相协调、医养康养相结合的"
-                           f"养老服务体系，到2025年养老机构护理型床位占比达到{50 + task % 40}%以上", wrap)
-            for i in range(3):
-                ws.write(r, 3 + i, f"{40 + task % 20 + 5 * i}%", wrap)
-            ws.write(r, 6, f"{YEARS[task % 3]}年{1 + task % 12}月底前" if task % 5 else "长期坚持", wrap)
-            lead = UNITS[task % len(UNITS)]
-            ws.write(r, 7, lead, wrap)
-            ws.write(r, 8, PERSONS[task % len(PERSONS)], wrap)
-            co = [UNITS[(task + j) % len(UNITS)] for j in range(1, 4)]
-            persons = [PERSONS[(task + j) % len(PERSONS)] for j in range(1, 4 if task % 4 else 3)]
-            ws.write(r, 9, "\n".join(co), wrap)
-            ws.write(r, 10, "\n".join(persons), wrap)
-            r += 1
-        number, name = _cn(category) if category < 100 else str(category), f"第{category}类重点工作\n体系建设"
-        if r - 1 > first:
-            ws.merge_range(first, 0, r - 1, 0, number, wrap)
-            ws.merge_range(first, 1, r - 1, 1, name, wrap)
-        else:
-            ws.write(first, 0, number, wrap)
-            ws.write(first, 1, name, wrap)
-    ws.merge_range(r, 0, r, 10, "注：责任单位的责任人如遇工作调整和职务变动，由其继任者接替履行职责。", wrap)
-    wb.close()
-    return path
-
-
-_IMPORT = """
-import resource, sys, time
-start = time.perf_counter()
-from importers.table import read_task_table
-table = read_task_table(sys.argv[1])
-print(len(table.tasks), time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
-_OPENPYXL = """
-import resource, sys, time
-start = time.perf_counter()
-import openpyxl
-book = openpyxl.load_workbook(sys.argv[1], read_only=True)
-rows = sum(1 for sheet in book.worksheets for _ in sheet.iter_rows(values_only=True))
-print(rows, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-"""
-
-
-def benchmark(path: str | Path, runs: int = 5) -> float:
-    """Whole processes, as `taizhang import` would run them: read_task_table vs. a bare openpyxl
-    read-only iteration of the same file, alternated so machine load hits both alike. Prints the
-    median wall time (process start to exit) and peak RSS of each; returns the ratio."""
-    import statistics
-    import subprocess
-    import sys
-    import time
-
-    root = Path(__file__).resolve().parents[2]
-    results: dict[str, list[tuple[float, float]]] = {"read_task_table": [], "openpyxl read-only": []}
-    for _ in range(runs):
-        for label, code in (("read_task_table", _IMPORT), ("openpyxl read-only", _OPENPYXL)):
-            start = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=root,
-                                 check=True).stdout.split()
-            results[label].append((time.perf_counter() - start, int(out[2]) / 1024))
-    medians = {}
-    for label, runs_ in results.items():
-        medians[label] = statistics.median(t for t, _ in runs_)
-        print(f"{label:20s} median {medians[label]:.3f} s (runs {', '.join(f'{t:.2f}' for t, _ in runs_)})  "
-              f"peak {max(m for _, m in runs_):.0f} MB")
-    ratio = medians["read_task_table"] / medians["openpyxl read-only"]
-    print(f"ratio {ratio:.2f}")
-    return ratio
-
+__all__ = ["make_division_workbook"]
 
 if __name__ == "__main__":
-    import sys
-
-    target = Path(sys.argv[1])
-    make_division_workbook(target, int(sys.argv[2]) if len(sys.argv) > 2 else 10_000)
-    if "--bench" in sys.argv:
-        benchmark(target)
+    raise SystemExit(main())

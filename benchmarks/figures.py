@@ -1,0 +1,218 @@
+"""What is measured, against what, and its budget (issue 6). Each ``FIGURES`` entry measures one
+group of figures in child processes and returns its rows of the table.
+
+* ``import`` — `taizhang import BOOK --db NEW` vs openpyxl read-only iterating the same file;
+* ``export`` — `taizhang export OUT.xlsx --kind division` vs xlsxwriter replaying the same calls;
+* ``tui`` — first frame and data on screen (empty ledger and the large one) on a pseudo-terminal,
+  through ``tui.make_app``, vs the first frame of a bare Textual app;
+* ``interaction`` — filter keystroke and tick through Pilot on the large ledger;
+* ``queries`` — the 总览 read and the overdue-by-unit reads (TUI and export) on an open connection.
+
+Times against a baseline are judged on the median of the per-round ratios (both measured in the
+same round, one after the other); absolute times on their median; memory on its largest peak.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+
+from benchmarks.measure import Run, Spread, on_terminal, python, run, taizhang
+
+HERE = Path(__file__).resolve().parent
+BASELINES = HERE / "baselines"
+OURS_TUI = "import sys; from tui import make_app; make_app(sys.argv[1], state_path=sys.argv[2]).run()"
+
+
+def log(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Row:
+    """One line of the table. ``unit`` is "s" or "MB"; ``budget_kind`` is "ratio" (ratio ≤ budget),
+    "time" (median ≤ budget seconds), "memory" (max ≤ budget MB) or "" (no budget: for information)."""
+
+    figure: str
+    unit: str
+    median: float
+    low: float
+    high: float
+    n: int
+    baseline: float | None = None
+    baseline_name: str = ""
+    ratio: float | None = None
+    budget: float | None = None
+    budget_kind: str = ""
+
+    @property
+    def ok(self) -> bool | None:
+        if self.budget is None:
+            return None
+        if self.budget_kind == "ratio":
+            return self.ratio is not None and self.ratio <= self.budget
+        if self.budget_kind == "memory":
+            return self.high <= self.budget
+        return self.median <= self.budget
+
+    def as_dict(self) -> dict[str, object]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def ratio_row(figure: str, ours: list[float], base: list[float], baseline_name: str, budget: float) -> Row:
+    s = Spread.of(ours)
+    return Row(figure, "s", s.median, s.low, s.high, s.n, Spread.of(base).median, baseline_name,
+               Spread.of([a / b for a, b in zip(ours, base)]).median, budget, "ratio")
+
+
+def time_row(figure: str, values: list[float], budget: float | None) -> Row:
+    s = Spread.of(values)
+    return Row(figure, "s", s.median, s.low, s.high, s.n, budget=budget, budget_kind="time" if budget else "")
+
+
+def memory_row(figure: str, peaks: list[float], budget: float, base: list[float] | None = None,
+               baseline_name: str = "") -> Row:
+    s = Spread.of(peaks)
+    row = Row(figure, "MB", s.median, s.low, s.high, s.n, budget=budget, budget_kind="memory")
+    if base:
+        row.baseline, row.baseline_name = Spread.of(base).median, baseline_name
+        row.ratio = s.median / row.baseline
+    return row
+
+
+class Setup:
+    """The data of one benchmark run, made in children on first use inside ``work``: the
+    generated workbook, a ledger imported from it (one group of ``n`` tasks) and an empty ledger."""
+
+    def __init__(self, work: Path, n: int, runs: int):
+        self.work, self.n, self.runs = work, n, runs
+        self.label = f"{n // 1000}k" if n % 1000 == 0 else str(n)
+
+    @cached_property
+    def workbook(self) -> Path:
+        path = self.work / f"division_{self.n}.xlsx"
+        log(f"generating a division table of {self.n} tasks…")
+        run(python("-m", "benchmarks.data", str(path), str(self.n)))
+        return path
+
+    @cached_property
+    def ledger(self) -> Path:
+        path = self.work / f"ledger_{self.n}.db"
+        book = self.workbook
+        log(f"importing it into {path.name}…")
+        run(taizhang("--db", str(path), "import", str(book)))
+        return path
+
+    @cached_property
+    def empty(self) -> Path:
+        path = self.work / "empty.db"
+        run(python("-m", "benchmarks.probes", "empty-db", str(path)))
+        return path
+
+    def copy_of_ledger(self, name: str) -> Path:
+        target = self.work / name
+        shutil.copyfile(self.ledger, target)
+        return target
+
+
+def _remove_db(path: Path) -> None:
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        p.unlink(missing_ok=True)
+
+
+def measure_import(s: Setup) -> list[Row]:
+    book = s.workbook
+    ours: list[Run] = []
+    base: list[Run] = []
+    for i in range(s.runs):
+        log(f"import: round {i + 1}/{s.runs}")
+        db = s.work / "import.db"
+        _remove_db(db)
+        ours.append(run(taizhang("--db", str(db), "import", str(book))))
+        _remove_db(db)
+        base.append(run(python(str(BASELINES / "openpyxl_read.py"), str(book))))
+    return [ratio_row(f"import {s.label} .xlsx", [r.seconds for r in ours], [r.seconds for r in base],
+                      "openpyxl read-only", 1.0),
+            memory_row("import peak memory", [r.peak_mb for r in ours], 150, [r.peak_mb for r in base],
+                       "openpyxl read-only")]
+
+
+def measure_export(s: Setup) -> list[Row]:
+    db = s.ledger
+    record = s.work / "export_calls.marshal"
+    run(python("-m", "benchmarks.probes", "record-export", str(db), str(record)))
+    ours: list[Run] = []
+    base: list[Run] = []
+    for i in range(s.runs):
+        log(f"export: round {i + 1}/{s.runs}")
+        ours.append(run(taizhang("--db", str(db), "export", str(s.work / "export.xlsx"), "--kind", "division")))
+        base.append(run(python(str(BASELINES / "xlsxwriter_replay.py"), str(record), str(s.work / "replay.xlsx"))))
+    return [ratio_row(f"export {s.label} division table", [r.seconds for r in ours], [r.seconds for r in base],
+                      "xlsxwriter replay", 1.5),
+            memory_row("export peak memory", [r.peak_mb for r in ours], 150, [r.peak_mb for r in base],
+                       "xlsxwriter replay")]
+
+
+def measure_tui(s: Setup) -> list[Row]:
+    empty, big = s.empty, s.ledger
+    bare: list[float] = []
+    times: dict[str, list[float]] = {k: [] for k in ("first empty", "data empty", "first big", "data big")}
+    peaks: list[float] = []
+    bare_peaks: list[float] = []
+    frame = "总览".encode()  # the tab bar: on screen with the first frame
+    for i in range(s.runs):
+        log(f"tui startup: round {i + 1}/{s.runs}")
+        (first,), peak = on_terminal(python(str(BASELINES / "bare_textual.py")), [b"BAREAPP"])
+        bare.append(first)
+        bare_peaks.append(peak)
+        (first, data), _ = on_terminal(python("-c", OURS_TUI, str(empty), str(s.work / "state_empty.json")),
+                                       [frame, "还没有领导小组".encode()])
+        times["first empty"].append(first)
+        times["data empty"].append(data)
+        (first, data), peak = on_terminal(python("-c", OURS_TUI, str(big), str(s.work / "state_big.json")),
+                                          [frame, f"任务 {s.n} 项".encode()])
+        times["first big"].append(first)
+        times["data big"].append(data)
+        peaks.append(peak)
+    name = "bare Textual app, first frame"
+    return [ratio_row("TUI first frame, empty ledger", times["first empty"], bare, name, 1.5),
+            ratio_row("TUI data on screen, empty ledger", times["data empty"], bare, name, 2.5),
+            ratio_row(f"TUI first frame, {s.label} tasks", times["first big"], bare, name, 1.5),
+            ratio_row(f"TUI data on screen, {s.label} tasks", times["data big"], bare, name, 4.0),
+            memory_row(f"TUI peak memory, startup {s.label}", peaks, 250, bare_peaks, "bare Textual app")]
+
+
+def measure_interaction(s: Setup) -> list[Row]:
+    db = s.copy_of_ledger("interaction.db")  # ticks change it
+    log(f"interaction: {s.runs} rounds through Pilot")
+    result = run(python("-m", "benchmarks.probes", "interaction", str(db), str(s.runs)))
+    found = json.loads(result.stdout)
+    return [time_row(f"filter keystroke to list, {s.label}", found["filter"], 0.100),
+            time_row(f"tick to row updated, {s.label}", found["tick"], 0.050),
+            memory_row(f"TUI peak memory, Pilot session {s.label}", [result.peak_mb], 250)]
+
+
+def measure_queries(s: Setup) -> list[Row]:
+    db = s.ledger
+    n = max(20, 10 * s.runs)
+    log(f"queries: {n} times each")
+    found = json.loads(run(python("-m", "benchmarks.probes", "queries", str(db), str(n))).stdout)
+    return [time_row(f"overview counts (1 总览), {s.label}", found["overview"], 0.020),
+            time_row(f"overdue by unit, TUI units, {s.label}", found["units"], 0.020),
+            time_row(f"overdue by unit, export read, {s.label}", found["export_overdue"], 0.020),
+            time_row(f"filter query alone, {s.label}", found["filter_sql"], None)]
+
+
+FIGURES: dict[str, Callable[[Setup], list[Row]]] = {
+    "import": measure_import,
+    "export": measure_export,
+    "tui": measure_tui,
+    "interaction": measure_interaction,
+    "queries": measure_queries,
+}
