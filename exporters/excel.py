@@ -5,6 +5,7 @@ group and returns the file written:
 
 * ``kind``: ``division`` 分工表, ``progress`` 进展情况表, ``overdue`` 逾期及临期任务督办清单 (open tasks
   past due, or due within ``within`` days), ``roster`` 成员名单 — layouts in ``exporters.reports``;
+  ``history`` 操作记录 (the group's audit trail) — in ``exporters.history``;
 * ``out``: an .xlsx file, or an existing folder, where the file is named
   ``{group}_{表名}_{YYYYMMDD}.xlsx`` (``default_file_name``; characters Windows refuses replaced);
 * ``db``: a ``models.db.Database``, a path to the ledger file, or an open ``sqlite3`` connection;
@@ -33,7 +34,8 @@ from typing import Any
 from exporters.ledger_data import ExportError, find_group
 from exporters.xlsx_sheet import Column, Sheet, clean_file_name
 
-KINDS = {"division": "分工表", "progress": "进展情况表", "overdue": "逾期督办清单", "roster": "成员名单"}
+KINDS = {"division": "分工表", "progress": "进展情况表", "overdue": "逾期督办清单", "roster": "成员名单",
+         "history": "操作记录"}
 
 __all__ = ["KINDS", "ExportError", "default_file_name", "export", "output_path"]
 
@@ -112,6 +114,10 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
                     reports.write_progress(sheet, conn, group, today)
                 elif kind == "overdue":
                     reports.write_overdue(sheet, conn, group, today, within)
+                elif kind == "history":
+                    from exporters.history import write_history
+
+                    write_history(sheet, conn, group, today)
                 else:
                     reports.write_roster(sheet, conn, group)
             except BaseException:

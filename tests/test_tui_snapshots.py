@@ -91,3 +91,30 @@ def test_import_preview(app, snap_compare):
 
 def test_export_dialog(app, snap_compare):
     assert snap_compare(app, terminal_size=WIDE, run_before=steps("启东", "x"))
+
+
+def _some_history(db_path) -> None:
+    """A tick, a deadline, a renamed unit and a progress entry on 闽清's first task, at fixed times."""
+    import sqlite3
+    from datetime import date
+
+    from models import operations as ops
+    from models.db import Database
+
+    with Database(db_path) as db:
+        conn = sqlite3.connect(db_path)
+        task, unit = conn.execute(
+            "SELECT t.id, a.unit_id FROM task t JOIN work_group g ON g.id = t.group_id JOIN assignment a "
+            "ON a.task_id = t.id AND a.role = 'lead' WHERE g.name LIKE '闽清%' ORDER BY t.position LIMIT 1").fetchone()
+        ops.tick(db, task)
+        ops.edit_task(db, task, deadline="2023年12月底前", due=date(2023, 12, 31))
+        ops.rename_unit(db, unit, "县人力资源和社会保障局")
+        ops.record_progress(db, task, "已完成摸底调查")
+        conn.execute("UPDATE history SET at = datetime('2023-06-30 08:30:00', '+' || (id * 7) || ' minutes')")
+        conn.commit()
+        conn.close()
+
+
+def test_history(app, snap_compare):
+    _some_history(app.db_path)
+    assert snap_compare(app, terminal_size=WIDE, run_before=steps("闽清", "j"))

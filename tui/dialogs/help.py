@@ -15,7 +15,7 @@ from textual.widgets import Static
 from tui.dialogs.base import Dialog
 
 AREA_TITLES = {"OverviewScreen": "总览", "TasksScreen": "任务", "MembersScreen": "成员", "UnitsScreen": "单位",
-               "TaskScreen": "任务详情", "ImportScreen": "导入"}
+               "TaskScreen": "任务详情", "ImportScreen": "导入", "HistoryScreen": "操作记录"}
 
 GENERAL = [
     ("1 2 3 4", "转到 总览、任务、成员、单位"),
