@@ -24,6 +24,7 @@ from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable
 from models import store
 from models.errors import OperationError
+from models.locking import BUSY_MESSAGE, is_busy, retry_busy
 from models.search import search_text
 
 NOT_STARTED, DONE = "未启动", "已完成"
@@ -363,7 +364,7 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
         # A 10,000-task import touches ~10 MB of pages in one transaction; SQLite's default 2 MB
         # cache would spill them to the WAL and read them back while inserting.
         conn.execute("PRAGMA cache_size = -32768")
-        conn.execute("BEGIN IMMEDIATE")
+        retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
         w = _Writer(conn)
         with paused_gc():
             group_id = _LOADERS[kind](w, record, group_name, report)
@@ -376,6 +377,12 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
     except sqlite3.IntegrityError as exc:
         conn.execute("ROLLBACK")
         raise OperationError(f"导入的内容与已有数据冲突，未保存（{exc}）。") from None
+    except sqlite3.OperationalError as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if is_busy(exc):
+            raise OperationError(BUSY_MESSAGE) from None
+        raise
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")

@@ -14,11 +14,12 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel
 
 from models.db import Database
 from models.errors import OperationError
+from models.locking import BUSY_MESSAGE, is_busy, retry_busy
 from models.store import write_history
 from models.tables import TRACKED_TABLES, History, RowChange
 
@@ -90,6 +91,31 @@ class Change:
             raise OperationError(f"找不到{what}（编号 {row_id}），可能已被删除。")
         return obj
 
+    def expect(self, obj: SQLModel, shown: dict[str, Any] | None, what: str) -> None:
+        """Refuse to write over a row that changed since the user saw it: ``shown`` holds the
+        values the screen showed for the fields about to change (another window or an import may
+        have changed them since). None means the caller showed nothing to compare."""
+        if not shown:
+            return
+        from models.audit import FIELD_LABELS
+
+        labels = FIELD_LABELS.get(obj.__tablename__, {})
+        for key, value in shown.items():
+            now = getattr(obj, key)
+            if _shown(now) != _shown(value):
+                raise OperationError(
+                    f"{what}在你打开之后已被修改（另一个窗口或一次导入）：{labels.get(key, key)}现在是"
+                    f"「{_shown(now) or '空'}」，不是你看到的「{_shown(value) or '空'}」。"
+                    "这次修改没有保存，以免覆盖别人的修改；请看过最新内容后再改。")
+
+
+def begin_immediate(session: Session) -> None:
+    """Take the write lock before the operation reads anything, so what it reads cannot change
+    before it writes (two windows, or a window and an import, on one file). Another writer is
+    waited for (busy timeout, then a few retries) rather than reported."""
+    conn = session.connection().connection.dbapi_connection
+    retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
+
 
 @contextmanager
 def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Change]:
@@ -99,6 +125,7 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         session.info[_CHANGES] = []
         tx = Change(session, action)
         try:
+            begin_immediate(session)
             yield tx
             session.flush()
             log = session.info.pop(_CHANGES)
@@ -114,9 +141,21 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         except IntegrityError as exc:
             session.rollback()
             raise OperationError(f"这项修改与已有数据冲突，未保存（{exc.orig}）。") from None
+        except OperationalError as exc:
+            session.rollback()
+            if is_busy(exc.orig):
+                raise OperationError(BUSY_MESSAGE) from None
+            raise
         except BaseException:
             session.rollback()
             raise
+
+
+def _shown(value: Any) -> str:
+    """A value as a screen shows it (None and "" alike, dates as ISO text)."""
+    if value is None:
+        return ""
+    return value.isoformat() if isinstance(value, (date, datetime)) else str(value)
 
 
 def _typed(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:

@@ -42,9 +42,12 @@ def upgrade(conn: sqlite3.Connection, version: int) -> None:
     while version < CURRENT_VERSION:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            STEPS[version](conn)
-            version += 1
-            conn.execute(f"PRAGMA user_version = {version}")
+            # read again under the write lock: another process may have upgraded the file meanwhile
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version < CURRENT_VERSION:
+                STEPS[version](conn)
+                version += 1
+                conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

@@ -409,14 +409,16 @@ def add_task(db: Database, group_id: int, content: str, **fields: object) -> int
         return task.id
 
 
-def edit_task(db: Database, task_id: int, **fields: object) -> None:
-    """Change a task's own fields (content, number, category, deadline, due, notes)."""
+def edit_task(db: Database, task_id: int, *, expected: dict[str, object] | None = None, **fields: object) -> None:
+    """Change a task's own fields (content, number, category, deadline, due, notes). ``expected``:
+    the values the user saw for them; when the task changed since, nothing is written."""
     unknown = set(fields) - _TASK_FIELDS
     if unknown:
         raise TypeError(f"unknown task fields: {sorted(unknown)}")
     with change(db, "edit_task") as tx:
         s = tx.session
         task = tx.get(Task, task_id, "任务")
+        tx.expect(task, expected, "这项任务")
         if "content" in fields:
             fields["content"] = clean_sentence(fields["content"])
             if not fields["content"]:
@@ -489,12 +491,16 @@ def _set_status(tx: Change, task: Task, status: str) -> None:
     tx.session.add(task)
 
 
-def tick(db: Database, task_id: int) -> str:
+def tick(db: Database, task_id: int, *, seen_done: bool | None = None) -> str:
     """Tick a task done (done date = today) or, if it is done, back; returns the new status.
-    Untick goes back to 推进中 when the task has progress entries, else to 未启动."""
+    Untick goes back to 推进中 when the task has progress entries, else to 未启动. ``seen_done``
+    (whether the user saw it done) guards against undoing another window's tick or untick."""
     with change(db, "tick") as tx:
         s = tx.session
         task = tx.get(Task, task_id, "任务")
+        if seen_done is not None and (task.status == DONE) != seen_done:
+            now = f"已由另一个窗口或一次导入标为「{task.status}」"
+            raise OperationError(f"这项任务{now}，与你看到的不同；这次没有改动，以免撤掉别人的修改。")
         if task.status == DONE:
             has_progress = s.exec(select(Progress.id).where(Progress.task_id == task.id).limit(1)).first()
             _set_status(tx, task, IN_PROGRESS if has_progress else NOT_STARTED)
@@ -505,9 +511,10 @@ def tick(db: Database, task_id: int) -> str:
         return task.status
 
 
-def set_status(db: Database, task_id: int, status: str) -> None:
+def set_status(db: Database, task_id: int, status: str, *, expected: dict[str, object] | None = None) -> None:
     with change(db, "set_status") as tx:
         task = tx.get(Task, task_id, "任务")
+        tx.expect(task, expected, "这项任务")
         if task.status == status:
             raise OperationError(f"任务已是「{status}」。")
         old = task.status
@@ -537,17 +544,20 @@ def _target(s: Session, task_id: int, year: int) -> Target | None:
     return s.exec(select(Target).where(Target.task_id == task_id, Target.year == year)).first()
 
 
-def set_target(db: Database, task_id: int, year: int, target: str) -> None:
+def set_target(db: Database, task_id: int, year: int, target: str, *,
+               expected: dict[str, object] | None = None) -> None:
     with change(db, "set_target") as tx:
         s = tx.session
         task = tx.get(Task, task_id, "任务")
         row = _target(s, task.id, year) or Target(task_id=task.id, year=year)
+        tx.expect(row, expected, f"{year} 年的目标")
         row.target = target.strip()
         s.add(row)
         tx.describe(f"{year} 年目标：{short(target, 16)} — {short(task.content)}", group_id=task.group_id, task_id=task.id)
 
 
-def record_actual(db: Database, task_id: int, year: int, actual: str | None) -> None:
+def record_actual(db: Database, task_id: int, year: int, actual: str | None, *,
+                  expected: dict[str, object] | None = None) -> None:
     """Record the value a task actually reached in a year (against that year's target)."""
     actual = (actual or "").strip() or None
     with change(db, "record_actual") as tx:
@@ -556,6 +566,7 @@ def record_actual(db: Database, task_id: int, year: int, actual: str | None) -> 
         row = _target(s, task.id, year)
         if row is None:
             row = Target(task_id=task.id, year=year, target="")
+        tx.expect(row, expected, f"{year} 年的完成值")
         row.actual = actual
         s.add(row)
         tx.describe(f"{year} 年完成值：{actual or '（空）'} — {short(task.content)}", group_id=task.group_id, task_id=task.id)

@@ -33,9 +33,32 @@ def generate() -> str:
 
 
 def create(conn: sqlite3.Connection) -> None:
-    """Create every table of a new, empty ledger file in one transaction, with its version."""
-    script = SCHEMA_FILE.read_text(encoding="utf-8")
-    conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {CURRENT_VERSION};\nCOMMIT;")
+    """Create every table of a new, empty ledger file in one transaction, with its version, on a
+    connection in autocommit mode. Two processes opening the same new file at once: the second
+    waits for the first's write lock, then finds the tables made and does nothing."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
+            for statement in _statements(SCHEMA_FILE.read_text(encoding="utf-8")):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a SQL script, split where SQLite says one is complete."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        if not current and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return out
 
 
 if __name__ == "__main__":

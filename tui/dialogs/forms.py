@@ -112,7 +112,7 @@ def edit_task_dialog(app: Any, detail: data.TaskDetail) -> None:
         if not changed:
             app.notify("没有修改。")
             return
-        app.write("edit_task", t.id, **changed, message="已保存任务的修改。")
+        app.write("edit_task", t.id, **changed, expected={k: before[k] for k in changed}, message="已保存任务的修改。")
 
     app.push_screen(FormDialog("修改任务", _task_form(before), check=check, ok="保存"), done)
 
@@ -121,7 +121,8 @@ def status_dialog(app: Any, task_id: int, current: str) -> None:
     def done(v: dict[str, Any] | None) -> None:
         if v is None or v["status"] == current:
             return
-        app.write("set_status", task_id, v["status"], message=f"状态已改为：{v['status']}")
+        app.write("set_status", task_id, v["status"], expected={"status": current},
+                  message=f"状态已改为：{v['status']}")
 
     app.push_screen(FormDialog("修改状态", [
         Field("status", "状态", current, kind="select", options=[(s, s) for s in ("未启动", "推进中", "已完成")],
@@ -143,10 +144,13 @@ def target_dialog(app: Any, task_id: int, row: data.TargetRow | None, years: lis
         if v is None:
             return
         year = int(v["year"])
+        same_row = row is not None and year == row.year  # what the user saw of this year's row
         if row is None or v["target"] != before[0] or year != row.year:
-            app.write("set_target", task_id, year, v["target"], message=f"已保存 {year} 年目标。")
-        if v["actual"] != (before[1] if row and year == row.year else ""):
-            app.write("record_actual", task_id, year, v["actual"] or None, message=f"已记录 {year} 年完成值。")
+            app.write("set_target", task_id, year, v["target"], expected={"target": before[0] if same_row else ""},
+                      message=f"已保存 {year} 年目标。")
+        if v["actual"] != (before[1] if same_row else ""):
+            app.write("record_actual", task_id, year, v["actual"] or None,
+                      expected={"actual": before[1] if same_row else ""}, message=f"已记录 {year} 年完成值。")
 
     app.push_screen(FormDialog("年度目标与完成值", [
         Field("year", "年度", str(default_year)),

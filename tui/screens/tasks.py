@@ -88,6 +88,7 @@ class TasksScreen(AreaScreen):
         self.total = 0
         self.grouped = True
         self._rows: list[TaskRow] = []
+        self._seen_done: dict[int, bool] = {}  # task id → done as last ticked here, until the next load
         self._cursor_after: str | None = None
         self._widths: dict[str, int] = {}
         self._page_size = 0
@@ -171,6 +172,7 @@ class TasksScreen(AreaScreen):
     def _show(self, result: tuple[list[TaskRow], int, int, Any]) -> None:
         rows, total, page, now = result
         self._rows, self.total, self.page, self._today = rows, total, page, now
+        self._seen_done.clear()
         self.pages = max(1, (total + self._page_size - 1) // self._page_size)
         self._render_rows()
         self._say_status()
@@ -360,6 +362,9 @@ class TasksScreen(AreaScreen):
         if row is None:
             return
         task_id = row.id
+        # what the user sees once the ticks already pressed are saved (space pressed twice quickly)
+        seen_done = self._seen_done.get(task_id, row.status == data.DONE)
+        self._seen_done[task_id] = not seen_done
 
         def ticked(status: str) -> None:
             for r in self._rows:
@@ -375,7 +380,7 @@ class TasksScreen(AreaScreen):
         def said(status: str) -> str:
             return ("已完成：" if status == data.DONE else f"已取消完成（{status}）：") + cut(row.content, 30) + "　Ctrl+Z 撤销"
 
-        self.app.write("tick", task_id, done=ticked, message=said, reload=False)
+        self.app.write("tick", task_id, seen_done=seen_done, done=ticked, message=said, reload=False)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = str(event.row_key.value)
