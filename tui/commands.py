@@ -42,6 +42,10 @@ class TaizhangCommands(Provider):
         add("导出报表…", partial(app.run_action, "export"),
             "按键 x — 分工表、进展情况表、逾期督办清单、成员名单（Excel），或全部数据（JSON）")
         add("撤销上一步修改", partial(app.run_action, "undo"), "按键 Ctrl+Z")
+        add("备份与恢复…", partial(app.run_action, "backups"), "按键 b — 查看备份，从备份恢复")
+        if app.reader is not None:
+            add("立即备份", app.backup_now, "备份到数据库旁的 backups 文件夹")
+        add("操作记录…", partial(app.run_action, "history"), "按键 j — 每一次修改的时间、内容和修改前后；可导出 Excel")
         add("切换领导小组…", partial(app.run_action, "switch_group"), "按键 g")
         add("新建领导小组…", app.new_group, "")
         for group in app.groups:

@@ -246,8 +246,10 @@ class ImportScreen(Screen):
         token = app.call_from_thread(app.busy_start, "正在导入…")
         try:
             from importers.load import load, summary
+            from models.backup import backup_before_import
 
             try:
+                backup_before_import(app.db_path)  # a non-empty ledger is backed up first (models.backup)
                 report = load(app.db_path, record, group)
             except Exception as exc:  # noqa: BLE001 - OperationError and friends: nothing was written
                 app.call_from_thread(self._import_failed, str(exc))
@@ -264,6 +266,7 @@ class ImportScreen(Screen):
         app = self.app
         app.data_version += 1
         app.notify(text + "（Ctrl+Z 可撤销）", title="已导入", timeout=8)
+        app.note_backup()
         app.pop_screen()
         app.reload_groups(group)
 

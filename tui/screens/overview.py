@@ -27,7 +27,8 @@ class OverviewScreen(AreaScreen):
             "左表：选中任务，Enter 打开。\n"
             "右表：选中单位，Enter 转到“任务”，只列出这个单位的任务；再按 o 只看其中逾期的。\n"
             "“逾期 N 项”一行上按 Enter：到“任务”中列出全部逾期任务。\n"
-            "Tab：在两个表之间切换。g：切换或新建领导小组。")
+            "Tab：在两个表之间切换。g：切换或新建领导小组。\n"
+            "“完成”一行的右端是最近一次备份的时间；b：查看备份、立即备份，或从备份恢复。")
     BINDINGS: ClassVar = [
         Binding("slash", "search", "搜索任务", tooltip="转到“任务”并开始搜索"),
         Binding("g", "app.switch_group", "切换小组", tooltip="选择另一个领导小组，或新建一个"),
@@ -40,6 +41,10 @@ class OverviewScreen(AreaScreen):
         with Vertical(id="ov-body"):
             yield Static("正在打开数据库…", id="ov-head", markup=False)
             yield Horizontal(id="ov-panels")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "latest_backup", lambda _: self._show_head(), init=False)
+        self.set_interval(30, self._show_head)  # "12 分钟前" moves on
 
     def _mount_tables(self) -> None:
         """The tables come with the first data: the first frame is only the frame of the window."""
@@ -75,6 +80,10 @@ class OverviewScreen(AreaScreen):
         now = today()
         self.load(lambda conn: data.overview(conn, group, now), self._show)
 
+    def show_problem(self, message: str) -> None:
+        super().show_problem(message)
+        self.query_one("#ov-head", Static).update(Text(f"{message}\n按 b 查看备份，Ctrl+Q 退出。", style="bold red"))
+
     def _show(self, ov: data.Overview | None) -> None:
         if ov is None:
             return
@@ -82,6 +91,18 @@ class OverviewScreen(AreaScreen):
         from models.clock import today
 
         now = today()
+        self._show_head()
+        if not self.query("#ov-units"):
+            self._mount_tables()  # they report their size when laid out, and this runs again
+            return
+        self._fill_deadlines(ov, now)
+        self._fill_units(ov)
+        self.say(f"今天 {day(now)}　临期：7 天内到期　Tab：切换表格　共 {len(self.app.groups)} 个领导小组（g 切换）")
+
+    def _show_head(self) -> None:
+        ov = getattr(self, "_overview", None)
+        if ov is None:
+            return
         c = ov.counts
         g = ov.group
         width = max(self.size.width - 2, 40)
@@ -100,16 +121,21 @@ class OverviewScreen(AreaScreen):
         if cell_len(head.plain.split("\n")[-1]) + cell_len(more) + 2 <= width:
             head.append("｜ " + more, style="dim")
         share = f" {100 * c['已完成'] // c['总数']}%（{c['已完成']}/{c['总数']}）" if c["总数"] else " 0%"
+        note = ""
+        latest = self.app.latest_backup
+        if latest is not None:  # quiet, at the right end of the line: when the last backup was made
+            from models.backup import age_text
+
+            note = f"最近备份：{age_text(latest.time)}"
         head.append("\n完成 ")
-        head.append_text(bar(c["已完成"], c["总数"], max(10, min(50, width - 8 - len(share) * 2))))
+        room = width - 8 - len(share) * 2
+        head.append_text(bar(c["已完成"], c["总数"], max(10, min(50, room - cell_len(note) - 2 if note else room))))
         head.append(share)
+        room = width - cell_len(head.plain.split("\n")[-1]) - 1
+        if note and room >= cell_len(note) + 1:
+            head.append(" " * (room - cell_len(note)))
+            head.append(note, style="dim")
         self.query_one("#ov-head", Static).update(head)
-        if not self.query("#ov-units"):
-            self._mount_tables()  # they report their size when laid out, and this runs again
-            return
-        self._fill_deadlines(ov, now)
-        self._fill_units(ov)
-        self.say(f"今天 {day(now)}　临期：7 天内到期　Tab：切换表格　共 {len(self.app.groups)} 个领导小组（g 切换）")
 
     def _fill_deadlines(self, ov: data.Overview, now) -> None:
         table = self.query_one("#ov-deadlines", Table)

@@ -1,0 +1,50 @@
+"""`taizhang backup [--list]` and `taizhang restore FILE` (see ``models.backup``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from taizhang.cli import EXIT_OK, BadInput
+
+
+def backup_command(args: argparse.Namespace, db_path: Path) -> int:
+    from models import backup, store
+    from models.errors import DatabaseError
+
+    if args.list:
+        backups = backup.list_backups(db_path)
+        if not backups:
+            print(f"「{db_path}」还没有备份（备份文件夹：{backup.backup_dir(db_path)}）。")
+        for info in backups:
+            print(f"{info.time:%Y-%m-%d %H:%M:%S}  {info.reason_text:6s}  {backup.human_size(info.size):>8s}  {info.path}")
+        return EXIT_OK
+    if not db_path.is_file():
+        raise BadInput(f"数据库文件「{db_path}」不存在，没有可备份的内容。")
+    try:
+        store.prepare(db_path)  # a damaged file is refused here, naming its newest backup
+        made = backup.make_backup(db_path, "manual")
+    except DatabaseError as exc:
+        raise BadInput(str(exc)) from None
+    print(f"已备份：{made}")
+    return EXIT_OK
+
+
+def restore_command(args: argparse.Namespace, db_path: Path) -> int:
+    from models import backup
+    from models.errors import DatabaseError
+
+    source = backup.find_backup(db_path, args.file)
+    if not source.is_file():
+        raise BadInput(f"找不到备份文件「{args.file}」。taizhang backup --list 列出已有的备份。")
+    try:
+        done = backup.restore(db_path, source)
+    except DatabaseError as exc:
+        raise BadInput(str(exc)) from None
+    if done.saved:
+        print(f"恢复前的数据已备份为：{done.saved}")
+    if done.damaged_copy:
+        print(f"原来的数据库文件已损坏，已原样另存为：{done.damaged_copy}")
+    when = f"（备份于 {done.source.time:%Y-%m-%d %H:%M:%S}）" if isinstance(done.source, backup.BackupInfo) else ""
+    print(f"已从「{source}」{when}恢复数据库「{db_path}」。")
+    return EXIT_OK
