@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks.figures import FIGURES, Row, Setup
+from benchmarks.measure import compile_sources
 
 HEADER = ("figure", "median", "min", "max", "baseline", "ratio", "budget", "ok")
 
@@ -101,6 +102,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     started = time.perf_counter()
+    compile_sources()
     work = Path(tempfile.mkdtemp(prefix="taizhang-bench-"))
     setup = Setup(work, args.tasks, args.runs)
     rows: list[Row] = []

@@ -121,8 +121,7 @@ def _timed(fn: Any, n: int) -> list[float]:
 
 def queries(db: str, n: int) -> dict[str, list[float]]:
     """The functions the TUI and the overdue export call, on connections opened as they open them."""
-    from exporters.ledger_data import read_tasks
-    from exporters.reports import due_lists
+    from exporters.reports import overdue_lists
     from models import store
     from models.clock import today
     from tui import data
@@ -135,11 +134,12 @@ def queries(db: str, n: int) -> dict[str, list[float]]:
             group = data.groups(conn)[0]
             out = {
                 "overview": _timed(lambda: data.overview(conn, group, now), n),
+                "by_unit": _timed(lambda: data.overdue_by_unit(conn, group.id, now), n),
                 "units": _timed(lambda: data.units(conn, group.id, now), n),
                 "filter_sql": _timed(lambda: data.task_page(conn, group.id, data.TaskFilter(search="民政"), now, 0,
                                                             31), n),
             }
-        out["export_overdue"] = _timed(lambda: due_lists(read_tasks(export_conn, group.id, progress=True), now, 7), n)
+        out["export_overdue"] = _timed(lambda: overdue_lists(export_conn, group.id, now, 7), n)
     finally:
         reader.close()
         export_conn.close()

@@ -89,15 +89,21 @@ def find_group(conn: sqlite3.Connection, name: str | None) -> GroupInfo:
     return GroupInfo(*row)
 
 
-def read_tasks(conn: sqlite3.Connection, group_id: int, *, progress: bool = False) -> list[TaskRow]:
+def read_tasks(conn: sqlite3.Connection, group_id: int, *, progress: bool = False,
+               open_due_by: date | None = None) -> list[TaskRow]:
     """The group's tasks in table order with units, persons, targets and (``progress``) the newest
-    progress entry of each."""
+    progress entry of each; with ``open_due_by`` only the open tasks due by that day (the overdue
+    list: found through the group/status/due index, without reading the other tasks)."""
     tasks: list[TaskRow] = []
     by_id: dict[int, TaskRow] = {}
+    where, args = "group_id = ?", [group_id]
+    if open_due_by is not None:
+        where += " AND status IN ('未启动', '推进中') AND due <= ?"
+        args.append(open_due_by.isoformat())
     for (task_id, cat_no, cat, number, content, deadline, due, status, done_on, notes,
          unpaired) in conn.execute(
             "SELECT id, category_number, category, number, content, deadline, due, status, done_on, notes, "
-            "unpaired_persons FROM task WHERE group_id = ? ORDER BY position, id", (group_id,)):
+            f"unpaired_persons FROM task WHERE {where} ORDER BY position, id", args):
         task = TaskRow(task_id, cat_no, cat, number, content, deadline, _date(due), status, _date(done_on), notes,
                        json.loads(unpaired) if unpaired else [])
         tasks.append(task)
@@ -105,21 +111,20 @@ def read_tasks(conn: sqlite3.Connection, group_id: int, *, progress: bool = Fals
     if not tasks:
         return tasks
     units = dict(conn.execute("SELECT id, name FROM unit"))
-    in_group = "SELECT id FROM task WHERE group_id = ?"
+    in_group = f"SELECT id FROM task WHERE {where}"
     for task_id, role, unit_id, person in conn.execute(
             f"SELECT task_id, role, unit_id, person FROM assignment WHERE task_id IN ({in_group}) "
-            "ORDER BY task_id, role DESC, position, id", (group_id,)):
+            "ORDER BY task_id, role DESC, position, id", args):
         task = by_id[task_id]
         (task.lead if role == "lead" else task.co).append((units[unit_id], person or None))
     for task_id, year, target in conn.execute(
-            f"SELECT task_id, year, target FROM target WHERE task_id IN ({in_group}) ORDER BY task_id, year",
-            (group_id,)):
+            f"SELECT task_id, year, target FROM target WHERE task_id IN ({in_group}) ORDER BY task_id, year", args):
         if target:
             by_id[task_id].targets[year] = target
     if progress:
         for task_id, on, unit_id, text in conn.execute(
                 f'SELECT task_id, "on", unit_id, text FROM progress WHERE task_id IN ({in_group}) '
-                'ORDER BY task_id, "on", id', (group_id,)):
+                'ORDER BY task_id, "on", id', args):
             by_id[task_id].latest = (_date(on), units.get(unit_id), text)  # the last one read is the newest
     return tasks
 

@@ -456,9 +456,14 @@ def due_lists(tasks: list[TaskRow], today: date, within: int) -> tuple[list[_Due
     return overdue, soon
 
 
+def overdue_lists(conn: sqlite3.Connection, group_id: int, today: date, within: int) -> tuple[list[_Due], list[_Due]]:
+    """(overdue, due soon) of a group, reading only its open tasks due within ``within`` days."""
+    tasks = read_tasks(conn, group_id, progress=True, open_due_by=today + timedelta(days=within))
+    return due_lists(tasks, today, within)
+
+
 def write_overdue(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, today: date, within: int) -> Sheet:
-    tasks = read_tasks(conn, group.id, progress=True)
-    overdue, soon = due_lists(tasks, today, within)
+    overdue, soon = overdue_lists(conn, group.id, today, within)
     by_unit: dict[str, list[_Due]] = {}
     order: dict[str, int] = {}
     for item in sorted(overdue, key=lambda d: -d.days) + sorted(soon, key=lambda d: -d.days):
@@ -593,5 +598,5 @@ def write_roster(sheet_factory, conn: sqlite3.Connection, group: GroupInfo) -> S
     return sheet
 
 
-__all__ = ["TITLES", "cn_date", "due_lists", "numbered", "summary_counts", "write_division", "write_overdue",
+__all__ = ["TITLES", "cn_date", "due_lists", "numbered", "overdue_lists", "summary_counts", "write_division", "write_overdue",
            "write_progress", "write_roster"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from taizhang import __version__
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
-EXPORT_KINDS = ("division", "progress", "overdue", "roster")
+EXPORT_KINDS = ("division", "progress", "overdue", "roster", "history")
 
 
 class UsageError(Exception):
@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--group", metavar="NAME", help="领导小组名称（数据库中只有一个时可省略）")
     exp.add_argument("--kind", choices=EXPORT_KINDS, default="division", help="Excel 报表种类（默认 division 分工表）")
     exp.add_argument("--within", type=int, default=7, metavar="N", help="overdue：N 天内到期的也列入（默认 7）")
+
+    bak = sub.add_parser("backup", help="立即备份数据库（到数据库旁的 backups 文件夹）；--list 列出已有的备份")
+    bak.add_argument("--list", action="store_true", help="列出已有的备份，最新的在前")
+    res = sub.add_parser("restore", help="从备份恢复数据库（先备份当前数据）")
+    res.add_argument("file", metavar="FILE", help="备份文件（taizhang backup --list 列出；只写文件名时在 backups 文件夹中找）")
     return parser
 
 
@@ -80,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("taizhang：已中断，未完成的修改没有写入。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `taizhang import … | head`: the reader left; the work itself is done
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _db_path(args: argparse.Namespace) -> Path:
@@ -95,6 +103,16 @@ def _open_db(args: argparse.Namespace):
         return Database(_db_path(args))
     except DatabaseError as exc:
         raise BadInput(str(exc)) from None
+
+
+def _backup_before_import(path: Path) -> None:
+    """A backup of a non-empty ledger before anything is imported into it."""
+    from models.backup import BackupError, backup_before_import
+
+    try:
+        backup_before_import(path)
+    except BackupError as exc:
+        raise BadInput(f"{exc}\n为安全起见没有导入，数据库未作任何改动。") from None
 
 
 def _ledger_names(args: argparse.Namespace) -> tuple[list[str], list[str]]:
@@ -117,11 +135,16 @@ def _run(args: argparse.Namespace) -> int:
         return _export(args)
     if args.command == "import":
         return _import(args)
+    if args.command in ("backup", "restore"):
+        from taizhang.backups import backup_command, restore_command
+
+        return (backup_command if args.command == "backup" else restore_command)(args, _db_path(args))
     if args.command == "demo":
         from taizhang.demo import load_demo
 
         db = _open_db(args)
         try:
+            _backup_before_import(db.path)
             for line in load_demo(db):
                 print(line)
         finally:
@@ -132,9 +155,19 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _tui(args: argparse.Namespace) -> int:
-    db = _open_db(args)  # refuse a bad file here, with a message, before any screen
-    path = db.path
-    db.close()
+    from models import store
+    from models.backup import list_backups
+    from models.errors import DatabaseError
+
+    path = _db_path(args)
+    try:  # refuse a bad file here, with a message, before any screen (plain sqlite3: the ORM loads later)
+        store.prepare(path)
+    except store.DamagedDatabase as exc:
+        if not list_backups(path):
+            raise BadInput(str(exc)) from None
+        # with backups, the window opens on a dialog that says what is wrong and offers them
+    except DatabaseError as exc:
+        raise BadInput(str(exc)) from None
     from tui import make_app
 
     make_app(path).run()
@@ -215,6 +248,8 @@ def _import(args: argparse.Namespace) -> int:
     except ImportRefused as exc:
         raise BadInput(f"{exc}\n数据库未作任何改动。") from None
     group = _group_name(groups, args.group, create_ok=True, fallback=_group_from_file(path))
+    if not args.dry_run:
+        _backup_before_import(_db_path(args))
     try:
         report = load(_db_path(args), record, group, dry_run=args.dry_run)
     except (OperationError, DatabaseError) as exc:

@@ -10,6 +10,7 @@ before its first frame.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -110,6 +111,8 @@ class TaizhangApp(App):
         Binding("i", "import_file", "导入", id="import", show=False, tooltip="导入分工表、成员名单或成员单位职责（先预览，确认后写入）"),
         Binding("x", "export", "导出", id="export", show=False, tooltip="导出分工表、进展情况表、逾期督办清单、成员名单（Excel）或全部数据（JSON）"),
         Binding("g", "switch_group", "切换小组", id="group", show=False, tooltip="选择另一个领导小组，或新建一个"),
+        Binding("b", "backups", "备份", id="backups", show=False, tooltip="查看备份、立即备份，或从备份恢复"),
+        Binding("j", "history", "操作记录", id="history", show=False, tooltip="每一次修改的时间、内容和修改前后（新的在前）"),
         Binding("ctrl+z", "undo", "撤销", id="undo", tooltip="撤销上一步修改（导入也可撤销）"),
         Binding("question_mark,f1", "help", "帮助", id="help", key_display="?", tooltip="本页的按键说明"),
         Binding("ctrl+p", "command_palette", "命令", id="palette", show=False, priority=True,
@@ -119,6 +122,7 @@ class TaizhangApp(App):
 
     busy: reactive[str] = reactive("")
     group_name: reactive[str] = reactive("")
+    latest_backup: reactive[Any] = reactive(None)  # models.backup.BackupInfo of the newest backup
 
     def __init__(self, db_path: str | os.PathLike[str], *, state_path: str | os.PathLike[str] | None = None):
         super().__init__()
@@ -131,6 +135,7 @@ class TaizhangApp(App):
         self.state = UiState(state_path)
         self._orm = None
         self._orm_lock = threading.Lock()
+        self._seen_version: int | None = None  # PRAGMA data_version when last looked
         self._turns = _Turns()
         self._busy: dict[int, str] = {}
         self._busy_seq = 0
@@ -143,29 +148,68 @@ class TaizhangApp(App):
         self.sub_title = self.db_path.name
         self.set_busy_text("正在打开数据库…")
         self.call_after_refresh(self._open)  # paint the first frame, then open the file
+        self.set_interval(self.WATCH_SECONDS, self._watch)
+
+    # ------------------------------------------------------------ changes made elsewhere
+
+    WATCH_SECONDS = 1.0  # another window's or an import's changes show within two seconds
+
+    def _watch(self) -> None:
+        if self.reader is not None and not self._busy:  # our own write refreshes by itself
+            self._check_outside()
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def _check_outside(self) -> None:
+        """``PRAGMA data_version`` of the read connection changes when any other connection —
+        another process, or this app's own writer — commits; our own writes are noted in _write."""
+        version = self._data_version_now()
+        if version is None or version == self._seen_version:
+            return
+        first, self._seen_version = self._seen_version is None, version
+        if not first:
+            self.call_from_thread(self.reload_groups)  # a new group may have come in; then refresh
+
+    def _data_version_now(self) -> int | None:
+        reader = self.reader
+        if reader is None:
+            return None
+        try:
+            with reader() as conn:
+                return conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return None
 
     @work(thread=True, exclusive=True, group="open")
     def _open(self) -> None:
         from models.errors import DatabaseError
+        from models.store import DamagedDatabase
         from tui import data
 
         try:
             reader = Reader(self.db_path)
         except DatabaseError as exc:
-            self.call_from_thread(self._failed, str(exc))
+            self.call_from_thread(self._failed, str(exc), isinstance(exc, DamagedDatabase))
             return
         with reader() as conn:
             found = data.groups(conn)
-        self.call_from_thread(self._opened, reader, found)
+            version = conn.execute("PRAGMA data_version").fetchone()[0]  # what "as read" means
+        self.call_from_thread(self._opened, reader, found, version)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, message: str, damaged: bool = False) -> None:
         self.error = message
         self.set_busy_text("")
         self.data_version += 1
         self.refresh_visible()
+        from models.backup import list_backups
 
-    def _opened(self, reader: Reader, found: list[GroupInfo]) -> None:
+        if damaged and list_backups(self.db_path):  # say so in a dialog that offers them
+            from tui.dialogs.backups import BackupsDialog
+
+            self.push_screen(BackupsDialog(problem=message))
+
+    def _opened(self, reader: Reader, found: list[GroupInfo], version: int | None = None) -> None:
         self.reader = reader
+        self._seen_version = version  # data_version counts per connection: start again
         self.set_busy_text("")
         self._set_groups(found, self.state.get("group"))
         self.refresh_visible()
@@ -175,6 +219,7 @@ class TaizhangApp(App):
         if not self._warmed:
             self._warmed = True
             self.call_after_refresh(self._warm_up)
+            self.call_after_refresh(self._daily_backup)
 
     @work(thread=True, group="warm-up")
     def _warm_up(self) -> None:
@@ -192,6 +237,87 @@ class TaizhangApp(App):
                     s.exec(select(Progress.id).where(Progress.task_id == task_id).limit(1)).first()
         except Exception as exc:  # noqa: BLE001 - the first write reports any real problem
             self.log.warning(f"warm-up failed: {exc!r}")
+
+    # ------------------------------------------------------------ backups
+
+    @work(thread=True, group="backup", exit_on_error=False)
+    def _daily_backup(self) -> None:
+        """Once a day, at the first start: a backup (models.backup), after the first data is shown."""
+        from models.backup import BackupError, daily_backup_if_due
+
+        try:
+            daily_backup_if_due(self.db_path)
+        except BackupError as exc:
+            self.call_from_thread(self.notify, str(exc), title="今天的自动备份没有完成", severity="warning", timeout=10)
+        self.call_from_thread(self.note_backup)
+
+    def note_backup(self) -> None:
+        """Read the newest backup again (the overview shows its time)."""
+        from models.backup import latest_backup
+
+        self.latest_backup = latest_backup(self.db_path)
+
+    def backup_now(self, then: Callable[[], None] | None = None) -> None:
+        self._backup_now(self._turns.take(), self.busy_start("正在备份…"), then)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _backup_now(self, ticket: int, token: int, then: Callable[[], None] | None) -> None:
+        from models.backup import make_backup
+        from models.errors import DatabaseError
+
+        with self._turns.turn(ticket):
+            try:
+                made = make_backup(self.db_path, "manual")
+            except DatabaseError as exc:
+                self.call_from_thread(self.notify, str(exc), title="没有备份", severity="error", timeout=10)
+                return
+            finally:
+                self.call_from_thread(self.busy_end, token)
+        self.call_from_thread(self.notify, str(made), title="已备份")
+        self.call_from_thread(self.note_backup)
+        if then is not None:
+            self.call_from_thread(then)
+
+    def restore_backup(self, path: Path) -> None:
+        """Replace the ledger with the backup ``path`` (the current state is backed up first), then
+        open it again."""
+        self._restore(self._turns.take(), self.busy_start("正在恢复…"), Path(path))
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _restore(self, ticket: int, token: int, path: Path) -> None:
+        from models.backup import restore
+        from models.errors import DatabaseError
+
+        with self._turns.turn(ticket):
+            try:
+                done = restore(self.db_path, path)
+            except DatabaseError as exc:
+                self.call_from_thread(self.notify, str(exc), title="没有恢复", severity="error", timeout=12)
+                return
+            finally:
+                self.call_from_thread(self.busy_end, token)
+            with self._orm_lock:  # the writes open the file again when next needed
+                orm, self._orm = self._orm, None
+            if orm is not None:
+                orm.close()
+        self.call_from_thread(self._restored, done)
+
+    def _restored(self, done: Any) -> None:
+        from tui.dialogs.backups import restored_text
+
+        reader, self.reader = self.reader, None
+        if reader is not None:
+            reader.close()
+        self.error = None
+        self.note_backup()
+        self.notify(restored_text(done), title="已恢复", timeout=10)
+        self.set_busy_text("正在打开数据库…")
+        self._open()
+
+    def action_backups(self) -> None:
+        from tui.dialogs.backups import BackupsDialog
+
+        self.push_screen(BackupsDialog(problem=self.error))
 
     def orm(self) -> Any:
         """The ``models.db.Database`` the operations write through (made on first use)."""
@@ -291,8 +417,10 @@ class TaizhangApp(App):
 
                 try:
                     result = getattr(ops, operation)(db, *args, **kwargs)
+                    self._seen_version = self._data_version_now()  # not a change from elsewhere
                 except (OperationError, DatabaseError) as exc:
                     self.call_from_thread(self.notify, str(exc), title="未保存", severity="error", timeout=8)
+                    self.call_from_thread(self.refresh_visible)  # show what is there now (a conflict)
                     return
             except Exception as exc:  # noqa: BLE001 - never crash the office's window over one change
                 self.log.error(f"{operation} failed: {exc!r}")
@@ -315,7 +443,7 @@ class TaizhangApp(App):
     # ------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("import_file", "switch_group", "undo") and self.reader is None:
+        if action in ("import_file", "switch_group", "undo", "history") and self.reader is None:
             return None
         if action == "export" and (self.reader is None or self.group is None):
             return None
@@ -386,6 +514,14 @@ class TaizhangApp(App):
         from tui.dialogs.export import ExportDialog
 
         self.push_screen(ExportDialog())
+
+    def action_history(self, task_id: int | None = None, task_label: str = "") -> None:
+        """The audit trail of the current group (or of one task), newest first."""
+        from tui.screens.history import HistoryScreen
+
+        if isinstance(self.screen, HistoryScreen) and self.screen.task_id == task_id:
+            return
+        self.push_screen(HistoryScreen(task_id, task_label))
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette

@@ -19,6 +19,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 DONE, NOT_STARTED, IN_PROGRESS = "已完成", "未启动", "推进中"
+# "Not done", in the form SQLite can answer from the (group, status, due) index: status != '已完成'
+# cannot use it and reads every task of the group.
+OPEN = "t.status IN ('未启动', '推进中')"
 SOON_DAYS = 7
 STATUS_FILTERS = ("全部", "未完成", "逾期", "临期", "未启动", "推进中", "已完成")
 PAGE_SIZE = 200
@@ -157,12 +160,12 @@ def _where(group_id: int, flt: TaskFilter, today: date) -> tuple[str, list[objec
         sql.append("t.status = ?")
         args.append(status)
     elif status == "未完成":
-        sql.append("t.status != '已完成'")
+        sql.append(OPEN)
     elif status == "逾期":
-        sql.append("t.status != '已完成' AND t.due < ?")
+        sql.append(f"{OPEN} AND t.due < ?")
         args.append(today.isoformat())
     elif status == "临期":
-        sql.append("t.status != '已完成' AND t.due BETWEEN ? AND ?")
+        sql.append(f"{OPEN} AND t.due BETWEEN ? AND ?")
         args += [today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()]
     if flt.category is not None:
         sql.append("t.category_number IS ? AND t.category IS ?")
@@ -337,6 +340,17 @@ def _briefs(conn: sqlite3.Connection, where: str, args: list[object], limit: int
             for tid, number, content, deadline, due, status, lead in rows]
 
 
+def overdue_by_unit(conn: sqlite3.Connection, group_id: int, today: date) -> list[UnitProgress]:
+    """Lead units with their tasks, done and overdue counts, the most overdue first (总览's ranking)."""
+    return [UnitProgress(*r) for r in conn.execute(
+        "SELECT u.id, u.name, count(*), sum(t.status = '已完成'), "
+        "sum(t.status != '已完成' AND t.due IS NOT NULL AND t.due < ?) "
+        "FROM assignment a JOIN task t ON t.id = a.task_id JOIN unit u ON u.id = a.unit_id "
+        "WHERE t.group_id = ? AND a.role = 'lead' GROUP BY u.id "
+        "ORDER BY 5 DESC, 1.0 * sum(t.status = '已完成') / count(*), count(*) DESC, u.name LIMIT 200",
+        (today.isoformat(), group_id))]
+
+
 def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overview:
     g = group.id
     counts = {"总数": 0, NOT_STARTED: 0, IN_PROGRESS: 0, DONE: 0}
@@ -344,7 +358,7 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
         counts[status] = n
         counts["总数"] += n
     t0, t7 = today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()
-    open_ = "t.group_id = ? AND t.status != '已完成' AND t.due IS NOT NULL"
+    open_ = f"t.group_id = ? AND {OPEN} AND t.due IS NOT NULL"
     counts["逾期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due < ?", (g, t0)).fetchone()[0]
     counts["临期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due BETWEEN ? AND ?",
                                  (g, t0, t7)).fetchone()[0]
@@ -353,15 +367,10 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     upcoming = _briefs(conn, f"{open_} AND t.due > ?", [g, t7], 10)
     members = conn.execute("SELECT count(*) FROM member WHERE group_id = ? AND active", (g,)).fetchone()[0]
     duties = conn.execute("SELECT count(*) FROM duty WHERE group_id = ?", (g,)).fetchone()[0]
-    by_unit = [UnitProgress(*r) for r in conn.execute(
-        "SELECT u.id, u.name, count(*), sum(t.status = '已完成'), "
-        "sum(t.status != '已完成' AND t.due IS NOT NULL AND t.due < ?) "
-        "FROM assignment a JOIN task t ON t.id = a.task_id JOIN unit u ON u.id = a.unit_id "
-        "WHERE t.group_id = ? AND a.role = 'lead' GROUP BY u.id "
-        "ORDER BY 5 DESC, 1.0 * sum(t.status = '已完成') / count(*), count(*) DESC, u.name LIMIT 200", (t0, g))]
-    units = conn.execute(
-        "SELECT count(DISTINCT a.unit_id) FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = ?",
-        (g,)).fetchone()[0]
+    by_unit = overdue_by_unit(conn, g, today)
+    units = conn.execute(  # one probe per unit, not a pass over every assignment of the group
+        "SELECT count(*) FROM unit u WHERE EXISTS (SELECT 1 FROM assignment a JOIN task t ON t.id = a.task_id "
+        "WHERE a.unit_id = u.id AND t.group_id = ?)", (g,)).fetchone()[0]
     return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit)
 
 

@@ -44,7 +44,8 @@ class TaskScreen(Loads, Screen):
     HELP = ("这里是一项任务的全部内容。Esc：返回列表。\n"
             "a：指定牵头或配合单位及责任人，可输入单位或成员的名称、拼音首字母查找。\n"
             "Tab：移到“分工”或“年度目标”表。分工表中 Enter 修改责任人、角色或换单位，Del 取消分工；"
-            "年度目标表中 Enter 修改目标或填写完成值。")
+            "年度目标表中 Enter 修改目标或填写完成值。\n"
+            "j：这项任务的操作记录（每一次修改的时间、内容和修改前后）。")
     BINDINGS: ClassVar = [
         Binding("escape", "back", "返回", tooltip="回到列表"),
         Binding("space", "tick", "完成/取消", tooltip="标为已完成（今天），再按一次取消"),
@@ -53,6 +54,7 @@ class TaskScreen(Loads, Screen):
         Binding("a", "assign", "分工", tooltip="增加牵头或配合单位及责任人"),
         Binding("s", "status", "状态", show=False, tooltip="修改状态：未启动、推进中、已完成"),
         Binding("t", "target", "年度目标", show=False, tooltip="增加一个年度的目标"),
+        Binding("j", "history", "操作记录", show=False, tooltip="这项任务的每一次修改：时间、内容、修改前后"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
 
@@ -160,15 +162,21 @@ class TaskScreen(Loads, Screen):
     def action_back(self) -> None:
         self.app.pop_screen()
 
+    def action_history(self) -> None:
+        from models.audit import task_label
+
+        t = self.detail.task if self.detail is not None else None
+        self.app.action_history(self.task_id, task_label(t.number, t.content) if t else "")
+
     def action_tick(self) -> None:
         if self.detail is None:
             return
-        content = self.detail.task.content
+        content, status = self.detail.task.content, self.detail.task.status
 
         def said(status: str) -> str:
             return ("已完成：" if status == data.DONE else f"已取消完成（{status}）：") + cut(content, 30)
 
-        self.app.write("tick", self.task_id, message=said)
+        self.app.write("tick", self.task_id, seen_done=status == data.DONE, message=said)
 
     def action_progress(self) -> None:
         if self.detail is None:

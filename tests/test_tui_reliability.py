@@ -1,0 +1,105 @@
+"""Two at once, seen from the window: changes made by another process show without a key press
+within two seconds, and an edit over a change made meanwhile is refused with a message, keeping
+the other change."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlmodel import select
+
+from models import operations as ops
+from models.db import Database
+from models.tables import Task
+from tui import make_app
+from tui.testing import choose_group, demo_copy, settle
+
+SIZE = (120, 36)
+
+
+def _app(tmp_path: Path):
+    path = demo_copy(tmp_path)
+    return path, make_app(path, state_path=tmp_path / "state.json")
+
+
+async def _until(pilot, condition, seconds: float) -> bool:
+    """Let the app run (no keys pressed) until ``condition()`` or the time is up."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    while loop.time() < end:
+        if condition():
+            return True
+        await pilot.pause(0.1)
+    return condition()
+
+
+def _messages(app) -> str:
+    return "\n".join(str(n.message) for n in app._notifications)
+
+
+async def test_a_task_added_by_another_process_shows_within_two_seconds(tmp_path):
+    path, app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "启东")
+        await pilot.press("2")
+        await settle(pilot)
+        before = app.screen.total
+        with Database(path) as other:
+            group = other.session().exec(select(Task.group_id).where(Task.id == app.screen.current_task().id)).one()
+            ops.add_task(other, group, "另一个窗口新增的任务")
+        start = asyncio.get_running_loop().time()
+        assert await _until(pilot, lambda: app.screen.total == before + 1, 2.5)
+        assert asyncio.get_running_loop().time() - start <= 2.5
+        assert any(r.content == "另一个窗口新增的任务" for r in app.screen._rows) or app.screen.pages > 1
+
+
+async def test_a_new_group_imported_elsewhere_appears_in_the_group_list(tmp_path):
+    path, app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        count = len(app.groups)
+        with Database(path) as other:
+            ops.create_group(other, "新成立的领导小组")
+        assert await _until(pilot, lambda: len(app.groups) == count + 1, 2.5)
+        assert any(g.name == "新成立的领导小组" for g in app.groups)
+
+
+async def test_saving_an_edit_over_a_change_made_meanwhile_is_refused(tmp_path):
+    path, app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "闽清")
+        await pilot.press("2")
+        await settle(pilot)
+        task = app.screen.current_task()
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("e")  # the form now holds what the user sees
+        await settle(pilot)
+        with Database(path) as other:
+            ops.edit_task(other, task.id, deadline="2023年9月底前")  # another window, meanwhile
+        for _ in range(4):  # 工作任务 → 类别 → 类别序号 → 任务序号 → 完成时限
+            await pilot.press("tab")
+        await pilot.press("ctrl+u", *"2023年12月底前")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await _until(pilot, lambda: "已被修改" in _messages(app), 2)
+        assert "已被修改" in _messages(app) and "2023年9月底前" in _messages(app)
+        assert "locked" not in _messages(app)
+    with Database(path) as db, db.session() as s:
+        assert s.get(Task, task.id).deadline == "2023年9月底前"
+
+
+async def test_space_twice_quickly_ticks_and_unticks_without_a_conflict(tmp_path):
+    path, app = _app(tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "闽清")
+        await pilot.press("2")
+        await settle(pilot)
+        task = app.screen.current_task()
+        status = task.status
+        await pilot.press("space", "space")
+        await settle(pilot)
+        assert "已被" not in _messages(app)
+    with Database(path) as db, db.session() as s:
+        assert s.get(Task, task.id).status == status
