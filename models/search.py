@@ -9,34 +9,43 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=1)
-def _initials_table() -> dict[int, str]:
-    """str.translate table: each Chinese character → its pinyin initial, ASCII → nothing."""
+def _initials_table() -> list[str | None]:
+    """str.translate table indexed by code point (a list is looked up faster than a dict): each
+    Chinese character → its pinyin initial; every other character of the basic plane → deleted.
+    Characters beyond it are left for the clean-up pass in ``initials``."""
     from models.pinyin_initials import BLOCKS  # generated from pypinyin, see models/make_initials.py
 
-    table: dict[int, str] = dict.fromkeys(range(0x80), "")
+    table: list[str | None] = [None] * 0x10000
     for start, letters in BLOCKS:
         for offset, letter in enumerate(letters):
-            table[start + offset] = letter.strip()  # a space marks a character without a reading
+            table[start + offset] = letter.strip() or None  # a space marks a character without a reading
     return table
 
 
 _NOT_INITIAL = re.compile(r"[^a-z]+")
 
 
-@lru_cache(maxsize=8192)  # unit and person names repeat across thousands of tasks
-def initials(text: str) -> str:
+def _initials_of(text: str) -> str:
     """Pinyin initials of the Chinese characters in text; other characters are dropped."""
-    return _NOT_INITIAL.sub("", text.translate(_initials_table()))
+    out = text.translate(_initials_table())
+    return out if out.isascii() and out.isalpha() or not out else _NOT_INITIAL.sub("", out)
+
+
+initials = lru_cache(maxsize=8192)(_initials_of)  # unit and person names repeat across thousands of tasks
+
+
+@lru_cache(maxsize=4096)
+def _names_parts(names: tuple[str, ...]) -> tuple[str, str]:
+    """(names, their initials), each joined by |: the same units and persons recur on many tasks."""
+    return "|".join(names).lower(), "|".join(initials(n) for n in names)
 
 
 def search_text(content: str, names: Iterable[str | None] = ()) -> str:
     """Lower-cased haystack stored beside the content: the names, then the initials of the content
     and of each name, separated by |. The content itself is not repeated (the filter searches the
     content column too), which keeps a 10,000-task ledger a quarter smaller."""
-    names = [n for n in names if n]
-    return "|".join([*names, _initials_of(content), *(initials(n) for n in names)]).lower()
-
-
-def _initials_of(text: str) -> str:
-    """initials() without the cache, for text that never repeats (a task's content)."""
-    return _NOT_INITIAL.sub("", text.translate(_initials_table()))
+    present = tuple(n for n in names if n)
+    if not present:
+        return _initials_of(content)
+    text, name_initials = _names_parts(present)
+    return f"{text}|{_initials_of(content)}|{name_initials}"

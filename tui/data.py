@@ -335,7 +335,8 @@ def _briefs(conn: sqlite3.Connection, where: str, args: list[object], limit: int
         "SELECT t.id, t.number, t.content, t.deadline, t.due, t.status, "
         "(SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
         " WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.position)) "
-        f"FROM task t WHERE {where} ORDER BY t.due, t.position LIMIT ?", [*args, limit]))
+        # ties by id, not position: (group_id, due) index order, so the first rows end the search
+        f"FROM task t WHERE {where} ORDER BY t.due, t.id LIMIT ?", [*args, limit]))
     return [Brief(tid, number, content, lead or "", deadline, as_date(due), status)
             for tid, number, content, deadline, due, status, lead in rows]
 
