@@ -323,16 +323,19 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
     try:
         if not db_path.exists() or db_path.stat().st_size == 0:
             store.create_private(db_path)
-        src = sqlite3.connect(_uri(backup_file, "ro"), uri=True, timeout=_TIMEOUT)
+        dest = sqlite3.connect(db_path, timeout=_TIMEOUT)
         try:
-            dest = sqlite3.connect(db_path, timeout=_TIMEOUT)
+            dest.execute(f"PRAGMA busy_timeout = {int(_TIMEOUT * 1000)}")
+            source = _same_page_size(backup_file, dest, db_path)
+            src = sqlite3.connect(_uri(source, "ro"), uri=True, timeout=_TIMEOUT)
             try:
-                dest.execute(f"PRAGMA busy_timeout = {int(_TIMEOUT * 1000)}")
                 src.backup(dest)
             finally:
-                dest.close()
+                src.close()
+                if source != backup_file:
+                    source.unlink(missing_ok=True)
         finally:
-            src.close()
+            dest.close()
     except (OSError, sqlite3.Error) as exc:
         before = f"恢复前的数据在「{saved or damaged}」。" if (saved or damaged) else ""
         raise BackupError(f"从「{backup_file.name}」恢复失败：{exc}。{before}") from None
@@ -344,6 +347,37 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
     store.prepare(db_path)  # WAL again, and an older backup brought up to the current schema
     info = next((b for b in list_backups(db_path) if b.path.resolve() == backup_file.resolve()), None)
     return Restored(info or backup_file, saved, damaged)
+
+
+def _same_page_size(backup_file: Path, dest: sqlite3.Connection, db_path: Path) -> Path:
+    """``backup_file``, or a private temporary copy of it rebuilt with the page size of ``dest``
+    when they differ and ``dest`` is in WAL mode: SQLite's backup cannot change the page size of a
+    WAL database (ledgers made by older versions have 4 KB pages, newer ones 8 KB)."""
+    wanted = dest.execute("PRAGMA page_size").fetchone()[0]
+    if dest.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        return backup_file
+    src = sqlite3.connect(_uri(backup_file, "ro"), uri=True, timeout=_TIMEOUT)
+    try:
+        if src.execute("PRAGMA page_size").fetchone()[0] == wanted:
+            return backup_file
+        from models.store import create_private
+
+        folder = backup_dir(db_path)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        copy = folder / f".{db_path.stem}-restoring-{os.getpid()}.db"
+        copy.unlink(missing_ok=True)
+        create_private(copy)
+        out = sqlite3.connect(copy, isolation_level=None)
+        try:
+            src.backup(out)
+            out.execute("PRAGMA journal_mode = DELETE")
+            out.execute(f"PRAGMA page_size = {wanted}")
+            out.execute("VACUUM")  # rebuilt with the wanted page size
+        finally:
+            out.close()
+        return copy
+    finally:
+        src.close()
 
 
 def restore_hint(db_path: str | os.PathLike[str]) -> str:
