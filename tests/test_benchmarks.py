@@ -17,9 +17,9 @@ def test_quick_benchmark_prints_the_table(tmp_path):
     assert result.returncode == 0, result.stderr
     header = result.stdout.splitlines()[0].split()
     assert header == ["figure", "median", "min", "max", "baseline", "ratio", "budget", "ok"]
-    assert "overview counts" in result.stdout
+    assert "总览 counts" in result.stdout
     rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
-    assert {r["figure"].split(",")[0] for r in rows} >= {"overview counts (1 总览)", "overdue by unit"}
+    assert {r["figure"].split(",")[0] for r in rows} >= {"总览 counts (whole read)", "overdue by unit (总览 ranking)"}
 
 
 def test_unknown_figure_is_a_usage_error():
