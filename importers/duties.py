@@ -38,7 +38,7 @@ from pathlib import Path
 from importers.columns import NOTE_STARTS, Table, read_table_or_text
 from importers.normalize import clean_text, clean_unit, split_units, unify_brackets
 from importers.readers import refuse
-from importers.records import Duties, DutyRecord, ImportWarning, Origin
+from importers.records import Duties, DutyRecord, ImportWarning, Origin, display_name
 from importers.titles import ends_like_unit
 
 _CN_NUMBER = "一二三四五六七八九十百零〇"
@@ -135,6 +135,8 @@ def _is_heading(line: str) -> bool:
 def _join_lines(lines: list[str]) -> str:
     out = ""
     for line in lines:
+        if not line:
+            continue  # a row that continues the unit above with an empty 职责 cell
         if not out:
             out = line
         elif out.endswith(_SENTENCE_END) or _NUMBERING.match(line):
@@ -189,7 +191,7 @@ _COLUMNS = {
 
 def read_duties(path: str | Path, known_units: Iterable[str] = ()) -> Duties:
     """Duties from a notice's text (.txt), a duties table (.xlsx .xls .ods .csv) or a .docx."""
-    source = Path(path).name
+    source = display_name(path)
     known = tuple(known_units)
     return read_table_or_text(
         path, what="成员单位职责", columns=_COLUMNS, required="unit", others=("text",),

@@ -21,7 +21,7 @@ from typing import Any
 
 from importers.bulk import paused_gc
 from importers.normalize import clean_name, clean_unit
-from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable
+from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable, displayable
 from models import store
 from models.errors import OperationError
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
@@ -160,13 +160,15 @@ _ASSIGN_COLUMNS = ("role", "position", "unit_id", "person")
 
 def _assignments(rec: TaskRecord, units: _Units) -> list[Assign]:
     rows: list[Assign] = []
+    lead: list[int] = []
     for role, refs in (("lead", rec.lead), ("co", rec.co)):
         seen: list[int] = []
         for ref in refs:
             uid = units.id(ref.unit)
-            if uid not in seen:
+            if uid not in seen and uid not in lead:  # a unit named by name and alias leads only
                 rows.append((role, len(seen), uid, _person(ref.person) if ref.person else None))
                 seen.append(uid)
+        lead = seen
     return rows
 
 
@@ -219,7 +221,11 @@ def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportRepo
         same = by_content.get(rec.content)
         while same and same[-1]["id"] in matched:
             same.pop()
-        task = same.pop() if same else None  # the same content twice in a file is two tasks
+        task = same[-1] if same else None  # the same content twice in a file is two tasks: each
+        if same and len(same) > 1:  # matches the one of its category and number, else the first
+            key = (rec.category, rec.number)
+            task = next((t for t in reversed(same) if t["id"] not in matched and (t["category"], t["number"]) == key),
+                        task)
         if task is None:
             candidate = by_number.get((rec.category, rec.number)) if rec.number else None
             ok = candidate is not None and candidate["id"] not in matched and candidate["content"] not in contents_in_file
@@ -328,16 +334,22 @@ def load_duties(w: _Writer, duties: Duties, group_name: str, report: ImportRepor
     units = _Units(w, report)
     existing = {unit_id: (duty_id, text) for duty_id, unit_id, text in
                 w.rows("SELECT id, unit_id, text FROM duty WHERE group_id = ?", (group_id,))}
+    texts: dict[int, str] = {}  # one duty a unit: named twice (by name and by alias), its texts are joined
     for rec in duties.duties:
         unit_id = units.id(rec.unit)
+        if unit_id in texts:
+            report.warnings.append(ImportWarning(
+                f"「{rec.unit}」与前面的「{units.names[unit_id]}」是同一单位，职责已合并", rec.origin))
+        texts[unit_id] = "\n".join(t for t in (texts.get(unit_id), rec.text) if t)
+    for unit_id, text in texts.items():
         if unit_id not in existing:
-            existing[unit_id] = (w.insert("duty", {"group_id": group_id, "unit_id": unit_id, "text": rec.text}), rec.text)
+            existing[unit_id] = (w.insert("duty", {"group_id": group_id, "unit_id": unit_id, "text": text}), text)
             report.added += 1
-        elif existing[unit_id][1] == rec.text:
+        elif existing[unit_id][1] == text:
             report.unchanged += 1
         else:
-            w.update("duty", existing[unit_id][0], {"text": rec.text})
-            existing[unit_id] = (existing[unit_id][0], rec.text)
+            w.update("duty", existing[unit_id][0], {"text": text})
+            existing[unit_id] = (existing[unit_id][0], text)
             report.updated += 1
     return group_id
 
@@ -356,6 +368,7 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
     """Write what a reader produced into the group ``group_name`` (created if new), in one
     transaction. ``database`` is a ``models.db.Database`` or the path of the ledger file."""
     kind = "tasks" if isinstance(record, TaskTable) else "roster" if isinstance(record, Roster) else "duties"
+    group_name = displayable(group_name)  # a name made from an undecodable file name cannot be stored as it is
     report = ImportReport(source=record.source, kind=kind, group=group_name, dry_run=dry_run,
                           warnings=list(record.warnings))
     path: str | os.PathLike[str] = getattr(database, "path", database)

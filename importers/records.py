@@ -6,6 +6,7 @@ these records, so one loading step (``importers.load``) can write any of them th
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,6 +30,31 @@ class Origin:
         if self.col is not None:
             parts.append(f"{' ' if self.row is not None else ''}{column_letter(self.col)} 列")
         return "".join(parts)
+
+
+def display_name(path: str | os.PathLike[str]) -> str:
+    """A file's name as messages and the ledger show it (see ``displayable``)."""
+    return displayable(os.path.basename(os.fspath(path)))
+
+
+def displayable(name: str) -> str:
+    """A name from the system as it can be shown and stored. On Linux a file name whose bytes are
+    not UTF-8 (a GBK name from a Windows zip) reaches Python as surrogate escapes, which can be
+    neither printed nor stored in SQLite: such a name is decoded as GB18030, else its odd bytes
+    become �."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        raw = name.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # lone surrogates that are no escaped bytes
+        return name.encode("utf-8", "replace").decode("utf-8")
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace")
 
 
 def column_letter(col: int) -> str:

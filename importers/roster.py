@@ -43,7 +43,7 @@ from pathlib import Path
 from importers.columns import HEADER_SCAN_ROWS, Table, cell_text, read_table_or_text
 from importers.normalize import clean_name, clean_text, clean_unit, unify_brackets
 from importers.readers import refuse
-from importers.records import ImportWarning, MemberRecord, Origin, Roster
+from importers.records import ImportWarning, MemberRecord, Origin, Roster, display_name
 from importers.titles import UNIT_ENDINGS, ends_like_unit, is_title, split_unit_title
 
 # ---------------------------------------------------------------------------------------------
@@ -421,6 +421,7 @@ def _liaison_section(text: str, known_units: tuple[str, ...]) -> tuple[str, str 
 
 # "办公室主任由区卫健局局长林金辉兼任", "由陈宗忠同志兼任办公室常务副主任", "组长由区长张三担任".
 _SENTENCE_ROLE = r"(?:(?:工作)?领导小组|工作组|(?:工作)?专班)?(?:办公室(?:常务)?副?主任|(?:常务)?副?组长)"
+MAX_ROLE_CLAUSE = 200  # "办公室常务副主任由区卫健局党组成员、二级主任科员陈宗忠同志兼任" is 30 characters
 _ROLE_FIRST = re.compile(rf"(?P<role>{_SENTENCE_ROLE})(?:由|为)(?P<who>[^，,。；;：:]+?)(?:同志)?(?:兼任|担任)?$")
 _ROLE_LAST = re.compile(rf"由(?P<who>[^，,。；;：:]+?)(?:同志)?(?:兼任|担任)(?P<role>{_SENTENCE_ROLE})$")
 
@@ -431,6 +432,8 @@ def _scan_office_sentence(state: _State, number: int, line: str) -> bool:
         return False
     found = False
     for clause in re.split(r"[，,。；;]", unify_brackets(line.replace(" ", ""))):
+        if len(clause) > MAX_ROLE_CLAUSE:
+            continue  # no such sentence, and the search would take time growing with the square of the length
         match = _ROLE_FIRST.search(clause) or _ROLE_LAST.search(clause)
         if not match:
             continue
@@ -488,7 +491,7 @@ _NOTE_STARTS = ("注", "备注", "说明")
 
 def read_roster(path: str | Path, known_units: Iterable[str] = ()) -> Roster:
     """Roster from a notice's text (.txt) or a roster spreadsheet (.xlsx .xls .ods .csv), or .docx."""
-    source = Path(path).name
+    source = display_name(path)
     known = tuple(known_units)
     return read_table_or_text(
         path, what="成员名单", columns=_COLUMNS, required="name", others=_OTHER_COLUMNS,
@@ -522,12 +525,12 @@ def _roster_from_table(source: str, table: Table, known: tuple[str, ...]) -> Ros
             if texts[0].startswith(_NOTE_STARTS):
                 break  # a note under the table, merged across it or in the first column
         name = value(index, "name")
-        if not name:
+        if not clean_name(name):  # empty, or only punctuation such as 「、」
             if texts[0].startswith(_NOTE_STARTS):
                 break
             roster.warnings.append(ImportWarning("这一行没有姓名，未导入", origin))
             continue
-        if "role" in columns and value(index, "role"):
+        if "role" in columns and normalize_role(value(index, "role")):  # not empty, nor only 「：」
             role = normalize_role(value(index, "role"))
         elif role is None:
             role = "成员"

@@ -434,7 +434,9 @@ class UnitReader:
     def _read(self, unit_value: object, person_value: object) -> CellUnits:
         original = _pieces(unit_value) if unit_value not in ("", None) else []
         persons = split_persons(person_value) if person_value not in ("", None) else []
-        persons = [p for p in (_PHONE.sub("", p) for p in persons) if p]  # a phone number is not a person
+        # a phone number is not a person (a longer text is no name with a phone: not searched, as the
+        # search takes time growing with the square of the length: a minute for 32,000 colons)
+        persons = [p for p in (_PHONE.sub("", p) if len(p) <= 100 else p for p in persons) if p]
         pieces = original
         if len(pieces) > 1:
             joins = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)
@@ -547,11 +549,17 @@ class Heading:
     lead: list[str]
 
 
+def _lead_from(text: str) -> int:
+    """Where to look for a heading's （牵头单位：…）: its last 300 characters (a search of the whole
+    of a huge cell takes time growing with the square of its length)."""
+    return max(len(text) - 300, 0)
+
+
 def parse_heading(value: object) -> Heading:
     """"一、社会保障体系（牵头单位：市人力社保局）" → level 1, 一, 社会保障体系, [市人力社保局]."""
     text = clean_sentence(value)
     lead: list[str] = []
-    m = _HEADING_LEAD.search(text) or _HEADING_LEAD_PLAIN.search(text)
+    m = _HEADING_LEAD.search(text, _lead_from(text)) or _HEADING_LEAD_PLAIN.search(text)
     if m:
         lead = [ref.unit for ref in UnitReader().read(m.group(1), "").units]
         text = text[: m.start()].rstrip("，,；;。 ") + ("。" if m.group(0)[:1] == "。" else "")
@@ -756,7 +764,8 @@ class TableReader:
             return c, value, number
         if c < tc or c == layout.single.get(CATEGORY):
             return c, value, number
-        if c == tc and (re.match(rf"^[{_CN_NUM}]+、|^第[{_CN_NUM}\d]+部分", text) or _HEADING_LEAD.search(text)):
+        if c == tc and (re.match(rf"^[{_CN_NUM}]+、|^第[{_CN_NUM}\d]+部分", text)
+                        or _HEADING_LEAD.search(text, _lead_from(text))):
             return c, value, number
         return None
 
@@ -847,6 +856,9 @@ class TableReader:
         row = grid.rows[r]
         tc, nc = layout.single[CONTENT], layout.single.get(NUMBER)
         content = sentence(row[tc]) if isinstance(row[tc], str) else _label(row[tc])
+        if not content:  # spaces or invisible characters only: the task cell is empty
+            self._row_without_task(r, [c for c, v in enumerate(row) if v != "" and c != tc])
+            return
         number = None
         if nc is not None and not self._category_numbers:
             number = number_text(row[nc])

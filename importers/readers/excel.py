@@ -18,6 +18,7 @@ from defusedxml import ElementTree as SafeET
 from importers.readers.extent import check_workbook
 from importers.readers.grid import Grid, Merge, Source, build_grid
 from importers.readers.sniff import FATAL, refuse
+from importers.records import display_name
 
 
 class WorkbookSource(Source):
@@ -25,7 +26,7 @@ class WorkbookSource(Source):
 
     def __init__(self, path: Path, kind: str):
         self.path = path
-        self.file = path.name
+        self.file = display_name(path)
         self.kind = kind
         self._layouts = check_workbook(path, kind)  # before calamine builds anything
         self._handle = path.open("rb")

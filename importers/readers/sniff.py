@@ -16,7 +16,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from importers.records import ImportRefused, Origin
+from importers.records import ImportRefused, Origin, display_name
 
 MAX_FILE_BYTES = 100 * 1024 * 1024  # any file read (table, roster, duties); a division table is a few hundred KB
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # all parts of an archive together, unpacked
@@ -53,7 +53,7 @@ _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 def refuse(path: Path | str, message: str, *, sheet: str | None = None, row: int | None = None,
            col: int | None = None) -> ImportRefused:
     """The refusal of ``path`` (a path or a file name): 「file」工作表「S」第 N 行 X 列：message."""
-    return ImportRefused(message, Origin(Path(path).name if path else "", sheet, row, col))
+    return ImportRefused(message, Origin(display_name(path) if path else "", sheet, row, col))
 
 
 def check_file(path: Path) -> int:

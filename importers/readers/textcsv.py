@@ -12,6 +12,7 @@ from pathlib import Path
 from importers.readers import sniff
 from importers.readers.grid import Grid, Source, build_grid
 from importers.readers.sniff import refuse
+from importers.records import display_name
 
 _DELIMITERS = ",\t;|"
 _NOT_TEXT = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"Rar!", b"7z\xbc\xaf")
@@ -70,9 +71,9 @@ class CsvSource(Source):
 
     def __init__(self, path: Path):
         self.path = path
-        self.file = path.name
+        self.file = display_name(path)
         self.hidden_sheets: set[str] = set()
-        self.sheet_names = [path.stem]
+        self.sheet_names = [Path(self.file).stem]
         self._grid: Grid | None = None
 
     def origin_sheet(self, name: str) -> str | None:

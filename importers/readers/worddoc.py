@@ -9,6 +9,7 @@ from pathlib import Path
 from importers.readers import sniff
 from importers.readers.grid import Grid, Merge, Source, build_grid
 from importers.readers.sniff import refuse
+from importers.records import display_name
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -24,7 +25,7 @@ class DocumentSource(Source):
         from docx.text.paragraph import Paragraph
 
         self.path = path
-        self.file = path.name
+        self.file = display_name(path)
         self.hidden_sheets: set[str] = set()
         self._paragraph = Paragraph
         try:
