@@ -180,7 +180,9 @@ def _task_values(rec: TaskRecord) -> tuple:
 
 def _search(rec: TaskRecord, assigns: list[Assign], units: _Units) -> str:
     names = [n for _, _, uid, person in assigns for n in (units.names[uid], person)]
-    return search_text(rec.content, [*names, *rec.unpaired_persons])
+    if rec.unpaired_persons:
+        names += rec.unpaired_persons
+    return search_text(rec.content, names)
 
 
 def _shapes(w: _Writer, group_id: int) -> dict[int, tuple[list[tuple], list[tuple]]]:
@@ -215,7 +217,11 @@ def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportRepo
     for rec in table.tasks:
         if rec.category:
             categories[rec.category] = None
-        for person in [*(r.person for r in rec.lead + rec.co if r.person), *rec.unpaired_persons]:
+        for refs in (rec.lead, rec.co):
+            for ref in refs:
+                if ref.person:
+                    persons[ref.person] = None
+        for person in rec.unpaired_persons:
             persons[person] = None
         assigns = _assignments(rec, units)
         same = by_content.get(rec.content)

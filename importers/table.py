@@ -889,8 +889,8 @@ class TableReader:
     def _fill(self, task: TaskRecord, r: int, first: bool) -> None:
         grid, layout = self.grid, self.layout
         row = grid.rows[r]
-        lead_names = {ref.unit for ref in task.lead}
-        co_names = {ref.unit for ref in task.co}
+        lead_names = {ref.unit for ref in task.lead} if task.lead else set()
+        co_names = {ref.unit for ref in task.co} if task.co else set()
         for u in layout.units:
             unit_value = row[u.col]
             person_value = row[u.person_col] if u.person_col is not None else ""
@@ -920,7 +920,7 @@ class TableReader:
         single = layout.single
         if DEADLINE in single and (first or task.deadline is None):
             self._deadline(task, r, single[DEADLINE])
-        have = {t.year for t in task.targets}
+        have = {t.year for t in task.targets} if task.targets else set()
         for year, c in layout.years:
             text = value_text(row[c])
             if text and year not in have:
