@@ -20,7 +20,7 @@ with plain sqlite3, never the ORM (importing SQLAlchemy + SQLModel alone takes ~
 reading 10,000 tasks), and xlsxwriter runs in its normal mode: its ``constant_memory`` mode measured
 slower here (inline strings instead of one shared-string table) and forbids the vertical merges a
 division table needs, while the normal mode stays far below the 150 MB limit (see
-``tests/data/bench_export.py``).
+``python -m benchmarks --only export``).
 """
 
 from __future__ import annotations
