@@ -74,6 +74,42 @@ class Loads:
             self.app.data_shown()  # type: ignore[attr-defined]
 
 
+class Pages:
+    """Paging of a screen whose table shows one screenful of rows read with LIMIT/OFFSET (the task
+    list, the history): a resize keeps the first row shown, PgUp/PgDn and ↑/↓ past an end turn the
+    page. The screen has ``table``, ``page``, ``pages``, ``total``, ``_page_size``, ``page_size()``,
+    ``reload(cursor=…)``, ``_render_rows()`` and ``shown_rows()``."""
+
+    def top_row(self) -> int:
+        """Where ↑ past the first row stops (below any heading row)."""
+        return 0
+
+    def on_table_resized(self, event: object) -> None:
+        if not self.shown_rows() and not self.total:
+            return
+        if self.page_size() != self._page_size:
+            first = self.page * self._page_size
+            self.page = first // self.page_size()
+            self.reload()
+        else:
+            self._render_rows()
+
+    def on_task_table_turn(self, event: Any) -> None:
+        if event.to == "first":
+            target = 0
+        elif event.to == "last":
+            target = self.pages - 1
+        else:
+            target = self.page + int(event.to)
+        if target < 0 or target >= self.pages or target == self.page:
+            if event.to in (1, -1) and event.cursor and self.table.row_count:
+                # at either end of the list: stay, but let ↓ / PgDn reach the last row
+                self.table.move_cursor(row=self.table.row_count - 1 if event.to == 1 else self.top_row())
+            return
+        self.page = target
+        self.reload(cursor=event.cursor)
+
+
 class AreaScreen(Loads, Screen):
     """One of the four areas. Subclasses compose ``body()`` and implement ``reload()``."""
 

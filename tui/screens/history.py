@@ -18,11 +18,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.screens.base import Loads
+from tui.screens.base import Loads, Pages
 from tui.screens.tasks import TaskTable
 from tui.text import cut
 from tui.widgets.bars import AreaBar, StatusLine
-from tui.widgets.table import Table, heading
+from tui.widgets.table import heading
 
 DETAIL_LINES = 6
 
@@ -35,7 +35,7 @@ class HistoryTable(TaskTable):
     ]
 
 
-class HistoryScreen(Loads, Screen):
+class HistoryScreen(Pages, Loads, Screen):
     CSS_PATH = str(Path(__file__).with_name("history.tcss"))
     HELP = ("操作记录：通过本程序做的每一次修改——标记完成、修改、指定单位、换人、改名、导入、撤销——"
             "都记在这里，新的在前。每行是时间、操作、对象和变更（修改前 → 修改后）；"
@@ -208,31 +208,8 @@ class HistoryScreen(Loads, Screen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
 
-    def on_table_resized(self, event: Table.Resized) -> None:
-        if not self._entries and not self.total:
-            return
-        if self.page_size() != self._page_size:
-            first = self.page * self._page_size
-            self.page = first // self.page_size()
-            self.reload()
-        else:
-            self._render_rows()
-
-    # ------------------------------------------------------------ keys
-
-    def on_task_table_turn(self, event: TaskTable.Turn) -> None:
-        if event.to == "first":
-            target = 0
-        elif event.to == "last":
-            target = self.pages - 1
-        else:
-            target = self.page + int(event.to)
-        if target < 0 or target >= self.pages or target == self.page:
-            if event.to in (1, -1) and event.cursor and self.table.row_count:
-                self.table.move_cursor(row=self.table.row_count - 1 if event.to == 1 else 0)
-            return
-        self.page = target
-        self.reload(cursor=event.cursor)
+    def shown_rows(self) -> list[Any]:
+        return self._entries
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         e = self.current_entry()

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from tui import data
 from tui.data import TaskFilter, TaskRow
-from tui.screens.base import AreaScreen
+from tui.screens.base import AreaScreen, Pages
 from tui.text import cut, state_text, units_text
 from tui.widgets.search import FilterInput
 from tui.widgets.table import Table, heading
@@ -57,7 +57,7 @@ class TaskTable(Table):
             super().action_cursor_up()
 
 
-class TasksScreen(AreaScreen):
+class TasksScreen(Pages, AreaScreen):
     AREA = "tasks"
     HELP = ("任务列表按分工表的顺序列出当前领导小组的全部任务。"
             "状态一栏：红色“逾期”是过了完成时限仍未完成，黄色“临期”是 7 天内到期。\n"
@@ -271,33 +271,13 @@ class TasksScreen(AreaScreen):
         else:
             table.fill(out, keep=keep, cursor=cursor_row)
 
-    def on_table_resized(self, event: Table.Resized) -> None:
-        if not self._rows and not self.total:
-            return
-        if self.page_size() != self._page_size:
-            first = self.page * self._page_size
-            self.page = first // self.page_size()
-            self.reload()
-        else:
-            self._render_rows()
-
     # ------------------------------------------------------------ paging and filtering
 
-    def on_task_table_turn(self, event: TaskTable.Turn) -> None:
-        if event.to == "first":
-            target = 0
-        elif event.to == "last":
-            target = self.pages - 1
-        else:
-            target = self.page + int(event.to)
-        if target < 0 or target >= self.pages or target == self.page:
-            if event.to in (1, -1) and event.cursor and self.table.row_count:
-                # at either end of the list: stay, but let ↓ / PgDn reach the last row
-                self.table.move_cursor(row=self.table.row_count - 1 if event.to == 1 else
-                                       (self.table.first_data_row() or 0))
-            return
-        self.page = target
-        self.reload(cursor=event.cursor)
+    def shown_rows(self) -> list[TaskRow]:
+        return self._rows
+
+    def top_row(self) -> int:
+        return self.table.first_data_row() or 0
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "tk-search":
