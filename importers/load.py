@@ -383,6 +383,9 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
         # A 10,000-task import touches ~10 MB of pages in one transaction; SQLite's default 2 MB
         # cache would spill them to the WAL and read them back while inserting.
         conn.execute("PRAGMA cache_size = -32768")
+        # Foreign keys are checked once for the whole import, before it commits, instead of one
+        # parent lookup per inserted row (~10 % of the writing for 10,000 tasks).
+        conn.execute("PRAGMA foreign_keys = OFF")
         retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
         w = _Writer(conn)
         with paused_gc():
@@ -390,6 +393,9 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
         if dry_run or not w.changes:
             conn.execute("ROLLBACK")
         else:
+            broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+            if broken is not None:
+                raise sqlite3.IntegrityError(f"{broken[0]} 第 {broken[1]} 行引用的 {broken[2]} 不存在")
             store.write_history(conn.cursor(), action="import", summary=summary(report), group_id=group_id,
                                 task_id=None, undoes=None, changes=w.changes)
             conn.execute("COMMIT")

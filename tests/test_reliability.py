@@ -265,3 +265,25 @@ def test_the_command_line_opens_no_network_connection(demo, tmp_path):
                                 text=True, env=_env(), cwd=ROOT, timeout=120)
         assert result.returncode == 0, result.stderr
 
+
+
+def test_an_import_that_would_leave_a_dangling_reference_is_refused_whole(demo, big_table, monkeypatch):
+    """The import checks foreign keys once before committing (not per row): a row pointing at a
+    unit that does not exist makes the whole import fail and leaves the file as it was."""
+    from importers import load as loader
+    from importers import read_file
+
+    table = read_file(big_table)
+    real_id = loader._Units.id
+
+    def wrong_id(self, raw: str) -> int:  # a bug that would point 县民政局's rows at no unit
+        if raw == "县民政局":
+            self.names[999_999] = raw
+            return 999_999
+        return real_id(self, raw)
+
+    monkeypatch.setattr(loader._Units, "id", wrong_id)
+    before = _state(demo)
+    with pytest.raises(OperationError, match="冲突"):
+        loader.load(demo, table, "大表")
+    assert _state(demo) == before
