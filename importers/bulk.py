@@ -1,12 +1,31 @@
-"""Bulk work without the cyclic garbage collector: reading a 10,000-row table makes a few hundred
-thousand small objects that are all kept, and each collection would walk all of them again (about
-a tenth of an import's time). Nothing made here forms reference cycles that need collecting."""
+"""Bulk work of an import: the cyclic garbage collector paused while a table is read and loaded, and
+the rows of new tasks written by a second thread while this one prepares the next ones.
+
+Reading a 10,000-row table makes a few hundred thousand small objects that are all kept, and each
+collection would walk all of them again (about a tenth of an import's time). Nothing made here forms
+reference cycles that need collecting.
+
+SQLite releases Python's lock (the GIL) while it inserts, so a second thread can write one batch of
+rows while this thread builds the next: on a 2-core office PC the ~0.2 s SQLite spends on 10,000 tasks
+then costs almost nothing. Two details make that true. Rows go in as multi-row ``INSERT … VALUES
+(…), (…)`` statements of up to the connection's variable limit, so SQLite works long stretches
+without the GIL (``executemany`` would take the GIL back after every row and wait for it each time);
+and the interpreter's switch interval is shortened while the writer runs, so the writer gets the
+GIL back within 0.2 ms instead of 5 ms when a statement ends.
+"""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import queue
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+
+SWITCH_INTERVAL = 0.0002  # seconds; Python's default is 0.005
+_STOP = None
 
 
 @contextmanager
@@ -19,3 +38,67 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+class BulkInserter:
+    """Insert batches of rows on ``conn`` from a writer thread, in the order they are given.
+
+    Use as a context manager; while it is open, only it may use ``conn``. Leaving the block waits
+    for every batch; an error of the writer (a constraint, a full disk) is raised there, and the
+    batches after it are not written. The connection must allow use from another thread
+    (``check_same_thread=False``); the caller's transaction stays the caller's to commit or roll back.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="taizhang-bulk-insert", daemon=True)
+        try:
+            limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except (AttributeError, sqlite3.Error):  # pragma: no cover - Python < 3.11
+            limit = 999
+        self._variables = max(limit, 1)
+
+    def __enter__(self) -> BulkInserter:
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL))
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc is not None:
+            self._error = self._error or exc  # the writer stops at its next batch
+        self._jobs.put(_STOP)
+        self._thread.join()
+        sys.setswitchinterval(self._interval)
+        if exc is None and self._error is not None:
+            raise self._error
+
+    def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+        """Queue rows (tuples in the order of ``columns``) for ``table``; raises the writer's error
+        early if it has already failed."""
+        if self._error is not None:
+            raise self._error
+        if rows:
+            self._jobs.put((table, tuple(columns), rows))
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not _STOP:
+            if self._error is not None:
+                continue
+            try:
+                self._write(*job)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                self._error = exc
+
+    def _write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        width = len(columns)
+        per = max(self._variables // width, 1)
+        one = "(" + ", ".join("?" * width) + ")"
+        head = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
+        full = head + ", ".join([one] * per)
+        for start in range(0, len(rows), per):
+            part = rows[start:start + per]
+            sql = full if len(part) == per else head + ", ".join([one] * len(part))
+            self.conn.execute(sql, [value for row in part for value in row])

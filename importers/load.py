@@ -10,18 +10,20 @@ in the history entry's change log, so ``undo`` takes an import back like any oth
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from importers.bulk import paused_gc
+from importers.bulk import BulkInserter, paused_gc
 from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable, displayable
+from importers.table import TaskStream
 from models import store
 from models.errors import OperationError
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
@@ -76,17 +78,12 @@ class _Writer:
     def next_id(self, table: str) -> int:
         return (self.conn.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0] or 0) + 1
 
-    def insert_many(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
-        """One executemany of rows whose first value is an id from ``next_id``, taken inside this
-        write transaction (BEGIN IMMEDIATE), so no other writer can take it. Values are SQL-ready
-        (dates as text). The change log holds the id range, not 10,000 entries."""
-        if not rows:
-            return []
-        self.conn.executemany(
-            f'INSERT INTO "{table}" (id, {", ".join(columns)}) VALUES ({", ".join("?" * (len(columns) + 1))})', rows)
-        start, last = rows[0][0], rows[-1][0]
-        self.changes.append((table, start, None, {"id_range": [start, last]}))
-        return list(range(start, last + 1))
+    def inserted_range(self, table: str, start: int, last: int) -> None:
+        """Note rows ``start``…``last`` of ``table``, written in bulk with ids from ``next_id``
+        (taken inside this write transaction, BEGIN IMMEDIATE, so no other writer can take them):
+        the change log holds the id range, not 10,000 entries."""
+        if last >= start:
+            self.changes.append((table, start, None, {"id_range": [start, last]}))
 
     def _row(self, table: str, row_id: int) -> dict[str, Any]:
         cursor = self.conn.execute(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,))
@@ -120,13 +117,15 @@ class _Units:
         for uid, alias in w.rows("SELECT unit_id, alias FROM unit_alias"):
             self.ids.setdefault(alias, uid)
         self.seen: set[str] = set()
+        # How a new unit is written (name → id); bulk loading queues it with the tasks instead.
+        self.add: Callable[[str], int] = lambda name: w.insert("unit", {"name": name, "created_at": store.now()})
 
     def id(self, raw: str) -> int:
         if raw in self.seen:
             return self.ids[raw]
         name = clean_unit(raw)
         if name not in self.ids:
-            self.ids[name] = self.w.insert("unit", {"name": name, "created_at": store.now()})
+            self.ids[name] = self.add(name)
             self.names[self.ids[name]] = name
             self.report.new_units.append(name)
         if name not in self.seen:
@@ -137,15 +136,22 @@ class _Units:
         return self.ids[name]
 
 
-def _group(w: _Writer, name: str, report: ImportReport, note: str | None = None) -> int:
-    found = w.rows("SELECT id, note FROM work_group WHERE name = ?", (name,))
+def _group(w: _Writer, name: str, report: ImportReport) -> int:
+    found = w.rows("SELECT id FROM work_group WHERE name = ?", (name,))
     if not found:
         report.group_is_new = True
-        return w.insert("work_group", {"name": name, "note": note, "created_at": store.now()})
-    group_id, old_note = found[0]
-    if note and not old_note:
+        return w.insert("work_group", {"name": name, "created_at": store.now()})
+    return found[0][0]
+
+
+def _group_note(w: _Writer, group_id: int, note: str | None, report: ImportReport) -> None:
+    """The table's 注： line becomes the group's note, unless it has one already."""
+    if not note:
+        return
+    if report.group_is_new:  # inserted by this import: its change entry (its id) covers the note too
+        w.conn.execute("UPDATE work_group SET note = ? WHERE id = ?", (note, group_id))
+    elif not w.rows("SELECT note FROM work_group WHERE id = ?", (group_id,))[0][0]:
         w.update("work_group", group_id, {"note": note})
-    return group_id
 
 
 @lru_cache(maxsize=4096)
@@ -199,31 +205,73 @@ def _shapes(w: _Writer, group_id: int) -> dict[int, tuple[list[tuple], list[tupl
     return {k: (sorted(a), sorted(t)) for k, (a, t) in shapes.items()}
 
 
-def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportReport) -> int:
-    group_id = _group(w, group_name, report, table.note)
+def load_tasks(w: _Writer, source: TaskTable | TaskStream, group_name: str, report: ImportReport) -> int:
+    """Tasks into the group. A group without tasks takes them as they come (``source`` may be a
+    TaskStream, read as it is iterated); a group with tasks needs the whole table to match revised
+    ones."""
+    group_id = _group(w, group_name, report)
     units = _Units(w, report)
     cols = ("id", "position", *_COMPARED)
     existing = [dict(zip(cols, row)) for row in w.rows(
         f"SELECT {', '.join(cols)} FROM task WHERE group_id = ? ORDER BY position, id", (group_id,))]
+    names = _Names(report)
+    if existing:
+        table = source if isinstance(source, TaskTable) else source.read()
+        _revise_tasks(w, group_id, table, existing, units, names, report)
+    else:
+        whole = isinstance(source, TaskTable)
+        tasks = source.tasks if whole else source
+        report.added = _append_tasks(w, group_id, ((rec, names.assignments(rec, units)) for rec in tasks), units, 0)
+        table = source if whole else source.read()
+        if not whole and table.revised_after_handover:
+            raise _ReadAgain
+    names.report()
+    _group_note(w, group_id, table.note, report)
+    report.source, report.warnings = table.source, list(table.warnings)
+    return group_id
+
+
+class _ReadAgain(Exception):
+    """The reader changed a task it had already handed over: load the finished table instead."""
+
+
+class _Names:
+    """The categories and persons of the file, in the order met, for the report."""
+
+    def __init__(self, report: ImportReport):
+        self._report = report
+        self.categories, self.persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
+
+    def assignments(self, rec: TaskRecord, units: _Units) -> list[Assign]:
+        if rec.category:
+            self.categories[rec.category] = None
+        for refs in (rec.lead, rec.co):
+            for ref in refs:
+                if ref.person:
+                    self.persons[ref.person] = None
+        for person in rec.unpaired_persons:
+            self.persons[person] = None
+        return _assignments(rec, units)
+
+    def report(self) -> None:
+        self._report.categories, self._report.persons = list(self.categories), list(self.persons)
+
+
+def _revise_tasks(w: _Writer, group_id: int, table: TaskTable, existing: list[dict[str, Any]], units: _Units,
+                  names: _Names, report: ImportReport) -> None:
+    """A table imported again into a group that has tasks: match each task of the file to one of
+    the group's (by content, else by category and number), update those that changed, add the
+    rest, and list the group's tasks the file no longer has."""
     by_content: dict[str, list[dict[str, Any]]] = {}  # tasks of the same content, the first last
     for t in reversed(existing):
         by_content.setdefault(t["content"], []).append(t)
     by_number = {(t["category"], t["number"]): t for t in existing if t["number"]}
-    shapes = _shapes(w, group_id) if existing else {}
+    shapes = _shapes(w, group_id)
     contents_in_file = {r.content for r in table.tasks}
     matched: set[int] = set()
     new_tasks: list[tuple[TaskRecord, list[Assign]]] = []
-    categories, persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
     for rec in table.tasks:
-        if rec.category:
-            categories[rec.category] = None
-        for refs in (rec.lead, rec.co):
-            for ref in refs:
-                if ref.person:
-                    persons[ref.person] = None
-        for person in rec.unpaired_persons:
-            persons[person] = None
-        assigns = _assignments(rec, units)
+        assigns = names.assignments(rec, units)
         same = by_content.get(rec.content)
         while same and same[-1]["id"] in matched:
             same.pop()
@@ -247,12 +295,9 @@ def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportRepo
             continue
         _update_task(w, task["id"], fields, assigns, rec, _search(rec, assigns, units))
         report.updated += 1
-    report.categories, report.persons = list(categories), list(persons)
     report.missing = [t["content"] for t in existing if t["id"] not in matched]
     start = max((t["position"] for t in existing), default=0)
-    _insert_tasks(w, group_id, new_tasks, units, start)
-    report.added = len(new_tasks)
-    return group_id
+    report.added = _append_tasks(w, group_id, new_tasks, units, start)
 
 
 def _update_task(w: _Writer, task_id: int, fields: dict[str, Any], assigns: list[Assign],
@@ -279,27 +324,56 @@ def _update_task(w: _Writer, task_id: int, fields: dict[str, Any], assigns: list
 _TASK_COLUMNS = ("group_id", "position", *_COMPARED, "status", "done_on", "notes", "search_text")
 
 
-def _insert_tasks(w: _Writer, group_id: int, new_tasks: list[tuple[TaskRecord, list[Assign]]],
-                  units: _Units, start: int) -> None:
-    """New tasks with their units and targets: one executemany per table."""
-    if not new_tasks:
-        return
-    task_rows, assign_rows, target_rows = [], [], []
-    task_id, assign_id, target_id = w.next_id("task"), w.next_id("assignment"), w.next_id("target")
-    for position, (rec, assigns) in enumerate(new_tasks, start=start + 1):
-        status = rec.status if rec.status in STATUSES else NOT_STARTED
-        task_rows.append((task_id, group_id, position, *_task_values(rec), status,
-                          _sql(rec.done_on) if status == DONE else None, rec.notes, _search(rec, assigns, units)))
-        for a in assigns:
-            assign_rows.append((assign_id, task_id, *a))
-            assign_id += 1
-        for t in rec.targets:
-            target_rows.append((target_id, task_id, t.year, t.target, t.actual))
-            target_id += 1
-        task_id += 1
-    w.insert_many("task", _TASK_COLUMNS, task_rows)
-    w.insert_many("assignment", ("task_id", *_ASSIGN_COLUMNS), assign_rows)
-    w.insert_many("target", ("task_id", "year", "target", "actual"), target_rows)
+def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecord, list[Assign]]],
+                  units: _Units, start: int) -> int:
+    """New tasks with their units and targets after position ``start``, in batches a helper thread
+    writes while this one builds the next (``importers.bulk``); returns how many. Ids are taken up
+    front inside the write transaction (BEGIN IMMEDIATE, so no other writer can take them), so the
+    change log holds one id range per table; units first met here are queued with the tasks."""
+    first = {table: w.next_id(table) for table in ("task", "assignment", "target", "unit")}
+    task_id, assign_id, target_id = first["task"], first["assignment"], first["target"]
+    unit_ids = itertools.count(first["unit"])
+    position = start
+    with BulkInserter(w.conn) as bulk:
+        def add_unit(name: str) -> int:
+            uid = next(unit_ids)
+            bulk.insert("unit", ("id", "name", "created_at"), [(uid, name, store.now())])
+            w.changes.append(("unit", uid, None, {"id": uid}))
+            return uid
+
+        units.add, unqueued_add = add_unit, units.add
+        task_rows: list[tuple] = []
+        assign_rows: list[tuple] = []
+        target_rows: list[tuple] = []
+        for rec, assigns in new_tasks:
+            position += 1
+            status = rec.status if rec.status in STATUSES else NOT_STARTED
+            task_rows.append((task_id, group_id, position, *_task_values(rec), status,
+                              _sql(rec.done_on) if status == DONE else None, rec.notes, _search(rec, assigns, units)))
+            for a in assigns:
+                assign_rows.append((assign_id, task_id, *a))
+                assign_id += 1
+            for t in rec.targets:
+                target_rows.append((target_id, task_id, t.year, t.target, t.actual))
+                target_id += 1
+            task_id += 1
+            if len(task_rows) == _BATCH:
+                _queue_rows(bulk, task_rows, assign_rows, target_rows)
+                task_rows, assign_rows, target_rows = [], [], []
+        _queue_rows(bulk, task_rows, assign_rows, target_rows)
+        units.add = unqueued_add
+    for table, last in (("task", task_id), ("assignment", assign_id), ("target", target_id)):
+        w.inserted_range(table, first[table], last - 1)
+    return position - start
+
+
+def _queue_rows(bulk: BulkInserter, task_rows: list[tuple], assign_rows: list[tuple], target_rows: list[tuple]) -> None:
+    bulk.insert("task", ("id", *_TASK_COLUMNS), task_rows)
+    bulk.insert("assignment", ("id", "task_id", *_ASSIGN_COLUMNS), assign_rows)
+    bulk.insert("target", ("id", "task_id", "year", "target", "actual"), target_rows)
+
+
+_BATCH = 500  # tasks per batch: the first is ready soon, and each is long enough to write without the GIL
 
 
 def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportReport) -> int:
@@ -370,15 +444,27 @@ def summary(report: ImportReport) -> str:
             f"未变 {report.unchanged}" + (f"，文件中没有的 {len(report.missing)}" if report.missing else ""))
 
 
-def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *, dry_run: bool = False) -> ImportReport:
+def load(database: Any, record: TaskTable | TaskStream | Roster | Duties, group_name: str, *,
+         dry_run: bool = False, before_commit: Callable[[], None] | None = None) -> ImportReport:
     """Write what a reader produced into the group ``group_name`` (created if new), in one
-    transaction. ``database`` is a ``models.db.Database`` or the path of the ledger file."""
-    kind = "tasks" if isinstance(record, TaskTable) else "roster" if isinstance(record, Roster) else "duties"
+    transaction. ``database`` is a ``models.db.Database`` or the path of the ledger file; a
+    TaskStream is a division table read while it is loaded (``importers.stream``).
+    ``before_commit`` runs after everything is written and checked, before the commit."""
+    try:
+        return _load(database, record, group_name, dry_run, before_commit)
+    except _ReadAgain:
+        assert isinstance(record, TaskStream) and record.table is not None
+        return _load(database, record.table, group_name, dry_run, before_commit)
+
+
+def _load(database: Any, record: TaskTable | TaskStream | Roster | Duties, group_name: str,
+          dry_run: bool, before_commit: Callable[[], None] | None) -> ImportReport:
+    kind = "roster" if isinstance(record, Roster) else "duties" if isinstance(record, Duties) else "tasks"
     group_name = displayable(group_name)  # a name made from an undecodable file name cannot be stored as it is
     report = ImportReport(source=record.source, kind=kind, group=group_name, dry_run=dry_run,
-                          warnings=list(record.warnings))
+                          warnings=list(getattr(record, "warnings", ())))
     path: str | os.PathLike[str] = getattr(database, "path", database)
-    conn = store.connect(path)
+    conn = store.connect(path, check_same_thread=False)  # new tasks are written from a helper thread
     try:
         # A 10,000-task import touches ~10 MB of pages in one transaction; SQLite's default 2 MB
         # cache would spill them to the WAL and read them back while inserting.
@@ -398,6 +484,8 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
                 raise sqlite3.IntegrityError(f"{broken[0]} 第 {broken[1]} 行引用的 {broken[2]} 不存在")
             store.write_history(conn.cursor(), action="import", summary=summary(report), group_id=group_id,
                                 task_id=None, undoes=None, changes=w.changes)
+            if before_commit is not None:
+                before_commit()
             conn.execute("COMMIT")
     except sqlite3.IntegrityError as exc:
         conn.execute("ROLLBACK")

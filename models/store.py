@@ -139,11 +139,13 @@ def prepare(path: Path) -> None:
         conn.close()
 
 
-def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
-    """A checked, current ledger file as a plain connection in autocommit mode (begin explicitly)."""
+def connect(path: str | os.PathLike[str], *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A checked, current ledger file as a plain connection in autocommit mode (begin explicitly).
+    ``check_same_thread=False`` lets a helper thread use it (imports write rows from one)."""
     path = Path(path)
     prepare(path)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                           check_same_thread=check_same_thread)
     apply_pragmas(conn)
     return conn
 

@@ -235,25 +235,25 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from importers import read_file
-    from importers.load import load
+    from importers.stream import FileImport
+
+    path = Path(args.file)
+    job = FileImport(path, kind=args.kind, sheet=args.sheet)  # starts reading the file meanwhile
     from importers.records import ImportRefused
     from models.errors import DatabaseError, OperationError
     from taizhang.report import format_report
 
-    path = Path(args.file)
-    groups, units = _ledger_names(args)
     try:
-        record = read_file(path, kind=args.kind, sheet=args.sheet, known_units=units)
+        groups, units = _ledger_names(args)
+        group = _group_name(groups, args.group, create_ok=True, fallback=_group_from_file(path))
+        backup = None if args.dry_run else (lambda: _backup_before_import(_db_path(args)))
+        report = job.run(_db_path(args), group, known_units=units, dry_run=args.dry_run, before_commit=backup)
     except ImportRefused as exc:
         raise BadInput(f"{exc}\n数据库未作任何改动。") from None
-    group = _group_name(groups, args.group, create_ok=True, fallback=_group_from_file(path))
-    if not args.dry_run:
-        _backup_before_import(_db_path(args))
-    try:
-        report = load(_db_path(args), record, group, dry_run=args.dry_run)
     except (OperationError, DatabaseError) as exc:
         raise BadInput(f"导入「{path.name}」失败：{exc}\n数据库未作任何改动。") from None
+    finally:
+        job.close()
     print(format_report(report))
     return EXIT_OK
 

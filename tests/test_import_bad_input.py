@@ -454,6 +454,7 @@ def guard_only(monkeypatch):
         raise AssertionError("calamine opened a file the guard should have refused")
 
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", never)
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", never)
 
 
 def test_far_cell_message_names_the_extent(tmp_path, guard_only):

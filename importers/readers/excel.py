@@ -18,7 +18,10 @@ from defusedxml import ElementTree as SafeET
 from importers.readers.extent import check_workbook
 from importers.readers.grid import Grid, Merge, Source, build_grid
 from importers.readers.sniff import FATAL, refuse
-from importers.records import display_name
+from importers.records import ImportRefused, display_name
+
+
+_SUFFIXES = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "ods": (".ods",)}
 
 
 class WorkbookSource(Source):
@@ -29,9 +32,9 @@ class WorkbookSource(Source):
         self.file = display_name(path)
         self.kind = kind
         self._layouts = check_workbook(path, kind)  # before calamine builds anything
-        self._handle = path.open("rb")
+        self._handle = None
         try:
-            self._book = calamine.CalamineWorkbook.from_filelike(self._handle)
+            self._book = self._open_book(path)
         except calamine.PasswordError:
             self.close()
             raise refuse(path, "文件设置了密码保护，无法读取。请在 Excel 或 WPS 中取消密码后另存再导入。") from None
@@ -45,8 +48,36 @@ class WorkbookSource(Source):
         self.hidden_sheets = {m.name for m in metadata if not str(m.visible).endswith("Visible")}
         self._sheets: dict[str, object] = {}
 
+    def _open_book(self, path: Path):
+        """calamine reading the file itself, which it does without holding Python's lock (so a
+        helper thread can parse while another works); through a Python file object, which holds
+        the lock for every read, for a name Rust cannot take (undecodable bytes) or whose suffix
+        does not say what the file is (calamine goes by the suffix; an .xlsx saved as .xls is common)."""
+        try:
+            str(path).encode("utf-8")
+            by_name = path.suffix.lower() in _SUFFIXES[self.kind]
+        except UnicodeEncodeError:
+            by_name = False
+        if by_name:
+            return calamine.CalamineWorkbook.from_path(str(path))
+        self._handle = path.open("rb")
+        return calamine.CalamineWorkbook.from_filelike(self._handle)
+
     def close(self) -> None:
-        self._handle.close()
+        self._book = None  # calamine closes its own handle when the workbook goes
+        self._sheets = {}
+        if self._handle is not None:
+            self._handle.close()
+
+    def parse_sheets(self) -> None:
+        """Build every worksheet now (``importers.readers.OpeningSource`` does it in a helper
+        thread); reading one later costs nothing. A sheet that cannot be built is left for
+        ``grid``/``preview`` to refuse, should it be the one wanted."""
+        for name in self.sheet_names:
+            try:
+                self._sheet(name)
+            except ImportRefused:
+                pass
 
     def _sheet(self, name: str):
         if name not in self._sheets:

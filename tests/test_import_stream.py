@@ -1,0 +1,194 @@
+"""Importing a division table while it is read (importers.stream, importers.bulk): the command line
+writes the same ledger as reading the whole table first and then loading it, keeps the one
+transaction (a failure half-way through the file leaves nothing), and the helpers hand their errors
+back to the caller."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES
+
+from benchmarks.data import make_division_workbook
+from importers import read_file
+from importers.bulk import BulkInserter
+from importers.load import load
+from importers.readers import OpeningSource
+from importers.records import ImportRefused
+from importers.stream import FileImport
+from importers.table import TableReader
+from models import store
+from taizhang.cli import main
+
+TABLES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".xlsx", ".csv"))
+
+
+def _ledger(path: Path) -> dict[str, list[tuple]]:
+    """Everything an import writes, without the times it was written at."""
+    conn = sqlite3.connect(path)
+    try:
+        return {
+            "groups": conn.execute("SELECT id, name, note FROM work_group ORDER BY id").fetchall(),
+            "units": conn.execute("SELECT id, name FROM unit ORDER BY id").fetchall(),
+            "tasks": conn.execute("SELECT * FROM task ORDER BY id").fetchall(),
+            "assignments": conn.execute("SELECT * FROM assignment ORDER BY id").fetchall(),
+            "targets": conn.execute("SELECT * FROM target ORDER BY id").fetchall(),
+            "changes": conn.execute("SELECT table_name, row_id, before, after FROM row_change ORDER BY id").fetchall(),
+            "history": conn.execute("SELECT action, summary, group_id FROM history ORDER BY id").fetchall(),
+        }
+    finally:
+        conn.close()
+
+
+def _facts(report) -> tuple:
+    return (report.source, report.group, report.group_is_new, report.added, report.updated, report.unchanged,
+            report.missing, report.categories, report.units, report.new_units, report.persons,
+            [(w.message, w.origin) for w in report.warnings])
+
+
+@pytest.fixture(scope="module")
+def big_table(tmp_path_factory) -> Path:
+    """1,200 tasks: more than two of the loader's batches, merged categories, multi-line unit cells."""
+    return make_division_workbook(tmp_path_factory.mktemp("big") / "分工表.xlsx", 1200)
+
+
+@pytest.mark.parametrize("name", [p.name for p in TABLES] + ["big"])
+def test_streamed_import_writes_what_reading_first_then_loading_writes(name, tmp_path, big_table):
+    path = big_table if name == "big" else SAMPLES / name
+    streamed, whole = tmp_path / "streamed.db", tmp_path / "whole.db"
+    for ledger in (streamed, whole):  # a ledger with a group and units already in it
+        load(ledger, read_file(SAMPLES / "四平市老龄工作重点任务.csv"), "四平")
+    report = FileImport(path).run(streamed, "新小组")
+    expected = load(whole, read_file(path), "新小组")
+    assert _facts(report) == _facts(expected)
+    assert report.added > 0 and report.group_is_new
+    assert _ledger(streamed) == _ledger(whole)
+
+
+def test_streamed_import_into_a_group_with_tasks_revises_them(tmp_path, big_table):
+    db = tmp_path / "t.db"
+    FileImport(big_table).run(db, "小组")
+    again = FileImport(big_table).run(db, "小组")
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 1200)
+    assert len(_ledger(db)["history"]) == 1  # nothing changed: no second entry
+
+
+def test_a_reader_that_changes_a_task_it_handed_over_is_loaded_again_whole(tmp_path, big_table, monkeypatch):
+    """Not expected of TableReader (only the last task is ever continued), but if it happened the
+    loader must not keep what it wrote from the earlier state."""
+    original = TableReader.tasks
+
+    def revising(self):
+        handed = []
+        for task in original(self):
+            handed.append(task)
+            yield task
+        handed[0].content = "读完之后才改的内容"
+        self.table.revised_after_handover = True
+
+    monkeypatch.setattr(TableReader, "tasks", revising)
+    db = tmp_path / "t.db"
+    report = FileImport(big_table).run(db, "小组")
+    assert report.added == 1200
+    contents = [row[0] for row in sqlite3.connect(db).execute("SELECT content FROM task ORDER BY position")]
+    assert contents[0] == "读完之后才改的内容" and len(contents) == 1200
+    assert len(_ledger(db)["history"]) == 1
+
+
+def test_a_failure_after_rows_were_written_leaves_the_ledger_as_it_was(tmp_path, big_table, monkeypatch, capsys):
+    db = tmp_path / "t.db"
+    assert main(["--db", str(db), "import", str(SAMPLES / "四平市老龄工作重点任务.csv")]) == 0
+    before = _ledger(db)
+    original = TableReader._new_task
+    seen = {"n": 0}
+
+    def failing(self, r):
+        seen["n"] += 1
+        if seen["n"] == 1100:  # two batches of 500 are with the writer by now
+            raise RuntimeError("模拟读取中途出错")
+        return original(self, r)
+
+    monkeypatch.setattr(TableReader, "_new_task", failing)
+    capsys.readouterr()
+    assert main(["--db", str(db), "import", str(big_table), "--group", "新小组"]) == 1
+    err = capsys.readouterr().err
+    assert "读取失败" in err and "模拟读取中途出错" in err and "数据库未作任何改动" in err
+    assert _ledger(db) == before
+    assert not list((tmp_path / "backups").glob("*import*"))  # the backup is made only once the file is read
+
+
+def test_a_dry_run_streams_and_writes_nothing(tmp_path, big_table, capsys):
+    db = tmp_path / "t.db"
+    store.prepare(db)
+    before = _ledger(db)
+    assert main(["--db", str(db), "import", str(big_table), "--dry-run"]) == 0
+    assert "新增 1200" in capsys.readouterr().out
+    assert _ledger(db) == before
+
+
+def test_a_roster_spreadsheet_still_falls_back_from_tasks(tmp_path, capsys):
+    from data.builders import write_xlsx
+
+    path = write_xlsx(tmp_path / "名单.xlsx", [["序号", "姓名", "单位", "职务", "组内职务"],
+                                              [1, "张三", "县民政局", "局长", "组长"],
+                                              [2, "李四", "县财政局", "副局长", "成员"]])
+    db = tmp_path / "t.db"
+    assert main(["--db", str(db), "import", str(path)]) == 0
+    assert "成员" in capsys.readouterr().out
+    names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM member ORDER BY position")]
+    assert names == ["张三", "李四"]
+
+
+def _table(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    return conn
+
+
+def test_bulk_inserter_writes_batches_in_order_across_statement_limits(tmp_path):
+    conn = _table(tmp_path / "b.db")
+    conn.execute("BEGIN")
+    with BulkInserter(conn) as bulk:
+        bulk._variables = 7  # three rows of two values per statement
+        for start in range(0, 100, 10):
+            bulk.insert("t", ("id", "name"), [(i, f"第{i}行") for i in range(start, start + 10)])
+    conn.execute("COMMIT")
+    assert conn.execute("SELECT id, name FROM t ORDER BY id").fetchall() == [(i, f"第{i}行") for i in range(100)]
+
+
+def test_bulk_inserter_hands_the_writers_error_to_the_caller_and_stops(tmp_path):
+    conn = _table(tmp_path / "b.db")
+    conn.execute("BEGIN")
+    with pytest.raises(sqlite3.IntegrityError), BulkInserter(conn) as bulk:
+        bulk.insert("t", ("id", "name"), [(1, "甲"), (2, "甲")])  # UNIQUE name
+        bulk.insert("t", ("id", "name"), [(3, "乙")])
+    assert conn.execute("SELECT COUNT(*) FROM t WHERE id = 3").fetchone() == (0,)
+    conn.execute("ROLLBACK")
+
+
+def test_bulk_inserter_stops_when_the_caller_fails(tmp_path):
+    conn = _table(tmp_path / "b.db")
+    conn.execute("BEGIN")
+    with pytest.raises(ValueError), BulkInserter(conn) as bulk:
+        bulk.insert("t", ("id", "name"), [(1, "甲")])
+        raise ValueError("调用方出错")
+    conn.execute("ROLLBACK")  # the writer is done: the connection is the caller's again
+    assert conn.execute("SELECT COUNT(*) FROM t").fetchone() == (0,)
+
+
+def test_opening_a_file_that_is_not_a_workbook_is_refused_when_taken(tmp_path):
+    path = tmp_path / "假的.xlsx"
+    path.write_text("这不是表格", encoding="utf-8")
+    opening = OpeningSource(path)
+    with pytest.raises(ImportRefused, match="假的.xlsx"):
+        opening.take()
+    opening.discard()  # nothing left to close
+
+
+def test_an_opened_workbook_nobody_takes_is_closed(tmp_path, big_table):
+    opening = OpeningSource(big_table)
+    opening.discard()
+    with pytest.raises(RuntimeError):
+        opening.take()
