@@ -117,6 +117,7 @@ class _Units:
         for uid, alias in w.rows("SELECT unit_id, alias FROM unit_alias"):
             self.ids.setdefault(alias, uid)
         self.seen: set[str] = set()
+        self.names_of: dict[tuple, tuple[str | None, ...]] = {}  # for _search
         # How a new unit is written (name → id); bulk loading queues it with the tasks instead.
         self.add: Callable[[str], int] = lambda name: w.insert("unit", {"name": name, "created_at": store.now()})
 
@@ -178,16 +179,21 @@ def _assignments(rec: TaskRecord, units: _Units) -> list[Assign]:
     return rows
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False) builds one per call
+
+
 def _task_values(rec: TaskRecord) -> tuple:
     """The task's own columns, in the order of _COMPARED."""
-    unpaired = json.dumps(rec.unpaired_persons, ensure_ascii=False) if rec.unpaired_persons else None
+    unpaired = _JSON.encode(rec.unpaired_persons) if rec.unpaired_persons else None
     return rec.number, rec.category, rec.category_number, rec.content, rec.deadline, _sql(rec.due), unpaired
 
 
 def _search(rec: TaskRecord, assigns: list[Assign], units: _Units) -> str:
-    names = [n for _, _, uid, person in assigns for n in (units.names[uid], person)]
-    if rec.unpaired_persons:
-        names += rec.unpaired_persons
+    key = (tuple(assigns), tuple(rec.unpaired_persons))
+    names = units.names_of.get(key)
+    if names is None:  # the same units and persons recur on many tasks
+        names = units.names_of[key] = (*(n for _, _, uid, person in assigns for n in (units.names[uid], person)),
+                                       *rec.unpaired_persons)
     return search_text(rec.content, names)
 
 
@@ -479,9 +485,10 @@ def _load(database: Any, record: TaskTable | TaskStream | Roster | Duties, group
         if dry_run or not w.changes:
             conn.execute("ROLLBACK")
         else:
-            broken = conn.execute("PRAGMA foreign_key_check").fetchone()
-            if broken is not None:
-                raise sqlite3.IntegrityError(f"{broken[0]} 第 {broken[1]} 行引用的 {broken[2]} 不存在")
+            for table in sorted({change[0] for change in w.changes}):  # only what this import wrote
+                broken = conn.execute(f'PRAGMA foreign_key_check("{table}")').fetchone()
+                if broken is not None:
+                    raise sqlite3.IntegrityError(f"{broken[0]} 第 {broken[1]} 行引用的 {broken[2]} 不存在")
             store.write_history(conn.cursor(), action="import", summary=summary(report), group_id=group_id,
                                 task_id=None, undoes=None, changes=w.changes)
             if before_commit is not None:

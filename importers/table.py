@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 
 from importers.deadline import is_open_ended, parse_due, year_of_header
@@ -609,6 +610,10 @@ class TableReader:
         self._category_numbers = False
         self._has_lead_column = any(u.role == LEAD for u in layout.units)
         self._assignments: dict[tuple[object, object, str, bool], tuple] = {}
+        self._first_rows: dict[object, tuple] = {}  # unit and person cells of a first row → what they give
+        cells = [c for u in layout.units for c in (u.col, u.person_col) if c is not None] + list(layout.lone_persons)
+        self._unit_cells = itemgetter(*cells) if cells else (lambda row: ())
+        self._targets: dict[tuple[int, str], TargetRecord] = {}
 
     def warn(self, message: str, r: int | None = None, c: int | None = None) -> None:
         origin = self.grid.origin(r, c) if r is not None else Origin(self.grid.file, self.grid.sheet)
@@ -905,34 +910,10 @@ class TableReader:
     def _fill(self, task: TaskRecord, r: int, first: bool) -> None:
         grid, layout = self.grid, self.layout
         row = grid.rows[r]
-        lead_names = {ref.unit for ref in task.lead} if task.lead else set()
-        co_names = {ref.unit for ref in task.co} if task.co else set()
-        for u in layout.units:
-            unit_value = row[u.col]
-            person_value = row[u.person_col] if u.person_col is not None else ""
-            if unit_value == "" and person_value == "":
-                continue
-            if not first and (grid.is_covered(r, u.col) and (u.person_col is None or grid.is_covered(r, u.person_col))):
-                continue
-            cell = self.units.read(unit_value, person_value)
-            if cell.unpaired:
-                self._warn_unpaired(cell, r, u.person_col)
-                task.unpaired_persons.extend(p for p in cell.unpaired if p not in task.unpaired_persons)
-            lead, co = self._assign(unit_value, person_value, cell, u.role, bool(lead_names))
-            for unit, person in lead:
-                if unit not in lead_names:
-                    lead_names.add(unit)
-                    task.lead.append(UnitRef(unit, person))
-            for unit, person in co:
-                if unit not in co_names:
-                    co_names.add(unit)
-                    task.co.append(UnitRef(unit, person))
-        for c in layout.lone_persons:
-            for person in split_persons(row[c]):
-                if person not in task.unpaired_persons:
-                    task.unpaired_persons.append(person)
-        if co_names & lead_names:
-            task.co = [ref for ref in task.co if ref.unit not in lead_names]
+        if first:
+            self._first_units(task, r, row)
+        else:
+            self._units_into(task, r, row, first, lambda cell, c: self._warn_unpaired(cell, r, c))
         single = layout.single
         if DEADLINE in single and (first or task.deadline is None):
             self._deadline(task, r, single[DEADLINE])
@@ -940,7 +921,10 @@ class TableReader:
         for year, c in layout.years:
             text = value_text(row[c])
             if text and year not in have:
-                task.targets.append(TargetRecord(year, text))
+                target = self._targets.get((year, text))
+                if target is None:  # shared by the tasks with the same target: nothing changes them
+                    target = self._targets[year, text] = TargetRecord(year, text)
+                task.targets.append(target)
                 have.add(year)
         if STATUS in single and task.status is None and row[single[STATUS]] != "":
             task.status = normalise_status(row[single[STATUS]])
@@ -960,6 +944,55 @@ class TableReader:
                 header = layout.texts.get(c)
                 what = f"表头「{header}」未识别" if header else "没有表头"
                 self.warn(f"{column_letter(grid.col_numbers[c])} 列{what}，这一列的内容未导入（如「{_short(_label(row[c]), 20)}」）", r, c)
+
+    def _first_units(self, task: TaskRecord, r: int, row: list[object]) -> None:
+        """The units and persons of a task's first row. Tables repeat the same unit cells on many
+        rows, so the result is kept per set of cell values (the UnitRefs are shared: nothing
+        changes them) and only the row's warnings are made again."""
+        key = self._unit_cells(row)
+        hit = self._first_rows.get(key)
+        if hit is None:
+            probe = TaskRecord(content="")
+            warnings: list[tuple[CellUnits, int | None]] = []
+            self._units_into(probe, r, row, True, lambda cell, c: warnings.append((cell, c)))
+            hit = self._first_rows[key] = (tuple(probe.lead), tuple(probe.co), tuple(probe.unpaired_persons),
+                                           tuple(warnings))
+        lead, co, unpaired, warnings = hit
+        task.lead, task.co, task.unpaired_persons = list(lead), list(co), list(unpaired)
+        for cell, c in warnings:
+            self._warn_unpaired(cell, r, c)
+
+    def _units_into(self, task: TaskRecord, r: int, row: list[object], first: bool,
+                    warn: Callable[[CellUnits, int | None], None]) -> None:
+        grid, layout = self.grid, self.layout
+        lead_names = {ref.unit for ref in task.lead} if task.lead else set()
+        co_names = {ref.unit for ref in task.co} if task.co else set()
+        for u in layout.units:
+            unit_value = row[u.col]
+            person_value = row[u.person_col] if u.person_col is not None else ""
+            if unit_value == "" and person_value == "":
+                continue
+            if not first and (grid.is_covered(r, u.col) and (u.person_col is None or grid.is_covered(r, u.person_col))):
+                continue
+            cell = self.units.read(unit_value, person_value)
+            if cell.unpaired:
+                warn(cell, u.person_col)
+                task.unpaired_persons.extend(p for p in cell.unpaired if p not in task.unpaired_persons)
+            lead, co = self._assign(unit_value, person_value, cell, u.role, bool(lead_names))
+            for unit, person in lead:
+                if unit not in lead_names:
+                    lead_names.add(unit)
+                    task.lead.append(UnitRef(unit, person))
+            for unit, person in co:
+                if unit not in co_names:
+                    co_names.add(unit)
+                    task.co.append(UnitRef(unit, person))
+        for c in layout.lone_persons:
+            for person in split_persons(row[c]):
+                if person not in task.unpaired_persons:
+                    task.unpaired_persons.append(person)
+        if co_names & lead_names:
+            task.co = [ref for ref in task.co if ref.unit not in lead_names]
 
     def _assign(self, unit_value: object, person_value: object, cell: CellUnits, column_role: str,
                 lead_taken: bool) -> tuple[tuple[tuple[str, str | None], ...], tuple[tuple[str, str | None], ...]]:
