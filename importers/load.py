@@ -247,17 +247,24 @@ class _Names:
     def __init__(self, report: ImportReport):
         self._report = report
         self.categories, self.persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
+        self._assigned: dict[tuple, list[Assign]] = {}
 
     def assignments(self, rec: TaskRecord, units: _Units) -> list[Assign]:
+        """The task's assignments (shared by the tasks with the same units and persons: not to be
+        changed), noting its category and persons."""
         if rec.category:
             self.categories[rec.category] = None
-        for refs in (rec.lead, rec.co):
-            for ref in refs:
-                if ref.person:
-                    self.persons[ref.person] = None
+        key = (tuple(rec.lead), tuple(rec.co))
+        assigns = self._assigned.get(key)
+        if assigns is None:  # first met: its persons go in the report in this order
+            for refs in key:
+                for ref in refs:
+                    if ref.person:
+                        self.persons[ref.person] = None
+            assigns = self._assigned[key] = _assignments(rec, units)
         for person in rec.unpaired_persons:
             self.persons[person] = None
-        return _assignments(rec, units)
+        return assigns
 
     def report(self) -> None:
         self._report.categories, self._report.persons = list(self.categories), list(self.persons)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Origin:
-    """Where a value came from, for messages: file, sheet, 1-based row and column."""
+class Origin(NamedTuple):
+    """Where a value came from, for messages: file, sheet, 1-based row and column. (A named
+    tuple: every task and warning of a 10,000-row table has one, and a tuple is made fastest.)"""
 
     file: str
     sheet: str | None = None
@@ -86,9 +87,10 @@ class ImportRefused(Exception):
         super().__init__(f"{origin.describe()}：{message}" if origin else message)
 
 
-@dataclass
+@dataclass(frozen=True)
 class UnitRef:
-    """One unit on a task, with its responsible person when the table pairs one."""
+    """One unit on a task, with its responsible person when the table pairs one. Frozen: readers
+    share one UnitRef among the tasks that name the same unit cells."""
 
     unit: str
     person: str | None = None

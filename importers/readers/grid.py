@@ -26,7 +26,7 @@ class Grid:
     merges: list[Merge] = field(default_factory=list)
     hidden_rows: frozenset[int] = frozenset()  # indexes into rows
     hidden_cols: frozenset[int] = frozenset()  # indexes into columns
-    _cover: dict[tuple[int, int], int] | None = field(default=None, repr=False)
+    _cover: dict[tuple[int, int], Merge] | None = field(default=None, repr=False)
 
     @property
     def width(self) -> int:
@@ -34,15 +34,11 @@ class Grid:
 
     def merge_at(self, r: int, c: int) -> Merge | None:
         """The merged range covering cell (r, c), or None."""
-        if self._cover is None:
-            cover: dict[tuple[int, int], int] = {}
-            for i, (top, left, bottom, right) in enumerate(self.merges):
-                for rr in range(top, bottom + 1):
-                    for cc in range(left, right + 1):
-                        cover[rr, cc] = i
-            self._cover = cover
-        i = self._cover.get((r, c))
-        return None if i is None else self.merges[i]
+        cover = self._cover
+        if cover is None:
+            cover = self._cover = {(rr, cc): m for m in self.merges
+                                   for rr in range(m[0], m[2] + 1) for cc in range(m[1], m[3] + 1)}
+        return cover.get((r, c))
 
     def is_covered(self, r: int, c: int) -> bool:
         """True for a cell hidden under a merged range (not its top-left anchor)."""
