@@ -75,13 +75,14 @@ class BulkInserter:
         if exc is None and self._error is not None:
             raise self._error
 
-    def insert(self, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
-        """Queue rows (tuples in the order of ``columns``) for ``table``; raises the writer's error
-        early if it has already failed."""
+    def insert(self, table: str, columns: Sequence[str], values: list) -> None:
+        """Queue rows for ``table``: ``values`` holds their values one row after another, in the
+        order of ``columns`` (flat, as the statement binds them). Raises the writer's error early
+        if it has already failed."""
         if self._error is not None:
             raise self._error
-        if rows:
-            self._jobs.put((table, tuple(columns), rows))
+        if values:
+            self._jobs.put((table, tuple(columns), values))
 
     def _run(self) -> None:
         while (job := self._jobs.get()) is not _STOP:
@@ -92,13 +93,16 @@ class BulkInserter:
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
                 self._error = exc
 
-    def _write(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    def _write(self, table: str, columns: tuple[str, ...], values: list) -> None:
         width = len(columns)
-        per = max(self._variables // width, 1)
+        if len(values) % width:
+            raise ValueError(f"{len(values)} values do not make rows of {width}")
+        per = max(self._variables // width, 1)  # rows per statement
         one = "(" + ", ".join("?" * width) + ")"
         head = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
         full = head + ", ".join([one] * per)
-        for start in range(0, len(rows), per):
-            part = rows[start:start + per]
-            sql = full if len(part) == per else head + ", ".join([one] * len(part))
-            self.conn.execute(sql, [value for row in part for value in row])
+        step = per * width
+        for start in range(0, len(values), step):
+            part = values[start:start + step] if start or len(values) > step else values
+            sql = full if len(part) == step else head + ", ".join([one] * (len(part) // width))
+            self.conn.execute(sql, part)

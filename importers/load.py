@@ -335,6 +335,7 @@ def _update_task(w: _Writer, task_id: int, fields: dict[str, Any], assigns: list
 
 
 _TASK_COLUMNS = ("group_id", "position", *_COMPARED, "status", "done_on", "notes", "search_text")
+_TASK_WIDTH = len(_TASK_COLUMNS) + 1  # with the id
 
 
 def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecord, list[Assign]]],
@@ -350,40 +351,41 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
     with BulkInserter(w.conn) as bulk:
         def add_unit(name: str) -> int:
             uid = next(unit_ids)
-            bulk.insert("unit", ("id", "name", "created_at"), [(uid, name, store.now())])
+            bulk.insert("unit", ("id", "name", "created_at"), [uid, name, store.now()])
             w.changes.append(("unit", uid, None, {"id": uid}))
             return uid
 
         units.add, unqueued_add = add_unit, units.add
-        task_rows: list[tuple] = []
-        assign_rows: list[tuple] = []
-        target_rows: list[tuple] = []
+        # Each batch: the values of its rows one after another, as the writer binds them.
+        task_values: list = []
+        assign_values: list = []
+        target_values: list = []
         for rec, assigns in new_tasks:
             position += 1
             status = rec.status if rec.status in STATUSES else NOT_STARTED
-            task_rows.append((task_id, group_id, position, *_task_values(rec), status,
-                              _sql(rec.done_on) if status == DONE else None, rec.notes, _search(rec, assigns, units)))
+            task_values += (task_id, group_id, position, *_task_values(rec), status,
+                            _sql(rec.done_on) if status == DONE else None, rec.notes, _search(rec, assigns, units))
             for a in assigns:
-                assign_rows.append((assign_id, task_id, *a))
+                assign_values += (assign_id, task_id, *a)
                 assign_id += 1
             for t in rec.targets:
-                target_rows.append((target_id, task_id, t.year, t.target, t.actual))
+                target_values += (target_id, task_id, t.year, t.target, t.actual)
                 target_id += 1
             task_id += 1
-            if len(task_rows) == _BATCH:
-                _queue_rows(bulk, task_rows, assign_rows, target_rows)
-                task_rows, assign_rows, target_rows = [], [], []
-        _queue_rows(bulk, task_rows, assign_rows, target_rows)
+            if len(task_values) >= _BATCH * _TASK_WIDTH:
+                _queue_rows(bulk, task_values, assign_values, target_values)
+                task_values, assign_values, target_values = [], [], []
+        _queue_rows(bulk, task_values, assign_values, target_values)
         units.add = unqueued_add
     for table, last in (("task", task_id), ("assignment", assign_id), ("target", target_id)):
         w.inserted_range(table, first[table], last - 1)
     return position - start
 
 
-def _queue_rows(bulk: BulkInserter, task_rows: list[tuple], assign_rows: list[tuple], target_rows: list[tuple]) -> None:
-    bulk.insert("task", ("id", *_TASK_COLUMNS), task_rows)
-    bulk.insert("assignment", ("id", "task_id", *_ASSIGN_COLUMNS), assign_rows)
-    bulk.insert("target", ("id", "task_id", "year", "target", "actual"), target_rows)
+def _queue_rows(bulk: BulkInserter, task_values: list, assign_values: list, target_values: list) -> None:
+    bulk.insert("task", ("id", *_TASK_COLUMNS), task_values)
+    bulk.insert("assignment", ("id", "task_id", *_ASSIGN_COLUMNS), assign_values)
+    bulk.insert("target", ("id", "task_id", "year", "target", "actual"), target_values)
 
 
 _BATCH = 500  # tasks per batch: the first is ready soon, and each is long enough to write without the GIL

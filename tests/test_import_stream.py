@@ -153,7 +153,7 @@ def test_bulk_inserter_writes_batches_in_order_across_statement_limits(tmp_path)
     with BulkInserter(conn) as bulk:
         bulk._variables = 7  # three rows of two values per statement
         for start in range(0, 100, 10):
-            bulk.insert("t", ("id", "name"), [(i, f"第{i}行") for i in range(start, start + 10)])
+            bulk.insert("t", ("id", "name"), [v for i in range(start, start + 10) for v in (i, f"第{i}行")])
     conn.execute("COMMIT")
     assert conn.execute("SELECT id, name FROM t ORDER BY id").fetchall() == [(i, f"第{i}行") for i in range(100)]
 
@@ -162,8 +162,8 @@ def test_bulk_inserter_hands_the_writers_error_to_the_caller_and_stops(tmp_path)
     conn = _table(tmp_path / "b.db")
     conn.execute("BEGIN")
     with pytest.raises(sqlite3.IntegrityError), BulkInserter(conn) as bulk:
-        bulk.insert("t", ("id", "name"), [(1, "甲"), (2, "甲")])  # UNIQUE name
-        bulk.insert("t", ("id", "name"), [(3, "乙")])
+        bulk.insert("t", ("id", "name"), [1, "甲", 2, "甲"])  # UNIQUE name
+        bulk.insert("t", ("id", "name"), [3, "乙"])
     assert conn.execute("SELECT COUNT(*) FROM t WHERE id = 3").fetchone() == (0,)
     conn.execute("ROLLBACK")
 
@@ -172,7 +172,7 @@ def test_bulk_inserter_stops_when_the_caller_fails(tmp_path):
     conn = _table(tmp_path / "b.db")
     conn.execute("BEGIN")
     with pytest.raises(ValueError), BulkInserter(conn) as bulk:
-        bulk.insert("t", ("id", "name"), [(1, "甲")])
+        bulk.insert("t", ("id", "name"), [1, "甲"])
         raise ValueError("调用方出错")
     conn.execute("ROLLBACK")  # the writer is done: the connection is the caller's again
     assert conn.execute("SELECT COUNT(*) FROM t").fetchone() == (0,)
