@@ -153,6 +153,17 @@ def test_empty_workbook(tmp_path):
     assert "是空的" in refused(write_xlsx(tmp_path / "empty.xlsx", []))
 
 
+def test_workbook_of_charts_only_says_so(tmp_path):
+    import openpyxl
+    from openpyxl.chart import BarChart
+
+    book = openpyxl.Workbook()
+    book.create_chartsheet("图表1").add_chart(BarChart())
+    book.remove(book.active)
+    book.save(tmp_path / "图表.xlsx")
+    assert "工作簿里只有图表（「图表1」），没有可以导入的表格" in refused(tmp_path / "图表.xlsx")
+
+
 def test_empty_sheet_named(tmp_path):
     path = write_xlsx(tmp_path / "t.xlsx", SMALL, sheet="分工表", sheets_before={"空表": []})
     assert read_task_table(path).sheet == "分工表"

@@ -45,6 +45,10 @@ class WorkbookSource(Source):
             raise refuse(path, f"无法读取，文件可能已损坏或不是真正的 {kind} 文件（{_short(exc)}）。") from None
         metadata = self._book.sheets_metadata
         self.sheet_names = [m.name for m in metadata if str(m.typ).endswith("WorkSheet")] or self._book.sheet_names
+        charts = [m.name for m in metadata if str(m.typ).endswith("ChartSheet")]
+        if charts and set(self.sheet_names) <= set(charts):
+            self.close()
+            raise refuse(path, f"工作簿里只有图表（{'、'.join(f'「{n}」' for n in charts)}），没有可以导入的表格。")
         self.hidden_sheets = {m.name for m in metadata if not str(m.visible).endswith("Visible")}
         self._sheets: dict[str, object] = {}
 
