@@ -502,6 +502,9 @@ def read_roster(path: str | Path, known_units: Iterable[str] = ()) -> Roster:
     )
 
 
+MAX_NAMES_IN_CELL = 10  # a roster row names one person, sometimes two or three sharing a unit and title
+
+
 def _roster_from_table(source: str, table: Table, known: tuple[str, ...]) -> Roster:
     roster = Roster(source=source)
     columns = table.columns
@@ -544,6 +547,12 @@ def _roster_from_table(source: str, table: Table, known: tuple[str, ...]) -> Ros
         persons = [clean_name(n) for n in re.split(r"[、，,；;\n]", name) if clean_name(n)]
         if any(len(p) == 1 for p in persons):
             persons = [clean_name(name.replace("\n", ""))]  # 刘\n琛: one name wrapped in its cell
+        if len(persons) > MAX_NAMES_IN_CELL:
+            where = Origin(source, sheet=table.sheet, row=table.row_number(index),
+                           col=table.grid.col_numbers[table.columns["name"]])
+            roster.warnings.append(ImportWarning(
+                f"姓名格里有 {len(persons)} 个名字（如「{'、'.join(persons[:3])}」…），不像名单里的一行，这一行未导入", where))
+            continue
         for person in persons or [clean_name(name)]:
             roster.members.append(MemberRecord(
                 name=person, role=role, unit=unit, title=title, phone=value(index, "phone") or None, origin=origin,

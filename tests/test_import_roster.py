@@ -457,6 +457,19 @@ def test_roster_spreadsheet_with_columns_in_another_order(tmp_path):
     assert roster.warnings == []
 
 
+def test_a_name_cell_holding_a_crowd_is_not_a_row_of_the_roster(tmp_path):
+    table = [
+        ["序号", "姓名", "单位", "职务", "组内职务"],
+        [1, "、局长" * 3000, "县民政局", "局长", "组长"],
+        [2, "张三、李四", "县财政局", "副局长", "成员"],
+    ]
+    roster = read_roster(_xlsx(tmp_path, "名单.xlsx", table))
+    assert [(m.name, m.unit) for m in roster.members] == [("张三", "县财政局"), ("李四", "县财政局")]
+    [warning] = roster.warnings
+    assert "姓名格里有 3000 个名字" in warning.message and "这一行未导入" in warning.message
+    assert (warning.origin.row, warning.origin.col) == (2, 2)
+
+
 def test_roster_spreadsheet_with_unit_and_title_in_one_column_and_role_headings(tmp_path):
     table = [
         ["序号", "姓名", "单位及职务", "手机"],
