@@ -471,7 +471,18 @@ def guard_only(monkeypatch):
 def test_far_cell_message_names_the_extent(tmp_path, guard_only):
     message = refused(_far_xlsx(tmp_path / "far.xlsx"))
     assert message == ("「far.xlsx」工作表「Sheet1」：单元格 XFD1048576 离表格太远（表格区域将达到 1,048,576 行 × 16,384 列，"
-                       "超过 10,000,000 个单元格），请删除多余内容后再导入。")
+                       "超过 1,000,000 个单元格），请删除多余内容后再导入。")
+
+
+def test_one_stray_value_far_below_the_table_is_refused_naming_it(tmp_path, guard_only):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in SMALL:
+        book.active.append(row)
+    book.active["BH150000"] = "备注"
+    book.save(tmp_path / "stray.xlsx")
+    assert "单元格 BH150000 离表格太远（表格区域将达到 150,000 行 × 60 列" in refused(tmp_path / "stray.xlsx")
 
 
 def test_far_cell_is_refused_before_calamine_opens_the_file(tmp_path, guard_only):

@@ -24,7 +24,11 @@ MAX_PART_RATIO = 200  # unpacked/packed for a part over 20 MB: a zip bomb, not a
 MAX_PROLOG_BYTES = 1024 * 1024  # XML before its first element
 MAX_ROWS = 200_000  # rows of a sheet (or CSV, or Word table)
 MAX_COLUMNS = 1_000  # columns of a sheet, first to last cell with a value
-MAX_CELLS = 10_000_000  # rows × columns of a sheet's cells with values, and of all sheets together
+# rows × columns of a sheet's cells with values, and of all sheets together. Reading a sheet as a grid
+# costs ~160 MB a million cells (calamine's cells and Python's): 1,000,000 is 50,000 rows × 20 columns, far
+# beyond any division table (10,000 tasks are ~110,000 cells); one stray value at BH150000 would have made
+# 9,000,000 (400 MB) and is refused, naming that cell.
+MAX_CELLS = 1_000_000
 FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # never turned into a refusal
 
 SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods", ".docx": "docx",
