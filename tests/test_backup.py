@@ -280,6 +280,10 @@ def test_cli_import_backs_up_only_a_non_empty_ledger_and_not_on_a_dry_run(tmp_pa
     assert _rows(made[0].path, "SELECT COUNT(*) FROM task") == before  # the state before the import
     assert _rows(path, "SELECT COUNT(*) FROM task") != before
 
+    same = run_cli("--db", str(path), "import", str(CSV), "--group", "另一个小组")
+    assert same.returncode == 0 and "没有改动" in same.stdout
+    assert len(backup.list_backups(path)) == 1  # an import that changes nothing makes no backup
+
 
 def test_cli_import_refuses_when_the_backup_cannot_be_made(tmp_path):
     path = tmp_path / "台账.db"
