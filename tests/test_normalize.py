@@ -239,3 +239,21 @@ def test_split_unit_title_loses_nothing_and_invents_nothing(text, known):
     assert unit is None or unit == unit.strip()
     assert title is None or is_title(title)
     assert unit is None or unit
+
+
+_CJK_CLASS = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f（）《》【】〔〕“”、，。；：？！"
+
+
+def _padding_removed_by_lookarounds(text: str) -> str:
+    """The rule as two regexes (what clean_sentence did before it looked only at the spaces)."""
+    import re
+
+    text = re.sub(rf"(?<=[{_CJK_CLASS}])\s+(?=[{_CJK_CLASS}])", "", text)
+    return re.sub(rf"(?<=[{_CJK_CLASS}])\s+(?=[0-9])|(?<=[0-9%％])\s+(?=[{_CJK_CLASS}])", "", text)
+
+
+@settings(max_examples=2000)
+@given(st.text(alphabet=list("中文字（）《》、，。；：？！ab12%％ \u00a0\u3000\t") + ["\U00020000"], max_size=16))
+def test_padding_between_chinese_and_numbers_goes_and_other_spaces_stay(text):
+    plain = clean_text(text)
+    assert clean_sentence(text) == _padding_removed_by_lookarounds(plain.replace("\n", ""))
