@@ -4,10 +4,11 @@ loading step. No Textual here; nothing is written until ``importers.load.load``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from importers.bulk import paused_gc
+from importers.readers import OpeningSource
 from importers.records import Duties, ImportRefused, Roster, TaskTable
 
 KINDS = ("tasks", "roster", "duties")
@@ -16,9 +17,10 @@ TEXT_SUFFIXES = {".txt", ".text", ".md"}
 
 
 def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: str | None = None,
-              known_units: Iterable[str] = ()) -> TaskTable | Roster | Duties:
+              known_units: Iterable[str] = (), opening: OpeningSource | None = None) -> TaskTable | Roster | Duties:
     """Read a file as ``kind`` (tasks, roster or duties), or guess: spreadsheets hold tasks (or a
-    roster when they have no task column), pasted text holds a roster (or duties)."""
+    roster when they have no task column), pasted text holds a roster (or duties). ``opening`` is
+    the file already being opened for the tasks (see ``FileImport``)."""
     p = Path(path)
     if not p.is_file():
         raise ImportRefused(f"找不到文件「{p}」。")
@@ -30,7 +32,7 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
         fallbacks = []
     try:
         with paused_gc():
-            return _read(p, kind, sheet, known_units)
+            return _read(p, kind, sheet, known_units, opening)
     except ImportRefused as first:
         for other in fallbacks:
             try:
@@ -40,11 +42,12 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
         raise first
 
 
-def _read(path: Path, kind: str, sheet: str | None, known_units: Iterable[str]) -> TaskTable | Roster | Duties:
+def _read(path: Path, kind: str, sheet: str | None, known_units: Iterable[str],
+          opening: OpeningSource | None = None) -> TaskTable | Roster | Duties:
     if kind == "tasks":
         from importers.table import read_task_table
 
-        return read_task_table(path, sheet=sheet)
+        return read_task_table(path, sheet=sheet, opening=opening)
     if kind == "roster":
         from importers.roster import read_roster
 
@@ -54,3 +57,38 @@ def _read(path: Path, kind: str, sheet: str | None, known_units: Iterable[str]) 
 
         return read_duties(path, known_units=known_units)
     raise ValueError(f"unknown kind {kind!r}")
+
+
+class FileImport:
+    """One file to import, read and loaded as ``read_file`` and ``importers.load.load`` do. Made as
+    early as possible (the command line makes it before it opens the ledger): a spreadsheet is
+    then opened and parsed by python-calamine in a helper thread, without holding Python's lock,
+    while the caller imports the loader and opens or creates the ledger."""
+
+    def __init__(self, path: str | os.PathLike[str], *, kind: str | None = None, sheet: str | None = None):
+        self.path = Path(path)
+        self.kind, self.sheet = kind, sheet
+        tasks_first = kind == "tasks" or (kind is None and self.path.suffix.lower() in SPREADSHEET_SUFFIXES)
+        self._opening = OpeningSource(self.path) if tasks_first and self.path.is_file() else None
+
+    def run(self, database, group_name: str, *, known_units: Iterable[str] = (), dry_run: bool = False,
+            before_commit: Callable[[], None] | None = None):
+        """The ImportReport. ``before_commit`` runs just before an import that changes something
+        commits (the command line makes its backup there). Raises ImportRefused for a file that
+        cannot be read and the loader's errors (OperationError, DatabaseError); nothing is written
+        then."""
+        from importers.load import load
+
+        try:
+            with paused_gc():
+                record = read_file(self.path, kind=self.kind, sheet=self.sheet, known_units=known_units,
+                                   opening=self._opening)
+                return load(database, record, group_name, dry_run=dry_run, before_commit=before_commit)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Close the file if reading never took it."""
+        if self._opening is not None:
+            self._opening.discard()
+            self._opening = None

@@ -6,8 +6,8 @@ collection would walk all of them again (about a tenth of an import's time). Not
 reference cycles that need collecting.
 
 SQLite releases Python's lock (the GIL) while it inserts, so a second thread can write one batch of
-rows while this thread builds the next: on a 2-core office PC the ~0.2 s SQLite spends on 10,000 tasks
-then costs almost nothing. Two details make that true. Rows go in as multi-row ``INSERT … VALUES
+rows while this thread builds the next: for 10,000 tasks SQLite's ~0.2 s then overlaps the ~0.1 s of
+building the rows instead of following it. Two details make that true. Rows go in as multi-row ``INSERT … VALUES
 (…), (…)`` statements of up to the connection's variable limit, so SQLite works long stretches
 without the GIL (``executemany`` would take the GIL back after every row and wait for it each time);
 and the interpreter's switch interval is shortened while the writer runs, so the writer gets the

@@ -23,7 +23,6 @@ from typing import Any
 from importers.bulk import BulkInserter, paused_gc
 from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable, displayable
-from importers.table import TaskStream
 from models import store
 from models.errors import OperationError
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
@@ -211,10 +210,7 @@ def _shapes(w: _Writer, group_id: int) -> dict[int, tuple[list[tuple], list[tupl
     return {k: (sorted(a), sorted(t)) for k, (a, t) in shapes.items()}
 
 
-def load_tasks(w: _Writer, source: TaskTable | TaskStream, group_name: str, report: ImportReport) -> int:
-    """Tasks into the group. A group without tasks takes them as they come (``source`` may be a
-    TaskStream, read as it is iterated); a group with tasks needs the whole table to match revised
-    ones."""
+def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportReport) -> int:
     group_id = _group(w, group_name, report)
     units = _Units(w, report)
     cols = ("id", "position", *_COMPARED)
@@ -222,23 +218,13 @@ def load_tasks(w: _Writer, source: TaskTable | TaskStream, group_name: str, repo
         f"SELECT {', '.join(cols)} FROM task WHERE group_id = ? ORDER BY position, id", (group_id,))]
     names = _Names(report)
     if existing:
-        table = source if isinstance(source, TaskTable) else source.read()
         _revise_tasks(w, group_id, table, existing, units, names, report)
     else:
-        whole = isinstance(source, TaskTable)
-        tasks = source.tasks if whole else source
-        report.added = _append_tasks(w, group_id, ((rec, names.assignments(rec, units)) for rec in tasks), units, 0)
-        table = source if whole else source.read()
-        if not whole and table.revised_after_handover:
-            raise _ReadAgain
+        report.added = _append_tasks(w, group_id, ((rec, names.assignments(rec, units)) for rec in table.tasks),
+                                     units, 0)
     names.report()
     _group_note(w, group_id, table.note, report)
-    report.source, report.warnings = table.source, list(table.warnings)
     return group_id
-
-
-class _ReadAgain(Exception):
-    """The reader changed a task it had already handed over: load the finished table instead."""
 
 
 class _Names:
@@ -459,25 +445,16 @@ def summary(report: ImportReport) -> str:
             f"未变 {report.unchanged}" + (f"，文件中没有的 {len(report.missing)}" if report.missing else ""))
 
 
-def load(database: Any, record: TaskTable | TaskStream | Roster | Duties, group_name: str, *,
-         dry_run: bool = False, before_commit: Callable[[], None] | None = None) -> ImportReport:
+def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *, dry_run: bool = False,
+         before_commit: Callable[[], None] | None = None) -> ImportReport:
     """Write what a reader produced into the group ``group_name`` (created if new), in one
-    transaction. ``database`` is a ``models.db.Database`` or the path of the ledger file; a
-    TaskStream is a division table read while it is loaded (``importers.stream``).
-    ``before_commit`` runs after everything is written and checked, before the commit."""
-    try:
-        return _load(database, record, group_name, dry_run, before_commit)
-    except _ReadAgain:
-        assert isinstance(record, TaskStream) and record.table is not None
-        return _load(database, record.table, group_name, dry_run, before_commit)
-
-
-def _load(database: Any, record: TaskTable | TaskStream | Roster | Duties, group_name: str,
-          dry_run: bool, before_commit: Callable[[], None] | None) -> ImportReport:
-    kind = "roster" if isinstance(record, Roster) else "duties" if isinstance(record, Duties) else "tasks"
+    transaction. ``database`` is a ``models.db.Database`` or the path of the ledger file.
+    ``before_commit`` runs once everything is written and checked, just before the commit, and
+    only when the import changes something (the command line makes its backup there)."""
+    kind = "tasks" if isinstance(record, TaskTable) else "roster" if isinstance(record, Roster) else "duties"
     group_name = displayable(group_name)  # a name made from an undecodable file name cannot be stored as it is
     report = ImportReport(source=record.source, kind=kind, group=group_name, dry_run=dry_run,
-                          warnings=list(getattr(record, "warnings", ())))
+                          warnings=list(record.warnings))
     path: str | os.PathLike[str] = getattr(database, "path", database)
     conn = store.connect(path, check_same_thread=False)  # new tasks are written from a helper thread
     try:

@@ -133,8 +133,6 @@ class TaskTable:
     tasks: list[TaskRecord] = field(default_factory=list)
     note: str | None = None  # the 注：… line under the table, e.g. the successor rule
     warnings: list[ImportWarning] = field(default_factory=list)
-    # Set when the reader changed a task after handing it over (see TableReader's ``on_task``).
-    revised_after_handover: bool = False
 
 
 @dataclass

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
@@ -51,7 +51,6 @@ from importers.records import (
     TaskTable,
     UnitRef,
     column_letter,
-    display_name,
 )
 
 HEADER_SEARCH_ROWS = 20
@@ -621,14 +620,6 @@ class TableReader:
 
     # -- header, title, columns
     def read(self) -> TaskTable:
-        for _ in self.tasks():
-            pass
-        return self.table
-
-    def tasks(self) -> Iterator[TaskRecord]:
-        """Read the table, yielding each task once it is complete (when the row after it has been
-        read: only the last task is ever continued by a later row); ``self.table`` is whole after
-        the last."""
         grid, layout, table = self.grid, self.layout, self.table
         table.header = self._header_map()
         table.years = sorted({y for y, _ in layout.years})
@@ -648,13 +639,8 @@ class TableReader:
             self.warn(f"「{layout.texts.get(cols[0], '')}」列（进展）不属于分工表，未导入；进展请在程序中记录", layout.header_row, cols[0])
         self._learn_wrapped_units()
         self._category_numbers = self._number_column_holds_categories()
-        handed = 0
         for r in range(layout.data_row, len(grid.rows)):
             self._row(r)
-            while handed < len(table.tasks) - 1:
-                yield table.tasks[handed]
-                handed += 1
-        yield from table.tasks[handed:]
         hidden_rows = sorted(r for r in grid.hidden_rows if r >= layout.data_row and r in self._tasks_by_row)
         if hidden_rows:
             listed = "、".join(str(grid.row_numbers[r]) for r in hidden_rows[:20])
@@ -664,6 +650,7 @@ class TableReader:
         for task in table.tasks:
             if not task.lead:
                 self.warn(f"任务「{_short(task.content)}」没有牵头单位", _row_index(grid, task), self.layout.single[CONTENT])
+        return table
 
     def _header_map(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -903,8 +890,6 @@ class TableReader:
         self._tasks_by_row[r] = task
 
     def _continue_task(self, task: TaskRecord, r: int) -> None:
-        if task is not self.table.tasks[-1]:  # not expected: a loader given it already starts again
-            self.table.revised_after_handover = True
         self._fill(task, r, first=False)
 
     def _fill(self, task: TaskRecord, r: int, first: bool) -> None:
@@ -1090,56 +1075,31 @@ def _sheet_word(source) -> str:
     return source.sheet_word
 
 
-def read_task_table(path: str | Path, sheet: str | None = None) -> TaskTable:
+def read_task_table(path: str | Path, sheet: str | None = None, opening: OpeningSource | None = None) -> TaskTable:
     """The division table in ``path`` (the sheet named ``sheet``, or the one that holds the table),
-    as plain records. Raises ImportRefused, with a Chinese message naming the file (and sheet/row
-    where it applies), for anything that cannot be imported."""
-    return TaskStream(path, sheet).read()
-
-
-class TaskStream:
-    """A division table read as it is iterated: each task is yielded once complete, and ``table``
-    is the whole TaskTable after the last, so a loader can write while the rest is read
-    (``importers.stream``). Iterating raises ImportRefused like ``read_task_table``."""
-
-    def __init__(self, path: str | Path, sheet: str | None = None, opening: OpeningSource | None = None):
-        self.path = Path(path)
-        self.sheet = sheet
-        self._opening = opening  # the file already being opened in a helper thread
-        self.source = display_name(self.path)
-        self.table: TaskTable | None = None
-
-    def read(self) -> TaskTable:
-        """The whole table (read now unless an iteration has already finished)."""
-        if self.table is None:
-            for _ in self:
-                pass
-        assert self.table is not None
-        return self.table
-
-    def __iter__(self) -> Iterator[TaskRecord]:
-        path, sheet = self.path, self.sheet
-        try:
-            opening, self._opening = self._opening, None
-            with opening.take() if opening is not None else open_source(path) as source:
-                name = choose_sheet(source, sheet)
-                grid = source.grid(name)
-                if not grid.rows:
-                    raise refuse(source.file, f"这个{_sheet_word(source)}是空的，没有任何内容。", sheet=name)
-                h, _ = find_header_row(grid.rows)
-                if h < 0:
-                    raise refuse(source.file, _NO_HEADER, sheet=name)
-                layout = build_layout(grid, h)
-                reader = TableReader(grid, layout)
-                yield from reader.tasks()
-                if not reader.table.tasks:
-                    raise refuse(source.file, "找到了表头，但下面没有任何任务。", sheet=name, row=grid.row_numbers[h])
-                self.table = reader.table
-        except (ImportRefused, GeneratorExit):
+    as plain records. ``opening`` is the same file already being opened in a helper thread. Raises
+    ImportRefused, with a Chinese message naming the file (and sheet/row where it applies), for
+    anything that cannot be imported."""
+    path = Path(path)
+    try:
+        with opening.take() if opening is not None else open_source(path) as source:
+            name = choose_sheet(source, sheet)
+            grid = source.grid(name)
+            if not grid.rows:
+                raise refuse(source.file, f"这个{_sheet_word(source)}是空的，没有任何内容。", sheet=name)
+            h, _ = find_header_row(grid.rows)
+            if h < 0:
+                raise refuse(source.file, _NO_HEADER, sheet=name)
+            layout = build_layout(grid, h)
+            table = TableReader(grid, layout).read()
+            if not table.tasks:
+                raise refuse(source.file, "找到了表头，但下面没有任何任务。", sheet=name, row=grid.row_numbers[h])
+            return table
+    except ImportRefused:
+        raise
+    except MemoryError:
+        raise refuse(path, "文件太大，读取时内存不足，已停止。") from None
+    except BaseException as exc:  # noqa: BLE001 — the user gets a message, never a traceback
+        if isinstance(exc, FATAL):
             raise
-        except MemoryError:
-            raise refuse(path, "文件太大，读取时内存不足，已停止。") from None
-        except BaseException as exc:  # noqa: BLE001 — the user gets a message, never a traceback
-            if isinstance(exc, FATAL):
-                raise
-            raise refuse(path, f"读取失败：{type(exc).__name__}: {str(exc)[:200]}") from None
+        raise refuse(path, f"读取失败：{type(exc).__name__}: {str(exc)[:200]}") from None

@@ -237,7 +237,7 @@ def _export(args: argparse.Namespace) -> int:
 def _import(args: argparse.Namespace) -> int:
     import gc
 
-    from importers.stream import FileImport
+    from importers import FileImport
 
     # A short process that frees what it made by reference counting: the cyclic collector would only
     # walk the 100,000 objects of a big table again when the import's pause of it ends (~8 ms).

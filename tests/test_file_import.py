@@ -1,7 +1,7 @@
-"""Importing a division table while it is read (importers.stream, importers.bulk): the command line
-writes the same ledger as reading the whole table first and then loading it, keeps the one
-transaction (a failure half-way through the file leaves nothing), and the helpers hand their errors
-back to the caller."""
+"""The command line's import (importers.FileImport: the workbook parsed in a helper thread while the
+ledger opens; importers.bulk: new tasks written by a second thread): the same ledger and report as
+reading the file and loading it, one transaction (a failure half-way through leaves nothing), and
+helpers that hand their errors back to the caller."""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ import pytest
 from conftest import SAMPLES
 
 from benchmarks.data import make_division_workbook
-from importers import read_file
+from importers import FileImport, read_file
 from importers.bulk import BulkInserter
 from importers.load import load
 from importers.readers import OpeningSource
 from importers.records import ImportRefused
-from importers.stream import FileImport
 from importers.table import TableReader
 from models import store
 from taizhang.cli import main
@@ -55,19 +54,19 @@ def big_table(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize("name", [p.name for p in TABLES] + ["big"])
-def test_streamed_import_writes_what_reading_first_then_loading_writes(name, tmp_path, big_table):
+def test_file_import_writes_what_reading_then_loading_writes(name, tmp_path, big_table):
     path = big_table if name == "big" else SAMPLES / name
-    streamed, whole = tmp_path / "streamed.db", tmp_path / "whole.db"
-    for ledger in (streamed, whole):  # a ledger with a group and units already in it
+    ours, whole = tmp_path / "ours.db", tmp_path / "whole.db"
+    for ledger in (ours, whole):  # a ledger with a group and units already in it
         load(ledger, read_file(SAMPLES / "四平市老龄工作重点任务.csv"), "四平")
-    report = FileImport(path).run(streamed, "新小组")
+    report = FileImport(path).run(ours, "新小组")
     expected = load(whole, read_file(path), "新小组")
     assert _facts(report) == _facts(expected)
     assert report.added > 0 and report.group_is_new
-    assert _ledger(streamed) == _ledger(whole)
+    assert _ledger(ours) == _ledger(whole)
 
 
-def test_streamed_import_into_a_group_with_tasks_revises_them(tmp_path, big_table):
+def test_file_import_into_a_group_with_tasks_revises_them(tmp_path, big_table):
     db = tmp_path / "t.db"
     FileImport(big_table).run(db, "小组")
     again = FileImport(big_table).run(db, "小组")
@@ -75,29 +74,7 @@ def test_streamed_import_into_a_group_with_tasks_revises_them(tmp_path, big_tabl
     assert len(_ledger(db)["history"]) == 1  # nothing changed: no second entry
 
 
-def test_a_reader_that_changes_a_task_it_handed_over_is_loaded_again_whole(tmp_path, big_table, monkeypatch):
-    """Not expected of TableReader (only the last task is ever continued), but if it happened the
-    loader must not keep what it wrote from the earlier state."""
-    original = TableReader.tasks
-
-    def revising(self):
-        handed = []
-        for task in original(self):
-            handed.append(task)
-            yield task
-        handed[0].content = "读完之后才改的内容"
-        self.table.revised_after_handover = True
-
-    monkeypatch.setattr(TableReader, "tasks", revising)
-    db = tmp_path / "t.db"
-    report = FileImport(big_table).run(db, "小组")
-    assert report.added == 1200
-    contents = [row[0] for row in sqlite3.connect(db).execute("SELECT content FROM task ORDER BY position")]
-    assert contents[0] == "读完之后才改的内容" and len(contents) == 1200
-    assert len(_ledger(db)["history"]) == 1
-
-
-def test_a_failure_after_rows_were_written_leaves_the_ledger_as_it_was(tmp_path, big_table, monkeypatch, capsys):
+def test_a_failure_half_way_through_the_table_leaves_the_ledger_as_it_was(tmp_path, big_table, monkeypatch, capsys):
     db = tmp_path / "t.db"
     assert main(["--db", str(db), "import", str(SAMPLES / "四平市老龄工作重点任务.csv")]) == 0
     before = _ledger(db)
@@ -106,7 +83,7 @@ def test_a_failure_after_rows_were_written_leaves_the_ledger_as_it_was(tmp_path,
 
     def failing(self, r):
         seen["n"] += 1
-        if seen["n"] == 1100:  # two batches of 500 are with the writer by now
+        if seen["n"] == 1100:
             raise RuntimeError("模拟读取中途出错")
         return original(self, r)
 
@@ -116,10 +93,10 @@ def test_a_failure_after_rows_were_written_leaves_the_ledger_as_it_was(tmp_path,
     err = capsys.readouterr().err
     assert "读取失败" in err and "模拟读取中途出错" in err and "数据库未作任何改动" in err
     assert _ledger(db) == before
-    assert not list((tmp_path / "backups").glob("*import*"))  # the backup is made only once the file is read
+    assert not list((tmp_path / "backups").glob("*import*"))  # the backup is made just before a commit
 
 
-def test_a_dry_run_streams_and_writes_nothing(tmp_path, big_table, capsys):
+def test_a_dry_run_writes_nothing(tmp_path, big_table, capsys):
     db = tmp_path / "t.db"
     store.prepare(db)
     before = _ledger(db)
