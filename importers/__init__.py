@@ -80,10 +80,9 @@ class FileImport:
         from importers.load import load
 
         try:
-            with paused_gc():
-                record = read_file(self.path, kind=self.kind, sheet=self.sheet, known_units=known_units,
-                                   opening=self._opening)
-                return load(database, record, group_name, dry_run=dry_run, before_commit=before_commit)
+            record = read_file(self.path, kind=self.kind, sheet=self.sheet, known_units=known_units,
+                               opening=self._opening)
+            return load(database, record, group_name, dry_run=dry_run, before_commit=before_commit)
         finally:
             self.close()
 

@@ -54,11 +54,7 @@ class BulkInserter:
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="taizhang-bulk-insert", daemon=True)
-        try:
-            limit = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        except (AttributeError, sqlite3.Error):  # pragma: no cover - Python < 3.11
-            limit = 999
-        self._variables = max(limit, 1)
+        self._variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
 
     def __enter__(self) -> BulkInserter:
         self._interval = sys.getswitchinterval()
@@ -103,6 +99,6 @@ class BulkInserter:
         full = head + ", ".join([one] * per)
         step = per * width
         for start in range(0, len(values), step):
-            part = values[start:start + step] if start or len(values) > step else values
+            part = values if len(values) <= step else values[start:start + step]
             sql = full if len(part) == step else head + ", ".join([one] * (len(part) // width))
             self.conn.execute(sql, part)

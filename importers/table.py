@@ -898,7 +898,7 @@ class TableReader:
         if first:
             self._first_units(task, r, row)
         else:
-            self._units_into(task, r, row, first, lambda cell, c: self._warn_unpaired(cell, r, c))
+            self._units_into(task, r, row, False, lambda cell, c: self._warn_unpaired(cell, r, c))
         single = layout.single
         if DEADLINE in single and (first or task.deadline is None):
             self._deadline(task, r, single[DEADLINE])

@@ -251,8 +251,8 @@ def _import(args: argparse.Namespace) -> int:
     try:
         groups, units = _ledger_names(args)
         group = _group_name(groups, args.group, create_ok=True, fallback=_group_from_file(path))
-        backup = None if args.dry_run else (lambda: _backup_before_import(_db_path(args)))
-        report = job.run(_db_path(args), group, known_units=units, dry_run=args.dry_run, before_commit=backup)
+        report = job.run(_db_path(args), group, known_units=units, dry_run=args.dry_run,
+                         before_commit=lambda: _backup_before_import(_db_path(args)))  # not called on a dry run
     except ImportRefused as exc:
         raise BadInput(f"{exc}\n数据库未作任何改动。") from None
     except (OperationError, DatabaseError) as exc:

@@ -249,8 +249,8 @@ class ImportScreen(Screen):
             from models.backup import backup_before_import
 
             try:
-                backup_before_import(app.db_path)  # a non-empty ledger is backed up first (models.backup)
-                report = load(app.db_path, record, group)
+                # a non-empty ledger is backed up just before the import commits (none if nothing changes)
+                report = load(app.db_path, record, group, before_commit=lambda: backup_before_import(app.db_path))
             except Exception as exc:  # noqa: BLE001 - OperationError and friends: nothing was written
                 app.call_from_thread(self._import_failed, str(exc))
                 return
