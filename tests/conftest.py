@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,13 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     full_env = {**os.environ, "TAIZHANG_TODAY": TODAY, **(env or {})}
     return subprocess.run([sys.executable, "-m", "taizhang", *args], capture_output=True, text=True,
                           env=full_env, cwd=cwd or ROOT, timeout=120)
+
+
+def table_rows(db: Path) -> dict[str, list[tuple]]:
+    """Every row of every table of a ledger: equal results mean nothing was written."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+    finally:
+        conn.close()

@@ -34,7 +34,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from conftest import ROOT, SAMPLES, TODAY
+from conftest import ROOT, SAMPLES, TODAY, table_rows
 from data.builders import write_docx, write_ods
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
@@ -111,16 +111,6 @@ def _gist(exc: Exception) -> str:
     return re.sub(r"[\d,]+", "N", text)[:40]
 
 
-def snapshot(db: Path) -> dict[str, list[tuple]]:
-    """Every row of every table: equal snapshots mean nothing was written."""
-    conn = sqlite3.connect(db)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
-    finally:
-        conn.close()
-
-
 def integrity(db: Path) -> str:
     conn = sqlite3.connect(db)
     try:
@@ -177,7 +167,7 @@ def check_import(path: Path, kind: str | None, base: str, group: str, sheet: str
     folder = path.parent
     db = folder / "ledger.db"
     shutil.copy(template(base), db)
-    before = snapshot(db)
+    before = table_rows(db)
     units = [row[1] for row in before["unit"]]  # id, name, created_at
     with time_box():
         try:
@@ -186,26 +176,26 @@ def check_import(path: Path, kind: str | None, base: str, group: str, sheet: str
             note(f"refused: {exc}")
             event(f"refused: {_gist(exc)}")
             assert_clean_refusal(exc, path)
-            assert snapshot(db) == before
+            assert table_rows(db) == before
             return "refused"
         check_record(record)
         try:
             dry = load(db, record, group, dry_run=True)
-            assert snapshot(db) == before, "a dry run wrote rows"
+            assert table_rows(db) == before, "a dry run wrote rows"
             report = load(db, record, group)
         except (OperationError, DatabaseError) as exc:  # the CLI shows these as they are
             note(f"load refused: {exc}")
             assert _CJK.search(str(exc)), str(exc)
-            assert snapshot(db) == before, "a refused load left rows behind"
+            assert table_rows(db) == before, "a refused load left rows behind"
             return "load refused"
         counts = ("added", "updated", "unchanged", "missing", "new_units", "group_is_new")
         assert [getattr(dry, k) for k in counts] == [getattr(report, k) for k in counts], "the dry run said otherwise"
         assert integrity(db) == "ok"
-        after = snapshot(db)
+        after = table_rows(db)
         again = load(db, read_file(path, kind=kind, sheet=sheet, known_units=units), group)
         assert (again.added, again.updated) == (0, 0), (
             f"importing the same file again changed something: added {again.added}, updated {again.updated}")
-        assert snapshot(db) == after, "importing the same file again wrote rows"
+        assert table_rows(db) == after, "importing the same file again wrote rows"
     return f"imported {report.kind} {report.added}"
 
 
@@ -903,7 +893,7 @@ def test_fuzz_cli_exits_0_or_1_without_traceback(file, kind, dry_run, base, stem
             path.write_bytes(payload)
         db = Path(folder) / "ledger.db"
         shutil.copy(template(base), db)
-        before = snapshot(db)
+        before = table_rows(db)
         args = [sys.executable, "-m", "taizhang", "--db", str(db), "import", str(path)]
         args += ["--as", kind] if kind else []
         args += ["--group", "领导小组"] if base == "filled" else []
@@ -921,7 +911,7 @@ def test_fuzz_cli_exits_0_or_1_without_traceback(file, kind, dry_run, base, stem
             assert _CJK.search(done.stderr) and display_name(path) in done.stderr, done.stderr
             assert not _CATCH_ALL.search(done.stderr), done.stderr
         if done.returncode == 1 or dry_run:
-            assert snapshot(db) == before
+            assert table_rows(db) == before
         assert integrity(db) == "ok"
 
 
@@ -960,7 +950,7 @@ def test_fuzz_revised_file_then_the_same_again(pair, kind, base):
                 write_openpyxl(path, spec)
             except Exception:  # noqa: BLE001
                 return
-            before = snapshot(db)
+            before = table_rows(db)
             with time_box():
                 try:
                     record = read_file(path, kind=kind)
@@ -970,12 +960,12 @@ def test_fuzz_revised_file_then_the_same_again(pair, kind, base):
                 check_record(record)
                 report = load(db, record, "领导小组")
                 note(f"step {i}: added {report.added}, updated {report.updated}, missing {len(report.missing)}")
-                after = snapshot(db)
+                after = table_rows(db)
                 assert integrity(db) == "ok"
                 if i == 1:
                     again = load(db, read_file(path, kind=kind), "领导小组")
                     assert (again.added, again.updated) == (0, 0), (again.added, again.updated)
-                    assert snapshot(db) == after
+                    assert table_rows(db) == after
             assert after != before or not report.changed
 
 

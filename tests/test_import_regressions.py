@@ -8,7 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from conftest import run_cli
+from conftest import run_cli, table_rows
 from data.builders import write_xlsx
 
 from importers import read_file
@@ -16,23 +16,14 @@ from importers.load import load
 from importers.records import ImportRefused
 
 
-def rows_of(db: Path) -> dict[str, list[tuple]]:
-    conn = sqlite3.connect(db)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
-    finally:
-        conn.close()
-
-
 def import_twice(path: Path, db: Path, kind: str | None = None) -> None:
     """Import, then import the same file again: the second time changes nothing."""
     first = load(db, read_file(path, kind=kind), "领导小组")
     assert first.added
-    after = rows_of(db)
+    after = table_rows(db)
     again = load(db, read_file(path, kind=kind), "领导小组")
     assert (again.added, again.updated) == (0, 0)
-    assert rows_of(db) == after
+    assert table_rows(db) == after
 
 
 def test_same_task_twice_in_a_table_is_not_added_again_on_reimport(tmp_path, db_path):
@@ -148,10 +139,10 @@ def test_same_task_text_under_two_categories_is_stable_on_reimport(tmp_path, db_
     ])
     report = load(db_path, read_file(revised), "领导小组")
     assert (report.added, report.updated) == (1, 1)  # the old task is revised by the row of its category
-    after = rows_of(db_path)
+    after = table_rows(db_path)
     again = load(db_path, read_file(revised), "领导小组")
     assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
-    assert rows_of(db_path) == after
+    assert table_rows(db_path) == after
 
 
 def test_roster_row_whose_name_is_only_punctuation_is_not_a_member(tmp_path):
@@ -213,7 +204,7 @@ def test_duties_of_a_unit_named_by_name_and_by_alias_are_stable(tmp_path, db_pat
     first = load(db_path, read_file(path, kind="duties"), "领导小组")
     assert (first.added, first.updated) == (2, 0)
     assert any("是同一单位，职责已合并" in str(w) for w in first.warnings)
-    assert [r for r in rows_of(db_path)["duty"] if r[2] == 1][0][3] == "负责宣传。\n负责融媒体。"
+    assert [r for r in table_rows(db_path)["duty"] if r[2] == 1][0][3] == "负责宣传。\n负责融媒体。"
     again = load(db_path, read_file(path, kind="duties"), "领导小组")
     assert (again.added, again.updated) == (0, 0)
 

@@ -17,7 +17,7 @@ from models import operations as ops
 from models.db import Database
 from models.tables import Assignment, Member, Progress, Task, Unit, UnitAlias
 from tui import make_app
-from tui.testing import choose_group, demo_copy, settle, text_of
+from tui.testing import choose_group, demo_copy, settle, task_list, text_of
 
 SIZE = (120, 36)
 
@@ -42,10 +42,7 @@ async def _type(pilot, text: str) -> None:
 async def test_p_records_progress_and_the_task_becomes_in_progress(tmp_path):
     path, app = _demo(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await choose_group(pilot, "闽清")
-        await pilot.press("2")
-        await settle(pilot)
-        task = app.screen.current_task()
+        task = await task_list(pilot, "闽清")
         await pilot.press("p")
         await settle(pilot)
         assert type(app.screen).__name__ == "FormDialog"
@@ -61,10 +58,7 @@ async def test_p_records_progress_and_the_task_becomes_in_progress(tmp_path):
 async def test_progress_from_the_task_page_with_date_and_unit(tmp_path):
     path, app = _demo(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await choose_group(pilot, "闽清")
-        await pilot.press("2")
-        await settle(pilot)
-        task = app.screen.current_task()
+        task = await task_list(pilot, "闽清")
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("p")
@@ -83,10 +77,7 @@ async def test_progress_from_the_task_page_with_date_and_unit(tmp_path):
 async def test_a_assigns_a_unit_found_by_pinyin_then_enter_changes_the_person_and_del_removes_it(tmp_path):
     path, app = _demo(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await choose_group(pilot, "闽清")
-        await pilot.press("2")
-        await settle(pilot)
-        task = app.screen.current_task()  # 基本养老保险参保率达到90%: lead 县人社局
+        task = await task_list(pilot, "闽清")  # 基本养老保险参保率达到90%: lead 县人社局
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("a")
@@ -312,10 +303,7 @@ async def test_overview_enter_on_a_unit_lists_its_tasks(tmp_path):
 async def test_e_edits_a_task_and_the_due_date_is_read_from_the_deadline(tmp_path):
     path, app = _demo(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await choose_group(pilot, "闽清")
-        await pilot.press("2")
-        await settle(pilot)
-        task = app.screen.current_task()
+        task = await task_list(pilot, "闽清")
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("e")

@@ -10,7 +10,7 @@ from pathlib import Path
 from models import operations as ops
 from models.db import Database
 from tui import make_app
-from tui.testing import choose_group, demo_copy, settle, text_of
+from tui.testing import choose_group, demo_copy, settle, task_list, text_of
 
 SIZE = (120, 36)
 
@@ -27,10 +27,7 @@ def _rows(table) -> list[str]:
 async def test_j_shows_the_last_change_first_with_before_and_after(tmp_path):
     _, app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await choose_group(pilot, "闽清")
-        await pilot.press("2")
-        await settle(pilot)
-        task = app.screen.current_task()
+        task = await task_list(pilot, "闽清")
         await pilot.press("space")  # tick it done
         await settle(pilot)
         await pilot.press("j")

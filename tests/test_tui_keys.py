@@ -10,7 +10,7 @@ from textual.command import CommandPalette
 from models.db import Database
 from models.tables import Task
 from tui import make_app
-from tui.testing import choose_group, demo_copy, settle, text_of
+from tui.testing import choose_group, demo_copy, settle, task_list, text_of
 
 SIZE = (120, 36)
 
@@ -103,10 +103,7 @@ async def test_space_ticks_done_today_and_back_and_ctrl_z_undoes(tmp_path):
 async def test_enter_opens_the_highlighted_task_and_escape_returns(tmp_path):
     app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await choose_group(pilot, "闽清")
-        await pilot.press("2")
-        await settle(pilot)
-        task = app.screen.current_task()
+        task = await task_list(pilot, "闽清")
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "TaskScreen" and app.screen.task_id == task.id

@@ -13,7 +13,7 @@ from models import operations as ops
 from models.db import Database
 from models.tables import Task
 from tui import make_app
-from tui.testing import choose_group, demo_copy, settle
+from tui.testing import choose_group, demo_copy, settle, task_list
 
 SIZE = (120, 36)
 
@@ -68,10 +68,7 @@ async def test_a_new_group_imported_elsewhere_appears_in_the_group_list(tmp_path
 async def test_saving_an_edit_over_a_change_made_meanwhile_is_refused(tmp_path):
     path, app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await choose_group(pilot, "闽清")
-        await pilot.press("2")
-        await settle(pilot)
-        task = app.screen.current_task()
+        task = await task_list(pilot, "闽清")
         await pilot.press("enter")
         await settle(pilot)
         await pilot.press("e")  # the form now holds what the user sees
@@ -93,10 +90,7 @@ async def test_saving_an_edit_over_a_change_made_meanwhile_is_refused(tmp_path):
 async def test_space_twice_quickly_ticks_and_unticks_without_a_conflict(tmp_path):
     path, app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await choose_group(pilot, "闽清")
-        await pilot.press("2")
-        await settle(pilot)
-        task = app.screen.current_task()
+        task = await task_list(pilot, "闽清")
         status = task.status
         await pilot.press("space", "space")
         await settle(pilot)

@@ -79,6 +79,14 @@ async def choose_group(pilot: Any, name_part: str) -> None:
     await settle(pilot)
 
 
+async def task_list(pilot: Any, name_part: str) -> Any:
+    """Choose the group, open its task list (key 2) and return the highlighted task."""
+    await choose_group(pilot, name_part)
+    await pilot.press("2")
+    await settle(pilot)
+    return pilot.app.screen.current_task()
+
+
 def text_of(widget: Any, width: int = 200) -> str:
     """The plain text a Static shows (its content rendered as the terminal would)."""
     from rich.console import Console
