@@ -72,17 +72,18 @@ class FileImport:
         self._opening = OpeningSource(self.path) if tasks_first and self.path.is_file() else None
 
     def run(self, database, group_name: str, *, known_units: Iterable[str] = (), dry_run: bool = False,
-            before_commit: Callable[[], None] | None = None):
+            before_commit: Callable[[], None] | None = None, take_file: Callable | None = None):
         """The ImportReport. ``before_commit`` runs just before an import that changes something
         commits (the command line makes its backup there). Raises ImportRefused for a file that
         cannot be read and the loader's errors (OperationError, DatabaseError); nothing is written
-        then."""
+        then. ``take_file`` decides the merge's conflicts (see ``importers.load.load``)."""
         from importers.load import load
 
         try:
             record = read_file(self.path, kind=self.kind, sheet=self.sheet, known_units=known_units,
                                opening=self._opening)
-            return load(database, record, group_name, dry_run=dry_run, before_commit=before_commit)
+            return load(database, record, group_name, dry_run=dry_run, before_commit=before_commit,
+                        take_file=take_file)
         finally:
             self.close()
 

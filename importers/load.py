@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ from typing import Any
 
 from importers.bulk import BulkInserter, paused_gc
 from importers.normalize import clean_name, clean_unit
-from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable, displayable
+from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, displayable
 from models import store
+from models.merge import ABSENT, Conflict, apply, merge
+from models.sources import columns_of, decode_duty, decode_member, decode_task, encode_duty, encode_member, task_fields
 from models.errors import OperationError
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
 from models.search import search_text
@@ -46,15 +49,138 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     missing: list[str] = field(default_factory=list)  # tasks/members in the group but not in the file
+    successors: list[str] = field(default_factory=list)  # roster lines naming a replaced member: role name → successor
     categories: list[str] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
     new_units: list[str] = field(default_factory=list)
     persons: list[str] = field(default_factory=list)
     warnings: list[ImportWarning] = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)  # every value an update changes: before → after
+    conflicts: list[MergeConflict] = field(default_factory=list)  # changed in the file and the ledger, differently
+    bases_updated: int = 0  # rows whose file changed but whose ledger value stays (only their base is written)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.group_is_new)
+        return bool(self.added or self.updated or self.group_is_new or self.bases_updated)
+
+
+@dataclass
+class FieldChange:
+    """One value an import changes in the ledger, for the preview: task (or member), field, before → after."""
+
+    what: str
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class MergeConflict:
+    """A value both the file (since it was last imported) and the ledger changed, differently."""
+
+    key: str  # stable across a preview and its import: "task:12:deadline", the TUI's choice
+    what: str  # the task or member
+    field: str
+    ledger: str
+    file: str
+    taken: str = "ledger"  # or "file": which value the import keeps
+
+
+_FIELD_LABELS = {"category": "类别", "number": "序号", "content": "工作任务", "deadline": "完成时限",
+                 "unpaired_persons": "未配对责任人", "unit_id": "单位", "title": "职务", "phone": "电话",
+                 "text": "职责"}
+_ROLE_LABELS = {"lead": "牵头单位", "co": "配合单位"}
+_EMPTY = "（空）"
+
+
+def shown_value(name: str, value: Any) -> str:
+    """A task field's value as the preview shows it."""
+    if value is ABSENT or value is None:
+        return _EMPTY
+    if name == "category":
+        return " ".join(v for v in value if v) or _EMPTY
+    if name == "deadline":
+        return value[0] or value[1] or _EMPTY
+    if name == "unpaired_persons":
+        return "、".join(json.loads(value)) or _EMPTY
+    return str(value) or _EMPTY
+
+
+def shown_person(person: Any) -> str:
+    if person is ABSENT:
+        return "（无此单位）"
+    return person or "（未填责任人）"
+
+
+def shown_target(target: Any) -> str:
+    return "（无）" if target is ABSENT else target or _EMPTY
+
+
+class _Merging:
+    """One import's merge: where the file's rows come from (their sources), how a conflict is
+    decided, and each task's base as it will be stored."""
+
+    def __init__(self, source: str, sheet: str | None, report: ImportReport,
+                 take_file: Callable[[MergeConflict], bool] | None):
+        self.file, self.sheet = source, sheet
+        self.report = report
+        self.take_file = take_file
+        self._units_json: dict[int, tuple[list, str]] = {}
+
+    def base_of(self, rec: TaskRecord, assigns: list[Assign]) -> str:
+        """What the file says of a task, as ``import_source.base`` holds it (``models.sources``)."""
+        cached = self._units_json.get(id(assigns))  # assignments are shared by tasks naming the same cells
+        if cached is None or cached[0] is not assigns:
+            cached = self._units_json[id(assigns)] = (
+                assigns, _JSON.encode([[role, uid, person] for role, _, uid, person in assigns]))
+        number, category, category_number, content, deadline, due, unpaired = _task_values(rec)
+        values = _JSON.encode([[category_number, category], number, content, [deadline, due], unpaired])
+        targets = _JSON.encode([[t.year, t.target] for t in rec.targets]) if rec.targets else "[]"
+        return f"[{values},{cached[1]},{targets}]"
+
+    def row_key(self, origin: Origin | None) -> str | None:
+        return str(origin.row) if origin is not None and origin.row is not None else None
+
+    def write_source(self, w: _Writer, column: str, row_id: int, source_id: int | None, origin: Origin | None,
+                     base: str) -> None:
+        values = {"file": self.file, "sheet": self.sheet, "row_key": self.row_key(origin), "base": base}
+        if source_id is None:
+            w.insert("import_source", {column: row_id, **values})
+        else:
+            w.update("import_source", source_id, values)
+
+    @staticmethod
+    def task_label(task: dict[str, Any], rec: TaskRecord) -> str:
+        number = task["number"] or rec.number
+        content = " ".join(task["content"].split())
+        content = content if len(content) <= 30 else content[:29] + "…"
+        return f"{number} {content}" if number else content
+
+    def decider(self, prefix: str, label: str, units: _Units | None) -> Callable[[Conflict], bool]:
+        """The merge's choice for each conflict of one task or member: noted in the report, and the
+        file's value taken when ``take_file`` says so."""
+        def decide(c: Conflict) -> bool:
+            if c.part == "units":
+                role, uid = c.key
+                field = f"{_ROLE_LABELS[role]}「{units.names.get(uid, uid) if units else uid}」"
+                ledger, file = shown_person(c.ledger), shown_person(c.file)
+                key = f"{prefix}:unit:{role}:{uid}"
+            elif c.part == "targets":
+                field, ledger, file = f"{c.key}年目标", shown_target(c.ledger), shown_target(c.file)
+                key = f"{prefix}:target:{c.key}"
+            elif c.key == "unit_id" and units is not None:
+                field = _FIELD_LABELS["unit_id"]
+                ledger, file = (units.names.get(v, _EMPTY) if v else _EMPTY for v in (c.ledger, c.file))
+                key = f"{prefix}:unit_id"
+            else:
+                field, ledger, file = _FIELD_LABELS.get(c.key, c.key), shown_value(c.key, c.ledger), shown_value(c.key, c.file)
+                key = f"{prefix}:{c.key}"
+            row = MergeConflict(key, label, field, ledger, file)
+            if self.take_file is not None and self.take_file(row):
+                row.taken = "file"
+            self.report.conflicts.append(row)
+            return row.taken == "file"
+        return decide
 
 
 class _Writer:
@@ -196,32 +322,20 @@ def _search(rec: TaskRecord, assigns: list[Assign], units: _Units) -> str:
     return search_text(rec.content, names)
 
 
-def _shapes(w: _Writer, group_id: int) -> dict[int, tuple[list[tuple], list[tuple]]]:
-    """Every task's units and targets in the group, in two queries, in the form records compare in."""
-    shapes: dict[int, tuple[list[tuple], list[tuple]]] = {}
-    for task_id, *assign in w.rows(
-            "SELECT a.task_id, a.role, a.position, a.unit_id, a.person FROM assignment a "
-            "JOIN task t ON t.id = a.task_id WHERE t.group_id = ?", (group_id,)):
-        shapes.setdefault(task_id, ([], []))[0].append(tuple(assign))
-    for task_id, year, target in w.rows(
-            "SELECT x.task_id, x.year, x.target FROM target x JOIN task t ON t.id = x.task_id WHERE t.group_id = ?",
-            (group_id,)):
-        shapes.setdefault(task_id, ([], []))[1].append((year, target))
-    return {k: (sorted(a), sorted(t)) for k, (a, t) in shapes.items()}
-
-
-def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportReport) -> int:
+def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportReport,
+               take_file: Callable[[MergeConflict], bool] | None = None) -> int:
     group_id = _group(w, group_name, report)
     units = _Units(w, report)
     cols = ("id", "position", *_COMPARED)
     existing = [dict(zip(cols, row)) for row in w.rows(
         f"SELECT {', '.join(cols)} FROM task WHERE group_id = ? ORDER BY position, id", (group_id,))]
     names = _Names(report)
+    merging = _Merging(table.source, table.sheet, report, take_file)
     if existing:
-        _revise_tasks(w, group_id, table, existing, units, names, report)
+        _revise_tasks(w, group_id, table, existing, units, names, report, merging)
     else:
         report.added = _append_tasks(w, group_id, ((rec, names.assignments(rec, units)) for rec in table.tasks),
-                                     units, 0)
+                                     units, 0, merging)
     names.report()
     _group_note(w, group_id, table.note, report)
     return group_id
@@ -257,18 +371,34 @@ class _Names:
 
 
 def _revise_tasks(w: _Writer, group_id: int, table: TaskTable, existing: list[dict[str, Any]], units: _Units,
-                  names: _Names, report: ImportReport) -> None:
+                  names: _Names, report: ImportReport, merging: _Merging) -> None:
     """A table imported again into a group that has tasks: match each task of the file to one of
-    the group's (by content, else by category and number), update those that changed, add the
-    rest, and list the group's tasks the file no longer has."""
+    the group's (by content now or as last imported, else by category and number), merge each
+    three ways (``models.merge``: what the file said last time, says now, and the ledger says), add
+    the rest, and list the group's tasks the file no longer has (never deleted)."""
+    sources = {task_id: (source_id, base) for source_id, task_id, base in w.rows(
+        "SELECT s.id, s.task_id, s.base FROM import_source s JOIN task t ON t.id = s.task_id WHERE t.group_id = ?",
+        (group_id,))}
+    bases: dict[int, tuple] = {}
+    for t in existing:
+        if t["id"] in sources:
+            bases[t["id"]] = decode_task(sources[t["id"]][1])
     by_content: dict[str, list[dict[str, Any]]] = {}  # tasks of the same content, the first last
+    by_number: dict[tuple, dict[str, Any]] = {}
     for t in reversed(existing):
-        by_content.setdefault(t["content"], []).append(t)
-    by_number = {(t["category"], t["number"]): t for t in existing if t["number"]}
-    shapes = _shapes(w, group_id)
+        base = bases.get(t["id"])
+        base_content = base[0]["content"] if base else t["content"]
+        for content in dict.fromkeys((base_content, t["content"])):
+            by_content.setdefault(content, []).append(t)
+    for t in existing:
+        base = bases.get(t["id"])
+        for key in ((t["category"], t["number"]), (base[0]["category"][1], base[0]["number"]) if base else None):
+            if key and key[1]:
+                by_number.setdefault(key, t)
     contents_in_file = {r.content for r in table.tasks}
     matched: set[int] = set()
     new_tasks: list[tuple[TaskRecord, list[Assign]]] = []
+    ledger = _LedgerShapes(w, group_id)
     for rec in table.tasks:
         assigns = names.assignments(rec, units)
         same = by_content.get(rec.content)
@@ -287,51 +417,112 @@ def _revise_tasks(w: _Writer, group_id: int, table: TaskTable, existing: list[di
             new_tasks.append((rec, assigns))
             continue
         matched.add(task["id"])
-        fields = dict(zip(_COMPARED, _task_values(rec)))
-        want = (sorted(assigns), sorted((t.year, t.target) for t in rec.targets))
-        if all(task[k] == fields[k] for k in _COMPARED) and shapes.get(task["id"], ([], [])) == want:
+        new_base = merging.base_of(rec, assigns)
+        source = sources.get(task["id"])
+        if source is not None and source[1] == new_base:  # the file says what it said last time
             report.unchanged += 1
             continue
-        _update_task(w, task["id"], fields, assigns, rec, _search(rec, assigns, units))
-        report.updated += 1
+        changed = _merge_task(w, task, rec, assigns, bases.get(task["id"]), ledger, units, merging, report)
+        merging.write_source(w, "task_id", task["id"], source[0] if source else None, rec.origin, new_base)
+        if changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+            report.bases_updated += 1
     report.missing = [t["content"] for t in existing if t["id"] not in matched]
     start = max((t["position"] for t in existing), default=0)
-    report.added = _append_tasks(w, group_id, new_tasks, units, start)
+    report.added = _append_tasks(w, group_id, new_tasks, units, start, merging)
 
 
-def _update_task(w: _Writer, task_id: int, fields: dict[str, Any], assigns: list[Assign],
-                 rec: TaskRecord, search: str) -> None:
-    w.update("task", task_id, {**fields, "search_text": search})
-    for (assignment_id,) in w.rows("SELECT id FROM assignment WHERE task_id = ?", (task_id,)):
-        w.delete("assignment", assignment_id)
-    for a in assigns:
-        w.insert("assignment", {"task_id": task_id, **dict(zip(_ASSIGN_COLUMNS, a))})
-    old = {year: (row_id, actual) for row_id, year, actual in
-           w.rows("SELECT id, year, actual FROM target WHERE task_id = ?", (task_id,))}
-    for t in rec.targets:
-        if t.year in old:
-            w.update("target", old.pop(t.year)[0], {"target": t.target})
+class _LedgerShapes:
+    """Every task's units and targets in the group as the ledger holds them, read in two queries."""
+
+    def __init__(self, w: _Writer, group_id: int):
+        self.units: dict[int, dict[tuple[str, int], tuple[int, int, str | None]]] = {}  # → (id, position, person)
+        self.targets: dict[int, dict[int, tuple[int, str, str | None]]] = {}  # year → (id, target, actual)
+        for task_id, row_id, role, position, unit_id, person in w.rows(
+                "SELECT a.task_id, a.id, a.role, a.position, a.unit_id, a.person FROM assignment a "
+                "JOIN task t ON t.id = a.task_id WHERE t.group_id = ? ORDER BY a.task_id, a.role DESC, a.position",
+                (group_id,)):
+            self.units.setdefault(task_id, {})[(role, unit_id)] = (row_id, position, person)
+        for task_id, row_id, year, target, actual in w.rows(
+                "SELECT x.task_id, x.id, x.year, x.target, x.actual FROM target x JOIN task t ON t.id = x.task_id "
+                "WHERE t.group_id = ? ORDER BY x.task_id, x.year", (group_id,)):
+            self.targets.setdefault(task_id, {})[year] = (row_id, target, actual)
+
+
+def _merge_task(w: _Writer, task: dict[str, Any], rec: TaskRecord, assigns: list[Assign], base: tuple | None,
+                ledger: _LedgerShapes, units: _Units, merging: _Merging, report: ImportReport) -> bool:
+    """Merge one matched task three ways and write what changes; True when the ledger changed."""
+    task_id = task["id"]
+    label = merging.task_label(task, rec)
+    have_units = ledger.units.get(task_id, {})
+    have_targets = ledger.targets.get(task_id, {})
+    ledger_fields = task_fields(*(task[k] for k in _COMPARED))
+    ledger_units = {k: v[2] for k, v in have_units.items()}
+    ledger_targets = {y: v[1] for y, v in have_targets.items()}
+    file_fields = task_fields(*_task_values(rec))
+    file_units = {(role, uid): person for role, _, uid, person in assigns}
+    file_targets = {t.year: t.target for t in rec.targets}
+    base_fields, base_units, base_targets = base if base else (None, None, None)
+    decide = merging.decider(f"task:{task_id}", label, units)
+    fields = merge(base_fields, file_fields, ledger_fields, part="fields", take_file=decide)
+    unit_merge = merge(base_units, file_units, ledger_units, part="units", take_file=decide)
+    target_merge = merge(base_targets, file_targets, ledger_targets, part="targets", take_file=decide)
+    if not (fields.changes or unit_merge.changes or target_merge.changes):
+        return False
+    for name, value in fields.changes.items():
+        report.changes.append(FieldChange(label, _FIELD_LABELS[name], shown_value(name, ledger_fields[name]),
+                                          shown_value(name, value)))
+    for (role, uid), person in unit_merge.changes.items():
+        what = f"{_ROLE_LABELS[role]}「{units.names.get(uid, uid)}」"
+        before = ledger_units.get((role, uid), ABSENT)
+        report.changes.append(FieldChange(label, what, shown_person(before), shown_person(person)))
+        if person is ABSENT:
+            w.delete("assignment", have_units[(role, uid)][0])
+        elif (role, uid) in have_units:
+            w.update("assignment", have_units[(role, uid)][0], {"person": person})
         else:
-            w.insert("target", {"task_id": task_id, "year": t.year, "target": t.target, "actual": t.actual})
-    for row_id, actual in old.values():
-        if actual:  # a recorded actual value is the office's own work: keep it
-            w.update("target", row_id, {"target": ""})
+            position = 1 + max((p for (r, _), (_, p, _) in have_units.items() if r == role), default=-1)
+            row_id = w.insert("assignment", {"task_id": task_id, "unit_id": uid, "role": role, "person": person,
+                                             "position": position})
+            have_units[(role, uid)] = (row_id, position, person)
+    for year, target in target_merge.changes.items():
+        report.changes.append(FieldChange(label, f"{year}年目标", shown_target(ledger_targets.get(year, ABSENT)),
+                                          shown_target(target)))
+        if target is ABSENT:
+            row_id, _, actual = have_targets[year]
+            if actual:  # a recorded actual value is the office's own work: keep it
+                w.update("target", row_id, {"target": ""})
+            else:
+                w.delete("target", row_id)
+        elif year in have_targets:
+            w.update("target", have_targets[year][0], {"target": target})
         else:
-            w.delete("target", row_id)
-
+            w.insert("target", {"task_id": task_id, "year": year, "target": target, "actual": None})
+    final_fields = {**ledger_fields, **fields.changes}
+    final_units = apply(ledger_units, unit_merge)
+    unpaired = final_fields["unpaired_persons"]
+    order = sorted(final_units, key=lambda k: k[0] != "lead")
+    names = [n for k in order for n in (units.names.get(k[1], ""), final_units[k])]
+    search = search_text(final_fields["content"], [*names, *(json.loads(unpaired) if unpaired else [])])
+    w.update("task", task_id, {**columns_of(fields.changes), "search_text": search})
+    return True
 
 _TASK_COLUMNS = ("group_id", "position", *_COMPARED, "status", "done_on", "notes", "search_text")
 _TASK_WIDTH = len(_TASK_COLUMNS) + 1  # with the id
 
 
 def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecord, list[Assign]]],
-                  units: _Units, start: int) -> int:
+                  units: _Units, start: int, merging: _Merging) -> int:
     """New tasks with their units and targets after position ``start``, in batches a helper thread
     writes while this one builds the next (``importers.bulk``); returns how many. Ids are taken up
     front inside the write transaction (BEGIN IMMEDIATE, so no other writer can take them), so the
     change log holds one id range per table; units first met here are queued with the tasks."""
-    first = {table: w.next_id(table) for table in ("task", "assignment", "target", "unit")}
+    first = {table: w.next_id(table) for table in ("task", "assignment", "target", "unit", "import_source")}
     task_id, assign_id, target_id = first["task"], first["assignment"], first["target"]
+    source_id = first["import_source"]
+    file, sheet, row_key = merging.file, merging.sheet, merging.row_key
     unit_ids = itertools.count(first["unit"])
     position = start
     with BulkInserter(w.conn) as bulk:
@@ -346,6 +537,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
         task_values: list = []
         assign_values: list = []
         target_values: list = []
+        source_values: list = []  # what the file said of each task (the base of the next import's merge)
         for rec, assigns in new_tasks:
             position += 1
             status = rec.status if rec.status in STATUSES else NOT_STARTED
@@ -357,82 +549,172 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
             for t in rec.targets:
                 target_values += (target_id, task_id, t.year, t.target, t.actual)
                 target_id += 1
+            source_values += (source_id, task_id, file, sheet, row_key(rec.origin), merging.base_of(rec, assigns))
+            source_id += 1
             task_id += 1
             if len(task_values) >= _BATCH * _TASK_WIDTH:
-                _queue_rows(bulk, task_values, assign_values, target_values)
-                task_values, assign_values, target_values = [], [], []
-        _queue_rows(bulk, task_values, assign_values, target_values)
+                _queue_rows(bulk, task_values, assign_values, target_values, source_values)
+                task_values, assign_values, target_values, source_values = [], [], [], []
+        _queue_rows(bulk, task_values, assign_values, target_values, source_values)
         units.add = unqueued_add
-    for table, last in (("task", task_id), ("assignment", assign_id), ("target", target_id)):
+    for table, last in (("task", task_id), ("assignment", assign_id), ("target", target_id),
+                        ("import_source", source_id)):
         w.inserted_range(table, first[table], last - 1)
     return position - start
 
 
-def _queue_rows(bulk: BulkInserter, task_values: list, assign_values: list, target_values: list) -> None:
+def _queue_rows(bulk: BulkInserter, task_values: list, assign_values: list, target_values: list,
+                source_values: list) -> None:
     bulk.insert("task", ("id", *_TASK_COLUMNS), task_values)
     bulk.insert("assignment", ("id", "task_id", *_ASSIGN_COLUMNS), assign_values)
     bulk.insert("target", ("id", "task_id", "year", "target", "actual"), target_values)
+    bulk.insert("import_source", ("id", "task_id", "file", "sheet", "row_key", "base"), source_values)
 
 
 _BATCH = 500  # tasks per batch: the first is ready soon, and each is long enough to write without the GIL
 
 
-def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportReport) -> int:
+def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportReport,
+                take_file: Callable[[MergeConflict], bool] | None = None) -> int:
+    """Members matched by name and role (the active ones first, then those replaced: a line that
+    still names a replaced member is their successor's, who stays); a matched member's unit, title
+    and phone merge three ways like a task's fields; new lines are added after the others."""
     group_id = _group(w, group_name, report)
     units = _Units(w, report)
-    cols = ("id", "name", "role", "unit_id", "title", "phone", "position")
-    existing = [dict(zip(cols, r)) for r in w.rows(
-        f"SELECT {', '.join(cols)} FROM member WHERE group_id = ? AND active ORDER BY position", (group_id,))]
+    merging = _Merging(roster.source, None, report, take_file)
+    cols = ("id", "name", "role", "unit_id", "title", "phone", "position", "active", "successor_id")
+    everyone = [dict(zip(cols, r)) for r in w.rows(
+        f"SELECT {', '.join(cols)} FROM member WHERE group_id = ? ORDER BY position, id", (group_id,))]
+    by_id = {m["id"]: m for m in everyone}
+    existing = [m for m in everyone if m["active"]]
     by_key: dict[tuple[str, str], list[dict[str, Any]]] = {}  # the same person twice in one role: in order
-    for m in reversed(existing):
-        by_key.setdefault((m["name"], m["role"]), []).append(m)
+    replaced: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for m in reversed(everyone):
+        (by_key if m["active"] else replaced).setdefault((m["name"], m["role"]), []).append(m)
+    sources = {member_id: (source_id, base) for source_id, member_id, base in w.rows(
+        "SELECT s.id, s.member_id, s.base FROM import_source s JOIN member m ON m.id = s.member_id "
+        "WHERE m.group_id = ?", (group_id,))}
     matched: set[int] = set()
     position = w.rows("SELECT coalesce(max(position), 0) FROM member WHERE group_id = ?", (group_id,))[0][0]
     for rec in sorted(roster.members, key=lambda m: m.order):
         report.persons.append(rec.name)
+        new_units = len(report.new_units)
         unit_id = units.id(rec.unit) if rec.unit else None
+        if len(report.new_units) > new_units:
+            _warn_section(rec.name, report.new_units[-1], units, rec.origin, report)
         same = by_key.get((rec.name, rec.role))
         member = same.pop() if same else None
+        if member is None and replaced.get((rec.name, rec.role)):
+            successor = replaced[(rec.name, rec.role)].pop()
+            while successor is not None and not successor["active"]:  # the end of the line of successors
+                successor = by_id.get(successor["successor_id"])
+            if successor is not None:
+                matched.add(successor["id"])
+            report.unchanged += 1
+            report.successors.append(f"{rec.role} {rec.name} → {successor['name'] if successor else '（已替换）'}")
+            continue
+        base_text = encode_member(unit_id, rec.title, rec.phone)
         if member is None:
             position += 1
-            w.insert("member", {"group_id": group_id, "name": rec.name, "role": rec.role, "unit_id": unit_id,
-                                "title": rec.title, "phone": rec.phone, "position": position, "active": 1})
+            member_id = w.insert("member", {"group_id": group_id, "name": rec.name, "role": rec.role,
+                                            "unit_id": unit_id, "title": rec.title, "phone": rec.phone,
+                                            "position": position, "active": 1})
+            merging.write_source(w, "member_id", member_id, None, rec.origin, base_text)
             report.added += 1
             continue
         matched.add(member["id"])
-        wanted = {"unit_id": unit_id, "title": rec.title, "phone": rec.phone or member["phone"]}
-        if all(member[k] == v for k, v in wanted.items()):
+        source = sources.get(member["id"])
+        if source is not None and source[1] == base_text:
             report.unchanged += 1
             continue
-        w.update("member", member["id"], wanted)
+        base = decode_member(source[1]) if source else None
+        ledger = {k: member[k] for k in ("unit_id", "title", "phone")}
+        file = {"unit_id": unit_id, "title": rec.title, "phone": rec.phone}
+        if rec.phone is None:  # a roster without phone numbers leaves the ledger's
+            file["phone"] = (base or ledger)["phone"]
+        label = f"{rec.role} {rec.name}"
+        merged = merge(base, file, ledger, take_file=merging.decider(f"member:{member['id']}", label, units))
+        merging.write_source(w, "member_id", member["id"], source[0] if source else None, rec.origin, base_text)
+        if not merged.changes:
+            report.unchanged += 1
+            report.bases_updated += 1
+            continue
+        for name, value in merged.changes.items():
+            before, after = ledger[name], value
+            if name == "unit_id":
+                before, after = (units.names.get(v, _EMPTY) if v else _EMPTY for v in (before, after))
+            report.changes.append(FieldChange(label, _FIELD_LABELS[name], shown_value(name, before),
+                                              shown_value(name, after)))
+        w.update("member", member["id"], dict(merged.changes))
         report.updated += 1
     report.missing = [f"{m['role']} {m['name']}" for m in existing if m["id"] not in matched]
     return group_id
 
 
-def load_duties(w: _Writer, duties: Duties, group_name: str, report: ImportReport) -> int:
+_SECTION = re.compile(r"^(.{2,}?(?:局|委|办|部|院|府|厅|会|中心|公司))(.+(?:科|室|股|处|所|站|队|中心|组))$")
+
+
+def _warn_section(person: str, unit: str, units: _Units, origin: Origin | None, report: ImportReport) -> None:
+    """A roster line whose unit reads as a section of a unit (市经济和信息化局产业与资源科) makes a new
+    unit: say so, so the office can merge it into the unit it belongs to."""
+    match = _SECTION.match(unit)
+    if match is None:
+        return
+    parent = match.group(1)
+    known = "（台账中已有）" if parent in units.ids else ""
+    report.warnings.append(ImportWarning(
+        f"「{person}」的单位「{unit}」像是「{parent}」{known}的内设科室，将作为新单位添加；"
+        f"如应归入「{parent}」，导入后在“单位”页把它合并过去", origin))
+
+
+def load_duties(w: _Writer, duties: Duties, group_name: str, report: ImportReport,
+                take_file: Callable[[MergeConflict], bool] | None = None) -> int:
     group_id = _group(w, group_name, report)
     units = _Units(w, report)
+    merging = _Merging(duties.source, None, report, take_file)
     existing = {unit_id: (duty_id, text) for duty_id, unit_id, text in
                 w.rows("SELECT id, unit_id, text FROM duty WHERE group_id = ?", (group_id,))}
+    sources = {duty_id: (source_id, base) for source_id, duty_id, base in w.rows(
+        "SELECT s.id, s.duty_id, s.base FROM import_source s JOIN duty d ON d.id = s.duty_id WHERE d.group_id = ?",
+        (group_id,))}
     texts: dict[int, str] = {}  # one duty a unit: named twice (by name and by alias), its texts are joined
+    origins: dict[int, Origin | None] = {}
     for rec in duties.duties:
         unit_id = units.id(rec.unit)
         if unit_id in texts:
             report.warnings.append(ImportWarning(
                 f"「{rec.unit}」与前面的「{units.names[unit_id]}」是同一单位，职责已合并", rec.origin))
         texts[unit_id] = "\n".join(t for t in (texts.get(unit_id), rec.text) if t)
+        origins.setdefault(unit_id, rec.origin)
     for unit_id, text in texts.items():
+        base_text = encode_duty(text)
         if unit_id not in existing:
-            existing[unit_id] = (w.insert("duty", {"group_id": group_id, "unit_id": unit_id, "text": text}), text)
+            duty_id = w.insert("duty", {"group_id": group_id, "unit_id": unit_id, "text": text})
+            merging.write_source(w, "duty_id", duty_id, None, origins[unit_id], base_text)
             report.added += 1
-        elif existing[unit_id][1] == text:
+            continue
+        duty_id, have = existing[unit_id]
+        source = sources.get(duty_id)
+        if source is not None and source[1] == base_text:
             report.unchanged += 1
-        else:
-            w.update("duty", existing[unit_id][0], {"text": text})
-            existing[unit_id] = (existing[unit_id][0], text)
-            report.updated += 1
+            continue
+        label = units.names[unit_id]
+        base = {"text": decode_duty(source[1])} if source else None
+        merged = merge(base, {"text": text}, {"text": have}, take_file=merging.decider(f"duty:{duty_id}", label, None))
+        merging.write_source(w, "duty_id", duty_id, source[0] if source else None, origins[unit_id], base_text)
+        if not merged.changes:
+            report.unchanged += 1
+            report.bases_updated += 1
+            continue
+        report.changes.append(FieldChange(label, "职责", _short(have), _short(merged.changes["text"])))
+        w.update("duty", duty_id, {"text": merged.changes["text"]})
+        report.updated += 1
     return group_id
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 _LOADERS: dict[str, Callable[..., int]] = {"tasks": load_tasks, "roster": load_roster, "duties": load_duties}
@@ -446,11 +728,14 @@ def summary(report: ImportReport) -> str:
 
 
 def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *, dry_run: bool = False,
-         before_commit: Callable[[], None] | None = None) -> ImportReport:
+         before_commit: Callable[[], None] | None = None,
+         take_file: Callable[[MergeConflict], bool] | None = None) -> ImportReport:
     """Write what a reader produced into the group ``group_name`` (created if new), in one
     transaction. ``database`` is a ``models.db.Database`` or the path of the ledger file.
     ``before_commit`` runs once everything is written and checked, just before the commit, and
-    only when the import changes something (the command line makes its backup there)."""
+    only when the import changes something (the command line makes its backup there).
+    ``take_file`` decides each conflict of the three-way merge (a value both the file and the
+    ledger changed since the last import): True takes the file's; by default the ledger's stays."""
     kind = "tasks" if isinstance(record, TaskTable) else "roster" if isinstance(record, Roster) else "duties"
     group_name = displayable(group_name)  # a name made from an undecodable file name cannot be stored as it is
     report = ImportReport(source=record.source, kind=kind, group=group_name, dry_run=dry_run,
@@ -467,7 +752,7 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
         retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
         w = _Writer(conn)
         with paused_gc():
-            group_id = _LOADERS[kind](w, record, group_name, report)
+            group_id = _LOADERS[kind](w, record, group_name, report, take_file)
         if dry_run or not w.changes:
             conn.execute("ROLLBACK")
         else:

@@ -5,6 +5,8 @@ version bump, on a plain sqlite3 connection.
 Version 1: the first schema.
 Version 2: task.search_text (content, units, persons and pinyin initials, for the filter) and
            member.phone.
+Version 3: import_source — what a file said about each task, member and duty when last imported,
+           the base of a re-import's three-way merge; existing rows count as imported as they are.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -34,7 +36,30 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE task SET search_text = ? WHERE id = ?", updates)
 
 
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """import_source, filled with every task's, member's and duty's values as they are now: the
+    next import of their table changes only what the file changed since."""
+    from models.sources import encode_duty, encode_member, ledger_task_bases
+
+    conn.execute(
+        "CREATE TABLE import_source (id INTEGER NOT NULL, "
+        "task_id INTEGER, member_id INTEGER, duty_id INTEGER, file VARCHAR, sheet VARCHAR, row_key VARCHAR, "
+        "base VARCHAR NOT NULL, PRIMARY KEY (id), UNIQUE (task_id), UNIQUE (member_id), UNIQUE (duty_id), "
+        "FOREIGN KEY(task_id) REFERENCES task (id) ON DELETE CASCADE, "
+        "FOREIGN KEY(member_id) REFERENCES member (id) ON DELETE CASCADE, "
+        "FOREIGN KEY(duty_id) REFERENCES duty (id) ON DELETE CASCADE)")
+    tasks = conn.execute("SELECT id, number, category, category_number, content, deadline, due, unpaired_persons "
+                         "FROM task").fetchall()
+    conn.executemany("INSERT INTO import_source (task_id, base) VALUES (?, ?)",
+                     list(ledger_task_bases(conn, tasks).items()))
+    conn.executemany("INSERT INTO import_source (member_id, base) VALUES (?, ?)",
+                     [(m, encode_member(u, t, p)) for m, u, t, p in
+                      conn.execute("SELECT id, unit_id, title, phone FROM member").fetchall()])
+    conn.executemany("INSERT INTO import_source (duty_id, base) VALUES (?, ?)",
+                     [(d, encode_duty(t)) for d, t in conn.execute("SELECT id, text FROM duty").fetchall()])
+
+
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

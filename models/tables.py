@@ -170,7 +170,26 @@ class RowChange(SQLModel, table=True):
     after: str | None = None  # JSON object, None when the change deleted the row
 
 
+class ImportSource(SQLModel, table=True):
+    """What a file said about a task, member or duty when it was last imported (v3): the base of
+    the three-way merge of the next import (``models.merge``, ``importers.load``). Exactly one of
+    task_id, member_id, duty_id is set; the row goes with the row it describes."""
+
+    __tablename__ = "import_source"
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("task.id", ondelete="CASCADE"), nullable=True, unique=True))
+    member_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("member.id", ondelete="CASCADE"), nullable=True, unique=True))
+    duty_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("duty.id", ondelete="CASCADE"), nullable=True, unique=True))
+    file: str | None = None  # the file's name; None: counted as imported when the ledger was upgraded
+    sheet: str | None = None
+    row_key: str | None = None  # the row in the file: 5 (a sheet's row number)
+    base: str  # JSON: the imported values (importers.sources)
+
+
 TRACKED_TABLES = {
     cls.__tablename__: cls
-    for cls in (Unit, UnitAlias, Group, Member, Duty, Task, Assignment, Target, Progress)
+    for cls in (Unit, UnitAlias, Group, Member, Duty, Task, Assignment, Target, Progress, ImportSource)
 }

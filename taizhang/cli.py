@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--as", dest="kind", choices=("tasks", "roster", "duties"), help="文件内容：任务、名单或职责")
     imp.add_argument("--sheet", metavar="NAME", help="工作表名称（默认自动找到分工表所在的表）")
     imp.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入数据库")
+    imp.add_argument("--prefer", choices=("ledger", "file"), default="ledger",
+                     help="文件和台账都改了同一处（冲突）时保留哪一个（默认 ledger 台账）")
 
     exp = sub.add_parser("export", help="导出 JSON 数据或 Excel 报表")
     exp.add_argument("out", metavar="OUT", help="输出文件，按后缀决定格式：.json 或 .xlsx")
@@ -252,7 +254,8 @@ def _import(args: argparse.Namespace) -> int:
         groups, units = _ledger_names(args)
         group = _group_name(groups, args.group, create_ok=True, fallback=_group_from_file(path))
         report = job.run(_db_path(args), group, known_units=units, dry_run=args.dry_run,
-                         before_commit=lambda: _backup_before_import(_db_path(args)))  # not called on a dry run
+                         before_commit=lambda: _backup_before_import(_db_path(args)),  # not called on a dry run
+                         take_file=(lambda _conflict: True) if args.prefer == "file" else None)
     except ImportRefused as exc:
         raise BadInput(f"{exc}\n数据库未作任何改动。") from None
     except (OperationError, DatabaseError) as exc:

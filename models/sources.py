@@ -1,0 +1,90 @@
+"""The base of a re-import's three-way merge, as ``import_source.base`` stores it (JSON).
+
+A task's base is three mappings (``models.merge`` compares them key by key):
+
+- fields: ``category`` → (category number, category), ``number``, ``content``,
+  ``deadline`` → (deadline as written, due date ISO), ``unpaired_persons`` (JSON text or None);
+- units: (role, unit id) → person;
+- targets: year → target text.
+
+A member's base is its unit id, title and phone; a duty's its text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+TASK_FIELDS = ("category", "number", "content", "deadline", "unpaired_persons")
+MEMBER_FIELDS = ("unit_id", "title", "phone")
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def task_fields(number: str | None, category: str | None, category_number: str | None, content: str,
+                deadline: str | None, due: str | None, unpaired: str | None) -> dict[str, Any]:
+    """A task's own columns (as the task table holds them, dates ISO) as the merge compares them."""
+    return {"category": (category_number, category), "number": number, "content": content,
+            "deadline": (deadline, due), "unpaired_persons": unpaired}
+
+
+def columns_of(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Task table columns for merged field values (only the fields given)."""
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "category":
+            out["category_number"], out["category"] = value
+        elif name == "deadline":
+            out["deadline"], out["due"] = value
+        else:
+            out[name] = value
+    return out
+
+
+def encode_task(fields: Mapping[str, Any], units: Mapping[tuple[str, int], str | None],
+                targets: Mapping[int, str]) -> str:
+    return _JSON.encode([[fields[k] for k in TASK_FIELDS], [[r, u, p] for (r, u), p in units.items()],
+                         [[y, t] for y, t in targets.items()]])
+
+
+def decode_task(text: str) -> tuple[dict[str, Any], dict[tuple[str, int], str | None], dict[int, str]]:
+    values, units, targets = json.loads(text)
+    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in zip(TASK_FIELDS, values)}
+    return fields, {(r, u): p for r, u, p in units}, {y: t for y, t in targets}
+
+
+def encode_member(unit_id: int | None, title: str | None, phone: str | None) -> str:
+    return _JSON.encode([unit_id, title, phone])
+
+
+def decode_member(text: str) -> dict[str, Any]:
+    return dict(zip(MEMBER_FIELDS, json.loads(text)))
+
+
+def encode_duty(text: str) -> str:
+    return _JSON.encode([text])
+
+
+def decode_duty(text: str) -> str:
+    return json.loads(text)[0]
+
+
+def ledger_task_bases(conn: Any, task_rows: Iterable[tuple]) -> dict[int, str]:
+    """The base of each task as the ledger holds it now (a DB-API connection; task_rows are
+    (id, number, category, category_number, content, deadline, due, unpaired_persons))."""
+    rows = list(task_rows)
+    units: dict[int, dict] = {}
+    targets: dict[int, dict] = {}
+    ids = [r[0] for r in rows]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for task_id, role, unit_id, person in conn.execute(
+                f"SELECT task_id, role, unit_id, person FROM assignment WHERE task_id IN ({marks}) "
+                "ORDER BY task_id, role DESC, position", chunk):
+            units.setdefault(task_id, {})[(role, unit_id)] = person
+        for task_id, year, target in conn.execute(
+                f"SELECT task_id, year, target FROM target WHERE task_id IN ({marks}) ORDER BY task_id, year", chunk):
+            targets.setdefault(task_id, {})[year] = target
+    return {r[0]: encode_task(task_fields(*r[1:]), units.get(r[0], {}), targets.get(r[0], {})) for r in rows}
