@@ -22,8 +22,10 @@ from textual.widgets import (
     Label,
     LoadingIndicator,
     Select,
+    SelectionList,
     Static,
 )
+from textual.widgets.selection_list import Selection
 
 from tui.text import expand_path, show_path
 from tui.widgets.bars import StatusLine
@@ -52,6 +54,8 @@ class ImportScreen(Screen):
         self.record: Any = None
         self.report: Any = None
         self._preview_seq = 0
+        self._take_file: set[str] = set()  # the conflicts whose file value the user chose
+        self._conflicts: list[Any] = []
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -79,9 +83,11 @@ class ImportScreen(Screen):
                     with Horizontal(classes="row", id="im-new-row"):
                         yield Label("新小组名称", classes="label")
                         yield Input("", id="im-new-name", compact=True)
+                    yield Static("", id="im-hint", markup=False)
                     yield LoadingIndicator(id="im-working")
                     with VerticalScroll(id="im-report-box"):
                         yield Static("", id="im-report", markup=False)
+                    yield SelectionList[str](id="im-conflicts")
                     with Horizontal(id="buttons"):
                         yield Button("确认导入 (Ctrl+S)", variant="primary", id="im-ok", disabled=True)
                         yield Button("返回选择文件 (Esc)", id="im-back")
@@ -98,6 +104,8 @@ class ImportScreen(Screen):
         self.query_one("#im-tree", FileBrowser).focus()
         self.query_one("#im-working").display = False
         self.query_one("#im-new-row").display = False
+        self.query_one("#im-hint").display = False
+        self.query_one("#im-conflicts").display = False
         self.query_one(StatusLine).say("支持 " + " ".join(sorted(IMPORTABLE)) + "　Esc 关闭")
 
     # ------------------------------------------------------------ step 1: the file
@@ -128,17 +136,71 @@ class ImportScreen(Screen):
             self.preview()
 
     def choose(self, path: Path) -> None:
+        """Read the file first: its default group is the one whose tasks it matches, else a new group
+        named from its title (``importers.suggest``); then the preview."""
         self.file = path
         self.app.state.set("import_dir", str(path.parent))
         self.query_one("#im-file", Static).update(Text.assemble(("文件：", "dim"), (show_path(path), "bold")))
-        if not self.app.groups:
-            self.query_one("#im-new-name", Input).value = path.stem
-        self.query_one("#im-new-row").display = self.query_one("#im-group", Select).value == NEW_GROUP
-        if not self.query_one("#im-new-name", Input).value:
-            self.query_one("#im-new-name", Input).value = path.stem
         self.query_one("#im-steps", ContentSwitcher).current = "im-preview"
-        self.record = None
-        self.preview()
+        self.record = self.report = None
+        self._take_file = set()
+        self.query_one("#im-ok", Button).disabled = True
+        self.query_one("#im-conflicts").display = False
+        self.query_one("#im-working").display = True
+        self.query_one("#im-report", Static).update("正在读取文件…")
+        self._preview_seq += 1
+        kind = self.query_one("#im-kind", Select).value
+        self._read(self._preview_seq, path, None if kind == "auto" else kind)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def _read(self, seq: int, path: Path, kind: str | None) -> None:
+        app = self.app
+        token = app.call_from_thread(app.busy_start, "正在读取文件…")
+        try:
+            from importers import read_file
+            from importers.records import ImportRefused
+            from importers.suggest import matching_group, new_group_name
+            from models.errors import DatabaseError
+
+            try:
+                with app.reader() as conn:
+                    units = [r[0] for r in conn.execute("SELECT name FROM unit")]
+                record = read_file(path, kind=kind, known_units=units)
+                with app.reader() as conn:
+                    match = matching_group(conn, record)
+            except (ImportRefused, DatabaseError) as exc:
+                app.call_from_thread(self._previewed, seq, None, None, f"不能导入：{exc}")
+                return
+            except Exception as exc:  # noqa: BLE001 - a file that breaks a reader must not break the window
+                app.call_from_thread(self._previewed, seq, None, None, f"读取「{path.name}」时出错：{exc}")
+                return
+            app.call_from_thread(self._suggested, seq, record, match, new_group_name(record, path))
+        finally:
+            app.call_from_thread(app.busy_end, token)
+
+    def _suggested(self, seq: int, record: Any, match: tuple[str, int] | None, new_name: str) -> None:
+        if seq != self._preview_seq or not self.is_mounted:
+            return
+        self.record = record
+        hint = self.query_one("#im-hint", Static)
+        what = {"TaskTable": "任务", "Roster": "成员", "Duties": "单位职责"}.get(type(record).__name__, "内容")
+        group = next((g for g in self.app.groups if match and g.name == match[0]), None)
+        self.query_one("#im-new-name", Input).value = new_name
+        if group is not None:
+            value = group.id
+            hint.update(f"文件中有{match[1]}项{what}与「{group.name}」的相同：默认合并导入到这个小组"
+                        "（文件和台账都改过的地方列为冲突）。也可以在“导入到”中选“新建领导小组…”。")
+        else:
+            value = NEW_GROUP
+            hint.update(f"这是一份新的表格：默认新建领导小组「{new_name}」（名称取自表格标题，可修改）。"
+                        "如要并入已有的小组，在“导入到”中选择。")
+        hint.display = True
+        select = self.query_one("#im-group", Select)
+        self.query_one("#im-new-row").display = value == NEW_GROUP
+        if select.value != value:
+            select.value = value  # its Changed message brings the preview
+        else:
+            self.preview()
 
     # ------------------------------------------------------------ step 2: the preview
 
@@ -146,7 +208,8 @@ class ImportScreen(Screen):
         if self.file is None:
             return
         if event.select.id == "im-kind":
-            self.record = None
+            self.choose(self.file)  # read again as that kind, and suggest its group again
+            return
         self.query_one("#im-new-row").display = self.query_one("#im-group", Select).value == NEW_GROUP
         self.preview()
 
@@ -168,6 +231,7 @@ class ImportScreen(Screen):
         kind = self.query_one("#im-kind", Select).value
         self.query_one("#im-working").display = True
         self.query_one("#im-report", Static).update("正在读取文件…")
+        self.query_one("#im-conflicts").display = False
         self._preview_seq += 1
         self._dry_run(self._preview_seq, self.file, None if kind == "auto" else kind, group, self.record)
 
@@ -195,6 +259,10 @@ class ImportScreen(Screen):
                 app.call_from_thread(self._previewed, seq, None, None, f"读取「{path.name}」时出错：{exc}")
                 return
             text = format_report(report).replace("试运行：以上内容未写入数据库。", "以上是预览，尚未写入。")
+            # the conflicts are chosen one by one in the list under the report
+            text = re.sub(r"^  ! .*\n|^  （要采用文件中的值.*\n", "", text, flags=re.MULTILINE)
+            text = re.sub(r"^冲突（(\d+)，[^\n]*$", r"冲突（\1）：文件和台账都改了同一处，见下方列表逐条选择", text,
+                          flags=re.MULTILINE)
             # long lists on a line of their own, so a narrow window does not break the heading
             text = re.sub(r"^((?:类别|单位|责任人)（[^）\n]*）：)", r"\1\n  ", text, flags=re.MULTILINE)
             app.call_from_thread(self._previewed, seq, record, report, text)
@@ -217,13 +285,51 @@ class ImportScreen(Screen):
         shown.highlight_regex(r"^提示.*$", "bold yellow")
         shown.highlight_regex(r"^台账中有、文件中没有的.*$", "bold yellow")
         shown.highlight_regex(r"以上是预览，尚未写入。", "bold")
+        shown.highlight_regex(r"^(?:将要)?修改的内容.*$", "bold cyan")
+        shown.highlight_regex(r" → ", "bold cyan")
+        shown.highlight_regex(r"^冲突.*$", "bold red")
         out.update(shown)
+        self._show_conflicts(report)
         ok.disabled = not report.changed
-        if report.changed:
+        if report.conflicts:
+            self.query_one("#im-conflicts", SelectionList).focus()
+            self.query_one(StatusLine).say("冲突：↑↓ 移动，空格 采用文件中的值（再按保留台账）；Ctrl+S 确认导入；Esc 返回")
+        elif report.changed:
             ok.focus()
             self.query_one(StatusLine).say("Ctrl+S 或 Enter（在“确认导入”上）写入；Esc 返回选择文件")
         else:
             self.query_one(StatusLine).say("文件内容与数据库中已有的相同，不需要导入。Esc 返回")
+
+    def _show_conflicts(self, report: Any) -> None:
+        """One line a conflict: marked (space) takes the file's value, unmarked keeps the ledger's."""
+        box = self.query_one("#im-conflicts", SelectionList)
+        box.clear_options()
+        conflicts = list(getattr(report, "conflicts", []))
+        box.display = bool(conflicts)
+        if not conflicts:
+            return
+        box.border_title = f"冲突 {len(conflicts)} 处：空格 选中＝采用文件中的值，不选＝保留台账中的值"
+        self._conflicts = conflicts
+        self._fill_conflicts(box, 0)
+
+    def _fill_conflicts(self, box: SelectionList, highlighted: int) -> None:
+        box.clear_options()
+        box.add_options([Selection(Text.assemble(
+            (f"{c.what}｜{c.field}：", "bold"), "台账「", (c.ledger, "bold green"), "」 文件「", (c.file, "bold red"), "」 → ",
+            ("采用文件", "bold red") if c.key in self._take_file else ("保留台账", "bold green")),
+            c.key, c.key in self._take_file) for c in self._conflicts])
+        box.highlighted = highlighted
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        chosen = set(event.selection_list.selected)
+        if chosen == self._take_file:
+            return
+        self._take_file = chosen
+        self._fill_conflicts(event.selection_list, event.selection_list.highlighted or 0)
+        n = len(chosen)
+        self.query_one(StatusLine).say(f"采用文件中的值 {n} 处，保留台账 {len(self._conflicts) - n} 处；"
+                                       "Ctrl+S 确认导入")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -238,10 +344,10 @@ class ImportScreen(Screen):
         group = self._group_name()
         self.query_one("#im-ok", Button).disabled = True
         self.query_one("#im-working").display = True
-        self._import(self.record, group)
+        self._import(self.record, group, set(self._take_file))
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _import(self, record: Any, group: str) -> None:
+    def _import(self, record: Any, group: str, take_file: set[str]) -> None:
         app = self.app
         token = app.call_from_thread(app.busy_start, "正在导入…")
         try:
@@ -250,11 +356,16 @@ class ImportScreen(Screen):
 
             try:
                 # a non-empty ledger is backed up just before the import commits (none if nothing changes)
-                report = load(app.db_path, record, group, before_commit=lambda: backup_before_import(app.db_path))
+                report = load(app.db_path, record, group, before_commit=lambda: backup_before_import(app.db_path),
+                              take_file=lambda conflict: conflict.key in take_file)
             except Exception as exc:  # noqa: BLE001 - OperationError and friends: nothing was written
                 app.call_from_thread(self._import_failed, str(exc))
                 return
-            app.call_from_thread(self._imported, summary(report), group)
+            text = summary(report)
+            if report.conflicts:
+                taken = sum(c.taken == "file" for c in report.conflicts)
+                text += f"；冲突 {len(report.conflicts)} 处（采用文件 {taken}，保留台账 {len(report.conflicts) - taken}）"
+            app.call_from_thread(self._imported, text, group)
         finally:
             app.call_from_thread(app.busy_end, token)
 
