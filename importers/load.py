@@ -26,7 +26,8 @@ from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, displayable
 from models import store
 from models.merge import ABSENT, Conflict, apply, merge
-from models.sources import columns_of, decode_duty, decode_member, decode_task, encode_duty, encode_member, task_fields
+from models.sources import (columns_of, decode_duty, decode_member, decode_task, encode_duty, encode_member,
+                            encode_task_row, task_fields)
 from models.errors import OperationError
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
 from models.search import search_text
@@ -125,18 +126,16 @@ class _Merging:
         self.file, self.sheet = source, sheet
         self.report = report
         self.take_file = take_file
-        self._units_json: dict[int, tuple[list, str]] = {}
+        self._units: dict[int, tuple[list, list]] = {}
 
-    def base_of(self, rec: TaskRecord, assigns: list[Assign]) -> str:
-        """What the file says of a task, as ``import_source.base`` holds it (``models.sources``)."""
-        cached = self._units_json.get(id(assigns))  # assignments are shared by tasks naming the same cells
+    def base_of(self, rec: TaskRecord, assigns: list[Assign], values: tuple | None = None) -> str:
+        """What the file says of a task, as ``import_source.base`` holds it (``models.sources``);
+        ``values`` are its ``_task_values`` when the caller has them."""
+        cached = self._units.get(id(assigns))  # assignments are shared by tasks naming the same cells
         if cached is None or cached[0] is not assigns:
-            cached = self._units_json[id(assigns)] = (
-                assigns, _JSON.encode([[role, uid, person] for role, _, uid, person in assigns]))
-        number, category, category_number, content, deadline, due, unpaired = _task_values(rec)
-        values = _JSON.encode([[category_number, category], number, content, [deadline, due], unpaired])
-        targets = _JSON.encode([[t.year, t.target] for t in rec.targets]) if rec.targets else "[]"
-        return f"[{values},{cached[1]},{targets}]"
+            cached = self._units[id(assigns)] = (assigns, [[role, uid, person] for role, _, uid, person in assigns])
+        targets = [[t.year, t.target] for t in rec.targets] if rec.targets else []
+        return encode_task_row(*(values or _task_values(rec)), cached[1], targets)
 
     def row_key(self, origin: Origin | None) -> str | None:
         return str(origin.row) if origin is not None and origin.row is not None else None
@@ -541,7 +540,8 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
         for rec, assigns in new_tasks:
             position += 1
             status = rec.status if rec.status in STATUSES else NOT_STARTED
-            task_values += (task_id, group_id, position, *_task_values(rec), status,
+            values = _task_values(rec)
+            task_values += (task_id, group_id, position, *values, status,
                             _sql(rec.done_on) if status == DONE else None, rec.notes, _search(rec, assigns, units))
             for a in assigns:
                 assign_values += (assign_id, task_id, *a)
@@ -549,7 +549,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
             for t in rec.targets:
                 target_values += (target_id, task_id, t.year, t.target, t.actual)
                 target_id += 1
-            source_values += (source_id, task_id, file, sheet, row_key(rec.origin), merging.base_of(rec, assigns))
+            source_values += (source_id, task_id, file, sheet, row_key(rec.origin), merging.base_of(rec, assigns, values))
             source_id += 1
             task_id += 1
             if len(task_values) >= _BATCH * _TASK_WIDTH:
