@@ -724,7 +724,9 @@ def summary(report: ImportReport) -> str:
     """The history line of an import."""
     what = {"tasks": "任务", "roster": "成员", "duties": "职责"}[report.kind]
     return (f"导入{what}「{report.source}」到「{report.group}」：新增 {report.added}，更新 {report.updated}，"
-            f"未变 {report.unchanged}" + (f"，文件中没有的 {len(report.missing)}" if report.missing else ""))
+            f"未变 {report.unchanged}" + (f"，文件中没有的 {len(report.missing)}" if report.missing else "")
+            + (f"，冲突 {len(report.conflicts)}（采用文件 {sum(c.taken == 'file' for c in report.conflicts)}）"
+               if report.conflicts else ""))
 
 
 def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *, dry_run: bool = False,

@@ -361,11 +361,7 @@ class ImportScreen(Screen):
             except Exception as exc:  # noqa: BLE001 - OperationError and friends: nothing was written
                 app.call_from_thread(self._import_failed, str(exc))
                 return
-            text = summary(report)
-            if report.conflicts:
-                taken = sum(c.taken == "file" for c in report.conflicts)
-                text += f"；冲突 {len(report.conflicts)} 处（采用文件 {taken}，保留台账 {len(report.conflicts) - taken}）"
-            app.call_from_thread(self._imported, text, group)
+            app.call_from_thread(self._imported, summary(report), group)
         finally:
             app.call_from_thread(app.busy_end, token)
 
