@@ -1,7 +1,9 @@
 """The one loading step: plain records from any reader → the database, in one transaction with one
-history entry. The same file twice adds nothing; a revised table updates the tasks that changed,
-adds new ones and reports (never deletes) the ones no longer present. ``dry_run`` computes the very
-same report and rolls everything back.
+history entry. The same file twice adds nothing; a revised table is merged three ways with the
+ledger (``models.merge``: what the file said when last imported — ``import_source`` — what it says
+now, what the ledger says now), so the office's own edits stay and values both sides changed are
+reported as conflicts; new tasks are added and the ones no longer present reported (never deleted).
+``dry_run`` computes the very same report and rolls everything back.
 
 It writes through plain ``sqlite3`` (``models.store``): importing the ORM alone takes longer than
 reading a 10,000-row table, and an import is a handful of bulk statements. Every row it writes is

@@ -192,7 +192,7 @@ class ImportScreen(Screen):
                         "（文件和台账都改过的地方列为冲突）。也可以在“导入到”中选“新建领导小组…”。")
         else:
             value = NEW_GROUP
-            hint.update(f"这是一份新的表格：默认新建领导小组「{new_name}」（名称取自表格标题，可修改）。"
+            hint.update(f"这是一份新的表格：默认新建领导小组「{new_name}」（名称取自表格标题或文件名，可修改）。"
                         "如要并入已有的小组，在“导入到”中选择。")
         hint.display = True
         select = self.query_one("#im-group", Select)
