@@ -112,3 +112,19 @@ async def test_a_new_table_defaults_to_a_new_group_named_from_its_title(tmp_path
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert sorted(g.name for g in app.groups) == sorted(["四平", "启东市省健康县（区）建设领导小组"])
+
+
+async def test_the_preview_says_a_roster_unit_that_reads_as_a_section_becomes_a_new_unit(tmp_path):
+    path = tmp_path / "t.db"
+    with Database(path) as db:
+        load(db, read_file(SAMPLES / "四平市老龄工作重点任务.csv"), "四平")
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "四平")
+        await _open_file(pilot, SAMPLES / "临海市老有康养专项工作组成员名单.txt")
+        screen = app.screen
+        assert screen.query_one("#im-group").value == "__new__"
+        assert screen.query_one("#im-new-name").value == "临海市老有康养专项工作组"
+        report = " ".join(text_of(screen.query_one("#im-report"), width=400).split())
+        assert ("「王璟」的单位「市经济和信息化局产业与资源科」像是「市经济和信息化局」的内设科室，将作为新单位添加"
+                in report)
