@@ -194,7 +194,7 @@ class ImportScreen(Screen):
             except Exception as exc:  # noqa: BLE001 - a file that breaks a reader must not break the window
                 app.call_from_thread(self._previewed, seq, None, None, f"读取「{path.name}」时出错：{exc}")
                 return
-            text = format_report(report).replace("试运行：以上内容未写入数据库。", "以上是预览，尚未写入。")
+            text = format_report(report, getattr(record, "reading", None)).replace("试运行：以上内容未写入数据库。", "以上是预览，尚未写入。")
             # long lists on a line of their own, so a narrow window does not break the heading
             text = re.sub(r"^((?:类别|单位|责任人)（[^）\n]*）：)", r"\1\n  ", text, flags=re.MULTILINE)
             app.call_from_thread(self._previewed, seq, record, report, text)
