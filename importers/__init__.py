@@ -30,12 +30,12 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
         kind = "tasks" if suffix in SPREADSHEET_SUFFIXES or suffix == ".pdf" else "roster"
         fallbacks = ["roster"] if kind == "tasks" else ["duties"]
         if kind == "roster":  # pasted text: a notice that lists tasks, else a roster, else duties
-            from importers.notice import read_notice
+            from importers.notice import NoTasksFound, read_notice
 
             try:
                 with paused_gc():
                     return read_notice(p)
-            except ImportRefused:
+            except NoTasksFound:
                 pass
     else:
         fallbacks = []

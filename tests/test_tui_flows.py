@@ -352,7 +352,7 @@ def _files(tmp_path: Path) -> Path:
     folder = tmp_path / "材料"
     folder.mkdir()
     shutil.copyfile(SAMPLES / "四平市老龄工作重点任务.csv", folder / "四平市老龄工作重点任务.csv")
-    (folder / "说明.pdf").write_bytes(b"%PDF-1.4")  # not offered by the browser
+    (folder / "说明.png").write_bytes(b"\x89PNG")  # not offered by the browser
     return folder
 
 

@@ -25,6 +25,10 @@ NO_TASKS = ("没有找到通知正文中的任务：应是编号的任务（如�
             "或末尾括号中写明单位（如“（牵头单位：X；配合单位：Y）”“（X牵头，Y配合）”“（X负责）”）。")
 
 
+class NoTasksFound(ImportRefused):
+    """A file read as a notice that lists no tasks (it may still be a roster or duties)."""
+
+
 def notice_paragraphs(path: Path) -> list[Paragraph]:
     """The paragraphs of a text, Word or PDF file."""
     path = Path(path)
@@ -60,10 +64,10 @@ def read_notice(path: str | Path, *, seconds: float = TIME_LIMIT_SECONDS) -> Tas
 def tasks_of(paragraphs: list[Paragraph], source: str, *, seconds: float = TIME_LIMIT_SECONDS) -> TaskTable:
     reader = NoticeReader(paragraphs, source, seconds=seconds)
     if not reader.find_tasks():
-        raise refuse(source, NO_TASKS)
+        raise NoTasksFound(NO_TASKS, refuse(source, "").origin)
     table = reader.read()
     if not table.tasks:
-        raise refuse(source, NO_TASKS)
+        raise NoTasksFound(NO_TASKS, refuse(source, "").origin)
     table.reading = f"按通知正文读取：{len(table.tasks)} 项任务"
     members = _attached_roster(paragraphs, source)
     if members:

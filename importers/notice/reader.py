@@ -51,7 +51,7 @@ _CN_VALUE = {c: i for i, c in enumerate("零一二三四五六七八九", start=
 
 def number_value(style: int, number: str) -> int | None:
     """The value of an item's number (一 → 1, 十二 → 12, ③ → 3), for checking the sequence."""
-    if number.isdigit():
+    if number.isascii() and number.isdigit():
         return int(number)
     if style == CIRCLED:
         return ord(number) - ord("①") + 1
@@ -135,7 +135,7 @@ class NoticeReader:
         if not counts:
             return False
         # the style with most items with units; of equals the innermost
-        self.task_style = max(counts, key=lambda s: (counts[s], s))
+        self.task_style = self._sub_points(order, max(counts, key=lambda s: (counts[s], s)))
         headings = [item.style for item in order if item.style < self.task_style]
         top = min(headings) if headings else None
         section, with_units = 0, set()
@@ -153,6 +153,25 @@ class NoticeReader:
             candidates = [i for i in candidates if i >= first]
         self.task_items = set(candidates)
         return True
+
+    def _sub_points(self, order: list[Item], style: int) -> int:
+        """``style``, or the style of the items it numbers the points of: "1.任务：（1）…（2）…" then
+        units — the units follow the last point only, so they are the task's, not that point's."""
+        groups: dict[int, list[Item]] = {}
+        parent: Item | None = None
+        for item in order:
+            if item.style < style:
+                parent = item
+            elif item.style == style and parent is not None:
+                groups.setdefault(parent.index, []).append(item)
+        runs = {p: kids for p, kids in groups.items() if len(kids) >= 2}
+        points = [p for p, kids in runs.items() if kids[-1].has_units and not any(k.has_units for k in kids[:-1])
+                  and not self.items[p].has_units]
+        if not points or len(points) * 2 <= len(runs):
+            return style
+        for p in points:
+            self.items[p].has_units, runs[p][-1].has_units = True, False
+        return Counter(self.items[p].style for p in points).most_common(1)[0][0]
 
     # -- pass 2: read them
     def read(self) -> TaskTable:

@@ -1,0 +1,373 @@
+"""Tasks straight from a notice's text (importers/notice): the 临海 notice as pasted text, as a Word
+document made from it, and as a PDF LibreOffice prints from that document, each giving the same 94
+tasks as the workbook the office typed from it; notices with the units written inline; detection
+without --as; re-import; warnings; and the limits that refuse a hostile file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import SAMPLES, run_cli, table_rows
+
+from importers import read_file
+from importers.notice import read_notice
+from importers.records import ImportRefused, TaskTable
+from importers.table import read_task_table
+
+NOTICE = SAMPLES / "临海市老有康养专项实施方案通知.txt"  # seed 003 as pasted from its web page
+
+
+def key(task) -> tuple:
+    return (task.number, task.content, task.category_number, task.category,
+            [r.unit for r in task.lead], [r.unit for r in task.co])
+
+
+def notice_docx(text: str, path: Path) -> Path:
+    """A Word document of the notice: one paragraph per line of the pasted text."""
+    document = docx.Document()
+    for line in text.splitlines():
+        document.add_paragraph(line)
+    document.save(str(path))
+    return path
+
+
+def to_pdf(source: Path, folder: Path) -> Path:
+    """LibreOffice prints ``source`` to PDF (its own profile folder, so parallel runs do not clash)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    profile = folder / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(folder), str(source)], check=True, capture_output=True, timeout=300)
+    pdf = folder / (source.stem + ".pdf")
+    assert pdf.exists()
+    return pdf
+
+
+@pytest.fixture(scope="module")
+def workbook_tasks(tmp_path_factory) -> list:
+    """The 94 tasks of the workbook the office typed from the notice (sample_data had it before)."""
+    from sample_data.make_samples import make_linhai
+
+    path = tmp_path_factory.mktemp("wb") / "临海市老有康养专项任务分解表.xlsx"
+    make_linhai(path)
+    return read_task_table(path).tasks
+
+
+@pytest.fixture(scope="module")
+def linhai_files(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("linhai")
+    text = NOTICE.read_text(encoding="utf-8")
+    txt = folder / "临海通知.txt"
+    shutil.copyfile(NOTICE, txt)
+    document = notice_docx(text, folder / "临海通知.docx")
+    return {"txt": txt, "docx": document}
+
+
+@pytest.fixture(scope="module")
+def linhai_pdf(linhai_files, tmp_path_factory) -> Path:
+    return to_pdf(linhai_files["docx"], tmp_path_factory.mktemp("pdf"))
+
+
+def test_the_sample_notice_is_the_pasted_web_page():
+    text = NOTICE.read_text(encoding="utf-8")
+    assert text.startswith("进入老年模式") and "责任单位:市民政局、市发展改革局" in text and "联\xa0络\xa0员:高晨瑶" in text
+
+
+@pytest.mark.parametrize("form", ["txt", "docx", "pdf"])
+def test_linhai_notice_gives_the_94_tasks_of_the_workbook(form, linhai_files, request, workbook_tasks):
+    path = request.getfixturevalue("linhai_pdf") if form == "pdf" else linhai_files[form]
+    table = read_file(path)  # no --as: recognised as a notice with tasks
+    assert isinstance(table, TaskTable)
+    assert table.reading.startswith("按通知正文读取：94 项任务")
+    assert "附件中的成员名单（35 人）" in table.reading  # the roster attachment is offered, not read as tasks
+    assert len(table.tasks) == 94
+    assert all(t.lead and t.category and t.category_number for t in table.tasks)
+    assert [key(t) for t in table.tasks] == [key(t) for t in workbook_tasks]
+    assert table.warnings == []
+    # deadlines written into the text
+    due = {t.number: (t.deadline, t.due.isoformat()) for t in table.tasks if t.deadline}
+    assert due["9"] == ("2022年8月底完成", "2022-08-31")
+    assert due["57"] == ("到2023年底", "2023-12-31")  # the later of 到2022年底 … 到2023年底
+    assert due["28"] == ("到2025年", "2025-12-31")
+    assert due["66"] == ("2025年之前完成", "2025-12-31")
+    assert due["82"] == ("2025年", "2025-12-31")  # 2022年12月底前 … then 2023–2025 go on: the last year
+    assert "11" not in due  # years with yearly figures only are no deadline
+
+
+def test_linhai_origins_name_line_paragraph_and_page(linhai_files, linhai_pdf):
+    first = {form: read_notice(path).tasks[0].origin for form, path in {**linhai_files, "pdf": linhai_pdf}.items()}
+    assert first["txt"].describe() == "「临海通知.txt」第 26 行"
+    assert first["docx"].describe() == "「临海通知.docx」第 18 段"
+    assert first["pdf"].describe().startswith("「临海通知.pdf」第 2 页第 ")
+
+
+def test_a_word_table_is_still_read_as_a_table(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("1.这一段不是任务。")
+    document.add_paragraph("责任单位：县民政局")
+    grid = document.add_table(rows=2, cols=3)
+    for cell, text in zip(grid.rows[0].cells, ("序号", "工作任务", "牵头单位")):
+        cell.text = text
+    for cell, text in zip(grid.rows[1].cells, ("1", "建设养老服务中心", "县民政局")):
+        cell.text = text
+    document.save(str(tmp_path / "分工.docx"))
+    table = read_file(tmp_path / "分工.docx")
+    assert table.reading is None and [t.content for t in table.tasks] == ["建设养老服务中心"]
+
+
+def test_a_word_notice_with_a_roster_table_reads_its_paragraphs(tmp_path):
+    document = docx.Document()
+    for line in ("一、重点任务", "1.建设养老服务中心。", "责任单位：县民政局、县财政局"):
+        document.add_paragraph(line)
+    grid = document.add_table(rows=2, cols=2)
+    grid.rows[0].cells[0].text, grid.rows[0].cells[1].text = "姓名", "单位"
+    grid.rows[1].cells[0].text, grid.rows[1].cells[1].text = "张三", "县民政局"
+    document.save(str(tmp_path / "通知.docx"))
+    table = read_file(tmp_path / "通知.docx", kind="tasks")
+    assert [key(t) for t in table.tasks] == [("1", "建设养老服务中心。", "一", "重点任务", ["县民政局"], ["县财政局"])]
+
+
+INLINE = """\
+某县人民政府办公室关于印发某县养老服务提升行动方案的通知
+各乡（镇）人民政府，县直各单位：
+现将《某县养老服务提升行动方案（2023—2025年）》印发给你们，请认真贯彻执行。
+一、指导思想
+以习近平新时代中国特色社会主义思想为指导，坚持以人民为中心，到2025年基本建成养老服务体系。
+二、重点任务
+（一）完善社会保障（牵头单位：县人社局）
+1.扩大养老保险覆盖面。落实全民参保计划，2023年底前完成参保登记（牵头单位：县人社局；配合单位：县财政局、各乡（镇））。
+2.提高城乡居民基础养老金。按照省里部署调整标准，到2025年达到每月300元。（县人社局牵头，县财政局、县税务局配合）
+3.落实高龄津贴制度，
+按时足额发放到位。（县民政局负责）
+4.做好困难老年人救助。（配合单位：县财政局）
+（二）发展养老服务
+5.建设居家养老服务中心。2024年6月底前实现乡镇全覆盖。
+责任部门：县民政局、县卫健局（县老龄办）
+责任部门：县住建局
+7.培育养老服务企业（责任单位：县发改局、县市场监管局）
+8.开展老年人能力评估。
+三、保障措施
+（一）加强组织领导。各地各部门要高度重视（县政府办负责）。
+（二）强化督查考核。
+某县人民政府办公室
+2023年3月1日
+"""
+
+
+def test_a_notice_with_units_written_inline(tmp_path):
+    path = tmp_path / "方案.txt"
+    path.write_text(INLINE, encoding="utf-8")
+    table = read_file(path)
+    assert table.reading == "按通知正文读取：7 项任务"
+    assert table.title == "某县人民政府办公室关于印发某县养老服务提升行动方案的通知"
+    got = [(*key(t), t.deadline, t.due and t.due.isoformat()) for t in table.tasks]
+    assert got == [
+        ("1", "扩大养老保险覆盖面。落实全民参保计划，2023年底前完成参保登记。", "（一）", "完善社会保障",
+         ["县人社局"], ["县财政局", "各乡（镇）"], "2023年底前完成", "2023-12-31"),
+        ("2", "提高城乡居民基础养老金。按照省里部署调整标准，到2025年达到每月300元。", "（一）", "完善社会保障",
+         ["县人社局"], ["县财政局", "县税务局"], "到2025年", "2025-12-31"),
+        ("3", "落实高龄津贴制度，按时足额发放到位。", "（一）", "完善社会保障", ["县民政局"], [], None, None),
+        # no lead of its own: the section's 牵头单位 leads, as a table's （牵头单位：X） heading row does
+        ("4", "做好困难老年人救助。", "（一）", "完善社会保障", ["县人社局"], ["县财政局"], None, None),
+        ("5", "建设居家养老服务中心。2024年6月底前实现乡镇全覆盖。", "（二）", "发展养老服务",
+         ["县民政局"], ["县卫健局（县老龄办）"], "2024年6月底前", "2024-06-30"),
+        ("7", "培育养老服务企业", "（二）", "发展养老服务", ["县发改局"], ["县市场监管局"], None, None),
+        ("8", "开展老年人能力评估。", "（二）", "发展养老服务", [], [], None, None),
+    ]
+    warnings = [str(w) for w in table.warnings]
+    assert warnings == [
+        "「方案.txt」第 16 行：这一行的单位前面没有任务（上一项任务「建设居家养老服务中心。2024年6月底前实现乡…」已有单位），"
+        "未导入：「责任部门：县住建局」",
+        "「方案.txt」第 17 行：任务序号「7.」不连续：上一项是 5",
+        "「方案.txt」第 18 行：任务「开展老年人能力评估。」没有找到责任单位（其后没有“责任单位：”行，末尾也没有括号中的单位）",
+    ]
+
+
+def test_other_inline_forms_and_circled_numbers(tmp_path):
+    path = tmp_path / "要点.md"
+    path.write_text(
+        "# 2024年工作要点\n\n"
+        "**一、老有所养**\n\n"
+        "① 完善长期护理保险制度（责任单位：市医保局、市财政局）\n\n"
+        "② 推进普惠养老（市发展改革委、市民政局负责）\n\n"
+        "③ 建设老年大学分校（市委老干部局牵头，市教育局配合）\n\n"
+        "二、老有所医\n\n"
+        "④ 开展老年健康体检（市卫生健康委牵头；各县（市、区）政府配合）。\n",
+        encoding="utf-8")
+    table = read_notice(path)
+    assert [key(t) for t in table.tasks] == [
+        ("①", "完善长期护理保险制度", "一", "老有所养", ["市医保局"], ["市财政局"]),
+        ("②", "推进普惠养老", "一", "老有所养", ["市发展改革委"], ["市民政局"]),
+        ("③", "建设老年大学分校", "一", "老有所养", ["市委老干部局"], ["市教育局"]),
+        ("④", "开展老年健康体检。", "二", "老有所医", ["市卫生健康委"], ["各县（市、区）政府"]),
+    ]
+    assert table.warnings == []
+
+
+def test_lead_and_co_lines_and_sub_points_inside_a_task(tmp_path):
+    path = tmp_path / "通知.txt"
+    path.write_text(
+        "（一）完善养老服务网络\n"
+        "牵头单位：县民政局\n"
+        "（二）推进医养结合\n"
+        "1.建设医养结合机构。主要包括：\n"
+        "（1）新建护理院一所；\n"
+        "（2）改造乡镇卫生院床位。\n"
+        "牵头单位：县卫健局\n"
+        "配合单位：县民政局、县医保局\n",
+        encoding="gbk")
+    table = read_notice(path)
+    assert [key(t) for t in table.tasks] == [
+        ("1", "建设医养结合机构。主要包括：（1）新建护理院一所；（2）改造乡镇卫生院床位。", "（二）", "推进医养结合",
+         ["县卫健局"], ["县民政局", "县医保局"]),
+    ]
+
+
+def test_text_without_tasks_is_still_a_roster_or_duties():
+    roster = read_file(SAMPLES / "临海市老有康养专项工作组成员名单.txt")
+    assert type(roster).__name__ == "Roster" and len(roster.members) == 35
+    duties = read_file(SAMPLES / "泉港区长寿之乡成员单位职责.txt")
+    assert type(duties).__name__ == "Duties" and len(duties.duties) == 17
+
+
+def test_text_without_tasks_as_tasks_is_refused_with_what_was_looked_for(tmp_path):
+    path = tmp_path / "说明.txt"
+    path.write_text("一、总体要求\n各单位要高度重视。\n二、工作安排\n1.召开动员会。\n", encoding="utf-8")
+    with pytest.raises(ImportRefused, match="「说明.txt」：没有找到通知正文中的任务.*责任单位"):
+        read_file(path, kind="tasks")
+
+
+# --- through the command line --------------------------------------------------------------------------
+
+
+def _tasks(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT number, content, deadline, due FROM task ORDER BY position").fetchall()
+    finally:
+        conn.close()
+
+
+def test_import_without_as_says_it_read_the_notice_and_twice_adds_nothing(tmp_path):
+    db = tmp_path / "台账.db"
+    first = run_cli("--db", str(db), "import", str(NOTICE), "--group", "临海")
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert lines[1].startswith("按通知正文读取：94 项任务；附件中的成员名单（35 人）")
+    assert lines[2] == "任务：94 项（新增 94，更新 0，未变 0）"
+    assert len(_tasks(db)) == 94
+    before = table_rows(db)
+    again = run_cli("--db", str(db), "import", str(NOTICE), "--group", "临海", "--as", "tasks")
+    assert again.returncode == 0, again.stderr
+    assert "任务：94 项（新增 0，更新 0，未变 94）" in again.stdout
+    assert "与数据库中已有内容相同，没有改动。" in again.stdout
+    assert table_rows(db) == before
+    roster = run_cli("--db", str(db), "import", str(NOTICE), "--group", "临海", "--as", "roster")
+    assert roster.returncode == 0 and "成员：35 人（新增 35" in roster.stdout
+
+
+def test_a_revised_notice_updates_the_ledger(tmp_path):
+    db = tmp_path / "台账.db"
+    assert run_cli("--db", str(db), "import", str(NOTICE), "--group", "临海").returncode == 0
+    text = NOTICE.read_text(encoding="utf-8")
+    revised = (text.replace("4.落实老年人公共服务清单项目的资金保障。", "4.落实老年人公共服务清单项目的资金保障，2024年6月底前到位。")
+               .replace("42.规范高龄津贴发放流程。民政部门负责及时把资金发放至老年人社会保障卡。\n\n责任单位:市民政局",
+                        "42.规范高龄津贴发放流程。民政部门负责及时把资金发放至老年人社会保障卡。\n\n责任单位:市民政局、市财政局")
+               .replace("五、保障措施", "95.建立康养工作月报制度。\n\n责任单位:市民政局\n\n五、保障措施"))
+    path = tmp_path / "临海通知（修订）.txt"
+    path.write_text(revised, encoding="utf-8")
+    done = run_cli("--db", str(db), "import", str(path), "--group", "临海")
+    assert done.returncode == 0, done.stderr
+    assert "任务：95 项（新增 1，更新 2，未变 92）" in done.stdout
+    tasks = {number: (content, deadline, due) for number, content, deadline, due in _tasks(db)}
+    assert tasks["4"] == ("落实老年人公共服务清单项目的资金保障，2024年6月底前到位。", "2024年6月底前", "2024-06-30")
+    assert tasks["95"][0] == "建立康养工作月报制度。"
+    conn = sqlite3.connect(db)
+    try:
+        units = conn.execute("SELECT a.role, u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
+                             "JOIN task t ON t.id = a.task_id WHERE t.number = '42' ORDER BY a.role DESC, a.position"
+                             ).fetchall()
+    finally:
+        conn.close()
+    assert units == [("lead", "市民政局"), ("co", "市财政局")]
+
+
+def test_the_demo_reads_the_linhai_notice(demo):
+    done = run_cli("--db", str(demo), "export", str(demo.with_suffix(".json")))
+    assert done.returncode == 0, done.stderr
+    dump = json.loads(demo.with_suffix(".json").read_text(encoding="utf-8"))
+    linhai = next(g for g in dump["groups"] if g["name"] == "临海市老有康养专项工作组")
+    assert len(linhai["tasks"]) == 94 and len(linhai["members"]) == 35
+    assert all(t["lead"] and t["category"] for t in linhai["tasks"])
+    assert next(t for t in linhai["tasks"] if t["number"] == "9")["due"] == "2022-08-31"
+
+
+# --- bounded input ----------------------------------------------------------------------------------------
+
+
+def test_a_huge_text_is_refused_by_its_size(tmp_path):
+    path = tmp_path / "巨大.txt"
+    path.write_text("1.建设养老服务中心。（县民政局负责）" * 160_000, encoding="utf-8")
+    with pytest.raises(ImportRefused, match="「巨大.txt」：文字超过 3,000,000 字，不像一份通知，已拒绝读取"):
+        read_notice(path)
+    path.write_text("1.建设。\n" * 70_000, encoding="utf-8")
+    with pytest.raises(ImportRefused, match="「巨大.txt」：超过 60,000 段（行），不像一份通知，已拒绝读取"):
+        read_file(path)
+
+
+def test_reading_stops_at_its_time_limit(tmp_path):
+    path = tmp_path / "通知.txt"
+    path.write_text("1.建设养老服务中心。（县民政局负责）\n", encoding="utf-8")
+    with pytest.raises(ImportRefused, match="超过时间限制，已停止"):
+        read_notice(path, seconds=-1)
+
+
+def test_a_pdf_that_takes_too_long_is_stopped(linhai_pdf):
+    from importers.readers.pdftext import pdf_lines
+
+    with pytest.raises(ImportRefused, match="读取 PDF 超过 0.001 秒仍未完成，已停止"):
+        pdf_lines(linhai_pdf, timeout=0.001)
+
+
+def test_broken_and_fake_pdfs_are_refused(tmp_path):
+    fake = tmp_path / "假的.pdf"
+    fake.write_text("这不是 PDF", encoding="utf-8")
+    with pytest.raises(ImportRefused, match="「假的.pdf」：不是 PDF 文件"):
+        read_file(fake)
+    cut = tmp_path / "截断.pdf"
+    cut.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + b"\x00" * 100)
+    with pytest.raises(ImportRefused, match="「截断.pdf」"):
+        read_file(cut, kind="tasks")
+
+
+def _png(width: int, height: int) -> bytes:
+    """A grey-striped PNG picture (a stand-in for a scanned page)."""
+    raw = b"".join(b"\x00" + bytes((x * 7 + y * 3) % 256 for x in range(width)) for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_a_scanned_pdf_without_text_is_refused_saying_so(tmp_path):
+    picture = tmp_path / "扫描.png"
+    picture.write_bytes(_png(400, 300))
+    document = docx.Document()
+    document.add_picture(str(picture))
+    document.save(str(tmp_path / "扫描件.docx"))
+    pdf = to_pdf(tmp_path / "扫描件.docx", tmp_path)
+    with pytest.raises(ImportRefused, match="「扫描件.pdf」：PDF 中没有可以读取的文字（可能是扫描件或图片）"):
+        read_file(pdf)
+    done = run_cli("--db", str(tmp_path / "t.db"), "import", str(pdf))
+    assert done.returncode == 1 and "没有可以读取的文字" in done.stderr and "Traceback" not in done.stderr
