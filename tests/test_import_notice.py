@@ -371,3 +371,32 @@ def test_a_scanned_pdf_without_text_is_refused_saying_so(tmp_path):
         read_file(pdf)
     done = run_cli("--db", str(tmp_path / "t.db"), "import", str(pdf))
     assert done.returncode == 1 and "没有可以读取的文字" in done.stderr and "Traceback" not in done.stderr
+
+
+# --- the TUI's import preview ---------------------------------------------------------------------------
+
+
+async def test_the_tui_preview_says_it_read_the_notice(tmp_path):
+    from tui import make_app
+    from tui.testing import settle, text_of
+
+    folder = tmp_path / "通知"
+    folder.mkdir()
+    shutil.copyfile(NOTICE, folder / NOTICE.name)
+    db = tmp_path / "台账.db"
+    (tmp_path / "state.json").write_text(json.dumps({"import_dir": str(folder)}), encoding="utf-8")
+    app = make_app(db, state_path=tmp_path / "state.json")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("down", "enter")  # the notice, the only file
+        await settle(pilot)
+        report = text_of(app.screen.query_one("#im-report"))
+        assert "按通知正文读取：94 项任务" in report and "附件中的成员名单（35 人）" in report
+        assert "任务：94 项（新增 94" in report and "以上是预览，尚未写入" in report
+        assert _tasks(db) == []
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "OverviewScreen"
+    assert len(_tasks(db)) == 94
