@@ -400,3 +400,48 @@ async def test_the_tui_preview_says_it_read_the_notice(tmp_path):
         await settle(pilot)
         assert type(app.screen).__name__ == "OverviewScreen"
     assert len(_tasks(db)) == 94
+
+
+def _word_list(document, levels: list[tuple[str, str]]) -> str:
+    """Add a numbered list to ``document``'s numbering part: levels of (w:numFmt, w:lvlText); its numId."""
+    from docx.oxml import parse_xml
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = document.part.numbering_part.element
+    lvls = "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+                   for i, (fmt, text) in enumerate(levels))
+    numbering.insert(0, parse_xml(f'<w:abstractNum {ns} w:abstractNumId="90">{lvls}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    return "90"
+
+
+def _numbered(document, text: str, num_id: str, level: int) -> None:
+    from docx.oxml import parse_xml
+
+    paragraph = document.add_paragraph(text)
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    paragraph._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {ns}><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+def test_word_automatic_numbering_is_read_as_the_numbers_it_draws(tmp_path):
+    document = docx.Document()
+    num = _word_list(document, [("chineseCounting", "（%1）"), ("decimal", "%2."), ("decimalEnclosedCircle", "%3")])
+    document.add_paragraph("一、主要任务")
+    _numbered(document, "完善社会保障", num, 0)
+    _numbered(document, "扩大参保覆盖面", num, 1)
+    document.add_paragraph("责任单位：县人社局、县财政局")
+    _numbered(document, "提高基础养老金（县人社局负责）", num, 1)
+    _numbered(document, "发展养老服务", num, 0)
+    _numbered(document, "建设照料中心", num, 1)  # numbering of level 2 starts again under （二）
+    _numbered(document, "新建 5 家；", num, 2)
+    _numbered(document, "改造 3 家。", num, 2)
+    document.add_paragraph("牵头单位：县民政局")
+    document.save(str(tmp_path / "自动编号.docx"))
+    table = read_file(tmp_path / "自动编号.docx")
+    assert [key(t) for t in table.tasks] == [
+        ("1", "扩大参保覆盖面", "（一）", "完善社会保障", ["县人社局"], ["县财政局"]),
+        ("2", "提高基础养老金", "（一）", "完善社会保障", ["县人社局"], []),
+        ("1", "建设照料中心①新建5家；②改造3家。", "（二）", "发展养老服务", ["县民政局"], []),
+    ]
+    assert table.warnings == []

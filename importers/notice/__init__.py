@@ -37,13 +37,18 @@ def notice_paragraphs(path: Path) -> list[Paragraph]:
     if suffix == ".pdf":
         return from_pdf(path, file)
     if suffix == ".docx":
-        from importers.readers import open_source
+        from importers.notice.wordnumbers import numbered_paragraphs
+        from importers.readers import sniff
 
-        with open_source(path) as source:
-            paragraphs = getattr(source, "paragraphs", None)
-            if paragraphs is None:
-                raise refuse(path, "不是 Word 文档，无法按通知正文读取。")
-            return from_paragraphs(list(paragraphs), file)
+        if sniff.sniff(path) != "docx":  # the checks of any Word file: size, zip bomb, XML entities
+            raise refuse(path, "不是 Word 文档（.docx），无法按通知正文读取。")
+        try:
+            paragraphs = numbered_paragraphs(path)
+        except ImportRefused:
+            raise
+        except Exception as exc:  # noqa: BLE001 — damaged parts surface as many exception types
+            raise refuse(path, f"无法作为 Word 文档读取，文件可能已损坏（{str(exc)[:100]}）。") from None
+        return from_paragraphs(paragraphs, file)
     return from_text(read_text(path), file)
 
 
