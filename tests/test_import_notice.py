@@ -15,6 +15,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from conftest import SAMPLES, run_cli, table_rows
 
 from importers import read_file
@@ -445,3 +447,25 @@ def test_word_automatic_numbering_is_read_as_the_numbers_it_draws(tmp_path):
         ("1", "建设照料中心①新建5家；②改造3家。", "（二）", "发展养老服务", ["县民政局"], []),
     ]
     assert table.warnings == []
+
+
+PIECES = ["一、", "（二）", "3.", "4、", "（5）", "⑥", "第一部分", "责任单位：", "牵头单位:", "配合单位：", "责任部门：",
+          "市民政局", "县人社局", "各乡（镇）", "、", "，", "；", "（", "）", "牵头", "配合", "负责", "。", "到2025年",
+          "2023年底前完成", "附件：", "2023年3月1日", "任务内容", " ", "\u00a0", "\n", "\n", "\n", "《", "》", "(", ")"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(PIECES), max_size=80))
+def test_any_text_gives_tasks_or_a_message(tmp_path, pieces):
+    from importers.notice import from_text, tasks_of
+
+    text = "".join(pieces)
+    try:
+        table = tasks_of(from_text(text, "x.txt"), "x.txt")
+    except ImportRefused as exc:
+        assert str(exc).startswith("「x.txt」：")
+        return
+    assert table.tasks and table.reading.startswith(f"按通知正文读取：{len(table.tasks)} 项任务")
+    for task in table.tasks:
+        assert task.content is not None and all(ref.unit for ref in task.lead + task.co)
+        assert not {ref.unit for ref in task.lead} & {ref.unit for ref in task.co}
