@@ -469,3 +469,20 @@ def test_any_text_gives_tasks_or_a_message(tmp_path, pieces):
     for task in table.tasks:
         assert task.content is not None and all(ref.unit for ref in task.lead + task.co)
         assert not {ref.unit for ref in task.lead} & {ref.unit for ref in task.co}
+
+
+def test_a_word_notice_with_an_entity_bomb_is_refused(tmp_path):
+    import zipfile
+
+    plain = notice_docx("一、任务\n1.建设养老服务中心。\n责任单位：县民政局", tmp_path / "正常.docx")
+    bomb = tmp_path / "炸弹.docx"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(bomb, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"?>", b'?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>', 1)
+            dst.writestr(info, data)
+    assert read_notice(plain).tasks
+    for reading in (lambda: read_notice(bomb), lambda: read_file(bomb)):
+        with pytest.raises(ImportRefused, match="「炸弹.docx」：.*实体"):
+            reading()
