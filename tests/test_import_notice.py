@@ -486,3 +486,24 @@ def test_a_word_notice_with_an_entity_bomb_is_refused(tmp_path):
     for reading in (lambda: read_notice(bomb), lambda: read_file(bomb)):
         with pytest.raises(ImportRefused, match="「炸弹.docx」：.*实体"):
             reading()
+
+
+def test_headings_with_their_lead_inline_are_headings_not_tasks(tmp_path):
+    path = tmp_path / "通知.txt"
+    path.write_text(
+        "（一）老有所养（牵头单位：市民政局）\n"
+        "1.建设养老服务中心（市民政局负责）\n"
+        "2.发放高龄津贴\n"
+        "（二）老有所医（牵头单位：市卫生健康委）\n"
+        "3.开展健康体检（市卫生健康委牵头，市医保局配合）\n"
+        "（三）老有所学（牵头单位：市教育局）\n"
+        "4.建设老年大学\n",
+        encoding="utf-8")
+    table = read_notice(path)
+    assert [key(t) for t in table.tasks] == [
+        ("1", "建设养老服务中心", "（一）", "老有所养", ["市民政局"], []),
+        ("2", "发放高龄津贴", "（一）", "老有所养", ["市民政局"], []),
+        ("3", "开展健康体检", "（二）", "老有所医", ["市卫生健康委"], ["市医保局"]),
+        ("4", "建设老年大学", "（三）", "老有所学", ["市教育局"], []),
+    ]
+    assert table.warnings == []

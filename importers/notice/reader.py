@@ -71,6 +71,7 @@ class Item:
     printed: str  # as printed: "1.", "（一）"
     text: str  # the paragraph after the number
     has_units: bool = False
+    leads: bool = False  # units follow it directly (a heading's section lead counts here)
 
 
 def numbered(text: str) -> tuple[int, str, str, str] | None:
@@ -131,6 +132,9 @@ class NoticeReader:
             block = paragraphs[item.index:end]
             item.has_units = (any(is_units_line(p.text) and units_line(p.text) for p in block[1:])
                               or any(inline_units(p.text) for p in block))
+            item.leads = item.has_units
+            if k + 1 < len(order) and order[k + 1].style > item.style:
+                item.has_units = False  # a heading over deeper items ("（一）老有所养（牵头单位：X）")
         counts = Counter(item.style for item in order if item.has_units)
         if not counts:
             return False
@@ -143,6 +147,8 @@ class NoticeReader:
         for item in order:
             if top is not None and item.style == top:
                 section += 1
+                if item.leads:  # a section with its own lead holds tasks
+                    with_units.add(section)
             if item.style == self.task_style:
                 sections[item.index] = section
                 if item.has_units:
