@@ -20,8 +20,9 @@ NOTICE_ONLY_SUFFIXES = {".pdf"}  # read only as a notice's text (tasks), or as t
 def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: str | None = None,
               known_units: Iterable[str] = (), opening: OpeningSource | None = None) -> TaskTable | Roster | Duties:
     """Read a file as ``kind`` (tasks, roster or duties), or guess: spreadsheets hold tasks (or a
-    roster when they have no task column), pasted text holds a roster (or duties). ``opening`` is
-    the file already being opened for the tasks (see ``FileImport``)."""
+    roster when they have no task column; a Word document without a task table, the tasks of its
+    paragraphs), pasted text and PDF the tasks of a notice (``importers.notice``), else a roster,
+    else duties. ``opening`` is the file already being opened for the tasks (see ``FileImport``)."""
     p = Path(path)
     if not p.is_file():
         raise ImportRefused(f"找不到文件「{p}」。")
@@ -29,6 +30,8 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
     if kind is None:
         kind = "tasks" if suffix in SPREADSHEET_SUFFIXES or suffix == ".pdf" else "roster"
         fallbacks = ["roster"] if kind == "tasks" else ["duties"]
+        if suffix in NOTICE_ONLY_SUFFIXES:
+            fallbacks = ["roster", "duties"]
         if kind == "roster":  # pasted text: a notice that lists tasks, else a roster, else duties
             from importers.notice import NoTasksFound, read_notice
 
@@ -43,6 +46,11 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
         with paused_gc():
             return _read(p, kind, sheet, known_units, opening)
     except ImportRefused as first:
+        if suffix in NOTICE_ONLY_SUFFIXES:
+            from importers.notice import NoTasksFound
+
+            if not isinstance(first, NoTasksFound):
+                raise  # a PDF that cannot be read (a scan, a broken file) is no roster either
         for other in fallbacks:
             try:
                 return _read(p, other, sheet, known_units)

@@ -507,3 +507,14 @@ def test_headings_with_their_lead_inline_are_headings_not_tasks(tmp_path):
         ("4", "建设老年大学", "（三）", "老有所学", ["市教育局"], []),
     ]
     assert table.warnings == []
+
+
+def test_a_roster_printed_to_pdf_reads_as_a_roster(tmp_path):
+    roster = tmp_path / "名单.txt"
+    shutil.copyfile(SAMPLES / "临海市老有康养专项工作组成员名单.txt", roster)
+    pdf = to_pdf(roster, tmp_path)  # short lines: none of them is taken for a wrapped one
+    members = read_file(pdf)
+    assert type(members).__name__ == "Roster"
+    assert [(m.role, m.name, m.unit) for m in members.members[:3]] == [
+        ("组长", "宋江涌", "临海市委"), ("副组长", "赵立东", "市府办"), ("副组长", "詹才勇", "市民政局")]
+    assert len(members.members) == 35

@@ -55,7 +55,9 @@ def pdf_lines(path: Path, *, timeout: float = TIMEOUT_SECONDS) -> list[PdfLine]:
         raise refuse(path, f"无法打开文件（{exc.strerror or exc}）。") from None
     if b"%PDF" not in head:
         raise refuse(path, "不是 PDF 文件（文件开头没有 PDF 标记）。")
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    root = str(Path(__file__).resolve().parents[2])  # where the importers package is, for the child's import
+    env = dict(os.environ, PYTHONIOENCODING="utf-8",
+               PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
     try:
         done = subprocess.run([sys.executable, "-m", "importers.readers.pdftext", str(path)], capture_output=True,
                               timeout=timeout, env=env, stdin=subprocess.DEVNULL)
@@ -131,11 +133,14 @@ def _extract(path: str) -> list[list]:
         device = PDFPageAggregator(manager, laparams=None)
         interpreter = PDFPageInterpreter(manager, device)
         pages: list[list[tuple[str, float, float, float]]] = []  # per page: (text, x0, x1, size)
+        widths: list[float] = []
         total = 0
         for number, page in enumerate(PDFPage.create_pages(document), start=1):
             if number > MAX_PAGES:
                 sys.exit(_EXIT_PAGES)
             interpreter.process_page(page)
+            box = page.mediabox or (0, 0, 0, 0)
+            widths.append(abs(float(box[2]) - float(box[0])))
             chars: list = []
             chars_of(device.get_result(), chars)
             lines = _lines(chars)
@@ -143,7 +148,7 @@ def _extract(path: str) -> list[list]:
             if total > MAX_CHARS:
                 sys.exit(_EXIT_CHARS)
             pages.append(lines)
-    return _rows(pages)
+    return _rows(pages, sorted(widths)[len(widths) // 2] if widths else 0.0)
 
 
 def _lines(chars: list) -> list[tuple[str, float, float, float]]:
@@ -171,11 +176,17 @@ def _lines(chars: list) -> list[tuple[str, float, float, float]]:
     return out
 
 
-def _rows(pages: list[list[tuple[str, float, float, float]]]) -> list[list]:
-    """[page, line, text, wrapped] with page numbers left out; wrapped from the right margin of the
-    document's text (the 90th percentile of where lines end)."""
+def _rows(pages: list[list[tuple[str, float, float, float]]], page_width: float) -> list[list]:
+    """[page, line, text, wrapped] with page numbers left out. Wrapped: the line ends at the right
+    margin of the document's text (where the longest lines end: the 95th percentile of line ends,
+    in the right part of the page and reached by enough lines — a roster of short lines wraps none)."""
     ends = sorted(x1 for page in pages for _, _, x1, _ in page)
-    margin = ends[int(len(ends) * 0.9)] if ends else 0.0
+    margin = ends[int(len(ends) * 0.95)] if ends else 0.0
+    sizes = sorted(size for page in pages for *_, size in page)
+    size = sizes[len(sizes) // 2] if sizes else 0.0
+    full = sum(1 for x1 in ends if x1 >= margin - size)
+    if margin < page_width * 0.6 or full < max(3, len(ends) // 20):
+        margin = float("inf")  # nothing wraps
     rows = []
     for p, page in enumerate(pages, start=1):
         n = 0
@@ -184,7 +195,7 @@ def _rows(pages: list[list[tuple[str, float, float, float]]]) -> list[list]:
             if not stripped or _PAGE_NUMBER.match(stripped):
                 continue
             n += 1
-            wrapped = x1 >= margin - size * 1.5 and stripped[-1] not in _SENTENCE_END
+            wrapped = x1 >= margin - size and stripped[-1] not in _SENTENCE_END
             rows.append([p, n, text, wrapped])
     return rows
 
