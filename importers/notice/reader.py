@@ -103,7 +103,6 @@ class NoticeReader:
         self.items: dict[int, Item] = {}
         self.task_style: int | None = None
         self.task_items: set[int] = set()
-        self.units_lines = 0
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -125,8 +124,6 @@ class NoticeReader:
                 item = Item(i, *found)
                 self.items[i] = item
                 order.append(item)
-            elif is_units_line(p.text):
-                self.units_lines += 1
         for k, item in enumerate(order):
             end = order[k + 1].index if k + 1 < len(order) else len(paragraphs)
             block = paragraphs[item.index:end]
