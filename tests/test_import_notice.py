@@ -518,3 +518,15 @@ def test_a_roster_printed_to_pdf_reads_as_a_roster(tmp_path):
     assert [(m.role, m.name, m.unit) for m in members.members[:3]] == [
         ("组长", "宋江涌", "临海市委"), ("副组长", "赵立东", "市府办"), ("副组长", "詹才勇", "市民政局")]
     assert len(members.members) == 35
+
+
+def test_numbers_pasted_on_a_line_of_their_own(tmp_path):
+    path = tmp_path / "网页.txt"
+    path.write_text("一、\n重点任务\n1.\n建设养老服务中心。\n责任单位：县民政局\n2、\n发放高龄津贴。\n"
+                    "责任单位：县民政局、县财政局\n3\n开展敬老月活动。\n", encoding="utf-8")
+    table = read_notice(path)
+    assert [key(t) for t in table.tasks] == [
+        ("1", "建设养老服务中心。", "一", "重点任务", ["县民政局"], []),
+        ("2", "发放高龄津贴。", "一", "重点任务", ["县民政局"], ["县财政局"]),
+    ]  # a bare "3" may be a page number: it makes no task
+    assert [t.origin.row for t in table.tasks] == [3, 6]

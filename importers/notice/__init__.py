@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from importers.notice.paragraphs import Paragraph, from_paragraphs, from_pdf, from_text
+from importers.notice.paragraphs import Paragraph, from_paragraphs, from_pdf, from_text, join_bare_numbers
 from importers.notice.reader import TIME_LIMIT_SECONDS, NoticeReader
 from importers.readers import read_text, refuse
 from importers.records import ImportRefused, TaskTable, display_name
@@ -67,6 +67,7 @@ def read_notice(path: str | Path, *, seconds: float = TIME_LIMIT_SECONDS) -> Tas
 
 
 def tasks_of(paragraphs: list[Paragraph], source: str, *, seconds: float = TIME_LIMIT_SECONDS) -> TaskTable:
+    paragraphs = join_bare_numbers(paragraphs)
     reader = NoticeReader(paragraphs, source, seconds=seconds)
     if not reader.find_tasks():
         raise NoTasksFound(NO_TASKS, refuse(source, "").origin)

@@ -88,6 +88,25 @@ def from_pdf(path: Path, file: str) -> list[Paragraph]:
     return out
 
 
+_BARE_NUMBER = re.compile(r"^(?:\d{1,3}[）、.．]|（\d{1,3}）|（[一二三四五六七八九十]{1,4}）|[一二三四五六七八九十]{1,3}、|[①-⑳])$")
+
+
+_STARTS_NUMBERED = re.compile(r"^(?:（?\d{1,3}[）、.．]|（[一二三四五六七八九十]{1,4}）|[一二三四五六七八九十]{1,3}、|[①-⑳]|"
+                              r"(?:责任|牵头|配合|协办|参与|主责)(?:单位|部门))")
+
+
+def join_bare_numbers(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """A number standing alone ("1." on its line, as web pages paste their lists) joined to the text
+    that follows it (a bare "2" may be a page number: not joined)."""
+    out: list[Paragraph] = []
+    for p in paragraphs:
+        if out and _BARE_NUMBER.match(out[-1].text) and not _STARTS_NUMBERED.match(p.text):
+            out[-1] = Paragraph(out[-1].text + p.text, out[-1].origin, p.wrapped)
+        else:
+            out.append(p)
+    return out
+
+
 _UNIT_LABEL = re.compile(r"^(?:责任|牵头|配合|协办|参与|主责)(?:单位|部门)\s*[:：]")
 _NUMBERED = re.compile(r"^(?:（?\d{1,3}[）、.．]|（[一二三四五六七八九十]{1,4}）|[一二三四五六七八九十]{1,3}、|[①-⑳])")
 
