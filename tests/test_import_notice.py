@@ -530,3 +530,14 @@ def test_numbers_pasted_on_a_line_of_their_own(tmp_path):
         ("2", "发放高龄津贴。", "一", "重点任务", ["县民政局"], ["县财政局"]),
     ]  # a bare "3" may be a page number: it makes no task
     assert [t.origin.row for t in table.tasks] == [3, 6]
+
+
+def test_co_units_under_a_heading_are_not_guessed_onto_tasks(tmp_path):
+    path = tmp_path / "通知.txt"
+    path.write_text("（一）养老服务\n牵头单位：县民政局\n配合单位：县财政局\n1.建设中心（县住建局负责）\n2.发放津贴\n",
+                    encoding="utf-8")
+    table = read_notice(path)
+    assert [key(t) for t in table.tasks] == [("1", "建设中心", "（一）", "养老服务", ["县住建局"], []),
+                                             ("2", "发放津贴", "（一）", "养老服务", ["县民政局"], [])]
+    assert [str(w) for w in table.warnings] == [
+        "「通知.txt」第 3 行：标题「养老服务」下的配合单位「县财政局」不属于任何任务，未导入（标题下只读牵头单位）"]

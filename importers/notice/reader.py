@@ -248,8 +248,12 @@ class NoticeReader:
                     task_open = False
                 elif sections and not task_since_heading:
                     lead: list[str] = []
-                    assign(units, lead, [])
+                    co: list[str] = []
+                    assign(units, lead, co)
                     sections[-1].lead = lead or sections[-1].lead
+                    if co:
+                        self.warn(f"标题「{sections[-1].text}」下的配合单位「{'、'.join(co)}」不属于任何任务，未导入"
+                                  "（标题下只读牵头单位）", p.origin)
                 else:
                     self.warn(f"这一行的单位前面没有任务，未导入：「{_short(p.text)}」", p.origin)
                 continue
