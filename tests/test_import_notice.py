@@ -541,3 +541,13 @@ def test_co_units_under_a_heading_are_not_guessed_onto_tasks(tmp_path):
                                              ("2", "发放津贴", "（一）", "养老服务", ["县民政局"], [])]
     assert [str(w) for w in table.warnings] == [
         "「通知.txt」第 3 行：标题「养老服务」下的配合单位「县财政局」不属于任何任务，未导入（标题下只读牵头单位）"]
+
+
+def test_a_headings_lead_in_any_inline_form(tmp_path):
+    path = tmp_path / "通知.txt"
+    path.write_text("一、养老服务（县民政局牵头）\n（一）建设中心（县住建局负责）\n（二）发放津贴\n"
+                    "二、健康服务（牵头单位：县卫健局）\n（三）开展体检\n", encoding="utf-8")
+    table = read_notice(path)
+    assert [key(t) for t in table.tasks] == [("（一）", "建设中心", "一", "养老服务", ["县住建局"], []),
+                                             ("（二）", "发放津贴", "一", "养老服务", ["县民政局"], []),
+                                             ("（三）", "开展体检", "二", "健康服务", ["县卫健局"], [])]

@@ -28,7 +28,7 @@ from importers.notice.paragraphs import Paragraph
 from importers.notice.units import Units, assign, inline_units, is_units_line, units_line
 from importers.readers import refuse
 from importers.records import ImportWarning, Origin, TaskRecord, TaskTable, UnitRef
-from importers.table import parse_heading
+from importers.table import number_text, parse_heading
 
 _CN = "一二三四五六七八九十百零〇两"
 PART, CN, PAREN_CN, ARABIC, PAREN_ARABIC, CIRCLED = range(6)
@@ -202,9 +202,14 @@ class NoticeReader:
             if item is not None and self.task_style is not None and item.style < self.task_style:
                 close()
                 heading = parse_heading(f"{item.printed}{item.text}")
+                lead = list(heading.lead)
+                inline = inline_units(item.text) if not lead else None
+                if inline is not None:  # "（一）养老服务（县民政局牵头）": the section's lead
+                    heading = parse_heading(f"{item.printed}{inline[0]}")
+                    assign(inline[1], lead, [])
                 while sections and sections[-1].style >= item.style:
                     sections.pop()
-                sections.append(Section(item.style, heading.number, heading.text, list(heading.lead), p.origin))
+                sections.append(Section(item.style, heading.number, heading.text, lead, p.origin))
                 section_changed = True
                 task_since_heading = False
                 if table.title is None and i > 0:
@@ -220,7 +225,7 @@ class NoticeReader:
                     last_number = value
                 section_changed = False
                 task_since_heading = True
-                task = TaskRecord(content="", number=item.number, origin=p.origin)
+                task = TaskRecord(content="", number=number_text(item.printed) or item.number, origin=p.origin)
                 raw_texts = [item.text]
                 task_open = True
                 task_unit_labels = set()
