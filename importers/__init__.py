@@ -14,26 +14,43 @@ from importers.records import Duties, ImportRefused, Roster, TaskTable
 KINDS = ("tasks", "roster", "duties")
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".docx"}
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
+NOTICE_ONLY_SUFFIXES = {".pdf"}  # read only as a notice's text (tasks), or as text for rosters and duties
 
 
 def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: str | None = None,
               known_units: Iterable[str] = (), opening: OpeningSource | None = None) -> TaskTable | Roster | Duties:
     """Read a file as ``kind`` (tasks, roster or duties), or guess: spreadsheets hold tasks (or a
-    roster when they have no task column), pasted text holds a roster (or duties). ``opening`` is
-    the file already being opened for the tasks (see ``FileImport``)."""
+    roster when they have no task column; a Word document without a task table, the tasks of its
+    paragraphs), pasted text and PDF the tasks of a notice (``importers.notice``), else a roster,
+    else duties. ``opening`` is the file already being opened for the tasks (see ``FileImport``)."""
     p = Path(path)
     if not p.is_file():
         raise ImportRefused(f"找不到文件「{p}」。")
     suffix = p.suffix.lower()
     if kind is None:
-        kind = "tasks" if suffix in SPREADSHEET_SUFFIXES else "roster"
+        kind = "tasks" if suffix in SPREADSHEET_SUFFIXES or suffix == ".pdf" else "roster"
         fallbacks = ["roster"] if kind == "tasks" else ["duties"]
+        if suffix in NOTICE_ONLY_SUFFIXES:
+            fallbacks = ["roster", "duties"]
+        if kind == "roster":  # pasted text: a notice that lists tasks, else a roster, else duties
+            from importers.notice import NoTasksFound, read_notice
+
+            try:
+                with paused_gc():
+                    return read_notice(p)
+            except NoTasksFound:
+                pass
     else:
         fallbacks = []
     try:
         with paused_gc():
             return _read(p, kind, sheet, known_units, opening)
     except ImportRefused as first:
+        if suffix in NOTICE_ONLY_SUFFIXES:
+            from importers.notice import NoTasksFound
+
+            if not isinstance(first, NoTasksFound):
+                raise  # a PDF that cannot be read (a scan, a broken file) is no roster either
         for other in fallbacks:
             try:
                 return _read(p, other, sheet, known_units)
@@ -47,7 +64,27 @@ def _read(path: Path, kind: str, sheet: str | None, known_units: Iterable[str],
     if kind == "tasks":
         from importers.table import read_task_table
 
-        return read_task_table(path, sheet=sheet, opening=opening)
+        suffix = path.suffix.lower()
+        if suffix in NOTICE_ONLY_SUFFIXES:
+            from importers.notice import read_notice
+
+            return read_notice(path)
+        if suffix in TEXT_SUFFIXES:  # a notice pasted as text, else a table saved as text
+            from importers.notice import read_notice
+
+            try:
+                return read_notice(path)
+            except ImportRefused as notice_refusal:
+                try:
+                    return read_task_table(path, sheet=sheet, opening=opening)
+                except ImportRefused:
+                    raise notice_refusal from None
+        try:
+            return read_task_table(path, sheet=sheet, opening=opening)
+        except ImportRefused as table_refusal:
+            if suffix != ".docx" or sheet is not None:
+                raise
+            return _notice_of_document(path, table_refusal)
     if kind == "roster":
         from importers.roster import read_roster
 
@@ -59,6 +96,23 @@ def _read(path: Path, kind: str, sheet: str | None, known_units: Iterable[str],
     raise ValueError(f"unknown kind {kind!r}")
 
 
+def _notice_of_document(path: Path, table_refusal: ImportRefused) -> TaskTable:
+    """A Word document without a task table: the tasks in its paragraphs. When it has none either,
+    the table's refusal if the document has tables, else the notice's."""
+    from importers.notice import read_notice
+    from importers.readers import open_source
+
+    try:
+        return read_notice(path)
+    except ImportRefused as notice_refusal:
+        try:
+            with open_source(path) as source:
+                has_tables = bool(source.sheet_names)
+        except ImportRefused:
+            has_tables = True
+        raise (table_refusal if has_tables else notice_refusal) from None
+
+
 class FileImport:
     """One file to import, read and loaded as ``read_file`` and ``importers.load.load`` do. Made as
     early as possible (the command line makes it before it opens the ledger): a spreadsheet is
@@ -68,7 +122,8 @@ class FileImport:
     def __init__(self, path: str | os.PathLike[str], *, kind: str | None = None, sheet: str | None = None):
         self.path = Path(path)
         self.kind, self.sheet = kind, sheet
-        tasks_first = kind == "tasks" or (kind is None and self.path.suffix.lower() in SPREADSHEET_SUFFIXES)
+        tasks_first = kind in ("tasks", None) and self.path.suffix.lower() in SPREADSHEET_SUFFIXES
+        self.record: TaskTable | Roster | Duties | None = None  # what was read, once run
         self._opening = OpeningSource(self.path) if tasks_first and self.path.is_file() else None
 
     def run(self, database, group_name: str, *, known_units: Iterable[str] = (), dry_run: bool = False,
@@ -80,8 +135,8 @@ class FileImport:
         from importers.load import load
 
         try:
-            record = read_file(self.path, kind=self.kind, sheet=self.sheet, known_units=known_units,
-                               opening=self._opening)
+            record = self.record = read_file(self.path, kind=self.kind, sheet=self.sheet,
+                                             known_units=known_units, opening=self._opening)
             return load(database, record, group_name, dry_run=dry_run, before_commit=before_commit,
                         take_file=take_file)
         finally:

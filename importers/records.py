@@ -20,13 +20,16 @@ class Origin(NamedTuple):
     sheet: str | None = None
     row: int | None = None
     col: int | None = None
+    place: str | None = None  # said instead of the row: "第 3 段" (Word paragraphs), "第 2 页第 5 行" (PDF)
 
     def describe(self) -> str:
         """Chinese description such as 「分工表.xlsx」工作表「Sheet1」第 5 行 C 列."""
         parts = [f"「{self.file}」"]
         if self.sheet:  # a Word document's tables are named 表格1, 表格2: no 工作表 before them
             parts.append(f"「{self.sheet}」" if self.file.lower().endswith(".docx") else f"工作表「{self.sheet}」")
-        if self.row is not None:
+        if self.place:
+            parts.append(self.place)
+        elif self.row is not None:
             parts.append(f"第 {self.row} 行")
         if self.col is not None:
             parts.append(f"{' ' if self.row is not None else ''}{column_letter(self.col)} 列")
@@ -133,6 +136,7 @@ class TaskTable:
     tasks: list[TaskRecord] = field(default_factory=list)
     note: str | None = None  # the 注：… line under the table, e.g. the successor rule
     warnings: list[ImportWarning] = field(default_factory=list)
+    reading: str | None = None  # how the file was read, for the report: "按通知正文读取：94 项任务"
 
 
 @dataclass

@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-tui", action="store_true", help="只载入数据，不打开界面")
 
     imp = sub.add_parser("import", help="导入分工表、成员名单或成员单位职责")
-    imp.add_argument("file", metavar="FILE", help=".xlsx .xls .ods .docx .csv 表格，或 .txt 粘贴文本")
+    imp.add_argument("file", metavar="FILE", help=".xlsx .xls .ods .docx .csv 表格，.txt 粘贴文本，或通知（.txt .md .docx 文字版 .pdf）")
     imp.add_argument("--group", metavar="NAME", help="导入到哪个领导小组（没有则新建）")
     imp.add_argument("--as", dest="kind", choices=("tasks", "roster", "duties"), help="文件内容：任务、名单或职责")
     imp.add_argument("--sheet", metavar="NAME", help="工作表名称（默认自动找到分工表所在的表）")
@@ -262,7 +262,7 @@ def _import(args: argparse.Namespace) -> int:
         raise BadInput(f"导入「{path.name}」失败：{exc}\n数据库未作任何改动。") from None
     finally:
         job.close()
-    print(format_report(report))
+    print(format_report(report, getattr(job.record, "reading", None)))
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ class DemoGroup:
 DEMO_GROUPS = (
     DemoGroup("闽清县老龄工作领导小组", (("闽清县老龄事业重点任务分工表.xlsx", "tasks"),)),
     DemoGroup("临海市老有康养专项工作组",
-              (("临海市老有康养专项工作组成员名单.txt", "roster"), ("临海市老有康养专项任务分解表.xlsx", "tasks")),
+              (("临海市老有康养专项工作组成员名单.txt", "roster"), ("临海市老有康养专项实施方案通知.txt", "tasks")),
               host_unit="市民政局"),
     DemoGroup("泉港区长寿之乡回头看及助推寿乡发展工作领导小组",
               (("泉港区长寿之乡领导小组成员名单.txt", "roster"), ("泉港区长寿之乡成员单位职责.txt", "duties")),

@@ -15,11 +15,13 @@ def _listing(items: list[str], marked: set[str] = frozenset()) -> str:
     return "、".join(shown) + more
 
 
-def format_report(report: ImportReport) -> str:
+def format_report(report: ImportReport, reading: str | None = None) -> str:
+    """``reading``: how the file was read, when it says more than its kind (``TaskTable.reading``)."""
     what, measure = _WHAT[report.kind]
     total = report.added + report.updated + report.unchanged
     lines = [
         f"文件「{report.source}」→ 领导小组「{report.group}」" + ("（新建）" if report.group_is_new else ""),
+        *([reading] if reading else []),
         f"{what}：{total} {measure}（新增 {report.added}，更新 {report.updated}，未变 {report.unchanged}）",
     ]
     if report.categories:

@@ -778,7 +778,7 @@ def test_tab_separated_csv(tmp_path):
     assert rows(read_roster(path)) == [("组长", "张三", "区民政局", "局长")]
 
 
-@pytest.mark.parametrize("name", ["临海市老有康养专项任务分解表.xlsx", "启东市省健康县区建设任务分工表.xlsx",
+@pytest.mark.parametrize("name", ["启东市省健康县区建设任务分工表.xlsx",
                                   "闽清县老龄事业重点任务分工表.xlsx", "四平市老龄工作重点任务.csv",
                                   "泉港区长寿之乡成员单位职责.txt"])
 def test_other_sample_files_are_not_rosters(name):

@@ -59,7 +59,7 @@ async def test_j_shows_the_last_change_first_with_before_and_after(tmp_path):
         await pilot.press("a")
         await settle(pilot)
         rows = _rows(screen.query_one("#hs-table"))
-        assert any("导入分工表 | 临海市老有康养专项任务分解表" in r for r in rows)
+        assert any("导入分工表 | 临海市老有康养专项实施方案通" in r for r in rows)
         assert "全部领导小组" in text_of(screen.query_one("#hs-title"))
         await pilot.press("escape")
         await settle(pilot)

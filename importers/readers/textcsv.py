@@ -46,7 +46,12 @@ def decode_text(data: bytes, path: Path | str) -> str:
 
 
 def read_text(path: Path) -> str:
-    """The whole text of a text file (a notice pasted into .txt, .md …), checked like any file."""
+    """The whole text of a text file (a notice pasted into .txt, .md …), checked like any file; of a
+    PDF, its text (``importers.readers.pdftext``)."""
+    if Path(path).suffix.lower() == ".pdf":
+        from importers.readers.pdftext import pdf_text
+
+        return pdf_text(Path(path))
     sniff.check_file(path)
     try:
         data = path.read_bytes()

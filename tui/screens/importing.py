@@ -38,7 +38,7 @@ KIND_OPTIONS = [("自动判断", "auto"), ("分工表（任务）", "tasks"), ("
 class ImportScreen(Screen):
     CSS_PATH = str(Path(__file__).with_name("importing.tcss"))
     HELP = ("导入分工表（.xlsx .xls .ods .csv，或 Word 文档 .docx 中的表格）、成员名单或成员单位职责"
-            "（从通知中复制粘贴保存的 .txt，或名单表格）。\n"
+            "（从通知中复制粘贴保存的 .txt，或名单表格），以及通知正文中列出的任务（.txt .md、Word 文档的段落、文字版 PDF）。\n"
             "第一步选文件：↑↓ 移动，Enter 打开文件夹或选定文件，退格 回到上一级；也可以按 Tab 在上面的框中直接输入路径。\n"
             "第二步看预览：读到多少任务（新增、更新、未变）、哪些是新单位、需要留意的提示（写明工作表、行、列）。"
             "可以改“内容”和“导入到”哪个领导小组，预览随之更新。确认后才写入；导入后也可以按 Ctrl+Z 撤销。")
@@ -258,7 +258,7 @@ class ImportScreen(Screen):
             except Exception as exc:  # noqa: BLE001 - a file that breaks a reader must not break the window
                 app.call_from_thread(self._previewed, seq, None, None, f"读取「{path.name}」时出错：{exc}")
                 return
-            text = format_report(report).replace("试运行：以上内容未写入数据库。", "以上是预览，尚未写入。")
+            text = format_report(report, getattr(record, "reading", None)).replace("试运行：以上内容未写入数据库。", "以上是预览，尚未写入。")
             # the conflicts are chosen one by one in the list under the report
             text = re.sub(r"^  ! .*\n|^  （要采用文件中的值.*\n", "", text, flags=re.MULTILINE)
             text = re.sub(r"^冲突（(\d+)，[^\n]*$", r"冲突（\1）：文件和台账都改了同一处，见下方列表逐条选择", text,

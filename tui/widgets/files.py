@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import DirectoryTree
 
-IMPORTABLE = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".docx", ".txt"}
+IMPORTABLE = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".docx", ".txt", ".md", ".pdf"}
 
 
 class _Browser(DirectoryTree):

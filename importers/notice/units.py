@@ -1,0 +1,159 @@
+"""Units as a notice writes them beside its tasks.
+
+* a line of its own: "责任单位:市民政局、市发展改革局", "牵头单位：X", "配合单位：Y、Z", "责任部门：…",
+  "牵头单位：X；配合单位：Y" (also inside brackets: "（责任单位：X）");
+* inline at the end of the task: "（牵头单位：X；配合单位：Y、Z）", "（X牵头，Y、Z配合）", "（X负责）",
+  "（责任单位：…）".
+
+Units split as the table importer splits them (newline 、 ， , ； ; /, never inside brackets:
+市卫生健康局（市老龄办） is one unit). The role of each unit is lead, co, or "responsible" — the
+责任单位 of a notice, whose first unit leads unless a lead is named (``assign``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from importers.normalize import clean_unit, split_units
+
+LEAD, CO, RESPONSIBLE = "lead", "co", "responsible"
+
+_LABEL_WORDS = {
+    LEAD: ("牵头单位", "牵头部门", "主责单位", "主责部门", "主办单位", "主办部门", "牵头"),
+    CO: ("配合单位", "配合部门", "协办单位", "协办部门", "参与单位", "参与部门", "协同单位", "协同部门", "配合"),
+    RESPONSIBLE: ("责任单位", "责任部门", "责任主体", "实施单位", "承办单位", "落实单位", "责任处室", "责任科室"),
+}
+_ROLE_OF_LABEL = {word: role for role, words in _LABEL_WORDS.items() for word in words}
+_LABEL = re.compile(r"^(?P<label>" + "|".join(sorted(_ROLE_OF_LABEL, key=len, reverse=True)) + r")\s*[:：]\s*")
+_LINE_LABEL = re.compile(r"^（?\s*(?:" + "|".join(w for w in sorted(_ROLE_OF_LABEL, key=len, reverse=True) if len(w) > 2)
+                         + r")\s*[:：]")
+_LABEL_INSIDE = re.compile(r"\s+(?=(?:" + "|".join(w for w in _ROLE_OF_LABEL if len(w) > 2) + r")\s*[:：])")
+_ROLE_WORD = re.compile(r"(?P<word>牵头|配合|协办|参与|协助|负责|落实|实施)(?:实施|落实)?$")
+_ROLE_OF_WORD = {"牵头": LEAD, "配合": CO, "协办": CO, "参与": CO, "协助": CO, "负责": RESPONSIBLE,
+                 "落实": RESPONSIBLE, "实施": RESPONSIBLE}
+_FILLER = re.compile(r"(?:等(?:有关|相关)?(?:部门|单位)|等|按职责分工|按职能分工|按职责|按职能|分别|共同|具体|各自)$")
+_UNIT_END = re.compile(
+    r"(局|办|委|部|中心|院|所|队|会|站|室|处|科|股|镇|乡|街道|政府|公司|组|厅|馆|团|社|联|协|行|台|司|区|县|市|村|"
+    r"校|场|厂|署|关|班|位|门|园|）|党委|支部|人大|政协|工委|分局|专班)$"
+)
+_OPENERS, _CLOSERS = "（【《“‘〔", "）】》”’〕"
+_CLAUSE_BREAKS = set("；;，,。")
+MAX_UNIT_CHARS = 40
+
+
+@dataclass
+class Units:
+    """Units found for a task or a section, in order, each with its role."""
+
+    named: list[tuple[str, str]] = field(default_factory=list)  # (role, unit)
+
+    def __bool__(self) -> bool:
+        return bool(self.named)
+
+    def roles(self) -> set[str]:
+        return {role for role, _ in self.named}
+
+
+def _clauses(text: str) -> list[str]:
+    text = _LABEL_INSIDE.sub("；", text)
+    out: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in text:
+        if char in _OPENERS:
+            depth += 1
+        elif char in _CLOSERS and depth:
+            depth -= 1
+        if char in _CLAUSE_BREAKS and depth == 0:
+            out.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    out.append("".join(current))
+    return [c.strip() for c in out if c.strip()]
+
+
+def _is_unit(name: str) -> bool:
+    return 0 < len(name) <= MAX_UNIT_CHARS and "。" not in name and not name[0].isdigit()
+
+
+def parse_units(text: str, *, need_roles: bool = False) -> Units | None:
+    """The units of a units text ("牵头单位：X；配合单位：Y、Z", "X牵头，Y、Z配合", "X负责"), or None
+    when it does not read as units. Without a label or role word a text is units only when
+    ``need_roles`` is False (the value of a 责任单位 line that was already recognised)."""
+    found = Units()
+    role: str | None = None
+    for clause in _clauses(text):
+        m = _LABEL.match(clause)
+        if m:
+            role = _ROLE_OF_LABEL[m.group("label")]
+            rest = clause[m.end():]
+        else:
+            w = _ROLE_WORD.search(clause)
+            if w and _UNIT_END.search(_FILLER.sub("", clause[: w.start()]).strip()):
+                rest, clause_role = clause[: w.start()], _ROLE_OF_WORD[w.group("word")]
+                found.named.extend((clause_role, u) for u in _names(rest))
+                continue
+            if role is None and need_roles:
+                return None
+            rest = clause
+        names = _names(rest)
+        if names is None:
+            return None
+        found.named.extend((role or RESPONSIBLE, u) for u in names)
+    if not found.named or any(not _is_unit(u) for _, u in found.named):
+        return None
+    return found
+
+
+def _names(text: str) -> list[str] | None:
+    text = _FILLER.sub("", text.strip()).strip()
+    names = [clean_unit(_FILLER.sub("", n)) for n in split_units(text)]
+    names = [n for n in names if n]
+    return names if names and all(_is_unit(n) for n in names) else None
+
+
+def is_units_line(text: str) -> bool:
+    """A paragraph that is a units line: starts with 责任单位：/牵头单位：/配合单位：/责任部门： …"""
+    return bool(_LINE_LABEL.match(text))
+
+
+def units_line(text: str) -> Units | None:
+    """The units of a units line (``is_units_line``), or None when its value holds no unit."""
+    if text.startswith("（") and text.endswith("）"):
+        text = text[1:-1]
+    return parse_units(text)
+
+
+_TAIL = re.compile(r"（(?P<inner>[^（）]*(?:（[^（）]*）[^（）]*)*)）\s*[。；;，,.]?\s*$")
+
+
+def inline_units(text: str) -> tuple[str, Units] | None:
+    """(text without the bracket, units) when a task text ends with its units in brackets."""
+    if not text.endswith(("）", "。", "；", ";", "，", ",", ".")):
+        return None
+    m = _TAIL.search(text, max(len(text) - 400, 0))
+    if not m:
+        return None
+    units = parse_units(m.group("inner"), need_roles=True)
+    if units is None:
+        return None
+    rest = text[: m.start()].rstrip()
+    if rest and rest[-1] not in "。；;！？!?":
+        tail = m.group(0)[m.group(0).rindex("）") + 1:].strip()
+        rest += tail if tail in ("。", "；") else ""
+    return rest, units
+
+
+def assign(units: Units, lead: list[str], co: list[str]) -> None:
+    """Add ``units`` to a task's lead and co lists: named leads lead, co-operating units co-operate,
+    and of the 责任单位 the first leads when the task has no lead yet, the rest co-operate."""
+    responsible_first = not lead and LEAD not in units.roles()
+    for role, unit in units.named:
+        if role == RESPONSIBLE:
+            role = LEAD if responsible_first else CO
+            responsible_first = False
+        target = lead if role == LEAD else co
+        if unit not in lead and unit not in co:
+            target.append(unit)
