@@ -113,12 +113,12 @@ def write_launcher(folder: Path) -> Path:
     if sys.platform == "win32":
         launcher = folder / "taizhang.bat"
         text = ('@echo off\r\nchcp 65001 >nul\r\ntitle 工作台账 taizhang\r\n'
-                '"%~dp0Scripts\\python.exe" -m taizhang %*\r\n'
+                '"%~dp0Scripts\\python.exe" -P -m taizhang %*\r\n'
                 'if errorlevel 1 pause\r\n')
         launcher.write_bytes(text.encode("utf-8"))
     else:
         launcher = folder / "taizhang.sh"
-        launcher.write_text('#!/bin/sh\nexec "$(dirname "$0")/bin/python" -m taizhang "$@"\n', encoding="utf-8")
+        launcher.write_text('#!/bin/sh\nexec "$(dirname "$0")/bin/python" -P -m taizhang "$@"\n', encoding="utf-8")
         launcher.chmod(0o755)
     return launcher
 
@@ -144,8 +144,8 @@ def install(folder: Path, extras: list[str]) -> None:
     python = str(venv_python(folder))
     run([python, "-m", "pip", "install", "--isolated", "--no-index", "--no-cache-dir", "--disable-pip-version-check",
          "--find-links", str(HERE / "wheels"), requirement], "安装", env)
-    version = run([python, "-m", "taizhang", "--version"], "检查安装结果", env).strip()
-    ledger = run([python, "-c", "from taizhang.cli import default_db_path; print(default_db_path())"],
+    version = run([python, "-P", "-m", "taizhang", "--version"], "检查安装结果", env).strip()
+    ledger = run([python, "-P", "-c", "from taizhang.cli import default_db_path; print(default_db_path())"],
                  "查找台账位置", env).strip()
     launcher = write_launcher(folder)
     print(f"\n安装完成：{version}")

@@ -46,7 +46,7 @@ rem 打开 taizhang（默认台账）。参数原样传给 taizhang，例如 tai
 title 工作台账 taizhang
 set "TZPY={WINDOWS_PROGRAM}\\Scripts\\python.exe"
 if not exist "%TZPY%" goto notinstalled
-"%TZPY%" -m taizhang %*
+"%TZPY%" -P -m taizhang %*
 if errorlevel 1 pause
 exit /b
 
@@ -93,7 +93,7 @@ if [ ! -x "$program/bin/python" ]; then
     echo "taizhang 还没有安装（没有找到 $program）。请先运行本文件夹中的 install.sh。" >&2
     exit 1
 fi
-exec "$program/bin/python" -m taizhang "$@"
+exec "$program/bin/python" -P -m taizhang "$@"
 """
 
 
@@ -172,7 +172,7 @@ taizhang 在 80×24 的窗口中即可使用，窗口大一些（如 120×36）�
 
         {
             "name": "工作台账 taizhang",
-            "commandline": "\"%LOCALAPPDATA%\\Programs\\taizhang\\Scripts\\python.exe\" -m taizhang",
+            "commandline": "\"%LOCALAPPDATA%\\Programs\\taizhang\\Scripts\\python.exe\" -P -m taizhang",
             "startingDirectory": "%USERPROFILE%",
             "font": { "face": "Cascadia Mono, Microsoft YaHei", "size": 13 },
             "closeOnExit": "graceful"
