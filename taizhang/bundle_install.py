@@ -3,7 +3,7 @@
 Standard library only: it runs with the office PC's own Python before anything is installed. It creates
 (or replaces) a virtual environment in the per-user program folder and installs taizhang from the
 bundle's wheels/ folder alone (pip --no-index, no pip configuration, no cache): nothing outside the
-bundle folder is read and no network is used. The ledger lives elsewhere (the user data folder) and is
+bundle folder is read and no network is used. pip's output is kept in install.log in the program folder. The ledger lives elsewhere (the user data folder) and is
 never touched, so running a newer bundle's installer updates the program and keeps the data.
 
     python install.py [--to FOLDER] [--with EXTRA ...]
@@ -100,8 +100,11 @@ def venv_python(folder: Path) -> Path:
     return folder / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
 
 
-def run(command: list[str], what: str, env: dict[str, str]) -> str:
+def run(command: list[str], what: str, env: dict[str, str], log: Path | None = None) -> str:
     result = subprocess.run(command, env=env, capture_output=True, text=True, encoding="utf-8", errors="replace")
+    if log is not None:  # pip's own account, for whoever looks after the PC
+        with log.open("a", encoding="utf-8") as out:
+            out.write(f"$ {subprocess.list2cmdline(command)}\n{result.stdout}{result.stderr}\n")
     if result.returncode != 0:
         detail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-12:])
         raise InstallError(f"{what}没有成功：\n{detail}")
@@ -143,7 +146,7 @@ def install(folder: Path, extras: list[str]) -> None:
     print(f"正在从安装包中安装 {requirement}（不联网）……", flush=True)
     python = str(venv_python(folder))
     run([python, "-m", "pip", "install", "--isolated", "--no-index", "--no-cache-dir", "--disable-pip-version-check",
-         "--find-links", str(HERE / "wheels"), requirement], "安装", env)
+         "--find-links", str(HERE / "wheels"), requirement], "安装", env, log=folder / "install.log")
     version = run([python, "-P", "-m", "taizhang", "--version"], "检查安装结果", env).strip()
     ledger = run([python, "-P", "-c", "from taizhang.cli import default_db_path; print(default_db_path())"],
                  "查找台账位置", env).strip()

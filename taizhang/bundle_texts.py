@@ -119,8 +119,10 @@ def readme(*, version: str, platform_name: str, python: str, windows: bool, extr
         uninstall = "卸载：删除 %LOCALAPPDATA%\\Programs\\taizhang 文件夹。台账数据（%LOCALAPPDATA%\\taizhang）不会随之删除。"
         extra_cmd = "install.bat --with 名称"
     else:
-        python_step = (f"1. 先安装 Python {python}（系统自带或软件源中的 python{python}，与本安装包的版本必须一致）。\n"
-                       f"   Linux 需要 glibc 2.28 或更新（如 麒麟 V10、统信 UOS 20、CentOS/RHEL 8、Ubuntu 20.04 及以后）。")
+        python_step = (f"1. 先安装 Python {python}（系统自带或软件源中的 python{python}，或 python.org 的安装程序；"
+                       f"版本必须是 {python}）。\n"
+                       + ("   需要 macOS 13 或更新，Apple 芯片。" if platform_name.startswith("macOS") else
+                          "   需要 glibc 2.28 或更新（如 麒麟 V10、统信 UOS 20、CentOS/RHEL 8、Ubuntu 20.04 及以后）。"))
         install_step = ("2. 在本文件夹中运行 sh install.sh。程序装在 ~/.local/share/taizhang-app（macOS：\n"
                         "   ~/Library/Application Support/taizhang-app），只使用本文件夹中的文件，不联网。\n"
                         "   本文件夹可以放在任何位置（含中文和空格的路径也可以）。")

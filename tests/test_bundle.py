@@ -95,8 +95,12 @@ def _offline(command: list[str], home: Path, **extra: str) -> subprocess.Complet
            "PYTHON": sys.executable, "TAIZHANG_TODAY": "2026-11-20",
            # everything that would let pip reach beyond the bundle: the installer must ignore it all
            "PIP_INDEX_URL": "http://127.0.0.1:9/simple/", "PIP_FIND_LINKS": str(ROOT), **extra}
-    # run from the source checkout, a folder holding a `taizhang` package: the installed program must not pick it up
-    return subprocess.run([*_network_cut(), *command], capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    # run from a folder holding another `taizhang` package (as the source checkout does): it must not be picked up
+    trap = home.parent / "其他 taizhang"
+    if not trap.exists():
+        (trap / "taizhang").mkdir(parents=True)
+        (trap / "taizhang" / "__init__.py").write_text("raise SystemExit('the taizhang of the current folder')\n")
+    return subprocess.run([*_network_cut(), *command], capture_output=True, text=True, env=env, cwd=trap, timeout=300)
 
 
 def _tasks(ledger: Path) -> int:
@@ -120,10 +124,13 @@ def test_the_linux_bundle_installs_offline_runs_the_demo_and_a_newer_install_kee
     assert "安装完成：taizhang " + __version__ in installed.stdout
     assert f"台账文件：{ledger}（第一次打开时创建）" in installed.stdout
     assert "未安装的可选组件：server" in installed.stdout
+    pip_log = (program / "install.log").read_text(encoding="utf-8")
+    assert f"Looking in links: {linux_bundle / 'wheels'}" in pip_log  # the bundle's folder, and nothing else:
+    assert not re.search(r"Retrying|NewConnectionError|Looking in indexes|https?://", pip_log), pip_log
     # the program is the bundle's copy in its own environment, not this checkout; the extra is not installed
     where = subprocess.run([str(program / "bin" / "python"), "-P", "-c", "import taizhang, importlib.util as u;"
                             "print(taizhang.__file__); print(u.find_spec('six') is None)"],  # -P as the launchers
-                           capture_output=True, text=True, env={"HOME": str(home)}, cwd=ROOT)
+                           capture_output=True, text=True, env={"HOME": str(home)}, cwd=home.parent / "其他 taizhang")
     assert where.stdout.splitlines() == [str(program / "lib" / f"python{HERE_PYTHON}" / "site-packages" / "taizhang"
                                              / "__init__.py"), "True"], where.stderr
 
