@@ -58,7 +58,21 @@ def _build(outdir: Path, platform: str, python: str, root: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def linux_bundle(tmp_path_factory) -> Path:
+def windows_build(tmp_path_factory) -> tuple[Path, subprocess.Popen]:
+    """The Windows bundle, made through the command line from the project as it is — started early, in the
+    background, so its downloads overlap the Linux bundle's build and install."""
+    out = tmp_path_factory.mktemp("bundle") / "Windows 安装包"
+    process = subprocess.Popen([sys.executable, "-m", "taizhang.bundle", str(out), "--platform", "win_amd64",
+                                "--python", WINDOWS_PYTHON], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, cwd=ROOT)
+    yield out, process
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
+
+
+@pytest.fixture(scope="session")
+def linux_bundle(tmp_path_factory, windows_build) -> Path:
     """The Linux bundle for this Python, from the project plus a `server` extra, in a folder with Chinese and spaces."""
     base = tmp_path_factory.mktemp("bundle")
     root = _copy_project(base / "源码", extra_lines=SERVER_EXTRA)
@@ -68,14 +82,15 @@ def linux_bundle(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def windows_bundle(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """The Windows bundle, made through the command line from the project as it is."""
-    out = tmp_path_factory.mktemp("bundle") / "Windows 安装包"
-    result = subprocess.run([sys.executable, "-m", "taizhang.bundle", str(out), "--platform", "win_amd64",
-                             "--python", WINDOWS_PYTHON], capture_output=True, text=True, cwd=ROOT, timeout=600)
-    if result.returncode != 0:
-        pytest.fail(f"制作 Windows 安装包失败（这些测试需要能访问 PyPI）：\n{result.stderr}", pytrace=False)
-    return out, result
+def windows_bundle(windows_build) -> tuple[Path, str]:
+    out, process = windows_build
+    try:
+        stdout, stderr = process.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        pytest.fail("制作 Windows 安装包超过 10 分钟没有结束。", pytrace=False)
+    if process.returncode != 0:
+        pytest.fail(f"制作 Windows 安装包失败（这些测试需要能访问 PyPI）：\n{stderr}", pytrace=False)
+    return out, stdout
 
 
 def _network_cut() -> list[str]:
@@ -181,8 +196,8 @@ def _supported_tags(python: str, platform: str) -> set[tags.Tag]:
 
 
 def test_the_windows_bundle_holds_a_wheel_for_every_dependency(windows_bundle, tmp_path):
-    out, made = windows_bundle
-    assert f"离线安装包已写到 {out}" in made.stdout
+    out, said = windows_bundle
+    assert f"离线安装包已写到 {out}" in said
     wheels = sorted((out / "wheels").iterdir())
     assert wheels and all(path.suffix == ".whl" for path in wheels), [p.name for p in wheels]  # no sdists
     supported = _supported_tags(WINDOWS_PYTHON, "win_amd64")
@@ -287,3 +302,15 @@ def test_a_folder_holding_other_files_is_not_used(tmp_path):
                             cwd=ROOT, timeout=60)
     assert result.returncode == 1 and "不是空的，也不是以前制作的安装包" in result.stderr
     assert [p.name for p in out.iterdir()] == ["报表.xlsx"]
+
+
+def test_the_installer_says_which_python_and_which_computer_the_bundle_is_for():
+    here = bundle_install.this_platform()
+    assert here is not None  # this machine is one the bundle can be made for
+    with pytest.raises(bundle_install.InstallError) as caught:
+        bundle_install.check_target({"python": "3.99", "platform": here, "wheels": []})
+    assert f"这个安装包需要 Python 3.99（64 位），现在运行的是 Python {HERE_PYTHON}" in str(caught.value)
+    other = "macos" if here != "macos" else "win_amd64"
+    with pytest.raises(bundle_install.InstallError) as caught:
+        bundle_install.check_target({"python": HERE_PYTHON, "platform": other, "wheels": []})
+    assert f"这个安装包是为 {bundle_install.PLATFORM_NAMES[other]} 制作的，不能在这台电脑" in str(caught.value)
