@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from importers.bulk import BulkInserter, paused_gc
@@ -25,6 +26,7 @@ from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable, displayable
 from models import store
 from models.errors import OperationError
+from models.faults import storage_problem, writable_problem
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
 from models.search import search_text
 
@@ -481,18 +483,29 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
                 before_commit()
             conn.execute("COMMIT")
     except sqlite3.IntegrityError as exc:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise OperationError(f"导入的内容与已有数据冲突，未保存（{exc}）。") from None
-    except sqlite3.OperationalError as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+    except sqlite3.DatabaseError as exc:
+        _rollback(conn)
         if is_busy(exc):
             raise OperationError(BUSY_MESSAGE) from None
+        problem = storage_problem(exc, path)
+        if problem:
+            raise OperationError(writable_problem(Path(path)) or problem) from None
         raise
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     finally:
         conn.close()
     return report
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is left of a transaction after a failed write. SQLite may have rolled it back
+    itself, or the disk may refuse this too: the journal then undoes it at the next open."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass

@@ -105,7 +105,10 @@ def prepare(path: Path) -> None:
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"无法打开数据库文件「{path}」：{exc}") from None
+        from models.faults import storage_problem, writable_problem
+
+        raise DatabaseError(writable_problem(path) or storage_problem(exc, path)
+                            or f"无法打开数据库文件「{path}」：{exc}") from None
     try:
         apply_pragmas(conn)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -130,7 +133,11 @@ def prepare(path: Path) -> None:
             upgrade(conn, version)
     except sqlite3.DatabaseError as exc:
         from models.backup import damage_phrase
+        from models.faults import storage_problem, writable_problem
 
+        problem = storage_problem(exc, path)
+        if problem:
+            raise DatabaseError(writable_problem(path) or problem) from None
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
             raise _damaged(path, damage_phrase(exc)) from None

@@ -29,6 +29,9 @@ MAX_COLUMNS = 1_000  # columns of a sheet, first to last cell with a value
 # beyond any division table (10,000 tasks are ~110,000 cells); one stray value at BH150000 would have made
 # 9,000,000 (400 MB) and is refused, naming that cell.
 MAX_CELLS = 1_000_000
+# Merged ranges of one sheet: a 10,000-task table merges its categories and units in some 20,000; the
+# XML of one is 30 bytes and compresses to nothing, so a small file could declare millions.
+MAX_MERGES = 100_000
 FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # never turned into a refusal
 
 SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods", ".docx": "docx",
