@@ -234,6 +234,7 @@ def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> s
     """Why ``path`` is not a sound taizhang ledger (a short Chinese phrase), or None if it is one:
     readable by SQLite, ``PRAGMA quick_check`` ok, our tables, a schema version this program reads."""
     from models.migrations import CURRENT_VERSION
+    from models.schema_check import schema_problem
 
     path = Path(path)
     if not path.is_file():
@@ -248,6 +249,7 @@ def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> s
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
+        foreign = schema_problem(conn, version) if result == ["ok"] and 1 <= version <= CURRENT_VERSION else None
     except sqlite3.Error as exc:
         return f"文件已损坏，或不是数据库（{damage_phrase(exc)}）"
     finally:
@@ -258,6 +260,8 @@ def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> s
         return f"由较新版本的 taizhang 创建（结构版本 {version}，本程序支持到 {CURRENT_VERSION}）"
     if version < 1 or not LEDGER_TABLES <= names:
         return "不是 taizhang 的数据库"
+    if foreign:
+        return f"不是 taizhang 的数据库（{foreign}）"
     return None
 
 
@@ -308,10 +312,11 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
     if db_path.exists() and db_path.resolve() == backup_file.resolve():
         raise BackupError(f"「{backup_file}」就是当前的数据库文件，不能用它自己恢复。")
     saved = damaged = None
+    sound = False  # the current state is saved as a backup once the restore holds the write lock
     if db_path.is_file() and db_path.stat().st_size > 0:
         current_problem = ledger_problem(db_path, read_only=False)
         if current_problem is None:
-            saved = make_backup(db_path, "restore")
+            sound = True
         else:
             try:
                 damaged = _keep_damaged(db_path)
@@ -328,8 +333,20 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
             dest.execute(f"PRAGMA busy_timeout = {int(_TIMEOUT * 1000)}")
             source = _same_page_size(backup_file, dest, db_path)
             src = sqlite3.connect(_uri(source, "ro"), uri=True, timeout=_TIMEOUT)
+
+            def locked(status: int, remaining: int, total: int) -> None:
+                # After the first page the restore holds the ledger's write lock until it is done:
+                # the backup of the state before, made now, holds every change committed before it,
+                # and no other window or import can commit one between the two.
+                nonlocal saved, sound
+                if sound:
+                    sound = False
+                    saved = make_backup(db_path, "restore")
+
             try:
-                src.backup(dest)
+                if sound and src.execute("PRAGMA page_count").fetchone()[0] < 2:
+                    locked(0, 0, 1)  # one page is copied in one step: nothing to hold the lock across
+                src.backup(dest, pages=1 if sound else -1, progress=locked)
             finally:
                 src.close()
                 if source != backup_file:

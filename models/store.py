@@ -80,6 +80,11 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
     result = [r[0] for r in conn.execute("PRAGMA quick_check")]
     if result != ["ok"]:
         raise _damaged(path, f"完整性检查发现问题：{result[0][:80]}")
+    from models.schema_check import schema_problem
+
+    foreign = schema_problem(conn, conn.execute("PRAGMA user_version").fetchone()[0])
+    if foreign:
+        raise DatabaseError(f"「{path}」是一个 SQLite 文件，但不是 taizhang 的数据库（{foreign}）；文件未作任何改动。")
     _checked[key] = signature
 
 
