@@ -8,6 +8,7 @@ import) report their rows with :meth:`Change.record`. Nothing here knows about a
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -141,13 +142,14 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         except IntegrityError as exc:
             session.rollback()
             raise OperationError(f"这项修改与已有数据冲突，未保存（{exc.orig}）。") from None
-        except DBAPIError as exc:
+        except (DBAPIError, sqlite3.Error) as exc:  # the ORM wraps SQLite's errors; BEGIN IMMEDIATE does not
             _rollback(session)
-            if is_busy(exc.orig):
+            cause = getattr(exc, "orig", exc)
+            if is_busy(cause):
                 raise OperationError(BUSY_MESSAGE) from None
             from models.faults import storage_problem
 
-            problem = storage_problem(exc.orig, db.path)
+            problem = storage_problem(cause, db.path)
             if problem:
                 raise OperationError(problem) from None
             raise

@@ -14,7 +14,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-_SAVED = "这次修改没有保存，数据库保持修改前的样子。"
+_SAVED = "这次修改没有保存，数据库未作任何改动。"
 
 
 def _code(exc: BaseException) -> int:
@@ -72,10 +72,10 @@ def writable_problem(path: Path) -> str | None:
     read-only, or (for a new file, or the WAL beside it) its folder. None when it looks writable."""
     folder = path.parent if str(path.parent) else Path(".")
     if path.exists() and not os.access(path, os.W_OK):
-        return f"数据库「{path}」是只读的（文件设为只读，或当前用户没有写入权限），不能写入。请取消只读或换一个可写的位置。"
+        return f"数据库「{path}」是只读的（文件设为只读，或当前用户没有写入权限），不能写入，文件未作任何改动。请取消只读或换一个可写的位置。"
     if not os.access(folder, os.W_OK | os.X_OK):
         wal = path.with_name(path.name + "-wal")
         if not path.exists() or not wal.exists():
             return (f"数据库「{path}」所在的文件夹「{folder}」不可写（只读或没有权限），"
-                    "无法打开数据库进行读写。请换一个可写的位置。")
+                    "无法打开数据库进行读写，文件未作任何改动。请换一个可写的位置。")
     return None
