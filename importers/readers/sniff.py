@@ -12,7 +12,10 @@ each reads 「file」工作表「S」第 N 行 X 列：message (``Origin.describ
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 
@@ -63,13 +66,46 @@ def refuse(path: Path | str, message: str, *, sheet: str | None = None, row: int
     return ImportRefused(message, Origin(display_name(path) if path else "", sheet, row, col))
 
 
+def not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file one can read (a sentence), or None: missing, a
+    folder, a device such as /dev/zero, a FIFO, a socket, a symbolic link to nothing or in a loop,
+    or a file this user may not read."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            return "是一个快捷方式（符号链接），但它指向的文件不存在。"
+        return "找不到文件（文件不存在），请检查文件路径。"
+    except PermissionError:
+        return "没有权限访问这个文件（或它所在的文件夹）。"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "是一个循环的快捷方式（符号链接最终指向它自己），找不到真正的文件。"
+        if exc.errno == errno.ENAMETOOLONG:
+            return "路径或文件名太长，无法打开。"
+        return f"无法打开（{exc.strerror or exc}）。"
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        return "是一个文件夹，不是文件。"
+    if stat.S_ISFIFO(mode):
+        return "是一个管道（FIFO），不是普通文件。"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "是一个设备（如 /dev/zero），不是普通文件。"
+    if stat.S_ISSOCK(mode):
+        return "是一个套接字，不是普通文件。"
+    if not stat.S_ISREG(mode):
+        return "不是普通文件。"
+    if not os.access(path, os.R_OK):
+        return "没有读取这个文件的权限。"
+    return None
+
+
 def check_file(path: Path) -> int:
     """The size of ``path``; ImportRefused when it is missing, not a file, empty or too large."""
+    problem = not_a_file(path)
+    if problem:
+        raise refuse(path, problem)
     try:
-        if not path.exists():
-            raise refuse(path, "找不到文件（文件不存在），请检查文件路径。")
-        if not path.is_file():
-            raise refuse(path, "不是文件（可能是文件夹），请选择一个文件。")
         size = path.stat().st_size
     except OSError as exc:
         raise refuse(path, f"无法打开文件（{exc.strerror or exc}）。") from None
@@ -90,6 +126,8 @@ def sniff(path: Path) -> str:
     try:
         with path.open("rb") as f:
             head = f.read(4096)
+    except PermissionError:
+        raise refuse(path, "没有读取这个文件的权限。") from None
     except OSError as exc:
         raise refuse(path, f"无法打开文件（{exc.strerror or exc}）。") from None
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
