@@ -95,8 +95,26 @@ def _group(s: Any, group: Group, unit_name: dict[int, str]) -> dict[str, Any]:
 
 def write_dump(db: Database, out: str | os.PathLike[str], group: str | None = None) -> Path:
     """Write the dump to ``out`` atomically (a temporary file renamed into place)."""
+    from models import leftovers
+
     path = Path(out)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(build_dump(db, group), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    text = json.dumps(build_dump(db, group), ensure_ascii=False, indent=1) + "\n"
+    prefix = f".{path.name.encode('utf-8')[:200].decode('utf-8', 'ignore')}."  # room for .{pid}.tmp in 255 bytes
+    try:  # what a killed export to the same file left
+        for entry in os.scandir(path.parent):
+            pid = entry.name[len(prefix):-len(".tmp")]
+            if entry.name.startswith(prefix) and entry.name.endswith(".tmp") and pid.isdigit():
+                if leftovers.stale(Path(entry.path), int(pid)):
+                    leftovers.remove(Path(entry.path))
+    except OSError:
+        pass
+    tmp = path.with_name(f"{prefix}{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        with os.fdopen(leftovers.private_file(tmp), "w", encoding="utf-8") as f:  # the office's data: 0600
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves nothing behind
+        raise
     return path

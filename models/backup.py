@@ -155,7 +155,7 @@ def make_backup(db_path: str | os.PathLike[str], reason: str = "manual", *,
     try:
         _private_dir(folder)
         target = _reserve(folder, f"{db_path.stem}-{_stamp():%Y%m%d-%H%M%S}-{reason}")
-        part = target.with_name(f".{target.name}.part")
+        part = target.with_name(f".{target.name}.{os.getpid()}.part")  # the pid tells a leftover of a kill
         part.unlink(missing_ok=True)
         os.close(os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         if src is None:
@@ -181,6 +181,53 @@ def make_backup(db_path: str | os.PathLike[str], reason: str = "manual", *,
             src.close()
     _rotate(db_path)
     return target
+
+
+_PART = re.compile(r"^\.(.+\.db)(?:\.(\d+))?\.part$")
+_RESTORING = re.compile(r"^\.(.+)-restoring-(\d+)\.db$")
+
+
+def clean_leftovers(db_path: str | os.PathLike[str]) -> list[str]:
+    """Remove what a killed backup or restore left in the backups folder: ``.part`` files, the empty
+    backup each had reserved, and ``.{stem}-restoring-{pid}.db`` copies — only those whose process
+    is gone (``models.leftovers``). Returns the names removed."""
+    from models import leftovers
+
+    db_path = Path(db_path)
+    folder = backup_dir(db_path)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    pattern = _pattern(db_path.stem)
+    removed: list[str] = []
+    busy: set[str] = set()  # backups a living process is still writing
+    for entry in entries:
+        name = entry.name
+        part, restoring = _PART.match(name), _RESTORING.match(name)
+        if part:
+            path = Path(entry.path)
+            if leftovers.stale(path, int(part[2]) if part[2] else None):
+                if leftovers.remove(path):
+                    removed.append(name)
+            else:
+                busy.add(part[1])
+        elif restoring and restoring[1] == db_path.stem:
+            path = Path(entry.path)
+            if leftovers.stale(path, int(restoring[2])) and leftovers.remove(path):
+                removed.append(name)
+    for entry in entries:
+        if entry.name in busy or not pattern.match(entry.name):
+            continue
+        try:
+            empty = entry.is_file() and entry.stat().st_size == 0
+        except OSError:
+            continue
+        path = Path(entry.path)
+        if empty and (entry.name in {m[1] for m in map(_PART.match, removed) if m}
+                      or leftovers.stale(path, None)) and leftovers.remove(path):
+            removed.append(entry.name)
+    return removed
 
 
 def _rotate(db_path: Path) -> None:

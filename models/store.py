@@ -103,6 +103,10 @@ def prepare(path: Path) -> None:
     (``PRAGMA quick_check``) raises ``DamagedDatabase``, naming the newest backup."""
     from models.schema import create
 
+    if (path.parent / "backups").is_dir():
+        from models.backup import clean_leftovers
+
+        clean_leftovers(path)  # of a backup or restore killed before (issue 13)
     if not path.exists():
         create_private(path)
     elif _emptied(path):

@@ -193,7 +193,11 @@ def _export(args: argparse.Namespace) -> int:
     """JSON dump (.json) or an Excel report (.xlsx, or a folder: the file is then named for the
     group, the report and today). Excel reports read the ledger with plain sqlite3, not the ORM."""
     out = Path(args.out)
-    suffix = ".xlsx" if out.is_dir() else out.suffix.lower()
+    try:
+        is_folder = out.is_dir()
+    except OSError:  # a name too long to look up: writing it says so
+        is_folder = False
+    suffix = ".xlsx" if is_folder else out.suffix.lower()
     if suffix not in (".json", ".xlsx"):
         raise UsageError(f"不支持的导出格式「{out.suffix or out.name}」：OUT 应以 .json 或 .xlsx 结尾，或是一个已有的文件夹。")
     if suffix == ".xlsx":
@@ -227,7 +231,9 @@ def _export(args: argparse.Namespace) -> int:
         try:
             write_dump(db, out, group=args.group)
         except OSError as exc:
-            raise BadInput(f"无法写入「{out}」：{exc.strerror or exc}") from None
+            from models.faults import os_problem
+
+            raise BadInput(os_problem(exc, out)) from None
         print(f"已导出：{out}")
         return EXIT_OK
     finally:
