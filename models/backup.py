@@ -353,6 +353,7 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
 
     db_path = Path(db_path)
     backup_file = Path(backup_file)
+    clean_leftovers(db_path)
     problem = ledger_problem(backup_file)
     if problem:
         raise BackupError(f"「{backup_file}」不能用于恢复：{problem}。数据库未作任何改动。")

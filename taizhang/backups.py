@@ -13,6 +13,7 @@ def backup_command(args: argparse.Namespace, db_path: Path) -> int:
     from models.errors import DatabaseError
 
     if args.list:
+        backup.clean_leftovers(db_path)  # of a backup or restore killed before
         backups = backup.list_backups(db_path)
         if not backups:
             print(f"「{db_path}」还没有备份（备份文件夹：{backup.backup_dir(db_path)}）。")

@@ -1,0 +1,260 @@
+"""Issue 13: restore refuses a foreign database and loses no write; long group names make file names
+the file system takes; a FILE that is a folder, a device, a FIFO or a symlink loop is named for what
+it is; a kill during a backup, a restore or an export leaves nothing the next start does not clean."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLES, TODAY, run_cli, table_rows
+
+from models import backup
+
+CSV = SAMPLES / "四平市老龄工作重点任务.csv"
+MINQING = "闽清县老龄工作领导小组"
+
+
+def _private(path: Path) -> bool:
+    return path.stat().st_mode & 0o077 == 0
+
+
+# --- 5. a foreign database ------------------------------------------------------------------------
+
+def _lookalike(path: Path) -> Path:
+    """A SQLite file with the ledger's table names and schema version but other columns."""
+    from models.migrations import CURRENT_VERSION
+    from models.schema_check import expected_columns
+
+    conn = sqlite3.connect(path)
+    for table in expected_columns():
+        conn.execute(f'CREATE TABLE "{table}" (id INTEGER PRIMARY KEY, other TEXT)')
+    conn.execute("INSERT INTO work_group (other) VALUES ('别的程序')")
+    conn.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def test_restore_refuses_a_database_that_only_looks_like_a_ledger(demo, tmp_path):
+    foreign = _lookalike(tmp_path / "别的.db")
+    before = table_rows(demo)
+    result = run_cli("--db", str(demo), "restore", str(foreign))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "「" + str(foreign) + "」不能用于恢复" in result.stderr and "不是 taizhang 的数据库" in result.stderr
+    assert "缺少列" in result.stderr and "数据库未作任何改动" in result.stderr
+    assert table_rows(demo) == before
+    # and it is refused as a ledger too, instead of failing in every command after
+    result = run_cli("--db", str(foreign), "export", str(tmp_path / "x.json"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "不是 taizhang 的数据库" in result.stderr
+
+
+def test_an_older_backup_without_the_columns_added_since_is_still_restorable(demo, tmp_path):
+    from models.schema_check import schema_problem
+
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(demo)
+    conn.execute(f"VACUUM INTO '{old}'")
+    conn.close()
+    conn = sqlite3.connect(old)
+    conn.execute("ALTER TABLE member DROP COLUMN phone")
+    conn.execute("PRAGMA user_version = 1")
+    assert schema_problem(conn, 1) is None
+    assert "phone" in schema_problem(conn, 2)
+    conn.close()
+
+
+# --- 6. the backup before a restore is taken under the restore's lock -------------------------------
+
+def test_a_write_between_the_pre_restore_backup_and_the_restore_is_not_lost(demo, monkeypatch):
+    """Another window tries to commit right after the backup of the current state is made: it must
+    either wait (the restore holds the write lock) or land in that backup — never vanish."""
+    saved = backup.make_backup(demo, "manual")
+    made = backup.make_backup
+    attempts: list[str] = []
+
+    def then_another_window_writes(db_path, reason="manual", **kw):
+        path = made(db_path, reason, **kw)
+        if reason == "restore":
+            other = sqlite3.connect(demo, timeout=0)
+            try:
+                other.execute("INSERT INTO unit (name, created_at) VALUES ('恢复中写入的单位', '2023-07-01 00:00:00')")
+                other.commit()
+                attempts.append("committed")
+            except sqlite3.OperationalError as exc:
+                attempts.append(str(exc))
+            finally:
+                other.close()
+        return path
+
+    monkeypatch.setattr(backup, "make_backup", then_another_window_writes)
+    done = backup.restore(demo, saved)
+    assert attempts, "the restore made no backup of the state before"
+    in_saved = sqlite3.connect(done.saved).execute("SELECT count(*) FROM unit WHERE name = '恢复中写入的单位'").fetchone()[0]
+    in_ledger = sqlite3.connect(demo).execute("SELECT count(*) FROM unit WHERE name = '恢复中写入的单位'").fetchone()[0]
+    assert attempts == ["database is locked"] or in_saved or in_ledger, attempts
+
+
+# --- 7. long group names ----------------------------------------------------------------------------
+
+def test_exports_of_a_group_with_a_very_long_name_into_a_folder(demo, tmp_path):
+    name = "很长的领导小组名称" * 20  # 540 bytes in UTF-8
+    assert run_cli("--db", str(demo), "import", str(CSV), "--group", name).returncode == 0
+    out = tmp_path / "导出"
+    out.mkdir()
+    for kind in ("division", "overdue", "progress", "roster", "history"):
+        result = run_cli("--db", str(demo), "export", str(out), "--group", name, "--kind", kind)
+        assert result.returncode == 0, result.stderr
+    files = sorted(out.iterdir())
+    assert len(files) == 5
+    for f in files:
+        assert len(f.name.encode("utf-8")) <= 255 and f.name.startswith("很长的领导小组名称") and f.suffix == ".xlsx"
+    result = run_cli("--db", str(demo), "export", str(tmp_path / ("长" * 90 + ".json")), "--group", name)
+    assert result.returncode == 1 and "文件名太长" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_tui_json_export_name_is_shortened_too(tmp_path, demo):
+    from exporters.excel import NAME_BYTES, file_name_for
+
+    name = file_name_for("很长的领导小组名称" * 20, "_全部数据_20230701.json")
+    assert len(name.encode("utf-8")) <= NAME_BYTES and name.endswith("_全部数据_20230701.json")
+    assert file_name_for("闽清县老龄工作领导小组", "_分工表_20230701.xlsx") == "闽清县老龄工作领导小组_分工表_20230701.xlsx"
+
+
+# --- 8. what FILE is ----------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX files")
+def test_a_file_argument_that_is_not_a_regular_file_is_named_for_what_it_is(demo, tmp_path):
+    folder = tmp_path / "表格.xlsx"
+    folder.mkdir()
+    fifo = tmp_path / "管道.csv"
+    os.mkfifo(fifo)
+    loop = tmp_path / "环.xlsx"
+    os.symlink(tmp_path / "环2.xlsx", loop)
+    os.symlink(loop, tmp_path / "环2.xlsx")
+    dangling = tmp_path / "断.xlsx"
+    os.symlink(tmp_path / "没有.xlsx", dangling)
+    cases = {folder: "文件夹", Path("/dev/zero"): "设备", fifo: "管道", loop: "循环", dangling: "指向的文件不存在",
+             tmp_path / "无.xlsx": "找不到文件"}
+    before = table_rows(demo)
+    for path, word in cases.items():
+        for command in (["import", str(path), "--group", MINQING], ["restore", str(path)]):
+            result = run_cli("--db", str(demo), *command)
+            assert result.returncode == 1, (path, result.stderr)
+            assert word in result.stderr or (command[0] == "restore" and word == "找不到文件"
+                                              and "找不到备份文件" in result.stderr), (path, result.stderr)
+            assert "Traceback" not in result.stderr
+    assert table_rows(demo) == before
+
+
+# --- 10. leftovers of kills ---------------------------------------------------------------------------
+
+_KILL_AT = """
+import os, signal, sqlite3, sys
+from models import backup
+real = sqlite3.connect
+def connect(target, *a, **kw):
+    if {marker!r} in str(target):
+        os.kill(os.getpid(), signal.SIGKILL)  # kill -9 at this very point
+    return real(target, *a, **kw)
+backup.sqlite3 = type(sys)("sqlite3_with_a_kill")
+backup.sqlite3.__dict__.update(sqlite3.__dict__)
+backup.sqlite3.connect = connect
+{call}
+"""
+
+
+def _killed(marker: str, call: str, cwd: Path) -> int:
+    code = _KILL_AT.format(marker=marker, call=call)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "TAIZHANG_TODAY": TODAY, "PYTHONPATH": str(ROOT)})
+    return proc.returncode
+
+
+def test_a_backup_killed_midway_leaves_nothing_counted_and_the_next_start_cleans_it(demo, tmp_path):
+    assert _killed(".part", f"backup.make_backup({str(demo)!r}, 'manual')", tmp_path) == -signal.SIGKILL
+    folder = backup.backup_dir(demo)
+    left = sorted(p.name for p in folder.iterdir())
+    assert any(n.endswith(".part") for n in left) and any(n.endswith("-manual.db") for n in left), left
+    assert all(_private(p) for p in folder.iterdir())
+    assert backup.list_backups(demo) == []  # the empty reserved file is no backup
+    result = run_cli("--db", str(demo), "backup", "--list")  # the next start
+    assert result.returncode == 0 and "还没有备份" in result.stdout
+    assert list(folder.iterdir()) == []
+    assert sqlite3.connect(demo).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_restore_killed_midway_leaves_the_ledger_whole_and_its_copy_is_cleaned(demo, tmp_path):
+    made = backup.make_backup(demo, "manual")
+    old_pages = tmp_path / "4k.db"  # a backup with other pages than the ledger: restore rebuilds a copy first
+    conn = sqlite3.connect(made)
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute(f"VACUUM INTO '{old_pages}'")
+    conn.close()
+    assert sqlite3.connect(old_pages).execute("PRAGMA page_size").fetchone()[0] != \
+        sqlite3.connect(demo).execute("PRAGMA page_size").fetchone()[0]
+    before = table_rows(demo)
+    assert _killed("-restoring-", f"backup.restore({str(demo)!r}, {str(old_pages)!r})", tmp_path) == -signal.SIGKILL
+    folder = backup.backup_dir(demo)
+    copies = [p for p in folder.iterdir() if "-restoring-" in p.name]
+    assert len(copies) == 1 and _private(copies[0])
+    assert table_rows(demo) == before
+    run_cli("--db", str(demo), "backup", "--list")
+    assert not [p for p in folder.iterdir() if "-restoring-" in p.name or p.name.endswith(".part")]
+    assert [b.path for b in backup.list_backups(demo)] == [made]
+
+
+def test_a_restore_killed_while_copying_keeps_all_or_none(demo, tmp_path):
+    """kill -9 inside the backup of the state before: the restore has not begun, the ledger is as it was."""
+    made = backup.make_backup(demo, "manual")
+    conn = sqlite3.connect(demo)
+    conn.execute("INSERT INTO unit (name, created_at) VALUES ('恢复前新增的单位', '2023-07-01 00:00:00')")
+    conn.commit()
+    conn.close()
+    before = table_rows(demo)
+    assert _killed(".part", f"backup.restore({str(demo)!r}, {str(made)!r})", tmp_path) == -signal.SIGKILL
+    assert table_rows(demo) == before
+    assert sqlite3.connect(demo).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    result = run_cli("--db", str(demo), "restore", str(made))  # the next start cleans, then restores
+    assert result.returncode == 0, result.stderr
+    folder = backup.backup_dir(demo)
+    assert not [p for p in folder.iterdir() if p.name.startswith(".") or p.stat().st_size == 0]
+
+
+def test_a_json_export_on_a_full_disk_leaves_no_temporary_file(demo, tmp_path):
+    import resource
+
+    out = tmp_path / "导出"
+    out.mkdir()
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (50_000, 50_000))
+
+    proc = subprocess.run([sys.executable, "-m", "taizhang", "--db", str(demo), "export", str(out / "全部.json")],
+                          capture_output=True, text=True, timeout=60, preexec_fn=small_files,
+                          env={**os.environ, "TAIZHANG_TODAY": TODAY, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "「" + str(out / "全部.json") + "」" in proc.stderr and "文件超过了系统允许的大小" in proc.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_a_json_export_killed_midway_is_cleaned_by_the_next_export(demo, tmp_path):
+    out = tmp_path / "全部.json"
+    code = (f"import os, signal\nfrom exporters import json_dump\nfrom models import leftovers\n"
+            f"real = leftovers.private_file\n"
+            f"def kill(path):\n    fd = real(path); os.write(fd, b'{{'); os.kill(os.getpid(), signal.SIGKILL)\n"
+            f"leftovers.private_file = kill\n"
+            f"from models.db import Database\njson_dump.write_dump(Database({str(demo)!r}), {str(out)!r})\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, timeout=60,
+                          env={**os.environ, "TAIZHANG_TODAY": TODAY, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    left = [p for p in tmp_path.iterdir() if p.name.startswith(".全部.json.")]
+    assert len(left) == 1 and _private(left[0]) and not out.exists()
+    assert run_cli("--db", str(demo), "export", str(out)).returncode == 0
+    assert [p.name for p in tmp_path.iterdir() if "全部" in p.name] == ["全部.json"]
+    assert _private(out)
