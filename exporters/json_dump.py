@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,12 +94,14 @@ def _group(s: Any, group: Group, unit_name: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def write_dump(db: Database, out: str | os.PathLike[str], group: str | None = None) -> Path:
-    """Write the dump to ``out`` atomically (a temporary file renamed into place)."""
+def write_dump(db: Database, out: str | os.PathLike[str], group: str | None = None,
+               warn: Callable[[str], None] | None = None) -> Path:
+    """Write the dump to ``out`` atomically (a temporary file renamed into place). Text in the ledger
+    that is not valid UTF-8 is written with U+FFFD in its place, each such task told to ``warn``."""
     from models import leftovers
 
     path = Path(out)
-    text = json.dumps(build_dump(db, group), ensure_ascii=False, indent=1) + "\n"
+    text = json.dumps(_repaired_dump(db, group, warn), ensure_ascii=False, indent=1) + "\n"
     prefix = f".{path.name.encode('utf-8')[:200].decode('utf-8', 'ignore')}."  # room for .{pid}.tmp in 255 bytes
     try:  # what a killed export to the same file left
         for entry in os.scandir(path.parent):
@@ -118,3 +121,29 @@ def write_dump(db: Database, out: str | os.PathLike[str], group: str | None = No
         tmp.unlink(missing_ok=True)  # a full disk leaves nothing behind
         raise
     return path
+
+
+def _repaired_dump(db: Database, group: str | None, warn: Callable[[str], None] | None) -> dict[str, Any]:
+    from sqlalchemy import event
+
+    from models import text_repair
+
+    try:
+        return build_dump(db, group)
+    except Exception as exc:  # noqa: BLE001 - only the failure to decode stored text is handled here
+        if not text_repair.is_decode_error(exc):
+            raise
+    for line in text_repair.damaged_text(db.path):
+        if warn is not None:
+            warn(line)
+
+    def repairing(dbapi_connection, _record) -> None:
+        text_repair.repair(dbapi_connection)
+
+    event.listen(db.engine, "connect", repairing)
+    db.engine.dispose()  # connections made from now on replace what they cannot decode
+    try:
+        return build_dump(db, group)
+    finally:
+        event.remove(db.engine, "connect", repairing)
+        db.engine.dispose()

@@ -24,7 +24,7 @@ from typing import Any
 from importers.bulk import BulkInserter, paused_gc
 from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Roster, TaskRecord, TaskTable, displayable
-from models import store
+from models import store, text_repair
 from models.errors import OperationError
 from models.faults import storage_problem, writable_problem
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
@@ -452,13 +452,27 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
     """Write what a reader produced into the group ``group_name`` (created if new), in one
     transaction. ``database`` is a ``models.db.Database`` or the path of the ledger file.
     ``before_commit`` runs once everything is written and checked, just before the commit, and
-    only when the import changes something (the command line makes its backup there)."""
+    only when the import changes something (the command line makes its backup there). Text in the
+    ledger that is not valid UTF-8 is read with U+FFFD in its place, and named in a warning."""
+    try:
+        return _load(database, record, group_name, dry_run, before_commit, repair_text=False)
+    except sqlite3.OperationalError as exc:
+        if not text_repair.is_decode_error(exc):
+            raise
+    return _load(database, record, group_name, dry_run, before_commit, repair_text=True)
+
+
+def _load(database: Any, record: TaskTable | Roster | Duties, group_name: str, dry_run: bool,
+          before_commit: Callable[[], None] | None, *, repair_text: bool) -> ImportReport:
     kind = "tasks" if isinstance(record, TaskTable) else "roster" if isinstance(record, Roster) else "duties"
     group_name = displayable(group_name)  # a name made from an undecodable file name cannot be stored as it is
     report = ImportReport(source=record.source, kind=kind, group=group_name, dry_run=dry_run,
                           warnings=list(record.warnings))
     path: str | os.PathLike[str] = getattr(database, "path", database)
     conn = store.connect(path, check_same_thread=False)  # new tasks are written from a helper thread
+    if repair_text:
+        report.warnings[:0] = [ImportWarning(f"台账中{w}") for w in text_repair.damaged_text(conn)]
+        text_repair.repair(conn)
     try:
         # A 10,000-task import touches ~10 MB of pages in one transaction; SQLite's default 2 MB
         # cache would spill them to the WAL and read them back while inserting.

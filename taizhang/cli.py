@@ -213,7 +213,11 @@ def _export(args: argparse.Namespace) -> int:
             raise BadInput(str(exc)) from None
         try:
             group = _group_name(store.group_names(conn), args.group, create_ok=False)
-            path = export(conn, args.kind, out, group, within=args.within)
+            from models.text_repair import retry_repaired
+
+            path, damaged = retry_repaired(conn, lambda: export(conn, args.kind, out, group, within=args.within))
+            for line in damaged:  # text not valid UTF-8 in the ledger, exported with � in its place
+                print(f"注意：{line}", file=sys.stderr)
         except ExportError as exc:
             raise BadInput(str(exc)) from None
         finally:
@@ -229,7 +233,7 @@ def _export(args: argparse.Namespace) -> int:
         if not out.parent.is_dir():
             raise BadInput(f"输出目录「{out.parent}」不存在。")
         try:
-            write_dump(db, out, group=args.group)
+            write_dump(db, out, group=args.group, warn=lambda line: print(f"注意：{line}", file=sys.stderr))
         except OSError as exc:
             from models.faults import os_problem
 

@@ -258,3 +258,45 @@ def test_a_json_export_killed_midway_is_cleaned_by_the_next_export(demo, tmp_pat
     assert run_cli("--db", str(demo), "export", str(out)).returncode == 0
     assert [p.name for p in tmp_path.iterdir() if "全部" in p.name] == ["全部.json"]
     assert _private(out)
+
+
+# --- 4. text in the ledger that is not UTF-8 --------------------------------------------------------
+
+def _damage_one_task(db: Path) -> tuple[int, str]:
+    """Write bytes that are not UTF-8 into one task's content, as a damaged page or another tool would."""
+    conn = sqlite3.connect(db)
+    task_id, number = conn.execute(
+        "SELECT t.id, t.number FROM task t JOIN work_group g ON g.id = t.group_id WHERE g.name = ? ORDER BY t.id LIMIT 1",
+        (MINQING,)).fetchone()
+    conn.execute("UPDATE task SET content = CAST(X'E4BDA0E5A5BDE4BD' AS TEXT) WHERE id = ?", (task_id,))  # 你好 + a cut character
+    conn.commit()
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"  # SQLite's checks do not see it
+    conn.close()
+    return task_id, number
+
+
+def test_text_that_is_not_utf8_is_replaced_and_named_in_both_exports_and_an_import(demo, tmp_path):
+    import json
+
+    from openpyxl import load_workbook
+
+    task_id, number = _damage_one_task(demo)
+    out = tmp_path / "全部.json"
+    result = run_cli("--db", str(demo), "export", str(out))
+    assert result.returncode == 0, result.stderr
+    named = f"「{MINQING}」任务{number}「你好"
+    assert named in result.stderr and "不是有效的 UTF-8" in result.stderr
+    dump = json.loads(out.read_text(encoding="utf-8"))
+    contents = [t["content"] for g in dump["groups"] for t in g["tasks"] if t["id"] == task_id]
+    assert contents == ["你好\ufffd"]
+    assert sum(len(g["tasks"]) for g in dump["groups"]) > 50  # the whole ledger, not just up to the bad cell
+
+    xlsx = tmp_path / "分工表.xlsx"
+    result = run_cli("--db", str(demo), "export", str(xlsx), "--group", MINQING)
+    assert result.returncode == 0 and named in result.stderr, result.stderr
+    cells = [c.value for row in load_workbook(xlsx).active.iter_rows() for c in row]
+    assert any(isinstance(v, str) and v.endswith("你好\ufffd") for v in cells)
+
+    result = run_cli("--db", str(demo), "import", str(CSV), "--group", MINQING, "--dry-run")
+    assert result.returncode == 0 and named in result.stdout + result.stderr, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

@@ -37,8 +37,14 @@ def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, wit
         day = today or clock_today()
         return write_dump(orm(), folder / file_name_for(group, f"_全部数据_{day:%Y%m%d}.json"), group=group)
     from exporters.excel import export
+    from models import store
+    from models.text_repair import retry_repaired
 
-    return export(db_path, kind, folder, group_name=group, within=within, today=today)
+    conn = store.connect(db_path)
+    try:  # text not valid UTF-8 in the ledger is exported with � in its place (the command line names it)
+        return retry_repaired(conn, lambda: export(conn, kind, folder, group_name=group, within=within, today=today))[0]
+    finally:
+        conn.close()
 
 
 class ExportDialog(Dialog[None]):
