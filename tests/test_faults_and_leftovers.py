@@ -300,3 +300,33 @@ def test_text_that_is_not_utf8_is_replaced_and_named_in_both_exports_and_an_impo
     result = run_cli("--db", str(demo), "import", str(CSV), "--group", MINQING, "--dry-run")
     assert result.returncode == 0 and named in result.stdout + result.stderr, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- 11. UTF-16 and UTF-32 text ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
+                                           ("utf-16-le", b""), ("utf-16-be", b"")])
+def test_a_utf16_csv_with_or_without_its_mark_reads_as_the_same_tasks(tmp_path, encoding, bom):
+    from importers import read_file
+
+    text = CSV.read_bytes().decode("gb18030")
+    plain = read_file(CSV, kind="tasks")
+    path = tmp_path / "十六位.csv"
+    path.write_bytes(bom + text.encode(encoding))
+    table = read_file(path, kind="tasks")
+    assert [(t.content, [u.unit for u in t.lead]) for t in table.tasks] == \
+        [(t.content, [u.unit for u in t.lead]) for t in plain.tasks]
+
+
+def test_a_utf16_roster_without_its_mark_and_a_utf32_csv(tmp_path, demo):
+    from importers import read_file
+
+    roster = tmp_path / "名单.txt"
+    roster.write_bytes("组 长： 庄一鸣 区人民政府副区长\n成 员： 王五 区卫健局局长\n".encode("utf-16-le"))
+    assert [m.name for m in read_file(roster, kind="roster").members] == ["庄一鸣", "王五"]
+    wide = tmp_path / "三十二位.csv"
+    wide.write_bytes(CSV.read_bytes().decode("gb18030").encode("utf-32"))
+    before = table_rows(demo)
+    result = run_cli("--db", str(demo), "import", str(wide), "--group", MINQING)
+    assert result.returncode == 1 and "「三十二位.csv」" in result.stderr and "UTF-32" in result.stderr
+    assert table_rows(demo) == before

@@ -139,7 +139,9 @@ def sniff(path: Path) -> str:
         if head.startswith(magic):
             raise refuse(path, f"不是{expected}（内容是{what}）。请选择 {SUPPORTED}。")
     if SUFFIXES[suffix] == "csv":
-        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        from importers.readers.textcsv import utf16_without_bom
+
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and not utf16_without_bom(head):
             raise refuse(path, "不是文本（CSV）文件，内容是二进制数据。")
         return "csv"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
