@@ -97,9 +97,10 @@ def _connect(db: Any) -> tuple[sqlite3.Connection, bool]:
 
 
 def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | None = None, within: int = 7,
-           today: date | None = None) -> Path:
+           today: date | None = None, warn: Any = None) -> Path:
     """Write the ``kind`` report of ``group_name`` (the only group when None) to ``out``; return
-    the path written. Raises ExportError (nothing written) when it cannot."""
+    the path written. Raises ExportError (nothing written) when it cannot. ``warn`` is told of each
+    text cut to Excel's 32,767 characters a cell."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}; expected one of {', '.join(KINDS)}")
     if within < 0:
@@ -128,8 +129,11 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
                 "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
             })
 
+            made: list[Sheet] = []
+
             def sheet(name: str, columns: list[Column]) -> Sheet:
-                return Sheet(workbook, name, columns)
+                made.append(Sheet(workbook, name, columns))
+                return made[-1]
 
             try:
                 if kind == "division":
@@ -153,6 +157,13 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
     finally:
         if opened:
             conn.close()
+    if warn is not None:
+        from xlsxwriter.utility import xl_col_to_name
+
+        for written in made:
+            for row, col, length, start in written.cut:
+                warn(f"工作表「{written.ws.name}」{xl_col_to_name(col)}{row + 1}「{start}…」共 {length:,} 字，"
+                     f"超过 Excel 单元格上限 32,767 字，表中只写了前面部分（全文见 JSON 导出）。")
     try:
         workbook.close()
         os.replace(tmp, target)

@@ -215,7 +215,9 @@ def _export(args: argparse.Namespace) -> int:
             group = _group_name(store.group_names(conn), args.group, create_ok=False)
             from models.text_repair import retry_repaired
 
-            path, damaged = retry_repaired(conn, lambda: export(conn, args.kind, out, group, within=args.within))
+            warn = lambda line: print(f"注意：{line}", file=sys.stderr)  # noqa: E731
+            path, damaged = retry_repaired(conn, lambda: export(conn, args.kind, out, group, within=args.within,
+                                                                warn=warn))
             for line in damaged:  # text not valid UTF-8 in the ledger, exported with � in its place
                 print(f"注意：{line}", file=sys.stderr)
         except ExportError as exc:

@@ -330,3 +330,62 @@ def test_a_utf16_roster_without_its_mark_and_a_utf32_csv(tmp_path, demo):
     result = run_cli("--db", str(demo), "import", str(wide), "--group", MINQING)
     assert result.returncode == 1 and "「三十二位.csv」" in result.stderr and "UTF-32" in result.stderr
     assert table_rows(demo) == before
+
+
+# --- 9. content that was dropped without a word ---------------------------------------------------
+
+def test_tables_nested_in_a_word_table_are_read(tmp_path):
+    import docx
+
+    from importers import read_file
+
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=3)
+    for c, word in enumerate(["序号", "工作任务", "牵头单位"]):
+        table.cell(0, c).text = word
+    for r in range(1, 4):
+        for c, value in enumerate([str(r), f"外层任务{r}", "县卫健局"]):
+            table.cell(r, c).text = value
+    row = table.add_row()
+    whole = row.cells[0].merge(row.cells[2])  # a row that is only a table laid in it
+    inner = whole.add_table(rows=2, cols=3)
+    for r in range(2):
+        for c, value in enumerate([str(r + 4), f"内层任务{r + 4}", "县民政局"]):
+            inner.cell(r, c).text = value
+    small = table.cell(2, 1).add_table(rows=1, cols=2)  # a table inside a cell that has text of its own
+    small.cell(0, 0).text = "子项甲"
+    small.cell(0, 1).text = "子项乙"
+    path = tmp_path / "嵌套.docx"
+    document.save(str(path))
+    tasks = read_file(path, kind="tasks").tasks
+    assert [t.content for t in tasks][:1] + [t.content for t in tasks][2:] == \
+        ["外层任务1", "外层任务3", "内层任务4", "内层任务5"]
+    assert "外层任务2" in tasks[1].content and "子项甲" in tasks[1].content and "子项乙" in tasks[1].content
+    assert [t.lead[0].unit for t in tasks] == ["县卫健局"] * 3 + ["县民政局"] * 2
+
+
+def test_task_text_over_excels_cell_limit_is_cut_with_a_note_and_named_and_kept_whole_in_json(demo, tmp_path):
+    import json
+
+    from openpyxl import load_workbook
+
+    conn = sqlite3.connect(demo)
+    task_id, number = conn.execute(
+        "SELECT t.id, t.number FROM task t JOIN work_group g ON g.id = t.group_id WHERE g.name = ? ORDER BY t.id LIMIT 1",
+        (MINQING,)).fetchone()
+    long = "长文" * 20_000  # 40,000 characters
+    conn.execute("UPDATE task SET content = ? WHERE id = ?", (long, task_id))
+    conn.commit()
+    conn.close()
+    for kind, sheet in (("division", "分工表"), ("progress", "进展情况表")):
+        out = tmp_path / f"{kind}.xlsx"
+        result = run_cli("--db", str(demo), "export", str(out), "--group", MINQING, "--kind", kind)
+        assert result.returncode == 0, result.stderr
+        assert f"工作表「{sheet}」" in result.stderr and "40,0" in result.stderr and "32,767" in result.stderr
+        cells = [c.value for row in load_workbook(out).active.iter_rows() for c in row if isinstance(c.value, str)]
+        cut = [v for v in cells if "长文长文" in v]
+        assert len(cut) == 1 and len(cut[0]) <= 32_767 and cut[0].endswith("全文见 JSON 导出）")
+    out = tmp_path / "全部.json"
+    assert run_cli("--db", str(demo), "export", str(out)).returncode == 0
+    dump = json.loads(out.read_text(encoding="utf-8"))
+    assert [t["content"] for g in dump["groups"] for t in g["tasks"] if t["id"] == task_id] == [long]
