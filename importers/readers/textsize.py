@@ -11,8 +11,8 @@ Rust runtime aborts the process. A text cell of an .ods repeated across columns
 - .ods: content.xml, plus each repeated text cell's text once more for every repeat (``extent``);
 - .xls: the size of every string of the SST times its references, plus the workbook stream.
 
-The whole workbook may hold ``MAX_TEXT_BYTES`` of text. A division table of 10,000 tasks is about
-5 MB of it. Word documents and CSV files hold their text once (merged Word cells share one string),
+The whole workbook may hold ``MAX_TEXT_BYTES`` of text. A division table of 10,000 tasks counts about
+8 MB (its sheet XML and the strings it refers to; a bound, not the text alone). Word documents and CSV files hold their text once (merged Word cells share one string),
 so their file size limits already bound it.
 """
 
@@ -22,7 +22,7 @@ import re
 import struct
 import zipfile
 
-MAX_TEXT_BYTES = 32 * 1024 * 1024  # UTF-8 bytes of text, all sheets together (~11 million Chinese characters)
+MAX_TEXT_BYTES = 24 * 1024 * 1024  # UTF-8 bytes of text, all sheets together (~8 million Chinese characters)
 
 _SI = re.compile(rb"<(/?)(?:[\w.-]+:)?si(?=[\s>/])")
 _SHARED_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\bt\s*=\s*["\']s["\'][^>]*>\s*<(?:[\w.-]+:)?v>\s*([0-9]+)')

@@ -88,7 +88,7 @@ def write_xlsx_raw(path: Path, rows: list[list[str | int]], *, merges: list[str]
     return path
 
 
-def shared_string_bomb(path: Path, *, cells: int = 20_000, length: int = 600_000) -> Path:
+def shared_string_bomb(path: Path, *, cells: int = 15_000, length: int = 600_000) -> Path:
     """A header, then ``cells`` task cells (column B) that all point at one ``length``-character string."""
     long = "任" * length
     rows: list[list[str | int]] = [HEADER]
