@@ -305,10 +305,10 @@ def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> s
         return f"文件已损坏（完整性检查发现问题：{result[0][:80]}）"
     if version > CURRENT_VERSION:
         return f"由较新版本的 taizhang 创建（结构版本 {version}，本程序支持到 {CURRENT_VERSION}）"
-    if version < 1 or not LEDGER_TABLES <= names:
-        return "不是 taizhang 的数据库"
     if foreign:
         return f"不是 taizhang 的数据库（{foreign}）"
+    if version < 1 or not LEDGER_TABLES <= names:
+        return "不是 taizhang 的数据库"
     return None
 
 

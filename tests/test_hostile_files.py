@@ -5,6 +5,7 @@ real command line; ordinary files of the same shapes still import. Each file is 
 from __future__ import annotations
 
 import resource
+import zipfile
 import subprocess
 import sys
 from pathlib import Path
@@ -145,3 +146,19 @@ def test_an_ordinary_merged_table_still_reads_the_same(tmp_path):
     assert [t.lead[0].unit for t in table.tasks] == ["县卫健局"] * 5 + ["县民政局"] * 5
     table = read_file(write_ods(tmp_path / "t.ods", rows, merges), kind="tasks")
     assert [t.co[0].unit for t in table.tasks] == ["县财政局"] * 10
+
+
+def test_shared_string_cells_written_another_way_are_counted_too(tmp_path):
+    """t='s' in single quotes, spaces around =, a cell of another type order: the careful reading."""
+    from importers.readers.extent import check_workbook
+
+    bomb = shared_string_bomb(tmp_path / "b.xlsx", cells=2_000, length=20_000)  # 120 MB as read
+    for old, new, name in ((b't="s"', b"t='s'", "quotes.xlsx"), (b't="s"', b't = "s"', "spaces.xlsx"),
+                           (b'<c r="', b'<c s="0" r="', "order.xlsx")):
+        path = tmp_path / name
+        with zipfile.ZipFile(bomb) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info)
+                dst.writestr(info, data.replace(old, new) if info.filename.endswith("sheet1.xml") else data)
+        with pytest.raises(ImportRefused, match="共享文字"):
+            check_workbook(path, "xlsx")

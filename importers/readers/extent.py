@@ -233,7 +233,8 @@ _COL = re.compile(rb"<(?:[\w.-]+:)?col\b([^>]*)>")
 _HIDDEN_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*\bhidden\s*=[^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*["\']([^"\']*)["\']')
 _TRUE = (b"1", b"true")
-_PLAIN_VALUE = re.compile(rb"<v>([0-9]+)</v>")  # a number, or the index of a shared string
+_SHARED_VALUE = re.compile(rb't="s"><v>([0-9]+)</v>')  # a shared-string cell as Excel, WPS and most tools write it
+_OTHER_TYPE = (b"t='", b"t =", b"t= ", b"t\t", b"t\n=")  # t='s', t = "s" (or any attribute so written): read carefully
 
 
 def _xlsx(path: Path, exact: bool = False) -> dict[str, SheetLayout]:
@@ -285,7 +286,9 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False,
     """The sheet's extent (a bound, or exact), hidden rows and columns, and the bytes of text its
     cells hold: its own XML, plus the shared strings (``shared``: their sizes) its cells refer to."""
     layout = SheetLayout()
-    layout.text = archive.getinfo(part).file_size
+    size = archive.getinfo(part).file_size
+    inline = False  # text written in the sheet itself (inline strings, formula results): bounded by its size
+    careful = False  # shared-string cells not all written <c … t="s"><v>N</v>
     n_shared = len(shared)
     bottom = right = 0
     odd = False
@@ -293,12 +296,18 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False,
     in_head = True
     with archive.open(part) as stream:
         for window, chunk in _windows(stream):
+            if not inline and (b"inlineStr" in window or b't="str"' in window or b"<is>" in window):
+                inline = True
             merges = chunk.count(b"mergeCell ") + chunk.count(b"mergeCell\t")
             if merges:
                 layout.merges += merges
-            if n_shared and not odd:  # every plain <v>N</v> may be a reference: a bound, read in the same pass
-                layout.text += sum([shared[i] for i in map(int, _PLAIN_VALUE.findall(window, max(len(window) - len(chunk) - 32, 0)))
-                                    if i < n_shared])
+            if n_shared and not careful:  # the references, read in the same pass
+                start = max(len(window) - len(chunk) - 16, 0)
+                found = _SHARED_VALUE.findall(window, start)
+                if len(found) != window.count(b't="s"', start) or any(w in window for w in _OTHER_TYPE):
+                    careful = True  # written another way: the careful reading below
+                else:
+                    layout.text += sum([shared[i] for i in map(int, found) if i < n_shared])
             if in_head:
                 head += chunk
                 at = head.find(b"<sheetData")
@@ -322,8 +331,10 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False,
                 else:
                     odd = True  # a cell tag without r="…" first
                     break
-    if n_shared and odd:  # cells written with a prefix or without r="…": the careful reading of references
-        layout.text = archive.getinfo(part).file_size + textsize.shared_references(archive, part, list(shared))
+    if n_shared and (odd or careful):  # cells written with a prefix, without r="…", or otherwise
+        layout.text = textsize.shared_references(archive, part, list(shared))
+    if inline or odd:
+        layout.text += size
     bound = Extent(1, 1, max(bottom, _FAST_ROWS), max(right, _FAST_COLS), exact=False)
     if exact or odd or bound.rows > sniff.MAX_ROWS or bound.cols > sniff.MAX_COLUMNS or bound.cells > sniff.MAX_CELLS:
         layout.extent = _exact_xlsx(archive, part, odd)

@@ -68,9 +68,13 @@ def utf16_without_bom(data: bytes) -> str | None:
     if odd + even < 2:
         return None
     total = odd + even
-    if odd >= 0.75 * total and (b"\n\x00" in head or b"\r\x00" in head):
+    low, high = head[0::2], head[1::2]
+    pairs = list(zip(low, high))
+    le_ends = pairs.count((10, 0)) + pairs.count((13, 0))  # line ends where a UTF-16LE character starts
+    be_ends = pairs.count((0, 10)) + pairs.count((0, 13))
+    if odd >= 0.75 * total and le_ends > be_ends:
         return "utf-16-le"
-    if even >= 0.75 * total and (b"\x00\n" in head or b"\x00\r" in head):
+    if even >= 0.75 * total and be_ends > le_ends:
         return "utf-16-be"
     return None
 

@@ -7,12 +7,14 @@ Rust runtime aborts the process. A text cell of an .ods repeated across columns
 (``number-columns-repeated``) is the same bomb. So the text a workbook will hold is counted first:
 
 - .xlsx: the size of every shared string (bytes of its ``<si>`` element, a bound of its text),
-  times the cells that refer to it, plus the sheets' own XML (inline strings and numbers);
+  times the cells that refer to it (every ``<v>N</v>`` counts as a reference: a bound), plus the
+  size of a sheet's XML when it holds text of its own (inline strings, formula results);
 - .ods: content.xml, plus each repeated text cell's text once more for every repeat (``extent``);
 - .xls: the size of every string of the SST times its references, plus the workbook stream.
 
-The whole workbook may hold ``MAX_TEXT_BYTES`` of text. A division table of 10,000 tasks counts about
-8 MB (its sheet XML and the strings it refers to; a bound, not the text alone). Word documents and CSV files hold their text once (merged Word cells share one string),
+The whole workbook may hold ``MAX_TEXT_BYTES`` of text: with more, reading and loading it would cost
+more than twice an ordinary 10,000-task table (measured by ``python -m benchmarks.limits``); such a
+table counts about 4 MB. Word documents and CSV files hold their text once (merged Word cells share one string),
 so their file size limits already bound it.
 """
 
@@ -22,7 +24,7 @@ import re
 import struct
 import zipfile
 
-MAX_TEXT_BYTES = 24 * 1024 * 1024  # UTF-8 bytes of text, all sheets together (~8 million Chinese characters)
+MAX_TEXT_BYTES = 16 * 1024 * 1024  # UTF-8 bytes of text, all sheets together (~5.5 million Chinese characters)
 
 _SI = re.compile(rb"<(/?)(?:[\w.-]+:)?si(?=[\s>/])")
 _SHARED_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\bt\s*=\s*["\']s["\'][^>]*>\s*<(?:[\w.-]+:)?v>\s*([0-9]+)')
