@@ -289,6 +289,7 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False,
     size = archive.getinfo(part).file_size
     inline = False  # text written in the sheet itself (inline strings, formula results): bounded by its size
     careful = False  # shared-string cells not all written <c … t="s"><v>N</v>
+    last = (b"", 0)  # the last window and where its reading of references stopped
     n_shared = len(shared)
     bottom = right = 0
     odd = False
@@ -302,12 +303,12 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False,
             if merges:
                 layout.merges += merges
             if n_shared and not careful:  # the references, read in the same pass
-                start = max(len(window) - len(chunk) - 16, 0)
-                found = _SHARED_VALUE.findall(window, start)
-                if len(found) != window.count(b't="s"', start) or any(w in window for w in _OTHER_TYPE):
-                    careful = True  # written another way: the careful reading below
-                else:
-                    layout.text += sum([shared[i] for i in map(int, found) if i < n_shared])
+                # each window reads the cells that start in [start, stop): the stream's bytes once each,
+                # 64 bytes behind, so a cell cut by the end of a chunk is read whole in the next window
+                start = max(len(window) - len(chunk) - 64, 0)
+                stop = len(window) - 64 if len(chunk) == CHUNK else len(window)
+                careful = _add_shared(layout, window, start, stop, shared)
+                last = (window, stop)
             if in_head:
                 head += chunk
                 at = head.find(b"<sheetData")
@@ -331,6 +332,8 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False,
                 else:
                     odd = True  # a cell tag without r="…" first
                     break
+    if n_shared and not careful and last[1] < len(last[0]):  # the stream ended on a full chunk
+        careful = _add_shared(layout, last[0], last[1], len(last[0]), shared)
     if n_shared and (odd or careful):  # cells written with a prefix, without r="…", or otherwise
         layout.text = textsize.shared_references(archive, part, list(shared))
     if inline or odd:
@@ -343,6 +346,17 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False,
         path = archive.filename
         layout.rescan = lambda: _exact_xlsx(path, part, odd)
     return layout
+
+
+def _add_shared(layout: SheetLayout, window: bytes, start: int, stop: int, shared) -> bool:
+    """Add the sizes of the shared strings the cells starting in window[start:stop] refer to; True
+    (nothing added) when some shared-string cell there is written otherwise than t="s"><v>N</v>."""
+    found = [m[1] for m in _SHARED_VALUE.finditer(window, start) if m.start() < stop]
+    if len(found) != window.count(b't="s"', start, stop + 4) or any(w in window for w in _OTHER_TYPE):
+        return True
+    n = len(shared)
+    layout.text += sum([shared[i] for i in map(int, found) if i < n])
+    return False
 
 
 # Exact pass over a sheet whose cell tags all start with r="…": the cells with a value, found by one
