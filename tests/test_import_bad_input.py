@@ -471,7 +471,7 @@ def guard_only(monkeypatch):
 def test_far_cell_message_names_the_extent(tmp_path, guard_only):
     message = refused(_far_xlsx(tmp_path / "far.xlsx"))
     assert message == ("「far.xlsx」工作表「Sheet1」：单元格 XFD1048576 离表格太远（表格区域将达到 1,048,576 行 × 16,384 列，"
-                       "超过 400,000 个单元格），请删除多余内容后再导入。")
+                       "超过 300,000 个单元格），请删除多余内容后再导入。")
 
 
 def test_one_stray_value_far_below_the_table_is_refused_naming_it(tmp_path, guard_only):

@@ -31,13 +31,13 @@ MAX_PROLOG_BYTES = 1024 * 1024  # XML before its first element
 MAX_ROWS = 20_000  # rows of a sheet (or CSV, or Word table): twice the largest division table measured
 MAX_COLUMNS = 1_000  # columns of a sheet, first to last cell with a value
 # rows × columns of a sheet's cells with values, and of all sheets together. Reading a sheet as a grid
-# costs ~160 MB a million cells (calamine's cells and Python's): 400,000 is 20,000 rows × 20 columns
+# costs ~160 MB a million cells (calamine's cells and Python's): 300,000 is 15,000 rows × 20 columns
 # (10,000 tasks are ~110,000 cells); one stray value at BH150000 would have made 9,000,000 (400 MB)
 # and is refused, naming that cell.
-MAX_CELLS = 400_000
-# Merged ranges of one sheet: a 10,000-task table merges its categories and units in some 20,000; the
-# XML of one is 30 bytes and compresses to nothing, so a small file could declare millions.
-MAX_MERGES = 40_000
+MAX_CELLS = 300_000
+# Merged ranges of one sheet: a 10,000-task table merges its categories in some 2,000; the XML of one
+# is 30 bytes and compresses to nothing, so a small file could declare millions.
+MAX_MERGES = 20_000
 FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # never turned into a refusal
 
 SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods", ".docx": "docx",
