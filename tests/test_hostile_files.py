@@ -162,3 +162,22 @@ def test_shared_string_cells_written_another_way_are_counted_too(tmp_path):
                 dst.writestr(info, data.replace(old, new) if info.filename.endswith("sheet1.xml") else data)
         with pytest.raises(ImportRefused, match="共享文字"):
             check_workbook(path, "xlsx")
+
+
+def test_a_repeated_text_ods_under_another_prefix_is_refused_too(tmp_path):
+    """The table namespace bound to another prefix sends content.xml to the tag-by-tag reading,
+    which counts the repeats of a text cell as well."""
+    from importers.readers.extent import check_workbook
+
+    bomb = repeated_text_ods(tmp_path / "b.ods", rows=20, repeat=500, length=20_000)
+    content = zipfile.ZipFile(bomb).read("content.xml").decode("utf-8")
+    content = (content.replace("xmlns:table=", "xmlns:t=").replace("<table:", "<t:").replace("</table:", "</t:")
+               .replace(" table:", " t:"))
+    path = tmp_path / "prefix.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+    with pytest.raises(ImportRefused, match="重复"):
+        check_workbook(path, "ods")
+    small = repeated_text_ods(tmp_path / "s.ods", rows=3, repeat=3, length=20)  # repeats of short text: read
+    assert sum(s.text for s in check_workbook(small, "ods").values()) < 10_000

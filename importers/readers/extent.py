@@ -590,7 +590,13 @@ def _scan_ods(stream, sheets: dict[str, SheetLayout]) -> None:
     depth = 0  # tables inside tables (sub-tables) belong to their sheet
     row = col = 0
     row_repeat = 1
+    pending = None  # (buffer, end, extra copies, extent) of a repeated cell with a value: its text runs to the next tag
     for match in _matches(stream, _ODS_TAG):
+        if pending is not None:
+            buffer, end, extra, where = pending
+            # the text of the cell, or (cut by a chunk boundary) a bound of it
+            where.repeated_text += (match.start() - end if match.string is buffer else CHUNK) * extra
+            pending = None
         closing, tag, attrs = match.groups()
         empty = attrs.endswith(b"/")
         if tag == b"table":
@@ -618,6 +624,8 @@ def _scan_ods(stream, sheets: dict[str, SheetLayout]) -> None:
         count, valued = _cell_span(attrs)
         if valued:
             extent.add(row + 1, col + 1, row + row_repeat, col + count)
+            if count * row_repeat > 1 and not empty:
+                pending = (match.string, match.end(), count * row_repeat - 1, extent)
         col += count
 
 
