@@ -2,8 +2,8 @@
 
 For each limit of the readers (``importers.readers.sniff`` and ``textsize``) a file just within it and
 one just past it are generated; each is imported by the real command line into a new ledger file,
-the within-limit file beside an ordinary 10,000-task table (``benchmarks.data``). Printed: wall time,
-the ratio to the ordinary table, peak memory and the exit status. Within a limit a file should import
+three times, alternating with an ordinary 10,000-task table (``benchmarks.data``). Printed: the best
+wall time, its ratio to the ordinary table's best in the same turns, peak memory and the exit status. Within a limit a file should import
 in at most twice the ordinary table's time and 300 MB; past it, be refused (exit 1) within 2 s.
 Nothing is asserted; the table goes into the README.
 """
@@ -128,13 +128,22 @@ def main(argv: list[str] | None = None) -> int:
                               text=True, check=True, env=env(), cwd=Path(__file__).resolve().parent.parent)
         cases = [line.split("\t", 1) for line in made.stdout.splitlines() if "\t" in line]
         (base, _), rest = cases[0], cases[1:]
-        ref = min(_import(folder, Path(base))[0] for _ in range(3))
-        ref_mb = _import(folder, Path(base))[1]
-        rows_out.append(["ordinary 10,000-task table", f"{ref:.2f} s", "1.00×", f"{ref_mb:.0f} MB", "0"])
+        # each file is measured alternately with the ordinary table, best of three each, so that a
+        # machine busy with other work slows both alike
+        ordinary: list[tuple[float, float, int]] = []
         for path, label in rest:
-            seconds, peak, status = _import(folder, Path(path))
+            ours, theirs = [], []
+            for _ in range(3):
+                theirs.append(_import(folder, Path(base)))
+                ours.append(_import(folder, Path(path)))
+            ordinary += theirs
+            seconds, ref = min(r[0] for r in ours), min(r[0] for r in theirs)
+            peak, status = max(r[1] for r in ours), ours[-1][2]
             rows_out.append([label, f"{seconds:.2f} s", f"{seconds / ref:.2f}×", f"{peak:.0f} MB", str(status)])
             print(" | ".join(rows_out[-1]), file=sys.stderr)
+        best = min(r[0] for r in ordinary)
+        rows_out.insert(0, ["ordinary 10,000-task table", f"{best:.2f} s", "1.00×",
+                            f"{max(r[1] for r in ordinary):.0f} MB", "0"])
     header = ["file", "import", "vs ordinary", "peak memory", "exit"]
     if args.markdown:
         print("| " + " | ".join(header) + " |")
