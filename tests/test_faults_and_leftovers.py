@@ -389,3 +389,19 @@ def test_task_text_over_excels_cell_limit_is_cut_with_a_note_and_named_and_kept_
     assert run_cli("--db", str(demo), "export", str(out)).returncode == 0
     dump = json.loads(out.read_text(encoding="utf-8"))
     assert [t["content"] for g in dump["groups"] for t in g["tasks"] if t["id"] == task_id] == [long]
+
+
+async def test_the_window_lists_tasks_with_damaged_text_and_names_them(tmp_path):
+    from tui import make_app
+    from tui.testing import demo_copy, settle, task_list
+
+    path = demo_copy(tmp_path)
+    _, number = _damage_one_task(path)
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await task_list(pilot, "闽清")
+        await settle(pilot)
+        contents = [r.content for r in app.screen._rows]
+        assert "你好\ufffd" in contents and len(contents) > 5
+        messages = "\n".join(str(n.message) for n in app._notifications)
+        assert f"任务{number}「你好" in messages and "decode" not in messages
