@@ -40,15 +40,39 @@ KINDS = {"division": "分工表", "progress": "进展情况表", "overdue": "逾
 __all__ = ["KINDS", "ExportError", "default_file_name", "export", "output_path"]
 
 
+# File systems allow 255 bytes a name (ext4; NTFS 255 UTF-16 units): a name is kept to NAME_BYTES in
+# UTF-8, so the temporary ``.{name}.{pid}.tmp.xlsx`` written first fits too (issue 13).
+NAME_BYTES = 200
+
+
+def fit_bytes(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8, at a character boundary."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode("utf-8", "ignore").rstrip(" .")
+
+
+def file_name_for(group: str, rest: str) -> str:
+    """``{group}{rest}`` with the group's name made safe for any file system and shortened so the
+    whole stays within NAME_BYTES (``rest`` is e.g. ``_分工表_20231130.xlsx``)."""
+    room = max(NAME_BYTES - len(rest.encode("utf-8")), 12)
+    return f"{fit_bytes(clean_file_name(group), room) or '领导小组'}{rest}"
+
+
 def default_file_name(group: str, kind: str, today: date) -> str:
     """``{group}_{表名}_{YYYYMMDD}.xlsx`` with the group's name made safe for any file system."""
-    return f"{clean_file_name(group)}_{KINDS[kind]}_{today:%Y%m%d}.xlsx"
+    return file_name_for(group, f"_{KINDS[kind]}_{today:%Y%m%d}.xlsx")
 
 
 def output_path(out: str | os.PathLike[str], group: str, kind: str, today: date) -> Path:
     """The file an export to ``out`` writes: ``out`` itself, or the default name inside a folder."""
     path = Path(out)
-    if path.is_dir():
+    try:
+        is_folder = path.is_dir()
+    except OSError:  # a name too long to look up
+        raise ExportError(f"文件名太长，无法写入「{path}」。") from None
+    if is_folder:
         return path / default_file_name(group, kind, today)
     if path.suffix.lower() != ".xlsx":
         raise ExportError(f"「{path}」既不是已有的文件夹，也不以 .xlsx 结尾。")
@@ -73,9 +97,10 @@ def _connect(db: Any) -> tuple[sqlite3.Connection, bool]:
 
 
 def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | None = None, within: int = 7,
-           today: date | None = None) -> Path:
+           today: date | None = None, warn: Any = None) -> Path:
     """Write the ``kind`` report of ``group_name`` (the only group when None) to ``out``; return
-    the path written. Raises ExportError (nothing written) when it cannot."""
+    the path written. Raises ExportError (nothing written) when it cannot. ``warn`` is told of each
+    text cut to Excel's 32,767 characters a cell."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}; expected one of {', '.join(KINDS)}")
     if within < 0:
@@ -99,13 +124,16 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
         try:
             group = find_group(conn, group_name)
             target = output_path(out, group.name, kind, today)
-            tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
+            tmp = target.with_name(f".{fit_bytes(target.stem, NAME_BYTES)}.{os.getpid()}.tmp.xlsx")
             workbook = xlsxwriter.Workbook(str(tmp), {
                 "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
             })
 
+            made: list[Sheet] = []
+
             def sheet(name: str, columns: list[Column]) -> Sheet:
-                return Sheet(workbook, name, columns)
+                made.append(Sheet(workbook, name, columns))
+                return made[-1]
 
             try:
                 if kind == "division":
@@ -129,14 +157,36 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
     finally:
         if opened:
             conn.close()
+    if warn is not None:
+        from xlsxwriter.utility import xl_col_to_name
+
+        for written in made:
+            for row, col, length, start in written.cut:
+                warn(f"工作表「{written.ws.name}」{xl_col_to_name(col)}{row + 1}「{start}…」共 {length:,} 字，"
+                     f"超过 Excel 单元格上限 32,767 字，表中只写了前面部分（全文见 JSON 导出）。")
     try:
         workbook.close()
         os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
+        from models.faults import os_problem
+
         hint = "（文件是否正在 Excel 或 WPS 中打开？请关闭后再导出）" if isinstance(exc, PermissionError) else ""
-        raise ExportError(f"无法写入「{target}」：{exc.strerror or exc}{hint}") from None
+        raise ExportError(f"{os_problem(exc, target)}{hint}") from None
     except Exception as exc:  # xlsxwriter wraps file errors in its own exceptions
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
+        cause = exc.__context__ if isinstance(exc.__context__, OSError) else None
+        if cause is not None:
+            from models.faults import os_problem
+
+            raise ExportError(os_problem(cause, target)) from None
         raise ExportError(f"无法写入「{target}」：{exc}") from None
     return target
+
+
+def _discard(tmp: Path) -> None:
+    """Remove a half-written temporary file; one that cannot even be named is not there."""
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:
+        pass

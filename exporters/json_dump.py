@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -93,10 +94,56 @@ def _group(s: Any, group: Group, unit_name: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def write_dump(db: Database, out: str | os.PathLike[str], group: str | None = None) -> Path:
-    """Write the dump to ``out`` atomically (a temporary file renamed into place)."""
+def write_dump(db: Database, out: str | os.PathLike[str], group: str | None = None,
+               warn: Callable[[str], None] | None = None) -> Path:
+    """Write the dump to ``out`` atomically (a temporary file renamed into place). Text in the ledger
+    that is not valid UTF-8 is written with U+FFFD in its place, each such task told to ``warn``."""
+    from models import leftovers
+
     path = Path(out)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(build_dump(db, group), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    text = json.dumps(_repaired_dump(db, group, warn), ensure_ascii=False, indent=1) + "\n"
+    prefix = f".{path.name.encode('utf-8')[:200].decode('utf-8', 'ignore')}."  # room for .{pid}.tmp in 255 bytes
+    try:  # what a killed export to the same file left
+        for entry in os.scandir(path.parent):
+            pid = entry.name[len(prefix):-len(".tmp")]
+            if entry.name.startswith(prefix) and entry.name.endswith(".tmp") and pid.isdigit():
+                if leftovers.stale(Path(entry.path), int(pid)):
+                    leftovers.remove(Path(entry.path))
+    except OSError:
+        pass
+    tmp = path.with_name(f"{prefix}{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        with os.fdopen(leftovers.private_file(tmp), "w", encoding="utf-8") as f:  # the office's data: 0600
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves nothing behind
+        raise
     return path
+
+
+def _repaired_dump(db: Database, group: str | None, warn: Callable[[str], None] | None) -> dict[str, Any]:
+    from sqlalchemy import event
+
+    from models import text_repair
+
+    try:
+        return build_dump(db, group)
+    except Exception as exc:  # noqa: BLE001 - only the failure to decode stored text is handled here
+        if not text_repair.is_decode_error(exc):
+            raise
+    for line in text_repair.damaged_text(db.path):
+        if warn is not None:
+            warn(line)
+
+    def repairing(dbapi_connection, _record) -> None:
+        text_repair.repair(dbapi_connection)
+
+    event.listen(db.engine, "connect", repairing)
+    db.engine.dispose()  # connections made from now on replace what they cannot decode
+    try:
+        return build_dump(db, group)
+    finally:
+        event.remove(db.engine, "connect", repairing)
+        db.engine.dispose()

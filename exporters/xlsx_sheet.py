@@ -156,6 +156,10 @@ def preferred_text_width(texts: list[str], low: float, high: float, lines: float
     return min(max(p75 * UNITS_PER_BYTE / lines + CELL_PADDING, low), high)
 
 
+CELL_CHARS = 32_767  # Excel's most characters in one cell
+CUT_NOTE = "……（超出 Excel 单元格上限，全文见 JSON 导出）"
+
+
 class Sheet:
     """A worksheet of one report: formats, safe writing, widths and print setup."""
 
@@ -167,6 +171,7 @@ class Sheet:
         self._formats: dict[tuple[str, bool], Any] = {}
         self._lines: dict[tuple[int, str], int] = {}
         self.row_points: dict[int, float] = {}  # heights set so far, for the page breaks
+        self.cut: list[tuple[int, int, int, str]] = []  # cells cut to Excel's limit (see ``fit``)
         base = {"valign": "vcenter", "text_wrap": True, "font_name": FONT_BODY, "font_size": BODY_PT}
         cell = {**base, "border": 1}
         self._specs: dict[str, dict[str, Any]] = {
@@ -195,10 +200,19 @@ class Sheet:
             hit = self._formats[key] = self.wb.add_format({**spec, "quote_prefix": True} if quote else spec)
         return hit
 
+    def fit(self, row: int, col: int, value: str) -> str:
+        """``value``, or, past Excel's 32,767 characters a cell, its beginning with a note; the cell
+        is kept in ``cut`` (row, col, length, beginning) for the export to name (issue 13)."""
+        if len(value) <= CELL_CHARS:
+            return value
+        self.cut.append((row, col, len(value), value[:20]))
+        return value[:CELL_CHARS - len(CUT_NOTE)] + CUT_NOTE
+
     def text(self, row: int, col: int, value: str | None, style: str = "center") -> None:
         """User text, always as a string cell (never a formula, number or link); None → a blank cell
         that still carries the border."""
         if value:
+            value = self.fit(row, col, value)
             self.ws.write_string(row, col, value, self.fmt(style, value))
         else:
             self.ws.write_blank(row, col, None, self.fmt(style))
@@ -218,6 +232,7 @@ class Sheet:
         if first_row == last_row and first_col == last_col:
             self.text(first_row, first_col, value, style)
             return
+        value = self.fit(first_row, first_col, value) if value else value
         fmt = self.fmt(style, value)
         self.ws.merge_range(first_row, first_col, last_row, last_col, "", fmt)
         if value:

@@ -24,8 +24,10 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
     paragraphs), pasted text and PDF the tasks of a notice (``importers.notice``), else a roster,
     else duties. ``opening`` is the file already being opened for the tasks (see ``FileImport``)."""
     p = Path(path)
-    if not p.is_file():
-        raise ImportRefused(f"找不到文件「{p}」。")
+    if not p.is_file() or not os.access(p, os.R_OK):
+        from importers.readers.sniff import not_a_file, refuse
+
+        raise refuse(p, not_a_file(p) or "不是普通文件。")
     suffix = p.suffix.lower()
     if kind is None:
         kind = "tasks" if suffix in SPREADSHEET_SUFFIXES or suffix == ".pdf" else "roster"

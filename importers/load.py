@@ -21,16 +21,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from importers.bulk import BulkInserter, paused_gc
 from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, displayable
-from models import store
+from models import store, text_repair
 from models.merge import ABSENT, Conflict, apply, merge
 from models.sources import (columns_of, decode_duty, decode_member, decode_task, encode_duty, encode_member,
                             encode_task_row, task_fields)
 from models.errors import OperationError
+from models.faults import storage_problem, writable_problem
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
 from models.search import search_text
 
@@ -739,13 +741,29 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
     ``before_commit`` runs once everything is written and checked, just before the commit, and
     only when the import changes something (the command line makes its backup there).
     ``take_file`` decides each conflict of the three-way merge (a value both the file and the
-    ledger changed since the last import): True takes the file's; by default the ledger's stays."""
+    ledger changed since the last import): True takes the file's; by default the ledger's stays.
+    Text in the ledger that is not valid UTF-8 is read with U+FFFD in its place, and named in a
+    warning."""
+    try:
+        return _load(database, record, group_name, dry_run, before_commit, take_file, repair_text=False)
+    except sqlite3.OperationalError as exc:
+        if not text_repair.is_decode_error(exc):
+            raise
+    return _load(database, record, group_name, dry_run, before_commit, take_file, repair_text=True)
+
+
+def _load(database: Any, record: TaskTable | Roster | Duties, group_name: str, dry_run: bool,
+          before_commit: Callable[[], None] | None,
+          take_file: Callable[[MergeConflict], bool] | None, *, repair_text: bool) -> ImportReport:
     kind = "tasks" if isinstance(record, TaskTable) else "roster" if isinstance(record, Roster) else "duties"
     group_name = displayable(group_name)  # a name made from an undecodable file name cannot be stored as it is
     report = ImportReport(source=record.source, kind=kind, group=group_name, dry_run=dry_run,
                           warnings=list(record.warnings))
     path: str | os.PathLike[str] = getattr(database, "path", database)
     conn = store.connect(path, check_same_thread=False)  # new tasks are written from a helper thread
+    if repair_text:
+        report.warnings[:0] = [ImportWarning(f"台账中{w}") for w in text_repair.damaged_text(conn)]
+        text_repair.repair(conn)
     try:
         # A 10,000-task import touches ~10 MB of pages in one transaction; SQLite's default 2 MB
         # cache would spill them to the WAL and read them back while inserting.
@@ -770,18 +788,29 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
                 before_commit()
             conn.execute("COMMIT")
     except sqlite3.IntegrityError as exc:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise OperationError(f"导入的内容与已有数据冲突，未保存（{exc}）。") from None
-    except sqlite3.OperationalError as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+    except sqlite3.DatabaseError as exc:
+        _rollback(conn)
         if is_busy(exc):
             raise OperationError(BUSY_MESSAGE) from None
+        problem = storage_problem(exc, path)
+        if problem:
+            raise OperationError(writable_problem(Path(path)) or problem) from None
         raise
     except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     finally:
         conn.close()
     return report
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is left of a transaction after a failed write. SQLite may have rolled it back
+    itself, or the disk may refuse this too: the journal then undoes it at the next open."""
+    try:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass

@@ -155,7 +155,7 @@ def make_backup(db_path: str | os.PathLike[str], reason: str = "manual", *,
     try:
         _private_dir(folder)
         target = _reserve(folder, f"{db_path.stem}-{_stamp():%Y%m%d-%H%M%S}-{reason}")
-        part = target.with_name(f".{target.name}.part")
+        part = target.with_name(f".{target.name}.{os.getpid()}.part")  # the pid tells a leftover of a kill
         part.unlink(missing_ok=True)
         os.close(os.open(part, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         if src is None:
@@ -181,6 +181,53 @@ def make_backup(db_path: str | os.PathLike[str], reason: str = "manual", *,
             src.close()
     _rotate(db_path)
     return target
+
+
+_PART = re.compile(r"^\.(.+\.db)(?:\.(\d+))?\.part$")
+_RESTORING = re.compile(r"^\.(.+)-restoring-(\d+)\.db$")
+
+
+def clean_leftovers(db_path: str | os.PathLike[str]) -> list[str]:
+    """Remove what a killed backup or restore left in the backups folder: ``.part`` files, the empty
+    backup each had reserved, and ``.{stem}-restoring-{pid}.db`` copies — only those whose process
+    is gone (``models.leftovers``). Returns the names removed."""
+    from models import leftovers
+
+    db_path = Path(db_path)
+    folder = backup_dir(db_path)
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    pattern = _pattern(db_path.stem)
+    removed: list[str] = []
+    busy: set[str] = set()  # backups a living process is still writing
+    for entry in entries:
+        name = entry.name
+        part, restoring = _PART.match(name), _RESTORING.match(name)
+        if part:
+            path = Path(entry.path)
+            if leftovers.stale(path, int(part[2]) if part[2] else None):
+                if leftovers.remove(path):
+                    removed.append(name)
+            else:
+                busy.add(part[1])
+        elif restoring and restoring[1] == db_path.stem:
+            path = Path(entry.path)
+            if leftovers.stale(path, int(restoring[2])) and leftovers.remove(path):
+                removed.append(name)
+    for entry in entries:
+        if entry.name in busy or not pattern.match(entry.name):
+            continue
+        try:
+            empty = entry.is_file() and entry.stat().st_size == 0
+        except OSError:
+            continue
+        path = Path(entry.path)
+        if empty and (entry.name in {m[1] for m in map(_PART.match, removed) if m}
+                      or leftovers.stale(path, None)) and leftovers.remove(path):
+            removed.append(entry.name)
+    return removed
 
 
 def _rotate(db_path: Path) -> None:
@@ -234,6 +281,7 @@ def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> s
     """Why ``path`` is not a sound taizhang ledger (a short Chinese phrase), or None if it is one:
     readable by SQLite, ``PRAGMA quick_check`` ok, our tables, a schema version this program reads."""
     from models.migrations import CURRENT_VERSION
+    from models.schema_check import schema_problem
 
     path = Path(path)
     if not path.is_file():
@@ -248,6 +296,7 @@ def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> s
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
+        foreign = schema_problem(conn, version) if result == ["ok"] and 1 <= version <= CURRENT_VERSION else None
     except sqlite3.Error as exc:
         return f"文件已损坏，或不是数据库（{damage_phrase(exc)}）"
     finally:
@@ -256,6 +305,8 @@ def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> s
         return f"文件已损坏（完整性检查发现问题：{result[0][:80]}）"
     if version > CURRENT_VERSION:
         return f"由较新版本的 taizhang 创建（结构版本 {version}，本程序支持到 {CURRENT_VERSION}）"
+    if foreign:
+        return f"不是 taizhang 的数据库（{foreign}）"
     if version < 1 or not LEDGER_TABLES <= names:
         return "不是 taizhang 的数据库"
     return None
@@ -302,16 +353,18 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
 
     db_path = Path(db_path)
     backup_file = Path(backup_file)
+    clean_leftovers(db_path)
     problem = ledger_problem(backup_file)
     if problem:
         raise BackupError(f"「{backup_file}」不能用于恢复：{problem}。数据库未作任何改动。")
     if db_path.exists() and db_path.resolve() == backup_file.resolve():
         raise BackupError(f"「{backup_file}」就是当前的数据库文件，不能用它自己恢复。")
     saved = damaged = None
+    sound = False  # the current state is saved as a backup once the restore holds the write lock
     if db_path.is_file() and db_path.stat().st_size > 0:
         current_problem = ledger_problem(db_path, read_only=False)
         if current_problem is None:
-            saved = make_backup(db_path, "restore")
+            sound = True
         else:
             try:
                 damaged = _keep_damaged(db_path)
@@ -328,8 +381,20 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
             dest.execute(f"PRAGMA busy_timeout = {int(_TIMEOUT * 1000)}")
             source = _same_page_size(backup_file, dest, db_path)
             src = sqlite3.connect(_uri(source, "ro"), uri=True, timeout=_TIMEOUT)
+
+            def locked(status: int, remaining: int, total: int) -> None:
+                # After the first page the restore holds the ledger's write lock until it is done:
+                # the backup of the state before, made now, holds every change committed before it,
+                # and no other window or import can commit one between the two.
+                nonlocal saved, sound
+                if sound:
+                    sound = False
+                    saved = make_backup(db_path, "restore")
+
             try:
-                src.backup(dest)
+                if sound and src.execute("PRAGMA page_count").fetchone()[0] < 2:
+                    locked(0, 0, 1)  # one page is copied in one step: nothing to hold the lock across
+                src.backup(dest, pages=1 if sound else -1, progress=locked)
             finally:
                 src.close()
                 if source != backup_file:

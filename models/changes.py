@@ -8,13 +8,14 @@ import) report their rows with :meth:`Change.record`. Nothing here knows about a
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
 from models.db import Database
@@ -141,14 +142,28 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         except IntegrityError as exc:
             session.rollback()
             raise OperationError(f"这项修改与已有数据冲突，未保存（{exc.orig}）。") from None
-        except OperationalError as exc:
-            session.rollback()
-            if is_busy(exc.orig):
+        except (DBAPIError, sqlite3.Error) as exc:  # the ORM wraps SQLite's errors; BEGIN IMMEDIATE does not
+            _rollback(session)
+            cause = getattr(exc, "orig", exc)
+            if is_busy(cause):
                 raise OperationError(BUSY_MESSAGE) from None
+            from models.faults import storage_problem
+
+            problem = storage_problem(cause, db.path)
+            if problem:
+                raise OperationError(problem) from None
             raise
         except BaseException:
             session.rollback()
             raise
+
+
+def _rollback(session: Session) -> None:
+    """Roll back after a failed write; a disk that refuses even that leaves it to SQLite's journal."""
+    try:
+        session.rollback()
+    except DBAPIError:
+        pass
 
 
 def _shown(value: Any) -> str:

@@ -80,6 +80,11 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
     result = [r[0] for r in conn.execute("PRAGMA quick_check")]
     if result != ["ok"]:
         raise _damaged(path, f"完整性检查发现问题：{' '.join(result[0].split())[:80]}")  # one line
+    from models.schema_check import schema_problem
+
+    foreign = schema_problem(conn, conn.execute("PRAGMA user_version").fetchone()[0])
+    if foreign:
+        raise DatabaseError(f"「{path}」是一个 SQLite 文件，但不是 taizhang 的数据库（{foreign}）；文件未作任何改动。")
     _checked[key] = signature
 
 
@@ -98,6 +103,10 @@ def prepare(path: Path) -> None:
     (``PRAGMA quick_check``) raises ``DamagedDatabase``, naming the newest backup."""
     from models.schema import create
 
+    if (path.parent / "backups").is_dir():
+        from models.backup import clean_leftovers
+
+        clean_leftovers(path)  # of a backup or restore killed before (issue 13)
     if not path.exists():
         create_private(path)
     elif _emptied(path):
@@ -105,7 +114,10 @@ def prepare(path: Path) -> None:
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except sqlite3.Error as exc:
-        raise DatabaseError(f"无法打开数据库文件「{path}」：{exc}") from None
+        from models.faults import storage_problem, writable_problem
+
+        raise DatabaseError(writable_problem(path) or storage_problem(exc, path)
+                            or f"无法打开数据库文件「{path}」：{exc}") from None
     try:
         apply_pragmas(conn)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -130,7 +142,11 @@ def prepare(path: Path) -> None:
             upgrade(conn, version)
     except sqlite3.DatabaseError as exc:
         from models.backup import damage_phrase
+        from models.faults import storage_problem, writable_problem
 
+        problem = storage_problem(exc, path)
+        if problem:
+            raise DatabaseError(writable_problem(path) or problem) from None
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
             raise _damaged(path, damage_phrase(exc)) from None

@@ -13,6 +13,7 @@ def backup_command(args: argparse.Namespace, db_path: Path) -> int:
     from models.errors import DatabaseError
 
     if args.list:
+        backup.clean_leftovers(db_path)  # of a backup or restore killed before
         backups = backup.list_backups(db_path)
         if not backups:
             print(f"「{db_path}」还没有备份（备份文件夹：{backup.backup_dir(db_path)}）。")
@@ -36,7 +37,12 @@ def restore_command(args: argparse.Namespace, db_path: Path) -> int:
 
     source = backup.find_backup(db_path, args.file)
     if not source.is_file():
-        raise BadInput(f"找不到备份文件「{args.file}」。taizhang backup --list 列出已有的备份。")
+        from importers.readers.sniff import not_a_file
+
+        problem = not_a_file(source) or "不是普通文件。"
+        if problem.startswith("找不到文件"):
+            raise BadInput(f"找不到备份文件「{args.file}」。taizhang backup --list 列出已有的备份。")
+        raise BadInput(f"「{args.file}」不能用于恢复：{problem}数据库未作任何改动。")
     try:
         done = backup.restore(db_path, source)
     except DatabaseError as exc:

@@ -195,7 +195,11 @@ def _export(args: argparse.Namespace) -> int:
     """JSON dump (.json) or an Excel report (.xlsx, or a folder: the file is then named for the
     group, the report and today). Excel reports read the ledger with plain sqlite3, not the ORM."""
     out = Path(args.out)
-    suffix = ".xlsx" if out.is_dir() else out.suffix.lower()
+    try:
+        is_folder = out.is_dir()
+    except OSError:  # a name too long to look up: writing it says so
+        is_folder = False
+    suffix = ".xlsx" if is_folder else out.suffix.lower()
     if suffix not in (".json", ".xlsx"):
         raise UsageError(f"不支持的导出格式「{out.suffix or out.name}」：OUT 应以 .json 或 .xlsx 结尾，或是一个已有的文件夹。")
     if suffix == ".xlsx":
@@ -211,7 +215,13 @@ def _export(args: argparse.Namespace) -> int:
             raise BadInput(str(exc)) from None
         try:
             group = _group_name(store.group_names(conn), args.group, create_ok=False)
-            path = export(conn, args.kind, out, group, within=args.within)
+            from models.text_repair import retry_repaired
+
+            warn = lambda line: print(f"注意：{line}", file=sys.stderr)  # noqa: E731
+            path, damaged = retry_repaired(conn, lambda: export(conn, args.kind, out, group, within=args.within,
+                                                                warn=warn))
+            for line in damaged:  # text not valid UTF-8 in the ledger, exported with � in its place
+                print(f"注意：{line}", file=sys.stderr)
         except ExportError as exc:
             raise BadInput(str(exc)) from None
         finally:
@@ -227,9 +237,11 @@ def _export(args: argparse.Namespace) -> int:
         if not out.parent.is_dir():
             raise BadInput(f"输出目录「{out.parent}」不存在。")
         try:
-            write_dump(db, out, group=args.group)
+            write_dump(db, out, group=args.group, warn=lambda line: print(f"注意：{line}", file=sys.stderr))
         except OSError as exc:
-            raise BadInput(f"无法写入「{out}」：{exc.strerror or exc}") from None
+            from models.faults import os_problem
+
+            raise BadInput(os_problem(exc, out)) from None
         print(f"已导出：{out}")
         return EXIT_OK
     finally:

@@ -471,7 +471,7 @@ def guard_only(monkeypatch):
 def test_far_cell_message_names_the_extent(tmp_path, guard_only):
     message = refused(_far_xlsx(tmp_path / "far.xlsx"))
     assert message == ("「far.xlsx」工作表「Sheet1」：单元格 XFD1048576 离表格太远（表格区域将达到 1,048,576 行 × 16,384 列，"
-                       "超过 1,000,000 个单元格），请删除多余内容后再导入。")
+                       "超过 300,000 个单元格），请删除多余内容后再导入。")
 
 
 def test_one_stray_value_far_below_the_table_is_refused_naming_it(tmp_path, guard_only):
@@ -500,8 +500,8 @@ def test_far_column_alone_or_far_row_alone(tmp_path, guard_only):
     message = refused(_save(book, tmp_path / "wide.xlsx"))
     assert "单元格 ALN2 离表格太远（表格区域将达到 1,002 列，超过上限 1,000 列）" in message
     book.active["ALN2"] = None
-    book.active["B250000"] = "x"
-    assert "有内容的行多达 250,000 行（到单元格 B250000），超过上限 200,000 行" in refused(_save(book, tmp_path / "long.xlsx"))
+    book.active["B25000"] = "x"
+    assert "有内容的行多达 25,000 行（到单元格 B25000），超过上限 20,000 行" in refused(_save(book, tmp_path / "long.xlsx"))
 
 
 def _save(book, path: Path) -> Path:
@@ -565,9 +565,9 @@ def test_ods_repeats_are_counted_not_expanded(tmp_path):
     start = time.perf_counter()
     assert len(read_task_table(_ods(tmp_path / "fmt.ods", head + formatting)).tasks) == 1
     assert time.perf_counter() - start < 2
-    repeated = ('<table:table-row table:number-rows-repeated="300000"><table:table-cell office:value-type="string">'
+    repeated = ('<table:table-row table:number-rows-repeated="30000"><table:table-cell office:value-type="string">'
                 "<text:p>x</text:p></table:table-cell></table:table-row>")
-    assert "有内容的行多达 300,002 行（到单元格 A300002）" in refused(_ods(tmp_path / "rows.ods", head + repeated))
+    assert "有内容的行多达 30,002 行（到单元格 A30002）" in refused(_ods(tmp_path / "rows.ods", head + repeated))
     across = ('<table:table-row><table:table-cell office:value-type="string" table:number-columns-repeated="5000">'
               "<text:p>x</text:p></table:table-cell></table:table-row>")
     assert "单元格 GJH3 离表格太远" in refused(_ods(tmp_path / "cols.ods", head + across))

@@ -38,7 +38,7 @@ from pathlib import Path, PurePosixPath
 
 from defusedxml import ElementTree as SafeET
 
-from importers.readers import ole, sniff
+from importers.readers import ole, sniff, textsize
 from importers.readers.sniff import refuse
 from importers.records import column_letter
 
@@ -58,6 +58,7 @@ class Extent:
     lowest: tuple[int, int] = (0, 0)  # (row, col) of a cell in the last row
     rightmost: tuple[int, int] = (0, 0)  # (row, col) of a cell in the last column
     exact: bool = True
+    repeated_text: int = 0  # .ods: bytes of text its repeated cells and rows add (``textsize``)
 
     def add(self, top: int, left: int, bottom: int | None = None, right: int | None = None) -> None:
         bottom = top if bottom is None else bottom
@@ -98,6 +99,8 @@ class SheetLayout:
     hidden_rows: set[int] = field(default_factory=set)
     hidden_cols: set[int] = field(default_factory=set)
     rescan: Callable[[], Extent] | None = field(default=None, repr=False)  # the exact extent, when a bound was kept
+    text: int = 0  # bytes of text its cells will hold (``textsize``)
+    merges: int = 0  # merged ranges it declares (.xlsx)
 
 
 def check_workbook(path: Path, kind: str, *, exact: bool = False) -> dict[str, SheetLayout]:
@@ -113,11 +116,27 @@ def check_workbook(path: Path, kind: str, *, exact: bool = False) -> dict[str, S
     else:
         return {}
     _judge(path, sheets)
+    _judge_text(path, sheets, kind)
     return sheets
+
+
+def _judge_text(path: Path, sheets: dict[str, SheetLayout], kind: str) -> None:
+    """Refuse a workbook whose cells would hold more than ``textsize.MAX_TEXT_BYTES`` of text."""
+    total = sum(s.text for s in sheets.values())
+    if total <= textsize.MAX_TEXT_BYTES:
+        return
+    name = max(sheets, key=lambda n: sheets[n].text) if kind != "xls" else None
+    how = {"xlsx": "许多单元格引用同一段很长的共享文字", "ods": "很长的文字被重复到许多单元格",
+           "xls": "许多单元格引用同一段很长的共享文字"}[kind]
+    raise refuse(path, f"读出的文字将多达 {total / 1024 / 1024:,.0f} MB（{how}），超过上限 "
+                       f"{textsize.MAX_TEXT_BYTES // 1024 // 1024} MB，读取会耗尽内存，已拒绝读取。", sheet=name)
 
 
 def _judge(path: Path, sheets: dict[str, SheetLayout]) -> None:
     for name, layout in sheets.items():
+        if layout.merges > sniff.MAX_MERGES:
+            raise refuse(path, f"合并单元格多达 {layout.merges:,} 处，超过上限 {sniff.MAX_MERGES:,} 处，"
+                               "不像正常的表格，已拒绝读取。", sheet=name)
         _judge_sheet(path, name, layout.extent)
     if sum(s.extent.cells for s in sheets.values()) <= sniff.MAX_CELLS:
         return
@@ -214,6 +233,8 @@ _COL = re.compile(rb"<(?:[\w.-]+:)?col\b([^>]*)>")
 _HIDDEN_ROW = re.compile(rb"<(?:[\w.-]+:)?row\b([^>]*\bhidden\s*=[^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)\s*=\s*["\']([^"\']*)["\']')
 _TRUE = (b"1", b"true")
+_SHARED_VALUE = re.compile(rb't="s"><v>([0-9]+)</v>')  # a shared-string cell as Excel, WPS and most tools write it
+_OTHER_TYPE = (b"t='", b"t =", b"t= ", b"t\t", b"t\n=")  # t='s', t = "s" (or any attribute so written): read carefully
 
 
 def _xlsx(path: Path, exact: bool = False) -> dict[str, SheetLayout]:
@@ -227,11 +248,15 @@ def _xlsx(path: Path, exact: bool = False) -> dict[str, SheetLayout]:
         parts = _xlsx_sheet_parts(archive)
         extra = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")
                        and n not in parts.values())
+        try:
+            shared = textsize.shared_string_sizes(archive)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zlib.error):
+            raise refuse(path, "文件已损坏或不完整（共享文字部分无法解压）。请重新获取原文件。") from None
         for sheet, part in list(parts.items()) + [(n, n) for n in extra]:
             if part not in names:
                 continue
             try:
-                sheets[sheet] = _scan_xlsx_part(archive, part, exact)
+                sheets[sheet] = _scan_xlsx_part(archive, part, exact, shared)
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zlib.error):
                 raise refuse(path, "文件已损坏或不完整（工作表的内容无法解压）。请重新获取原文件。",
                              sheet=sheet if sheet != part else None) from None
@@ -256,14 +281,34 @@ def _xlsx_sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False) -> SheetLayout:
+def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False,
+                    shared: list[int] | tuple[int, ...] = ()) -> SheetLayout:
+    """The sheet's extent (a bound, or exact), hidden rows and columns, and the bytes of text its
+    cells hold: its own XML, plus the shared strings (``shared``: their sizes) its cells refer to."""
     layout = SheetLayout()
+    size = archive.getinfo(part).file_size
+    inline = False  # text written in the sheet itself (inline strings, formula results): bounded by its size
+    careful = False  # shared-string cells not all written <c … t="s"><v>N</v>
+    last = (b"", 0)  # the last window and where its reading of references stopped
+    n_shared = len(shared)
     bottom = right = 0
     odd = False
     head = b""
     in_head = True
     with archive.open(part) as stream:
         for window, chunk in _windows(stream):
+            if not inline and (b"inlineStr" in window or b't="str"' in window or b"<is>" in window):
+                inline = True
+            merges = chunk.count(b"mergeCell ") + chunk.count(b"mergeCell\t")
+            if merges:
+                layout.merges += merges
+            if n_shared and not careful:  # the references, read in the same pass
+                # each window reads the cells that start in [start, stop): the stream's bytes once each,
+                # 64 bytes behind, so a cell cut by the end of a chunk is read whole in the next window
+                start = max(len(window) - len(chunk) - 64, 0)
+                stop = len(window) - 64 if len(chunk) == CHUNK else len(window)
+                careful = _add_shared(layout, window, start, stop, shared)
+                last = (window, stop)
             if in_head:
                 head += chunk
                 at = head.find(b"<sheetData")
@@ -287,6 +332,12 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False) ->
                 else:
                     odd = True  # a cell tag without r="…" first
                     break
+    if n_shared and not careful and last[1] < len(last[0]):  # the stream ended on a full chunk
+        careful = _add_shared(layout, last[0], last[1], len(last[0]), shared)
+    if n_shared and (odd or careful):  # cells written with a prefix, without r="…", or otherwise
+        layout.text = textsize.shared_references(archive, part, list(shared))
+    if inline or odd:
+        layout.text += size
     bound = Extent(1, 1, max(bottom, _FAST_ROWS), max(right, _FAST_COLS), exact=False)
     if exact or odd or bound.rows > sniff.MAX_ROWS or bound.cols > sniff.MAX_COLUMNS or bound.cells > sniff.MAX_CELLS:
         layout.extent = _exact_xlsx(archive, part, odd)
@@ -295,6 +346,17 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False) ->
         path = archive.filename
         layout.rescan = lambda: _exact_xlsx(path, part, odd)
     return layout
+
+
+def _add_shared(layout: SheetLayout, window: bytes, start: int, stop: int, shared) -> bool:
+    """Add the sizes of the shared strings the cells starting in window[start:stop] refer to; True
+    (nothing added) when some shared-string cell there is written otherwise than t="s"><v>N</v>."""
+    found = [m[1] for m in _SHARED_VALUE.finditer(window, start) if m.start() < stop]
+    if len(found) != window.count(b't="s"', start, stop + 4) or any(w in window for w in _OTHER_TYPE):
+        return True
+    n = len(shared)
+    layout.text += sum([shared[i] for i in map(int, found) if i < n])
+    return False
 
 
 # Exact pass over a sheet whose cell tags all start with r="…": the cells with a value, found by one
@@ -380,14 +442,19 @@ def _ods(path: Path) -> dict[str, SheetLayout]:
     sheets: dict[str, SheetLayout] = {}
     try:
         with zipfile.ZipFile(path) as archive:
+            content = archive.getinfo("content.xml").file_size
             with archive.open("content.xml") as stream:
-                if _scan_ods_rows(stream, sheets):
-                    return sheets
-            sheets.clear()
-            with archive.open("content.xml") as stream:
-                _scan_ods(stream, sheets)
+                quick = _scan_ods_rows(stream, sheets)
+            if not quick:
+                sheets.clear()
+                with archive.open("content.xml") as stream:
+                    _scan_ods(stream, sheets)
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
-        pass  # damaged or missing: calamine refuses to open it; what was read so far is judged
+        return sheets  # damaged or missing: calamine refuses to open it; what was read so far is judged
+    for layout in sheets.values():
+        layout.text = layout.extent.repeated_text
+    if sheets:
+        next(iter(sheets.values())).text += content
     return sheets
 
 
@@ -465,12 +532,14 @@ def _scan_ods_rows(stream, sheets: dict[str, SheetLayout]) -> bool:
                 last = data.rfind(b"value-type", pos, end)
                 tag_end = data.find(b">", last, end)
                 if data.find(b"repeated", pos, tag_end) >= 0:
-                    left, right = _ods_row_columns(data[pos:end])
+                    left, right, extra = _ods_row_columns(data[pos:end])
+                    extent.repeated_text += extra * repeat
                 else:
                     left = data.count(_CELL, pos, first) + data.count(_COVERED, pos, first)
                     right = data.count(_CELL, pos, last) + data.count(_COVERED, pos, last)
                 if right:
                     extent.add(row + 1, left, row + repeat, right)
+                    extent.repeated_text += (end - pos) * (repeat - 1)
             pos = end + len(_ROW_END)
         row += repeat
 
@@ -490,19 +559,30 @@ def _cell_span(attrs: bytes) -> tuple[int, bool]:
     return (max(int(repeated[1]), 1) if repeated else 1), _VALUE_TYPE.search(attrs) is not None
 
 
-def _ods_row_columns(body: bytes) -> tuple[int, int]:
-    """(first, last) column of the cells with a value in one row, repeats counted."""
+def _ods_row_columns(body: bytes) -> tuple[int, int, int]:
+    """(first, last) column of the cells with a value in one row, repeats counted, and the bytes of
+    text the repeats of its cells with a value add (a cell's text counted up to the next cell)."""
     col = 0
     left = right = 0
+    extra = 0
+    pending = 0  # repeats of the last cell with a value whose text is still being measured
+    since = 0
     for match in _ODS_TAG.finditer(body):
         closing, tag, attrs = match.groups()
         if closing or tag not in (b"table-cell", b"covered-table-cell"):
             continue
+        if pending:
+            extra += (match.start() - since) * pending
+            pending = 0
         count, valued = _cell_span(attrs)
         if valued:
             left, right = left or col + 1, col + count
+            if count > 1:
+                pending, since = count - 1, match.end()
         col += count
-    return left, right
+    if pending:
+        extra += (len(body) - since) * pending
+    return left, right, extra
 
 
 def _scan_ods(stream, sheets: dict[str, SheetLayout]) -> None:
@@ -510,7 +590,13 @@ def _scan_ods(stream, sheets: dict[str, SheetLayout]) -> None:
     depth = 0  # tables inside tables (sub-tables) belong to their sheet
     row = col = 0
     row_repeat = 1
+    pending = None  # (buffer, end, extra copies, extent) of a repeated cell with a value: its text runs to the next tag
     for match in _matches(stream, _ODS_TAG):
+        if pending is not None:
+            buffer, end, extra, where = pending
+            # the text of the cell, or (cut by a chunk boundary) a bound of it
+            where.repeated_text += (match.start() - end if match.string is buffer else CHUNK) * extra
+            pending = None
         closing, tag, attrs = match.groups()
         empty = attrs.endswith(b"/")
         if tag == b"table":
@@ -538,6 +624,8 @@ def _scan_ods(stream, sheets: dict[str, SheetLayout]) -> None:
         count, valued = _cell_span(attrs)
         if valued:
             extent.add(row + 1, col + 1, row + row_repeat, col + count)
+            if count * row_repeat > 1 and not empty:
+                pending = (match.string, match.end(), count * row_repeat - 1, extent)
         col += count
 
 
@@ -558,6 +646,8 @@ def _xls(path: Path) -> dict[str, SheetLayout]:
     sheets: dict[str, SheetLayout] = {}
     for name, offset in _xls_sheets(book):
         sheets[name] = SheetLayout(_xls_extent(book, offset))
+    if sheets:
+        next(iter(sheets.values())).text = textsize.xls_text(book)
     return sheets
 
 

@@ -82,12 +82,8 @@ def build_grid(
                 row.extend([""] * (width - len(row)))
             elif len(row) > width:
                 del row[width:]
-    clipped: list[Merge] = []
-    for top, left, bottom, right in merges or ():
-        bottom, right = min(bottom, len(rows) - 1), min(right, width - 1)
-        if top < 0 or left < 0 or top > bottom or left > right or (top, left) == (bottom, right):
-            continue
-        clipped.append((top, left, bottom, right))
+    clipped = _disjoint(file, sheet, merges or (), len(rows), width, first_row, first_col)
+    for top, left, bottom, right in clipped:
         anchor = rows[top][left]
         for rr in range(top, bottom + 1):
             row = rows[rr]
@@ -105,6 +101,47 @@ def build_grid(
         frozenset(i for i, n in enumerate(row_numbers) if n in hidden_rows),
         frozenset(j for j, n in enumerate(col_numbers) if n in hidden_cols),
     )
+
+
+def _disjoint(file: str, sheet: str, merges, height: int, width: int, first_row: int, first_col: int) -> list[Merge]:
+    """The merged ranges clipped to the block, with any range that overlaps one before it left out
+    (as Excel does when it repairs such a file): then filling them and ``merge_at`` cost no more
+    than the cells of the block. Copies of one range (a 259 KB file can hold a million) are dropped
+    at once; checking the others cell by cell may look at each cell of the block at most twice
+    before the file is refused (ImportRefused) as not a table anyone wrote."""
+    clipped: list[Merge] = []
+    seen: set[Merge] = set()
+    taken = bytearray(height * width)
+    budget = 2 * height * width + 1000
+    for top, left, bottom, right in merges:
+        bottom, right = min(bottom, height - 1), min(right, width - 1)
+        if top < 0 or left < 0 or top > bottom or left > right or (top, left) == (bottom, right):
+            continue
+        merge = (top, left, bottom, right)
+        if merge in seen:
+            continue
+        seen.add(merge)
+        free = True
+        for r in range(top, bottom + 1):
+            at = r * width
+            budget -= right - left + 1
+            if taken.find(1, at + left, at + right + 1) >= 0:
+                free = False
+                break
+        if budget < 0:
+            from importers.records import column_letter
+            from importers.readers.sniff import refuse
+
+            where = f"{column_letter(first_col + left)}{first_row + top}:{column_letter(first_col + right)}{first_row + bottom}"
+            raise refuse(file, f"合并单元格大量相互重叠（如 {where}），不是正常保存的表格（Excel 会提示修复），已拒绝读取。"
+                               "请在 Excel 或 WPS 中取消合并后重新合并，另存后再导入。", sheet=sheet)
+        if not free:
+            continue
+        for r in range(top, bottom + 1):
+            at = r * width
+            taken[at + left:at + right + 1] = b"\x01" * (right - left + 1)
+        clipped.append(merge)
+    return clipped
 
 
 class Source:

@@ -12,7 +12,10 @@ each reads 「file」工作表「S」第 N 行 X 列：message (``Origin.describ
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import zipfile
 from pathlib import Path
 
@@ -22,13 +25,19 @@ MAX_FILE_BYTES = 100 * 1024 * 1024  # any file read (table, roster, duties); a d
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024  # all parts of an archive together, unpacked
 MAX_PART_RATIO = 200  # unpacked/packed for a part over 20 MB: a zip bomb, not a spreadsheet
 MAX_PROLOG_BYTES = 1024 * 1024  # XML before its first element
-MAX_ROWS = 200_000  # rows of a sheet (or CSV, or Word table)
+# The limits below keep whatever they let through within about twice the time and memory of an
+# ordinary 10,000-task table (measured by ``python -m benchmarks.limits``, see the README): a file
+# past one is refused before anything is built.
+MAX_ROWS = 20_000  # rows of a sheet (or CSV, or Word table): twice the largest division table measured
 MAX_COLUMNS = 1_000  # columns of a sheet, first to last cell with a value
 # rows × columns of a sheet's cells with values, and of all sheets together. Reading a sheet as a grid
-# costs ~160 MB a million cells (calamine's cells and Python's): 1,000,000 is 50,000 rows × 20 columns, far
-# beyond any division table (10,000 tasks are ~110,000 cells); one stray value at BH150000 would have made
-# 9,000,000 (400 MB) and is refused, naming that cell.
-MAX_CELLS = 1_000_000
+# costs ~160 MB a million cells (calamine's cells and Python's): 300,000 is 15,000 rows × 20 columns
+# (10,000 tasks are ~110,000 cells); one stray value at BH150000 would have made 9,000,000 (400 MB)
+# and is refused, naming that cell.
+MAX_CELLS = 300_000
+# Merged ranges of one sheet: a 10,000-task table merges its categories in some 2,000; the XML of one
+# is 30 bytes and compresses to nothing, so a small file could declare millions.
+MAX_MERGES = 20_000
 FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # never turned into a refusal
 
 SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods", ".docx": "docx",
@@ -60,13 +69,46 @@ def refuse(path: Path | str, message: str, *, sheet: str | None = None, row: int
     return ImportRefused(message, Origin(display_name(path) if path else "", sheet, row, col))
 
 
+def not_a_file(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file one can read (a sentence), or None: missing, a
+    folder, a device such as /dev/zero, a FIFO, a socket, a symbolic link to nothing or in a loop,
+    or a file this user may not read."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        if os.path.lexists(path):
+            return "是一个快捷方式（符号链接），但它指向的文件不存在。"
+        return "找不到文件（文件不存在），请检查文件路径。"
+    except PermissionError:
+        return "没有权限访问这个文件（或它所在的文件夹）。"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "是一个循环的快捷方式（符号链接最终指向它自己），找不到真正的文件。"
+        if exc.errno == errno.ENAMETOOLONG:
+            return "路径或文件名太长，无法打开。"
+        return f"无法打开（{exc.strerror or exc}）。"
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        return "是一个文件夹，不是文件。"
+    if stat.S_ISFIFO(mode):
+        return "是一个管道（FIFO），不是普通文件。"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "是一个设备（如 /dev/zero），不是普通文件。"
+    if stat.S_ISSOCK(mode):
+        return "是一个套接字，不是普通文件。"
+    if not stat.S_ISREG(mode):
+        return "不是普通文件。"
+    if not os.access(path, os.R_OK):
+        return "没有读取这个文件的权限。"
+    return None
+
+
 def check_file(path: Path) -> int:
     """The size of ``path``; ImportRefused when it is missing, not a file, empty or too large."""
+    problem = not_a_file(path)
+    if problem:
+        raise refuse(path, problem)
     try:
-        if not path.exists():
-            raise refuse(path, "找不到文件（文件不存在），请检查文件路径。")
-        if not path.is_file():
-            raise refuse(path, "不是文件（可能是文件夹），请选择一个文件。")
         size = path.stat().st_size
     except OSError as exc:
         raise refuse(path, f"无法打开文件（{exc.strerror or exc}）。") from None
@@ -87,6 +129,8 @@ def sniff(path: Path) -> str:
     try:
         with path.open("rb") as f:
             head = f.read(4096)
+    except PermissionError:
+        raise refuse(path, "没有读取这个文件的权限。") from None
     except OSError as exc:
         raise refuse(path, f"无法打开文件（{exc.strerror or exc}）。") from None
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
@@ -98,7 +142,9 @@ def sniff(path: Path) -> str:
         if head.startswith(magic):
             raise refuse(path, f"不是{expected}（内容是{what}）。请选择 {SUPPORTED}。")
     if SUFFIXES[suffix] == "csv":
-        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        from importers.readers.textcsv import utf16_without_bom
+
+        if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and not utf16_without_bom(head):
             raise refuse(path, "不是文本（CSV）文件，内容是二进制数据。")
         return "csv"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()

@@ -22,11 +22,20 @@ def decode_text(data: bytes, path: Path | str) -> str:
     """The text of a file in UTF-16 (BOM), UTF-8 (BOM or clean) or else GB18030 (which covers GBK).
     A few bytes that decode in none of them (a file cut mid-character, a stray byte) become U+FFFD
     and the rest is read; a file that mostly does not decode, or is binary, is refused."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise refuse(path, "文件是 UTF-32 编码的文本，不能直接读取。请在记事本或 WPS 中另存为 UTF-8 后再导入。")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise refuse(path, "文件以 UTF-16 标记开头，但内容无法按 UTF-16 读取。") from None
+    unmarked = utf16_without_bom(data)
+    if unmarked:
+        try:
+            return data.decode(unmarked)
+        except UnicodeDecodeError:
+            raise refuse(path, "文件像是 UTF-16 编码的文本（没有编码标记），但内容无法按 UTF-16 读取。"
+                               "请在记事本或 WPS 中另存为 UTF-8 后再导入。") from None
     if data.startswith(_NOT_TEXT) or b"\x00" in data[:4096]:
         raise refuse(path, "不是文本文件（可能是 Excel、Word、PDF 或图片文件，请按其格式导入或另存为文本）。")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -43,6 +52,31 @@ def decode_text(data: bytes, path: Path | str) -> str:
     if text.count("\ufffd") * 20 > len(text):
         raise refuse(path, "无法识别文字编码（应为 UTF-8 或 GBK），请在记事本或 WPS 中另存为 UTF-8 后再导入。")
     return text
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for text saved as UTF-16 without a byte-order mark, told by its
+    zero bytes: the high byte of every ASCII character (commas, line ends, digits) is zero, so in
+    UTF-16LE most zeros fall at odd offsets (a CJK character such as 一, U+4E00, adds one at an even
+    offset) and in UTF-16BE at even ones, and a line end shows which; else None. (Text
+    without a single ASCII character gives no sign; it would be one line without line ends.)"""
+    head = data[:65536]
+    if len(head) < 4 or len(head) % 2 and len(data) <= 65536:
+        return None
+    odd = head[1::2].count(0)
+    even = head[0::2].count(0)
+    if odd + even < 2:
+        return None
+    total = odd + even
+    low, high = head[0::2], head[1::2]
+    pairs = list(zip(low, high))
+    le_ends = pairs.count((10, 0)) + pairs.count((13, 0))  # line ends where a UTF-16LE character starts
+    be_ends = pairs.count((0, 10)) + pairs.count((0, 13))
+    if odd >= 0.75 * total and le_ends > be_ends:
+        return "utf-16-le"
+    if even >= 0.75 * total and be_ends > le_ends:
+        return "utf-16-be"
+    return None
 
 
 def read_text(path: Path) -> str:

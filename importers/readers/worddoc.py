@@ -44,18 +44,54 @@ class DocumentSource(Source):
         return self._grids[name]
 
     def _cell_text(self, tc) -> str:
-        return "\n".join(self._paragraph(p, None).text for p in tc.iterchildren(f"{_W}p"))
+        """The cell's paragraphs, one a line; a table nested in it adds its rows as lines (cells
+        separated by a space), so no text is left out."""
+        lines: list[str] = []
+        for child in tc.iterchildren(f"{_W}p", f"{_W}tbl"):
+            if child.tag == f"{_W}p":
+                lines.append(self._paragraph(child, None).text)
+            else:
+                for tr in child.iterchildren(f"{_W}tr"):
+                    cells = [self._cell_text(inner).replace("\n", " ").strip() for inner in tr.iterchildren(f"{_W}tc")]
+                    if any(cells):
+                        lines.append("　".join(c for c in cells if c))
+        return "\n".join(lines)
+
+    def _only_tables(self, tr) -> list | None:
+        """The tables nested in a row that holds nothing else (one cell, no text of its own): a
+        table laid inside another, whose rows are rows of the outer one."""
+        cells = list(tr.iterchildren(f"{_W}tc"))
+        if len(cells) != 1:
+            return None
+        nested = list(cells[0].iterchildren(f"{_W}tbl"))
+        if not nested or any(self._paragraph(p, None).text.strip() for p in cells[0].iterchildren(f"{_W}p")):
+            return None
+        return nested
 
     def _read(self, name: str, tbl) -> Grid:
         values: list[list[object]] = []
         merges: list[Merge] = []
+        self._rows(name, tbl, 0, values, merges, 0)
+        return build_grid(self.file, name, values, 1, 1, merges)
+
+    def _rows(self, name: str, tbl, first_col: int, values: list[list[object]], merges: list[Merge], depth: int) -> None:
+        """Append the rows of ``tbl`` (its cells from column ``first_col``) to ``values``; a row that is
+        only a nested table is replaced by that table's rows (issue 13: they were left out)."""
         open_down: dict[tuple[int, int], int] = {}  # (left, right) of a vertical merge → index in merges
-        for r, tr in enumerate(tbl.iterchildren(f"{_W}tr")):
+        for tr in tbl.iterchildren(f"{_W}tr"):
+            r = len(values)
             if r >= sniff.MAX_ROWS:
                 raise refuse(self.path, f"表格超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。", sheet=name)
-            row: list[object] = []
-            col = tr.grid_before
-            row.extend([""] * col)
+            nested = self._only_tables(tr) if depth < 8 else None
+            if nested:
+                col = first_col + tr.grid_before
+                for inner in nested:
+                    self._rows(name, inner, col, values, merges, depth + 1)
+                open_down = {}
+                continue
+            row: list[object] = [""] * first_col
+            col = first_col + tr.grid_before
+            row.extend([""] * tr.grid_before)
             still_open: dict[tuple[int, int], int] = {}
             for tc in tr.iterchildren(f"{_W}tc"):
                 span = max(int(tc.grid_span or 1), 1)
@@ -77,4 +113,3 @@ class DocumentSource(Source):
                 col += span
             open_down = still_open
             values.append(row)
-        return build_grid(self.file, name, values, 1, 1, merges)

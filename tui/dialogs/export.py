@@ -31,14 +31,20 @@ def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, wit
     """Write one report of ``group`` into ``folder``; return the file written."""
     if kind == "json":
         from exporters.json_dump import write_dump
-        from exporters.xlsx_sheet import clean_file_name
+        from exporters.excel import file_name_for
         from models.clock import today as clock_today
 
         day = today or clock_today()
-        return write_dump(orm(), folder / f"{clean_file_name(group)}_全部数据_{day:%Y%m%d}.json", group=group)
+        return write_dump(orm(), folder / file_name_for(group, f"_全部数据_{day:%Y%m%d}.json"), group=group)
     from exporters.excel import export
+    from models import store
+    from models.text_repair import retry_repaired
 
-    return export(db_path, kind, folder, group_name=group, within=within, today=today)
+    conn = store.connect(db_path)
+    try:  # text not valid UTF-8 in the ledger is exported with � in its place (the command line names it)
+        return retry_repaired(conn, lambda: export(conn, kind, folder, group_name=group, within=within, today=today))[0]
+    finally:
+        conn.close()
 
 
 class ExportDialog(Dialog[None]):

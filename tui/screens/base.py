@@ -50,7 +50,7 @@ class Loads:
             if reader is not None:
                 with reader() as conn:
                     if not worker.is_cancelled:
-                        result = fn(conn)
+                        result = self._read_repairing(conn, fn)
                         ok = True
         except Exception as exc:  # noqa: BLE001
             app.log.error(f"read failed: {exc!r}")
@@ -59,6 +59,25 @@ class Loads:
             app.call_from_thread(self._deliver, group, seq, then, result, loading)
         else:
             app.call_from_thread(self._deliver, group, seq, None, None, loading)
+
+    def _read_repairing(self, conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """``fn(conn)``; when the ledger holds text that is not UTF-8, the window's connection reads
+        it from then on with � in its place (``models.text_repair``) and the tasks are named once."""
+        try:
+            return fn(conn)
+        except sqlite3.OperationalError as exc:
+            from models import text_repair
+
+            if not text_repair.is_decode_error(exc):
+                raise
+            lines = text_repair.damaged_text(conn)
+            text_repair.repair(conn)
+            result = fn(conn)
+        app = self.app  # type: ignore[attr-defined]
+        if lines:
+            app.call_from_thread(app.notify, "\n".join(lines[:3]), title="数据库中有损坏的文字", severity="warning",
+                                 timeout=15)
+        return result
 
     def _deliver(self, group: str, seq: int, then: Callable[[Any], None] | None, result: Any,
                  loading: Widget | None) -> None:

@@ -1,0 +1,200 @@
+"""How much text a workbook unfolds into, judged before python-calamine builds it (issue 13).
+
+calamine gives every cell its own copy of its text. A cell of a shared string (.xlsx ``t="s"``, .xls
+LABELSST) is a few bytes in the file however long the string is, so 20,000 cells pointing at one
+600 KB string — a 405 KB file that passes every size, ratio and cell limit — ask for 12 GB, and the
+Rust runtime aborts the process. A text cell of an .ods repeated across columns
+(``number-columns-repeated``) is the same bomb. So the text a workbook will hold is counted first:
+
+- .xlsx: the size of every shared string (bytes of its ``<si>`` element, a bound of its text),
+  times the cells that refer to it (every ``<v>N</v>`` counts as a reference: a bound), plus the
+  size of a sheet's XML when it holds text of its own (inline strings, formula results);
+- .ods: content.xml, plus each repeated text cell's text once more for every repeat (``extent``);
+- .xls: the size of every string of the SST times its references, plus the workbook stream.
+
+The whole workbook may hold ``MAX_TEXT_BYTES`` of text: with more, reading and loading it would cost
+more than twice an ordinary 10,000-task table (measured by ``python -m benchmarks.limits``); such a
+table counts about 4 MB. Word documents and CSV files hold their text once (merged Word cells share one string),
+so their file size limits already bound it.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+
+MAX_TEXT_BYTES = 16 * 1024 * 1024  # UTF-8 bytes of text, all sheets together (~5.5 million Chinese characters)
+
+_SI = re.compile(rb"<(/?)(?:[\w.-]+:)?si(?=[\s>/])")
+_SHARED_REF = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\bt\s*=\s*["\']s["\'][^>]*>\s*<(?:[\w.-]+:)?v>\s*([0-9]+)')
+_CHUNK = 1 << 20
+
+
+def shared_string_sizes(archive: zipfile.ZipFile) -> list[int]:
+    """The size in bytes of each ``<si>`` of the shared strings part (none: an empty list), read as a
+    stream: the strings themselves are never held."""
+    names = [n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")]
+    if not names:
+        return []
+    sizes: list[int] = []
+    start = -1
+    offset = 0  # stream position of buf[0]
+    buf = b""
+    with archive.open(names[0]) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            buf += chunk
+            limit = len(buf) if not chunk else len(buf) - 16  # a tag cut at the end is taken next time
+            last = 0
+            for match in _SI.finditer(buf):
+                if match.start() >= limit:
+                    break
+                last = match.end()
+                if match[1]:
+                    if start >= 0:
+                        sizes.append(offset + match.start() - start)
+                        start = -1
+                else:
+                    if start >= 0:  # an <si> never closed: count it up to here
+                        sizes.append(offset + match.start() - start)
+                    start = offset + match.end()
+            if not chunk:
+                break
+            keep = max(last, limit)
+            offset += keep
+            buf = buf[keep:]
+    return sizes
+
+
+def shared_references(archive: zipfile.ZipFile, part: str, sizes: list[int]) -> int:
+    """Bytes of shared-string text the cells of one sheet part refer to. A quick bound first (every
+    ``t="s"`` at the longest string's size); the exact sum only when the bound is too large."""
+    if not sizes:
+        return 0
+    longest = max(sizes)
+    count = 0
+    with archive.open(part) as stream:
+        tail = b""
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                break
+            window = tail + chunk
+            count += window.count(b"v>", max(len(tail) - 2, 0))  # every value tag, <v>, </v>, <x:v> …
+            tail = chunk[-2:]
+    if count * longest <= MAX_TEXT_BYTES // 4:
+        return count * longest
+    total = 0
+    n = len(sizes)
+    with archive.open(part) as stream:
+        buf = b""
+        while True:
+            chunk = stream.read(_CHUNK)
+            buf += chunk
+            limit = len(buf) if not chunk else len(buf) - 4096
+            keep = max(limit, 0)
+            for match in _SHARED_REF.finditer(buf):
+                if match.end() > limit:
+                    keep = min(match.start(), keep)
+                    break
+                i = int(match[1])
+                if i < n:
+                    total += sizes[i]
+            if not chunk:
+                break
+            buf = buf[keep:]
+    return total
+
+
+# --- .xls -----------------------------------------------------------------------------------------
+
+_SST, _CONTINUE, _LABELSST = 0x00FC, 0x003C, 0x00FD
+
+
+def xls_text(book: bytes) -> int:
+    """Bytes of text the cells of an .xls workbook stream hold: its SST strings times their LABELSST
+    references (at two bytes a character, as stored), plus the stream itself."""
+    sizes = _sst_sizes(book)
+    total = len(book)
+    if not sizes:
+        return total
+    n = len(sizes)
+    pos, end = 0, len(book) - 4
+    unpack = struct.unpack_from
+    while pos <= end:
+        kind, size = unpack("<HH", book, pos)
+        if kind == _LABELSST and size >= 10:
+            i = unpack("<I", book, pos + 10)[0]
+            if i < n:
+                total += sizes[i]
+        pos += 4 + size
+    return total
+
+
+def _sst_sizes(book: bytes) -> list[int]:
+    """The length (in bytes, two a character) of each string of the SST, its CONTINUE records followed."""
+    pos, end = 0, len(book) - 4
+    unpack = struct.unpack_from
+    pieces: list[bytes] = []
+    while pos <= end:
+        kind, size = unpack("<HH", book, pos)
+        if kind == _SST:
+            pieces.append(book[pos + 4:pos + 4 + size])
+            pos += 4 + size
+            while pos <= end:
+                kind, size = unpack("<HH", book, pos)
+                if kind != _CONTINUE:
+                    break
+                pieces.append(book[pos + 4:pos + 4 + size])
+                pos += 4 + size
+            break
+        pos += 4 + size
+    if not pieces or len(pieces[0]) < 8:
+        return []
+    count = unpack("<I", pieces[0], 4)[0]
+    sizes: list[int] = []
+    p, at = 0, 8  # piece, offset in it
+    for _ in range(min(count, 10_000_000)):
+        if at >= len(pieces[p]):
+            p, at = p + 1, 0
+            if p >= len(pieces):
+                break
+        data = pieces[p]
+        if at + 3 > len(data):
+            break
+        chars, flags = unpack("<H", data, at)[0], data[at + 2]
+        at += 3
+        runs = ext = 0
+        if flags & 0x08 and at + 2 <= len(data):
+            runs = unpack("<H", data, at)[0]
+            at += 2
+        if flags & 0x04 and at + 4 <= len(data):
+            ext = unpack("<I", data, at)[0]
+            at += 4
+        sizes.append(chars * 2)
+        wide = flags & 0x01
+        left = chars
+        while left:  # character data may run on into the next CONTINUE, which starts with a flags byte
+            room = (len(data) - at) // (2 if wide else 1)
+            take = min(left, room)
+            at += take * (2 if wide else 1)
+            left -= take
+            if left:
+                p += 1
+                if p >= len(pieces) or not pieces[p]:
+                    return sizes
+                data, at = pieces[p], 1
+                wide = data[0] & 0x01
+        skip = runs * 4 + ext
+        while skip:
+            room = len(data) - at
+            take = min(skip, room)
+            at += take
+            skip -= take
+            if skip:
+                p += 1
+                if p >= len(pieces):
+                    return sizes
+                data, at = pieces[p], 0
+    return sizes

@@ -1,0 +1,81 @@
+"""What went wrong with the disk or the file under a write, in words (issue 13).
+
+SQLite reports a full disk (``SQLITE_FULL``), a failed write (``SQLITE_IOERR``: a removed USB stick, a
+file over the size the system allows), a file or folder it may not write (``SQLITE_READONLY``,
+``SQLITE_PERM``, ``SQLITE_CANTOPEN``) with short English texts. ``storage_problem`` turns each into a
+Chinese sentence naming the file; every front end (command line, TUI, importer, operations) shows it
+instead of a traceback. SQLite rolls back the transaction that failed, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+from pathlib import Path
+
+_SAVED = "这次修改没有保存，数据库未作任何改动。"
+
+
+def _code(exc: BaseException) -> int:
+    return getattr(exc, "sqlite_errorcode", 0) & 0xFF
+
+
+def storage_problem(exc: BaseException | None, path: str | os.PathLike[str] | None) -> str | None:
+    """The Chinese sentence for a disk or permission failure of SQLite (or of the OS) on ``path``,
+    or None when ``exc`` is something else (a busy lock, a damaged file, a bug)."""
+    if exc is None:
+        return None
+    cause = getattr(exc, "orig", None)  # SQLAlchemy wraps the sqlite3 error
+    if isinstance(cause, BaseException):
+        exc = cause
+    name = f"「{path}」" if path is not None else ""
+    if isinstance(exc, OSError):
+        return os_problem(exc, path)
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = _code(exc)
+    text = str(exc).lower()
+    if code == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return f"磁盘空间已满，数据库{name}无法写入。{_SAVED}请清理磁盘空间后再试。"
+    if code == sqlite3.SQLITE_READONLY or "readonly database" in text:
+        return (f"数据库{name}是只读的，不能写入（文件设为只读、所在文件夹不可写，或当前用户没有写入权限）。"
+                f"{_SAVED}请取消只读或换一个可写的位置。")
+    if code == sqlite3.SQLITE_IOERR or "disk i/o error" in text:
+        return (f"读写数据库{name}时磁盘出错（磁盘可能已满、已被拔出，或文件超过了系统允许的大小）。"
+                f"{_SAVED}请检查磁盘后再试。")
+    if code in (sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) or "unable to open" in text:
+        return (f"无法打开数据库{name}进行读写（没有权限，或所在文件夹不可写、不存在）。"
+                f"{_SAVED}请检查文件和文件夹的权限。")
+    return None
+
+
+def os_problem(exc: OSError, path: str | os.PathLike[str] | None) -> str:
+    """A failed file operation of ours (writing an export, a backup) in words."""
+    name = f"「{path}」" if path is not None else ""
+    number = exc.errno
+    if number == errno.ENOSPC:
+        return f"磁盘空间已满，无法写入{name}。"
+    if number == errno.EFBIG:
+        return f"文件超过了系统允许的大小，无法写入{name}。"
+    if number in (errno.EACCES, errno.EPERM):
+        return f"没有权限写入{name}（文件或文件夹只读，或当前用户没有写入权限）。"
+    if number == errno.EROFS:
+        return f"{name}所在的磁盘是只读的，不能写入。"
+    if number == errno.ENAMETOOLONG:
+        return f"文件名太长，无法写入{name}。"
+    return f"无法写入{name}（{exc.strerror or exc}）。"
+
+
+def writable_problem(path: Path) -> str | None:
+    """Why the ledger at ``path`` cannot be written at all, found before a write is tried: the file
+    read-only, or (for a new file, or the WAL beside it) its folder. None when it looks writable."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"数据库「{path}」是只读的（文件设为只读，或当前用户没有写入权限），不能写入，文件未作任何改动。请取消只读或换一个可写的位置。"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        wal = path.with_name(path.name + "-wal")
+        if not path.exists() or not wal.exists():
+            return (f"数据库「{path}」所在的文件夹「{folder}」不可写（只读或没有权限），"
+                    "无法打开数据库进行读写，文件未作任何改动。请换一个可写的位置。")
+    return None
