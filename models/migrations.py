@@ -5,6 +5,7 @@ version bump, on a plain sqlite3 connection.
 Version 1: the first schema.
 Version 2: task.search_text (content, units, persons and pinyin initials, for the filter) and
            member.phone.
+Version 3: work_group.title (the imported division table's own title, used when exporting it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 2
+CURRENT_VERSION = 3
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -34,7 +35,11 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     conn.executemany("UPDATE task SET search_text = ? WHERE id = ?", updates)
 
 
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2}
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    conn.execute("ALTER TABLE work_group ADD COLUMN title VARCHAR")
+
+
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

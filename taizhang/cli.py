@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--group", metavar="NAME", help="领导小组名称（数据库中只有一个时可省略）")
     exp.add_argument("--kind", choices=EXPORT_KINDS, default="division", help="Excel 报表种类（默认 division 分工表）")
     exp.add_argument("--within", type=int, default=7, metavar="N", help="overdue：N 天内到期的也列入（默认 7）")
+    exp.add_argument("--with-status", action="store_true", help="division：加上完成状态、完成日期两列")
 
     bak = sub.add_parser("backup", help="立即备份数据库（到数据库旁的 backups 文件夹）；--list 列出已有的备份")
     bak.add_argument("--list", action="store_true", help="列出已有的备份，最新的在前")
@@ -209,12 +210,16 @@ def _export(args: argparse.Namespace) -> int:
             raise BadInput(str(exc)) from None
         try:
             group = _group_name(store.group_names(conn), args.group, create_ok=False)
-            path = export(conn, args.kind, out, group, within=args.within)
+            notes: list[str] = []
+            path = export(conn, args.kind, out, group, within=args.within, with_status=args.with_status,
+                          notes=notes)
         except ExportError as exc:
             raise BadInput(str(exc)) from None
         finally:
             conn.close()
         print(f"已导出：{path}")
+        for note in notes:
+            print(f"注意：{note}")
         return EXIT_OK
     db = _open_db(args)
     try:
