@@ -38,8 +38,9 @@ CELL_PADDING = 0.8  # column units lost to the cell's left and right margins
 MIN_LINE_CHARS = 3  # a wrapped line shorter than this reads as an orphan
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%％,.;:?!)]}·…—")
 NO_LINE_END = frozenset("（《「『【〔“‘([{")
-GOOD_AFTER = frozenset("、，；：。,;:）)")  # a break after these reads naturally
+GOOD_AFTER = frozenset("、，；：。,;:）)—～~至到")  # a break after these reads naturally
 GOOD_BEFORE = frozenset("（(《")  # and before these
+UNIT_WORDS = frozenset("年月日天号时分秒万亿元项个人家所张次%％")
 # Without a dictionary, a few hints at word edges in the names these tables hold: a break after a
 # unit's or a title's last character, or before a common word, reads better than one inside a word.
 WORD_END = frozenset("局办委部室厅院站所队会镇乡县市区处科股组的和与及")
@@ -90,6 +91,8 @@ def _breakable(line: str, i: int) -> bool:
     if before.isascii() and after.isascii() and (before.isalnum() or before in ".%-/") and (
             after.isalnum() or after in ".%-/"):
         return False  # inside a number or a Latin word
+    if before.isdigit() and after in UNIT_WORDS:
+        return False  # 11月, 396天, 14.2万: a number keeps its measure word
     return True
 
 
@@ -98,6 +101,8 @@ def _break_cost(line: str, i: int) -> float:
     before, after = line[i - 1], line[i]
     if before in GOOD_AFTER or after in GOOD_BEFORE or before == " ":
         return 0.0
+    if before in "年月日" and after.isdigit():
+        return 0.3
     if before.isascii() and before.isalnum():
         return 1.0
     if line[i:i + 2] in WORD_STARTS or line[i:i + 3] in WORD_STARTS:

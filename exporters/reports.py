@@ -242,10 +242,12 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
     has_co = any(t.co for t in tasks)
     lead_persons = any(p for t in tasks for _, p in t.lead) or "lead" in placement.values()
     co_persons = any(p for t in tasks for _, p in t.co) or "co" in placement.values()
+    if own_unpaired_column:  # the reader takes a person column right of a unit column for its persons
+        lead_persons = co_persons = True
 
     columns: list[Column] = [Column("序号", low=4.5, high=9)]
     if has_category:
-        columns.append(Column("项目名称", low=9, high=23))
+        columns.append(Column("项目名称", low=9, high=14))  # merged down its rows: six characters a line
     c_content = len(columns)
     columns.append(Column("工作任务", "flex", low=30, align="left",
                           pref=preferred_text_width([t.content for t in tasks], 34, 60)))
@@ -457,7 +459,9 @@ def write_progress(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, to
                Column("工作任务", "flex", low=30, share=1.3, align="left",
                       pref=preferred_text_width([t.content for t in tasks], 30, 50)),
                Column("牵头单位", low=9, high=28), Column("完成时限", low=10, high=20),
-               Column("最新进展", "flex", low=24, share=1.0, align="left", pref=30), Column("完成状态", low=9, high=18),
+               Column("最新进展", "flex", low=20, share=1.0, align="left",
+                      pref=preferred_text_width([_latest_text(t) for t in tasks if t.latest], 20, 44)),
+               Column("完成状态", low=9, high=18, wraps=False),  # （逾期396天） never broken
                Column("完成时间", low=10, high=18, wraps=False)]
     numbers = [t.number for t in tasks]
     own_numbers = all(numbers) and len(set(numbers)) == len(numbers)  # 1–94: 序号 is the task's number
@@ -608,13 +612,13 @@ def write_overdue(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, tod
     units = sorted(by_unit, key=badness)
     contents = [d.task.content for d in overdue + soon]
     latest = [_latest_text(d.task) for d in overdue + soon]
-    pref = preferred_text_width(contents, 26, 44)
+    pref = max(preferred_text_width(contents, 26, 44), preferred_text_width([t for t in latest if t], 26, 44))
     columns = [Column("序号", low=5, high=10), Column("牵头单位", low=11, high=26),
                Column("工作任务", "flex", low=26, share=1.0, align="left", pref=pref),
-               Column("完成时限", low=10, high=18), Column("到期情况", low=10, high=17),
+               Column("完成时限", low=10, high=18), Column("到期情况", low=10, high=17, wraps=False),
                Column("完成状态", low=9, high=10), Column("责任人", low=7, high=12),
                Column("最新进展", "flex", low=26, share=1.0, align="left",
-                      pref=max(pref, preferred_text_width([t for t in latest if t], 26, 44)))]
+                      pref=pref)]  # as wide as 工作任务: one note must not make a ten-line row
     blocks: list[tuple[str, list[dict[int, str]]]] = []
     for unit in units:
         items = by_unit[unit]
@@ -715,6 +719,7 @@ def write_roster(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, atta
     jobs = [titles.get(id(m), m.title) for m in main + liaisons]
     columns[3].pref = max((fitting.text_width(u) for u in units), default=16) + fitting.CELL_PADDING
     columns[4].pref = max((fitting.text_width(t) for t in jobs if t), default=16) + fitting.CELL_PADDING
+    columns[3].share, columns[4].share = columns[3].pref, columns[4].pref  # the room left, shared by need
     sheet: Sheet = sheet_factory("成员名单", columns, portrait=True)
     sheet.set_widths()
     last = len(columns) - 1

@@ -232,7 +232,7 @@ class Sheet:
             else:
                 fits.append(fitting.Fit(max(column.pref, low), low, flex=True, share=column.share))
         widths = fitting.fit_widths(fits, PORTRAIT_UNITS if self.portrait else PAGE_UNITS)
-        self.widths = [round(w, 1) for w in widths]
+        self.widths = [math.ceil(w * 10 - 1e-6) / 10 for w in widths]  # never narrower than fitted
         for i, width in enumerate(self.widths):
             self.ws.set_column(i, i, width)
         return self.widths
