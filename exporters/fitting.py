@@ -36,6 +36,7 @@ BODY_PT = 11.0
 NARROW_EM = 0.55  # a Latin letter or digit, as a share of a Chinese character
 CELL_PADDING = 0.8  # column units lost to the cell's left and right margins
 MIN_LINE_CHARS = 3  # a wrapped line shorter than this reads as an orphan
+LINE_COST = 3.0  # one more line is worth a break inside a word (4.0) avoided, not a natural one
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%％,.;:?!)]}·…—")
 NO_LINE_END = frozenset("（《「『【〔“‘([{")
 GOOD_AFTER = frozenset("、，；：。,;:）)—～~至到")  # a break after these reads naturally
@@ -46,7 +47,8 @@ UNIT_WORDS = frozenset("年月日天号时分秒万亿元项个人家所张次%�
 WORD_END = frozenset("局办委部室厅院站所队会镇乡县市区处科股组的和与及")
 WORD_STARTS = frozenset({"社会", "保障", "服务", "体系", "管理", "中心", "工作", "建设", "发展", "事务", "养老",
                          "老年", "健康", "文化", "环境", "生活", "精神", "宜居", "常务", "主任", "副主任", "局长",
-                         "书记", "产业", "设施", "医疗", "保险", "体育", "教育", "卫生", "安全", "机制", "制度"})
+                         "书记", "产业", "设施", "医疗", "保险", "体育", "教育", "卫生", "安全", "机制", "制度",
+                         "社会保障", "养老服务", "精神文化", "健康支持", "服务中心", "公用事业", "市政", "事业"})
 
 
 def _is_wide(char: str) -> bool:
@@ -105,11 +107,13 @@ def _break_cost(line: str, i: int) -> float:
         return 0.3
     if before.isascii() and before.isalnum():
         return 1.0
+    if line[i:i + 4] in WORD_STARTS:
+        return 0.3
     if line[i:i + 2] in WORD_STARTS or line[i:i + 3] in WORD_STARTS:
         return 0.5
     if before in WORD_END:
         return 0.7
-    return 2.0
+    return 4.0  # inside a word, as far as these hints tell
 
 
 _WRAPS: dict[tuple[str, float, float], tuple[str, ...]] = {}
@@ -140,14 +144,14 @@ def _wrap_line(line: str, width: float, pt: float) -> list[str]:
             piece = line[j:i].strip()
             cost = best[j][1] + (_break_cost(line, i) if i < n else 0.0)
             if len(piece) < MIN_LINE_CHARS and n >= 2 * MIN_LINE_CHARS:
-                cost += 20.0  # an orphan
+                cost += 20.0 if len(piece) < 2 or piece[-1] in NO_LINE_START else 3.0  # an orphan
             slack = width - (prefix[i] - prefix[j])
             if i < n:
                 cost += (slack / width) ** 2 * 3  # ragged lines: prefer balanced ones
             else:
                 cost += (slack / width) ** 2 * 3  # the last line counts too: balance it
             cand = (best[j][0] + 1, cost)
-            if cand < best[i]:
+            if cand[1] + LINE_COST * cand[0] < best[i][1] + LINE_COST * best[i][0]:
                 best[i] = cand
                 back[i] = j
             if chars > 400:

@@ -247,9 +247,9 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
 
     columns: list[Column] = [Column("序号", low=4.5, high=9)]
     if has_category:
-        columns.append(Column("项目名称", low=9, high=14))  # merged down its rows: six characters a line
+        columns.append(Column("项目名称", low=13.4, high=14))  # merged down its rows: six characters a line
     c_content = len(columns)
-    columns.append(Column("工作任务", "flex", low=30, align="left",
+    columns.append(Column("工作任务", "flex", low=28, align="left",
                           pref=preferred_text_width([t.content for t in tasks], 34, 60)))
     year_cols: dict[int, int] = {}
     for year in years:
@@ -260,20 +260,22 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
         c_deadline = len(columns)
         columns.append(Column("时间节点" if years else "完成时限", low=9, high=19))
     c_lead = len(columns)
-    columns.append(Column("牵头单位", low=9, high=30))
+    # unit and person columns hold their longest name on one line (up to 14 characters): a name
+    # the application wrapped by itself could not be kept beside its person
+    columns.append(Column("牵头单位", low=9, high=30, wraps=False))
     c_lead_person = c_co = c_co_person = c_status = None
     if lead_persons:
         c_lead_person = len(columns)
-        columns.append(Column("责任人", low=7, high=16))
+        columns.append(Column("责任人", low=7, high=16, wraps=False))
     if has_co:
         c_co = len(columns)
-        columns.append(Column("配合单位", low=9, high=30))
+        columns.append(Column("配合单位", low=9, high=30, wraps=False))
         if co_persons:
             c_co_person = len(columns)
-            columns.append(Column("责任人", low=7, high=16))
+            columns.append(Column("责任人", low=7, high=16, wraps=False))
     if with_status:
         c_status = len(columns)
-        columns += [Column("完成\n状态", low=6), Column("完成\n日期", low=6, high=18, wraps=False)]
+        columns += [Column("完成\n状态", low=6, wraps=False), Column("完成\n日期", low=6, high=18, wraps=False)]
     c_notes = c_unpaired = None
     if has_notes:
         c_notes = len(columns)
@@ -339,10 +341,10 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
                 cells[c_co_person] = co.persons
         if mode == "task":
             cells[0] = task.number
-        for year, col in year_cols.items():
-            cells[col] = task.targets.get(year)
+        for year, col in year_cols.items():  # the reader joins wrapped lines of these again
+            cells[col] = sheet.fitted(col, task.targets.get(year))
         if c_deadline is not None:
-            cells[c_deadline] = task.deadline
+            cells[c_deadline] = sheet.fitted(c_deadline, task.deadline)
         if c_notes is not None:
             cells[c_notes] = task.notes
         if c_unpaired is not None:

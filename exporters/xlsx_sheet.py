@@ -319,6 +319,7 @@ class Sheet:
         row = first_row
         for heights in blocks:
             n = len(heights)
+            heights = [int(h * 4.0 / 3.0 + 0.5) * 0.75 for h in heights]  # as the file holds them
             segments: list[tuple[int, int]] = []
             start = 0
             k = 0
