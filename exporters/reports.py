@@ -341,9 +341,9 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
                 cells[c_co_person] = co.persons
         if mode == "task":
             cells[0] = task.number
-        for year, col in year_cols.items():  # the reader joins wrapped lines of these again
-            cells[col] = sheet.fitted(col, task.targets.get(year))
-        if c_deadline is not None:
+        for year, col in year_cols.items():  # targets keep their own lines (the reader keeps them too)
+            cells[col] = task.targets.get(year)
+        if c_deadline is not None:  # the reader joins wrapped lines of a deadline again
             cells[c_deadline] = sheet.fitted(c_deadline, task.deadline)
         if c_notes is not None:
             cells[c_notes] = task.notes
