@@ -47,6 +47,7 @@ MARGINS = {"left": 0.5, "right": 0.5, "top": 0.7, "bottom": 0.75}
 FOOTER = "&C第 &P 页 共 &N 页"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 FORMULA_STARTS = ("=", "+", "-", "@")
+FITTED_CHARS = 40  # a longer text in a short-text column is a sentence: the application wraps it
 
 # Characters Excel refuses in a sheet name, and names it reserves.
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -98,7 +99,7 @@ def line_count(text: str, width: float) -> int:
         if units <= width:
             total += 1
             continue
-        if all(fitting._is_wide(c) for c in line):  # all wide characters: a break every ``per`` characters
+        if len(line.encode("gbk", "replace")) == 2 * len(line):  # all wide characters: a break every ``per`` characters
             per, n, start = max(int(width / WIDE_UNITS), 1), 1, 0
             while len(line) - start > per:
                 start += per
@@ -242,7 +243,7 @@ class Sheet:
         broken where it reads well, never leaving a character or two alone. Long-text columns
         are left to the application."""
         column = self.columns[col]
-        if not text or (column.sizing != "fit" and not column.short):
+        if not text or (column.sizing != "fit" and not column.short) or len(text) > FITTED_CHARS:
             return text
         return fitting.wrapped(text, self.widths[col])
 
@@ -253,7 +254,7 @@ class Sheet:
         key = (col, text)
         hit = self._lines.get(key)
         if hit is None:
-            if self.columns[col].sizing == "fit" or self.columns[col].short:
+            if (self.columns[col].sizing == "fit" or self.columns[col].short) and len(text) <= FITTED_CHARS:
                 hit = len(fitting.wrap(text, self.widths[col]))
             else:
                 hit = line_count(text, self.widths[col])
