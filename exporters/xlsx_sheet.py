@@ -84,6 +84,11 @@ def text_units(text: str) -> float:
     return fitting.text_width(text)
 
 
+def _sentence(text: str) -> bool:
+    """A text with a line longer than ``FITTED_CHARS``: the application wraps it."""
+    return len(text) > FITTED_CHARS and any(len(line) > FITTED_CHARS for line in text.split("\n"))
+
+
 _NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%％,.;:?!)]")
 
 
@@ -243,7 +248,7 @@ class Sheet:
         broken where it reads well, never leaving a character or two alone. Long-text columns
         are left to the application."""
         column = self.columns[col]
-        if not text or (column.sizing != "fit" and not column.short) or len(text) > FITTED_CHARS:
+        if not text or (column.sizing != "fit" and not column.short) or _sentence(text):
             return text
         return fitting.wrapped(text, self.widths[col])
 
@@ -254,7 +259,7 @@ class Sheet:
         key = (col, text)
         hit = self._lines.get(key)
         if hit is None:
-            if (self.columns[col].sizing == "fit" or self.columns[col].short) and len(text) <= FITTED_CHARS:
+            if (self.columns[col].sizing == "fit" or self.columns[col].short) and not _sentence(text):
                 hit = len(fitting.wrap(text, self.widths[col]))
             else:
                 hit = line_count(text, self.widths[col])
