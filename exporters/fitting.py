@@ -51,9 +51,15 @@ WORD_STARTS = frozenset({"社会", "保障", "服务", "体系", "管理", "中�
                          "社会保障", "养老服务", "精神文化", "健康支持", "服务中心", "公用事业", "市政", "事业"})
 
 
+_WIDE: dict[str, bool] = {}
+
+
 def _is_wide(char: str) -> bool:
     """A full-width character: two bytes in GBK (as ``line_width`` counts)."""
-    return len(char.encode("gbk", "replace")) == 2
+    hit = _WIDE.get(char)
+    if hit is None:
+        hit = _WIDE[char] = len(char.encode("gbk", "replace")) == 2
+    return hit
 
 
 def char_width(char: str, pt: float = BODY_PT) -> float:

@@ -323,10 +323,20 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
     sheet.set_widths()
     widths = sheet.widths
     rows: list[dict[int, str | None]] = []
+    role_cells: dict[tuple, _Units] = {}  # unit lists repeat from task to task
+
+    def cells_of(pairs: list[tuple[str, str | None]], extra: list[str], unit_col: int, person_col: int | None) -> _Units:
+        key = (unit_col, tuple(pairs), tuple(extra))
+        hit = role_cells.get(key)
+        if hit is None:
+            hit = _role_cells(pairs, extra, widths[unit_col], widths[person_col] if person_col is not None else 1.0)
+            if len(role_cells) < 50_000:
+                role_cells[key] = hit
+        return hit
+
     for task in tasks:
         place = placement.get(task.id)
-        lead = _role_cells(task.lead, task.unpaired if place == "lead" else [], widths[c_lead],
-                           widths[c_lead_person] if c_lead_person is not None else 1.0)
+        lead = cells_of(task.lead, task.unpaired if place == "lead" else [], c_lead, c_lead_person)
         cells: dict[int, str | None] = {
             c_content: task.content if mode == "task" else numbered(task.number, task.content),
             c_lead: lead.units,
@@ -334,8 +344,7 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
         if c_lead_person is not None:
             cells[c_lead_person] = lead.persons
         if c_co is not None:
-            co = _role_cells(task.co, task.unpaired if place == "co" else [], widths[c_co],
-                             widths[c_co_person] if c_co_person is not None else 1.0)
+            co = cells_of(task.co, task.unpaired if place == "co" else [], c_co, c_co_person)
             cells[c_co] = co.units
             if c_co_person is not None:
                 cells[c_co_person] = co.persons

@@ -141,7 +141,7 @@ class Column:
 
     def see(self, text: str | None) -> None:
         if text:
-            w = text_units(text)
+            w = fitting.text_width(text)
             if w > self.widest:
                 self.widest = w
 
