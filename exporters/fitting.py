@@ -195,7 +195,13 @@ def wrap(text: str | None, width: float, pt: float = BODY_PT) -> tuple[str, ...]
         room = max(width - CELL_PADDING, pt / POINTS_PER_UNIT)
         lines: list[str] = []
         for line in text.split("\n"):
-            lines.extend(_wrap_line(line, room, pt) if len(line) <= 400 else [line])
+            if len(line) > 400 or line_width(line, pt) <= room:
+                lines.append(line)
+                continue
+            once = _WRAPS.get((line, -room, pt))  # each line's breaks, found once
+            if once is None:
+                once = _WRAPS[(line, -room, pt)] = tuple(_wrap_line(line, room, pt))
+            lines.extend(once)
         hit = tuple(lines)
         if len(_WRAPS) < 200_000:
             _WRAPS[key] = hit
