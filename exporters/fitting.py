@@ -39,8 +39,8 @@ MIN_LINE_CHARS = 3  # a wrapped line shorter than this reads as an orphan
 LINE_COST = 3.0  # one more line is worth a break inside a word (4.0) avoided, not a natural one
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%％,.;:?!)]}·…—")
 NO_LINE_END = frozenset("（《「『【〔“‘([{")
-GOOD_AFTER = frozenset("、，；：。,;:）)—～~至到")  # a break after these reads naturally
-GOOD_BEFORE = frozenset("（(《")  # and before these
+GOOD_AFTER = frozenset("、，；：。,;:）)”》—～~至到")  # a break after these reads naturally
+GOOD_BEFORE = frozenset("（(《“")  # and before these
 UNIT_WORDS = frozenset("年月日天号时分秒万亿元项个人家所张次%％")
 # Without a dictionary, a few hints at word edges in the names these tables hold: a break after a
 # unit's or a title's last character, or before a common word, reads better than one inside a word.
