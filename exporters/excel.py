@@ -97,10 +97,13 @@ def _connect(db: Any) -> tuple[sqlite3.Connection, bool]:
 
 
 def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | None = None, within: int = 7,
-           today: date | None = None, warn: Any = None) -> Path:
+           today: date | None = None, warn: Any = None, *, with_status: bool = False,
+           attachment: str | None = None, notes: list[str] | None = None) -> Path:
     """Write the ``kind`` report of ``group_name`` (the only group when None) to ``out``; return
     the path written. Raises ExportError (nothing written) when it cannot. ``warn`` is told of each
-    text cut to Excel's 32,767 characters a cell."""
+    text cut to Excel's 32,767 characters a cell. ``with_status`` adds 完成状态 and 完成日期 to the
+    division table; ``attachment`` is the label above the title (附件2; 附件 by default); an empty
+    report's words are appended to ``notes`` (for the command's output)."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}; expected one of {', '.join(KINDS)}")
     if within < 0:
@@ -129,25 +132,27 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
                 "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
             })
 
-            made: list[Sheet] = []
+            sheets: list[Sheet] = []
 
-            def sheet(name: str, columns: list[Column]) -> Sheet:
-                made.append(Sheet(workbook, name, columns))
-                return made[-1]
+            def sheet(name: str, columns: list[Column], portrait: bool = False) -> Sheet:
+                sheets.append(Sheet(workbook, name, columns, portrait))
+                return sheets[-1]
 
             try:
                 if kind == "division":
-                    reports.write_division(sheet, conn, group)
+                    reports.write_division(sheet, conn, group, with_status, attachment)
                 elif kind == "progress":
-                    reports.write_progress(sheet, conn, group, today)
+                    reports.write_progress(sheet, conn, group, today, attachment)
                 elif kind == "overdue":
-                    reports.write_overdue(sheet, conn, group, today, within)
+                    reports.write_overdue(sheet, conn, group, today, within, attachment)
                 elif kind == "history":
                     from exporters.history import write_history
 
                     write_history(sheet, conn, group, today)
                 else:
-                    reports.write_roster(sheet, conn, group)
+                    reports.write_roster(sheet, conn, group, attachment)
+                if notes is not None:
+                    notes.extend(s.empty for s in sheets if s.empty)
             except BaseException:
                 tmp.unlink(missing_ok=True)  # xlsxwriter writes the file only on close()
                 raise
@@ -160,7 +165,7 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
     if warn is not None:
         from xlsxwriter.utility import xl_col_to_name
 
-        for written in made:
+        for written in sheets:
             for row, col, length, start in written.cut:
                 warn(f"工作表「{written.ws.name}」{xl_col_to_name(col)}{row + 1}「{start}…」共 {length:,} 字，"
                      f"超过 Excel 单元格上限 32,767 字，表中只写了前面部分（全文见 JSON 导出）。")

@@ -25,6 +25,7 @@ class GroupInfo:
     doc_number: str | None
     host_unit: str | None
     note: str | None
+    title: str | None = None  # the imported table's own title
 
 
 @dataclass(slots=True)
@@ -82,7 +83,7 @@ def find_group(conn: sqlite3.Connection, name: str | None) -> GroupInfo:
         else:
             raise ExportError(f"数据库中有 {len(names)} 个领导小组，请指定导出哪一个：{'、'.join(names)}")
     row = conn.execute(
-        "SELECT g.id, g.name, g.doc_number, u.name, g.note FROM work_group g "
+        "SELECT g.id, g.name, g.doc_number, u.name, g.note, g.title FROM work_group g "
         "LEFT JOIN unit u ON u.id = g.host_unit_id WHERE g.name = ?", (name.strip(),)).fetchone()
     if row is None:
         raise ExportError(f"没有名为「{name.strip()}」的领导小组。现有：{'、'.join(names) or '（无）'}")

@@ -44,7 +44,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from exporters.ledger_data import GroupInfo, MemberRow, TaskRow, read_members, read_tasks
-from exporters.xlsx_sheet import BODY_PT, LINE_POINTS, TITLE_PT, Column, Sheet, line_count, preferred_text_width
+from exporters import fitting
+from exporters.xlsx_sheet import (BODY_PT, LABEL_PT, LINE_POINTS, TITLE_PT, Column, Sheet, line_count,
+                                  preferred_text_width)
 
 DONE, IN_PROGRESS, NOT_STARTED = "已完成", "推进中", "未启动"
 TITLES = {"division": "重点任务分工表", "progress": "重点任务进展情况表", "overdue": "逾期及临期任务督办清单",
@@ -82,15 +84,36 @@ def numbered(number: str | None, text: str | None) -> str:
     return f"{number} {text}"
 
 
-def _title_rows(sheet: Sheet, row: int, group: str, kind: str, last_col: int) -> str:
-    """The title across the table: the group's name and the table's, on two lines (broken between
-    the two) when the table is narrower than the title. Returns the title on one line."""
-    title = f"{group}{TITLES[kind]}"
+def _label_row(sheet: Sheet, row: int, attachment: str | None) -> None:
+    """The 附件 label above the title (黑体 三号): 附件, or 附件1, 附件2 … when exported together."""
+    sheet.ws.write_string(row, 0, attachment or "附件", sheet.fmt("label"))
+    sheet.set_row(row, LABEL_PT * 1.5 + 4)
+
+
+def _title_rows(sheet: Sheet, row: int, group: str, kind: str, last_col: int, own: str | None = None) -> str:
+    """The title across the table (方正小标宋简体 二号): the document's own title when one was
+    imported, else the group's name and the table's, on two lines (broken between the two) when
+    the table is narrower than the title. Returns the title on one line."""
+    if own and len(own) <= 10:  # a bare 重点任务分工表: the group's name before it
+        own = f"{group}{own}"
+    title = own or f"{group}{TITLES[kind]}"
     width = sheet.span_width(0, last_col) * BODY_PT / TITLE_PT
-    text = title if line_count(title, width) == 1 else f"{group}\n{TITLES[kind]}"
+    if line_count(title, width) == 1:
+        text = title
+    elif own:
+        text = fitting.wrapped(title, width)
+    else:
+        text = f"{group}\n{TITLES[kind]}"
     sheet.merge(row, 0, row, last_col, text, "title")
-    sheet.set_row(row, line_count(text, width) * TITLE_PT * 1.45 + 10)
+    sheet.set_row(row, line_count(text, width) * TITLE_PT * 1.45 + 12)
     return title
+
+
+def _empty_row(sheet: Sheet, row: int, last_col: int, text: str) -> None:
+    """An empty report says so on the sheet (and ``sheet.empty`` tells the command line)."""
+    sheet.merge(row, 0, row, last_col, text, "center")
+    sheet.set_row(row, 36)
+    sheet.empty = text
 
 
 # --------------------------------------------------------------------------------- division
@@ -152,13 +175,32 @@ class _Units:
     persons: str
 
 
-def _role_cells(pairs: list[tuple[str, str | None]], extra: list[str]) -> _Units:
+def _break_keeps_unit(unit: str, lines: tuple[str, ...]) -> bool:
+    """Whether ``unit`` may be written broken into ``lines``: the reader (importers.table) joins
+    the lines again only when each break, outside brackets, leaves a line that does not end like a
+    unit name followed by one that does not start like one."""
+    depth = 0
+    for i, line in enumerate(lines[:-1]):
+        depth += sum(line.count(c) for c in "（(") - sum(line.count(c) for c in "）)")
+        if depth <= 0 and (UNIT_END.search(line) or UNIT_START.match(lines[i + 1]) or line == lines[i + 1]):
+            return False
+    return True
+
+
+def _role_cells(pairs: list[tuple[str, str | None]], extra: list[str], unit_width: float,
+                person_width: float) -> _Units:
+    """A unit list and the persons beside it. Units one per line, each wrapped to the column and
+    its person padded to the same lines (``fitting.pair_lines``), unless the reader would take two
+    lines for one wrapped name (then 、) or unpaired persons stand in the column."""
     units = [u for u, _ in pairs]
     persons = [p for _, p in pairs if p]
-    if persons and len(persons) != len(units):
-        persons = [p or "" for _, p in pairs]  # some units without a person: keep lines aligned
-    persons = persons + extra
-    return _Units(_unit_cell(units, len([p for p in persons if p])), "\n".join(persons).rstrip("\n"))
+    if len(units) >= 2 and "\n" not in _unit_cell(units, len(persons) + len(extra)):
+        return _Units("、".join(units), "\n".join([p or "" for _, p in pairs if p] + extra))
+    if extra:
+        return _Units("\n".join(units), "\n".join([p or "" for _, p in pairs] + extra).strip("\n"))
+    unit_text, person_text, _ = fitting.pair_lines(pairs, unit_width, person_width,
+                                                   break_left=_break_keeps_unit)
+    return _Units(unit_text, person_text)
 
 
 def _place_unpaired(task: TaskRow) -> str | None:
@@ -183,7 +225,11 @@ def _paged_block(sheet: Sheet, row: int, segments: list[tuple[int, int]], lines:
             sheet.merge(row + first, col, row + last, col, text, style)
 
 
-def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo) -> Sheet:
+def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, with_status: bool = False,
+                   attachment: str | None = None) -> Sheet:
+    """The division table with exactly the standard columns the group's data fills: 序号, 项目名称,
+    工作任务, 完成时限 (or a column per year), 牵头单位, 责任人, 配合单位, 责任人; a column empty on
+    every row is left out; 完成状态 and 完成日期 only ``with_status``."""
     tasks = read_tasks(conn, group.id)
     blocks = _blocks(tasks)
     has_category = any(t.category or t.category_number for t in tasks)
@@ -193,26 +239,43 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo) ->
     has_notes = any(t.notes for t in tasks)
     placement = {t.id: _place_unpaired(t) for t in tasks if t.unpaired}
     own_unpaired_column = any(v is None for v in placement.values())
+    has_co = any(t.co for t in tasks)
+    lead_persons = any(p for t in tasks for _, p in t.lead) or "lead" in placement.values()
+    co_persons = any(p for t in tasks for _, p in t.co) or "co" in placement.values()
+    if own_unpaired_column:  # the reader takes a person column right of a unit column for its persons
+        lead_persons = co_persons = True
 
     columns: list[Column] = [Column("序号", low=4.5, high=9)]
     if has_category:
-        columns.append(Column("项目名称", low=9, high=14))
+        columns.append(Column("项目名称", low=13.4, high=14))  # merged down its rows: six characters a line
     c_content = len(columns)
     columns.append(Column("工作任务", "flex", low=28, align="left",
-                          pref=preferred_text_width([t.content for t in tasks], 34, 56)))
+                          pref=preferred_text_width([t.content for t in tasks], 34, 60)))
     year_cols: dict[int, int] = {}
     for year in years:
         year_cols[year] = len(columns)
-        columns.append(Column(f"{year}年", low=7, high=12))
+        columns.append(Column(f"{year}年", low=7, high=14))
     c_deadline = None
-    if has_deadline or not years:
+    if has_deadline:
         c_deadline = len(columns)
-        columns.append(Column("时间节点" if years else "完成时限", low=9, high=16))
+        columns.append(Column("时间节点" if years else "完成时限", low=9, high=19))
     c_lead = len(columns)
-    columns += [Column("牵头单位", low=9, high=20), Column("责任人", low=7, high=14),
-                Column("配合单位", low=9, high=20), Column("责任人", low=7, high=14),
-                Column("完成\n状态", low=6), Column("完成\n日期", low=6, high=18, wraps=False)]
-    c_status = c_lead + 4
+    # unit and person columns hold their longest name on one line (up to 14 characters): a name
+    # the application wrapped by itself could not be kept beside its person
+    columns.append(Column("牵头单位", low=9, high=30, wraps=False))
+    c_lead_person = c_co = c_co_person = c_status = None
+    if lead_persons:
+        c_lead_person = len(columns)
+        columns.append(Column("责任人", low=7, high=16, wraps=False))
+    if has_co:
+        c_co = len(columns)
+        columns.append(Column("配合单位", low=9, high=30, wraps=False))
+        if co_persons:
+            c_co_person = len(columns)
+            columns.append(Column("责任人", low=7, high=16, wraps=False))
+    if with_status:
+        c_status = len(columns)
+        columns += [Column("完成\n状态", low=6, wraps=False), Column("完成\n日期", low=6, high=18, wraps=False)]
     c_notes = c_unpaired = None
     if has_notes:
         c_notes = len(columns)
@@ -223,51 +286,91 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo) ->
         columns.append(Column("未配对责任人", low=8, high=12))
     last = len(columns) - 1
 
-    # Every row's cells first: the short columns are measured, then the rows sized and paged,
-    # before anything is written.
+    # Measure the short columns first (their widest unbreakable piece: a unit, a person, a
+    # category), fit the widths, then lay out the cells, then size the rows and break the pages.
+    for task in tasks:
+        if mode == "task":
+            columns[0].see(task.number)
+        for year, col in year_cols.items():
+            columns[col].see(task.targets.get(year))
+        if c_deadline is not None:
+            columns[c_deadline].see(task.deadline)
+        for unit, person in task.lead:
+            columns[c_lead].see(unit)
+            if c_lead_person is not None:
+                columns[c_lead_person].see(person)
+        if c_co is not None:
+            for unit, person in task.co:
+                columns[c_co].see(unit)
+                if c_co_person is not None:
+                    columns[c_co_person].see(person)
+        for person in task.unpaired:
+            columns[{"lead": c_lead_person, "co": c_co_person}.get(placement.get(task.id) or "", c_unpaired)
+                    or c_lead].see(person)
+        if c_status is not None:
+            columns[c_status].see(task.status)
+            if task.done_on:
+                columns[c_status + 1].see(cn_date(task.done_on))
+    categories: list[str | None] = []
+    for block in blocks:
+        head = block[0]
+        if mode == "category":
+            columns[0].see(head.category_number)
+        categories.append(numbered(head.category_number, head.category) if mode == "task" else head.category)
+        if has_category:
+            columns[1].see(categories[-1])
+    sheet: Sheet = sheet_factory("分工表", columns)
+    sheet.set_widths()
+    widths = sheet.widths
     rows: list[dict[int, str | None]] = []
+    role_cells: dict[tuple, _Units] = {}  # unit lists repeat from task to task
+
+    def cells_of(pairs: list[tuple[str, str | None]], extra: list[str], unit_col: int, person_col: int | None) -> _Units:
+        key = (unit_col, tuple(pairs), tuple(extra))
+        hit = role_cells.get(key)
+        if hit is None:
+            hit = _role_cells(pairs, extra, widths[unit_col], widths[person_col] if person_col is not None else 1.0)
+            if len(role_cells) < 50_000:
+                role_cells[key] = hit
+        return hit
+
     for task in tasks:
         place = placement.get(task.id)
-        lead = _role_cells(task.lead, task.unpaired if place == "lead" else [])
-        co = _role_cells(task.co, task.unpaired if place == "co" else [])
+        lead = cells_of(task.lead, task.unpaired if place == "lead" else [], c_lead, c_lead_person)
         cells: dict[int, str | None] = {
             c_content: task.content if mode == "task" else numbered(task.number, task.content),
-            c_lead: lead.units, c_lead + 1: lead.persons, c_lead + 2: co.units, c_lead + 3: co.persons,
+            c_lead: lead.units,
         }
+        if c_lead_person is not None:
+            cells[c_lead_person] = lead.persons
+        if c_co is not None:
+            co = cells_of(task.co, task.unpaired if place == "co" else [], c_co, c_co_person)
+            cells[c_co] = co.units
+            if c_co_person is not None:
+                cells[c_co_person] = co.persons
         if mode == "task":
             cells[0] = task.number
-        for year, col in year_cols.items():
+        for year, col in year_cols.items():  # targets keep their own lines (the reader keeps them too)
             cells[col] = task.targets.get(year)
-        if c_deadline is not None:
-            cells[c_deadline] = task.deadline
+        if c_deadline is not None:  # the reader joins wrapped lines of a deadline again
+            cells[c_deadline] = sheet.fitted(c_deadline, task.deadline)
         if c_notes is not None:
             cells[c_notes] = task.notes
         if c_unpaired is not None:
             cells[c_unpaired] = "\n".join(task.unpaired) if task.unpaired and place is None else None
         rows.append(cells)
-        for col, value in cells.items():
-            if col != c_content and col != c_notes:
-                columns[col].see(value)
-        if task.done_on:
-            columns[c_status + 1].see(cn_date(task.done_on))
     merged_of: list[list[tuple[int, str | None]]] = []
-    for block in blocks:
-        head = block[0]
+    for block, category in zip(blocks, categories):
         merged: list[tuple[int, str | None]] = []
         if mode == "category":
-            merged.append((0, head.category_number))
-            columns[0].see(head.category_number)
+            merged.append((0, block[0].category_number))
         if has_category:
-            merged.append((1, numbered(head.category_number, head.category) if mode == "task" else head.category))
-            columns[1].see(merged[-1][1])
+            merged.append((1, sheet.fitted(1, category)))
         merged_of.append(merged)
-    sheet: Sheet = sheet_factory("分工表", columns)
-    sheet.set_widths()
     ws = sheet.ws
 
-    ws.write_string(0, 0, "附件", sheet.fmt("label"))
-    sheet.set_row(0, 24)
-    title = _title_rows(sheet, 1, group.name, "division", last)
+    _label_row(sheet, 0, attachment)
+    title = _title_rows(sheet, 1, group.name, "division", last, group.title)
     top = 2
     bottom = top + (1 if years else 0)
     for row in range(top, bottom + 1):
@@ -278,9 +381,14 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo) ->
         sheet.merge(top, c, bottom, c, column.header, "header")
     if years:
         sub = list(year_cols.values()) + ([c_deadline] if c_deadline is not None else [])
-        sheet.merge(top, sub[0], top, sub[-1], "完成时限", "header")
+        if len(sub) > 1:
+            sheet.merge(top, sub[0], top, sub[-1], "完成时限", "header")
+        else:
+            sheet.text(top, sub[0], "完成时限", "header")
         for c in sub:
             sheet.text(bottom, c, columns[c].header, "header")
+    if not tasks:
+        _empty_row(sheet, bottom + 1, last, "本组还没有任务。")
 
     lines = sheet.lines
     block_lines: list[list[int]] = []
@@ -295,14 +403,15 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo) ->
     pages = sheet.paginate([[sheet.height(n) for n in b] for b in block_lines]
                            + ([[sheet.span_height(note)]] if note else []), bottom + 1, top, bottom)
 
-    r = bottom + 1
+    r = bottom + 1 + (0 if tasks else 1)
     i = 0
     for block, merged, counts, segments in zip(blocks, merged_of, block_lines, pages):
         for task in block:
             for col, value in rows[i].items():
                 sheet.text(r, col, value, "left" if col in (c_content, c_notes) else "center")
-            sheet.text(r, c_status, task.status)
-            sheet.date(r, c_status + 1, task.done_on if task.status == DONE else None)
+            if c_status is not None:
+                sheet.text(r, c_status, task.status)
+                sheet.date(r, c_status + 1, task.done_on if task.status == DONE else None)
             r += 1
             i += 1
         _paged_block(sheet, r - len(block), segments, counts, merged)
@@ -344,57 +453,74 @@ def summary_counts(tasks: list[TaskRow], today: date) -> dict[str, int]:
     return counts
 
 
-def write_progress(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, today: date) -> Sheet:
+def _filler_line(host_unit: str | None, today: date) -> str:
+    """The line an office signs a returned table with: 填报单位（盖章）, 填报人, 联系电话, 填报日期 —
+    the unit filled in when the group has a host unit, blanks to write on otherwise."""
+    blank = "　" * 6
+    return (f"填报单位（盖章）：{host_unit or blank * 2}　　填报人：{blank}　　联系电话：{blank}"
+            f"　　填报日期：{cn_date(today)}")
+
+
+def write_progress(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, today: date,
+                   attachment: str | None = None) -> Sheet:
     tasks = read_tasks(conn, group.id, progress=True)
     blocks = _blocks(tasks)
     has_category = any(t.category or t.category_number for t in tasks)
-    columns = [Column("序号", low=5, high=7),
+    columns = [Column("序号", low=5, high=9),
                Column("工作任务", "flex", low=30, share=1.3, align="left",
                       pref=preferred_text_width([t.content for t in tasks], 30, 50)),
-               Column("牵头单位", low=9, high=16), Column("完成时限", low=10, high=20),
-               Column("最新进展", "flex", low=24, share=1.0, align="left", pref=30), Column("完成状态", low=9, high=11),
+               Column("牵头单位", low=9, high=28), Column("完成时限", low=10, high=20),
+               Column("最新进展", "flex", low=20, share=1.0, align="left",
+                      pref=preferred_text_width([_latest_text(t) for t in tasks if t.latest], 20, 44)),
+               Column("完成状态", low=9, high=18, wraps=False),  # （逾期396天） never broken
                Column("完成时间", low=10, high=18, wraps=False)]
     numbers = [t.number for t in tasks]
     own_numbers = all(numbers) and len(set(numbers)) == len(numbers)  # 1–94: 序号 is the task's number
-    rows: list[tuple[str, ...]] = []
+    raw: list[tuple[str, ...]] = []
     for n, task in enumerate(tasks, start=1):
         first, content = (task.number, task.content) if own_numbers else (str(n), numbered(task.number, task.content))
         columns[0].see(first)
         cells = (first, content, "\n".join(u for u, _ in task.lead),
                  _deadline_text(task), _latest_text(task), _status_text(task, today))
-        rows.append(cells)
-        columns[2].see(cells[2])
-        columns[3].see(cells[3])
+        raw.append(cells)
+        for c in (2, 3):
+            for line in cells[c].split("\n"):
+                columns[c].see(line)
+        for line in cells[5].split("\n"):
+            columns[5].see(line)
         if task.done_on:
             columns[6].see(cn_date(task.done_on))
     sheet: Sheet = sheet_factory("进展情况表", columns)
     sheet.set_widths()
+    rows = [tuple(sheet.fitted(c, v) or "" for c, v in enumerate(cells)) for cells in raw]
     last = len(columns) - 1
-    title = _title_rows(sheet, 0, group.name, "progress", last)
-    sheet.merge(1, 0, 1, 2, f"填报单位：{group.host_unit or ''}", "info")
-    sheet.merge(1, 3, 1, last, f"统计截至：{cn_date(today)}", "info_right")
+    _label_row(sheet, 0, attachment)
+    title = _title_rows(sheet, 1, group.name, "progress", last)
+    sheet.merge(2, 0, 2, last, _filler_line(group.host_unit, today), "info")
     counts = summary_counts(tasks, today)
     labels = [("任务总数", 0, 1), (DONE, 2, 2), (IN_PROGRESS, 3, 3), (NOT_STARTED, 4, 4), ("逾期", 5, 5),
               ("完成率", 6, 6)]
     values = [counts["总数"], counts[DONE], counts[IN_PROGRESS], counts[NOT_STARTED], counts["逾期"]]
     for i, (label, c1, c2) in enumerate(labels):
-        sheet.merge(2, c1, 2, c2, label, "header")
+        sheet.merge(3, c1, 3, c2, label, "header")
         if i < len(values):
             if c1 == c2:
-                sheet.number(3, c1, values[i])
+                sheet.number(4, c1, values[i])
             else:
-                sheet.ws.merge_range(3, c1, 3, c2, values[i], sheet.fmt("count"))
+                sheet.ws.merge_range(4, c1, 4, c2, values[i], sheet.fmt("count"))
     if tasks:
-        sheet.number(3, 6, counts[DONE] / len(tasks), "percent")
+        sheet.number(4, 6, counts[DONE] / len(tasks), "percent")
     else:
-        sheet.text(3, 6, "—")
-    for row in (1, 2, 3):
+        sheet.text(4, 6, "—")
+    for row in (2, 3, 4):
         sheet.set_row(row, HEADER_ROW)
-    sheet.set_row(4, 8)
-    header = 5
+    sheet.set_row(5, 8)
+    header = 6
     sheet.set_row(header, HEADER_ROW + 4)
     for c, column in enumerate(columns):
         sheet.text(header, c, column.header, "header")
+    if not tasks:
+        _empty_row(sheet, header + 1, last, "本组还没有任务。")
 
     plan: list[list[float]] = []
     headings: list[str | None] = []
@@ -411,7 +537,7 @@ def write_progress(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, to
             i += 1
         plan.append(heights)
         headings.append(heading)
-    sheet.paginate(plan, header + 1, header, header)
+    sheet.paginate(plan, header + 1, header, header, glued=1 if has_category else 0)
     r = header + 1
     i = 0
     for block, heights, heading in zip(blocks, plan, headings):
@@ -462,8 +588,26 @@ def overdue_lists(conn: sqlite3.Connection, group_id: int, today: date, within: 
     return due_lists(tasks, today, within)
 
 
-def write_overdue(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, today: date, within: int) -> Sheet:
+def _table_numbers(conn: sqlite3.Connection, group_id: int) -> bool:
+    """Whether the group's tasks carry numbers of their own that run through the table (临海 1–94)
+    rather than restart in each category (闽清: （一） under every category)."""
+    filled, distinct, total = conn.execute(
+        "SELECT COUNT(number), COUNT(DISTINCT number), COUNT(*) FROM task WHERE group_id = :g", {"g": group_id}).fetchone()
+    return bool(total) and filled == total and distinct == filled
+
+
+def _task_number(task: TaskRow, own: bool) -> str:
+    """The task's number as the division table prints it: its own (12), or its category's with its
+    own (二（三）)."""
+    if own or not task.category_number:
+        return task.number or ""
+    return f"{task.category_number}{task.number or ''}"
+
+
+def write_overdue(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, today: date, within: int,
+                  attachment: str | None = None) -> Sheet:
     overdue, soon = overdue_lists(conn, group.id, today, within)
+    own_numbers = _table_numbers(conn, group.id)
     by_unit: dict[str, list[_Due]] = {}
     order: dict[str, int] = {}
     for item in sorted(overdue, key=lambda d: -d.days) + sorted(soon, key=lambda d: -d.days):
@@ -477,53 +621,58 @@ def write_overdue(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, tod
         return (-len(late), -max(late, default=0), -len(items), order[unit])
 
     units = sorted(by_unit, key=badness)
-    columns = [Column("序号", low=5, high=7), Column("牵头单位", low=11, high=16),
-               Column("工作任务", "flex", low=30, share=1.3, align="left",
-                      pref=preferred_text_width([d.task.content for d in overdue + soon], 30, 50)),
-               Column("完成时限", low=10, high=16), Column("到期情况", low=10, high=17, wraps=False),
-               Column("完成状态", low=9, high=10), Column("责任人", low=7, high=9),
-               Column("最新进展", "flex", low=20, share=0.8, align="left")]
+    contents = [d.task.content for d in overdue + soon]
+    latest = [_latest_text(d.task) for d in overdue + soon]
+    pref = max(preferred_text_width(contents, 26, 44), preferred_text_width([t for t in latest if t], 26, 44))
+    columns = [Column("序号", low=5, high=10), Column("牵头单位", low=11, high=26),
+               Column("工作任务", "flex", low=26, share=1.0, align="left", pref=pref),
+               Column("完成时限", low=10, high=18), Column("到期情况", low=10, high=17, wraps=False),
+               Column("完成状态", low=9, high=10), Column("责任人", low=7, high=12),
+               Column("最新进展", "flex", low=26, share=1.0, align="left",
+                      pref=pref)]  # as wide as 工作任务: one note must not make a ten-line row
     blocks: list[tuple[str, list[dict[int, str]]]] = []
-    n = 0
     for unit in units:
         items = by_unit[unit]
         late = sum(1 for d in items if d.days > 0)
-        parts = [f"逾期 {late} 项" if late else "", f"临期 {len(items) - late} 项" if len(items) > late else ""]
-        label = "\n".join([unit, *(p for p in parts if p)])
-        columns[1].see(label)
+        parts = [f"逾期{late}项" if late else "", f"临期{len(items) - late}项" if len(items) > late else ""]
+        label = "\n".join([unit, "，".join(p for p in parts if p)])
+        for line in label.split("\n"):
+            columns[1].see(line)
         cells_list = []
         for item in items:
-            n += 1
             task = item.task
-            person = next((p for u, p in task.lead if u == unit and p), "")
+            person = "、".join(p for u, p in task.lead if u == unit and p)
             if item.days > 0:
-                state = f"逾期 {item.days} 天"
+                state = f"逾期{item.days}天"
             elif item.days == 0:
                 state = "今天到期"
             else:
-                state = f"{-item.days} 天后到期"
-            cells = {0: str(n), 2: numbered(task.number, task.content), 3: task.deadline or cn_date(task.due),
+                state = f"{-item.days}天后到期"
+            cells = {0: _task_number(task, own_numbers), 2: task.content, 3: task.deadline or cn_date(task.due),
                      4: f"{state}\n{cn_date(task.due)}", 5: task.status, 6: person, 7: _latest_text(task)}
-            for c in (3, 4, 6):
-                columns[c].see(cells[c])
+            for c in (0, 3, 4, 6):
+                for line in cells[c].split("\n"):
+                    columns[c].see(line)
             cells_list.append(cells)
         blocks.append((label, cells_list))
     sheet: Sheet = sheet_factory("督办清单", columns)
     sheet.set_widths()
+    blocks = [(sheet.fitted(1, label) or "", [{c: sheet.fitted(c, v) or "" for c, v in cells.items()}
+                                             for cells in cells_list]) for label, cells_list in blocks]
     last = len(columns) - 1
-    title = _title_rows(sheet, 0, group.name, "overdue", last)
-    info = (f"统计截至：{cn_date(today)}　　逾期 {len(overdue)} 项，临期 {len(soon)} 项（{within} 天内到期）"
-            f"{f'，涉及牵头单位 {len(units)} 个' if units else ''}")
-    sheet.merge(1, 0, 1, last, info, "info")
-    sheet.set_row(1, HEADER_ROW)
-    header = 2
+    _label_row(sheet, 0, attachment)
+    title = _title_rows(sheet, 1, group.name, "overdue", last)
+    info = (f"统计截至：{cn_date(today)}　　逾期{len(overdue)}项，临期{len(soon)}项（{within}天内到期）"
+            f"{f'，涉及牵头单位{len(units)}个' if units else ''}")
+    sheet.merge(2, 0, 2, last, info, "info")
+    sheet.set_row(2, HEADER_ROW)
+    header = 3
     sheet.set_row(header, HEADER_ROW + 4)
     for c, column in enumerate(columns):
         sheet.text(header, c, column.header, "header")
     r = header + 1
     if not blocks:
-        sheet.merge(r, 0, r, last, f"截至{cn_date(today)}，没有逾期或 {within} 天内到期的任务。", "center")
-        sheet.set_row(r, 30)
+        _empty_row(sheet, r, last, f"截至{cn_date(today)}，没有逾期或{within}天内到期的任务。")
     block_lines = [sheet.grow([max(sheet.lines(c, v) for c, v in cells.items()) for cells in cells_list], [(1, label)])
                    for label, cells_list in blocks]
     pages = sheet.paginate([[sheet.height(k) for k in b] for b in block_lines], r, header, header)
@@ -542,24 +691,57 @@ def write_overdue(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, tod
 LIAISON = "联络员"
 
 
-def write_roster(sheet_factory, conn: sqlite3.Connection, group: GroupInfo) -> Sheet:
-    members = read_members(conn, group.id)
-    main = [m for m in members if m.role != LIAISON]
-    liaisons = [m for m in members if m.role == LIAISON]
-    columns = [Column("序号", low=5, high=7), Column("组内职务", low=9, high=14), Column("姓名", low=8, high=10),
-               Column("工作单位", low=16, high=40, align="left"), Column("职务", low=16, high=40, align="left"),
-               Column("联系电话", low=12, high=18)]
+def _one_line_each(members: list[MemberRow]) -> tuple[list[MemberRow], dict[int, list[str]]]:
+    """The roster with each person once (a 副组长 who is also 办公室主任 stands at the first of
+    their roles) and, per kept member's position in the list, the other roles they serve in."""
+    kept: list[MemberRow] = []
+    first: dict[tuple[str, str | None], int] = {}
+    also: dict[int, list[str]] = {}
     for m in members:
-        for c, value in ((1, m.role), (2, m.name), (3, m.unit), (4, m.title), (5, m.phone)):
+        key = (m.name, m.unit)
+        if key in first and m.role != kept[first[key]].role:
+            roles = also.setdefault(first[key], [])
+            if m.role not in roles:
+                roles.append(m.role)
+            continue
+        first.setdefault(key, len(kept))
+        kept.append(m)
+    return kept, also
+
+
+def write_roster(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, attachment: str | None = None) -> Sheet:
+    """The roster in portrait, in official order, one line per person: a person serving in two
+    roles stands once, the other noted in 职务 as （兼办公室主任）; liaisons after everyone else."""
+    members = read_members(conn, group.id)
+    main, also = _one_line_each([m for m in members if m.role != LIAISON])
+    liaisons = [m for m in members if m.role == LIAISON]
+    titles: dict[int, str | None] = {}
+    for i, m in enumerate(main):
+        extra = "、".join(f"{r}" for r in also.get(i, []))
+        titles[id(m)] = f"{m.title or ''}（兼{extra}）" if extra else m.title
+    columns = [Column("序号", low=4.5, high=6), Column("组内职务", low=9, high=16), Column("姓名", low=7, high=10),
+               Column("工作单位", "flex", low=16, align="left", short=True),
+               Column("职务", "flex", low=16, align="left", short=True),
+               Column("联系电话", low=12, high=18)]
+    for m in main + liaisons:
+        for c, value in ((1, m.role), (2, m.name), (5, m.phone)):
             columns[c].see(value)
-    sheet: Sheet = sheet_factory("成员名单", columns)
+    units = [m.unit for m in main + liaisons if m.unit]
+    jobs = [titles.get(id(m), m.title) for m in main + liaisons]
+    columns[3].pref = max((fitting.text_width(u) for u in units), default=16) + fitting.CELL_PADDING
+    columns[4].pref = max((fitting.text_width(t) for t in jobs if t), default=16) + fitting.CELL_PADDING
+    columns[3].share, columns[4].share = columns[3].pref, columns[4].pref  # the room left, shared by need
+    sheet: Sheet = sheet_factory("成员名单", columns, portrait=True)
     sheet.set_widths()
     last = len(columns) - 1
-    title = _title_rows(sheet, 0, group.name, "roster", last)
-    header = 1
+    _label_row(sheet, 0, attachment)
+    title = _title_rows(sheet, 1, group.name, "roster", last)
+    header = 2
     sheet.set_row(header, HEADER_ROW + 4)
     for c, column in enumerate(columns):
         sheet.text(header, c, column.header, "header")
+    if not main and not liaisons:
+        _empty_row(sheet, header + 1, last, "本组还没有成员名单。")
 
     # Blocks: runs of one role; the liaison heading row goes with the first liaisons.
     runs: list[tuple[str | None, list[MemberRow], int]] = []  # (heading, members, first number)
@@ -570,11 +752,16 @@ def write_roster(sheet_factory, conn: sqlite3.Connection, group: GroupInfo) -> S
                 runs.append((heading if i == 0 else None, [], number))
             runs[-1][1].append(m)
             number += 1
+
+    def cells(m: MemberRow) -> tuple[tuple[int, str | None], ...]:
+        return ((2, m.name), (3, sheet.fitted(3, m.unit)), (4, sheet.fitted(4, titles.get(id(m), m.title))),
+                (5, m.phone))
+
     plan: list[list[float]] = []
     run_lines: list[list[int]] = []
     for heading, run, _ in runs:
-        counts = sheet.grow([max(sheet.lines(c, v) for c, v in ((2, m.name), (3, m.unit), (4, m.title), (5, m.phone)))
-                             for m in run], [(1, run[0].role)])
+        counts = sheet.grow([max(sheet.lines(c, v) for c, v in cells(m)) for m in run],
+                            [(1, sheet.fitted(1, run[0].role))])
         run_lines.append(counts)
         plan.append(([LINE_POINTS + 8] if heading else []) + [sheet.height(k) for k in counts])
     pages = sheet.paginate(plan, header + 1, header, header)
@@ -588,11 +775,9 @@ def write_roster(sheet_factory, conn: sqlite3.Connection, group: GroupInfo) -> S
             segments = [(max(a - 1, 0), b - 1) for a, b in segments if b >= 1]
         for i, m in enumerate(run):
             sheet.text(r + i, 0, str(number + i))
-            sheet.text(r + i, 2, m.name)
-            sheet.text(r + i, 3, m.unit, "left")
-            sheet.text(r + i, 4, m.title, "left")
-            sheet.text(r + i, 5, m.phone)
-        _paged_block(sheet, r, segments, counts, [(1, run[0].role)])
+            for c, value in cells(m):
+                sheet.text(r + i, c, value, "left" if c in (3, 4) else "center")
+        _paged_block(sheet, r, segments, counts, [(1, sheet.fitted(1, run[0].role))])
         r += len(run)
     sheet.print_setup(header, header, title)
     return sheet

@@ -25,23 +25,29 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from exporters import fitting
+
 FONT_BODY, FONT_HEADER, FONT_TITLE = "仿宋", "黑体", "方正小标宋简体"
-BODY_PT, HEADER_PT, TITLE_PT, LABEL_PT = 11, 11, 20, 14
+BODY_PT, HEADER_PT, TITLE_PT, LABEL_PT = 11, 11, 22, 16  # 附件 label 黑体 三号, title 二号
 MAX_PAGE_BREAKS = 1023  # Excel's limit of manual page breaks in a sheet
 DEFAULT_ROW_POINTS = 15.0
 PAGE_UNITS = 136.0  # printable width of A4 landscape (margins below) in column-width units, less a little
-FLEX_GIVE = 0.5  # a long-text column gives up width at half the rate of the others
+PORTRAIT_UNITS = 96.0  # and of A4 portrait
 PRINT_WIDTH_POINTS = 841.9 - 72 * 1.0  # A4 landscape less the left and right margins
 PRINT_HEIGHT_POINTS = 595.3 - 72 * (0.7 + 0.75)  # less the top and bottom margins
+PORTRAIT_WIDTH_POINTS = 595.3 - 72 * 1.0
+PORTRAIT_HEIGHT_POINTS = 841.9 - 72 * (0.7 + 0.75)
 UNITS_PER_BYTE = 1.05  # per byte of GBK text at 11 pt, for estimates over many texts
-WIDE_UNITS, NARROW_UNITS = 2.1, 1.26  # a Chinese character, a Latin letter or digit (see _units)
-CELL_PADDING = 0.8
+WIDE_UNITS = fitting.BODY_PT / fitting.POINTS_PER_UNIT  # a Chinese character at 11 pt
+NARROW_UNITS = WIDE_UNITS * fitting.NARROW_EM  # a Latin letter or digit
+CELL_PADDING = fitting.CELL_PADDING
 LINE_POINTS = 15.5  # height of one line of 11 pt text (仿宋 needs 14.3, the Noto CJK fallback 15.9)
 ROW_PADDING = 5.0
 MARGINS = {"left": 0.5, "right": 0.5, "top": 0.7, "bottom": 0.75}
 FOOTER = "&C第 &P 页 共 &N 页"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 FORMULA_STARTS = ("=", "+", "-", "@")
+FITTED_CHARS = 40  # a longer text in a short-text column is a sentence: the application wraps it
 
 # Characters Excel refuses in a sheet name, and names it reserves.
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -68,27 +74,19 @@ def clean_file_name(name: str, fallback: str = "领导小组") -> str:
     return text
 
 
-_WIDTHS: dict[str, float] = {}
-
-
 def _units(line: str) -> float:
-    """Width of one line of text in column units at 11 pt: a Chinese character (two bytes in GBK)
-    2.1, a Latin letter or digit 1.26 (仿宋's are half a character wide, but the fonts that stand in
-    for it where it is missing have wider ones)."""
-    size = len(line.encode("gbk", "replace"))
-    wide = size - len(line)
-    return wide * WIDE_UNITS + (len(line) - wide) * NARROW_UNITS
+    """Width of one line of text in column units at 11 pt (``exporters.fitting.line_width``)."""
+    return fitting.line_width(line)
 
 
 def text_units(text: str) -> float:
-    """Width of the longest line of ``text`` in column units; cached, since unit and person names
-    repeat."""
-    hit = _WIDTHS.get(text)
-    if hit is None:
-        hit = max(_units(line) for line in text.split("\n"))
-        if len(_WIDTHS) < 100_000:
-            _WIDTHS[text] = hit
-    return hit
+    """Width of the longest line of ``text`` in column units (``exporters.fitting.text_width``)."""
+    return fitting.text_width(text)
+
+
+def _sentence(text: str) -> bool:
+    """A text with a line longer than ``FITTED_CHARS``: the application wraps it."""
+    return len(text) > FITTED_CHARS and any(len(line) > FITTED_CHARS for line in text.split("\n"))
 
 
 _NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%％,.;:?!)]")
@@ -106,7 +104,7 @@ def line_count(text: str, width: float) -> int:
         if units <= width:
             total += 1
             continue
-        if units == len(line) * WIDE_UNITS:  # all wide characters: a break every ``per`` characters
+        if len(line.encode("gbk", "replace")) == 2 * len(line):  # all wide characters: a break every ``per`` characters
             per, n, start = max(int(width / WIDE_UNITS), 1), 1, 0
             while len(line) - start > per:
                 start += per
@@ -139,10 +137,11 @@ class Column:
     pref: float = 0.0
     wraps: bool = True
     widest: float = 0.0
+    short: bool = False  # a flex column of short texts, broken where they read well (as fit columns)
 
     def see(self, text: str | None) -> None:
         if text:
-            w = text_units(text)
+            w = fitting.text_width(text)
             if w > self.widest:
                 self.widest = w
 
@@ -163,8 +162,9 @@ CUT_NOTE = "……（超出 Excel 单元格上限，全文见 JSON 导出）"
 class Sheet:
     """A worksheet of one report: formats, safe writing, widths and print setup."""
 
-    def __init__(self, workbook: Any, name: str, columns: list[Column]):
+    def __init__(self, workbook: Any, name: str, columns: list[Column], portrait: bool = False):
         self.wb = workbook
+        self.portrait = portrait
         self.ws = workbook.add_worksheet(clean_sheet_name(name))
         self.columns = columns
         self.widths: list[float] = []
@@ -172,6 +172,8 @@ class Sheet:
         self._lines: dict[tuple[int, str], int] = {}
         self.row_points: dict[int, float] = {}  # heights set so far, for the page breaks
         self.cut: list[tuple[int, int, int, str]] = []  # cells cut to Excel's limit (see ``fit``)
+        self.breaks: list[int] = []  # the manual page breaks set (rows starting a page)
+        self.empty: str | None = None  # what an empty report says on the sheet
         base = {"valign": "vcenter", "text_wrap": True, "font_name": FONT_BODY, "font_size": BODY_PT}
         cell = {**base, "border": 1}
         self._specs: dict[str, dict[str, Any]] = {
@@ -240,37 +242,30 @@ class Sheet:
 
     # -- widths
     def set_widths(self) -> list[float]:
-        """Set and return the column widths (see ``Column``)."""
-        wants: list[float] = []
-        lows: list[float] = []
+        """Set and return the column widths (``exporters.fitting.fit_widths``; see ``Column``)."""
+        fits: list[fitting.Fit] = []
         for column in self.columns:
             header = max(text_units(part) for part in column.header.split("\n")) + CELL_PADDING if column.header else 0.0
             low = max(column.low, header)
             if column.sizing == "fit":
                 want = min(max(column.widest + CELL_PADDING, low), max(column.high, low))
-                if not column.wraps:
-                    low = want
+                fits.append(fitting.Fit(want, want if not column.wraps else low))
             else:
-                want = max(column.pref, low)
-            wants.append(want)
-            lows.append(low)
-        excess = sum(wants) - PAGE_UNITS
-        # what each column can give up; long-text columns give at half the rate (their text is
-        # what makes rows tall)
-        room = [(w - lo) * (FLEX_GIVE if c.sizing == "flex" else 1.0) for w, lo, c in zip(wants, lows, self.columns)]
-        if excess > 0:
-            give = min(1.0, excess / sum(room)) if sum(room) else 0.0
-            widths = [w - r * give for w, r in zip(wants, room)]
-        else:
-            widths = list(wants)
-            flex = [i for i, c in enumerate(self.columns) if c.sizing == "flex"]
-            shares = sum(self.columns[i].share for i in flex)
-            for i in flex:
-                widths[i] += -excess * self.columns[i].share / shares
-        self.widths = [round(w, 1) for w in widths]
+                fits.append(fitting.Fit(max(column.pref, low), low, flex=True, share=column.share))
+        widths = fitting.fit_widths(fits, PORTRAIT_UNITS if self.portrait else PAGE_UNITS)
+        self.widths = [math.ceil(w * 10 - 1e-6) / 10 for w in widths]  # never narrower than fitted
         for i, width in enumerate(self.widths):
             self.ws.set_column(i, i, width)
         return self.widths
+
+    def fitted(self, col: int, text: str | None) -> str | None:
+        """A short text with its line breaks written in for column ``col`` (``fitting.wrap``):
+        broken where it reads well, never leaving a character or two alone. Long-text columns
+        are left to the application."""
+        column = self.columns[col]
+        if not text or (column.sizing != "fit" and not column.short) or _sentence(text):
+            return text
+        return fitting.wrapped(text, self.widths[col])
 
     def lines(self, col: int, text: str | None) -> int:
         """Lines ``text`` takes in column ``col`` (short texts cached: units and persons repeat)."""
@@ -279,7 +274,10 @@ class Sheet:
         key = (col, text)
         hit = self._lines.get(key)
         if hit is None:
-            hit = line_count(text, self.widths[col])
+            if (self.columns[col].sizing == "fit" or self.columns[col].short) and not _sentence(text):
+                hit = len(fitting.wrap(text, self.widths[col]))
+            else:
+                hit = line_count(text, self.widths[col])
             if len(text) < 40 and len(self._lines) < 100_000:
                 self._lines[key] = hit
         return hit
@@ -318,73 +316,66 @@ class Sheet:
         """The print scale fitting the table to the page width (1.0 when it fits as it is), as
         Excel computes it: whole per cent, column widths in pixels of the default 11 pt font."""
         pixels = sum(int(w * 7 + 5) for w in self.widths)
-        fit = PRINT_WIDTH_POINTS / (pixels * 0.75)
+        fit = (PORTRAIT_WIDTH_POINTS if self.portrait else PRINT_WIDTH_POINTS) / (pixels * 0.75)
         return 1.0 if fit >= 1 else math.floor(fit * 100) / 100
 
     def paginate(self, blocks: list[list[float]], first_row: int, header_first: int, header_last: int, *,
-                 whole: int = 3, keep: int = 2) -> list[list[tuple[int, int]]]:
+                 glued: int = 0) -> list[list[tuple[int, int]]]:
         """Pages for the table's blocks of rows (a category, a unit; each a list of row heights in
-        points, laid out one after another from ``first_row``), as an office worker would break
-        them: a block of up to ``whole`` rows is never split when it fits on a page, and a longer
-        one does not start at the foot of a page with fewer than ``keep`` rows (unless they fill a
-        quarter page). Sets a manual break at every page end, computed from the row heights with a
-        3 % margin so that the application never needs a break of its own before one of these, and
-        returns each block's segments (first, last row index in the block), one per page it is on,
-        so that its merged cells can be merged page by page with their text repeated. A table
-        needing more page breaks than Excel allows (1023) gets none: the application breaks it,
-        and every block is one segment."""
+        points, laid out one after another from ``first_row``), filled row by row: a row is never
+        split across pages, and a block runs on to the next page wherever the page is full (its
+        merged cells are then merged again on the next page, the text repeated). The first
+        ``glued`` rows of a block (a heading row) never stand alone at the foot of a page. Sets a
+        manual break at every page end, computed from the row heights with a 3 % margin so that the
+        application never needs a break of its own before one of these, and returns each block's
+        segments (first, last row index in the block), one per page it is on. A table needing more
+        page breaks than Excel allows (1023) gets none: the application breaks it, and every block
+        is one segment."""
         points = self.row_points
-        page = PRINT_HEIGHT_POINTS / self.scale() * 0.97
+        page = self.page_points()
         repeat = sum(points.get(r, DEFAULT_ROW_POINTS) for r in range(header_first, header_last + 1))
         y = sum(points.get(r, DEFAULT_ROW_POINTS) for r in range(first_row))
         breaks: list[int] = []
         out: list[list[tuple[int, int]]] = []
         row = first_row
         for heights in blocks:
-            n, total = len(heights), sum(heights)
+            n = len(heights)
+            heights = [int(h * 4.0 / 3.0 + 0.5) * 0.75 for h in heights]  # as the file holds them
             segments: list[tuple[int, int]] = []
-            if y + total <= page or (n <= whole and total <= page - repeat):
-                if y + total > page and y > repeat:
-                    breaks.append(row)
+            start = 0
+            k = 0
+            while k < n:
+                keep = min(glued + 1, n) if k == 0 and glued else 1  # rows that go together
+                need = sum(heights[k:k + keep])
+                if y + need > page and y > repeat:
+                    if k > start:
+                        segments.append((start, k - 1))
+                    breaks.append(row + k)
                     y = repeat
-                segments.append((0, n - 1))
-                y += total
-            else:
-                small = page / 4  # a fragment this tall reads well even as a single row
-
-                def thin(rows: list[float]) -> bool:
-                    return len(rows) < keep and sum(rows) < small
-
-                start = 0
-                while start < n:
-                    k, acc = 0, y
-                    while start + k < n and acc + heights[start + k] <= page:
-                        acc += heights[start + k]
-                        k += 1
-                    if start + k == n:
-                        segments.append((start, n - 1))
-                        y = acc
-                        break
-                    if start == 0 and thin(heights[:k]) and y > repeat:  # too little of it fits: next page
-                        breaks.append(row)
-                        y = repeat
-                        continue
-                    k = max(k, 1)
-                    segments.append((start, start + k - 1))
-                    breaks.append(row + start + k)
-                    y = repeat
-                    start += k
+                    start = k
+                y += need
+                k += keep
+            segments.append((start, n - 1))
             out.append(segments)
             row += n
         if len(breaks) > MAX_PAGE_BREAKS:
             return [[(0, len(heights) - 1)] for heights in blocks]
         if breaks:
             self.ws.set_h_pagebreaks(sorted(set(breaks)))
+        self.breaks = sorted(set(breaks))
         return out
+
+    def page_points(self) -> float:
+        """The height a page holds, in points of the sheet's own (unscaled) rows, less 3 %."""
+        height = PORTRAIT_HEIGHT_POINTS if self.portrait else PRINT_HEIGHT_POINTS
+        return height / self.scale() * 0.97
 
     def print_setup(self, header_first: int, header_last: int, title: str) -> None:
         ws = self.ws
-        ws.set_landscape()
+        if self.portrait:
+            ws.set_portrait()
+        else:
+            ws.set_landscape()
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
         ws.repeat_rows(header_first, header_last)

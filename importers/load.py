@@ -273,6 +273,17 @@ def _group(w: _Writer, name: str, report: ImportReport) -> int:
     return found[0][0]
 
 
+def _group_title(w: _Writer, group_id: int, title: str | None, report: ImportReport) -> None:
+    """The table's own title (临海市老有康养专项任务分解表) is kept for the group's exports; a
+    revised table with another title replaces it."""
+    if not title:
+        return
+    if report.group_is_new:
+        w.conn.execute("UPDATE work_group SET title = :title WHERE id = :id", {"title": title, "id": group_id})
+    elif w.rows("SELECT title FROM work_group WHERE id = ?", (group_id,))[0][0] != title:
+        w.update("work_group", group_id, {"title": title})
+
+
 def _group_note(w: _Writer, group_id: int, note: str | None, report: ImportReport) -> None:
     """The table's 注： line becomes the group's note, unless it has one already."""
     if not note:
@@ -341,6 +352,7 @@ def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportRepo
                                      units, 0, merging)
     names.report()
     _group_note(w, group_id, table.note, report)
+    _group_title(w, group_id, table.title, report)
     return group_id
 
 

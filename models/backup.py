@@ -302,7 +302,7 @@ def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> s
     finally:
         conn.close()
     if result != ["ok"]:
-        return f"文件已损坏（完整性检查发现问题：{result[0][:80]}）"
+        return f"文件已损坏（完整性检查发现问题：{' '.join(result[0].split())[:80]}）"
     if version > CURRENT_VERSION:
         return f"由较新版本的 taizhang 创建（结构版本 {version}，本程序支持到 {CURRENT_VERSION}）"
     if foreign:

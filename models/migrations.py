@@ -7,6 +7,7 @@ Version 2: task.search_text (content, units, persons and pinyin initials, for th
            member.phone.
 Version 3: import_source — what a file said about each task, member and duty when last imported,
            the base of a re-import's three-way merge; existing rows count as imported as they are.
+Version 4: work_group.title (the imported division table's own title, used when exporting it).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -59,7 +60,12 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
                      [(d, encode_duty(t)) for d, t in conn.execute("SELECT id, text FROM duty").fetchall()])
 
 
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """work_group.title: the imported division table's own title."""
+    conn.execute("ALTER TABLE work_group ADD COLUMN title VARCHAR")
+
+
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

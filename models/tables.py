@@ -50,6 +50,7 @@ class Group(SQLModel, table=True):
     host_unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
     note: str | None = None  # the table's 注：… line, e.g. successors take over duties
     created_at: NaiveDatetime = Field(default_factory=lambda: datetime.now().replace(microsecond=0))
+    title: str | None = None  # the imported table's own title (临海市老有康养专项任务分解表)
 
 
 class Member(SQLModel, table=True):

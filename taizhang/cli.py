@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--group", metavar="NAME", help="领导小组名称（数据库中只有一个时可省略）")
     exp.add_argument("--kind", choices=EXPORT_KINDS, default="division", help="Excel 报表种类（默认 division 分工表）")
     exp.add_argument("--within", type=int, default=7, metavar="N", help="overdue：N 天内到期的也列入（默认 7）")
+    exp.add_argument("--with-status", action="store_true", help="division：加上完成状态、完成日期两列")
 
     bak = sub.add_parser("backup", help="立即备份数据库（到数据库旁的 backups 文件夹）；--list 列出已有的备份")
     bak.add_argument("--list", action="store_true", help="列出已有的备份，最新的在前")
@@ -218,8 +219,14 @@ def _export(args: argparse.Namespace) -> int:
             from models.text_repair import retry_repaired
 
             warn = lambda line: print(f"注意：{line}", file=sys.stderr)  # noqa: E731
-            path, damaged = retry_repaired(conn, lambda: export(conn, args.kind, out, group, within=args.within,
-                                                                warn=warn))
+            notes: list[str] = []
+
+            def write() -> Path:
+                notes.clear()  # a retry over repaired text starts the report again
+                return export(conn, args.kind, out, group, within=args.within, warn=warn,
+                              with_status=args.with_status, notes=notes)
+
+            path, damaged = retry_repaired(conn, write)
             for line in damaged:  # text not valid UTF-8 in the ledger, exported with � in its place
                 print(f"注意：{line}", file=sys.stderr)
         except ExportError as exc:
@@ -227,6 +234,8 @@ def _export(args: argparse.Namespace) -> int:
         finally:
             conn.close()
         print(f"已导出：{path}")
+        for note in notes:
+            print(f"注意：{note}")
         return EXIT_OK
     db = _open_db(args)
     try:

@@ -38,8 +38,8 @@ def _group_id(db: Database, name: str) -> int:
         return s.exec(select(Group.id).where(Group.name == name)).one()
 
 
-def _check_print(ws, header_row: int) -> None:
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+def _check_print(ws, header_row: int, orientation: str = "landscape") -> None:
+    assert ws.page_setup.orientation == orientation and ws.page_setup.paperSize == 9
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
     assert ws.print_title_rows == f"${header_row}:${header_row}"
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
@@ -65,30 +65,32 @@ def test_progress_summary_and_rows(demo, tmp_path, monkeypatch):
         db.close()
     monkeypatch.setenv("TAIZHANG_TODAY", TODAY.isoformat())
     ws = _sheet(export(demo, "progress", tmp_path / "p.xlsx", SIPING))
-    assert ws["A1"].value == f"{SIPING}重点任务进展情况表" and ws["A1"].font.name == "方正小标宋简体"
-    assert ws["A2"].value == "填报单位：市卫生健康委" and ws["D2"].value == "统计截至：2023年7月1日"
-    assert _row(ws, 3) == ["任务总数", None, "已完成", "推进中", "未启动", "逾期", "完成率"]
+    assert ws["A1"].value == "附件" and ws["A1"].font.name == "黑体" and ws["A1"].font.sz == 16
+    assert ws["A2"].value == f"{SIPING}重点任务进展情况表" and ws["A2"].font.name == "方正小标宋简体"
+    assert ws["A3"].value.startswith("填报单位（盖章）：市卫生健康委　　填报人：")
+    assert "联系电话：" in ws["A3"].value and ws["A3"].value.endswith("填报日期：2023年7月1日")
+    assert _row(ws, 4) == ["任务总数", None, "已完成", "推进中", "未启动", "逾期", "完成率"]
     overdue = sum(1 for t in tasks if t["due"] and t["due"] < TODAY.isoformat() and t["id"] != tasks[0]["id"])
     assert overdue == 2  # 2022年末 and 2022年年底
-    assert _row(ws, 4) == [24, None, 1, 2, 21, overdue, pytest.approx(1 / 24)]
-    assert ws["G4"].number_format == "0.0%"
-    assert _row(ws, 6) == ["序号", "工作任务", "牵头单位", "完成时限", "最新进展", "完成状态", "完成时间"]
-    first = _row(ws, 7)
+    assert _row(ws, 5) == [24, None, 1, 2, 21, overdue, pytest.approx(1 / 24)]
+    assert ws["G5"].number_format == "0.0%"
+    assert _row(ws, 7) == ["序号", "工作任务", "牵头单位", "完成时限", "最新进展", "完成状态", "完成时间"]
+    first = _row(ws, 8)
     assert first[0] == "1" and first[1].startswith("完善多层次养老保障体系") and first[5] == "已完成"
-    assert ws["G7"].is_date and ws["G7"].value.date() == date(2023, 3, 10)
-    assert _row(ws, 8)[4] == "2023年6月20日：完成首批试点" and _row(ws, 8)[5] == "推进中"
-    assert _row(ws, 12)[5] == "推进中\n（逾期182天）"  # due 2022-12-31
-    _check_print(ws, 6)
+    assert ws["G8"].is_date and ws["G8"].value.date() == date(2023, 3, 10)
+    assert _row(ws, 9)[4] == "2023年6月20日：完成首批试点" and _row(ws, 9)[5] == "推进中"
+    assert _row(ws, 13)[5] == "推进中\n（逾期182天）"  # due 2022-12-31
+    _check_print(ws, 7)
 
 
 def test_progress_categories_become_heading_rows(demo, tmp_path):
     ws = _sheet(export(demo, "progress", tmp_path / "p.xlsx", MINQING))
-    assert ws["A7"].value == "一、健全完善社会保障体系"
-    assert "A7:G7" in {str(r) for r in ws.merged_cells.ranges}
-    assert ws["A8"].value == "1" and ws["B8"].value == "（一）基本养老保险参保率达到90%"
-    assert ws["D8"].value == "2018年：85%\n2019年：88%\n2020年：90%"  # no deadline text: the yearly targets
-    assert ws["A14"].value == "健全养老服务体系"  # category 二 has no number
-    assert ws["A15"].value == "7"
+    assert ws["A8"].value == "一、健全完善社会保障体系"
+    assert "A8:G8" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A9"].value == "1" and ws["B9"].value == "（一）基本养老保险参保率达到90%"
+    assert ws["D9"].value == "2018年：85%\n2019年：88%\n2020年：90%"  # no deadline text: the yearly targets
+    assert ws["A15"].value == "健全养老服务体系"  # category 二 has no number
+    assert ws["A16"].value == "7"
 
 
 # --------------------------------------------------------------------------- overdue
@@ -123,39 +125,39 @@ def test_overdue_list_grouped_by_unit_worst_first(tmp_path):
     path = tmp_path / "o.db"
     _overdue_group(path)
     ws = _sheet(export(path, "overdue", tmp_path / "o.xlsx", "督办测试组"))
-    assert ws["A1"].value == "督办测试组逾期及临期任务督办清单"
-    assert ws["A2"].value.startswith("统计截至：2023年7月1日") and "逾期 3 项，临期 2 项（7 天内到期）" in ws["A2"].value
-    assert _row(ws, 3) == ["序号", "牵头单位", "工作任务", "完成时限", "到期情况", "完成状态", "责任人", "最新进展"]
+    assert ws["A2"].value == "督办测试组逾期及临期任务督办清单"
+    assert ws["A3"].value.startswith("统计截至：2023年7月1日") and "逾期3项，临期2项（7天内到期）" in ws["A3"].value
+    assert _row(ws, 4) == ["序号", "牵头单位", "工作任务", "完成时限", "到期情况", "完成状态", "责任人", "最新进展"]
     merges = {str(r) for r in ws.merged_cells.ranges}
     # 乙 (two overdue) before 甲 (one, ten days) before 丙 (due soon only)
-    assert ws["B4"].value == "县乙局\n逾期 2 项" and "B4:B5" in merges
-    assert [ws["C4"].value, ws["C5"].value] == ["乙单位逾期三天的任务", "乙单位逾期一天的任务"]
-    assert ws["E4"].value == "逾期 3 天\n2023年6月28日" and ws["F4"].value == "推进中" and ws["G4"].value == "乙主任"
-    assert ws["B6"].value == "县甲局\n逾期 1 项" and ws["E6"].value.startswith("逾期 10 天")
-    assert ws["B7"].value == "县丙局\n临期 2 项" and "B7:B8" in merges
-    assert ws["E7"].value.startswith("今天到期") and ws["E8"].value.startswith("5 天后到期")
-    assert [ws.cell(r, 1).value for r in range(4, 9)] == ["1", "2", "3", "4", "5"]
-    assert ws.max_row == 8  # 丁 (30 days), 戊 (done) and the task without a date are not listed
-    _check_print(ws, 3)
+    assert ws["B5"].value == "县乙局\n逾期2项" and "B5:B6" in merges
+    assert [ws["C5"].value, ws["C6"].value] == ["乙单位逾期三天的任务", "乙单位逾期一天的任务"]
+    assert ws["E5"].value == "逾期3天\n2023年6月28日" and ws["F5"].value == "推进中" and ws["G5"].value == "乙主任"
+    assert ws["B7"].value == "县甲局\n逾期1项" and ws["E7"].value.startswith("逾期10天")
+    assert ws["B8"].value == "县丙局\n临期2项" and "B8:B9" in merges
+    assert ws["E8"].value.startswith("今天到期") and ws["E9"].value.startswith("5天后到期")
+    assert [ws.cell(r, 1).value for r in range(5, 10)] == [None] * 5  # the tasks' own numbers (these have none)
+    assert ws.max_row == 9  # 丁 (30 days), 戊 (done) and the task without a date are not listed
+    _check_print(ws, 4)
 
 
 def test_overdue_within_and_today(tmp_path, monkeypatch):
     path = tmp_path / "o.db"
     _overdue_group(path)
     ws = _sheet(export(path, "overdue", tmp_path / "o.xlsx", "督办测试组", within=30))
-    assert "临期 3 项（30 天内到期）" in ws["A2"].value
+    assert "临期3项（30天内到期）" in ws["A3"].value
     monkeypatch.setenv("TAIZHANG_TODAY", "2023-06-25")
     ws = _sheet(export(path, "overdue", tmp_path / "o2.xlsx", "督办测试组"))
-    assert ws["A2"].value.startswith("统计截至：2023年6月25日") and "逾期 1 项，临期 3 项" in ws["A2"].value
-    assert ws["B4"].value == "县甲局\n逾期 1 项" and ws["E4"].value.startswith("逾期 4 天")
-    assert ws["B5"].value == "县乙局\n临期 2 项"
+    assert ws["A3"].value.startswith("统计截至：2023年6月25日") and "逾期1项，临期3项" in ws["A3"].value
+    assert ws["B5"].value == "县甲局\n逾期1项" and ws["E5"].value.startswith("逾期4天")
+    assert ws["B6"].value == "县乙局\n临期2项"
 
 
 def test_overdue_on_a_demo_group_and_when_nothing_is_late(demo, tmp_path):
     ws = _sheet(export(demo, "overdue", tmp_path / "o.xlsx", SIPING, within=200))
-    assert ws["B4"].value == "市卫生健康委\n逾期 2 项\n临期 1 项"
+    assert ws["B5"].value == "市卫生健康委\n逾期2项，临期1项"
     ws = _sheet(export(demo, "overdue", tmp_path / "o2.xlsx", MINQING))
-    assert ws["A4"].value == "截至2023年7月1日，没有逾期或 7 天内到期的任务。"
+    assert ws["A5"].value == "截至2023年7月1日，没有逾期或7天内到期的任务。"
 
 
 # --------------------------------------------------------------------------- roster
@@ -163,8 +165,8 @@ def test_overdue_on_a_demo_group_and_when_nothing_is_late(demo, tmp_path):
 
 def test_roster_in_official_order_with_liaisons_apart(demo, tmp_path):
     ws = _sheet(export(demo, "roster", tmp_path / "r.xlsx", LINHAI))
-    assert ws["A1"].value == f"{LINHAI}成员名单"
-    assert _row(ws, 2) == ["序号", "组内职务", "姓名", "工作单位", "职务", "联系电话"]
+    assert ws["A1"].value == "附件" and ws["A2"].value == f"{LINHAI}成员名单"
+    assert _row(ws, 3) == ["序号", "组内职务", "姓名", "工作单位", "职务", "联系电话"]
     db = Database(demo)
     try:
         members = build_dump(db, LINHAI)["groups"][0]["members"]
@@ -173,17 +175,17 @@ def test_roster_in_official_order_with_liaisons_apart(demo, tmp_path):
     main = [m for m in members if m["role"] != "联络员"]
     liaisons = [m for m in members if m["role"] == "联络员"]
     assert main and liaisons
-    names = [ws.cell(r, 3).value for r in range(3, 3 + len(main))]
+    names = [ws.cell(r, 3).value for r in range(4, 4 + len(main))]
     assert names == [m["name"] for m in main]
-    assert ws["A3"].value == "1" and ws["B3"].value == "组长" and ws["D3"].value == main[0]["unit"]
-    heading = 3 + len(main)
+    assert ws["A4"].value == "1" and ws["B4"].value == "组长" and ws["D4"].value == main[0]["unit"]
+    heading = 4 + len(main)
     assert ws.cell(heading, 1).value == "联络员" and f"A{heading}:F{heading}" in {str(r) for r in ws.merged_cells.ranges}
     assert [ws.cell(r, 3).value for r in range(heading + 1, heading + 1 + len(liaisons))] == [m["name"] for m in liaisons]
     assert ws.cell(heading + 1, 1).value == "1"
     # roles merged down their runs (page by page)
     role_merges = [r for r in ws.merged_cells.ranges if r.min_col == 2 == r.max_col]
     assert {ws.cell(r.min_row, 2).value for r in role_merges} >= {"副组长", "成员", "联络员"}
-    _check_print(ws, 2)
+    _check_print(ws, 3, "portrait")  # six columns: A4 portrait (issue 16)
 
 
 def test_roster_leaves_out_replaced_members_and_reads_back(demo, tmp_path):
@@ -206,9 +208,15 @@ def test_roster_leaves_out_replaced_members_and_reads_back(demo, tmp_path):
         db.close()
     out = export(demo, "roster", tmp_path / "r.xlsx", QUANGANG)
     ws = _sheet(out)
-    names = [ws.cell(r, 3).value for r in range(3, ws.max_row + 1)]
-    assert old.name not in names and names[4] == "新接任" and ws.cell(7, 6).value == "0595-1234567"
-    assert names == [m["name"] for m in members]
+    names = [ws.cell(r, 3).value for r in range(4, ws.max_row + 1)]
+    assert old.name not in names and names[4] == "新接任" and ws.cell(8, 6).value == "0595-1234567"
+    once, seen = [], set()  # a person serving in two roles stands once (issue 16)
+    for m in members:
+        if m["role"] == "联络员" or (m["name"], m["unit"]) not in seen:
+            once.append(m["name"])
+        if m["role"] != "联络员":
+            seen.add((m["name"], m["unit"]))
+    assert names == once
     fresh = tmp_path / "fresh.db"
     load(fresh, read_file(out, kind="roster"), QUANGANG)
     fresh_db = Database(fresh)
@@ -216,5 +224,6 @@ def test_roster_leaves_out_replaced_members_and_reads_back(demo, tmp_path):
         back = build_dump(fresh_db, QUANGANG)["groups"][0]["members"]
     finally:
         fresh_db.close()
-    key = ("name", "role", "unit", "title", "phone")
-    assert [tuple(m[k] for k in key) for m in back] == [tuple(m[k] for k in key) for m in members]
+    key = ("name", "role", "unit", "phone")
+    assert [m["name"] for m in back] == once  # each person once, the second role noted as （兼…）
+    assert {tuple(m[k] for k in key) for m in back} <= {tuple(m[k] for k in key) for m in members}

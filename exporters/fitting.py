@@ -1,0 +1,289 @@
+"""Fitting text to columns from measured widths (issue 16): one module every workbook writer uses.
+
+Units. Widths are in Excel's column units: one is the width of a "0" in the workbook's default
+font (Calibri 11 pt: 7 pixels, 5.25 points at 96 dpi). A Chinese character of the body font (仿宋
+11 pt) is one em, 11 points, so ``11 / 5.25`` = 2.1 units; a Latin letter or digit of 仿宋 is
+half a character, measured here at 0.55 of one (the fonts that stand in for 仿宋 where it is missing
+have slightly wider digits). A cell loses ``CELL_PADDING`` to its margins.
+
+The functions:
+
+* ``text_width(text, pt)`` — the width of the longest line of ``text``;
+* ``wrap(text, width, pt)`` — the lines a short text is printed on in a column ``width`` wide, broken
+  at sensible points: after 、，；：, before an opening bracket, never before a closing bracket or
+  punctuation, never inside a run of Latin letters or digits, and never leaving one or two
+  characters alone on a line when a better break exists (the lines are balanced: "健全完善社会保障
+  体系" does not end in "系"). A text that fits stays one line;
+* ``fit_widths(columns, page)`` — column widths: short-text columns as wide as their longest
+  unbreakable piece (a unit name, a person, a date, a status), long-text columns taking what the
+  page leaves; when the page is too narrow the long-text columns give first, down to their minimum,
+  then the short ones in proportion;
+* ``pair_lines(pairs, left_width, right_width)`` — two cells side by side (units and their persons)
+  whose entries stand on the same printed lines: each entry wrapped, the shorter side of each pair
+  padded with empty lines, so line N of 配合单位 is beside line N of 责任人.
+
+Everything is cached per (text, width): unit and person names repeat thousands of times in a large
+table, and the 10,000-task export must stay within its time budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+POINTS_PER_UNIT = 5.25  # one column unit: 7 pixels of Calibri 11's "0" at 96 dpi
+BODY_PT = 11.0
+NARROW_EM = 0.55  # a Latin letter or digit, as a share of a Chinese character
+CELL_PADDING = 0.8  # column units lost to the cell's left and right margins
+MIN_LINE_CHARS = 3  # a wrapped line shorter than this reads as an orphan
+LINE_COST = 3.0  # one more line is worth a break inside a word (4.0) avoided, not a natural one
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%％,.;:?!)]}·…—")
+NO_LINE_END = frozenset("（《「『【〔“‘([{")
+GOOD_AFTER = frozenset("、，；：。,;:）)”》—～~至到")  # a break after these reads naturally
+GOOD_BEFORE = frozenset("（(《“")  # and before these
+UNIT_WORDS = frozenset("年月日天号时分秒万亿元项个人家所张次%％")
+# Without a dictionary, a few hints at word edges in the names these tables hold: a break after a
+# unit's or a title's last character, or before a common word, reads better than one inside a word.
+WORD_END = frozenset("局办委部室厅院站所队会镇乡县市区处科股组的和与及")
+WORD_STARTS = frozenset({"社会", "保障", "服务", "体系", "管理", "中心", "工作", "建设", "发展", "事务", "养老",
+                         "老年", "健康", "文化", "环境", "生活", "精神", "宜居", "常务", "主任", "副主任", "局长",
+                         "书记", "产业", "设施", "医疗", "保险", "体育", "教育", "卫生", "安全", "机制", "制度",
+                         "社会保障", "养老服务", "精神文化", "健康支持", "服务中心", "公用事业", "市政", "事业"})
+
+
+_WIDE: dict[str, bool] = {}
+
+
+def _is_wide(char: str) -> bool:
+    """A full-width character: two bytes in GBK (as ``line_width`` counts)."""
+    hit = _WIDE.get(char)
+    if hit is None:
+        hit = _WIDE[char] = len(char.encode("gbk", "replace")) == 2
+    return hit
+
+
+def char_width(char: str, pt: float = BODY_PT) -> float:
+    """The width of one character in column units at ``pt`` points."""
+    em = pt / POINTS_PER_UNIT
+    return em if _is_wide(char) else em * NARROW_EM
+
+
+_LINE_WIDTHS: dict[tuple[str, float], float] = {}
+
+
+def line_width(line: str, pt: float = BODY_PT) -> float:
+    """The width of one line (no line breaks) in column units."""
+    key = (line, pt)
+    hit = _LINE_WIDTHS.get(key)
+    if hit is None:
+        em = pt / POINTS_PER_UNIT
+        # a character GBK writes in two bytes is a full-width one (Chinese, full-width punctuation,
+        # “”—…); counting bytes is ten times faster than testing each character of a long text
+        wide = len(line.encode("gbk", "replace")) - len(line)
+        hit = em * (wide + (len(line) - wide) * NARROW_EM)
+        if len(line) <= 40 and len(_LINE_WIDTHS) < 200_000:
+            _LINE_WIDTHS[key] = hit
+    return hit
+
+
+def text_width(text: str | None, pt: float = BODY_PT) -> float:
+    """The width of the longest line of ``text`` in column units (0 for no text)."""
+    if not text:
+        return 0.0
+    if "\n" not in text:
+        return line_width(text, pt)
+    return max(line_width(line, pt) for line in text.split("\n"))
+
+
+def _breakable(line: str, i: int) -> bool:
+    """Whether a line may break between ``line[i-1]`` and ``line[i]``."""
+    before, after = line[i - 1], line[i]
+    if after in NO_LINE_START or before in NO_LINE_END:
+        return False
+    if before.isascii() and after.isascii() and (before.isalnum() or before in ".%-/") and (
+            after.isalnum() or after in ".%-/"):
+        return False  # inside a number or a Latin word
+    if before.isdigit() and after in UNIT_WORDS:
+        return False  # 11月, 396天, 14.2万: a number keeps its measure word
+    return True
+
+
+def _break_cost(line: str, i: int) -> float:
+    """How poor a break before ``line[i]`` reads (0 at a natural point)."""
+    before, after = line[i - 1], line[i]
+    if before in GOOD_AFTER or after in GOOD_BEFORE or before == " ":
+        return 0.0
+    if before in "年月日" and after.isdigit():
+        return 0.3
+    if before.isascii() and before.isalnum():
+        return 1.0
+    if line[i:i + 4] in WORD_STARTS:
+        return 0.3
+    if line[i:i + 2] in WORD_STARTS or line[i:i + 3] in WORD_STARTS:
+        return 0.5
+    if before in WORD_END:
+        return 0.7
+    return 4.0  # inside a word, as far as these hints tell
+
+
+_WRAPS: dict[tuple[str, float, float], tuple[str, ...]] = {}
+
+
+def _wrap_line(line: str, width: float, pt: float) -> list[str]:
+    """The best lines for one line of text: fewest poor breaks, orphans and lines, balanced
+    (a small dynamic programme over the break points; texts here are short)."""
+    if line_width(line, pt) <= width or len(line) < 2:
+        return [line]
+    n = len(line)
+    em = pt / POINTS_PER_UNIT
+    prefix = [0.0]
+    for c in line:
+        prefix.append(prefix[-1] + (em if _is_wide(c) else em * NARROW_EM))
+    # per break point: may the line break there, and how poor the break reads
+    ends = [i for i in range(1, n) if _breakable(line, i)] + [n]
+    break_cost = {i: _break_cost(line, i) for i in ends[:-1]}
+    break_cost[n] = 0.0
+    short_text = n >= 2 * MIN_LINE_CHARS
+    inf = float("inf")
+    best = {0: 0.0}  # best[i]: cost of printing line[:i] with a break before i (lines included)
+    lines_of = {0: 0}
+    back: dict[int, int] = {}
+    starts = [0]
+    for i in ends:
+        top = prefix[i]
+        found, found_j, found_lines = inf, -1, 0
+        for j in reversed(starts):  # nearest first: once a line is too wide, every longer one is
+            used = top - prefix[j]
+            if used > width and i - j > 1:
+                break
+            chars = i - j
+            cost = best[j] + break_cost[i] + LINE_COST
+            if chars < MIN_LINE_CHARS and short_text:
+                piece = line[j:i].strip()
+                cost += 20.0 if len(piece) < 2 or piece[-1] in NO_LINE_START else 3.0  # an orphan
+            slack = (width - used) / width
+            cost += slack * slack * 3  # ragged lines: prefer balanced ones
+            if cost < found:
+                found, found_j, found_lines = cost, j, lines_of[j] + 1
+        if found_j >= 0:
+            best[i], back[i], lines_of[i] = found, found_j, found_lines
+            starts.append(i)
+    if n not in back:  # nothing breakable fits: break anywhere (greedy)
+        out, start = [], 0
+        for k in range(1, n):
+            if prefix[k + 1] - prefix[start] > width:
+                out.append(line[start:k])
+                start = k
+        out.append(line[start:])
+        return out
+    out = []
+    i = n
+    while i > 0:
+        out.append(line[back[i]:i].strip())
+        i = back[i]
+    return out[::-1]
+
+
+def wrap(text: str | None, width: float, pt: float = BODY_PT) -> tuple[str, ...]:
+    """The printed lines of ``text`` in a column ``width`` units wide (its own line breaks kept);
+    at least one line, even for no text."""
+    if not text:
+        return ("",)
+    key = (text, width, pt)
+    hit = _WRAPS.get(key)
+    if hit is None:
+        room = max(width - CELL_PADDING, pt / POINTS_PER_UNIT)
+        lines: list[str] = []
+        for line in text.split("\n"):
+            if len(line) > 400 or line_width(line, pt) <= room:
+                lines.append(line)
+                continue
+            once = _WRAPS.get((line, -room, pt))  # each line's breaks, found once
+            if once is None:
+                once = _WRAPS[(line, -room, pt)] = tuple(_wrap_line(line, room, pt))
+            lines.extend(once)
+        hit = tuple(lines)
+        if len(_WRAPS) < 200_000:
+            _WRAPS[key] = hit
+    return hit
+
+
+def wrapped(text: str | None, width: float, pt: float = BODY_PT) -> str:
+    """``text`` with its line breaks written in (see ``wrap``)."""
+    return "\n".join(wrap(text, width, pt)) if text else ""
+
+
+def fits(text: str | None, width: float, pt: float = BODY_PT) -> bool:
+    """Whether every line of ``text`` fits a column ``width`` units wide."""
+    return text_width(text, pt) <= width - CELL_PADDING + 1e-9
+
+
+@dataclass
+class Fit:
+    """What one column asks of the page: ``want`` (its widest piece, or a preferred width for long
+    text), ``low`` (the narrowest it may get), and whether it holds long text (``flex``) that takes
+    what the page leaves in proportion to ``share``."""
+
+    want: float
+    low: float
+    flex: bool = False
+    share: float = 1.0
+
+
+def fit_widths(columns: Sequence[Fit], page: float) -> list[float]:
+    """Widths for ``columns`` filling ``page`` units: short columns get what they want, long-text
+    columns share the rest; when the wants exceed the page the long-text columns give first (down
+    to ``low``), then the short ones, each in proportion to what it has above its minimum."""
+    wants = [max(c.want, c.low) for c in columns]
+    excess = sum(wants) - page
+    widths = list(wants)
+    if excess <= 0:
+        flex = [i for i, c in enumerate(columns) if c.flex]
+        shares = sum(columns[i].share for i in flex)
+        for i in flex:
+            widths[i] += -excess * columns[i].share / shares
+        return widths
+    for group in ([i for i, c in enumerate(columns) if c.flex], [i for i, c in enumerate(columns) if not c.flex]):
+        room = sum(widths[i] - columns[i].low for i in group)
+        if room <= 0 or excess <= 0:
+            continue
+        give = min(1.0, excess / room)
+        for i in group:
+            taken = (widths[i] - columns[i].low) * give
+            widths[i] -= taken
+            excess -= taken
+    return widths
+
+
+def pair_lines(pairs: Sequence[tuple[str, str | None]], left_width: float, right_width: float,
+               pt: float = BODY_PT, *, break_left: Callable[[str, tuple[str, ...]], bool] | None = None
+               ) -> tuple[str, str, int]:
+    """Two cells side by side — ``pairs`` of (unit, person) — as (left text, right text, lines):
+    each entry on its own line(s), wrapped to its column; the shorter side of each pair padded with
+    empty lines so both sides of a pair take the same lines. A wrapped left entry has its breaks
+    written in when ``break_left(entry, lines)`` allows (a reader may need the name unbroken);
+    otherwise the application wraps it where ``wrap`` predicts, roughly. Right entries (persons)
+    are never broken: their column is fitted to the longest."""
+    if not pairs:
+        return "", "", 0
+    room = left_width - CELL_PADDING
+    if all(line_width(u, pt) <= room and "\n" not in u for u, _ in pairs) and (
+            right_width - CELL_PADDING >= max(line_width(p, pt) if p else 0.0 for _, p in pairs)):
+        persons = [p or "" for _, p in pairs]  # every entry on one line: nothing to pad
+        return "\n".join(u for u, _ in pairs), "\n".join(persons) if any(persons) else "", len(pairs)
+    left: list[str] = []
+    right: list[str] = []
+    for unit, person in pairs:
+        unit_lines = wrap(unit, left_width, pt)
+        person_lines = wrap(person, right_width, pt) if person else ("",)
+        n = max(len(unit_lines), len(person_lines))
+        if len(unit_lines) > 1 and (break_left is None or break_left(unit, unit_lines)):
+            left.extend(unit_lines)
+        else:
+            left.append(unit)
+        left.extend([""] * (n - len(unit_lines)))
+        right.append(person or "")
+        right.extend([""] * (n - 1))
+    if not any(right):
+        right = []
+    return "\n".join(left), "\n".join(right), len(left)
