@@ -14,7 +14,7 @@ from pathlib import Path
 from taizhang import __version__
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
-EXPORT_KINDS = ("division", "progress", "overdue", "roster", "history")
+EXPORT_KINDS = ("division", "progress", "overdue", "roster", "history", "forms", "reporting")
 
 
 class UsageError(Exception):
@@ -58,12 +58,17 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--as", dest="kind", choices=("tasks", "roster", "duties"), help="文件内容：任务、名单或职责")
     imp.add_argument("--sheet", metavar="NAME", help="工作表名称（默认自动找到分工表所在的表）")
     imp.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入数据库")
+    imp.add_argument("--round", metavar="NAME", help="导入交回的填报表到哪个报送轮次（FILE 也可以是放填报表的文件夹）")
 
     exp = sub.add_parser("export", help="导出 JSON 数据或 Excel 报表")
     exp.add_argument("out", metavar="OUT", help="输出文件，按后缀决定格式：.json 或 .xlsx")
     exp.add_argument("--group", metavar="NAME", help="领导小组名称（数据库中只有一个时可省略）")
     exp.add_argument("--kind", choices=EXPORT_KINDS, default="division", help="Excel 报表种类（默认 division 分工表）")
     exp.add_argument("--within", type=int, default=7, metavar="N", help="overdue：N 天内到期的也列入（默认 7）")
+    exp.add_argument("--round", metavar="NAME", help="forms、reporting：哪一轮报送（默认当前一轮）")
+    from taizhang.rounds_cli import add_round_parser
+
+    add_round_parser(sub)
 
     bak = sub.add_parser("backup", help="立即备份数据库（到数据库旁的 backups 文件夹）；--list 列出已有的备份")
     bak.add_argument("--list", action="store_true", help="列出已有的备份，最新的在前")
@@ -135,6 +140,10 @@ def _run(args: argparse.Namespace) -> int:
         return _export(args)
     if args.command == "import":
         return _import(args)
+    if args.command == "round":
+        from taizhang.rounds_cli import round_command
+
+        return round_command(args, _db_path(args))
     if args.command in ("backup", "restore"):
         from taizhang.backups import backup_command, restore_command
 
@@ -192,6 +201,10 @@ def _group_name(names: list[str], wanted: str | None, *, create_ok: bool, fallba
 def _export(args: argparse.Namespace) -> int:
     """JSON dump (.json) or an Excel report (.xlsx, or a folder: the file is then named for the
     group, the report and today). Excel reports read the ledger with plain sqlite3, not the ORM."""
+    if args.kind in ("forms", "reporting"):
+        from taizhang.rounds_cli import export_round
+
+        return export_round(args, _db_path(args))
     out = Path(args.out)
     suffix = ".xlsx" if out.is_dir() else out.suffix.lower()
     if suffix not in (".json", ".xlsx"):
@@ -243,6 +256,10 @@ def _import(args: argparse.Namespace) -> int:
     # walk the 100,000 objects of a big table again when the import's pause of it ends (~8 ms).
     gc.disable()
     path = Path(args.file)
+    from taizhang.rounds_cli import import_forms_command, is_forms_import
+
+    if is_forms_import(args):
+        return import_forms_command(args, _db_path(args), _backup_before_import)
     job = FileImport(path, kind=args.kind, sheet=args.sheet)  # starts reading the file meanwhile
     from importers.records import ImportRefused
     from models.errors import DatabaseError, OperationError
