@@ -345,3 +345,86 @@ def test_proposals():
     assert propose(parse_cycle("每半月"), date(2024, 6, 20), set()) == ("2024年6月下半月", date(2024, 6, 30))
     assert propose(parse_cycle("每季度"), date(2024, 5, 1), set()) == ("2024年第二季度", date(2024, 7, 5))
     assert propose(None, date(2024, 5, 1), {"第1期"}) == ("第2期", date(2024, 5, 8))
+
+
+def test_dump_undo_and_history_of_a_round(demo, tmp_path):
+    import json
+
+    from models import rounds
+    from models.db import Database
+    from models.operations import undo
+    from models.report_records import EntryIn, ReportIn
+
+    db = Database(demo)
+    try:
+        with _conn(demo) as c:
+            gid = c.execute("SELECT id FROM work_group WHERE name = ?", (GROUP,)).fetchone()[0]
+        before = table_rows(demo)
+        round_id = rounds.open_round(db, gid, "第1期", due=date(2023, 7, 10))
+        civil = _unit_tasks(demo, "市民政局")
+        with _conn(demo) as c:
+            unit_id = c.execute("SELECT id FROM unit WHERE name = '市民政局'").fetchone()[0]
+        task_id = next(t for t, role in civil.items() if role == "lead")
+        after_open = table_rows(demo)
+        result = rounds.record_reports(db, [ReportIn(round_id, unit_id, "民政.xlsx", date(2023, 7, 3), [
+            EntryIn(task_id, "lead", "已完成", "全部完成", date(2023, 6, 30), "无", "验收报告.pdf")])])
+        assert result.new == ["市民政局"] and result.status_changes == 1
+        out = tmp_path / "dump.json"
+        r = run_cli("--db", str(demo), "export", str(out), "--group", GROUP)
+        assert r.returncode == 0, r.stderr
+        dump = json.loads(out.read_text(encoding="utf-8"))
+        (rnd,) = dump["groups"][0]["rounds"]
+        assert rnd["name"] == "第1期" and rnd["due"] == "2023-07-10"
+        assert rnd["reports"] == [{"unit": "市民政局", "received_on": "2023-07-03", "source": "民政.xlsx", "extras": [],
+                                   "entries": [{"task_id": task_id, "role": "lead", "status": "已完成", "text": "全部完成",
+                                                "done_on": "2023-06-30", "problems": "无", "evidence": "验收报告.pdf"}]}]
+        task = next(t for t in dump["groups"][0]["tasks"] if t["id"] == task_id)
+        assert task["status"] == "已完成" and task["done_on"] == "2023-06-30"
+        assert {"date": "2023-07-03", "unit": "市民政局", "text": "全部完成"} in task["progress"]
+        with _conn(demo) as c:
+            summary = c.execute("SELECT summary FROM history ORDER BY id DESC LIMIT 1").fetchone()[0]
+        assert summary.startswith("导入填报表「第1期」：新报送 1 个单位")
+        assert undo(db).startswith("导入填报表")
+        assert {k: v for k, v in table_rows(demo).items() if k not in ("history", "row_change")} == \
+            {k: v for k, v in after_open.items() if k not in ("history", "row_change")}
+        assert undo(db).startswith("临海市老有康养专项工作组：开启报送轮次「第1期」")
+        assert {k: v for k, v in table_rows(demo).items() if k not in ("history", "row_change")} == \
+            {k: v for k, v in before.items() if k not in ("history", "row_change")}
+    finally:
+        db.close()
+
+
+def test_version_2_ledger_upgrades_to_rounds(tmp_path):
+    """A ledger made before rounds (version 2) gains the tables and the group's cycle on open, with
+    the same columns as a new ledger."""
+    from models.db import Database
+    from models.migrations import STEPS
+
+    old = tmp_path / "v2.db"
+    conn = sqlite3.connect(old)
+    from tests.test_schema import V1_SCHEMA
+
+    conn.executescript(V1_SCHEMA)
+    conn.isolation_level = None
+    STEPS[1](conn)
+    conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    Database(old).close()
+    Database(tmp_path / "new.db").close()
+
+    def shape(path):
+        c = sqlite3.connect(path)
+        tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        out = {t: [r[1:] for r in c.execute(f'PRAGMA table_info("{t}")')] for t in tables}
+        out["version"] = c.execute("PRAGMA user_version").fetchone()[0]
+        c.close()
+        return out
+
+    upgraded, new = shape(old), shape(tmp_path / "new.db")
+    assert upgraded["version"] == new["version"] == 3
+    for table in ("report_round", "round_task", "unit_report", "report_entry"):
+        assert upgraded[table] == new[table]
+    assert sorted(upgraded["work_group"]) == sorted(new["work_group"])
+    c = sqlite3.connect(old)
+    assert c.execute("SELECT name FROM work_group").fetchall() == [("闽清县老龄工作领导小组",)]
+    c.close()
