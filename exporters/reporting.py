@@ -43,7 +43,7 @@ def owed_tasks(unit: UnitState) -> str:
     lines = []
     for i, t in enumerate((t for t in unit.tasks if not t.filled), start=1):
         content = t.content if len(t.content) <= 60 else t.content[:59] + "…"
-        lines.append(f"{i}. {content}（{'牵头' if t.role == 'lead' else '配合'}）")
+        lines.append(f"{i}．{content}（{'牵头' if t.role == 'lead' else '配合'}）")
     return "\n".join(lines)
 
 

@@ -480,8 +480,8 @@ def _match_rows(form: FormFile, tasks: dict[int, tuple[str, str, str | None]], s
                                problems=row.problems or None, evidence=row.evidence or None))
         up.reported += 1
         if role == "lead" and status and status != statuses.get(task_id) and statuses.get(task_id) != DONE:
-            up.status_changes.append(f"{tasks[task_id][2] or ''}{row.task[:16] or tasks[task_id][1][:16]}："
-                                     f"{statuses.get(task_id)} → {status}")
+            label = (row.task or tasks[task_id][1])[:18]
+            up.status_changes.append(f"第 {row.row} 行「{label}」：{statuses.get(task_id)} → {status}")
     up.extras = extras
     up.report = ReportIn(round_id=up.round_id, unit_id=up.unit_id, source=form.file, received_on=form.received_on,
                          entries=entries, extras=extras)

@@ -281,7 +281,7 @@ def test_a_round_trip_of_messy_forms(demo, tmp_path):
     assert kinds == sorted(kinds, key=lambda s: 0 if s.startswith("未报送") else 1)
     assert ("市民政局", "已报送") in listed and ("市财政局", "未报送（交回空表）") in listed
     first = 4
-    assert ws.cell(first, 8).value.startswith("1. ")
+    assert ws.cell(first, 8).value.startswith("1．")
 
 
 def test_round_commands_and_refusals(demo, tmp_path):

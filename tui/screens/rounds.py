@@ -223,7 +223,7 @@ class RoundsScreen(AreaScreen):
         for i, task in enumerate(unit.tasks, start=1):
             e = entries.get(task.task_id)
             role = "牵头" if task.role == "lead" else "配合"
-            t.append(f"\n\n{i}. {task.content}（{role}）\n", style="bold" if e else "")
+            t.append(f"\n\n{i}．{task.content}（{role}）\n", style="bold" if e else "")
             if e is None:
                 t.append("   （未填报）", style="red")
                 continue
