@@ -84,7 +84,7 @@ def test_form_layout_header_dropdown_hidden_key_protection(demo, tmp_path):
 
 
 def _fill(path: Path, fills: dict[int, tuple], *, reorder=False, drop_key=False, extra: str | None = None,
-          save_as: Path | None = None) -> Path:
+          save_as: Path | None = None, renumber: bool = False) -> Path:
     """Fill a form: ``fills`` task index (0-based in the form) → (status, text, date, problems, evidence)."""
     wb = openpyxl.load_workbook(path)
     ws = wb.active
@@ -97,6 +97,9 @@ def _fill(path: Path, fills: dict[int, tuple], *, reorder=False, drop_key=False,
         for r, values in zip(rows, reversed(data)):
             for c, v in enumerate(values, start=1):
                 ws.cell(r, c).value = v
+    if renumber:  # and numbered them 1, 2, 3 … again
+        for n, r in enumerate(rows, start=1):
+            ws.cell(r, 1).value = n
     if extra:
         extra_row = rows[-1] + 2  # under the 新增工作 heading
         ws.cell(extra_row, 2).value = extra
@@ -177,10 +180,10 @@ def test_a_round_trip_of_messy_forms(demo, tmp_path):
                       "照片.jpg" if i == 1 else None) for i in range(n)}
     src = shutil.copy(forms.pop("市民政局"), back)
     _fill(Path(src), civil_fill, reorder=True)
-    # 市卫生健康局: key column deleted, rows re-ordered, half filled → partial
+    # 市卫生健康局: key column deleted, rows re-ordered and renumbered, half filled → partial
     half = {i: ("推进中", f"卫健第{i + 1}项进展", None, None, None) for i in range(len(health) // 2)}
     src = shutil.copy(forms.pop("市卫生健康局"), back)
-    _fill(Path(src), half, reorder=True, drop_key=True)
+    _fill(Path(src), half, reorder=True, drop_key=True, renumber=True)
     # 市人力社保局: saved as .xls, all filled, an extra row
     hr = _unit_tasks(demo, "市人力社保局")
     src = shutil.copy(forms.pop("市人力社保局"), back)
