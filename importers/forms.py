@@ -75,8 +75,13 @@ _KEY = re.compile(r"^(\d+)(?:\|(未启动|推进中|已完成))?$")
 _MARK = re.compile(r"round:(?P<round>\d+);unit:(?P<unit>\d+)")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _squash(value: object) -> str:
-    return re.sub(r"\s+", "", clean_text(value))
+    if value == "" or value is None:
+        return ""
+    return _SPACES.sub("", clean_text(value))
 
 
 # ------------------------------------------------------------------------------ reading
@@ -158,28 +163,31 @@ def _read_grid_rows(rows: list[list[object]], row_numbers: list[int], form: Form
         c = cols.get(name)
         return row[c] if c is not None and c < len(row) else ""
 
+    def text(row: list[object], name: str) -> str:
+        value = cell(row, name)
+        return "" if value == "" or value is None else clean_text(value).strip()
+
     extra = False
     for i in range(header + 1, len(rows)):
         row = rows[i]
-        texts = [_squash(v) for v in row]
-        first = next((t for t in texts if t), "")
+        filled = [v for v in row if v != "" and v is not None]
+        first = _squash(filled[0]) if filled else ""
         if not first:
             continue
         if first.startswith(("注：", "注:", "备注：", "说明：", "填报说明")):
             break
-        if first.startswith("新增工作") and len({t for t in texts if t}) == 1:
+        if first.startswith("新增工作") and len({str(v) for v in filled}) == 1:  # the heading, merged across
             extra = True
             continue
-        if _header_map(row) and _is_form_header(_header_map(row)):
+        if first in ("序号", "编号", "工作任务") and _is_form_header(_header_map(row)):
             continue  # a header repeated (a form pasted twice, or printed headers)
         key_match = _KEY.match(_squash(cell(row, "key")))
-        number, task = clean_text(cell(row, "number")), clean_sentence(cell(row, "task"))
+        number, task = text(row, "number"), clean_sentence(cell(row, "task"))
         form.rows.append(FormRow(
             row=row_numbers[i], key=int(key_match.group(1)) if key_match else None,
             sent_status=key_match.group(2) if key_match else None, number=number, task=task,
-            status=_squash(cell(row, "status")), text=clean_text(cell(row, "text")).strip(),
-            done_on=cell(row, "done_on"), problems=clean_text(cell(row, "problems")).strip(),
-            evidence=clean_text(cell(row, "evidence")).strip(),
+            status=_squash(cell(row, "status")), text=text(row, "text"),
+            done_on=cell(row, "done_on"), problems=text(row, "problems"), evidence=text(row, "evidence"),
             extra=extra or number.startswith("新增") or task.startswith("新增")))
     return True
 
@@ -489,11 +497,11 @@ def _match_rows(form: FormFile, tasks: dict[int, tuple[str, str, str | None]], s
 
 def _find_task(row: FormRow, tasks: dict[int, tuple[str, str, str | None]], by_text: dict[str, int],
                ordered: list[int], taken: set[int]) -> int | None:
+    text = _squash(row.task)
     if row.key is not None and row.key in tasks and row.key not in taken:
         key_text = tasks[row.key][1]
-        if not row.task or _similar(_squash(row.task), key_text) >= 0.5:
+        if not text or text == key_text or _similar(text, key_text) >= 0.5:
             return row.key
-    text = _squash(row.task)
     hit = by_text.get(text)
     if hit is not None and hit not in taken:
         return hit

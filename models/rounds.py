@@ -260,6 +260,25 @@ class _Rows:
         names = [d[0] for d in self.cur.description]
         return dict(zip(names, self.cur.fetchone()))
 
+    def update_many(self, table: str, updates: dict[int, dict]) -> None:
+        """Rows by id → their new values (every row the same columns), in one statement."""
+        if not updates:
+            return
+        ids = list(updates)
+        columns = list(next(iter(updates.values())))
+        befores: dict[int, dict] = {}
+        for start in range(0, len(ids), 500):
+            chunk = {f"i{k}": v for k, v in enumerate(ids[start:start + 500])}
+            self.cur.execute(f"SELECT * FROM {table} WHERE id IN ({', '.join(':' + k for k in chunk)})", chunk)
+            names = [d[0] for d in self.cur.description]
+            for row in self.cur.fetchall():
+                befores[row[0]] = dict(zip(names, row))
+        sets = ", ".join(f'"{c}" = :{c}' for c in columns)
+        self.cur.executemany(f"UPDATE {table} SET {sets} WHERE id = :id",
+                             [{**updates[i], "id": i} for i in ids])
+        for i in ids:
+            self.tx.record(table, i, befores[i], {**befores[i], **updates[i]})
+
     def update(self, table: str, row_id: int, values: dict) -> None:
         before = self.row(table, row_id)
         sets = ", ".join(f'"{k}" = :{k}' for k in values)
@@ -301,6 +320,7 @@ def record_reports(db: Database, reports: list[ReportIn], *, what: str = "") -> 
         next_report, next_entry, next_progress = (w.next_id("unit_report"), w.next_id("report_entry"),
                                                   w.next_id("progress"))
         statuses: dict[int, str] = {}
+        task_updates: dict[int, dict] = {}
         for rep in reports:
             found = w.all("SELECT group_id, name FROM report_round WHERE id = :r", {"r": rep.round_id})
             if not found:
@@ -355,13 +375,14 @@ def record_reports(db: Database, reports: list[ReportIn], *, what: str = "") -> 
                 new = _new_status(statuses[e.task_id], e)
                 if new is not None:
                     statuses[e.task_id] = new
-                    w.update("task", e.task_id, {"status": new, "done_on": _iso(e.done_on or received_on)
-                                                  if new == DONE else None})
+                    task_updates[e.task_id] = {"status": new, "done_on": _iso(e.done_on or received_on)
+                                               if new == DONE else None}
                     result.status_changes += 1
                 result.entries += 1
         w.insert_many("unit_report", ("id", "round_id", "unit_id", "received_on", "source", "extras"), report_rows)
         w.insert_many("progress", ("id", "task_id", "on", "unit_id", "text"), progress_rows)
         w.insert_many("report_entry", _ENTRY_COLUMNS, entry_rows)
+        w.update_many("task", task_updates)
         names = "、".join(round_names) or "—"
         parts = [f"新报送 {len(result.new)} 个单位"]
         if result.replaced:
