@@ -1,7 +1,8 @@
 """The reporting round's figures (issue 14): forms for a round of N tasks over 60 units.
 
 * ``forms export`` — `taizhang export OUTDIR --kind forms` (60 workbooks) vs an xlsxwriter process
-  writing the same cells (``baselines/xlsxwriter_forms.py``, from the cells the export wrote);
+  writing the same cells, texts and bordered blanks, with one format (``baselines/xlsxwriter_forms.py``,
+  from the cells the export wrote);
 * ``forms import`` — `taizhang import FOLDER` of the 60 returned forms, every task filled in, into a
   copy of the ledger vs an openpyxl read-only pass over the same files
   (``baselines/openpyxl_read_folder.py``).
@@ -59,7 +60,9 @@ def prepare(work: Path, n: int) -> None:
     for path in sorted(sent.glob("*.xlsx")):
         wb = openpyxl.load_workbook(path)
         ws = wb.active
-        cells[path.name] = [[c.value if isinstance(c.value, str) else None for c in row] for row in ws.iter_rows()]
+        # the cells the export wrote: text, or "" for a blank cell it wrote (a bordered fill-in cell)
+        cells[path.name] = [[c.value if isinstance(c.value, str) else ("" if c.has_style else None) for c in row]
+                            for row in ws.iter_rows()]
         for r in range(4, ws.max_row + 1):
             if str(ws.cell(r, 1).value or "").isdigit():
                 ws.cell(r, 5).value = "推进中"

@@ -25,7 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from exporters.ledger_data import ExportError, find_group
-from exporters.xlsx_sheet import LINE_POINTS, TITLE_PT, BODY_PT, Column, Sheet, clean_file_name, line_count
+from exporters.xlsx_sheet import (
+    BODY_PT,
+    FORMULA_STARTS,
+    LINE_POINTS,
+    TITLE_PT,
+    Column,
+    Sheet,
+    clean_file_name,
+    line_count,
+)
 from models.round_status import RoundInfo, UnitState, find_round, unit_states
 
 FORM_HEADERS = ("序号", "工作任务", "完成时限", "本单位职责", "完成状态", "本期工作进展", "完成日期",
@@ -91,11 +100,14 @@ def _reference(conn: sqlite3.Connection, rnd: RoundInfo) -> dict[tuple[int, int 
 
 
 def _write_form(path: Path, group: str, rnd: RoundInfo, unit: UnitState, statuses: dict[int, str],
-                reference: dict[tuple[int, int | None], tuple[date, str]]) -> None:
+                reference: dict[tuple[int, int | None], tuple[date, str]],
+                line_cache: dict[tuple[str, float], int]) -> None:
     import xlsxwriter
 
+    # in memory: a form is small, and the temporary files of the default mode (one per part, made and
+    # removed for every workbook) cost more than writing 60 forms' cells
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                                               "strings_to_urls": False})
+                                               "strings_to_urls": False, "in_memory": True})
     # headers broken for the widths only: the cells hold the exact words (they wrap in the cell)
     columns = [Column("序号", low=5, high=6), Column("工作任务", sizing="flex", low=26, pref=32, align="left", share=2),
                Column("完成\n时限", low=8, high=14), Column("本单位\n职责", low=6, high=6),
@@ -132,19 +144,39 @@ def _write_form(path: Path, group: str, rnd: RoundInfo, unit: UnitState, statuse
     sheet.text(header, 9, REFERENCE_HEADER, "grey_header")
     ws.write_string(header, 10, KEY_HEADER, sheet.fmt("key"))
     r = header + 1
+    # the rows through xlsxwriter directly, with the formats fetched once (a round's forms hold
+    # tens of thousands of rows); user text still goes through Sheet.text (never a formula)
+    center, left, fill, fill_center, fill_date = (sheet.fmt(k) for k in ("center", "left", "fill", "fill_center",
+                                                                        "fill_date"))
+    key_format, grey = sheet.fmt("key"), sheet.fmt("grey")
+    write_string, write_blank = ws.write_string, ws.write_blank
     for i, (t, ref) in enumerate(zip(unit.tasks, refs), start=1):
-        sheet.text(r, 0, str(i))
-        sheet.text(r, 1, t.content, "left")
-        sheet.text(r, 2, t.deadline)
-        sheet.text(r, 3, ROLE_WORDS[t.role])
-        sheet.text(r, 4, statuses.get(t.task_id), "fill_center")
-        sheet.text(r, 5, None, "fill")
-        ws.write_blank(r, 6, None, sheet.fmt("fill_date"))
-        sheet.text(r, 7, None, "fill")
-        sheet.text(r, 8, None, "fill")
-        sheet.text(r, 9, ref, "grey")
-        ws.write_string(r, 10, f"{t.task_id}|{statuses.get(t.task_id)}", sheet.fmt("key"))
-        lines = max(sheet.lines(1, t.content), sheet.lines(9, ref), 2)
+        write_string(r, 0, str(i), center)
+        write_string(r, 1, t.content, left if not t.content.startswith(FORMULA_STARTS) else sheet.fmt("left", "="))
+        if t.deadline:
+            sheet.text(r, 2, t.deadline)
+        else:
+            write_blank(r, 2, None, center)
+        write_string(r, 3, ROLE_WORDS[t.role], center)
+        status = statuses.get(t.task_id)
+        if status:
+            write_string(r, 4, status, fill_center)
+        else:
+            write_blank(r, 4, None, fill_center)
+        write_blank(r, 5, None, fill)
+        write_blank(r, 6, None, fill_date)
+        write_blank(r, 7, None, fill)
+        write_blank(r, 8, None, fill)
+        if ref:
+            sheet.text(r, 9, ref, "grey")
+        else:
+            write_blank(r, 9, None, grey)
+        write_string(r, 10, f"{t.task_id}|{status}", key_format)
+        key = (t.content, sheet.widths[1])  # a task is on the forms of its lead and every co-unit
+        content_lines = line_cache.get(key)
+        if content_lines is None:
+            content_lines = line_cache[key] = sheet.lines(1, t.content)
+        lines = max(content_lines, sheet.lines(9, ref) if ref else 1, 2)
         sheet.set_row(r, sheet.height(lines))
         r += 1
     if unit.tasks:
@@ -200,11 +232,12 @@ def export_forms(db: Any, out_dir: str | os.PathLike[str], group_name: str | Non
                 {"r": rnd.id}))
             reference = _reference(conn, rnd)
             states.sort(key=lambda u: u.unit)
+            line_cache: dict[tuple[str, float], int] = {}
             for unit in states:
                 target = folder / form_file_name(group.name, rnd.name, unit.unit)
                 tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
                 try:
-                    _write_form(tmp, group.name, rnd, unit, statuses, reference)
+                    _write_form(tmp, group.name, rnd, unit, statuses, reference, line_cache)
                     os.replace(tmp, target)
                 except OSError as exc:
                     tmp.unlink(missing_ok=True)

@@ -125,7 +125,7 @@ def unit_states(conn: sqlite3.Connection, rnd: RoundInfo) -> list[UnitState]:
         state = units.get(unit_id)
         if state is None:
             state = units[unit_id] = UnitState(unit_id, names[unit_id], NOT_REPORTED, 0, 0, None, False)
-        if any(t.task_id == task_id for t in state.tasks[-2:]):
+        if state.tasks and state.tasks[-1].task_id == task_id:
             continue  # lead and co on one task: counted once, as lead (read first)
         state.tasks.append(UnitTask(task_id, number, content, deadline, role))
     filled: dict[int, set[int]] = {}
