@@ -109,7 +109,7 @@ def _write_form(path: Path, group: str, rnd: RoundInfo, unit: UnitState, statuse
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
                                                "strings_to_urls": False, "in_memory": True})
     # headers broken for the widths only: the cells hold the exact words (they wrap in the cell)
-    columns = [Column("序号", low=5, high=6), Column("工作任务", sizing="flex", low=26, pref=32, align="left", share=2),
+    columns = [Column("序号", low=5, high=6), Column("工作任务", sizing="flex", low=28, pref=36, align="left", share=3),
                Column("完成\n时限", low=8, high=14), Column("本单位\n职责", low=6, high=6),
                Column("完成\n状态", low=8, high=8),
                Column("本期工作进展", sizing="flex", low=22, pref=30, align="left", share=2),

@@ -42,17 +42,17 @@ def owed_tasks(unit: UnitState) -> str:
     """The tasks a unit has not reported on, one per line (1.…（牵头）)."""
     lines = []
     for i, t in enumerate((t for t in unit.tasks if not t.filled), start=1):
-        content = t.content if len(t.content) <= 60 else t.content[:59] + "…"
+        content = t.content if len(t.content) <= 40 else t.content[:39] + "…"
         lines.append(f"{i}．{content}（{'牵头' if t.role == 'lead' else '配合'}）")
     return "\n".join(lines)
 
 
 def write_reporting(workbook: Any, group: str, rnd: RoundInfo, states: list[UnitState], today: date) -> None:
-    columns = [Column("序号", low=5, high=6), Column("单位", low=14, high=30, align="left"),
-               Column("报送状态", low=10, high=12), Column("已填/任务", low=9, high=10),
-               Column("报送日期", low=15, high=15, wraps=False), Column("联络员", low=9, high=20),
-               Column("联系电话", low=12, high=16),
-               Column("未填报的任务", sizing="flex", low=30, pref=50, align="left")]
+    columns = [Column("序号", low=5, high=5), Column("单位", low=12, high=20, align="left"),
+               Column("报送状态", low=9, high=12), Column("已填/\n任务", low=6, high=7),
+               Column("报送日期", low=15, high=15, wraps=False), Column("联络员", low=8, high=16),
+               Column("联系电话", low=12, high=14),
+               Column("未填报的任务", sizing="flex", low=40, pref=70, align="left")]
     for u in states:
         columns[1].see(u.unit)
         columns[5].see(u.liaison)
@@ -70,9 +70,9 @@ def write_reporting(workbook: Any, group: str, rnd: RoundInfo, states: list[Unit
     sheet.merge(1, 0, 1, last, info, "info")
     sheet.set_row(1, sheet.span_height(info, 0, last))
     header = 2
-    sheet.set_row(header, LINE_POINTS + 8)
+    sheet.set_row(header, 2 * LINE_POINTS + 8)
     for col, column in enumerate(columns):
-        sheet.text(header, col, column.header, "header")
+        sheet.text(header, col, column.header.replace("\n", ""), "header")
     r = header + 1
     for i, u in enumerate(states, start=1):
         owed = owed_tasks(u) if u.state in (NOT_REPORTED, PARTIAL) else ""
