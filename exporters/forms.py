@@ -149,7 +149,7 @@ def _write_form(path: Path, group: str, rnd: RoundInfo, unit: UnitState, statuse
     center, left, fill, fill_center, fill_date = (sheet.fmt(k) for k in ("center", "left", "fill", "fill_center",
                                                                         "fill_date"))
     key_format, grey = sheet.fmt("key"), sheet.fmt("grey")
-    write_string, write_blank = ws.write_string, ws.write_blank
+    write_string, write_blank, set_row = ws.write_string, ws.write_blank, ws.set_row
     for i, (t, ref) in enumerate(zip(unit.tasks, refs), start=1):
         write_string(r, 0, str(i), center)
         write_string(r, 1, t.content, left if not t.content.startswith(FORMULA_STARTS) else sheet.fmt("left", "="))
@@ -177,7 +177,7 @@ def _write_form(path: Path, group: str, rnd: RoundInfo, unit: UnitState, statuse
         if content_lines is None:
             content_lines = line_cache[key] = sheet.lines(1, t.content)
         lines = max(content_lines, sheet.lines(9, ref) if ref else 1, 2)
-        sheet.set_row(r, sheet.height(lines))
+        set_row(r, sheet.height(lines))  # no page breaks of our own here: the sheet's record is not needed
         r += 1
     if unit.tasks:
         ws.data_validation(header + 1, 4, r - 1, 4, {

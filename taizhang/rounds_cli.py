@@ -132,10 +132,20 @@ def export_round(args: argparse.Namespace, db_path: Path) -> int:
 
 
 def is_forms_import(args: argparse.Namespace) -> bool:
-    from importers.forms import looks_like_form
+    """A folder, ``--round``, or a file that holds a returned form (a file only named like one, such
+    as a division table called …填报表.xlsx, is read as a table)."""
+    from importers.forms import looks_like_form, read_form
+    from importers.records import ImportRefused
 
     path = Path(args.file)
-    return path.is_dir() or bool(getattr(args, "round", None)) or (path.is_file() and looks_like_form(path))
+    if path.is_dir() or getattr(args, "round", None):
+        return True
+    if not (path.is_file() and looks_like_form(path)):
+        return False
+    try:
+        return read_form(path) is not None
+    except ImportRefused:
+        return False  # the table import says what is wrong with the file
 
 
 def import_forms_command(args: argparse.Namespace, db_path: Path, backup) -> int:
