@@ -431,3 +431,19 @@ def test_version_2_ledger_upgrades_to_rounds(tmp_path):
     c = sqlite3.connect(old)
     assert c.execute("SELECT name FROM work_group").fetchall() == [("闽清县老龄工作领导小组",)]
     c.close()
+
+
+def test_a_returned_form_is_not_read_as_a_division_table(demo, tmp_path):
+    """The general import (TUI key i, or a file passed as a table) refuses a returned form, saying
+    where it goes, instead of adding its rows as tasks."""
+    from importers import read_file
+    from importers.records import ImportRefused
+
+    _open_round(demo)
+    forms = _export(demo, tmp_path / "out")
+    renamed = tmp_path / "民政局6月.xlsx"  # the name no longer says 填报表: the marker does
+    shutil.copy(forms["市民政局"], renamed)
+    with pytest.raises(ImportRefused, match="是单位交回的进展填报表，不是分工表"):
+        read_file(renamed)
+    r = run_cli("--db", str(demo), "import", str(renamed), "--dry-run")
+    assert r.returncode == 0 and "市民政局（2023年6月" in r.stdout and "将导入填报表 1 份" in r.stdout
