@@ -36,7 +36,7 @@ from datetime import date, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from exporters.forms import EXTRA_HEADING, FORM_TITLE, KEY_HEADER, MARKER
+from exporters.forms import FORM_TITLE, KEY_HEADER, MARKER
 from importers.deadline import parse_due
 from importers.normalize import clean_sentence, clean_text, clean_unit
 from importers.records import ImportRefused, Origin, display_name

@@ -13,7 +13,8 @@ Decisions:
 * A unit's 已完成 is its claim: the entry keeps the status and date the unit gave. Until the office
   reviews claims (销号/退回, a later step) the lead unit's 已完成 also sets the task 已完成 with the
   date given (or the report's date). A co-operating unit's status stays its own (kept apart from
-  the lead's, both visible on the task); a form never re-opens a task the ledger has as 已完成.
+  the lead's, both visible on the task); a form never re-opens a task the ledger has as 已完成,
+  except a corrected form of the unit whose earlier form for the round claimed it 已完成.
 * The same form imported twice records nothing twice: a report whose entries and extras are the
   same as those stored is left alone. A corrected form replaces the unit's entries for the round
   (and the progress entries they made).
@@ -40,15 +41,10 @@ from models.tables import (
     LEAD,
     NOT_STARTED,
     STATUSES,
-    Assignment,
     Group,
-    Progress,
-    Report,
-    ReportEntry,
     Round,
     RoundTask,
     Task,
-    Unit,
 )
 
 __all__ = ["OPEN", "CLOSED", "EntryIn", "ReportIn", "RecordResult", "parse_cycle", "cycle_label", "propose",
@@ -291,9 +287,11 @@ class _Rows:
         self.tx.record(table, row_id, before, None)
 
 
-def _new_status(task_status: str, entry: EntryIn) -> str | None:
-    """The lead unit's status on the task (see the module's decisions), or None for no change."""
-    if entry.role != LEAD or task_status == DONE:
+def _new_status(task_status: str, entry: EntryIn, *, corrects_claim: bool = False) -> str | None:
+    """The lead unit's status on the task (see the module's decisions), or None for no change.
+    ``corrects_claim``: the unit's earlier form for this round said 已完成 and this corrected one
+    replaces it, so the task may go back to what the unit now says."""
+    if entry.role != LEAD or (task_status == DONE and not (corrects_claim and entry.status in STATUSES)):
         return None
     wanted = entry.status
     if wanted is None and entry.text and task_status == NOT_STARTED:
@@ -343,6 +341,7 @@ def record_reports(db: Database, reports: list[ReportIn], *, what: str = "") -> 
                 if keys == {e.key() for e in entries} and old_extras == extras:
                     result.unchanged.append(unit)
                     continue
+                claims = {r[1] for r in stored if r[2] == LEAD and r[3] == DONE}
                 for r in stored:
                     w.delete("report_entry", r[0])
                     if r[8] is not None:
@@ -352,6 +351,7 @@ def record_reports(db: Database, reports: list[ReportIn], *, what: str = "") -> 
                                                      "extras": extras})
                 result.replaced.append(unit)
             else:
+                claims = set()
                 report_id, next_report = next_report, next_report + 1
                 received_on = rep.received_on or on_default
                 report_rows.append((report_id, rep.round_id, rep.unit_id, received_on.isoformat(), rep.source, extras))
@@ -372,7 +372,7 @@ def record_reports(db: Database, reports: list[ReportIn], *, what: str = "") -> 
                 entry_id, next_entry = next_entry, next_entry + 1
                 entry_rows.append((entry_id, report_id, e.task_id, e.role, e.status, e.text, _iso(e.done_on),
                                    e.problems, e.evidence, progress_id))
-                new = _new_status(statuses[e.task_id], e)
+                new = _new_status(statuses[e.task_id], e, corrects_claim=e.task_id in claims)
                 if new is not None:
                     statuses[e.task_id] = new
                     task_updates[e.task_id] = {"status": new, "done_on": _iso(e.done_on or received_on)
@@ -392,16 +392,3 @@ def record_reports(db: Database, reports: list[ReportIn], *, what: str = "") -> 
         tx.describe(f"导入填报表「{names}」：{'，'.join(parts)}，进展 {result.progress} 条"
                     + (f"（{short(what, 30)}）" if what else ""), group_id=group_id)
     return result
-
-
-def units_of_round(s, round_id: int) -> dict[int, dict[int, str]]:
-    """unit id → {task id: role} for the units that owe a report in a round (lead wins over co)."""
-    out: dict[int, dict[int, str]] = {}
-    rows = s.exec(select(Assignment.unit_id, Assignment.task_id, Assignment.role)
-                  .join(RoundTask, RoundTask.task_id == Assignment.task_id)
-                  .where(RoundTask.round_id == round_id)).all()
-    for unit_id, task_id, role in rows:
-        tasks = out.setdefault(unit_id, {})
-        if tasks.get(task_id) != LEAD:
-            tasks[task_id] = role
-    return out

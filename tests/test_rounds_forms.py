@@ -447,3 +447,27 @@ def test_a_returned_form_is_not_read_as_a_division_table(demo, tmp_path):
         read_file(renamed)
     r = run_cli("--db", str(demo), "import", str(renamed), "--dry-run")
     assert r.returncode == 0 and "市民政局（2023年6月" in r.stdout and "将导入填报表 1 份" in r.stdout
+
+
+def test_a_corrected_form_takes_back_its_own_claim_of_done(demo):
+    from models import rounds
+    from models.db import Database
+    from models.report_records import EntryIn, ReportIn
+
+    with Database(demo) as db:
+        with _conn(demo) as c:
+            gid = c.execute("SELECT id FROM work_group WHERE name = ?", (GROUP,)).fetchone()[0]
+            unit_id = c.execute("SELECT id FROM unit WHERE name = '市民政局'").fetchone()[0]
+        round_id = rounds.open_round(db, gid, "第1期")
+        lead = [t for t, role in _unit_tasks(demo, "市民政局").items() if role == "lead"]
+        first = ReportIn(round_id, unit_id, "a.xlsx", None, [EntryIn(lead[0], "lead", "已完成", "办结", date(2023, 6, 30)),
+                                                             EntryIn(lead[1], "lead", "推进中", "推进")])
+        rounds.record_reports(db, [first])
+        corrected = ReportIn(round_id, unit_id, "b.xlsx", None, [EntryIn(lead[0], "lead", "推进中", "尚未验收"),
+                                                                 EntryIn(lead[1], "lead", "推进中", "推进")])
+        result = rounds.record_reports(db, [corrected])
+        assert result.replaced == ["市民政局"]
+    with _conn(demo) as c:
+        assert c.execute("SELECT status, done_on FROM task WHERE id = ?", (lead[0],)).fetchone() == ("推进中", None)
+        texts = [r[0] for r in c.execute('SELECT text FROM progress WHERE unit_id = ? ORDER BY id', (unit_id,))]
+        assert texts == ["尚未验收", "推进"]  # the first form's entries replaced, not added to
