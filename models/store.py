@@ -79,7 +79,7 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
         return
     result = [r[0] for r in conn.execute("PRAGMA quick_check")]
     if result != ["ok"]:
-        raise _damaged(path, f"完整性检查发现问题：{result[0][:80]}")
+        raise _damaged(path, f"完整性检查发现问题：{' '.join(result[0].split())[:80]}")  # one line
     _checked[key] = signature
 
 
