@@ -109,7 +109,7 @@ async def test_import_the_returned_folder_after_a_preview(tmp_path, home):
         await pilot.press("ctrl+s")  # the field offers home, where the returned forms are
         await settle(pilot)
         await settle(pilot)
-        assert type(app.screen).__name__ == "ConfirmDialog"
+        assert type(app.screen).__name__ == "PreviewDialog"
         preview = "\n".join(app.screen.details)
         assert "市民政局（2023年6月" in preview and "市人力社保局（2023年6月" in preview
         assert "对应任务 42/42 项，已填 42 项" in preview

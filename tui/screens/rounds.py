@@ -72,6 +72,12 @@ class TextDialog(Dialog[None]):
             self.app.notify("已复制到剪贴板，可粘贴到微信或邮件中。")
 
 
+class PreviewDialog(ConfirmDialog):
+    """The import preview: one block per unit, wide enough for a file name and a task's start."""
+
+    WIDE = True
+
+
 class RoundsScreen(AreaScreen):
     AREA = "rounds"
     CSS_PATH = str(Path(__file__).with_name("rounds.tcss"))
@@ -449,7 +455,7 @@ class RoundsScreen(AreaScreen):
                                message=lambda r: f"已导入：新报送 {len(r.new)} 个单位，更正 {len(r.replaced)} 个，"
                                                  f"未变 {len(r.unchanged)} 个；进展 {r.progress} 条")
 
-        self.app.push_screen(ConfirmDialog("导入填报表 — 预览", message, ok="导入", details=lines[1:]), done)
+        self.app.push_screen(PreviewDialog("导入填报表 — 预览", message, ok="导入", details=lines[1:]), done)
 
 
 def _paths(text: str) -> list[Path]:
