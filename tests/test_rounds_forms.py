@@ -33,10 +33,6 @@ def _export(demo: Path, out: Path) -> dict[str, Path]:
     return forms
 
 
-def _rows(ws) -> list[list[object]]:
-    return [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=ws.max_row)]
-
-
 def _task_rows(ws) -> list[int]:
     """Sheet rows of the form's tasks (a number in 序号 and a key)."""
     return [r for r in range(4, ws.max_row + 1) if str(ws.cell(r, 1).value or "").isdigit()]
