@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 
+from benchmarks.forms_bench import measure_forms
 from benchmarks.measure import Run, Spread, on_terminal, python, run, taizhang
 
 HERE = Path(__file__).resolve().parent
@@ -219,4 +220,5 @@ FIGURES: dict[str, Callable[[Setup], list[Row]]] = {
     "tui": measure_tui,
     "interaction": measure_interaction,
     "queries": measure_queries,
+    "forms": measure_forms,
 }

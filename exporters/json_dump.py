@@ -70,6 +70,8 @@ def _group(s: Any, group: Group, unit_name: dict[int, str]) -> dict[str, Any]:
             for m in members
         ],
         "duties": [{"unit": unit_name[d.unit_id], "text": d.text} for d in duties],
+        "report_cycle": group.report_cycle,
+        "rounds": _rounds(s, group, unit_name),
         "tasks": [
             {
                 "id": t.id,
@@ -92,6 +94,33 @@ def _group(s: Any, group: Group, unit_name: dict[int, str]) -> dict[str, Any]:
             for t in tasks
         ],
     }
+
+
+def _rounds(s: Any, group: Group, unit_name: dict[int, str]) -> list[dict[str, Any]]:
+    """The group's reporting rounds, oldest first, each with what every unit reported."""
+    from models.tables import Report, ReportEntry, Round, RoundTask
+
+    out = []
+    for r in s.exec(select(Round).where(Round.group_id == group.id).order_by(Round.id)).all():
+        reports = s.exec(select(Report).where(Report.round_id == r.id).order_by(Report.id)).all()
+        entries: dict[int, list[Any]] = defaultdict(list)
+        for e in s.exec(select(ReportEntry).where(ReportEntry.report_id.in_([p.id for p in reports]))  # type: ignore[attr-defined]
+                        .order_by(ReportEntry.id)).all():
+            entries[e.report_id].append(e)
+        out.append({
+            "name": r.name, "due": _iso(r.due), "status": r.status, "opened_on": _iso(r.opened_on),
+            "closed_on": _iso(r.closed_on),
+            "tasks": list(s.exec(select(RoundTask.task_id).where(RoundTask.round_id == r.id)
+                                 .order_by(RoundTask.id)).all()),
+            "reports": [{
+                "unit": unit_name[p.unit_id], "received_on": _iso(p.received_on), "source": p.source,
+                "extras": json.loads(p.extras) if p.extras else [],
+                "entries": [{"task_id": e.task_id, "role": e.role, "status": e.status, "text": e.text,
+                             "done_on": _iso(e.done_on), "problems": e.problems, "evidence": e.evidence}
+                            for e in entries[p.id]],
+            } for p in reports],
+        })
+    return out
 
 
 def write_dump(db: Database, out: str | os.PathLike[str], group: str | None = None,

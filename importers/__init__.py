@@ -29,6 +29,8 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
 
         raise refuse(p, not_a_file(p) or "不是普通文件。")
     suffix = p.suffix.lower()
+    if kind in (None, "tasks") and suffix in SPREADSHEET_SUFFIXES:
+        _refuse_a_returned_form(p)
     if kind is None:
         kind = "tasks" if suffix in SPREADSHEET_SUFFIXES or suffix == ".pdf" else "roster"
         fallbacks = ["roster"] if kind == "tasks" else ["duties"]
@@ -59,6 +61,16 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
             except ImportRefused:
                 pass
         raise first
+
+
+def _refuse_a_returned_form(path: Path) -> None:
+    """A unit's returned 进展填报表 read as a division table would add its rows as tasks: say where
+    it goes instead (the guess is cheap: the file's name, or the first shared strings of an .xlsx)."""
+    from importers.forms import looks_like_form, read_form
+
+    if looks_like_form(path) and read_form(path) is not None:
+        raise ImportRefused(f"「{path.name}」是单位交回的进展填报表，不是分工表：请在“报送”页（按 5）按 i 导入，"
+                            "或在命令行用 taizhang import 导入到报送轮次。")
 
 
 def _read(path: Path, kind: str, sheet: str | None, known_units: Iterable[str],

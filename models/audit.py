@@ -45,6 +45,8 @@ TABLE_NOUNS: dict[str, tuple[str, str]] = {  # table → (noun, measure word)
     "task": ("任务", "项"), "assignment": ("分工", "条"), "target": ("年度目标", "条"), "progress": ("进展", "条"),
     "member": ("成员", "人"), "unit": ("单位", "个"), "unit_alias": ("单位别名", "个"),
     "duty": ("工作职责", "条"), "work_group": ("领导小组", "个"),
+    "report_round": ("报送轮次", "个"), "round_task": ("轮次任务", "项"), "unit_report": ("填报表", "份"),
+    "report_entry": ("填报内容", "条"),
 }
 
 FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -60,7 +62,10 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "unit": {"name": "名称"},
     "unit_alias": {"alias": "别名", "unit_id": "所属单位"},
     "duty": {"text": "工作职责", "unit_id": "单位", "group_id": "领导小组"},
-    "work_group": {"name": "名称", "doc_number": "文号", "host_unit_id": "办公室所在单位", "note": "注"},
+    "work_group": {"name": "名称", "doc_number": "文号", "host_unit_id": "办公室所在单位", "note": "注",
+                   "report_cycle": "报送周期"},
+    "report_round": {"name": "名称", "due": "报送截止", "status": "状态", "closed_on": "结束日期"},
+    "unit_report": {"received_on": "报送日期", "source": "文件", "unit_id": "报送单位"},
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -70,6 +75,8 @@ ACTION_LABELS: dict[str, str] = {
     "rename_unit": "单位改名", "merge_units": "合并单位", "create_group": "新建领导小组", "add_member": "新增成员",
     "edit_member": "修改成员", "move_member": "调整成员顺序", "replace_member": "换人", "set_duty": "修改职责",
     "import": "导入", "undo": "撤销",
+    "set_cycle": "设置报送周期", "open_round": "开启报送轮次", "close_round": "结束报送轮次",
+    "reopen_round": "重新开启报送轮次", "record_reports": "导入填报表",
 }
 ROLE_LABELS = {"lead": "牵头单位", "co": "配合单位"}
 _IMPORT_KINDS = {"任务": "导入分工表", "成员": "导入成员名单", "职责": "导入成员单位职责"}

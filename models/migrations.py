@@ -8,6 +8,8 @@ Version 2: task.search_text (content, units, persons and pinyin initials, for th
 Version 3: import_source — what a file said about each task, member and duty when last imported,
            the base of a re-import's three-way merge; existing rows count as imported as they are.
 Version 4: work_group.title (the imported division table's own title, used when exporting it).
+Version 5: reporting rounds — work_group.report_cycle and the tables report_round, round_task,
+           unit_report, report_entry.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 4
+CURRENT_VERSION = 5
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -65,7 +67,33 @@ def _v3_to_v4(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE work_group ADD COLUMN title VARCHAR")
 
 
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
+def _v4_to_v5(conn: sqlite3.Connection) -> None:
+    """Reporting rounds (issue 14): the group's cycle and four new tables, as models.tables has them."""
+    conn.execute("ALTER TABLE work_group ADD COLUMN report_cycle VARCHAR")
+    for statement in (
+        "CREATE TABLE report_round (id INTEGER NOT NULL, group_id INTEGER NOT NULL, name VARCHAR NOT NULL, "
+        "due DATE, status VARCHAR NOT NULL, opened_on DATE NOT NULL, closed_on DATE, PRIMARY KEY (id), "
+        "UNIQUE (group_id, name), CONSTRAINT ck_round_status CHECK (status IN ('open', 'closed')), "
+        "FOREIGN KEY(group_id) REFERENCES work_group (id))",
+        "CREATE TABLE round_task (id INTEGER NOT NULL, round_id INTEGER NOT NULL, task_id INTEGER NOT NULL, "
+        "PRIMARY KEY (id), UNIQUE (round_id, task_id), FOREIGN KEY(round_id) REFERENCES report_round (id), "
+        "FOREIGN KEY(task_id) REFERENCES task (id))",
+        "CREATE INDEX ix_round_task_task_id ON round_task (task_id)",
+        "CREATE TABLE unit_report (id INTEGER NOT NULL, round_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, "
+        "received_on DATE NOT NULL, source VARCHAR, extras VARCHAR, PRIMARY KEY (id), UNIQUE (round_id, unit_id), "
+        "FOREIGN KEY(round_id) REFERENCES report_round (id), FOREIGN KEY(unit_id) REFERENCES unit (id))",
+        "CREATE INDEX ix_unit_report_unit_id ON unit_report (unit_id)",
+        "CREATE TABLE report_entry (id INTEGER NOT NULL, report_id INTEGER NOT NULL, task_id INTEGER NOT NULL, "
+        "role VARCHAR NOT NULL, status VARCHAR, text VARCHAR, done_on DATE, problems VARCHAR, evidence VARCHAR, "
+        "progress_id INTEGER, PRIMARY KEY (id), UNIQUE (report_id, task_id), "
+        "FOREIGN KEY(report_id) REFERENCES unit_report (id), FOREIGN KEY(task_id) REFERENCES task (id), "
+        "FOREIGN KEY(progress_id) REFERENCES progress (id))",
+        "CREATE INDEX ix_report_entry_task_id ON report_entry (task_id)",
+    ):
+        conn.execute(statement)
+
+
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

@@ -49,6 +49,7 @@ class Group(SQLModel, table=True):
     doc_number: str | None = None  # 文号: 启政办发〔2023〕32号
     host_unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
     note: str | None = None  # the table's 注：… line, e.g. successors take over duties
+    report_cycle: str | None = None  # 报送周期 (v5): monthly:5 (每月5日前), semimonthly, quarterly
     created_at: NaiveDatetime = Field(default_factory=lambda: datetime.now().replace(microsecond=0))
     title: str | None = None  # the imported table's own title (临海市老有康养专项任务分解表)
 
@@ -190,7 +191,66 @@ class ImportSource(SQLModel, table=True):
     base: str  # JSON: the imported values (importers.sources)
 
 
+class Round(SQLModel, table=True):
+    """A reporting round (报送轮次, v5): 2024年6月, 第3期 — a due date and the tasks it covers."""
+
+    __tablename__ = "report_round"
+    __table_args__ = (
+        UniqueConstraint("group_id", "name"),
+        CheckConstraint("status IN ('open', 'closed')", name="ck_round_status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("work_group.id"))
+    name: str
+    due: date | None = None
+    status: str = "open"
+    opened_on: date
+    closed_on: date | None = None
+
+
+class RoundTask(SQLModel, table=True):
+    """A task a round covers (v5)."""
+
+    __tablename__ = "round_task"
+    __table_args__ = (UniqueConstraint("round_id", "task_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(sa_column=_fk("report_round.id"))
+    task_id: int = Field(sa_column=_fk("task.id", index=True))
+
+
+class Report(SQLModel, table=True):
+    """What one unit returned for a round (its filled form), v5."""
+
+    __tablename__ = "unit_report"
+    __table_args__ = (UniqueConstraint("round_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(sa_column=_fk("report_round.id"))
+    unit_id: int = Field(sa_column=_fk("unit.id", index=True))
+    received_on: date
+    source: str | None = None  # the file it came from
+    extras: str | None = None  # JSON list of work the unit added (新增工作 rows), not tasks
+
+
+class ReportEntry(SQLModel, table=True):
+    """One task as a unit reported it in a round (v5). ``status`` is what the unit said: its 已完成
+    is the unit's claim (销号 confirms it); ``progress_id`` is the progress entry it made."""
+
+    __tablename__ = "report_entry"
+    __table_args__ = (UniqueConstraint("report_id", "task_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: int = Field(sa_column=_fk("unit_report.id"))
+    task_id: int = Field(sa_column=_fk("task.id", index=True))
+    role: str = LEAD
+    status: str | None = None
+    text: str | None = None
+    done_on: date | None = None
+    problems: str | None = None
+    evidence: str | None = None
+    progress_id: int | None = Field(default=None, sa_column=_fk("progress.id", nullable=True))
+
+
 TRACKED_TABLES = {
     cls.__tablename__: cls
-    for cls in (Unit, UnitAlias, Group, Member, Duty, Task, Assignment, Target, Progress, ImportSource)
+    for cls in (Unit, UnitAlias, Group, Member, Duty, Task, Assignment, Target, Progress, ImportSource,
+                Round, RoundTask, Report, ReportEntry)
 }

@@ -14,7 +14,7 @@ from pathlib import Path
 from taizhang import __version__
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
-EXPORT_KINDS = ("division", "progress", "overdue", "roster", "history")
+EXPORT_KINDS = ("division", "progress", "overdue", "roster", "history", "forms", "reporting")
 
 
 class UsageError(Exception):
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="只显示将导入的内容，不写入数据库")
     imp.add_argument("--prefer", choices=("ledger", "file"), default="ledger",
                      help="文件和台账都改了同一处（冲突）时保留哪一个（默认 ledger 台账）")
+    imp.add_argument("--round", metavar="NAME", help="导入交回的填报表到哪个报送轮次（FILE 也可以是放填报表的文件夹）")
 
     exp = sub.add_parser("export", help="导出 JSON 数据或 Excel 报表")
     exp.add_argument("out", metavar="OUT", help="输出文件，按后缀决定格式：.json 或 .xlsx")
@@ -67,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--kind", choices=EXPORT_KINDS, default="division", help="Excel 报表种类（默认 division 分工表）")
     exp.add_argument("--within", type=int, default=7, metavar="N", help="overdue：N 天内到期的也列入（默认 7）")
     exp.add_argument("--with-status", action="store_true", help="division：加上完成状态、完成日期两列")
+    exp.add_argument("--round", metavar="NAME", help="forms、reporting：哪一轮报送（默认当前一轮）")
+    from taizhang.rounds_cli import add_round_parser
+
+    add_round_parser(sub)
 
     bak = sub.add_parser("backup", help="立即备份数据库（到数据库旁的 backups 文件夹）；--list 列出已有的备份")
     bak.add_argument("--list", action="store_true", help="列出已有的备份，最新的在前")
@@ -138,6 +143,10 @@ def _run(args: argparse.Namespace) -> int:
         return _export(args)
     if args.command == "import":
         return _import(args)
+    if args.command == "round":
+        from taizhang.rounds_cli import round_command
+
+        return round_command(args, _db_path(args))
     if args.command in ("backup", "restore"):
         from taizhang.backups import backup_command, restore_command
 
@@ -195,6 +204,10 @@ def _group_name(names: list[str], wanted: str | None, *, create_ok: bool, fallba
 def _export(args: argparse.Namespace) -> int:
     """JSON dump (.json) or an Excel report (.xlsx, or a folder: the file is then named for the
     group, the report and today). Excel reports read the ledger with plain sqlite3, not the ORM."""
+    if args.kind in ("forms", "reporting"):
+        from taizhang.rounds_cli import export_round
+
+        return export_round(args, _db_path(args))
     out = Path(args.out)
     try:
         is_folder = out.is_dir()
@@ -266,6 +279,10 @@ def _import(args: argparse.Namespace) -> int:
     # walk the 100,000 objects of a big table again when the import's pause of it ends (~8 ms).
     gc.disable()
     path = Path(args.file)
+    from taizhang.rounds_cli import import_forms_command, is_forms_import
+
+    if is_forms_import(args):
+        return import_forms_command(args, _db_path(args), _backup_before_import)
     job = FileImport(path, kind=args.kind, sheet=args.sheet)  # starts reading the file meanwhile
     from importers.records import ImportRefused
     from models.errors import DatabaseError, OperationError

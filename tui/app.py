@@ -28,7 +28,8 @@ from textual.worker import get_current_worker
 from tui.data import GroupInfo, Reader
 from tui.state import UiState
 
-AREAS = {"overview": ("1", "总览"), "tasks": ("2", "任务"), "members": ("3", "成员"), "units": ("4", "单位")}
+AREAS = {"overview": ("1", "总览"), "tasks": ("2", "任务"), "members": ("3", "成员"), "units": ("4", "单位"),
+         "rounds": ("5", "报送")}
 KEY_NAMES = {"space": "空格", "enter": "Enter", "escape": "Esc", "pageup": "PgUp", "pagedown": "PgDn",
              "question_mark": "?", "slash": "/", "left_square_bracket": "[", "right_square_bracket": "]",
              "delete": "Del", "backspace": "退格", "tab": "Tab", "f1": "F1", "home": "Home", "end": "End",
@@ -57,6 +58,12 @@ def _units() -> Screen:
     from tui.screens.units import UnitsScreen
 
     return UnitsScreen()
+
+
+def _rounds() -> Screen:
+    from tui.screens.rounds import RoundsScreen
+
+    return RoundsScreen()
 
 
 def _commands() -> type:
@@ -100,7 +107,8 @@ class TaizhangApp(App):
     TITLE = "taizhang 工作台账"
     CSS_PATH = "app.tcss"
     HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
-    MODES: ClassVar = {"overview": _overview, "tasks": _tasks, "members": _members, "units": _units}
+    MODES: ClassVar = {"overview": _overview, "tasks": _tasks, "members": _members, "units": _units,
+                      "rounds": _rounds}
     DEFAULT_MODE = "overview"
     COMMANDS: ClassVar = {_commands}
     NOTIFICATION_TIMEOUT = 4
@@ -109,6 +117,7 @@ class TaizhangApp(App):
         Binding("2", "area('tasks')", "任务", id="area.tasks", show=False),
         Binding("3", "area('members')", "成员", id="area.members", show=False),
         Binding("4", "area('units')", "单位", id="area.units", show=False),
+        Binding("5", "area('rounds')", "报送", id="area.rounds", show=False),
         Binding("i", "import_file", "导入", id="import", show=False, tooltip="导入分工表、成员名单或成员单位职责（先预览，确认后写入）"),
         Binding("x", "export", "导出", id="export", show=False, tooltip="导出分工表、进展情况表、逾期督办清单、成员名单（Excel）或全部数据（JSON）"),
         Binding("g", "switch_group", "切换小组", id="group", show=False, tooltip="选择另一个领导小组，或新建一个"),
@@ -399,7 +408,7 @@ class TaizhangApp(App):
                     reload()
                 return
 
-    def write(self, operation: str, *args: Any, done: Callable[[Any], None] | None = None,
+    def write(self, operation: str | Callable[..., Any], *args: Any, done: Callable[[Any], None] | None = None,
               message: str | Callable[[Any], str | None] | None = None, reload: bool = True,
               busy: str = "正在保存…", **kwargs: Any) -> None:
         """Run ``models.operations.<operation>(db, *args, **kwargs)`` in a worker, in the order the
@@ -421,7 +430,8 @@ class TaizhangApp(App):
                 from models.errors import DatabaseError, OperationError
 
                 try:
-                    result = getattr(ops, operation)(db, *args, **kwargs)
+                    run = operation if callable(operation) else getattr(ops, operation)
+                    result = run(db, *args, **kwargs)
                     self._seen_version = self._data_version_now()  # not a change from elsewhere
                 except (OperationError, DatabaseError) as exc:
                     self.call_from_thread(self.notify, str(exc), title="未保存", severity="error", timeout=8)

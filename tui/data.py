@@ -325,6 +325,7 @@ class Overview:
     soon: list[Brief]
     upcoming: list[Brief]
     by_unit: list[UnitProgress]
+    round_line: str | None = None  # 本期（2024年6月）已报送 18/25 个单位，截止 7月5日
 
 
 _LIST_LIMIT = 50
@@ -372,7 +373,17 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     units = conn.execute(  # one probe per unit, not a pass over every assignment of the group
         "SELECT count(*) FROM unit u WHERE EXISTS (SELECT 1 FROM assignment a JOIN task t ON t.id = a.task_id "
         "WHERE a.unit_id = u.id AND t.group_id = ?)", (g,)).fetchone()[0]
-    return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit)
+    return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit, _round_line(conn, g))
+
+
+def _round_line(conn: sqlite3.Connection, group_id: int) -> str | None:
+    """The open round's line for 总览, or None when no round is open."""
+    from models.round_status import current_round, summary_line, unit_states
+
+    rnd = current_round(conn, group_id)
+    if rnd is None or rnd.status != "open":
+        return None
+    return summary_line(rnd, unit_states(conn, rnd))
 
 
 # ---------------------------------------------------------------- members

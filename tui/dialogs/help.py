@@ -15,10 +15,11 @@ from textual.widgets import Static
 from tui.dialogs.base import Dialog
 
 AREA_TITLES = {"OverviewScreen": "总览", "TasksScreen": "任务", "MembersScreen": "成员", "UnitsScreen": "单位",
-               "TaskScreen": "任务详情", "ImportScreen": "导入", "HistoryScreen": "操作记录"}
+               "TaskScreen": "任务详情", "ImportScreen": "导入", "HistoryScreen": "操作记录",
+               "RoundsScreen": "报送"}
 
 GENERAL = [
-    ("1 2 3 4", "转到 总览、任务、成员、单位"),
+    ("1 2 3 4 5", "转到 总览、任务、成员、单位、报送"),
     ("↑ ↓", "在列表中移动"),
     ("Tab", "在输入框、表格、按钮之间移动"),
     ("Enter", "打开选中的一项（在对话框中：确定）"),

@@ -127,6 +127,8 @@ class OverviewScreen(AreaScreen):
             from models.backup import age_text
 
             note = f"最近备份：{age_text(latest.time)}"
+        if ov.round_line:
+            head.append("\n" + ov.round_line + "（5 查看）", style="bold")
         head.append("\n完成 ")
         room = width - 8 - len(share) * 2
         head.append_text(bar(c["已完成"], c["总数"], max(10, min(50, room - cell_len(note) - 2 if note else room))))
