@@ -105,7 +105,7 @@ class TaskScreen(Loads, Screen):
             head.append(t.number + ("" if t.number[-1] in "）)、.．" else "．"), style="bold")
         head.append(t.content, style="bold")
         self.query_one("#td-head", Static).update(head)
-        state = data.task_state(t.status, t.due, now)
+        state = data.task_state(t.status, t.due, now, t.cancelled_on)
         f = RichTable.grid(padding=(0, 1))
         f.add_column(style="dim", no_wrap=True)
         f.add_column(ratio=1)

@@ -214,7 +214,7 @@ class TasksScreen(Pages, AreaScreen):
 
     def _cells(self, row: TaskRow) -> dict[str, Any]:
         w = self._widths
-        state = data.task_state(row.status, row.due, self._today)
+        state = data.task_state(row.status, row.due, self._today, row.cancelled_on)
         deadline = Text(cut(row.deadline or (row.due.isoformat() if row.due else ""), w["deadline"]))
         if not deadline.plain and row.years:  # no deadline: the table has targets per year instead
             first, last = row.years
