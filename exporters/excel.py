@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from exporters.ledger_data import ExportError, find_group
+from exporters.private import private_file
 from exporters.xlsx_sheet import Column, Sheet, clean_file_name
 
 KINDS = {"division": "分工表", "progress": "进展情况表", "overdue": "逾期督办清单", "roster": "成员名单",
@@ -130,6 +131,7 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
         if opened:
             conn.close()
     try:
+        private_file(tmp)  # the office's data: readable by its owner only, like the database
         workbook.close()
         os.replace(tmp, target)
     except OSError as exc:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from exporters.private import private_file
 from models.db import Database
 from models.tables import Assignment, Duty, Group, Member, Progress, Target, Task, Unit, UnitAlias
 
@@ -98,6 +99,7 @@ def write_dump(db: Database, out: str | os.PathLike[str], group: str | None = No
     """Write the dump to ``out`` atomically (a temporary file renamed into place)."""
     path = Path(out)
     tmp = path.with_name(path.name + ".tmp")
+    private_file(tmp)  # the office's data: readable by its owner only, like the database
     tmp.write_text(json.dumps(build_dump(db, group), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
