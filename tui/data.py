@@ -367,6 +367,14 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
             "SELECT status, count(*) FROM task WHERE group_id = ? AND cancelled_on IS NULL GROUP BY status", (g,)):
         counts[status] = n
         counts["总数"] += n
+    from models.on_time import done_on_time
+
+    counts["按时完成"] = counts["逾期完成"] = 0
+    for due, done_on in conn.execute("SELECT due, done_on FROM task WHERE group_id = ? AND status = '已完成' "
+                                     "AND cancelled_on IS NULL AND due IS NOT NULL", (g,)):
+        judged = done_on_time(as_date(due), as_date(done_on))
+        if judged is not None:
+            counts["按时完成" if judged else "逾期完成"] += 1
     t0, t7 = today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()
     open_ = f"t.group_id = ? AND {OPEN} AND t.due IS NOT NULL"
     counts["逾期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due < ?", (g, t0)).fetchone()[0]

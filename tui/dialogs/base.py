@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from tui.screens.base import Loads
+from tui.widgets import chinese  # noqa: F401 - the Select's list says 收起列表, not Dismiss menu
 
 T = TypeVar("T")
 
