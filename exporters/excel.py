@@ -73,10 +73,14 @@ def _connect(db: Any) -> tuple[sqlite3.Connection, bool]:
         raise ExportError(str(exc)) from None
 
 
+EVERY_GROUP = "全部领导小组"
+
+
 def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | None = None, within: int = 7,
-           today: date | None = None) -> Path:
+           today: date | None = None, every_group: bool = False) -> Path:
     """Write the ``kind`` report of ``group_name`` (the only group when None) to ``out``; return
-    the path written. Raises ExportError (nothing written) when it cannot."""
+    the path written. ``every_group`` (history only): the entries of every group, as the TUI's
+    操作记录 shows them with "全部领导小组". Raises ExportError (nothing written) when it cannot."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}; expected one of {', '.join(KINDS)}")
     if within < 0:
@@ -98,7 +102,12 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
         if not in_transaction:
             conn.execute("BEGIN")  # one snapshot for every read of this export
         try:
-            group = find_group(conn, group_name)
+            if every_group and kind == "history":
+                from exporters.ledger_data import GroupInfo
+
+                group = GroupInfo(None, EVERY_GROUP, None, None, None)  # type: ignore[arg-type]
+            else:
+                group = find_group(conn, group_name)
             target = output_path(out, group.name, kind, today)
             tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
             workbook = xlsxwriter.Workbook(str(tmp), {

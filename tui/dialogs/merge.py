@@ -42,7 +42,8 @@ class MergeDialog(Dialog[bool]):
     def on_mount(self) -> None:
         self.query_one(SearchList).input.focus()
         gone = self.gone[0]
-        self.load(lambda conn: [c for c in data.candidates(conn, None) if c.unit_id != gone],
+        group_id = self.app.group.id if self.app.group else None  # this group's units first
+        self.load(lambda conn: [c for c in data.candidates(conn, group_id) if c.kind == "unit" and c.unit_id != gone],
                   self.query_one(SearchList).set_candidates)
 
     def on_search_list_picked(self, event: SearchList.Picked) -> None:

@@ -71,7 +71,7 @@ class MembersScreen(AreaScreen):
 
         def fetch(conn):
             rows = data.members(conn, group.id, include_inactive=include)
-            names = [r[0] for r in conn.execute("SELECT name FROM unit ORDER BY name")]
+            names = [c.unit for c in data.candidates(conn, group.id) if c.kind == "unit"]  # this group's first
             return rows, data.inactive_count(conn, group.id), names
 
         self.load(fetch, self._show, loading=self.table)
@@ -87,7 +87,10 @@ class MembersScreen(AreaScreen):
         width = (table.size.width or self.app.size.width) - 2
         wide = width >= 110
         phones = any(m.phone for m in self.rows)
-        w = {"pos": 4, "role": 8 if not wide else 10, "name": 8, "title": 20 if not wide else 24,
+        from rich.cells import cell_len
+
+        roles = max((cell_len(m.role) for m in self.rows), default=4)
+        w = {"pos": 4, "role": max(4, min(roles, 12 if not wide else 16)), "name": 8, "title": 20 if not wide else 24,
              "phone": 13 if wide and phones else 0, "state": 20 if wide and self.inactive else 0}
         used = sum(w.values()) + 2 * (len([v for v in w.values() if v]) + 1)
         w["unit"] = max(10, width - used)
@@ -113,7 +116,7 @@ class MembersScreen(AreaScreen):
                     continue
             shown += 1
             style = "dim strike" if not m.active else ""
-            role = Text(m.role if m.role != last_role else "", style="bold")
+            role = Text(cut(m.role, w["role"]) if m.role != last_role else "", style="bold")  # 办公室常务… whole or with …
             last_role = m.role
             state = f"已由 {m.successor} 接任（{day(m.left_on)}）" if not m.active else ""
             cells = [str(number) if m.active else "", role, Text(m.name, style=style or "bold"), cut(m.unit, w["unit"]),

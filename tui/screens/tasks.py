@@ -246,9 +246,9 @@ class TasksScreen(Pages, AreaScreen):
         if row.status == data.DONE:
             content.stylize("dim")
         number = Text(cut(row.number or "", w["number"]))
-        if row.id in self.marked:
-            number = Text(cut("✔" + (row.number or ""), w["number"]), style="bold reverse")
-            content.stylize("bold")
+        if row.id in self.marked:  # marked with m: the number reversed, ✔ before the content
+            number.stylize("bold reverse")
+            content = Text("✔ " + cut(row.content, w["content"] - 2), style="bold magenta")
         cells: dict[str, Any] = {
             "number": number,
             "content": content,
