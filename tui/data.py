@@ -600,3 +600,44 @@ def match(candidates_: list[Candidate], text: str, limit: int = 100) -> list[Can
     terms = text.lower().split()
     found = [c for c in candidates_ if all(t in c.key for t in terms)]
     return found[:limit]
+
+
+# ---------------------------------------------------------------- probable duplicates
+
+
+@dataclass(slots=True)
+class SimilarPair:
+    """Two units that are probably one (models.unit_names), with what each holds in the group."""
+
+    first_id: int
+    first: str
+    second_id: int
+    second: str
+    first_uses: int
+    second_uses: int
+
+
+def similar_units(conn: sqlite3.Connection, group_id: int | None = None) -> list[SimilarPair]:
+    """Pairs of units offered for merging; with ``group_id``, pairs where one of them is in that group
+    (its tasks, roster or duties) come first."""
+    from models.unit_names import similar_units as pairs_of
+
+    aliases: dict[int, list[str]] = {}
+    for unit_id, alias in conn.execute("SELECT unit_id, alias FROM unit_alias"):
+        aliases.setdefault(unit_id, []).append(alias)
+    names = dict(conn.execute("SELECT id, name FROM unit"))
+    pairs = pairs_of((i, n, aliases.get(i, [])) for i, n in names.items())
+    if not pairs:
+        return []
+    uses = dict(conn.execute(
+        "SELECT unit_id, count(*) FROM (SELECT unit_id FROM assignment UNION ALL SELECT unit_id FROM member "
+        "WHERE unit_id IS NOT NULL UNION ALL SELECT unit_id FROM duty) GROUP BY unit_id"))
+    mine: set[int] = set()
+    if group_id is not None:
+        mine = {u for (u,) in conn.execute(
+            "SELECT a.unit_id FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = ? "
+            "UNION SELECT unit_id FROM member WHERE group_id = ? AND unit_id IS NOT NULL "
+            "UNION SELECT unit_id FROM duty WHERE group_id = ?", (group_id, group_id, group_id))}
+    out = [SimilarPair(a, names[a], b, names[b], uses.get(a, 0), uses.get(b, 0)) for a, b in pairs]
+    out.sort(key=lambda p: (p.first_id not in mine and p.second_id not in mine, p.first_id, p.second_id))
+    return out
