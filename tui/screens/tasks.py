@@ -43,6 +43,12 @@ class TaskTable(Table):
     def action_turn(self, to: int | str) -> None:
         self.post_message(self.Turn(to, "last" if to in (-1, "last") else "first"))
 
+    def action_scroll_top(self) -> None:
+        super().action_scroll_top()
+        first = self.first_data_row()  # the first task, not the category heading above it
+        if first is not None:
+            self.move_cursor(row=first, animate=False)
+
     def _on_heading(self) -> bool:
         return str(self.current_key or "").startswith("h:")
 
