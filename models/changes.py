@@ -239,6 +239,10 @@ def redo_last(db: Database) -> str | None:
             break
         if target is None:
             return None
+        bulk = s.execute(select(RowChange.id).where(
+            RowChange.history_id == target.undoes, RowChange.after.like('{"id_range"%')).limit(1)).first()  # type: ignore[union-attr]
+        if bulk is not None:  # the undo removed an import's rows by id range and kept no copy of them
+            raise OperationError(f"「{target.summary}」不能重做：导入被撤销后，请重新导入那个文件。")
         revert(tx, target)
         summary = target.summary.removeprefix("撤销：")
         tx.describe(f"重做：{summary}", group_id=target.group_id, task_id=target.task_id)

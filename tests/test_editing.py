@@ -217,3 +217,18 @@ def test_redo_twice_after_two_undos_in_order(db, ledger):
     assert ops.redo(db).startswith("标记完成：新建老年大学")
     assert state(db) == full
     assert ops.redo(db) is None
+
+
+def test_an_undone_import_is_not_redone_half(db, db_path, tmp_path):
+    """Undoing an import removes its rows by id range without a copy: redo says so, changes nothing."""
+    from importers import read_file
+    from importers.load import load
+
+    csv = tmp_path / "表.csv"
+    csv.write_text("序号,工作任务,牵头单位,完成时限\n1,推进养老服务,县民政局,2023年底\n", encoding="utf-8")
+    load(db, read_file(csv, kind="tasks"), "小组")
+    ops.undo(db)
+    before = state(db)
+    with pytest.raises(OperationError, match="重新导入"):
+        ops.redo(db)
+    assert state(db) == before
