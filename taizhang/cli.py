@@ -208,8 +208,13 @@ def _export(args: argparse.Namespace) -> int:
         except DatabaseError as exc:
             raise BadInput(str(exc)) from None
         try:
-            group = _group_name(store.group_names(conn), args.group, create_ok=False)
-            path = export(conn, args.kind, out, group, within=args.within)
+            from exporters.excel import EVERY_GROUP
+
+            if args.kind == "history" and args.group == EVERY_GROUP:  # the trail of every group at once
+                path = export(conn, args.kind, out, within=args.within, every_group=True)
+            else:
+                group = _group_name(store.group_names(conn), args.group, create_ok=False)
+                path = export(conn, args.kind, out, group, within=args.within)
         except ExportError as exc:
             raise BadInput(str(exc)) from None
         finally:

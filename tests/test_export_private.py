@@ -23,3 +23,14 @@ def test_exports_are_private(demo, tmp_path, name, kind):
     assert result.returncode == 0, result.stderr
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert out.stat().st_size > 100
+
+
+def test_history_of_every_group_from_the_command_line(demo, tmp_path):
+    import openpyxl
+
+    result = run_cli("--db", str(demo), "export", str(tmp_path), "--kind", "history", "--group", "全部领导小组")
+    assert result.returncode == 0, result.stderr
+    (out,) = tmp_path.glob("全部领导小组_操作记录_*.xlsx")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    text = "\n".join(str(c.value) for row in openpyxl.load_workbook(out).active.iter_rows() for c in row if c.value)
+    assert "闽清县老龄工作领导小组" in text and "四平市老龄工作委员会" in text
