@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from exporters.ledger_data import ExportError, find_group
+from exporters.private import private_file
 from exporters.xlsx_sheet import Column, Sheet, clean_file_name
 
 KINDS = {"division": "分工表", "progress": "进展情况表", "overdue": "逾期督办清单", "roster": "成员名单",
@@ -96,14 +97,18 @@ def _connect(db: Any) -> tuple[sqlite3.Connection, bool]:
         raise ExportError(str(exc)) from None
 
 
+EVERY_GROUP = "全部领导小组"
+
+
 def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | None = None, within: int = 7,
            today: date | None = None, warn: Any = None, *, with_status: bool = False,
-           attachment: str | None = None, notes: list[str] | None = None) -> Path:
+           attachment: str | None = None, notes: list[str] | None = None, every_group: bool = False) -> Path:
     """Write the ``kind`` report of ``group_name`` (the only group when None) to ``out``; return
     the path written. Raises ExportError (nothing written) when it cannot. ``warn`` is told of each
     text cut to Excel's 32,767 characters a cell. ``with_status`` adds 完成状态 and 完成日期 to the
     division table; ``attachment`` is the label above the title (附件2; 附件 by default); an empty
-    report's words are appended to ``notes`` (for the command's output)."""
+    report's words are appended to ``notes`` (for the command's output). ``every_group`` (history
+    only): the entries of every group, as the TUI's 操作记录 shows them with "全部领导小组"."""
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}; expected one of {', '.join(KINDS)}")
     if within < 0:
@@ -125,7 +130,12 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
         if not in_transaction:
             conn.execute("BEGIN")  # one snapshot for every read of this export
         try:
-            group = find_group(conn, group_name)
+            if every_group and kind == "history":
+                from exporters.ledger_data import GroupInfo
+
+                group = GroupInfo(None, EVERY_GROUP, None, None, None)  # type: ignore[arg-type]
+            else:
+                group = find_group(conn, group_name)
             target = output_path(out, group.name, kind, today)
             tmp = target.with_name(f".{fit_bytes(target.stem, NAME_BYTES)}.{os.getpid()}.tmp.xlsx")
             workbook = xlsxwriter.Workbook(str(tmp), {
@@ -170,6 +180,7 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
                 warn(f"工作表「{written.ws.name}」{xl_col_to_name(col)}{row + 1}「{start}…」共 {length:,} 字，"
                      f"超过 Excel 单元格上限 32,767 字，表中只写了前面部分（全文见 JSON 导出）。")
     try:
+        private_file(tmp)  # the office's data: readable by its owner only, like the database
         workbook.close()
         os.replace(tmp, target)
     except OSError as exc:

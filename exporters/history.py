@@ -24,11 +24,16 @@ TITLE = "操作记录"
 UNDONE = "（已撤销）"
 
 
-def rows(conn: sqlite3.Connection, group_id: int) -> list[tuple[str, str, str, str]]:
-    """(时间, 操作, 对象, 变更) of every entry of the group, oldest first."""
+def rows(conn: sqlite3.Connection, group_id: int | None) -> list[tuple[str, str, str, str]]:
+    """(时间, 操作, 对象, 变更) of every entry of the group (of every group when None), oldest first;
+    with every group the 对象 names the group too."""
     out = []
+    names = audit.Names(conn)
     for e in audit.iter_entries(conn, audit.Scope(group_id=group_id)):
-        out.append((e.at, e.label + (f"\n{UNDONE}" if e.undone else ""), e.what, e.change_text))
+        what = e.what
+        if group_id is None and e.group_id is not None and (group := names.group(e.group_id)):
+            what = f"{group}：{what}" if what != group else what
+        out.append((e.at, e.label + (f"\n{UNDONE}" if e.undone else ""), what, e.change_text))
     return out
 
 

@@ -90,6 +90,7 @@ def _group(s: Any, group: Group, unit_name: dict[int, str]) -> dict[str, Any]:
                 "progress": [{"date": p.on.isoformat(), "unit": unit_name.get(p.unit_id) if p.unit_id else None, "text": p.text}
                              for p in by_task["progress"][t.id]],
                 "notes": t.notes,
+                "cancelled_on": _iso(t.cancelled_on),
             }
             for t in tasks
         ],

@@ -97,7 +97,7 @@ def read_tasks(conn: sqlite3.Connection, group_id: int, *, progress: bool = Fals
     list: found through the group/status/due index, without reading the other tasks)."""
     tasks: list[TaskRow] = []
     by_id: dict[int, TaskRow] = {}
-    where, args = "group_id = ?", [group_id]
+    where, args = "group_id = ? AND cancelled_on IS NULL", [group_id]  # a cancelled task is not reported
     if open_due_by is not None:
         where += " AND status IN ('未启动', '推进中') AND due <= ?"
         args.append(open_due_by.isoformat())

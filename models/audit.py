@@ -52,7 +52,7 @@ TABLE_NOUNS: dict[str, tuple[str, str]] = {  # table → (noun, measure word)
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "task": {"content": "工作任务", "number": "序号", "category_number": "类别序号", "category": "类别",
              "deadline": "完成时限", "due": "截止日期", "status": "状态", "done_on": "完成日期", "notes": "备注",
-             "unpaired_persons": "未配对责任人", "position": "顺序", "group_id": "领导小组"},
+             "unpaired_persons": "未配对责任人", "position": "顺序", "group_id": "领导小组", "cancelled_on": "取消日期"},
     "assignment": {"unit_id": "单位", "role": "角色", "person": "责任人", "position": "顺序", "task_id": "任务"},
     "target": {"year": "年度", "target": "目标", "actual": "完成值", "task_id": "任务"},
     "progress": {"on": "日期", "unit_id": "报送单位", "text": "进展", "task_id": "任务"},
@@ -77,6 +77,11 @@ ACTION_LABELS: dict[str, str] = {
     "import": "导入", "undo": "撤销",
     "set_cycle": "设置报送周期", "open_round": "开启报送轮次", "close_round": "结束报送轮次",
     "reopen_round": "重新开启报送轮次", "record_reports": "导入填报表",
+    "redo": "重做", "cancel_task": "取消任务", "restore_task": "恢复任务", "delete_task": "删除任务",
+    "delete_member": "删除成员", "edit_group": "修改领导小组", "delete_group": "删除领导小组",
+    "edit_progress": "修改进展", "delete_progress": "删除进展", "set_done_on": "修改完成日期",
+    "bulk_tick": "批量标记完成", "bulk_assign": "批量指定单位", "bulk_set_deadline": "批量修改完成时限",
+    "bulk_cancel": "批量取消任务",
 }
 ROLE_LABELS = {"lead": "牵头单位", "co": "配合单位"}
 _IMPORT_KINDS = {"任务": "导入分工表", "成员": "导入成员名单", "职责": "导入成员单位职责"}
@@ -567,8 +572,8 @@ def _between(text: str, left: str = "「", right: str = "」") -> str | None:
 def _what(action: str, summary: str, task_id: int | None, group_id: int | None, rows: list[_Row],
           teller: _Teller) -> str:
     names = teller.names
-    if action == "undo":  # what was taken back, as that entry said it
-        return short(summary.removeprefix("撤销："), 60)
+    if action in ("undo", "redo"):  # what was taken back (or done again), as that entry said it
+        return short(summary.removeprefix("撤销：").removeprefix("重做："), 60)
     if task_id is not None:
         return names.task(task_id, teller.local)
     if action == "import":

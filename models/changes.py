@@ -204,33 +204,64 @@ def _undo(db: Database) -> str:
         ).scalar_one_or_none()
         if target is None:
             raise _NothingToUndo
-        rows = s.execute(
-            select(RowChange).where(RowChange.history_id == target.id).order_by(RowChange.seq.desc())  # type: ignore[attr-defined]
-        ).scalars().all()
-        for rc in rows:
-            model = TRACKED_TABLES[rc.table_name]
-            table = model.__table__
-            before = json.loads(rc.before) if rc.before else None
-            after = json.loads(rc.after) if rc.after else None
-            if after is not None and "id_range" in after:  # rows a bulk import inserted, by id range
-                first, last = after["id_range"]
-                s.execute(delete(table).where(table.c.id.between(first, last)))
-                continue
-            current = s.execute(select(table).where(table.c.id == rc.row_id)).mappings().first()
-            current_json = None if current is None else {k: _jsonable(v) for k, v in current.items()}
-            if after is not None and current_json is not None and any(current_json.get(k) != v for k, v in after.items()):
-                raise OperationError(f"「{target.summary}」之后这条数据又被修改过，不能撤销。")
-            if before is None:
-                s.execute(delete(table).where(table.c.id == rc.row_id))
-            elif current is None:
-                s.execute(insert(table).values(**_typed(model, before)))
-            else:
-                s.execute(update(table).where(table.c.id == rc.row_id).values(**_typed(model, before)))
-            tx.record(rc.table_name, rc.row_id, current_json, before)
-        s.expire_all()
-        tx.undoes = target.id
+        revert(tx, target)
         tx.describe(f"撤销：{target.summary}", group_id=target.group_id, task_id=target.task_id)
         return target.summary
+
+
+def revert(tx: Change, target: History) -> None:
+    """Put back every row ``target`` changed as it was before (inside the running change ``tx``),
+    refusing when a row changed again since; the entry is marked as taken back by ``tx``."""
+    s = tx.session
+    rows = s.execute(
+        select(RowChange).where(RowChange.history_id == target.id).order_by(RowChange.seq.desc())  # type: ignore[attr-defined]
+    ).scalars().all()
+    for rc in rows:
+        model = TRACKED_TABLES[rc.table_name]
+        table = model.__table__
+        before = json.loads(rc.before) if rc.before else None
+        after = json.loads(rc.after) if rc.after else None
+        if after is not None and "id_range" in after:  # rows a bulk import inserted, by id range
+            first, last = after["id_range"]
+            s.execute(delete(table).where(table.c.id.between(first, last)))
+            continue
+        current = s.execute(select(table).where(table.c.id == rc.row_id)).mappings().first()
+        current_json = None if current is None else {k: _jsonable(v) for k, v in current.items()}
+        if after is not None and current_json is not None and any(current_json.get(k) != v for k, v in after.items()):
+            raise OperationError(f"「{target.summary}」之后这条数据又被修改过，不能撤销。")
+        if before is None:
+            s.execute(delete(table).where(table.c.id == rc.row_id))
+        elif current is None:
+            s.execute(insert(table).values(**_typed(model, before)))
+        else:
+            s.execute(update(table).where(table.c.id == rc.row_id).values(**_typed(model, before)))
+        tx.record(rc.table_name, rc.row_id, current_json, before)
+    s.expire_all()
+    tx.undoes = target.id
+
+
+def redo_last(db: Database) -> str | None:
+    """Redo the change the newest undo took back, when nothing else was changed since that undo;
+    returns its summary, or None when there is nothing to redo."""
+    with change(db, "redo") as tx:
+        s = tx.session
+        target = None
+        for entry in s.execute(select(History).order_by(History.id.desc()).limit(500)).scalars():  # type: ignore[union-attr]
+            if entry.action == "redo" or (entry.action == "undo" and entry.undone_by is not None):
+                continue  # a redo, or an undo already redone: look further back
+            if entry.action == "undo":
+                target = entry
+            break
+        if target is None:
+            return None
+        bulk = s.execute(select(RowChange.id).where(
+            RowChange.history_id == target.undoes, RowChange.after.like('{"id_range"%')).limit(1)).first()  # type: ignore[union-attr]
+        if bulk is not None:  # the undo removed an import's rows by id range and kept no copy of them
+            raise OperationError(f"「{target.summary}」不能重做：导入被撤销后，请重新导入那个文件。")
+        revert(tx, target)
+        summary = target.summary.removeprefix("撤销：")
+        tx.describe(f"重做：{summary}", group_id=target.group_id, task_id=target.task_id)
+        return summary
 
 
 class _NothingToUndo(Exception):

@@ -10,6 +10,7 @@ Version 3: import_source — what a file said about each task, member and duty w
 Version 4: work_group.title (the imported division table's own title, used when exporting it).
 Version 5: reporting rounds — work_group.report_cycle and the tables report_round, round_task,
            unit_report, report_entry.
+Version 6: ids never reused (AUTOINCREMENT on every table undo restores rows of) and task.cancelled_on.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 5
+CURRENT_VERSION = 6
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -93,12 +94,51 @@ def _v4_to_v5(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5}
+def _v5_to_v6(conn: sqlite3.Connection) -> None:
+    """Rebuild the tables undo restores rows of with AUTOINCREMENT (SQLite cannot add it in place):
+    a table is renamed aside, made again from its own CREATE text, refilled and the old one dropped.
+    With foreign keys off (``upgrade``) and legacy_alter_table the rename leaves the other tables'
+    foreign keys naming the table; ``upgrade`` checks them all before the commit."""
+    import re
+
+    conn.execute("PRAGMA legacy_alter_table = ON")
+    try:
+        for table in ("unit", "unit_alias", "work_group", "member", "duty", "task", "assignment", "target",
+                      "progress", "import_source", "report_round", "round_task", "unit_report", "report_entry"):
+            create = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                  (table,)).fetchone()[0]
+            if "AUTOINCREMENT" in create:
+                continue
+            indexes = [sql for (sql,) in conn.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,))]
+            create = re.sub(r"\bid INTEGER NOT NULL(?: PRIMARY KEY)?\s*,",
+                            "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,", create, count=1)
+            create = re.sub(r"PRIMARY KEY \(id\),\s*|,\s*PRIMARY KEY \(id\)(?=\s*\)\s*$)", "", create, count=1)
+            if "AUTOINCREMENT" not in create or "PRIMARY KEY (id)" in create:
+                raise RuntimeError(f"cannot read the CREATE statement of {table}: {create}")
+            columns = ", ".join(f'"{row[1]}"' for row in conn.execute(f'PRAGMA table_info("{table}")'))
+            conn.execute(f'ALTER TABLE "{table}" RENAME TO "{table}_old"')
+            conn.execute(create)
+            conn.execute(f'INSERT INTO "{table}" ({columns}) SELECT {columns} FROM "{table}_old"')
+            conn.execute(f'DROP TABLE "{table}_old"')
+            for sql in indexes:
+                conn.execute(sql)
+        conn.execute("ALTER TABLE task ADD COLUMN cancelled_on DATE")
+    finally:
+        conn.execute("PRAGMA legacy_alter_table = OFF")
+
+
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:
     """Bring a connection in autocommit mode (isolation_level=None) from ``version`` to current."""
     while version < CURRENT_VERSION:
+        # Foreign keys off while a step runs (SQLite's procedure for rebuilding a table; it can only be
+        # switched outside a transaction); the step's result is checked before its commit.
+        foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("BEGIN IMMEDIATE")
         try:
             # read again under the write lock: another process may have upgraded the file meanwhile
@@ -107,7 +147,12 @@ def upgrade(conn: sqlite3.Connection, version: int) -> None:
                 STEPS[version](conn)
                 version += 1
                 conn.execute(f"PRAGMA user_version = {version}")
+                broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+                if broken is not None:
+                    raise sqlite3.IntegrityError(f"upgrade to version {version} broke a foreign key: {broken}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")

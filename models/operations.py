@@ -483,16 +483,18 @@ def set_person(db: Database, assignment_id: int, person: str | None) -> None:
                     group_id=task.group_id, task_id=task.id)
 
 
-def _set_status(tx: Change, task: Task, status: str) -> None:
+def _set_status(tx: Change, task: Task, status: str, on: date | None = None) -> None:
     if status not in STATUSES:
         raise OperationError(f"未知的完成状态「{status}」，应为 未启动、推进中 或 已完成。")
+    if on is not None and on > today():
+        raise OperationError(f"完成日期 {on.isoformat()} 在今天之后，请填写实际完成的日期。")
     task.status = status
-    task.done_on = today() if status == DONE else None
+    task.done_on = (on or today()) if status == DONE else None
     tx.session.add(task)
 
 
-def tick(db: Database, task_id: int, *, seen_done: bool | None = None) -> str:
-    """Tick a task done (done date = today) or, if it is done, back; returns the new status.
+def tick(db: Database, task_id: int, *, seen_done: bool | None = None, on: date | None = None) -> str:
+    """Tick a task done (done date ``on``, default today) or, if it is done, back; returns the new status.
     Untick goes back to 推进中 when the task has progress entries, else to 未启动. ``seen_done``
     (whether the user saw it done) guards against undoing another window's tick or untick."""
     with change(db, "tick") as tx:
@@ -506,19 +508,21 @@ def tick(db: Database, task_id: int, *, seen_done: bool | None = None) -> str:
             _set_status(tx, task, IN_PROGRESS if has_progress else NOT_STARTED)
             tx.describe(f"取消完成：{short(task.content)}", group_id=task.group_id, task_id=task.id)
         else:
-            _set_status(tx, task, DONE)
-            tx.describe(f"标记完成：{short(task.content)}", group_id=task.group_id, task_id=task.id)
+            _set_status(tx, task, DONE, on)
+            tx.describe(f"标记完成：{short(task.content)}" + (f"（{on.isoformat()}）" if on else ""),
+                        group_id=task.group_id, task_id=task.id)
         return task.status
 
 
-def set_status(db: Database, task_id: int, status: str, *, expected: dict[str, object] | None = None) -> None:
+def set_status(db: Database, task_id: int, status: str, *, expected: dict[str, object] | None = None,
+               on: date | None = None) -> None:
     with change(db, "set_status") as tx:
         task = tx.get(Task, task_id, "任务")
         tx.expect(task, expected, "这项任务")
         if task.status == status:
             raise OperationError(f"任务已是「{status}」。")
         old = task.status
-        _set_status(tx, task, status)
+        _set_status(tx, task, status, on)
         tx.describe(f"状态 {old} → {status}：{short(task.content)}", group_id=task.group_id, task_id=task.id)
 
 
@@ -583,3 +587,9 @@ def member_open_tasks(db: Database, member_id: int) -> list[Task]:
             return []
         return list(s.exec(select(Task).where(Task.id.in_(ids)).order_by(Task.position)).all())  # type: ignore[union-attr]
 
+
+# The office's corrections (cancel, delete, redo, bulk changes …) live in models.editing.
+from models import editing  # noqa: E402
+from models.editing import *  # noqa: E402,F401,F403
+
+__all__ += editing.__all__

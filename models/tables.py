@@ -18,6 +18,11 @@ ROLES = ("组长", "常务副组长", "副组长", "成员", "联络员", "办�
 LEAD, CO = "lead", "co"
 
 
+# Ids of deleted rows are never given again (v3): an undo that removes a row must not let a later
+# row take its id, or that row's history would show the removed one's entries.
+_NEVER_REUSED = {"sqlite_autoincrement": True}
+
+
 def _fk(target: str, *, nullable: bool = False, index: bool = False) -> Column:
     """A foreign key column; SQLite enforces it because every connection sets foreign_keys=ON."""
     return Column(Integer, ForeignKey(target), nullable=nullable, index=index)
@@ -26,6 +31,7 @@ def _fk(target: str, *, nullable: bool = False, index: bool = False) -> Column:
 class Unit(SQLModel, table=True):
     """A real unit (单位): 县人社局, 各乡（镇）. Names and aliases are unique across both tables."""
 
+    __table_args__ = _NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     created_at: NaiveDatetime = Field(default_factory=lambda: datetime.now().replace(microsecond=0))
@@ -35,6 +41,7 @@ class UnitAlias(SQLModel, table=True):
     """Another name of a unit: 县卫计局 for 县卫健局, or the name of a unit merged into it."""
 
     __tablename__ = "unit_alias"
+    __table_args__ = _NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(sa_column=_fk("unit.id", index=True))
     alias: str = Field(unique=True)
@@ -44,6 +51,7 @@ class Group(SQLModel, table=True):
     """A leading group (领导小组, 工作专班) with its office."""
 
     __tablename__ = "work_group"
+    __table_args__ = _NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     doc_number: str | None = None  # 文号: 启政办发〔2023〕32号
@@ -57,7 +65,7 @@ class Group(SQLModel, table=True):
 class Member(SQLModel, table=True):
     """A person in the group's roster, in the notice's official order."""
 
-    __table_args__ = (Index("ix_member_group_order", "group_id", "position"),)
+    __table_args__ = (Index("ix_member_group_order", "group_id", "position"), _NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(sa_column=_fk("work_group.id"))
     name: str
@@ -75,7 +83,7 @@ class Member(SQLModel, table=True):
 class Duty(SQLModel, table=True):
     """A member unit's duties (工作职责) in one group."""
 
-    __table_args__ = (UniqueConstraint("group_id", "unit_id"),)
+    __table_args__ = (UniqueConstraint("group_id", "unit_id"), _NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(sa_column=_fk("work_group.id"))
     unit_id: int = Field(sa_column=_fk("unit.id", index=True))
@@ -90,6 +98,7 @@ class Task(SQLModel, table=True):
         Index("ix_task_group_status_due", "group_id", "status", "due"),
         Index("ix_task_group_due", "group_id", "due"),
         Index("ix_task_group_position", "group_id", "position"),
+        _NEVER_REUSED,
     )
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(sa_column=_fk("work_group.id"))
@@ -105,6 +114,7 @@ class Task(SQLModel, table=True):
     notes: str | None = None
     unpaired_persons: str | None = None  # JSON list: persons named without a unit to pair with
     search_text: str = ""  # content, units, persons and their pinyin initials, for the filter (v2)
+    cancelled_on: date | None = None  # 已取消 (v3): kept with its history, left out of lists and counts
 
 
 class Assignment(SQLModel, table=True):
@@ -114,6 +124,7 @@ class Assignment(SQLModel, table=True):
         CheckConstraint("role IN ('lead', 'co')", name="ck_assignment_role"),
         UniqueConstraint("task_id", "unit_id", "role"),
         Index("ix_assignment_unit_role", "unit_id", "role", "task_id"),
+        _NEVER_REUSED,
     )
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(sa_column=_fk("task.id"))
@@ -126,7 +137,7 @@ class Assignment(SQLModel, table=True):
 class Target(SQLModel, table=True):
     """A task's target for one year (年度目标) and the value actually reached."""
 
-    __table_args__ = (UniqueConstraint("task_id", "year"),)
+    __table_args__ = (UniqueConstraint("task_id", "year"), _NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(sa_column=_fk("task.id"))
     year: int
@@ -137,7 +148,7 @@ class Target(SQLModel, table=True):
 class Progress(SQLModel, table=True):
     """A progress entry (进展情况) on a task."""
 
-    __table_args__ = (Index("ix_progress_task_date", "task_id", "on"),)
+    __table_args__ = (Index("ix_progress_task_date", "task_id", "on"), _NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(sa_column=_fk("task.id"))
     on: date
@@ -178,6 +189,7 @@ class ImportSource(SQLModel, table=True):
     task_id, member_id, duty_id is set; the row goes with the row it describes."""
 
     __tablename__ = "import_source"
+    __table_args__ = _NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     task_id: int | None = Field(default=None, sa_column=Column(
         Integer, ForeignKey("task.id", ondelete="CASCADE"), nullable=True, unique=True))
@@ -198,6 +210,7 @@ class Round(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("group_id", "name"),
         CheckConstraint("status IN ('open', 'closed')", name="ck_round_status"),
+        _NEVER_REUSED,
     )
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(sa_column=_fk("work_group.id"))
@@ -212,7 +225,7 @@ class RoundTask(SQLModel, table=True):
     """A task a round covers (v5)."""
 
     __tablename__ = "round_task"
-    __table_args__ = (UniqueConstraint("round_id", "task_id"),)
+    __table_args__ = (UniqueConstraint("round_id", "task_id"), _NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(sa_column=_fk("report_round.id"))
     task_id: int = Field(sa_column=_fk("task.id", index=True))
@@ -222,7 +235,7 @@ class Report(SQLModel, table=True):
     """What one unit returned for a round (its filled form), v5."""
 
     __tablename__ = "unit_report"
-    __table_args__ = (UniqueConstraint("round_id", "unit_id"),)
+    __table_args__ = (UniqueConstraint("round_id", "unit_id"), _NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     round_id: int = Field(sa_column=_fk("report_round.id"))
     unit_id: int = Field(sa_column=_fk("unit.id", index=True))
@@ -236,7 +249,7 @@ class ReportEntry(SQLModel, table=True):
     is the unit's claim (销号 confirms it); ``progress_id`` is the progress entry it made."""
 
     __tablename__ = "report_entry"
-    __table_args__ = (UniqueConstraint("report_id", "task_id"),)
+    __table_args__ = (UniqueConstraint("report_id", "task_id"), _NEVER_REUSED)
     id: int | None = Field(default=None, primary_key=True)
     report_id: int = Field(sa_column=_fk("unit_report.id"))
     task_id: int = Field(sa_column=_fk("task.id", index=True))

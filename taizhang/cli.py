@@ -228,16 +228,18 @@ def _export(args: argparse.Namespace) -> int:
         except DatabaseError as exc:
             raise BadInput(str(exc)) from None
         try:
-            group = _group_name(store.group_names(conn), args.group, create_ok=False)
+            from exporters.excel import EVERY_GROUP
             from models.text_repair import retry_repaired
 
+            every_group = args.kind == "history" and args.group == EVERY_GROUP  # the trail of every group at once
+            group = None if every_group else _group_name(store.group_names(conn), args.group, create_ok=False)
             warn = lambda line: print(f"注意：{line}", file=sys.stderr)  # noqa: E731
             notes: list[str] = []
 
             def write() -> Path:
                 notes.clear()  # a retry over repaired text starts the report again
                 return export(conn, args.kind, out, group, within=args.within, warn=warn,
-                              with_status=args.with_status, notes=notes)
+                              with_status=args.with_status, notes=notes, every_group=every_group)
 
             path, damaged = retry_repaired(conn, write)
             for line in damaged:  # text not valid UTF-8 in the ledger, exported with � in its place

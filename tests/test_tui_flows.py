@@ -67,7 +67,8 @@ async def test_progress_from_the_task_page_with_date_and_unit(tmp_path):
         await pilot.press("tab", "ctrl+u", *"2023-06-30", "tab", "enter", "down", "enter")  # 报送单位: the lead unit
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "参保率已达 88%" in text_of(app.screen.query_one("#td-progress"))
+        progress = app.screen.query_one("#td-progress-list")
+        assert "参保率已达 88%" in str(progress.get_row_at(0)[2])
     with _db(path) as db, db.session() as s:
         entry = s.exec(select(Progress).where(Progress.task_id == task.id)).one()
         assert entry.on == date(2023, 6, 30)

@@ -124,6 +124,7 @@ class TaizhangApp(App):
         Binding("b", "backups", "备份", id="backups", show=False, tooltip="查看备份、立即备份，或从备份恢复"),
         Binding("j", "history", "操作记录", id="history", show=False, tooltip="每一次修改的时间、内容和修改前后（新的在前）"),
         Binding("ctrl+z", "undo", "撤销", id="undo", tooltip="撤销上一步修改（导入也可撤销）"),
+        Binding("ctrl+y", "redo", "重做", id="redo", show=False, tooltip="重做刚才撤销的修改"),
         Binding("question_mark,f1", "help", "帮助", id="help", key_display="?", tooltip="本页的按键说明"),
         Binding("ctrl+p", "command_palette", "命令", id="palette", show=False, priority=True,
                 tooltip="列出全部操作，输入文字或拼音首字母查找"),
@@ -458,7 +459,7 @@ class TaizhangApp(App):
     # ------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("import_file", "switch_group", "undo", "history") and self.reader is None:
+        if action in ("import_file", "switch_group", "undo", "redo", "history") and self.reader is None:
             return None
         if action == "export" and (self.reader is None or self.group is None):
             return None
@@ -500,6 +501,12 @@ class TaizhangApp(App):
             return f"已撤销：{summary}" if summary else "没有可以撤销的修改。"
 
         self.write("undo", message=said, busy="正在撤销…", done=lambda _: self.reload_groups())
+
+    def action_redo(self) -> None:
+        def said(summary: str | None) -> str:
+            return f"已重做：{summary}" if summary else "没有可以重做的修改（撤销之后又做了别的修改时，不能再重做）。"
+
+        self.write("redo", message=said, busy="正在重做…", done=lambda _: self.reload_groups())
 
     def action_help(self) -> None:
         from tui.dialogs.help import HelpScreen

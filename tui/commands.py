@@ -42,6 +42,7 @@ class TaizhangCommands(Provider):
         add("导出报表…", partial(app.run_action, "export"),
             "按键 x — 分工表、进展情况表、逾期督办清单、成员名单（Excel），或全部数据（JSON）")
         add("撤销上一步修改", partial(app.run_action, "undo"), "按键 Ctrl+Z")
+        add("重做（撤销之后）", partial(app.run_action, "redo"), "按键 Ctrl+Y — 重做刚才撤销的修改")
         add("备份与恢复…", partial(app.run_action, "backups"), "按键 b — 查看备份，从备份恢复")
         if app.reader is not None:
             add("立即备份", app.backup_now, "备份到数据库旁的 backups 文件夹")

@@ -21,9 +21,11 @@ from pathlib import Path
 DONE, NOT_STARTED, IN_PROGRESS = "已完成", "未启动", "推进中"
 # "Not done", in the form SQLite can answer from the (group, status, due) index: status != '已完成'
 # cannot use it and reads every task of the group.
-OPEN = "t.status IN ('未启动', '推进中')"
+OPEN = "t.status IN ('未启动', '推进中') AND t.cancelled_on IS NULL"
+LIVE = "t.cancelled_on IS NULL"  # a cancelled task (已取消) is left out of lists and counts
+CANCELLED = "已取消"
 SOON_DAYS = 7
-STATUS_FILTERS = ("全部", "未完成", "逾期", "临期", "未启动", "推进中", "已完成")
+STATUS_FILTERS = ("全部", "未完成", "逾期", "临期", "未启动", "推进中", "已完成", "已取消")
 PAGE_SIZE = 200
 
 
@@ -81,8 +83,10 @@ def groups(conn: sqlite3.Connection) -> list[GroupInfo]:
 # ---------------------------------------------------------------- tasks
 
 
-def task_state(status: str, due: date | None, today: date) -> str:
-    """What the lists show: 逾期 / 临期 for open tasks by their due date, else the status."""
+def task_state(status: str, due: date | None, today: date, cancelled: object = None) -> str:
+    """What the lists show: 已取消, 逾期 / 临期 for open tasks by their due date, else the status."""
+    if cancelled:
+        return CANCELLED
     if status != DONE and due is not None:
         if due < today:
             return "逾期"
@@ -137,9 +141,11 @@ class TaskRow:
     lead: list[tuple[str, str | None]] = field(default_factory=list)
     co: list[tuple[str, str | None]] = field(default_factory=list)
     years: tuple[int, int] | None = None  # first and last year with a target
+    cancelled_on: date | None = None
 
 
-_TASK_COLS = "t.id, t.category_number, t.category, t.number, t.content, t.deadline, t.due, t.status, t.done_on"
+_TASK_COLS = ("t.id, t.category_number, t.category, t.number, t.content, t.deadline, t.due, t.status, t.done_on, "
+              "t.cancelled_on")
 
 
 def _like(term: str) -> str:
@@ -156,6 +162,7 @@ def _where(group_id: int, flt: TaskFilter, today: date) -> tuple[str, list[objec
         sql.append("t.id IN (SELECT task_id FROM assignment WHERE unit_id = ?)")
         args.append(flt.unit_id)
     status = flt.status
+    sql.append("t.cancelled_on IS NOT NULL" if status == CANCELLED else LIVE)
     if status in (NOT_STARTED, IN_PROGRESS, DONE):
         sql.append("t.status = ?")
         args.append(status)
@@ -177,8 +184,9 @@ def _where(group_id: int, flt: TaskFilter, today: date) -> tuple[str, list[objec
 
 
 def _task(row: tuple) -> TaskRow:
-    tid, cat_no, cat, number, content, deadline, due, status, done_on = row
-    return TaskRow(tid, cat_no, cat, number, content, deadline, as_date(due), status, as_date(done_on))
+    tid, cat_no, cat, number, content, deadline, due, status, done_on, cancelled_on = row
+    return TaskRow(tid, cat_no, cat, number, content, deadline, as_date(due), status, as_date(done_on),
+                   cancelled_on=as_date(cancelled_on))
 
 
 def _fill_units(conn: sqlite3.Connection, rows: list[TaskRow]) -> None:
@@ -220,7 +228,7 @@ def task_row(conn: sqlite3.Connection, task_id: int) -> TaskRow | None:
 def categories(conn: sqlite3.Connection, group_id: int) -> list[tuple[str | None, str | None, int]]:
     """(category number, category, task count) in table order."""
     return list(conn.execute(
-        "SELECT category_number, category, count(*) FROM task WHERE group_id = ? "
+        "SELECT category_number, category, count(*) FROM task WHERE group_id = ? AND cancelled_on IS NULL "
         "GROUP BY category_number, category ORDER BY min(position)", (group_id,)))
 
 
@@ -275,8 +283,8 @@ def task_detail(conn: sqlite3.Connection, task_id: int) -> TaskDetail | None:
         "JOIN work_group g ON g.id = t.group_id WHERE t.id = ?", (task_id,)).fetchone()
     if row is None:
         return None
-    task = _task(row[:9])
-    notes, unpaired, group_id, group = row[9:]
+    task = _task(row[:10])
+    notes, unpaired, group_id, group = row[10:]
     assigned = [Assigned(*r) for r in conn.execute(
         "SELECT a.id, a.role, a.unit_id, u.name, a.person FROM assignment a JOIN unit u ON u.id = a.unit_id "
         "WHERE a.task_id = ? ORDER BY a.role DESC, a.position, a.id", (task_id,))]
@@ -348,7 +356,7 @@ def overdue_by_unit(conn: sqlite3.Connection, group_id: int, today: date) -> lis
         "SELECT u.id, u.name, count(*), sum(t.status = '已完成'), "
         "sum(t.status != '已完成' AND t.due IS NOT NULL AND t.due < ?) "
         "FROM assignment a JOIN task t ON t.id = a.task_id JOIN unit u ON u.id = a.unit_id "
-        "WHERE t.group_id = ? AND a.role = 'lead' GROUP BY u.id "
+        "WHERE t.group_id = ? AND t.cancelled_on IS NULL AND a.role = 'lead' GROUP BY u.id "
         "ORDER BY 5 DESC, 1.0 * sum(t.status = '已完成') / count(*), count(*) DESC, u.name LIMIT 200",
         (today.isoformat(), group_id))]
 
@@ -356,9 +364,18 @@ def overdue_by_unit(conn: sqlite3.Connection, group_id: int, today: date) -> lis
 def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overview:
     g = group.id
     counts = {"总数": 0, NOT_STARTED: 0, IN_PROGRESS: 0, DONE: 0}
-    for status, n in conn.execute("SELECT status, count(*) FROM task WHERE group_id = ? GROUP BY status", (g,)):
+    for status, n in conn.execute(
+            "SELECT status, count(*) FROM task WHERE group_id = ? AND cancelled_on IS NULL GROUP BY status", (g,)):
         counts[status] = n
         counts["总数"] += n
+    from models.on_time import done_on_time
+
+    counts["按时完成"] = counts["逾期完成"] = 0
+    for due, done_on in conn.execute("SELECT due, done_on FROM task WHERE group_id = ? AND status = '已完成' "
+                                     "AND cancelled_on IS NULL AND due IS NOT NULL", (g,)):
+        judged = done_on_time(as_date(due), as_date(done_on))
+        if judged is not None:
+            counts["按时完成" if judged else "逾期完成"] += 1
     t0, t7 = today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()
     open_ = f"t.group_id = ? AND {OPEN} AND t.due IS NOT NULL"
     counts["逾期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due < ?", (g, t0)).fetchone()[0]
@@ -370,9 +387,11 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     members = conn.execute("SELECT count(*) FROM member WHERE group_id = ? AND active", (g,)).fetchone()[0]
     duties = conn.execute("SELECT count(*) FROM duty WHERE group_id = ?", (g,)).fetchone()[0]
     by_unit = overdue_by_unit(conn, g, today)
-    units = conn.execute(  # one probe per unit, not a pass over every assignment of the group
+    units = conn.execute(  # one probe per unit; the units the 单位 page lists (tasks, roster, duties)
         "SELECT count(*) FROM unit u WHERE EXISTS (SELECT 1 FROM assignment a JOIN task t ON t.id = a.task_id "
-        "WHERE a.unit_id = u.id AND t.group_id = ?)", (g,)).fetchone()[0]
+        "WHERE a.unit_id = u.id AND t.group_id = ? AND t.cancelled_on IS NULL) "
+        "OR EXISTS (SELECT 1 FROM member m WHERE m.unit_id = u.id AND m.group_id = ? AND m.active) "
+        "OR EXISTS (SELECT 1 FROM duty d WHERE d.unit_id = u.id AND d.group_id = ?)", (g, g, g)).fetchone()[0]
     return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit, _round_line(conn, g))
 
 
@@ -438,7 +457,8 @@ def units(conn: sqlite3.Connection, group_id: int, today: date, *, everything: b
     rows = conn.execute(
         "WITH gu AS (SELECT a.unit_id, sum(a.role = 'lead') AS lead, sum(a.role = 'co') AS co, "
         "  sum(a.role = 'lead' AND t.status != '已完成' AND t.due < ?) AS overdue "
-        "  FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = ? GROUP BY a.unit_id), "
+        "  FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = ? AND t.cancelled_on IS NULL "
+        "  GROUP BY a.unit_id), "
         "mm AS (SELECT unit_id, count(*) AS n, min(position) AS first FROM member "
         "  WHERE group_id = ? AND active AND unit_id IS NOT NULL GROUP BY unit_id) "
         "SELECT u.id, u.name, coalesce(gu.lead, 0), coalesce(gu.co, 0), coalesce(gu.overdue, 0), d.id IS NOT NULL, "
@@ -475,7 +495,7 @@ def unit_detail(conn: sqlite3.Connection, group_id: int, unit_id: int, limit: in
     people = list(conn.execute(
         "SELECT role, name, title FROM member WHERE group_id = ? AND unit_id = ? AND active ORDER BY position",
         (group_id, unit_id)))
-    mine = "t.group_id = ? AND t.id IN (SELECT task_id FROM assignment WHERE unit_id = ? AND role = ?)"
+    mine = "t.group_id = ? AND t.cancelled_on IS NULL AND t.id IN (SELECT task_id FROM assignment WHERE unit_id = ? AND role = ?)"
     lead = _briefs_by_position(conn, mine, [group_id, unit_id, "lead"], limit)
     co = _briefs_by_position(conn, mine, [group_id, unit_id, "co"], limit)
     count = f"SELECT count(*) FROM task t WHERE {mine}"
@@ -591,3 +611,44 @@ def match(candidates_: list[Candidate], text: str, limit: int = 100) -> list[Can
     terms = text.lower().split()
     found = [c for c in candidates_ if all(t in c.key for t in terms)]
     return found[:limit]
+
+
+# ---------------------------------------------------------------- probable duplicates
+
+
+@dataclass(slots=True)
+class SimilarPair:
+    """Two units that are probably one (models.unit_names), with what each holds in the group."""
+
+    first_id: int
+    first: str
+    second_id: int
+    second: str
+    first_uses: int
+    second_uses: int
+
+
+def similar_units(conn: sqlite3.Connection, group_id: int | None = None) -> list[SimilarPair]:
+    """Pairs of units offered for merging; with ``group_id``, pairs where one of them is in that group
+    (its tasks, roster or duties) come first."""
+    from models.unit_names import similar_units as pairs_of
+
+    aliases: dict[int, list[str]] = {}
+    for unit_id, alias in conn.execute("SELECT unit_id, alias FROM unit_alias"):
+        aliases.setdefault(unit_id, []).append(alias)
+    names = dict(conn.execute("SELECT id, name FROM unit"))
+    pairs = pairs_of((i, n, aliases.get(i, [])) for i, n in names.items())
+    if not pairs:
+        return []
+    uses = dict(conn.execute(
+        "SELECT unit_id, count(*) FROM (SELECT unit_id FROM assignment UNION ALL SELECT unit_id FROM member "
+        "WHERE unit_id IS NOT NULL UNION ALL SELECT unit_id FROM duty) GROUP BY unit_id"))
+    mine: set[int] = set()
+    if group_id is not None:
+        mine = {u for (u,) in conn.execute(
+            "SELECT a.unit_id FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = ? "
+            "UNION SELECT unit_id FROM member WHERE group_id = ? AND unit_id IS NOT NULL "
+            "UNION SELECT unit_id FROM duty WHERE group_id = ?", (group_id, group_id, group_id))}
+    out = [SimilarPair(a, names[a], b, names[b], uses.get(a, 0), uses.get(b, 0)) for a, b in pairs]
+    out.sort(key=lambda p: (p.first_id not in mine and p.second_id not in mine, p.first_id, p.second_id))
+    return out

@@ -16,6 +16,7 @@ STATE_STYLE = {
     "已完成": "green",
     "推进中": "cyan",
     "未启动": "",
+    "已取消": "dim strike",
 }
 
 

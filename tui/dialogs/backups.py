@@ -79,12 +79,12 @@ class BackupsDialog(Dialog[None]):
         restore.disabled = not self.backups
         if not self.backups:
             options.display = False
-            intro.update(f"还没有备份（备份文件夹：{backup_dir(app.db_path)}）。"
+            intro.update(f"还没有备份（备份文件夹：{backup_dir(app.db_path).resolve()}）。"
                          + ("" if self.problem else "按 n 立即备份。"))
             return
         options.display = True
         options.highlighted = 0
-        intro.update(f"最近的在最上面（共 {len(self.backups)} 份，在 {backup_dir(app.db_path)}）。"
+        intro.update(f"最近的在最上面（共 {len(self.backups)} 份，在 {backup_dir(app.db_path).resolve()}）。"
                      "↑↓ 选择，Enter 恢复" + ("" if self.problem else "，n 立即备份") + "。")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

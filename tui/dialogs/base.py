@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from tui.screens.base import Loads
+from tui.widgets import chinese  # noqa: F401 - the Select's list says 收起列表, not Dismiss menu
 
 T = TypeVar("T")
 
@@ -176,6 +177,24 @@ class FormDialog(Dialog[dict[str, Any]]):
     def on_mount(self) -> None:
         first = self.query("#form Input, #form TextArea, #form Select").first()
         first.focus()
+        self.call_after_refresh(self._fit)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit)
+
+    FORM_MAX = 24
+
+    def _fit(self) -> None:
+        """Keep the buttons on the screen (80×24): the fields scroll in what is left of the height
+        after the border, the intro, the error line, the buttons and the footer."""
+        intros = self.query("#intro")
+        intro = intros.first().outer_size.height + 1 if intros else 0
+        room = self.size.height - 1 - 2 - intro - 1 - 3
+        form = self.query_one("#form")
+        form.styles.max_height = max(3, min(self.FORM_MAX, room))
+        focused = self.focused
+        if focused is not None:
+            focused.scroll_visible(animate=False)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

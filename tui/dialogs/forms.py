@@ -22,10 +22,8 @@ def _today() -> date:
 def _date_or_error(text: str, label: str) -> str | None:
     if not text:
         return None
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return f"{label}应写成 年-月-日，如 {_today().isoformat()}。"
+    if parse_day(text) is None:
+        return f"{label}应写成 年-月-日，如 {_today().isoformat()}、{_today():%Y/%m/%d} 或 {_today():%Y年%m月%d日}。"
     return None
 
 
@@ -42,7 +40,7 @@ def progress_dialog(app: Any, task_id: int, content: str, units: list[str]) -> N
         if v is None:
             return
         unit = None if v["unit"] == NONE else v["unit"]
-        app.write("record_progress", task_id, v["text"], on=date.fromisoformat(v["on"]) if v["on"] else None,
+        app.write("record_progress", task_id, v["text"], on=parse_day(v["on"]) if v["on"] else None,
                   unit=unit, message="已记录进展：" + cut(v["text"], 30))
 
     app.push_screen(FormDialog("记录进展", [
@@ -76,7 +74,7 @@ def _task_form(v: dict[str, Any]) -> list[Field]:
         Field("number", "任务序号", v.get("number", ""), placeholder="如：（三） 或 12"),
         Field("deadline", "完成时限", v.get("deadline", ""), placeholder="按原文，如：2023年12月底前、长期坚持",
               hint="截止日期不填时，从完成时限读出（读不出的如“长期坚持”就没有截止日期）。"),
-        Field("due", "截止日期", v.get("due", ""), placeholder="年-月-日，可不填"),
+        Field("due", "截止日期", v.get("due", ""), placeholder="年-月-日（或 2026/12/20、2026年12月20日），可不填"),
         Field("notes", "备注", v.get("notes", ""), kind="text", height=3),
     ]
 
@@ -84,7 +82,7 @@ def _task_form(v: dict[str, Any]) -> list[Field]:
 def _task_fields(v: dict[str, Any]) -> dict[str, Any]:
     from importers.deadline import parse_due
 
-    due = date.fromisoformat(v["due"]) if v["due"] else parse_due(v["deadline"]) if v["deadline"] else None
+    due = parse_day(v["due"]) if v["due"] else parse_due(v["deadline"]) if v["deadline"] else None
     return {"content": v["content"], "category": v["category"] or None,
             "category_number": v["category_number"] or None, "number": v["number"] or None,
             "deadline": v["deadline"] or None, "due": due, "notes": v["notes"] or None}
@@ -264,3 +262,116 @@ def group_dialog(app: Any) -> None:
         Field("doc", "文号", "", placeholder="如：启政办发〔2023〕32号，可不填"),
         Field("host", "办公室设在", "", placeholder="单位名称，可不填"),
     ], check=check, ok="新建"), done)
+
+
+def edit_group_dialog(app: Any, group: data.GroupInfo) -> None:
+    """e in the group list: the group's name, 文号 and the unit hosting its office."""
+    before = {"name": group.name, "doc": group.doc_number or "", "host": group.host_unit or ""}
+
+    def check(v: dict[str, Any]) -> str | None:
+        if not v["name"]:
+            return "请填写领导小组名称。"
+        if any(g.name == v["name"] and g.id != group.id for g in app.groups):
+            return "已有同名的领导小组。"
+        return None
+
+    def done(v: dict[str, Any] | None) -> None:
+        if v is None:
+            return
+        keys = {"name": "name", "doc": "doc_number", "host": "host_unit"}
+        changed = {keys[k]: v[k] for k in before if v[k] != before[k]}
+        if not changed:
+            app.notify("没有修改。")
+            return
+        app.write("edit_group", group.id, **changed, message=f"已保存领导小组：{v['name']}",
+                  done=lambda _: app.reload_groups(v["name"]), reload=False)
+
+    app.push_screen(FormDialog("修改领导小组", [
+        Field("name", "名称", before["name"]),
+        Field("doc", "文号", before["doc"], placeholder="如：启政办发〔2023〕32号，可不填"),
+        Field("host", "办公室设在", before["host"], placeholder="单位名称，可不填"),
+    ], check=check, ok="保存"), done)
+
+
+def parse_day(text: str) -> date | None:
+    """A date as an office writes it: 2026-12-20, 2026/12/20, 2026.12.20, 2026年12月20日 (None if not one)."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:[-/.．／]|年)\s*(\d{1,2})\s*(?:[-/.．／]|月)\s*(\d{1,2})\s*[日号]?\s*", text or "")
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def done_dialog(app: Any, task_id: int, content: str, done_on: date | None) -> None:
+    """w: tick done on a date (default today) — or, for a done task, correct its completion date."""
+
+    def check(v: dict[str, Any]) -> str | None:
+        return _date_or_error(v["on"], "完成日期") or (None if v["on"] else "请填写完成日期。")
+
+    def done(v: dict[str, Any] | None) -> None:
+        if v is None:
+            return
+        on = parse_day(v["on"])
+        if done_on is None:
+            app.write("tick", task_id, seen_done=False, on=on, message=f"已完成（{on.isoformat()}）：" + cut(content, 30))
+        elif on != done_on:
+            app.write("set_done_on", task_id, on, message=f"完成日期已改为 {on.isoformat()}")
+
+    app.push_screen(FormDialog("完成日期" if done_on else "标为已完成", [
+        Field("on", "完成日期", (done_on or _today()).isoformat(), placeholder="年-月-日",
+              hint="办结的实际日期（可以早于今天）；按时与否以它和截止日期比较。"),
+    ], intro="任务：" + cut(content, 60), check=check, ok="保存"), done)
+
+
+def edit_progress_dialog(app: Any, task_id: int, entry: data.ProgressRow, units: list[str]) -> None:
+    """Enter on a progress entry: its text, date and unit."""
+    options = [("（不指定）", NONE)] + [(u, u) for u in dict.fromkeys([*units, *([entry.unit] if entry.unit else [])])]
+
+    def check(v: dict[str, Any]) -> str | None:
+        if not v["text"]:
+            return "进展内容不能为空；要删掉这条进展，请在列表中按 Del。"
+        return _date_or_error(v["on"], "日期")
+
+    def done(v: dict[str, Any] | None) -> None:
+        if v is None:
+            return
+        changed: dict[str, Any] = {}
+        if v["text"] != entry.text:
+            changed["text"] = v["text"]
+        on = parse_day(v["on"])
+        if on != entry.on:
+            changed["on"] = on
+        unit = "" if v["unit"] == NONE else v["unit"]
+        if unit != (entry.unit or ""):
+            changed["unit"] = unit
+        if not changed:
+            app.notify("没有修改。")
+            return
+        app.write("edit_progress", entry.id, **changed, message="已保存进展的修改。")
+
+    app.push_screen(FormDialog("修改进展", [
+        Field("text", "进展情况", entry.text, kind="text", height=5),
+        Field("on", "日期", entry.on.isoformat() if entry.on else "", placeholder="年-月-日"),
+        Field("unit", "报送单位", entry.unit or NONE, kind="select", options=options),
+    ], check=check, ok="保存"), done)
+
+
+def deadline_dialog(app: Any, task_ids: list[int], done: Any = None) -> None:
+    """d with tasks marked: one deadline for all of them."""
+    after = done
+
+    def done(v: dict[str, Any] | None) -> None:
+        if v is None:
+            return
+        app.write("bulk_set_deadline", task_ids, v["deadline"], done=after,
+                  message=lambda n: f"已修改 {n} 项任务的完成时限　Ctrl+Z 一次撤销")
+
+    app.push_screen(FormDialog("完成时限", [
+        Field("deadline", "完成时限", "", placeholder="按原文，如：2024年6月底前、2026年12月20日",
+              hint="截止日期从完成时限读出（读不出的如“长期坚持”就没有截止日期）。"),
+    ], intro=f"给{'标记的 ' if len(task_ids) > 1 else ''}{len(task_ids)} 项任务设完成时限（Ctrl+Z 可一次撤销）。",
+        ok="保存"), done)

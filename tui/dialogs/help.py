@@ -50,6 +50,7 @@ class HelpScreen(Dialog[None]):
             if text:
                 yield Static(text, id="help-intro", markup=False)
             yield Static(self._keys(), id="help-keys")
+        yield Static("", id="help-notice", markup=False)
 
     def _keys(self) -> RichTable:
         app = self.app
@@ -97,3 +98,36 @@ class HelpScreen(Dialog[None]):
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
+        self.set_interval(0.25, self._show_notice)
+        self._show_notice()
+
+    def on_unmount(self) -> None:
+        for rack in self.target.query("#textual-toastrack"):  # the screen's toasts are its own again
+            rack.display = True
+
+    # A toast of the screen beneath showed through around this dialog and lost characters: a
+    # Chinese character (two cells) on the dialog's edge is cut in two and shown as spaces. While
+    # the help is open that screen's toasts are hidden and the notices show in a line of the dialog
+    # itself (a dialog has no toasts of its own); they come back when the help closes.
+    DEFAULT_CSS = """
+    HelpScreen #help-notice { height: auto; padding: 0 1; display: none; }
+    """
+
+    def _show_notice(self) -> None:
+        for rack in self.target.query("#textual-toastrack"):
+            rack.display = False
+        for rack in self.query("#textual-toastrack"):
+            if "show" not in rack.__dict__:
+                rack.show = lambda *_: None  # type: ignore[method-assign]  # the line below instead
+            rack.display = False
+        live = [n for n in self.app._notifications if not n.has_expired]
+        notice = self.query_one("#help-notice", Static)
+        if not live:
+            notice.display = False
+            return
+        latest = live[-1]
+        style = {"error": "bold red", "warning": "bold yellow"}.get(latest.severity, "bold green")
+        text = Text(f"{latest.title}：" if latest.title else "", style=style)
+        text.append(latest.message, style="" if latest.severity == "information" else style)
+        notice.update(text)
+        notice.display = True

@@ -23,10 +23,10 @@ class MergeDialog(Dialog[bool]):
         Binding("ctrl+r", "swap", "对调", tooltip="反过来：保留选中的单位，把另一个并入它"),
     ]
 
-    def __init__(self, unit_id: int, name: str) -> None:
+    def __init__(self, unit_id: int, name: str, keep: tuple[int, str] | None = None) -> None:
         super().__init__(f"合并单位：{name}")
         self.gone = (unit_id, name)
-        self.keep: tuple[int, str] | None = None
+        self.keep: tuple[int, str] | None = keep  # given: a suggested pair, shown at once
         self.preview: data.MergePreview | None = None
 
     def content(self) -> ComposeResult:
@@ -42,8 +42,11 @@ class MergeDialog(Dialog[bool]):
     def on_mount(self) -> None:
         self.query_one(SearchList).input.focus()
         gone = self.gone[0]
-        self.load(lambda conn: [c for c in data.candidates(conn, None) if c.unit_id != gone],
+        group_id = self.app.group.id if self.app.group else None  # this group's units first
+        self.load(lambda conn: [c for c in data.candidates(conn, group_id) if c.kind == "unit" and c.unit_id != gone],
                   self.query_one(SearchList).set_candidates)
+        if self.keep is not None:
+            self._preview()
 
     def on_search_list_picked(self, event: SearchList.Picked) -> None:
         c = event.candidate
@@ -56,7 +59,7 @@ class MergeDialog(Dialog[bool]):
         if self.keep is None:
             return
         gone, keep = self.gone[0], self.keep[0]
-        self.load(lambda conn: data.merge_preview(conn, gone, keep), self._show)
+        self.load(lambda conn: data.merge_preview(conn, gone, keep), self._show, group="preview")
 
     def _show(self, p: data.MergePreview) -> None:
         self.preview = p

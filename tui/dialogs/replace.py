@@ -94,10 +94,11 @@ class ReplaceDialog(Dialog[bool]):
             error.update(Text("请填写接任者姓名。", style="bold red"))
             self.query_one("#f-successor", Input).focus()
             return
-        try:
-            on = date.fromisoformat(value["on"]) if value["on"] else None
-        except ValueError:
-            error.update(Text("日期应写成 年-月-日。", style="bold red"))
+        from tui.dialogs.forms import parse_day
+
+        on = parse_day(value["on"]) if value["on"] else None
+        if value["on"] and on is None:
+            error.update(Text("日期应写成 年-月-日（或 2026/12/20、2026年12月20日）。", style="bold red"))
             return
         m = self.member
         self.app.write("replace_member", m.id, value["successor"], unit=value["unit"] or None,

@@ -41,12 +41,12 @@ class HistoryScreen(Pages, Loads, Screen):
             "都记在这里，新的在前。每行是时间、操作、对象和变更（修改前 → 修改后）；"
             "下方显示选中一条的全部变更。\n"
             "PgDn/PgUp 翻页，在最后一行按 ↓ 也会翻到更早的记录。Enter：打开这条记录涉及的任务。\n"
-            "a：本组的记录 / 全部领导小组的记录。x：把本组的操作记录导出为 Excel（可打印）。\n"
+            "a：本组的记录 / 全部领导小组的记录。x：把列出的操作记录（本组的或全部领导小组的）导出为 Excel（可打印）。\n"
             "被撤销的修改标有“已撤销”；撤销本身也是一条记录。")
     BINDINGS: ClassVar = [
         Binding("escape", "back", "返回", tooltip="回到上一页"),
         Binding("a", "toggle_scope", "本组/全部", tooltip="只看本组的记录，或看全部领导小组的记录"),
-        Binding("x", "export", "导出", tooltip="把本组的操作记录导出为 Excel 表（按时间顺序，可打印）"),
+        Binding("x", "export", "导出", tooltip="把列出的操作记录（本组或全部领导小组）导出为 Excel 表（按时间顺序，可打印）"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
 
@@ -242,16 +242,16 @@ class HistoryScreen(Pages, Loads, Screen):
         app = self.app
         if app.group is None or app.reader is None:
             return
-        self._export(app.state.folder("export_dir"), app.group.name)
+        self._export(app.state.folder("export_dir"), app.group.name, self.everything and self.task_id is None)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _export(self, folder: Path, group: str) -> None:
+    def _export(self, folder: Path, group: str, every_group: bool = False) -> None:
         from exporters.excel import export
 
         app = self.app
         token = app.call_from_thread(app.busy_start, "正在导出…")
         try:
-            path = export(app.db_path, "history", folder, group_name=group)
+            path = export(app.db_path, "history", folder, group_name=group, every_group=every_group)
         except Exception as exc:  # noqa: BLE001 - ExportError carries the Chinese message
             app.call_from_thread(app.notify, f"未能导出：{exc}", severity="error", timeout=8)
         else:

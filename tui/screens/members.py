@@ -28,7 +28,7 @@ class MembersScreen(AreaScreen):
     HELP = ("成员名单按通知中的顺序排列（组长、副组长、成员、联络员、办公室……）。\n"
             "r：换人。填写接任者，确认前列出将移交给接任者的未完成任务（以此人为责任人的）；"
             "原成员保留在历史中，h 可以显示或隐藏已被替换的成员。\n"
-            "a：在选中的成员之后新增一人；[ ]：上移、下移一位。")
+            "a：在选中的成员之后新增一人；[ ]：上移、下移一位；Del：删除误加的成员（先确认，Ctrl+Z 可撤销）。")
     BINDINGS: ClassVar = [
         Binding("slash", "search", "查找", tooltip="按姓名、单位、职务或拼音首字母查找"),
         Binding("a", "add", "新增", tooltip="在选中的成员之后新增一人"),
@@ -36,6 +36,7 @@ class MembersScreen(AreaScreen):
         Binding("left_square_bracket", "move(-1)", "上移", key_display="[", tooltip="把选中的成员上移一位"),
         Binding("right_square_bracket", "move(1)", "下移", key_display="]", tooltip="把选中的成员下移一位"),
         Binding("h", "toggle_inactive", "已替换", show=False, tooltip="显示或隐藏已被替换的成员"),
+        Binding("delete", "delete", "删除", show=False, tooltip="从名单中删除选中的成员（误加的；会先确认，可撤销）"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
 
@@ -70,7 +71,7 @@ class MembersScreen(AreaScreen):
 
         def fetch(conn):
             rows = data.members(conn, group.id, include_inactive=include)
-            names = [r[0] for r in conn.execute("SELECT name FROM unit ORDER BY name")]
+            names = [c.unit for c in data.candidates(conn, group.id) if c.kind == "unit"]  # this group's first
             return rows, data.inactive_count(conn, group.id), names
 
         self.load(fetch, self._show, loading=self.table)
@@ -86,7 +87,10 @@ class MembersScreen(AreaScreen):
         width = (table.size.width or self.app.size.width) - 2
         wide = width >= 110
         phones = any(m.phone for m in self.rows)
-        w = {"pos": 4, "role": 8 if not wide else 10, "name": 8, "title": 20 if not wide else 24,
+        from rich.cells import cell_len
+
+        roles = max((cell_len(m.role) for m in self.rows), default=4)
+        w = {"pos": 4, "role": max(4, min(roles, 12 if not wide else 16)), "name": 8, "title": 20 if not wide else 24,
              "phone": 13 if wide and phones else 0, "state": 20 if wide and self.inactive else 0}
         used = sum(w.values()) + 2 * (len([v for v in w.values() if v]) + 1)
         w["unit"] = max(10, width - used)
@@ -102,7 +106,9 @@ class MembersScreen(AreaScreen):
         out = []
         last_role = None
         shown = 0
+        number = 0  # the official order as numbered on screen: replaced members take no number
         for m in self.rows:
+            number += 1 if m.active else 0
             if terms:
                 words = [m.name, m.unit or "", m.title or "", m.role]
                 hay = "|".join([*words, *(initials(x) for x in words)]).lower()
@@ -110,10 +116,10 @@ class MembersScreen(AreaScreen):
                     continue
             shown += 1
             style = "dim strike" if not m.active else ""
-            role = Text(m.role if m.role != last_role else "", style="bold")
+            role = Text(cut(m.role, w["role"]) if m.role != last_role else "", style="bold")  # 办公室常务… whole or with …
             last_role = m.role
             state = f"已由 {m.successor} 接任（{day(m.left_on)}）" if not m.active else ""
-            cells = [str(m.position), role, Text(m.name, style=style or "bold"), cut(m.unit, w["unit"]),
+            cells = [str(number) if m.active else "", role, Text(m.name, style=style or "bold"), cut(m.unit, w["unit"]),
                      cut(m.title, w["title"])]
             if w["phone"]:
                 cells.append(m.phone or "")
@@ -187,3 +193,17 @@ class MembersScreen(AreaScreen):
         from tui.dialogs.replace import ReplaceDialog
 
         self.app.push_screen(ReplaceDialog(member, self.unit_names))
+
+    def action_delete(self) -> None:
+        member = self.current()
+        if member is None:
+            return
+        from tui.dialogs.base import ConfirmDialog
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.app.write("delete_member", member.id, message=f"已删除：{member.role} {member.name}　Ctrl+Z 撤销")
+
+        self.app.push_screen(ConfirmDialog(
+            "删除成员", f"从名单中删除{member.role} {member.name}（{member.unit or '无单位'}）？\n"
+            "任务上写的责任人姓名不变。误删可按 Ctrl+Z 撤销。", ok="删除", danger=True), confirmed)

@@ -133,6 +133,9 @@ class OverviewScreen(AreaScreen):
         room = width - 8 - len(share) * 2
         head.append_text(bar(c["已完成"], c["总数"], max(10, min(50, room - cell_len(note) - 2 if note else room))))
         head.append(share)
+        if c.get("按时完成") or c.get("逾期完成"):  # judged from the completion dates as recorded
+            head.append(f"　按时 {c['按时完成']}", style="green")
+            head.append(f"　逾期完成 {c['逾期完成']}", style="yellow" if c["逾期完成"] else "dim")
         room = width - cell_len(head.plain.split("\n")[-1]) - 1
         if note and room >= cell_len(note) + 1:
             head.append(" " * (room - cell_len(note)))
@@ -142,7 +145,9 @@ class OverviewScreen(AreaScreen):
     def _fill_deadlines(self, ov: data.Overview, now) -> None:
         table = self.query_one("#ov-deadlines", Table)
         width = max(table.size.width - 4, 40)
-        w_when, w_lead = 11, 12 if width < 70 else 16
+        whens = [days_late(b.due, now) for b in ov.overdue] + [day(b.due) for b in ov.soon + ov.upcoming]
+        w_when = max([11, *(cell_len(w) for w in whens)])  # "逾期 1281 天" whole, with its 天
+        w_lead = 12 if width < 70 else 16
         w_content = max(width - w_when - w_lead - 6, 10)
         keep = table.current_key
         table.set_columns([("到期", "when", w_when), ("工作任务", "content", w_content), ("牵头单位", "lead", w_lead)])

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from tui import data
 from tui.screens.base import Loads
+from models.on_time import done_on_time
 from tui.text import cut, day, days_late, state_text
 from tui.widgets.bars import AreaBar, StatusLine
 from tui.widgets.table import Table
@@ -33,6 +34,16 @@ class AssignTable(Table):
         self.screen.remove_assignment()  # type: ignore[attr-defined]
 
 
+class ProgressTable(Table):
+    BINDINGS: ClassVar = [
+        Binding("enter", "select_cursor", "修改进展", tooltip="修改选中进展的内容、日期或单位"),
+        Binding("delete,backspace", "remove", "删除进展", tooltip="删除选中的进展（会先确认，可撤销）"),
+    ]
+
+    def action_remove(self) -> None:
+        self.screen.remove_progress()  # type: ignore[attr-defined]
+
+
 class TargetTable(Table):
     BINDINGS: ClassVar = [
         Binding("enter", "select_cursor", "修改目标/完成值", tooltip="修改这一年的目标，或填写实际完成值"),
@@ -45,6 +56,10 @@ class TaskScreen(Loads, Screen):
             "a：指定牵头或配合单位及责任人，可输入单位或成员的名称、拼音首字母查找。\n"
             "Tab：移到“分工”或“年度目标”表。分工表中 Enter 修改责任人、角色或换单位，Del 取消分工；"
             "年度目标表中 Enter 修改目标或填写完成值。\n"
+            "进展表中 Enter 修改一条进展，Del 删除。\n"
+            "空格：标为已完成（今天）或取消完成；w：填写完成日期（办结的实际日期，可早于今天）。\n"
+            "c：取消这项任务（已取消的任务保留在台账和操作记录中，但不再列出、不计入统计；再按 c 恢复）；"
+            "D：删除建错的任务（先确认）。Ctrl+Z 撤销，Ctrl+Y 重做。\n"
             "j：这项任务的操作记录（每一次修改的时间、内容和修改前后）。")
     BINDINGS: ClassVar = [
         Binding("escape", "back", "返回", tooltip="回到列表"),
@@ -53,6 +68,9 @@ class TaskScreen(Loads, Screen):
         Binding("e", "edit", "修改", tooltip="修改内容、类别、序号、完成时限、备注"),
         Binding("a", "assign", "分工", tooltip="增加牵头或配合单位及责任人"),
         Binding("s", "status", "状态", show=False, tooltip="修改状态：未启动、推进中、已完成"),
+        Binding("w", "done_on", "完成日期", show=False, tooltip="标为已完成并填写完成日期，或修改完成日期"),
+        Binding("c", "cancel_task", "取消任务", show=False, tooltip="取消这项任务（保留记录，不再列出和统计），再按恢复"),
+        Binding("D", "delete_task", "删除任务", show=False, tooltip="删除建错的任务（先确认，可撤销）"),
         Binding("t", "target", "年度目标", show=False, tooltip="增加一个年度的目标"),
         Binding("j", "history", "操作记录", show=False, tooltip="这项任务的每一次修改：时间、内容、修改前后"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
@@ -73,8 +91,9 @@ class TaskScreen(Loads, Screen):
             yield AssignTable(id="td-assign")
             yield Label("年度目标与完成值（t 增加；选中后 Enter 修改）", classes="section")
             yield TargetTable(id="td-targets")
-            yield Label("进展情况（p 记录，新的在前）", classes="section")
+            yield Label("进展情况（p 记录，新的在前；选中后 Enter 修改，Del 删除）", classes="section")
             yield Static("", id="td-progress", markup=False)
+            yield ProgressTable(id="td-progress-list")
         yield StatusLine()
         yield Footer(compact=True)
 
@@ -105,7 +124,7 @@ class TaskScreen(Loads, Screen):
             head.append(t.number + ("" if t.number[-1] in "）)、.．" else "．"), style="bold")
         head.append(t.content, style="bold")
         self.query_one("#td-head", Static).update(head)
-        state = data.task_state(t.status, t.due, now)
+        state = data.task_state(t.status, t.due, now, t.cancelled_on)
         f = RichTable.grid(padding=(0, 1))
         f.add_column(style="dim", no_wrap=True)
         f.add_column(ratio=1)
@@ -126,6 +145,12 @@ class TaskScreen(Loads, Screen):
             status.append_text(state_text(state))
         if t.done_on:
             status.append(f"　完成日期 {day(t.done_on)}", style="green")
+            on_time = done_on_time(t.due, t.done_on)
+            if on_time is not None:
+                status.append("　按时完成" if on_time else f"　逾期 {(t.done_on - t.due).days} 天完成",
+                              style="green" if on_time else "yellow")
+        if t.cancelled_on:
+            status = Text(f"已取消（{day(t.cancelled_on)}，c 恢复）", style="dim")
         line("状态", status)
         line("牵头单位", "、".join(f"{a.unit}（{a.person}）" if a.person else a.unit
                                   for a in detail.assigned if a.role == "lead"))
@@ -146,16 +171,22 @@ class TaskScreen(Loads, Screen):
         targets.fill([(f"y:{x.year}", [str(x.year), x.target, x.actual or ""]) for x in detail.targets], keep=keep)
         assign.display = bool(detail.assigned)
         targets.display = bool(detail.targets)
-        p = Text()
+        self.query_one("#td-progress", Static).update(
+            Text("" if detail.progress else "还没有进展记录。按 p 记录。", style="dim"))
+        self.query_one("#td-progress", Static).display = not detail.progress
+        progress = self.query_one("#td-progress-list", ProgressTable)
+        keep = progress.current_key
+        text_width = max(20, (self.size.width or self.app.size.width) - 40)
+        progress.set_columns([("日期", "on", 10), ("报送单位", "unit", 16), ("进展情况", "text", text_width)])
+        progress.clear()
         for entry in detail.progress:
-            p.append(day(entry.on), style="bold")
-            if entry.unit:
-                p.append(f"　{entry.unit}", style="cyan")
-            p.append(f"\n{entry.text}\n\n")
-        if not detail.progress:
-            p.append("还没有进展记录。按 p 记录。", style="dim")
-        self.query_one("#td-progress", Static).update(p)
-        self.query_one(StatusLine).say(f"任务编号 {t.id}　Esc 返回　Tab 移到表格")
+            progress.add_row(day(entry.on), cut(entry.unit, 16), Text(entry.text, overflow="fold"),
+                             key=f"g:{entry.id}", height=None)
+        if keep and keep in [str(r.key.value) for r in progress.ordered_rows]:
+            progress.move_cursor(row=progress.get_row_index(keep), animate=False)
+        progress.display = bool(detail.progress)
+        number = f"序号 {t.number}　" if t.number else ""
+        self.query_one(StatusLine).say(f"{number}Esc 返回　Tab 移到表格")
 
     # ------------------------------------------------------------ actions
 
@@ -246,6 +277,64 @@ class TaskScreen(Loads, Screen):
         self.app.push_screen(ConfirmDialog("取消分工", f"把「{a.unit}」从这项任务的{ROLE[a.role]}中去掉？",
                                            ok="去掉", danger=True), confirmed)
 
+    def action_done_on(self) -> None:
+        if self.detail is None:
+            return
+        from tui.dialogs.forms import done_dialog
+
+        t = self.detail.task
+        done_dialog(self.app, self.task_id, t.content, t.done_on if t.status == data.DONE else None)
+
+    def action_cancel_task(self) -> None:
+        if self.detail is None:
+            return
+        t = self.detail.task
+        if t.cancelled_on:
+            self.app.write("restore_task", self.task_id, message="已恢复任务：" + cut(t.content, 30))
+            return
+        from tui.dialogs.base import ConfirmDialog
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.app.write("cancel_task", self.task_id, message="已取消任务：" + cut(t.content, 30) + "　Ctrl+Z 撤销")
+
+        self.app.push_screen(ConfirmDialog(
+            "取消任务", f"取消任务「{cut(t.content, 40)}」？\n已取消的任务保留在台账和操作记录中，但不再列出、不计入统计"
+            "（任务列表中按 f 选状态“已取消”可以看到）。", ok="取消任务", danger=True), confirmed)
+
+    def action_delete_task(self) -> None:
+        if self.detail is None:
+            return
+        t = self.detail.task
+        from tui.dialogs.base import ConfirmDialog
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.app.write("delete_task", self.task_id, message="已删除任务：" + cut(t.content, 30) + "　Ctrl+Z 撤销",
+                               done=lambda _: self.app.pop_screen() if self.app.screen is self else None)
+
+        extra = f"连同它的分工 {len(self.detail.assigned)} 项、进展 {len(self.detail.progress)} 条。" \
+            if self.detail.assigned or self.detail.progress else ""
+        self.app.push_screen(ConfirmDialog(
+            "删除任务", f"删除建错的任务「{cut(t.content, 40)}」？{extra}\n"
+            "已经布置、后来不做的任务请用 c 取消（保留记录）。误删可按 Ctrl+Z 撤销。", ok="删除", danger=True), confirmed)
+
+    def remove_progress(self) -> None:
+        if self.detail is None:
+            return
+        entry_id = self.query_one("#td-progress-list", ProgressTable).current_id("g")
+        entry = next((x for x in self.detail.progress if x.id == entry_id), None)
+        if entry is None:
+            return
+        from tui.dialogs.base import ConfirmDialog
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.app.write("delete_progress", entry.id, message="已删除进展：" + cut(entry.text, 30) + "　Ctrl+Z 撤销")
+
+        self.app.push_screen(ConfirmDialog("删除进展", f"删除 {day(entry.on)} 的进展「{cut(entry.text, 40)}」？",
+                                           ok="删除", danger=True), confirmed)
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if self.detail is None:
             return
@@ -257,3 +346,9 @@ class TaskScreen(Loads, Screen):
         elif key.startswith("y:"):
             row = next((x for x in self.detail.targets if x.year == int(key[2:])), None)
             self.action_target(row)
+        elif key.startswith("g:"):
+            entry = next((x for x in self.detail.progress if x.id == int(key[2:])), None)
+            if entry is not None:
+                from tui.dialogs.forms import edit_progress_dialog
+
+                edit_progress_dialog(self.app, self.task_id, entry, [a.unit for a in self.detail.assigned])

@@ -43,11 +43,22 @@ class TaskTable(Table):
     def action_turn(self, to: int | str) -> None:
         self.post_message(self.Turn(to, "last" if to in (-1, "last") else "first"))
 
+    def action_scroll_top(self) -> None:
+        super().action_scroll_top()
+        first = self.first_data_row()  # the first task, not the category heading above it
+        if first is not None:
+            self.move_cursor(row=first, animate=False)
+
+    def _on_heading(self) -> bool:
+        return str(self.current_key or "").startswith("h:")
+
     def action_cursor_down(self) -> None:
         if self.row_count and self.cursor_row >= self.row_count - 1:
             self.post_message(self.Turn(1, "first"))
         else:
             super().action_cursor_down()
+            while self._on_heading() and self.cursor_row < self.row_count - 1:  # a category heading: skip it
+                super().action_cursor_down()
 
     def action_cursor_up(self) -> None:
         first = self.first_data_row()
@@ -55,6 +66,10 @@ class TaskTable(Table):
             self.post_message(self.Turn(-1, "last"))
         else:
             super().action_cursor_up()
+            while self._on_heading() and self.cursor_row > 0:
+                super().action_cursor_up()
+            if self._on_heading():
+                super().action_cursor_down()
 
 
 class TasksScreen(Pages, AreaScreen):
@@ -62,9 +77,12 @@ class TasksScreen(Pages, AreaScreen):
     HELP = ("任务列表按分工表的顺序列出当前领导小组的全部任务。"
             "状态一栏：红色“逾期”是过了完成时限仍未完成，黄色“临期”是 7 天内到期。\n"
             "/：搜索。内容、单位、责任人都能搜，也可以用拼音首字母（gljt 找到“高龄津贴”）；"
-            "边输入边更新，Enter 或 ↓ 回到列表的第一条结果，Esc 清除。\n"
+            "边输入边更新，Enter 或 ↓ 回到列表的第一条结果，Esc 清除搜索并回到列表。\n"
             "f：按单位、状态（如“逾期”）、类别、年度筛选；u：直接选单位；o：只看逾期；c：清除全部筛选。\n"
-            "空格：把选中的任务标为已完成（完成日期为今天），再按一次取消。\n"
+            "空格：把选中的任务标为已完成（完成日期为今天），再按一次取消；w：标为已完成并填写完成日期（可早于今天）。\n"
+            "m：标记（再按取消标记），可标记多项；有标记时 空格 把它们都标为已完成，a 指定单位和责任人，"
+            "d 设完成时限，Del 取消任务——一次修改，Ctrl+Z 一次撤销；Esc 清除标记。\n"
+            "Del：取消选中的任务（保留记录，不再列出和统计；f 中选状态“已取消”可以看到）。Ctrl+Y：重做撤销的修改。\n"
             "Enter：打开任务，查看和修改全部内容、分工、年度目标、进展。\n"
             "每页一屏：PgDn/PgUp 翻页，在最后一行按 ↓ 也会翻到下一页。")
     BINDINGS: ClassVar = [
@@ -77,6 +95,12 @@ class TasksScreen(Pages, AreaScreen):
         Binding("c", "clear_filters", "清除筛选", show=False, tooltip="清除搜索和全部筛选条件"),
         Binding("v", "toggle_grouping", "分类/平铺", show=False, tooltip="按类别分组显示，或平铺显示"),
         Binding("n", "new_task", "新增任务", show=False, tooltip="在分工表末尾新增一项任务"),
+        Binding("m", "mark", "标记", tooltip="标记选中的任务（可标记多项，再一起完成、分工、设时限或取消）"),
+        Binding("w", "done_on", "完成日期", show=False, tooltip="标为已完成并填写完成日期（可早于今天）"),
+        Binding("a", "assign", "分工", show=False, tooltip="给选中（或标记）的任务指定单位和责任人"),
+        Binding("d", "deadline", "完成时限", show=False, tooltip="给标记的任务设同一个完成时限"),
+        Binding("delete", "cancel_tasks", "取消任务", show=False, tooltip="取消选中（或标记）的任务：保留记录，不再列出和统计"),
+        Binding("escape", "clear_marks", "清除标记", show=False, tooltip="清除全部标记"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
 
@@ -92,6 +116,7 @@ class TasksScreen(Pages, AreaScreen):
         self._cursor_after: str | None = None
         self._widths: dict[str, int] = {}
         self._page_size = 0
+        self.marked: dict[int, str] = {}  # task id → content, marked with m for one change on them all
 
     def body(self) -> ComposeResult:
         with Horizontal(id="tk-bar"):
@@ -181,6 +206,8 @@ class TasksScreen(Pages, AreaScreen):
         parts = [f"第 {self.page + 1}/{self.pages} 页", f"共 {self.total} 项"]
         if self.flt.active():
             parts.append("（已筛选，c 清除）")
+        if self.marked:
+            parts.insert(0, f"已标记 {len(self.marked)} 项：空格 完成　a 分工　d 时限　Del 取消　Esc 清除标记")
         parts.append("按类别" if self.grouped else "平铺")
         parts.append("PgDn/PgUp 翻页")
         self.say("　".join(parts))
@@ -214,7 +241,7 @@ class TasksScreen(Pages, AreaScreen):
 
     def _cells(self, row: TaskRow) -> dict[str, Any]:
         w = self._widths
-        state = data.task_state(row.status, row.due, self._today)
+        state = data.task_state(row.status, row.due, self._today, row.cancelled_on)
         deadline = Text(cut(row.deadline or (row.due.isoformat() if row.due else ""), w["deadline"]))
         if not deadline.plain and row.years:  # no deadline: the table has targets per year instead
             first, last = row.years
@@ -224,8 +251,12 @@ class TasksScreen(Pages, AreaScreen):
         content = Text(cut(row.content, w["content"]))
         if row.status == data.DONE:
             content.stylize("dim")
+        number = Text(cut(row.number or "", w["number"]))
+        if row.id in self.marked:  # marked with m: the number reversed, ✔ before the content
+            number.stylize("bold reverse")
+            content = Text("✔ " + cut(row.content, w["content"] - 2), style="bold magenta")
         cells: dict[str, Any] = {
-            "number": cut(row.number or "", w["number"]),
+            "number": number,
             "content": content,
             "lead": cut(units_text(row.lead), w["lead"]),
             "deadline": deadline,
@@ -337,9 +368,22 @@ class TasksScreen(Pages, AreaScreen):
         task_id = self.table.current_id("t")
         return next((r for r in self._rows if r.id == task_id), None) if task_id is not None else None
 
+    def _no_task(self) -> None:
+        self.app.notify("请先用 ↑↓ 选中一项任务（类别标题行上不能操作）。", severity="warning")
+
     def action_tick(self) -> None:
+        if self.marked:
+            ids = list(self.marked)
+
+            def ticked(n: int) -> None:
+                self.marked.clear()
+
+            self.app.write("bulk_tick", ids, done=ticked,
+                           message=lambda n: f"已标记完成 {n} 项任务（完成日期今天）　Ctrl+Z 一次撤销")
+            return
         row = self.current_task()
         if row is None:
+            self._no_task()
             return
         task_id = row.id
         # what the user sees once the ticks already pressed are saved (space pressed twice quickly)
@@ -372,6 +416,7 @@ class TasksScreen(Pages, AreaScreen):
     def action_progress(self) -> None:
         row = self.current_task()
         if row is None:
+            self._no_task()
             return
         from tui.dialogs.forms import progress_dialog
 
@@ -383,3 +428,118 @@ class TasksScreen(Pages, AreaScreen):
         from tui.dialogs.forms import new_task_dialog
 
         new_task_dialog(self.app, self.app.group.id)
+
+    # ------------------------------------------------------------ marks: one change on several tasks
+
+    def _targets(self) -> list[tuple[int, str]]:
+        """The marked tasks, or else the highlighted one."""
+        if self.marked:
+            return list(self.marked.items())
+        row = self.current_task()
+        return [(row.id, row.content)] if row is not None else []
+
+    def _refresh_row(self, task_id: int) -> None:
+        row = next((r for r in self._rows if r.id == task_id), None)
+        if row is not None and f"t:{task_id}" in self.table.rows:
+            cells = self._cells(row)
+            for key in ("number", "content"):
+                self.table.update_cell(f"t:{task_id}", key, cells[key])
+
+    def action_mark(self) -> None:
+        row = self.current_task()
+        if row is None:
+            self._no_task()
+            return
+        if self.marked.pop(row.id, None) is None:
+            self.marked[row.id] = row.content
+        self._refresh_row(row.id)
+        self._say_status()
+        self.table.action_cursor_down()
+
+    def action_clear_marks(self) -> None:
+        if not self.marked:
+            return
+        ids = list(self.marked)
+        self.marked.clear()
+        for task_id in ids:
+            self._refresh_row(task_id)
+        self._say_status()
+
+    def _after_bulk(self, _: object) -> None:
+        self.marked.clear()
+
+    def action_done_on(self) -> None:
+        if self.marked:
+            from tui.dialogs.forms import FormDialog, Field, parse_day, _date_or_error
+
+            ids = list(self.marked)
+
+            def done(v: dict[str, Any] | None) -> None:
+                if v is not None:
+                    self.app.write("bulk_tick", ids, on=parse_day(v["on"]), done=self._after_bulk,
+                                   message=lambda n: f"已标记完成 {n} 项任务　Ctrl+Z 一次撤销")
+
+            from models.clock import today
+
+            self.app.push_screen(FormDialog("标为已完成", [Field("on", "完成日期", today().isoformat())],
+                                            intro=f"把标记的 {len(ids)} 项任务标为已完成（已完成的保留原完成日期）。",
+                                            check=lambda v: _date_or_error(v["on"], "完成日期") or (
+                                                None if v["on"] else "请填写完成日期。"), ok="保存"), done)
+            return
+        row = self.current_task()
+        if row is None:
+            self._no_task()
+            return
+        from tui.dialogs.forms import done_dialog
+
+        done_dialog(self.app, row.id, row.content, row.done_on if row.status == data.DONE else None)
+
+    def action_assign(self) -> None:
+        targets = self._targets()
+        if not targets:
+            self._no_task()
+            return
+        from tui.dialogs.assign import AssignDialog
+
+        ids = [t for t, _ in targets]
+        title = targets[0][1] if len(targets) == 1 else f"标记的 {len(targets)} 项任务"
+
+        def done(v: dict[str, Any] | None) -> None:
+            if v is None:
+                return
+            if len(ids) == 1 and not self.marked:
+                self.app.write("assign", ids[0], v["unit"], role=v["role"], person=v["person"],
+                               message=f"已指定：{v['unit']}")
+            else:
+                self.app.write("bulk_assign", ids, v["unit"], role=v["role"], person=v["person"], done=self._after_bulk,
+                               message=lambda n: f"已给 {n} 项任务指定：{v['unit']}　Ctrl+Z 一次撤销")
+
+        self.app.push_screen(AssignDialog(title), done)
+
+    def action_deadline(self) -> None:
+        targets = self._targets()
+        if not targets:
+            self._no_task()
+            return
+        from tui.dialogs.forms import deadline_dialog
+
+        deadline_dialog(self.app, [t for t, _ in targets], done=self._after_bulk)
+
+    def action_cancel_tasks(self) -> None:
+        targets = self._targets()
+        if not targets:
+            self._no_task()
+            return
+        from tui.dialogs.base import ConfirmDialog
+
+        ids = [t for t, _ in targets]
+        what = f"「{cut(targets[0][1], 40)}」" if len(ids) == 1 else f"标记的 {len(ids)} 项任务"
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.app.write("bulk_cancel", ids, done=self._after_bulk,
+                               message=lambda n: f"已取消 {n} 项任务　Ctrl+Z 撤销")
+
+        self.app.push_screen(ConfirmDialog(
+            "取消任务", f"取消{what}？\n已取消的任务保留在台账和操作记录中，但不再列出、不计入统计"
+            "（f 中选状态“已取消”可以看到，在任务页按 c 恢复）。", ok="取消任务", danger=True), confirmed)

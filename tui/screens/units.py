@@ -32,13 +32,16 @@ class UnitsScreen(AreaScreen):
             "牵头和配合的任务。\n"
             "m：合并。同一个单位有两个名字时（如“县卫计局”和“县卫健局”），把选中的并入另一个；"
             "确认前列出将移动的分工、成员、职责，被并入的名字成为别名。\n"
-            "n：改名，原名保留为别名。l：增加别名。e：修改工作职责。")
+            "n：改名，原名保留为别名。l：增加别名。e：修改工作职责。\n"
+            "d：疑似重复——列出名称相近的单位（如“市发展改革局”和“市发展和改革局”、“市建设局”和“市住房和城乡建设局”），"
+            "选一对按 Enter 进入合并预览；程序不会自动合并。")
     BINDINGS: ClassVar = [
         Binding("slash", "search", "查找", tooltip="按名称或拼音首字母查找单位"),
         Binding("e", "duty", "职责", tooltip="修改选中单位在本领导小组的工作职责"),
         Binding("n", "rename", "改名", tooltip="修改单位名称，原名保留为别名"),
         Binding("m", "merge", "合并", tooltip="把选中的单位并入另一个单位（先预览）"),
         Binding("l", "alias", "别名", show=False, tooltip="给选中的单位增加一个别名"),
+        Binding("d", "duplicates", "疑似重复", tooltip="列出名称相近、可能是同一单位的单位（如 市建设局／市住房和城乡建设局），选择合并"),
         Binding("h", "toggle_all", "全部单位", show=False, tooltip="显示数据库中的全部单位，或只显示本组的"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
@@ -212,3 +215,8 @@ class UnitsScreen(AreaScreen):
         from tui.dialogs.merge import MergeDialog
 
         self.app.push_screen(MergeDialog(unit.id, unit.name))
+
+    def action_duplicates(self) -> None:
+        from tui.dialogs.duplicates import DuplicatesDialog
+
+        self.app.push_screen(DuplicatesDialog())

@@ -18,7 +18,7 @@ from tui.data import Candidate, match
 
 class FilterInput(Input):
     """The `/` box of a list: typing filters live; enter or down goes back to the list (to the
-    first match); escape clears the text, or goes back when it is empty."""
+    first match); escape clears the text and goes back."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "to_list", "回到列表", show=False),
@@ -36,10 +36,11 @@ class FilterInput(Input):
         self.post_message(self.Leave())
 
     def action_clear_or_leave(self) -> None:
+        """Esc: clear the text and go back to the list at once (keys pressed next act on the list,
+        not in this box)."""
         if self.value:
             self.value = ""
-        else:
-            self.post_message(self.Leave())
+        self.post_message(self.Leave())
 
     async def action_submit(self) -> None:
         await super().action_submit()

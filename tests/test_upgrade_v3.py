@@ -1,0 +1,82 @@
+"""Schema version 3: a version-2 ledger (every table, index and row as version 2 wrote them) is
+rebuilt with AUTOINCREMENT and task.cancelled_on on open, keeps every row, index and foreign key,
+and from then on never gives an id twice."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from models import operations as ops
+from models.db import Database
+from models.migrations import CURRENT_VERSION
+from models.schema import SCHEMA_FILE, _statements
+
+
+def _version_2(path) -> None:
+    """The schema as version 2 had it: no AUTOINCREMENT, no task.cancelled_on."""
+    script = SCHEMA_FILE.read_text(encoding="utf-8")
+    script = script.replace("PRIMARY KEY AUTOINCREMENT", "PRIMARY KEY")
+    script = re.sub(r"\s*cancelled_on DATE,", "", script)
+    conn = sqlite3.connect(path)
+    for statement in _statements(script):
+        conn.execute(statement)
+    conn.executescript("""
+        INSERT INTO unit VALUES (1, '县民政局', '2024-01-01 09:00:00');
+        INSERT INTO work_group VALUES (1, '养老工作领导小组', NULL, 1, NULL, '2024-01-01 09:00:00');
+        INSERT INTO member VALUES (1, 1, '朱志军', 1, '局长', '成员', 1, 0, 2, NULL, '2024-03-01', NULL);
+        INSERT INTO member VALUES (2, 1, '孙建国', 1, '局长', '成员', 2, 1, NULL, '2024-03-01', NULL, NULL);
+        INSERT INTO task VALUES (1, 1, 1, NULL, NULL, '1', '建设养老院', '2024年底', '2024-12-31', '推进中',
+                                 NULL, NULL, NULL, '建设养老院');
+        INSERT INTO task VALUES (2, 1, 2, NULL, NULL, '2', '发放高龄津贴', NULL, NULL, '未启动', NULL, NULL, NULL, '');
+        INSERT INTO assignment VALUES (1, 1, 1, 'lead', '孙建国', 0);
+        INSERT INTO progress VALUES (1, 1, '2024-06-01', 1, '已选址');
+        PRAGMA user_version = 2;
+    """)
+    conn.commit()
+    conn.close()
+
+
+def _schema(path) -> dict[str, str]:
+    conn = sqlite3.connect(path)
+    out = {name: re.sub(r"\s+", " ", sql) for name, sql in conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name != 'sqlite_sequence'")}
+    conn.close()
+    return out
+
+
+def test_version_2_ledger_upgrades_keeping_rows_indexes_and_keys(tmp_path):
+    path = tmp_path / "v2.db"
+    _version_2(path)
+    before = sqlite3.connect(path)
+    rows = {t: before.execute(f'SELECT * FROM "{t}" ORDER BY id').fetchall() for t in ("task", "member", "progress")}
+    indexes = {n for (n,) in before.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+    before.close()
+
+    db = Database(path)
+    assert db.schema_version == CURRENT_VERSION == 3
+    db.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    for table, old in rows.items():
+        new = conn.execute(f'SELECT * FROM "{table}" ORDER BY id').fetchall()
+        assert [r[: len(old[0])] for r in new] == old
+    assert conn.execute("SELECT cancelled_on FROM task").fetchall() == [(None,), (None,)]
+    assert indexes <= {n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert "REFERENCES task" in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'assignment'").fetchone()[0]
+    conn.close()
+
+    fresh = tmp_path / "fresh.db"
+    Database(fresh).close()
+    upgraded, made = _schema(path), _schema(fresh)
+    assert set(upgraded) == set(made)
+    for name in ("task", "member", "unit", "progress"):
+        assert "AUTOINCREMENT" in upgraded[name]
+
+    db = Database(path)
+    task = ops.add_task(db, 1, "建错的任务")
+    ops.undo(db)
+    again = ops.add_task(db, 1, "新任务")
+    assert again > task > 2
+    db.close()
