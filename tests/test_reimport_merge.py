@@ -197,6 +197,7 @@ def test_a_version_2_ledger_counts_its_tasks_as_imported_with_their_current_valu
     conn.execute("DROP TABLE import_source")
     conn.execute("ALTER TABLE work_group DROP COLUMN title")
     conn.execute("ALTER TABLE work_group DROP COLUMN report_cycle")
+    conn.execute("ALTER TABLE task DROP COLUMN cancelled_on")
     for table in ("report_entry", "unit_report", "round_task", "report_round"):
         conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 2")

@@ -384,11 +384,11 @@ def test_dump_undo_and_history_of_a_round(demo, tmp_path):
             summary = c.execute("SELECT summary FROM history ORDER BY id DESC LIMIT 1").fetchone()[0]
         assert summary.startswith("导入填报表「第1期」：新报送 1 个单位")
         assert undo(db).startswith("导入填报表")
-        assert {k: v for k, v in table_rows(demo).items() if k not in ("history", "row_change")} == \
-            {k: v for k, v in after_open.items() if k not in ("history", "row_change")}
+        assert {k: v for k, v in table_rows(demo).items() if k not in ("history", "row_change", "sqlite_sequence")} == \
+            {k: v for k, v in after_open.items() if k not in ("history", "row_change", "sqlite_sequence")}
         assert undo(db).startswith("临海市老有康养专项工作组：开启报送轮次「第1期」")
-        assert {k: v for k, v in table_rows(demo).items() if k not in ("history", "row_change")} == \
-            {k: v for k, v in before.items() if k not in ("history", "row_change")}
+        assert {k: v for k, v in table_rows(demo).items() if k not in ("history", "row_change", "sqlite_sequence")} == \
+            {k: v for k, v in before.items() if k not in ("history", "row_change", "sqlite_sequence")}
     finally:
         db.close()
 
@@ -420,7 +420,7 @@ def test_version_2_ledger_upgrades_to_rounds(tmp_path):
         return out
 
     upgraded, new = shape(old), shape(tmp_path / "new.db")
-    assert upgraded["version"] == new["version"] == 5
+    assert upgraded["version"] == new["version"] == 6
     for table in ("report_round", "round_task", "unit_report", "report_entry"):
         assert upgraded[table] == new[table]
     assert sorted(upgraded["work_group"]) == sorted(new["work_group"])

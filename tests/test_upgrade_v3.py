@@ -1,26 +1,23 @@
-"""Schema version 3: a version-2 ledger (every table, index and row as version 2 wrote them) is
-rebuilt with AUTOINCREMENT and task.cancelled_on on open, keeps every row, index and foreign key,
+"""Schema version 6: a version-2 ledger (every table, index and row as version 2 wrote them) is
+upgraded through every step on open — rebuilt with AUTOINCREMENT and task.cancelled_on by the last — keeps every row, index and foreign key,
 and from then on never gives an id twice."""
 
 from __future__ import annotations
 
 import re
 import sqlite3
+from pathlib import Path
 
 from models import operations as ops
 from models.db import Database
 from models.migrations import CURRENT_VERSION
-from models.schema import SCHEMA_FILE, _statements
 
 
 def _version_2(path) -> None:
-    """The schema as version 2 had it: no AUTOINCREMENT, no task.cancelled_on."""
-    script = SCHEMA_FILE.read_text(encoding="utf-8")
-    script = script.replace("PRIMARY KEY AUTOINCREMENT", "PRIMARY KEY")
-    script = re.sub(r"\s*cancelled_on DATE,", "", script)
+    """The schema as version 2 had it (tests/data/schema_v2.sql, the schema.sql of version 2): no
+    AUTOINCREMENT, no task.cancelled_on, none of the tables later versions add."""
     conn = sqlite3.connect(path)
-    for statement in _statements(script):
-        conn.execute(statement)
+    conn.executescript((Path(__file__).parent / "data" / "schema_v2.sql").read_text(encoding="utf-8"))
     conn.executescript("""
         INSERT INTO unit VALUES (1, '县民政局', '2024-01-01 09:00:00');
         INSERT INTO work_group VALUES (1, '养老工作领导小组', NULL, 1, NULL, '2024-01-01 09:00:00');
@@ -54,7 +51,7 @@ def test_version_2_ledger_upgrades_keeping_rows_indexes_and_keys(tmp_path):
     before.close()
 
     db = Database(path)
-    assert db.schema_version == CURRENT_VERSION == 3
+    assert db.schema_version == CURRENT_VERSION == 6
     db.close()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
