@@ -7,6 +7,8 @@ Version 2: task.search_text (content, units, persons and pinyin initials, for th
            member.phone.
 Version 3: reporting rounds — work_group.report_cycle and the tables report_round, round_task,
            unit_report, report_entry.
+Version 4: judging — work_group.review_closing, next_steps and assessment_weights; the tables
+           extension, task_closing and chase_record.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 3
+CURRENT_VERSION = 4
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -62,7 +64,30 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Judging (issue 15): closing on review, extensions, chase records, the bulletin's 下步工作要求."""
+    conn.execute("ALTER TABLE work_group ADD COLUMN review_closing BOOLEAN NOT NULL DEFAULT 1")
+    conn.execute("ALTER TABLE work_group ADD COLUMN next_steps VARCHAR")
+    conn.execute("ALTER TABLE work_group ADD COLUMN assessment_weights VARCHAR")
+    for statement in (
+        "CREATE TABLE extension (id INTEGER NOT NULL, task_id INTEGER NOT NULL, original_due DATE, "
+        "new_due DATE NOT NULL, reason VARCHAR NOT NULL, approved_on DATE, granted_on DATE NOT NULL, "
+        "PRIMARY KEY (id), FOREIGN KEY(task_id) REFERENCES task (id))",
+        "CREATE INDEX ix_extension_task_id ON extension (task_id)",
+        "CREATE TABLE task_closing (id INTEGER NOT NULL, task_id INTEGER NOT NULL, state VARCHAR NOT NULL, "
+        "\"on\" DATE NOT NULL, done_on DATE, unit_id INTEGER, reason VARCHAR, PRIMARY KEY (id), "
+        "CONSTRAINT ck_closing_state CHECK (state IN ('claimed', 'confirmed', 'returned')), "
+        "FOREIGN KEY(task_id) REFERENCES task (id), FOREIGN KEY(unit_id) REFERENCES unit (id))",
+        "CREATE INDEX ix_task_closing_task_id ON task_closing (task_id)",
+        "CREATE TABLE chase_record (id INTEGER NOT NULL, group_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, "
+        "\"on\" DATE NOT NULL, task_ids VARCHAR NOT NULL, reply_by DATE, file VARCHAR, PRIMARY KEY (id), "
+        "FOREIGN KEY(group_id) REFERENCES work_group (id), FOREIGN KEY(unit_id) REFERENCES unit (id))",
+        "CREATE INDEX ix_chase_record_unit_id ON chase_record (unit_id)",
+    ):
+        conn.execute(statement)
+
+
+STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:
