@@ -14,9 +14,9 @@ from sqlmodel import select
 from models.changes import OperationError, change
 from models.clock import today
 from models.db import Database
-from models.judging import CLAIMED, CONFIRMED, DEFAULT_WEIGHTS, RETURNED, WEIGHT_LABELS
+from models.judging import base_due, CLAIMED, CONFIRMED, DEFAULT_WEIGHTS, RETURNED, WEIGHT_LABELS
 from models.operations import short
-from models.tables import DONE, IN_PROGRESS, Chase, Closing, Extension, Group, Task, Unit
+from models.tables import DONE, IN_PROGRESS, Chase, Closing, Extension, Group, Target, Task, Unit
 
 __all__ = ["grant_extension", "claim_done", "confirm_closing", "return_closing", "set_review", "set_next_steps",
            "set_weights", "record_chase", "DEFAULT_NEXT_STEPS"]
@@ -28,9 +28,14 @@ DEFAULT_NEXT_STEPS = (
     "对未按时报送、任务推进不力的单位，领导小组办公室将继续予以通报。")
 
 
+def _base_due(s, task: Task) -> date | None:
+    """The due date before extensions (the parsed one, else the last target year's end)."""
+    return base_due(task.due, s.exec(select(Target).where(Target.task_id == task.id)).all())
+
+
 def _latest_due(s, task: Task) -> date | None:
     last = s.exec(select(Extension).where(Extension.task_id == task.id).order_by(Extension.id.desc())).first()  # type: ignore[union-attr]
-    return last.new_due if last else task.due
+    return last.new_due if last else _base_due(s, task)
 
 
 def grant_extension(db: Database, task_id: int, new_due: date, reason: str, approved_on: date | None = None) -> int:
@@ -45,7 +50,7 @@ def grant_extension(db: Database, task_id: int, new_due: date, reason: str, appr
         before = _latest_due(s, task)
         if before is not None and new_due <= before:
             raise OperationError(f"延期后的完成时限（{new_due:%Y-%m-%d}）应晚于现在的 {before:%Y-%m-%d}。")
-        ext = Extension(task_id=task.id, original_due=task.due, new_due=new_due, reason=reason,
+        ext = Extension(task_id=task.id, original_due=_base_due(s, task), new_due=new_due, reason=reason,
                         approved_on=approved_on, granted_on=today())
         s.add(ext)
         s.flush()

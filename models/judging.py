@@ -10,6 +10,8 @@ Decisions:
   in the same year, earlier). A past milestone whose actual value is missing is 未报 and makes the
   task overdue ("2019年目标未报完成值"); an actual recorded as not met (未完成, 未达到 …) is 未达标
   and overdue too ("2019年目标未完成").
+* An extension in force (its date not yet passed) covers the yearly targets still owed: they are
+  not red until the extended date passes.
 * A done task is 按时完成 or 逾期完成 by its completion date against the (extended) due date.
 * Closing on review: a unit's claim (待销号) is judged by the date it claims — on time, the task is
   黄 until the office confirms it; a claim later than the due date is 红. A returned claim leaves the
@@ -146,6 +148,8 @@ def judge(f: TaskFacts, today: date, *, soon_days: int = SOON_DAYS, review: bool
     due = f.extended_due or original
     ms = milestones(f.targets, original if f.extended_due is None else due, today)
     missed = [m for m in ms if m.missed]
+    if f.extended_due is not None and f.extended_due >= today:
+        missed = []  # an extension in force covers the targets still owed
     reasons: list[str] = []
     closing = f.closing if review else None
     if f.status == DONE and closing != CLAIMED:
