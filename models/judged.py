@@ -91,16 +91,18 @@ class GroupJudged:
 
 
 def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_days: int = judging.SOON_DAYS,
-               round_id: int | None = None) -> GroupJudged:
-    """Every task of the group, judged on ``today``; ``round_id`` picks the round whose reporting
-    counts (default: the current one, see ``models.round_status.current_round``)."""
+               round_id: int | None = None, task_id: int | None = None) -> GroupJudged:
+    """Every task of the group (or only ``task_id``), judged on ``today``; ``round_id`` picks the
+    round whose reporting counts (default: the current one, see ``models.round_status.current_round``)."""
     from models.round_status import NOT_REPORTED, current_round, list_rounds, unit_states
 
-    g = {"g": group_id}
+    only_task = task_id  # (the loops below rebind task_id)
+    g = {"g": group_id, "t": only_task}
     name, review = conn.execute("SELECT name, review_closing FROM work_group WHERE id = :g", g).fetchone()
     review = bool(review)
     units = dict(conn.execute("SELECT id, name FROM unit"))
-    in_group = "SELECT id FROM task WHERE group_id = :g"
+    only = " AND id = :t" if only_task is not None else ""
+    in_group = f"SELECT id FROM task WHERE group_id = :g{only}"
     lead: dict[int, list[str]] = {}
     co: dict[int, list[str]] = {}
     for task_id, role, unit_id in conn.execute(
@@ -150,7 +152,7 @@ def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_day
     for (task_id, position, number, category, content, deadline, due, status, done_on, opened) in conn.execute(
             "SELECT t.id, t.position, t.number, t.category, t.content, t.deadline, t.due, t.status, t.done_on, "
             "g.created_at FROM task t JOIN work_group g ON g.id = t.group_id WHERE t.group_id = :g "
-            "ORDER BY t.position, t.id", g):
+            + (" AND t.id = :t " if only_task is not None else "") + "ORDER BY t.position, t.id", g):
         steps = closing.get(task_id, [])
         state, reason = _closing_state(status, steps, task_id in form_claims, review)
         ts = targets.get(task_id, [])
@@ -182,6 +184,15 @@ def _closing_state(status: str, steps: list[ClosingRow], form_claim: bool, revie
     if newest is not None and newest.state == RETURNED:
         return RETURNED, newest.reason
     return None, None
+
+
+def judge_task(conn: sqlite3.Connection, task_id: int, today: date) -> JudgedTask | None:
+    """One task judged as ``read_group`` judges it (the task page)."""
+    row = conn.execute("SELECT group_id FROM task WHERE id = :t", {"t": task_id}).fetchone()
+    if row is None:
+        return None
+    tasks = read_group(conn, row[0], today, task_id=task_id).tasks
+    return tasks[0] if tasks else None
 
 
 def group_id_of(conn: sqlite3.Connection, name: str) -> int | None:

@@ -45,7 +45,10 @@ class TaskScreen(Loads, Screen):
             "a：指定牵头或配合单位及责任人，可输入单位或成员的名称、拼音首字母查找。\n"
             "Tab：移到“分工”或“年度目标”表。分工表中 Enter 修改责任人、角色或换单位，Del 取消分工；"
             "年度目标表中 Enter 修改目标或填写完成值。\n"
-            "j：这项任务的操作记录（每一次修改的时间、内容和修改前后）。")
+            "j：这项任务的操作记录（每一次修改的时间、内容和修改前后）。\n"
+            "c：代单位报已完成（待销号）；d：延期（新的完成时限、理由、批准日期，原时限保留）；k：销号（确认单位报的已完成）；"
+            "r：退回（写明理由，写进下一期填报表）。灯号：红＝逾期或往年目标未报完成值，黄＝临期、本轮未报送、"
+            "落后序时进度或待销号，绿＝正常或已完成。")
     BINDINGS: ClassVar = [
         Binding("escape", "back", "返回", tooltip="回到列表"),
         Binding("space", "tick", "完成/取消", tooltip="标为已完成（今天），再按一次取消"),
@@ -55,6 +58,10 @@ class TaskScreen(Loads, Screen):
         Binding("s", "status", "状态", show=False, tooltip="修改状态：未启动、推进中、已完成"),
         Binding("t", "target", "年度目标", show=False, tooltip="增加一个年度的目标"),
         Binding("j", "history", "操作记录", show=False, tooltip="这项任务的每一次修改：时间、内容、修改前后"),
+        Binding("d", "extend", "延期", show=False, tooltip="延期：新的完成时限、理由、批准日期（原时限保留）"),
+        Binding("c", "claim", "报完成", show=False, tooltip="代单位报已完成（今天），待办公室销号"),
+        Binding("k", "confirm_closing", "销号", show=False, tooltip="确认单位报的已完成（销号）"),
+        Binding("r", "return_closing", "退回", show=False, tooltip="退回单位报的已完成，写明理由"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
 
@@ -62,6 +69,7 @@ class TaskScreen(Loads, Screen):
         super().__init__()
         self.task_id = task_id
         self.detail: data.TaskDetail | None = None
+        self.judged = None  # models.judged.JudgedTask: the light, milestones, extensions, closing
         self._loaded_version = -1
 
     def compose(self) -> ComposeResult:
@@ -88,7 +96,11 @@ class TaskScreen(Loads, Screen):
         if force or self._loaded_version != self.app.data_version:
             self._loaded_version = self.app.data_version
             task_id = self.task_id
-            self.load(lambda conn: data.task_detail(conn, task_id), self._show)
+            self.load(lambda conn: _detail_and_judgement(conn, task_id), self._show_both)
+
+    def _show_both(self, both: tuple) -> None:
+        self.judged = both[1]
+        self._show(both[0])
 
     def _show(self, detail: data.TaskDetail | None) -> None:
         if detail is None:
@@ -127,6 +139,8 @@ class TaskScreen(Loads, Screen):
         if t.done_on:
             status.append(f"　完成日期 {day(t.done_on)}", style="green")
         line("状态", status)
+        if self.judged is not None:
+            _judgement_lines(line, self.judged)
         line("牵头单位", "、".join(f"{a.unit}（{a.person}）" if a.person else a.unit
                                   for a in detail.assigned if a.role == "lead"))
         line("配合单位", "、".join(f"{a.unit}（{a.person}）" if a.person else a.unit
@@ -177,6 +191,46 @@ class TaskScreen(Loads, Screen):
             return ("已完成：" if status == data.DONE else f"已取消完成（{status}）：") + cut(content, 30)
 
         self.app.write("tick", self.task_id, seen_done=status == data.DONE, message=said)
+
+    def action_extend(self) -> None:
+        if self.detail is None:
+            return
+        from tui.dialogs.judging import extension_dialog
+
+        due = self.judged.judgement.due if self.judged is not None else self.detail.task.due
+        extension_dialog(self.app, self.task_id, self.detail.task.content, due)
+
+    def action_claim(self) -> None:
+        if self.detail is None:
+            return
+        if self.detail.task.status == data.DONE:
+            self.app.notify("这项任务已是已完成。", severity="warning")
+            return
+        from models.clock import today
+        from models.closing import claim_done
+
+        self.app.write(claim_done, self.task_id, today(),
+                       message=f"已报完成，待销号：{cut(self.detail.task.content, 30)}")
+
+    def action_confirm_closing(self) -> None:
+        if self.detail is None:
+            return
+        if self.judged is None or self.judged.closing_state != "claimed":
+            self.app.notify("这项任务没有待销号的完成申报。", severity="warning")
+            return
+        from tui.dialogs.judging import confirm_dialog
+
+        confirm_dialog(self.app, self.task_id, self.detail.task.content, self.detail.task.done_on)
+
+    def action_return_closing(self) -> None:
+        if self.detail is None:
+            return
+        if self.judged is None or self.judged.closing_state != "claimed":
+            self.app.notify("这项任务没有待销号的完成申报，无需退回。", severity="warning")
+            return
+        from tui.dialogs.judging import return_dialog
+
+        return_dialog(self.app, self.task_id, self.detail.task.content)
 
     def action_progress(self) -> None:
         if self.detail is None:
@@ -257,3 +311,37 @@ class TaskScreen(Loads, Screen):
         elif key.startswith("y:"):
             row = next((x for x in self.detail.targets if x.year == int(key[2:])), None)
             self.action_target(row)
+
+
+LIGHT_STYLE = {"红": "bold white on red", "黄": "bold black on yellow", "绿": "bold white on green"}
+
+
+def light_text(judgement) -> Text:
+    """The light as a coloured word with its reasons ("红 逾期12天"): never colour alone."""
+    out = Text(f" {judgement.light} ", style=LIGHT_STYLE[judgement.light])
+    out.append(f" {judgement.state}")
+    if judgement.reasons:
+        out.append("：" + "；".join(judgement.reasons))
+    return out
+
+
+def _detail_and_judgement(conn, task_id: int) -> tuple:
+    from models.clock import today
+    from models.judged import judge_task
+
+    return data.task_detail(conn, task_id), judge_task(conn, task_id, today())
+
+
+def _judgement_lines(line, judged) -> None:
+    j = judged.judgement
+    line("灯号", light_text(j))
+    for e in judged.extensions:
+        approved = f"，{day(e.approved_on)} 批准" if e.approved_on else ""
+        line("延期", f"至 {day(e.new_due)}（原 {day(e.original_due) or '无'}；{e.reason}{approved}）")
+    if judged.closing_state == "claimed":
+        line("销号", Text(f"待销号：单位报 {day(judged.done_on)} 完成（k 销号，r 退回）", style="yellow"))
+    elif judged.closing_state == "confirmed":
+        step = next(c for c in reversed(judged.closing) if c.state == "confirmed")
+        line("销号", Text(f"{day(step.on)} 已销号", style="green"))
+    elif judged.closing_state == "returned":
+        line("销号", Text(f"已退回：{judged.returned_reason}", style="red"))
