@@ -320,8 +320,9 @@ def light_text(judgement) -> Text:
     """The light as a coloured word with its reasons ("红 逾期12天"): never colour alone."""
     out = Text(f" {judgement.light} ", style=LIGHT_STYLE[judgement.light])
     out.append(f" {judgement.state}")
-    if judgement.reasons:
-        out.append("：" + "；".join(judgement.reasons))
+    reasons = [r for r in judgement.reasons if r != judgement.state]
+    if reasons:
+        out.append("：" + "；".join(reasons))
     return out
 
 

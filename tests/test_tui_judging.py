@@ -1,0 +1,64 @@
+"""The task page's judging keys by Pilot (issue 15): the light with its word, d 延期 (红 → 绿, the
+original kept), c 报完成 (待销号), k 销号, ctrl+z, r 退回 with its reason — each written to the ledger."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tui import make_app
+from tui.testing import demo_copy, settle, task_list, text_of
+
+SIZE = (120, 36)
+
+
+def _fields(app) -> str:
+    return text_of(app.screen.query_one("#td-fields"))
+
+
+def _light_line(app) -> str:
+    return next(line for line in _fields(app).splitlines() if line.strip().startswith("灯号"))
+
+
+async def test_extension_claim_confirm_undo_return_on_the_task_page(tmp_path: Path):
+    path = demo_copy(tmp_path)
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        task = await task_list(pilot, "闽清")
+        await pilot.press("enter")
+        await settle(pilot)
+        line = _light_line(app)
+        assert " 红 " in line and "逾期" in line and "2018年目标未报完成值" in line
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press(*"2024-12-31", "tab", *"资金未到位", "ctrl+s")
+        await settle(pilot)
+        assert " 绿 " in _light_line(app)
+        assert "至 2024-12-31（原 2020-12-31；资金未到位，2023-07-01 批准）" in _fields(app)
+        await pilot.press("k")  # nothing claimed: a warning, nothing written
+        await settle(pilot)
+        assert type(app.screen).__name__ == "TaskScreen"
+        await pilot.press("c")
+        await settle(pilot)
+        assert " 黄 " in _light_line(app) and "待销号：单位报 2023-07-01 完成" in _fields(app)
+        await pilot.press("k")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "2023-07-01 已销号" in _fields(app) and "按时完成" in _light_line(app)
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert "待销号" in _fields(app)
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press(*"缺少验收材料", "ctrl+s")
+        await settle(pilot)
+        assert "已退回：缺少验收材料" in _fields(app)
+    conn = sqlite3.connect(path)
+    steps = conn.execute('SELECT state, reason FROM task_closing WHERE task_id = ? ORDER BY id', (task.id,)).fetchall()
+    ext = conn.execute("SELECT original_due, new_due, reason FROM extension WHERE task_id = ?", (task.id,)).fetchall()
+    status = conn.execute("SELECT status, done_on FROM task WHERE id = ?", (task.id,)).fetchone()
+    conn.close()
+    assert steps == [("claimed", None), ("returned", "缺少验收材料")]
+    assert ext == [("2020-12-31", "2024-12-31", "资金未到位")]
+    assert status == ("推进中", None)
