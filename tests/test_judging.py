@@ -223,3 +223,27 @@ def test_dump_has_light_milestones_extensions_closing_and_chases(demo, tmp_path,
     other = g["tasks"][1]
     assert other["light"] == "红" and other["milestones"][0]["state"] == "未报"
     assert g["chases"] == [] and g["review_closing"] is True
+
+
+def test_returned_reason_goes_into_the_next_rounds_form(demo, tmp_path):
+    import openpyxl
+
+    from models import store
+    from models.closing import claim_done, return_closing
+    from models.db import Database
+    from tests.conftest import run_cli
+
+    conn = store.connect(demo)
+    task = _group(conn).tasks[0]
+    conn.close()
+    db = Database(demo)
+    claim_done(db, task.id, D("2023-06-20"))
+    return_closing(db, task.id, "缺少验收材料")
+    db.close()
+    assert run_cli("--db", str(demo), "round", "open", "2023年7月", "--group", MINQING).returncode == 0
+    out = tmp_path / "forms"
+    r = run_cli("--db", str(demo), "export", str(out), "--kind", "forms", "--group", MINQING)
+    assert r.returncode == 0, r.stderr
+    lead_form = next(p for p in out.glob("*.xlsx") if task.lead[0] in p.name)
+    cells = [str(c.value) for row in openpyxl.load_workbook(lead_form).active.iter_rows() for c in row if c.value]
+    assert "7月1日：已完成申报被退回：缺少验收材料" in cells
