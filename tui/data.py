@@ -326,6 +326,8 @@ class Overview:
     upcoming: list[Brief]
     by_unit: list[UnitProgress]
     round_line: str | None = None  # 本期（2024年6月）已报送 18/25 个单位，截止 7月5日
+    lights: dict[str, int] | None = None  # 红/黄/绿 counts (models.judging), issue 15
+    judged_overdue: dict[str, int] | None = None  # lead unit → overdue tasks by the judgement
 
 
 _LIST_LIMIT = 50
@@ -373,7 +375,24 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     units = conn.execute(  # one probe per unit, not a pass over every assignment of the group
         "SELECT count(*) FROM unit u WHERE EXISTS (SELECT 1 FROM assignment a JOIN task t ON t.id = a.task_id "
         "WHERE a.unit_id = u.id AND t.group_id = ?)", (g,)).fetchone()[0]
-    return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit, _round_line(conn, g))
+    lights, by_unit_overdue = _lights(conn, g, today)
+    counts["逾期"] = lights.pop("_overdue")  # the judgement's count (a past year's target missing is overdue too)
+    for u in by_unit:
+        u.overdue = by_unit_overdue.get(u.name, 0)
+    by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
+    return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit, _round_line(conn, g),
+                    lights, by_unit_overdue)
+
+
+def _lights(conn: sqlite3.Connection, group_id: int, today: date) -> tuple[dict[str, int], dict[str, int]]:
+    """The group's lights and each lead unit's overdue tasks as ``models.judging`` judges them (so the
+    总览, the bulletin and the task page agree; per-year targets missed count as overdue)."""
+    from models.judged import read_group
+
+    g = read_group(conn, group_id, today)
+    c = g.counts()
+    per_unit = {u: sum(t.judgement.overdue for t in ts) for u, ts in g.by_unit().items()}
+    return {**c.lights, "_overdue": c.overdue}, per_unit
 
 
 def _round_line(conn: sqlite3.Connection, group_id: int) -> str | None:

@@ -117,6 +117,12 @@ class OverviewScreen(AreaScreen):
             head.append(f"{label} ", style=style)
             head.append(f"{c.get(label, 0)}", style=style or "bold")
             head.append("　")
+        if ov.lights is not None:
+            head.append("｜ 灯号 ")
+            for light, style in (("红", "bold white on red"), ("黄", "bold black on yellow"), ("绿", "bold white on green")):
+                head.append(f"{light}", style=style)
+                head.append(f" {ov.lights[light]} ")
+            head.append(" ")
         more = f"成员 {ov.members} 人　单位 {ov.units} 个　职责 {ov.duties} 条"
         if cell_len(head.plain.split("\n")[-1]) + cell_len(more) + 2 <= width:
             head.append("｜ " + more, style="dim")
