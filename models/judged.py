@@ -91,17 +91,23 @@ class GroupJudged:
 
 
 def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_days: int = judging.SOON_DAYS,
-               round_id: int | None = None, task_id: int | None = None) -> GroupJudged:
+               round_id: int | None = None, task_id: int | None = None,
+               task_ids: list[int] | None = None) -> GroupJudged:
     """Every task of the group (or only ``task_id``), judged on ``today``; ``round_id`` picks the
     round whose reporting counts (default: the current one, see ``models.round_status.current_round``)."""
     from models.round_status import NOT_REPORTED, current_round, list_rounds, unit_states
 
     only_task = task_id  # (the loops below rebind task_id)
-    g = {"g": group_id, "t": only_task}
+    g: dict = {"g": group_id, "t": only_task}
+    if task_ids is not None:  # a page of the task list: only these
+        g.update({f"i{n}": i for n, i in enumerate(task_ids)})
+        marks = ", ".join(f":i{n}" for n in range(len(task_ids))) or "NULL"
     name, review = conn.execute("SELECT name, review_closing FROM work_group WHERE id = :g", g).fetchone()
     review = bool(review)
     units = dict(conn.execute("SELECT id, name FROM unit"))
     only = " AND id = :t" if only_task is not None else ""
+    if task_ids is not None:
+        only += f" AND id IN ({marks})"
     in_group = f"SELECT id FROM task WHERE group_id = :g{only}"
     lead: dict[int, list[str]] = {}
     co: dict[int, list[str]] = {}
@@ -152,7 +158,8 @@ def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_day
     for (task_id, position, number, category, content, deadline, due, status, done_on, opened) in conn.execute(
             "SELECT t.id, t.position, t.number, t.category, t.content, t.deadline, t.due, t.status, t.done_on, "
             "g.created_at FROM task t JOIN work_group g ON g.id = t.group_id WHERE t.group_id = :g "
-            + (" AND t.id = :t " if only_task is not None else "") + "ORDER BY t.position, t.id", g):
+            + (" AND t.id = :t " if only_task is not None else "")
+            + (f" AND t.id IN ({marks}) " if task_ids is not None else "") + "ORDER BY t.position, t.id", g):
         steps = closing.get(task_id, [])
         state, reason = _closing_state(status, steps, task_id in form_claims, review)
         ts = targets.get(task_id, [])
