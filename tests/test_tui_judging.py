@@ -62,3 +62,25 @@ async def test_extension_claim_confirm_undo_return_on_the_task_page(tmp_path: Pa
     assert steps == [("claimed", None), ("returned", "缺少验收材料")]
     assert ext == [("2020-12-31", "2024-12-31", "资金未到位")]
     assert status == ("推进中", None)
+
+
+async def test_w_on_the_overview_edits_the_bulletins_next_steps(tmp_path: Path):
+    from tui.testing import choose_group
+
+    path = demo_copy(tmp_path)
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "闽清")
+        await pilot.press("1")
+        await settle(pilot)
+        assert "灯号 红" in text_of(app.screen.query_one("#ov-head"))
+        await pilot.press("w")
+        await settle(pilot)
+        assert type(app.screen).__name__ == "FormDialog"
+        app.screen.query_one("#f-text").clear()
+        await pilot.press(*"压实责任按时报送", "ctrl+s")
+        await settle(pilot)
+    conn = sqlite3.connect(path)
+    text = conn.execute("SELECT next_steps FROM work_group WHERE name = '闽清县老龄工作领导小组'").fetchone()[0]
+    conn.close()
+    assert text == "压实责任按时报送"
