@@ -56,7 +56,9 @@ def build(g: GroupJudged, letter: ChaseLetter, reply_by: date, issuer: str | Non
     d = OfficialDocument()
     d.title(TITLE)
     d.addressee(letter.unit)
-    d.body(f"根据{short_name(g.name)}工作安排，领导小组办公室对各成员单位重点任务推进情况进行了跟踪督办。"
+    work = short_name(g.name)
+    work = work if work.endswith("工作") else work + "工作"
+    d.body(f"根据{work}安排，领导小组办公室对各成员单位重点任务推进情况进行了跟踪督办。"
            f"截至{cn_date(g.today)}，你单位有关任务推进情况如下：")
     n = 0
     if letter.overdue:
@@ -67,7 +69,7 @@ def build(g: GroupJudged, letter: ChaseLetter, reply_by: date, issuer: str | Non
             due = f"完成时限{cn_date(j.due)}" if j.due else "无完成时限"
             if j.extended and j.original_due:
                 due += f"（原定{cn_date(j.original_due)}，已批准延期）"
-            number = f"第{t.number}项" if t.number and re.fullmatch(r"\d+", t.number) else (t.number or "")
+            number = f"第{t.number}项" if t.number and re.fullmatch(r"\d+", t.number) else ""
             d.heading2(i, f"{number}{task_label(t, 40)}。", f"{due}；{'；'.join(j.reasons)}。")
     if letter.unreported:
         n += 1
