@@ -247,3 +247,34 @@ def test_returned_reason_goes_into_the_next_rounds_form(demo, tmp_path):
     lead_form = next(p for p in out.glob("*.xlsx") if task.lead[0] in p.name)
     cells = [str(c.value) for row in openpyxl.load_workbook(lead_form).active.iter_rows() for c in row if c.value]
     assert "7月1日：已完成申报被退回：缺少验收材料" in cells
+
+
+def test_a_lead_units_done_in_a_returned_form_is_a_claim_until_confirmed(demo):
+    from models import store
+    from models.closing import confirm_closing, return_closing
+    from models.db import Database
+    from models.report_records import EntryIn, ReportIn
+    from models.rounds import open_round, record_reports
+
+    conn = store.connect(demo)
+    g = _group(conn)
+    task = g.tasks[0]
+    unit_id = conn.execute("SELECT id FROM unit WHERE name = :n", {"n": task.lead[0]}).fetchone()[0]
+    db = Database(demo)
+    round_id = open_round(db, g.group_id, "2023年6月", due=D("2023-07-05"))
+    record_reports(db, [ReportIn(round_id, unit_id, "表.xlsx", D("2023-06-30"),
+                                 [EntryIn(task.id, status="已完成", text="已全部完成", done_on=D("2023-06-28"))])])
+    t = next(x for x in _group(conn).tasks if x.id == task.id)
+    assert (t.status, t.closing_state, t.judgement.state, t.judgement.done) == ("已完成", "claimed", "待销号", False)
+    return_closing(db, task.id, "数据不实")
+    assert next(x for x in _group(conn).tasks if x.id == task.id).closing_state == "returned"
+    # the unit's corrected form claims it again: a new claim, waiting for 销号
+    record_reports(db, [ReportIn(round_id, unit_id, "表2.xlsx", D("2023-07-01"),
+                                 [EntryIn(task.id, status="已完成", text="已补齐材料", done_on=D("2023-06-30"))])])
+    t = next(x for x in _group(conn).tasks if x.id == task.id)
+    assert (t.status, t.closing_state) == ("已完成", "claimed")
+    confirm_closing(db, task.id)
+    t = next(x for x in _group(conn).tasks if x.id == task.id)
+    assert t.judgement.done and t.closing_state == "confirmed" and t.done_on == D("2023-06-30")
+    db.close()
+    conn.close()
