@@ -424,7 +424,7 @@ def test_version_2_ledger_upgrades_to_rounds(tmp_path):
         return out
 
     upgraded, new = shape(old), shape(tmp_path / "new.db")
-    assert upgraded["version"] == new["version"] == 3
+    assert upgraded["version"] == new["version"] >= 3  # v4 (judging) follows v3
     for table in ("report_round", "round_task", "unit_report", "report_entry"):
         assert upgraded[table] == new[table]
     assert sorted(upgraded["work_group"]) == sorted(new["work_group"])

@@ -63,7 +63,7 @@ def test_version_1_database_upgrades_on_open_and_keeps_its_rows(tmp_path):
     conn.close()
 
     db = Database(path)
-    assert db.schema_version == CURRENT_VERSION == 3
+    assert db.schema_version == CURRENT_VERSION == 4
     from exporters.json_dump import build_dump
 
     dump = build_dump(db)
