@@ -84,3 +84,20 @@ async def test_w_on_the_overview_edits_the_bulletins_next_steps(tmp_path: Path):
     text = conn.execute("SELECT next_steps FROM work_group WHERE name = '闽清县老龄工作领导小组'").fetchone()[0]
     conn.close()
     assert text == "压实责任按时报送"
+
+
+def test_the_export_dialogs_judging_kinds_write_their_files(tmp_path: Path, monkeypatch):
+    from tui.dialogs.export import run_export
+
+    monkeypatch.setenv("TAIZHANG_TODAY", "2019-06-30")
+    path = demo_copy(tmp_path)
+    group = "闽清县老龄工作领导小组"
+    bulletin = run_export(path, None, "bulletin", tmp_path, group, 7)
+    assessment = run_export(path, None, "assessment", tmp_path, group, 7)
+    chase = run_export(path, None, "chase", tmp_path, group, 7)
+    assert bulletin.name == f"{group}_通报_20190630.docx" and bulletin.is_file()
+    assert assessment.name == f"{group}_考评表_20190630.xlsx" and assessment.is_file()
+    assert chase.is_dir() and len(list(chase.glob("*_督办通知_20190630.docx"))) > 0
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM chase_record").fetchone()[0] == len(list(chase.glob("*.docx")))
+    conn.close()
