@@ -101,3 +101,27 @@ def test_the_export_dialogs_judging_kinds_write_their_files(tmp_path: Path, monk
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM chase_record").fetchone()[0] == len(list(chase.glob("*.docx")))
     conn.close()
+
+
+async def test_the_task_list_filters_by_light(tmp_path: Path, monkeypatch):
+    from models import store
+    from models.judged import group_id_of, read_group
+
+    monkeypatch.setenv("TAIZHANG_TODAY", "2019-06-30")
+    path = demo_copy(tmp_path)
+    conn = store.connect(path)
+    g = read_group(conn, group_id_of(conn, "闽清县老龄工作领导小组"), __import__("datetime").date(2019, 6, 30))
+    conn.close()
+    green = [t.id for t in g.tasks if t.light == "绿"]
+    red = [t.id for t in g.tasks if t.light == "红"]
+    assert green and red
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await task_list(pilot, "闽清")
+        app.show_tasks(status="绿灯")
+        await settle(pilot)
+        assert [r.id for r in app.screen.shown_rows()] == green
+        assert "状态：绿灯" in text_of(app.screen.query_one("#tk-filters"))
+        app.show_tasks(status="红灯")
+        await settle(pilot)
+        assert [r.id for r in app.screen.shown_rows()] == red

@@ -23,7 +23,8 @@ DONE, NOT_STARTED, IN_PROGRESS = "已完成", "未启动", "推进中"
 # cannot use it and reads every task of the group.
 OPEN = "t.status IN ('未启动', '推进中')"
 SOON_DAYS = 7
-STATUS_FILTERS = ("全部", "未完成", "逾期", "临期", "未启动", "推进中", "已完成")
+STATUS_FILTERS = ("全部", "未完成", "逾期", "临期", "未启动", "推进中", "已完成", "红灯", "黄灯", "绿灯")
+LIGHT_FILTERS = {"红灯": "红", "黄灯": "黄", "绿灯": "绿"}  # by the judgement (models.judging), issue 15
 PAGE_SIZE = 200
 
 
@@ -146,9 +147,12 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _where(group_id: int, flt: TaskFilter, today: date) -> tuple[str, list[object]]:
+def _where(group_id: int, flt: TaskFilter, today: date, ids: list[int] | None = None) -> tuple[str, list[object]]:
     sql = ["t.group_id = ?"]
     args: list[object] = [group_id]
+    if ids is not None:  # the tasks of one light (judged in Python, see task_page)
+        sql.append(f"t.id IN ({', '.join('?' * len(ids)) or 'NULL'})")
+        args += ids
     for term in flt.search.lower().split():
         sql.append("(t.content LIKE ? ESCAPE '\\' OR t.search_text LIKE ? ESCAPE '\\')")
         args += [_like(term)] * 2
@@ -199,7 +203,13 @@ def _fill_units(conn: sqlite3.Connection, rows: list[TaskRow]) -> None:
 def task_page(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: date, page: int,
               page_size: int = PAGE_SIZE) -> tuple[list[TaskRow], int]:
     """One page (0-based) of the group's tasks matching the filter, in table order, and the total."""
-    where, args = _where(group_id, flt, today)
+    ids = None
+    if flt.status in LIGHT_FILTERS:
+        from models.judged import read_group
+
+        light = LIGHT_FILTERS[flt.status]
+        ids = [t.id for t in read_group(conn, group_id, today).tasks if t.light == light]
+    where, args = _where(group_id, flt, today, ids)
     total = conn.execute(f"SELECT count(*) FROM task t WHERE {where}", args).fetchone()[0]
     rows = [_task(r) for r in conn.execute(
         f"SELECT {_TASK_COLS} FROM task t WHERE {where} ORDER BY t.position, t.id LIMIT ? OFFSET ?",
