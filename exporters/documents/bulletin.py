@@ -125,7 +125,7 @@ def build(g: GroupJudged, *, next_steps: str, chases: list[dict], issuer: str | 
             text += f"其中，{_unit_names(all_done)}牵头的任务已全部办结。"
         d.body(text)
     else:
-        d.body("本期各牵头单位均有逾期或临期任务，暂无通报表扬的单位。")
+        d.body("本期各牵头单位均有逾期、临期、未按时报送或待销号等情况，暂无通报表扬的单位。")
     n += 1
     d.heading1(n, "存在的问题")
     sub = 0
