@@ -96,6 +96,15 @@ def _reference(conn: sqlite3.Connection, rnd: RoundInfo) -> dict[tuple[int, int 
         value = (date.fromisoformat(str(on)[:10]), text)
         out[(task_id, unit_id)] = value
         out[(task_id, None)] = value
+    # a claim the office returned (退回, issue 15): its reason is what the unit must answer this round
+    for task_id, on, reason in conn.execute(
+            'SELECT c.task_id, c."on", c.reason FROM task_closing c JOIN round_task rt ON rt.task_id = c.task_id '
+            "JOIN task t ON t.id = c.task_id WHERE rt.round_id = :r AND c.state = 'returned' AND t.status <> '已完成' "
+            "AND c.id = (SELECT max(c2.id) FROM task_closing c2 WHERE c2.task_id = c.task_id)", {"r": rnd.id}):
+        value = (date.fromisoformat(str(on)[:10]), f"已完成申报被退回：{reason}")
+        for key in [k for k in out if k[0] == task_id] or [(task_id, None)]:
+            out[key] = value
+        out[(task_id, None)] = value
     return out
 
 

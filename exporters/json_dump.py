@@ -57,6 +57,7 @@ def _group(s: Any, group: Group, unit_name: dict[int, str]) -> dict[str, Any]:
             by_task["target"][t.task_id].append(t)
         for p in s.exec(select(Progress).where(Progress.task_id.in_(in_group)).order_by(Progress.on, Progress.id)).all():  # type: ignore[attr-defined]
             by_task["progress"][p.task_id].append(p)
+    judged = _judged(s, group.id)
     return {
         "name": group.name,
         "doc_number": group.doc_number,
@@ -91,10 +92,46 @@ def _group(s: Any, group: Group, unit_name: dict[int, str]) -> dict[str, Any]:
                              for p in by_task["progress"][t.id]],
                 "notes": t.notes,
                 "cancelled_on": _iso(t.cancelled_on),
+                **judged["tasks"].get(t.id, {}),
             }
             for t in tasks
         ],
+        "review_closing": group.review_closing,
+        "next_steps": group.next_steps,
+        "chases": judged["chases"],
     }
+
+
+def _judged(s: Any, group_id: int) -> dict[str, Any]:
+    """Per task the light, milestones, extensions and closing (``models.judged``, judged today), and the
+    group's chase records; read on the session's own connection, in the dump's transaction."""
+    from models.clock import today
+    from models.judged import chase_records, read_group
+
+    conn = s.connection().connection.dbapi_connection
+    g = read_group(conn, group_id, today())
+    out: dict[int, dict[str, Any]] = {}
+    for t in g.tasks:
+        j = t.judgement
+        newest_return = next((c for c in reversed(t.closing) if c.state == "returned"), None)
+        claim = next((c for c in reversed(t.closing) if c.state == "claimed"), None)
+        confirm = next((c for c in reversed(t.closing) if c.state == "confirmed"), None)
+        out[t.id] = {
+            "light": j.light,
+            "judgement": {"state": j.state, "reasons": j.reasons, "overdue": j.overdue, "on_time": j.on_time,
+                          "due": _iso(j.due), "original_due": _iso(j.original_due)},
+            "milestones": [{"year": m.year, "target": m.target, "actual": m.actual, "due": m.due.isoformat(),
+                            "state": m.state} for m in j.milestones],
+            "extensions": [{"original_due": _iso(e.original_due), "new_due": e.new_due.isoformat(),
+                            "reason": e.reason, "approved_on": _iso(e.approved_on),
+                            "granted_on": _iso(e.granted_on)} for e in t.extensions],
+            "closing": {"state": t.closing_state,
+                        "claimed_on": _iso(claim.on) if claim else None,
+                        "confirmed_on": _iso(confirm.on) if confirm else None,
+                        "returned": ({"on": _iso(newest_return.on), "reason": newest_return.reason}
+                                     if newest_return else None)},
+        }
+    return {"tasks": out, "chases": chase_records(conn, group_id)}
 
 
 def _rounds(s: Any, group: Group, unit_name: dict[int, str]) -> list[dict[str, Any]]:

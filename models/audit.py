@@ -66,6 +66,9 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
                    "report_cycle": "报送周期"},
     "report_round": {"name": "名称", "due": "报送截止", "status": "状态", "closed_on": "结束日期"},
     "unit_report": {"received_on": "报送日期", "source": "文件", "unit_id": "报送单位"},
+    "extension": {"new_due": "延期至", "original_due": "原完成时限", "reason": "延期理由", "approved_on": "批准日期"},
+    "task_closing": {"state": "销号", "on": "日期", "done_on": "完成日期", "reason": "退回理由"},
+    "chase_record": {"on": "督办日期", "reply_by": "回复期限", "unit_id": "单位", "file": "文件"},
 }
 
 ACTION_LABELS: dict[str, str] = {
@@ -82,6 +85,9 @@ ACTION_LABELS: dict[str, str] = {
     "edit_progress": "修改进展", "delete_progress": "删除进展", "set_done_on": "修改完成日期",
     "bulk_tick": "批量标记完成", "bulk_assign": "批量指定单位", "bulk_set_deadline": "批量修改完成时限",
     "bulk_cancel": "批量取消任务",
+    "grant_extension": "延期", "claim_done": "报已完成", "confirm_closing": "销号", "return_closing": "退回",
+    "set_review": "设置销号审核", "set_next_steps": "修改下步工作要求", "set_weights": "修改考评权重",
+    "record_chase": "督办",
 }
 ROLE_LABELS = {"lead": "牵头单位", "co": "配合单位"}
 _IMPORT_KINDS = {"任务": "导入分工表", "成员": "导入成员名单", "职责": "导入成员单位职责"}

@@ -11,6 +11,8 @@ Version 4: work_group.title (the imported division table's own title, used when 
 Version 5: reporting rounds — work_group.report_cycle and the tables report_round, round_task,
            unit_report, report_entry.
 Version 6: ids never reused (AUTOINCREMENT on every table undo restores rows of) and task.cancelled_on.
+Version 7: judging — work_group.review_closing, next_steps and assessment_weights; the tables
+           extension, task_closing and chase_record.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 6
+CURRENT_VERSION = 7
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -128,8 +130,32 @@ def _v5_to_v6(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA legacy_alter_table = OFF")
 
 
+def _v6_to_v7(conn: sqlite3.Connection) -> None:
+    """Judging (issue 15): closing on review, extensions, chase records, the bulletin's 下步工作要求.
+    The new tables count their ids like the others since version 6 (AUTOINCREMENT)."""
+    conn.execute("ALTER TABLE work_group ADD COLUMN review_closing BOOLEAN NOT NULL DEFAULT 1")
+    conn.execute("ALTER TABLE work_group ADD COLUMN next_steps VARCHAR")
+    conn.execute("ALTER TABLE work_group ADD COLUMN assessment_weights VARCHAR")
+    for statement in (
+        "CREATE TABLE extension (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, task_id INTEGER NOT NULL, "
+        "original_due DATE, new_due DATE NOT NULL, reason VARCHAR NOT NULL, approved_on DATE, "
+        "granted_on DATE NOT NULL, FOREIGN KEY(task_id) REFERENCES task (id))",
+        "CREATE INDEX ix_extension_task_id ON extension (task_id)",
+        "CREATE TABLE task_closing (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, task_id INTEGER NOT NULL, "
+        "state VARCHAR NOT NULL, \"on\" DATE NOT NULL, done_on DATE, unit_id INTEGER, reason VARCHAR, "
+        "CONSTRAINT ck_closing_state CHECK (state IN ('claimed', 'confirmed', 'returned')), "
+        "FOREIGN KEY(task_id) REFERENCES task (id), FOREIGN KEY(unit_id) REFERENCES unit (id))",
+        "CREATE INDEX ix_task_closing_task_id ON task_closing (task_id)",
+        "CREATE TABLE chase_record (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL, "
+        "unit_id INTEGER NOT NULL, \"on\" DATE NOT NULL, task_ids VARCHAR NOT NULL, reply_by DATE, file VARCHAR, "
+        "FOREIGN KEY(group_id) REFERENCES work_group (id), FOREIGN KEY(unit_id) REFERENCES unit (id))",
+        "CREATE INDEX ix_chase_record_unit_id ON chase_record (unit_id)",
+    ):
+        conn.execute(statement)
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6}
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

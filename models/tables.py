@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint, text
 from pydantic import NaiveDatetime
 from sqlmodel import Field, SQLModel
 
@@ -58,6 +58,9 @@ class Group(SQLModel, table=True):
     host_unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
     note: str | None = None  # the table's 注：… line, e.g. successors take over duties
     report_cycle: str | None = None  # 报送周期 (v5): monthly:5 (每月5日前), semimonthly, quarterly
+    review_closing: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("1")))  # (v7) a unit's 已完成 waits for the office's 销号
+    next_steps: str | None = None  # (v7) the bulletin's 下步工作要求, as the office last edited it
+    assessment_weights: str | None = None  # (v7) JSON of the 考评 weights, None for the defaults
     created_at: NaiveDatetime = Field(default_factory=lambda: datetime.now().replace(microsecond=0))
     title: str | None = None  # the imported table's own title (临海市老有康养专项任务分解表)
 
@@ -262,8 +265,52 @@ class ReportEntry(SQLModel, table=True):
     progress_id: int | None = Field(default=None, sa_column=_fk("progress.id", nullable=True))
 
 
+class Extension(SQLModel, table=True):
+    """An extension (延期, v7): the new deadline, why, when approved; the original due date kept."""
+
+    __table_args__ = _NEVER_REUSED
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id", index=True))
+    original_due: date | None = None
+    new_due: date
+    reason: str = ""
+    approved_on: date | None = None
+    granted_on: date
+
+
+class Closing(SQLModel, table=True):
+    """One step of closing a task on review (办结审核, v7): a claim (claimed), the office's 销号
+    (confirmed) or 退回 (returned, with its reason). The newest row is the task's state."""
+
+    __tablename__ = "task_closing"
+    __table_args__ = (CheckConstraint("state IN ('claimed', 'confirmed', 'returned')", name="ck_closing_state"),
+                      _NEVER_REUSED)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id", index=True))
+    state: str
+    on: date  # the day of the step
+    done_on: date | None = None  # the completion date claimed or confirmed
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    reason: str | None = None
+
+
+class Chase(SQLModel, table=True):
+    """A unit chased (催办, v7): the day, and the tasks named in the letter (JSON list of ids)."""
+
+    __tablename__ = "chase_record"
+    __table_args__ = _NEVER_REUSED
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("work_group.id"))
+    unit_id: int = Field(sa_column=_fk("unit.id", index=True))
+    on: date
+    task_ids: str = "[]"
+    reply_by: date | None = None
+    file: str | None = None
+
+
 TRACKED_TABLES = {
     cls.__tablename__: cls
     for cls in (Unit, UnitAlias, Group, Member, Duty, Task, Assignment, Target, Progress, ImportSource,
-                Round, RoundTask, Report, ReportEntry)
+                Round, RoundTask, Report, ReportEntry, Extension, Closing, Chase)
 }

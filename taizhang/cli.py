@@ -14,7 +14,8 @@ from pathlib import Path
 from taizhang import __version__
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
-EXPORT_KINDS = ("division", "progress", "overdue", "roster", "history", "forms", "reporting")
+EXPORT_KINDS = ("division", "progress", "overdue", "roster", "history", "forms", "reporting",
+                "assessment", "bulletin", "chase")
 
 
 class UsageError(Exception):
@@ -208,6 +209,10 @@ def _export(args: argparse.Namespace) -> int:
         from taizhang.rounds_cli import export_round
 
         return export_round(args, _db_path(args))
+    if args.kind in ("assessment", "bulletin", "chase"):
+        from taizhang.judging_cli import export_judging
+
+        return export_judging(args, _db_path(args))
     out = Path(args.out)
     try:
         is_folder = out.is_dir()

@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from models.migrations import CURRENT_VERSION
 from tests.conftest import run_cli, table_rows
 
 GROUP = "临海市老有康养专项工作组"
@@ -420,7 +421,7 @@ def test_version_2_ledger_upgrades_to_rounds(tmp_path):
         return out
 
     upgraded, new = shape(old), shape(tmp_path / "new.db")
-    assert upgraded["version"] == new["version"] == 6
+    assert upgraded["version"] == new["version"] == CURRENT_VERSION
     for table in ("report_round", "round_task", "unit_report", "report_entry"):
         assert upgraded[table] == new[table]
     assert sorted(upgraded["work_group"]) == sorted(new["work_group"])

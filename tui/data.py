@@ -25,7 +25,8 @@ OPEN = "t.status IN ('未启动', '推进中') AND t.cancelled_on IS NULL"
 LIVE = "t.cancelled_on IS NULL"  # a cancelled task (已取消) is left out of lists and counts
 CANCELLED = "已取消"
 SOON_DAYS = 7
-STATUS_FILTERS = ("全部", "未完成", "逾期", "临期", "未启动", "推进中", "已完成", "已取消")
+STATUS_FILTERS = ("全部", "未完成", "逾期", "临期", "未启动", "推进中", "已完成", "红灯", "黄灯", "绿灯", "已取消")
+LIGHT_FILTERS = {"红灯": "红", "黄灯": "黄", "绿灯": "绿"}  # by the judgement (models.judging), issue 15
 PAGE_SIZE = 200
 
 
@@ -152,9 +153,12 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _where(group_id: int, flt: TaskFilter, today: date) -> tuple[str, list[object]]:
+def _where(group_id: int, flt: TaskFilter, today: date, ids: list[int] | None = None) -> tuple[str, list[object]]:
     sql = ["t.group_id = ?"]
     args: list[object] = [group_id]
+    if ids is not None:  # the tasks of one light (judged in Python, see task_page)
+        sql.append(f"t.id IN ({', '.join('?' * len(ids)) or 'NULL'})")
+        args += ids
     for term in flt.search.lower().split():
         sql.append("(t.content LIKE ? ESCAPE '\\' OR t.search_text LIKE ? ESCAPE '\\')")
         args += [_like(term)] * 2
@@ -207,7 +211,13 @@ def _fill_units(conn: sqlite3.Connection, rows: list[TaskRow]) -> None:
 def task_page(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: date, page: int,
               page_size: int = PAGE_SIZE) -> tuple[list[TaskRow], int]:
     """One page (0-based) of the group's tasks matching the filter, in table order, and the total."""
-    where, args = _where(group_id, flt, today)
+    ids = None
+    if flt.status in LIGHT_FILTERS:
+        from models.judged import read_group
+
+        light = LIGHT_FILTERS[flt.status]
+        ids = [t.id for t in read_group(conn, group_id, today).tasks if t.light == light]
+    where, args = _where(group_id, flt, today, ids)
     total = conn.execute(f"SELECT count(*) FROM task t WHERE {where}", args).fetchone()[0]
     rows = [_task(r) for r in conn.execute(
         f"SELECT {_TASK_COLS} FROM task t WHERE {where} ORDER BY t.position, t.id LIMIT ? OFFSET ?",
@@ -334,6 +344,8 @@ class Overview:
     upcoming: list[Brief]
     by_unit: list[UnitProgress]
     round_line: str | None = None  # 本期（2024年6月）已报送 18/25 个单位，截止 7月5日
+    lights: dict[str, int] | None = None  # 红/黄/绿 counts (models.judging), issue 15
+    judged_overdue: dict[str, int] | None = None  # lead unit → overdue tasks by the judgement
 
 
 _LIST_LIMIT = 50
@@ -392,7 +404,24 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
         "WHERE a.unit_id = u.id AND t.group_id = ? AND t.cancelled_on IS NULL) "
         "OR EXISTS (SELECT 1 FROM member m WHERE m.unit_id = u.id AND m.group_id = ? AND m.active) "
         "OR EXISTS (SELECT 1 FROM duty d WHERE d.unit_id = u.id AND d.group_id = ?)", (g, g, g)).fetchone()[0]
-    return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit, _round_line(conn, g))
+    lights, by_unit_overdue = _lights(conn, g, today)
+    counts["逾期"] = lights.pop("_overdue")  # the judgement's count (a past year's target missing is overdue too)
+    for u in by_unit:
+        u.overdue = by_unit_overdue.get(u.name, 0)
+    by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
+    return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit, _round_line(conn, g),
+                    lights, by_unit_overdue)
+
+
+def _lights(conn: sqlite3.Connection, group_id: int, today: date) -> tuple[dict[str, int], dict[str, int]]:
+    """The group's lights and each lead unit's overdue tasks as ``models.judging`` judges them (so the
+    总览, the bulletin and the task page agree; per-year targets missed count as overdue)."""
+    from models.judged import read_group
+
+    g = read_group(conn, group_id, today)
+    c = g.counts()
+    per_unit = {u: sum(t.judgement.overdue for t in ts) for u, ts in g.by_unit().items()}
+    return {**c.lights, "_overdue": c.overdue}, per_unit
 
 
 def _round_line(conn: sqlite3.Connection, group_id: int) -> str | None:

@@ -23,7 +23,10 @@ from tui.widgets.files import FolderBrowser
 
 KINDS = [("division", "分工表（重点任务分工表）"), ("progress", "进展情况表"),
          ("overdue", "逾期督办清单（逾期和临期任务，按单位）"), ("roster", "成员名单"),
-         ("json", "全部数据（JSON，备份或检查用）")]
+         ("json", "全部数据（JSON，备份或检查用）"),
+         ("bulletin", "通报（Word，按公文格式，数字由台账算出）"),
+         ("chase", "督办通知（Word，每个需督办的单位一份，并记入督办记录）"),
+         ("assessment", "成员单位考评表（Excel，得分、排名和完成率图表）")]
 
 
 def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, within: int,
@@ -36,6 +39,8 @@ def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, wit
 
         day = today or clock_today()
         return write_dump(orm(), folder / file_name_for(group, f"_全部数据_{day:%Y%m%d}.json"), group=group)
+    if kind in ("bulletin", "chase", "assessment"):
+        return _judging_export(db_path, kind, folder, group, today)
     from exporters.excel import export
     from models import store
     from models.text_repair import retry_repaired
@@ -43,6 +48,35 @@ def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, wit
     conn = store.connect(db_path)
     try:  # text not valid UTF-8 in the ledger is exported with � in its place (the command line names it)
         return retry_repaired(conn, lambda: export(conn, kind, folder, group_name=group, within=within, today=today))[0]
+    finally:
+        conn.close()
+
+
+def _judging_export(db_path: Path, kind: str, folder: Path, group: str, today: date | None) -> Path:
+    """The bulletin (.docx), the chase letters (a folder of .docx) or the assessment (.xlsx)."""
+    from exporters.excel import file_name_for
+    from models import store
+    from models.clock import today as clock_today
+    from models.judged import group_id_of
+
+    day = today or clock_today()
+    conn = store.connect(db_path)
+    try:
+        group_id = group_id_of(conn, group)
+        if kind == "bulletin":
+            from exporters.documents.bulletin import export_bulletin
+
+            return export_bulletin(conn, group_id, folder / file_name_for(group, f"_通报_{day:%Y%m%d}.docx"), day)
+        if kind == "assessment":
+            from exporters.assessment import export_assessment
+
+            return export_assessment(conn, group_id, group, folder / file_name_for(group, f"_考评表_{day:%Y%m%d}.xlsx"), day)
+        from exporters.documents.chase import export_chase
+
+        out = folder / file_name_for(group, f"_督办通知_{day:%Y%m%d}")
+        out.mkdir(exist_ok=True)
+        export_chase(conn, db_path, group_id, out, day)
+        return out
     finally:
         conn.close()
 

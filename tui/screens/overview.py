@@ -34,6 +34,8 @@ class OverviewScreen(AreaScreen):
         Binding("g", "app.switch_group", "切换小组", tooltip="选择另一个领导小组，或新建一个"),
         Binding("i", "app.import_file", "导入", tooltip="导入分工表、成员名单或成员单位职责"),
         Binding("x", "app.export", "导出", tooltip="导出 Excel 报表或全部数据"),
+        Binding("w", "next_steps", "通报的下步工作要求", show=False,
+                tooltip="修改本领导小组通报中的“下步工作要求”（export --kind bulletin 使用）"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
 
@@ -117,6 +119,12 @@ class OverviewScreen(AreaScreen):
             head.append(f"{label} ", style=style)
             head.append(f"{c.get(label, 0)}", style=style or "bold")
             head.append("　")
+        if ov.lights is not None:
+            head.append("｜ 灯号 ")
+            for light, style in (("红", "bold white on red"), ("黄", "bold black on yellow"), ("绿", "bold white on green")):
+                head.append(f"{light}", style=style)
+                head.append(f" {ov.lights[light]} ")
+            head.append(" ")
         more = f"成员 {ov.members} 人　单位 {ov.units} 个　职责 {ov.duties} 条"
         if cell_len(head.plain.split("\n")[-1]) + cell_len(more) + 2 <= width:
             head.append("｜ " + more, style="dim")
@@ -202,6 +210,19 @@ class OverviewScreen(AreaScreen):
             unit_id = int(key[2:])
             name = next((u.name for u in self._overview.by_unit if u.unit_id == unit_id), "") if self._overview else ""
             self.app.show_unit_tasks(unit_id, name)
+
+    def action_next_steps(self) -> None:
+        group = self.app.group
+        if group is None:
+            return
+        from models.closing import DEFAULT_NEXT_STEPS
+        from tui.dialogs.judging import next_steps_dialog
+
+        def read(conn):
+            row = conn.execute("SELECT next_steps FROM work_group WHERE id = :g", {"g": group.id}).fetchone()
+            return (row[0] if row else None) or DEFAULT_NEXT_STEPS
+
+        self.load(read, lambda text: next_steps_dialog(self.app, group.id, text), group="next_steps")
 
     def action_search(self) -> None:
         self.app.show_tasks(search=True)

@@ -60,7 +60,10 @@ class TaskScreen(Loads, Screen):
             "空格：标为已完成（今天）或取消完成；w：填写完成日期（办结的实际日期，可早于今天）。\n"
             "c：取消这项任务（已取消的任务保留在台账和操作记录中，但不再列出、不计入统计；再按 c 恢复）；"
             "D：删除建错的任务（先确认）。Ctrl+Z 撤销，Ctrl+Y 重做。\n"
-            "j：这项任务的操作记录（每一次修改的时间、内容和修改前后）。")
+            "j：这项任务的操作记录（每一次修改的时间、内容和修改前后）。\n"
+            "y：代单位报已完成（待销号）；d：延期（新的完成时限、理由、批准日期，原时限保留）；k：销号（确认单位报的已完成）；"
+            "r：退回（写明理由，写进下一期填报表）。灯号：红＝逾期或往年目标未报完成值，黄＝临期、本轮未报送、"
+            "落后序时进度或待销号，绿＝正常或已完成。")
     BINDINGS: ClassVar = [
         Binding("escape", "back", "返回", tooltip="回到列表"),
         Binding("space", "tick", "完成/取消", tooltip="标为已完成（今天），再按一次取消"),
@@ -73,6 +76,10 @@ class TaskScreen(Loads, Screen):
         Binding("D", "delete_task", "删除任务", show=False, tooltip="删除建错的任务（先确认，可撤销）"),
         Binding("t", "target", "年度目标", show=False, tooltip="增加一个年度的目标"),
         Binding("j", "history", "操作记录", show=False, tooltip="这项任务的每一次修改：时间、内容、修改前后"),
+        Binding("d", "extend", "延期", show=False, tooltip="延期：新的完成时限、理由、批准日期（原时限保留）"),
+        Binding("y", "claim", "报完成", show=False, tooltip="代单位报已完成（今天），待办公室销号"),
+        Binding("k", "confirm_closing", "销号", show=False, tooltip="确认单位报的已完成（销号）"),
+        Binding("r", "return_closing", "退回", show=False, tooltip="退回单位报的已完成，写明理由"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
 
@@ -80,6 +87,7 @@ class TaskScreen(Loads, Screen):
         super().__init__()
         self.task_id = task_id
         self.detail: data.TaskDetail | None = None
+        self.judged = None  # models.judged.JudgedTask: the light, milestones, extensions, closing
         self._loaded_version = -1
 
     def compose(self) -> ComposeResult:
@@ -107,7 +115,11 @@ class TaskScreen(Loads, Screen):
         if force or self._loaded_version != self.app.data_version:
             self._loaded_version = self.app.data_version
             task_id = self.task_id
-            self.load(lambda conn: data.task_detail(conn, task_id), self._show)
+            self.load(lambda conn: _detail_and_judgement(conn, task_id), self._show_both)
+
+    def _show_both(self, both: tuple) -> None:
+        self.judged = both[1]
+        self._show(both[0])
 
     def _show(self, detail: data.TaskDetail | None) -> None:
         if detail is None:
@@ -152,6 +164,8 @@ class TaskScreen(Loads, Screen):
         if t.cancelled_on:
             status = Text(f"已取消（{day(t.cancelled_on)}，c 恢复）", style="dim")
         line("状态", status)
+        if self.judged is not None:
+            _judgement_lines(line, self.judged)
         line("牵头单位", "、".join(f"{a.unit}（{a.person}）" if a.person else a.unit
                                   for a in detail.assigned if a.role == "lead"))
         line("配合单位", "、".join(f"{a.unit}（{a.person}）" if a.person else a.unit
@@ -208,6 +222,46 @@ class TaskScreen(Loads, Screen):
             return ("已完成：" if status == data.DONE else f"已取消完成（{status}）：") + cut(content, 30)
 
         self.app.write("tick", self.task_id, seen_done=status == data.DONE, message=said)
+
+    def action_extend(self) -> None:
+        if self.detail is None:
+            return
+        from tui.dialogs.judging import extension_dialog
+
+        due = self.judged.judgement.due if self.judged is not None else self.detail.task.due
+        extension_dialog(self.app, self.task_id, self.detail.task.content, due)
+
+    def action_claim(self) -> None:
+        if self.detail is None:
+            return
+        if self.detail.task.status == data.DONE:
+            self.app.notify("这项任务已是已完成。", severity="warning")
+            return
+        from models.clock import today
+        from models.closing import claim_done
+
+        self.app.write(claim_done, self.task_id, today(),
+                       message=f"已报完成，待销号：{cut(self.detail.task.content, 30)}")
+
+    def action_confirm_closing(self) -> None:
+        if self.detail is None:
+            return
+        if self.judged is None or self.judged.closing_state != "claimed":
+            self.app.notify("这项任务没有待销号的完成申报。", severity="warning")
+            return
+        from tui.dialogs.judging import confirm_dialog
+
+        confirm_dialog(self.app, self.task_id, self.detail.task.content, self.detail.task.done_on)
+
+    def action_return_closing(self) -> None:
+        if self.detail is None:
+            return
+        if self.judged is None or self.judged.closing_state != "claimed":
+            self.app.notify("这项任务没有待销号的完成申报，无需退回。", severity="warning")
+            return
+        from tui.dialogs.judging import return_dialog
+
+        return_dialog(self.app, self.task_id, self.detail.task.content)
 
     def action_progress(self) -> None:
         if self.detail is None:
@@ -352,3 +406,38 @@ class TaskScreen(Loads, Screen):
                 from tui.dialogs.forms import edit_progress_dialog
 
                 edit_progress_dialog(self.app, self.task_id, entry, [a.unit for a in self.detail.assigned])
+
+
+LIGHT_STYLE = {"红": "bold white on red", "黄": "bold black on yellow", "绿": "bold white on green"}
+
+
+def light_text(judgement) -> Text:
+    """The light as a coloured word with its reasons ("红 逾期12天"): never colour alone."""
+    out = Text(f" {judgement.light} ", style=LIGHT_STYLE[judgement.light])
+    out.append(f" {judgement.state}")
+    reasons = [r for r in judgement.reasons if r != judgement.state]
+    if reasons:
+        out.append("：" + "；".join(reasons))
+    return out
+
+
+def _detail_and_judgement(conn, task_id: int) -> tuple:
+    from models.clock import today
+    from models.judged import judge_task
+
+    return data.task_detail(conn, task_id), judge_task(conn, task_id, today())
+
+
+def _judgement_lines(line, judged) -> None:
+    j = judged.judgement
+    line("灯号", light_text(j))
+    for e in judged.extensions:
+        approved = f"，{day(e.approved_on)} 批准" if e.approved_on else ""
+        line("延期", f"至 {day(e.new_due)}（原 {day(e.original_due) or '无'}；{e.reason}{approved}）")
+    if judged.closing_state == "claimed":
+        line("销号", Text(f"待销号：单位报 {day(judged.done_on)} 完成（k 销号，r 退回）", style="yellow"))
+    elif judged.closing_state == "confirmed":
+        step = next(c for c in reversed(judged.closing) if c.state == "confirmed")
+        line("销号", Text(f"{day(step.on)} 已销号", style="green"))
+    elif judged.closing_state == "returned":
+        line("销号", Text(f"已退回：{judged.returned_reason}", style="red"))

@@ -185,12 +185,16 @@ class TasksScreen(Pages, AreaScreen):
             self._cursor_after = cursor
 
         def fetch(conn):
+            from models.judged import read_group
+
             rows, total = data.task_page(conn, group.id, flt, now, page, size)
+            shown = page
             if not rows and page > 0 and total:  # the page ran past the end (after a filter or a tick)
-                last = (total - 1) // size
-                rows, _ = data.task_page(conn, group.id, flt, now, last, size)
-                return rows, total, last, now
-            return rows, total, page, now
+                shown = (total - 1) // size
+                rows, _ = data.task_page(conn, group.id, flt, now, shown, size)
+            judged = read_group(conn, group.id, now, task_ids=[r.id for r in rows]).tasks
+            self._lights = {t.id: t.judgement for t in judged}
+            return rows, total, shown, now
 
         self.load(fetch, self._show, group="page", loading=self.table, delay=0.3)
 
@@ -223,7 +227,7 @@ class TasksScreen(Pages, AreaScreen):
         numbers = max((cell_len(r.number or "") for r in self._rows), default=4)
         w = {"number": max(4, min(numbers, 8)), "lead": 22 if wide else 16 if width >= 90 else 12,
              "co": 16 if wide else 0,
-             "deadline": 14 if wide else 10, "state": 6}
+             "deadline": 14 if wide else 10, "light": 4, "state": 6}
         if not self.grouped and wide:
             w["category"] = 14
         used = sum(w.values()) + 2 * (len([v for v in w.values() if v]) + 1)
@@ -236,8 +240,16 @@ class TasksScreen(Pages, AreaScreen):
                  ("牵头单位（责任人）" if w["lead"] >= 18 else "牵头单位", "lead", w["lead"])]
         if w["co"]:
             cols.append(("配合单位", "co", w["co"]))
-        cols += [("完成时限", "deadline", w["deadline"]), ("状态", "state", w["state"])]
+        cols += [("完成时限", "deadline", w["deadline"]), ("灯号", "light", w["light"]), ("状态", "state", w["state"])]
         return cols
+
+    def _light_cell(self, row: TaskRow) -> Text:
+        """红/黄/绿 as a coloured word (models.judging, as the task page and the exports judge it)."""
+        from tui.screens.task import LIGHT_STYLE
+
+        j = getattr(self, "_lights", {}).get(row.id)
+        light = "绿" if row.status == data.DONE and (j is None or j.state != "待销号") else (j.light if j else "")
+        return Text(f" {light} ", style=LIGHT_STYLE[light]) if light else Text("")
 
     def _cells(self, row: TaskRow) -> dict[str, Any]:
         w = self._widths
@@ -261,6 +273,7 @@ class TasksScreen(Pages, AreaScreen):
             "lead": cut(units_text(row.lead), w["lead"]),
             "deadline": deadline,
             "state": state_text(state),
+            "light": self._light_cell(row),
         }
         if w.get("category"):
             cells["category"] = cut(data.category_label(row.category_number, row.category) if row.category else "",
@@ -397,7 +410,7 @@ class TasksScreen(Pages, AreaScreen):
                     r.done_on = self._today if status == data.DONE else None
                     cells = self._cells(r)
                     if f"t:{task_id}" in self.table.rows:  # not replaced meanwhile by a reload
-                        for key in ("state", "content", "deadline"):
+                        for key in ("state", "content", "deadline", "light"):
                             self.table.update_cell(f"t:{task_id}", key, cells[key])
             self.mark_fresh()
 
