@@ -178,7 +178,7 @@ def test_group_without_review_has_no_claims(demo):
     conn.close()
 
 
-def test_upgrade_from_version_3(db_path):
+def test_upgrade_from_version_6(db_path):
     from models.db import Database
 
     Database(db_path).close()
@@ -188,13 +188,13 @@ def test_upgrade_from_version_3(db_path):
     for column in ("review_closing", "next_steps", "assessment_weights"):
         conn.execute(f"ALTER TABLE work_group DROP COLUMN {column}")
     conn.execute("INSERT INTO work_group (id, name, created_at) VALUES (1, '甲组', '2023-01-01 09:00:00')")
-    conn.execute("PRAGMA user_version = 3")
+    conn.execute("PRAGMA user_version = 6")
     conn.commit()
     conn.close()
     db = Database(db_path)
     db.close()
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 7
     assert conn.execute("SELECT review_closing, next_steps FROM work_group").fetchone() == (1, None)
     assert conn.execute("SELECT count(*) FROM task_closing").fetchone() == (0,)
     conn.close()

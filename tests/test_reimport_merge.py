@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -190,19 +191,30 @@ def test_undo_of_a_reimport_brings_back_the_base(tmp_path, capsys):
 # ------------------------------------------------------------------ an older ledger
 
 
+def _as_version_2(db_path) -> None:
+    """Rewrite the ledger at ``db_path`` into version 2's schema (tests/data/schema_v2.sql), keeping
+    every row of the tables and columns version 2 had."""
+    old = db_path.with_name("v2.db")
+    conn = sqlite3.connect(old)
+    conn.executescript((Path(__file__).parent / "data" / "schema_v2.sql").read_text(encoding="utf-8"))
+    conn.execute("ATTACH DATABASE ? AS cur", (str(db_path),))
+    tables = [t for (t,) in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        columns = ", ".join(f'"{c[1]}"' for c in conn.execute(f'PRAGMA main.table_info("{table}")'))
+        conn.execute(f'INSERT INTO main."{table}" ({columns}) SELECT {columns} FROM cur."{table}"')
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.execute("DETACH DATABASE cur")
+    conn.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    old.rename(db_path)
+
+
 def test_a_version_2_ledger_counts_its_tasks_as_imported_with_their_current_values(tmp_path, capsys):
     db_path = tmp_path / "old.db"
     _import(db_path, MINQING_FILE, capsys=capsys)
-    conn = sqlite3.connect(db_path)  # as version 2 left it: no sources, nor what later versions add
-    conn.execute("DROP TABLE import_source")
-    conn.execute("ALTER TABLE work_group DROP COLUMN title")
-    conn.execute("ALTER TABLE work_group DROP COLUMN report_cycle")
-    conn.execute("ALTER TABLE task DROP COLUMN cancelled_on")
-    for table in ("report_entry", "unit_report", "round_task", "report_round"):
-        conn.execute(f"DROP TABLE {table}")
-    conn.execute("PRAGMA user_version = 2")
-    conn.commit()
-    conn.close()
+    _as_version_2(db_path)  # as version 2 left it: no sources, nor what later versions add
     with Database(db_path) as db:  # the upgrade
         with db.engine.connect() as c:
             assert c.exec_driver_sql("SELECT count(*) FROM import_source WHERE task_id IS NOT NULL").scalar_one() == 27
