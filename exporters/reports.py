@@ -45,13 +45,14 @@ from datetime import date, timedelta
 
 from exporters.ledger_data import GroupInfo, MemberRow, TaskRow, read_members, read_tasks
 from exporters.xlsx_sheet import BODY_PT, LINE_POINTS, TITLE_PT, Column, Sheet, line_count, preferred_text_width
+from importers.records import NO_PERSON
 
 DONE, IN_PROGRESS, NOT_STARTED = "已完成", "推进中", "未启动"
 TITLES = {"division": "重点任务分工表", "progress": "重点任务进展情况表", "overdue": "逾期及临期任务督办清单",
           "roster": "成员名单"}
 
 # The division-table reader's own tests of a unit name (importers.table: _UNIT_END, _UNIT_START);
-# tests/test_export_division.py checks they stay the same.
+# tests/test_export_division.py checks that the reader reads back every unit list written with them.
 UNIT_END = re.compile(
     r"(局|办|委|部|中心|院|所|队|会|站|室|处|科|股|镇|乡|街道|政府|公司|组|厅|馆|团|社|联|协|行|台|司|区|县|市|村|"
     r"校|场|厂|署|关|班|位|门|业|园|）|党委|支部|人大|政协|长)$"
@@ -156,9 +157,9 @@ def _role_cells(pairs: list[tuple[str, str | None]], extra: list[str]) -> _Units
     units = [u for u, _ in pairs]
     persons = [p for _, p in pairs if p]
     if persons and len(persons) != len(units):
-        persons = [p or "" for _, p in pairs]  # some units without a person: keep lines aligned
+        persons = [p or NO_PERSON for _, p in pairs]  # some units without a person: "—" keeps lines aligned
     persons = persons + extra
-    return _Units(_unit_cell(units, len([p for p in persons if p])), "\n".join(persons).rstrip("\n"))
+    return _Units(_unit_cell(units, len([p for p in persons if p])), "\n".join(persons))
 
 
 def _place_unpaired(task: TaskRow) -> str | None:
