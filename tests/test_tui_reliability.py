@@ -88,12 +88,44 @@ async def test_saving_an_edit_over_a_change_made_meanwhile_is_refused(tmp_path):
 
 
 async def test_space_twice_quickly_ticks_and_unticks_without_a_conflict(tmp_path):
+    """Two presses before the first is saved: the second is taken as an untick of the first (not
+    refused as another window's change): two history entries, and the task as it was."""
+    from models.tables import History
+
     path, app = _app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         task = await task_list(pilot, "闽清")
-        status = task.status
+        assert task.status != "已完成"
+        with Database(path) as db, db.session() as s:
+            last = s.exec(select(History.id).order_by(History.id.desc())).first()
         await pilot.press("space", "space")
         await settle(pilot)
-        assert "已被" not in _messages(app)
+        assert "已被" not in _messages(app) and "未保存" not in _messages(app)
+        assert app.screen.current_task().status == task.status
     with Database(path) as db, db.session() as s:
-        assert s.get(Task, task.id).status == status
+        assert s.get(Task, task.id).status == task.status and s.get(Task, task.id).done_on is None
+        entries = s.exec(select(History).where(History.id > last).order_by(History.id)).all()
+        assert [(h.action, h.task_id, h.summary.split("：")[0]) for h in entries] == [
+            ("tick", task.id, "标记完成"), ("tick", task.id, "取消完成")]
+
+
+async def test_space_on_a_task_another_window_ticked_meanwhile_is_refused(tmp_path):
+    """The list still shows the task open (not reloaded yet) when another window ticks it: space
+    must not untick it behind the user's back (the guard ``seen_done``)."""
+    path, app = _app(tmp_path)
+    app.WATCH_SECONDS = 3600  # no reload from the watcher before the key: the list stays as it was
+    async with app.run_test(size=SIZE) as pilot:
+        task = await task_list(pilot, "闽清")
+        assert task.status != "已完成"
+        with Database(path) as other:
+            ops.tick(other, task.id)
+        await pilot.press("space")
+        await settle(pilot)
+        assert "这项任务已由另一个窗口或一次导入标为「已完成」" in _messages(app)
+    with Database(path) as db, db.session() as s:
+        assert s.get(Task, task.id).status == "已完成"
+        from models.tables import History
+
+        assert s.exec(select(History.action).order_by(History.id.desc())).first() == "tick"
+        assert s.exec(select(History).where(History.undoes.is_not(None))).all() == []
+        assert len(s.exec(select(History).where(History.action == "tick")).all()) == 1
