@@ -241,19 +241,40 @@ def test_split_unit_title_loses_nothing_and_invents_nothing(text, known):
     assert unit is None or unit
 
 
-_CJK_CLASS = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f（）《》【】〔〕“”、，。；：？！"
+_CHINESE_PUNCTUATION = "（）《》【】〔〕“”、，。；：？！"
+
+
+def _chinese(char: str) -> bool:
+    """A Chinese character by its Unicode name (not by the implementation's ranges), or Chinese
+    punctuation."""
+    import unicodedata
+
+    name = unicodedata.name(char, "")
+    return name.startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH")) or char in _CHINESE_PUNCTUATION
 
 
 def _padding_removed_by_lookarounds(text: str) -> str:
-    """The rule as two regexes (what clean_sentence did before it looked only at the spaces)."""
+    """The rule, spelt out: a run of spaces goes when it stands between two Chinese characters,
+    between a Chinese character and an ASCII digit, or between a digit (or %) and a Chinese
+    character; every other run stays as it is."""
     import re
 
-    text = re.sub(rf"(?<=[{_CJK_CLASS}])\s+(?=[{_CJK_CLASS}])", "", text)
-    return re.sub(rf"(?<=[{_CJK_CLASS}])\s+(?=[0-9])|(?<=[0-9%％])\s+(?=[{_CJK_CLASS}])", "", text)
+    out: list[str] = []
+    for m in re.finditer(r"\s+|\S+", text):
+        piece = m.group()
+        if piece.isspace() and out and m.end() < len(text):
+            before, after = text[m.start() - 1], text[m.end()]
+            if (_chinese(before) and (_chinese(after) or after in "0123456789")) or (
+                    before in "0123456789%％" and _chinese(after)):
+                continue
+        out.append(piece)
+    return "".join(out)
 
 
 @settings(max_examples=2000)
-@given(st.text(alphabet=list("中文字（）《》、，。；：？！ab12%％ \u00a0\u3000\t") + ["\U00020000"], max_size=16))
+@given(st.text(alphabet=list("中文字（）《》【】〔〕“”、，。；：？！ab12%％ \u00a0\u3000\tあ가") + ["\U00020000", "\u3400",
+                                                                                     "\uf900", "\U0002a6d6"],
+               max_size=16))
 def test_padding_between_chinese_and_numbers_goes_and_other_spaces_stay(text):
     plain = clean_text(text)
     assert clean_sentence(text) == _padding_removed_by_lookarounds(plain.replace("\n", ""))
