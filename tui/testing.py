@@ -100,6 +100,22 @@ def failing_on_errors() -> Iterator[list[BaseException]]:
         raise AssertionError(f"{len(errors)} error(s) in the window: " + "; ".join(map(repr, errors))) from errors[0]
 
 
+async def palette_offers(pilot: Any, text: str, rounds: int = 50) -> None:
+    """Wait (in rounds of ``settle``, not time) until the command palette's highlighted command
+    contains ``text``: its search runs in a worker and shows results in batches."""
+    from textual.command import CommandList
+
+    for _ in range(rounds):
+        await settle(pilot)
+        found = pilot.app.screen.query(CommandList)
+        command_list = found.first() if found else None
+        if command_list is not None and command_list.highlighted is not None:
+            prompt = command_list.get_option_at_index(command_list.highlighted).prompt
+            if text in str(getattr(prompt, "plain", prompt)):
+                return
+    raise AssertionError(f"the command palette never offered {text!r}")
+
+
 def group_id(app: Any, name_part: str) -> Any:
     return next(g for g in app.groups if name_part in g.name)
 
