@@ -278,3 +278,92 @@ def _padding_removed_by_lookarounds(text: str) -> str:
 def test_padding_between_chinese_and_numbers_goes_and_other_spaces_stay(text):
     plain = clean_text(text)
     assert clean_sentence(text) == _padding_removed_by_lookarounds(plain.replace("\n", ""))
+
+
+# ---------------------------------------------------------------- each rule with its exact result
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, ""), (0, "0"), (12.5, "12.5"), ("  a  ", "a"), ("a\tb", "a b"), ("a\u00a0\u00a0b", "a b"),
+        ("a\u3000b", "a b"), ("a\u2003b", "a b"), ("甲\r\n乙", "甲\n乙"), ("甲\r乙", "甲\n乙"), ("甲\u2028乙", "甲\n乙"),
+        ("甲\u2029乙", "甲\n乙"), ("甲\x85乙", "甲\n乙"), ("甲\u200b乙\ufeff", "甲乙"), ("甲\u00ad乙\u2060", "甲乙"),
+        ("甲\u200c\u200d乙", "甲乙"), ("甲\x00\x07乙\x1f\x7f", "甲乙"), ("甲\x9f乙", "甲乙"), ("a\x0bb", "a b"),
+        ("  甲  \n\n   \n 乙   丙 ", "甲\n乙 丙"), ("甲\n\n乙", "甲\n乙"), ("\n\n甲\n", "甲"), ("a  b   c", "a b c"),
+    ],
+)
+def test_clean_text_exactly(value, expected):
+    assert clean_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("各乡(镇)", "各乡（镇）"), ("[县委]办", "【县委】办"), ("无括号", "无括号"), ("((a))", "（（a））")],
+)
+def test_unify_brackets_exactly(value, expected):
+    assert unify_brackets(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("推进养老\n服务", "推进养老服务"), ("达到\n95%", "达到95%"), ("Smart\nCity", "Smart City"), ("第3\n4项", "第3 4项"),
+     ("a\n甲", "a甲"), ("甲\nb", "甲b"), ("one", "one"), ("x.\ny", "x.y"), ("a\nb\nc", "a b c")],
+)
+def test_join_wrapped_exactly(value, expected):
+    assert join_wrapped(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("推进 养老 服务", "推进养老服务"), ("达到 95% 以上", "达到95%以上"), ("到 2022年", "到2022年"),
+     ("完成 100 户", "完成100户"), ("Smart City 建设", "Smart City 建设"), (" 首尾 ", "首尾"), ("甲 (乙)", "甲（乙）"),
+     ("a 1", "a 1"), ("95％ 以上", "95％以上"), ("推进\n养老", "推进养老"), ("甲 ", "甲"), ("", "")],
+)
+def test_clean_sentence_exactly(value, expected):
+    assert clean_sentence(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("县 民政局", "县民政局"), ("、县民政局，", "县民政局"), ("；县民政局;", "县民政局"), (",县民政局 ", "县民政局"),
+     ("各乡(镇)", "各乡（镇）"), ("县科技文\n体局", "县科技文体局"), ("China Mobile", "China Mobile")],
+)
+def test_clean_unit_and_clean_name_exactly(value, expected):
+    assert clean_unit(value) == expected
+    assert clean_name(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("县民政局\n县财政局", ["县民政局", "县财政局"]), ("县民政局、县财政局，县教育局", ["县民政局", "县财政局", "县教育局"]),
+     ("甲局,乙局;丙局；丁局/戊局／己局", ["甲局", "乙局", "丙局", "丁局", "戊局", "己局"]),
+     ("各镇（园区、街道）、县民政局", ["各镇（园区、街道）", "县民政局"]), ("各镇(园区、街道)", ["各镇（园区、街道）"]),
+     ("县民政局、县民政局", ["县民政局"]), ("、、县民政局、", ["县民政局"]), ("甲）、乙局", ["甲）", "乙局"]),
+     ("【县委、县政府】办", ["【县委、县政府】办"]), ("《甲、乙》", ["《甲、乙》"]), ("“甲、乙”", ["“甲、乙”"]),
+     ("〔甲、乙〕", ["〔甲、乙〕"]), ("‘甲、乙’", ["‘甲、乙’"]), (None, [])],
+)
+def test_split_units_exactly(value, expected):
+    assert split_units(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("张三 李四", ["张三", "李四"]), ("刘  琛", ["刘琛"]), ("王 宇 张三", ["王宇", "张三"]), ("张三、李四\n王五", ["张三", "李四", "王五"]),
+     ("张三（挂职）", ["张三（挂职）"]), ("张三(组长、牵头)", ["张三（组长、牵头）"]), ("", []), (None, []),
+     ("张三 李 四", ["张三", "李四"]), ("a b", ["a b"]), ("Tom Li", ["Tom", "Li"])],
+)
+def test_split_persons_exactly(value, expected):
+    assert split_persons(value) == expected
+
+
+@pytest.mark.parametrize(
+    "a, b", [("县民政局", "县 民政局"), ("ＡＢＣ局", "abc局"), ("各乡(镇)", "各乡（镇）"), ("县民政局 ", "县民政局")],
+)
+def test_unit_key_equal(a, b):
+    assert unit_key(a) == unit_key(b)
+
+
+def test_unit_key_differs():
+    assert unit_key("县民政局") != unit_key("县财政局")
+    assert unit_key("A B局") == "ab局"
