@@ -31,6 +31,16 @@ def dump(db) -> dict[str, dict[int, dict]]:
                 for name in TRACKED_TABLES}
 
 
+def state(db) -> dict[str, list[tuple]]:
+    """Every row of every ledger table (history aside), for exact comparisons (tests/test_load.py)."""
+    with db.engine.connect() as conn:
+        return {name: sorted(conn.execute(text(f'SELECT * FROM "{name}"')).all(), key=repr) for name in TRACKED_TABLES}
+
+
+def history_count(db) -> int:
+    return len(history(db))
+
+
 def effect(before: dict, after: dict) -> dict:
     """What changed between two dumps: rows added (without id and created_at), ids removed, and
     for each changed row its changed columns with their new values; empty tables left out."""
