@@ -5,7 +5,7 @@ there, runs the tests named there against each mutant, and this prints the score
 
 K counts the mutants a test failed on (killed, or ran out of time); M is every mutant less those
 listed in mutation-equivalent.txt (beside pyproject.toml) that survived: a mutant that behaves
-exactly as the code does cannot be killed. Survivors not listed there are printed with their diffs.
+exactly as the code does cannot be killed. Survivors not listed there are printed (with their diffs: --diffs).
 
 The run happens in a scratch copy of the project (mutmut writes a mutants/ folder), so the working
 tree is left as it was. Usage:
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--min-score", type=float, default=None, help="exit 1 when the score is below this percent")
     parser.add_argument("--keep", action="store_true", help="keep the scratch copy and print its path")
+    parser.add_argument("--diffs", action="store_true", help="print each unexcused survivor's diff (slow: mutmut show)")
     args = parser.parse_args(argv)
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mutmut"]
@@ -104,10 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         unexcused = [n for n in survivors if n not in equivalent]
         stale = sorted(n for n in equivalent if n in codes and n not in survivors)
         for name in unexcused:
-            diff = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work,
-                                  capture_output=True, text=True).stdout
-            print(f"--- survived: {name} ({'no test ran it' if codes[name] in (5, 33) else 'tests passed'})")
-            print(diff.strip())
+            print(f"survived: {name} ({'no test ran it' if codes[name] in (5, 33) else 'tests passed'})")
+            if args.diffs:
+                diff = subprocess.run([sys.executable, "-m", "mutmut", "show", name], cwd=work,
+                                      capture_output=True, text=True).stdout
+                print(diff.strip())
         if stale:
             print("listed as equivalent but killed now (remove from mutation-equivalent.txt): " + ", ".join(stale))
         killed = sum(1 for c in codes.values() if c in KILLED)
