@@ -83,8 +83,9 @@ def run(db, operation, *, summary: str, group_id: int | None = None, task_id: in
     log = history(db)
     assert len(log) == entries + 1
     entry = log[-1]
-    assert (entry.summary, entry.group_id, entry.task_id, entry.undoes, entry.undone_by) == (
-        summary, group_id, task_id, None, None)
+    called = [name for name in operation.__code__.co_names if name in ops.__all__]  # the ops function called
+    assert (entry.action, entry.summary, entry.group_id, entry.task_id, entry.undoes, entry.undone_by) == (
+        called[-1], summary, group_id, task_id, None, None)
     assert ops.undo(db) == summary
     assert dump(db) == before
     log = history(db)
@@ -166,7 +167,7 @@ def test_add_alias(db, ledger):
     refused(db, lambda db: ops.add_alias(db, uid, "县财政局"), "单位「县财政局」已存在")
     refused(db, lambda db: ops.add_alias(db, uid, "县财政"), "已是单位「县财政局」的别名")
     refused(db, lambda db: ops.add_alias(db, uid, " "), "别名不能为空")
-    refused(db, lambda db: ops.add_alias(db, 999, "某单位"), r"找不到单位（编号 999）")
+    refused(db, lambda db: ops.add_alias(db, 999, "某单位"), "找不到单位（编号 999），可能已被删除。")
 
 
 def test_find_unit_by_name_or_alias_after_cleaning(db, ledger):
@@ -213,7 +214,7 @@ def test_rename_unit_refusals(db, ledger):
     refused(db, lambda db: ops.rename_unit(db, uid, "县财政局"), "单位「县财政局」已存在")
     refused(db, lambda db: ops.rename_unit(db, uid, "县财政"), "已是单位「县财政局」的别名")
     refused(db, lambda db: ops.rename_unit(db, uid, ""), "单位名称不能为空")
-    refused(db, lambda db: ops.rename_unit(db, 999, "新名"), "找不到单位")
+    refused(db, lambda db: ops.rename_unit(db, 999, "新名"), "找不到单位（编号 999），可能已被删除。")
 
 
 def test_merge_units_moves_everything_and_joins_duplicates(db, ledger):
@@ -285,8 +286,8 @@ def test_merge_units_keeps_one_row_per_task_and_role_and_the_person(db, ledger):
 def test_merge_units_refusals(db, ledger):
     uid = ledger["units"]["县人社局"]
     refused(db, lambda db: ops.merge_units(db, uid, uid), "不能把单位与它自己合并")
-    refused(db, lambda db: ops.merge_units(db, uid, 999), "找不到单位（编号 999）")
-    refused(db, lambda db: ops.merge_units(db, 999, uid), "找不到单位（编号 999）")
+    refused(db, lambda db: ops.merge_units(db, uid, 999), "找不到单位（编号 999），可能已被删除。")
+    refused(db, lambda db: ops.merge_units(db, 999, uid), "找不到单位（编号 999），可能已被删除。")
 
 
 # ---------------------------------------------------------------- groups and members
@@ -337,7 +338,7 @@ def test_add_member_at_the_end_or_clamped(db, ledger):
         changed={"member": {m1: {"position": 2}, m2: {"position": 3}, m3: {"position": 4}, 4: {"position": 5},
                             5: {"position": 6}}})
     refused(db, lambda db: ops.add_member(db, g, "  "), "成员姓名不能为空")
-    refused(db, lambda db: ops.add_member(db, 999, "某人"), "找不到领导小组")
+    refused(db, lambda db: ops.add_member(db, 999, "某人"), "找不到领导小组（编号 999），可能已被删除。")
 
 
 def test_edit_member_fields(db, ledger):
@@ -351,7 +352,7 @@ def test_edit_member_fields(db, ledger):
     with pytest.raises(TypeError, match="unknown member fields"):
         ops.edit_member(db, m1, age="50")
     refused(db, lambda db: ops.edit_member(db, m1, name=" "), "成员姓名不能为空")
-    refused(db, lambda db: ops.edit_member(db, 999, title="x"), "找不到成员")
+    refused(db, lambda db: ops.edit_member(db, 999, title="x"), "找不到成员（编号 999），可能已被删除。")
 
 
 def test_edit_member_name_follows_into_open_tasks_only(db, ledger):
@@ -375,7 +376,7 @@ def test_move_member(db, ledger):
         changed={"member": {m1: {"position": 1}, m2: {"position": 2}, m3: {"position": 3}}})
     run(db, lambda db: ops.move_member(db, m3, -5), summary="调整成员顺序：朱志军 移到第 1 位", group_id=g,
         changed={"member": {m1: {"position": 2}, m2: {"position": 3}, m3: {"position": 1}}})
-    refused(db, lambda db: ops.move_member(db, 999, 1), "找不到成员")
+    refused(db, lambda db: ops.move_member(db, 999, 1), "找不到成员（编号 999），可能已被删除。")
 
 
 def test_replace_member_moves_open_tasks_and_keeps_done_ones(db, ledger):
@@ -411,7 +412,7 @@ def test_replace_member_keeps_title_and_unit_unless_given_and_dates_today(db, le
                                  T1, ["县人社局", "黄敬铿", "县财政局", "王五"])}}})
     refused(db, lambda db: ops.replace_member(db, m1, " "), "接任者姓名不能为空")
     refused(db, lambda db: ops.replace_member(db, m1, "黄 敬铿"), "接任者与原成员同名")
-    refused(db, lambda db: ops.replace_member(db, 999, "某人"), "找不到成员")
+    refused(db, lambda db: ops.replace_member(db, 999, "某人"), "找不到成员（编号 999），可能已被删除。")
     assert ops.member_open_tasks(db, 999) == [] and ops.member_open_tasks(db, m3) == []
 
 
@@ -429,7 +430,7 @@ def test_set_duty_adds_changes_and_removes(db, ledger):
         removed={"duty": [duty]})
     run(db, lambda db: ops.set_duty(db, g, "县老龄办", "新单位的职责"), summary=f"{GROUP}：修改「县老龄办」的工作职责",
         group_id=g, added={"unit": [{"name": "县老龄办"}], "duty": [{"group_id": g, "unit_id": 4, "text": "新单位的职责"}]})
-    refused(db, lambda db: ops.set_duty(db, 999, "县人社局", "x"), "找不到领导小组")
+    refused(db, lambda db: ops.set_duty(db, 999, "县人社局", "x"), "找不到领导小组（编号 999），可能已被删除。")
 
 
 # ---------------------------------------------------------------- tasks
@@ -457,7 +458,7 @@ def test_add_task_at_the_end_cleaning_the_content(db, ledger):
     with pytest.raises(TypeError, match="unknown task fields"):
         ops.add_task(db, g, "x", colour="red")
     refused(db, lambda db: ops.add_task(db, g, "   "), "工作任务内容不能为空")
-    refused(db, lambda db: ops.add_task(db, 999, "x"), "找不到领导小组")
+    refused(db, lambda db: ops.add_task(db, 999, "x"), "找不到领导小组（编号 999），可能已被删除。")
 
 
 def test_edit_task_cleans_the_content_and_refreshes_search(db, ledger):
@@ -476,7 +477,7 @@ def test_edit_task_cleans_the_content_and_refreshes_search(db, ledger):
     refused(db, lambda db: ops.edit_task(db, t1, content=" "), "工作任务内容不能为空")
     refused(db, lambda db: ops.edit_task(db, t1, deadline="x", expected={"deadline": "2020年底"}),
             "这项任务在你打开之后已被修改.*完成时限现在是「长期坚持」，不是你看到的「2020年底」")
-    refused(db, lambda db: ops.edit_task(db, 999, notes="x"), "找不到任务（编号 999）")
+    refused(db, lambda db: ops.edit_task(db, 999, notes="x"), "找不到任务（编号 999），可能已被删除。")
 
 
 def test_assign_appends_in_its_role_and_refreshes_search(db, ledger):
@@ -500,7 +501,7 @@ def test_assign_appends_in_its_role_and_refreshes_search(db, ledger):
     refused(db, lambda db: ops.assign(db, t1, "县人社局"), "「县人社局」已是这项任务的牵头单位")
     refused(db, lambda db: ops.assign(db, t1, "县财政", role="co"), "「县财政局」已是这项任务的配合单位")
     refused(db, lambda db: ops.assign(db, t1, "县人社局", role="boss"), "未知的单位角色「boss」")
-    refused(db, lambda db: ops.assign(db, 999, "县人社局"), "找不到任务")
+    refused(db, lambda db: ops.assign(db, 999, "县人社局"), "找不到任务（编号 999），可能已被删除。")
 
 
 def test_unassign(db, ledger):
@@ -508,7 +509,7 @@ def test_unassign(db, ledger):
     co = assignment_id(db, t1, "co", "县财政局")
     run(db, lambda db: ops.unassign(db, co), summary=f"取消配合单位：县财政局 — {T1}", group_id=g, task_id=t1,
         removed={"assignment": [co]}, changed={"task": {t1: {"search_text": search_text(T1, ["县人社局", "黄敬铿"])}}})
-    refused(db, lambda db: ops.unassign(db, 999), "找不到任务分工（编号 999）")
+    refused(db, lambda db: ops.unassign(db, 999), "找不到任务分工（编号 999），可能已被删除。")
 
 
 def test_set_person_sets_cleans_and_clears(db, ledger):
@@ -520,7 +521,7 @@ def test_set_person_sets_cleans_and_clears(db, ledger):
     run(db, lambda db: ops.set_person(db, lead, ""), summary=f"县人社局 的责任人：（空） — {T1}", group_id=g, task_id=t1,
         changed={"assignment": {lead: {"person": None}},
                  "task": {t1: {"search_text": search_text(T1, ["县人社局", "县财政局", "陈淑玲"])}}})
-    refused(db, lambda db: ops.set_person(db, 999, "x"), "找不到任务分工")
+    refused(db, lambda db: ops.set_person(db, 999, "x"), "找不到任务分工（编号 999），可能已被删除。")
 
 
 def test_tick_dates_today_and_untick_returns_to_the_progress_state(db, ledger):
@@ -539,7 +540,7 @@ def test_tick_refuses_when_another_window_changed_the_task(db, ledger):
     refused(db, lambda db: ops.tick(db, t1, seen_done=True), "这项任务已由另一个窗口或一次导入标为「未启动」")
     ops.tick(db, t1)
     refused(db, lambda db: ops.tick(db, t1, seen_done=False), "标为「已完成」，与你看到的不同")
-    refused(db, lambda db: ops.tick(db, 999), "找不到任务")
+    refused(db, lambda db: ops.tick(db, 999), "找不到任务（编号 999），可能已被删除。")
 
 
 def test_set_status(db, ledger):
@@ -552,7 +553,9 @@ def test_set_status(db, ledger):
         changed={"task": {t1: {"status": "未启动", "done_on": None}}})
     refused(db, lambda db: ops.set_status(db, t2, "推进中"), "任务已是「推进中」")
     refused(db, lambda db: ops.set_status(db, t2, "差不多"), "未知的完成状态「差不多」，应为 未启动、推进中 或 已完成")
-    refused(db, lambda db: ops.set_status(db, t1, "已完成", expected={"status": "推进中"}), "状态现在是「未启动」")
+    refused(db, lambda db: ops.set_status(db, t1, "已完成", expected={"status": "推进中"}),
+            "这项任务在你打开之后已被修改（另一个窗口或一次导入）：状态现在是「未启动」，不是你看到的「推进中」")
+    refused(db, lambda db: ops.set_status(db, 999, "已完成"), "找不到任务（编号 999），可能已被删除。")
 
 
 def test_record_progress_starts_a_task_and_is_dated_today(db, ledger):
@@ -568,7 +571,7 @@ def test_record_progress_starts_a_task_and_is_dated_today(db, ledger):
     run(db, lambda db: ops.record_progress(db, t2, "完成后的进展"), summary=f"记录进展：{T2[:15]}… — 完成后的进展",
         group_id=g, task_id=t2, added={"progress": [{"task_id": t2, "on": TODAY, "unit_id": None, "text": "完成后的进展"}]})
     refused(db, lambda db: ops.record_progress(db, t1, "  "), "进展内容不能为空")
-    refused(db, lambda db: ops.record_progress(db, 999, "x"), "找不到任务")
+    refused(db, lambda db: ops.record_progress(db, 999, "x"), "找不到任务（编号 999），可能已被删除。")
 
 
 def test_set_target_strips_and_updates_in_place(db, ledger):
@@ -581,7 +584,7 @@ def test_set_target_strips_and_updates_in_place(db, ledger):
     run(db, lambda db: ops.set_target(db, t1, 2018, "86%", expected={"target": "85%"}), summary=f"2018 年目标：86% — {T1}",
         group_id=g, task_id=t1, changed={"target": {target: {"target": "86%"}}})
     refused(db, lambda db: ops.set_target(db, t1, 2018, "90%", expected={"target": "85%"}), "2018 年的目标在你打开之后已被修改")
-    refused(db, lambda db: ops.set_target(db, 999, 2018, "90%"), "找不到任务")
+    refused(db, lambda db: ops.set_target(db, 999, 2018, "90%"), "找不到任务（编号 999），可能已被删除。")
 
 
 def test_record_actual_against_a_target_or_alone(db, ledger):
@@ -596,7 +599,7 @@ def test_record_actual_against_a_target_or_alone(db, ledger):
     run(db, lambda db: ops.record_actual(db, t2, 2023, "12万人"), summary=f"2023 年完成值：12万人 — {ops.short(T2)}",
         group_id=g, task_id=t2, added={"target": [{"task_id": t2, "year": 2023, "target": "", "actual": "12万人"}]})
     refused(db, lambda db: ops.record_actual(db, t1, 2018, "1", expected={"actual": "2"}), "2018 年的完成值在你打开之后已被修改")
-    refused(db, lambda db: ops.record_actual(db, 999, 2018, "1"), "找不到任务")
+    refused(db, lambda db: ops.record_actual(db, 999, 2018, "1"), "找不到任务（编号 999），可能已被删除。")
 
 
 def test_short():
