@@ -104,8 +104,10 @@ def _timeless(d: dict) -> dict:
 def refused(db, operation, message: str) -> None:
     """The operation is refused with a Chinese message and writes nothing, history included."""
     before, entries = dump(db), len(history(db))
-    with pytest.raises(OperationError, match=message):
+    with pytest.raises(OperationError, match=message) as refusal:
         operation(db)
+    if message.endswith("。"):  # a whole sentence: the whole message
+        assert str(refusal.value) == message.replace("\\", "")
     assert dump(db) == before and len(history(db)) == entries
 
 
@@ -152,7 +154,7 @@ def test_create_unit_cleans_the_name(db):
     run(db, lambda db: ops.create_unit(db, " 县 残联 "), summary="新增单位：县残联",
         added={"unit": [{"name": "县残联"}]})
     refused(db, lambda db: ops.create_unit(db, "县残联"), "单位「县残联」已存在")
-    refused(db, lambda db: ops.create_unit(db, "  "), "单位名称不能为空")
+    refused(db, lambda db: ops.create_unit(db, "  "), "单位名称不能为空。")
 
 
 def test_create_unit_refuses_a_name_in_use_as_an_alias(db, ledger):
@@ -337,7 +339,7 @@ def test_add_member_at_the_end_or_clamped(db, ledger):
         group_id=g, added={"member": [_member(g, "丙某", ledger["units"]["县财政局"], 1)]},
         changed={"member": {m1: {"position": 2}, m2: {"position": 3}, m3: {"position": 4}, 4: {"position": 5},
                             5: {"position": 6}}})
-    refused(db, lambda db: ops.add_member(db, g, "  "), "成员姓名不能为空")
+    refused(db, lambda db: ops.add_member(db, g, "  "), "成员姓名不能为空。")
     refused(db, lambda db: ops.add_member(db, 999, "某人"), "找不到领导小组（编号 999），可能已被删除。")
 
 
@@ -351,7 +353,8 @@ def test_edit_member_fields(db, ledger):
         changed={"member": {m1: {"title": None, "unit_id": None, "role": "成员"}}})
     with pytest.raises(TypeError, match="unknown member fields"):
         ops.edit_member(db, m1, age="50")
-    refused(db, lambda db: ops.edit_member(db, m1, name=" "), "成员姓名不能为空")
+    refused(db, lambda db: ops.edit_member(db, m1, name=" "), "成员姓名不能为空。")
+    refused(db, lambda db: ops.edit_member(db, m1, name=None), "成员姓名不能为空。")
     refused(db, lambda db: ops.edit_member(db, 999, title="x"), "找不到成员（编号 999），可能已被删除。")
 
 
@@ -376,6 +379,8 @@ def test_move_member(db, ledger):
         changed={"member": {m1: {"position": 1}, m2: {"position": 2}, m3: {"position": 3}}})
     run(db, lambda db: ops.move_member(db, m3, -5), summary="调整成员顺序：朱志军 移到第 1 位", group_id=g,
         changed={"member": {m1: {"position": 2}, m2: {"position": 3}, m3: {"position": 1}}})
+    run(db, lambda db: ops.move_member(db, m1, 3), summary="调整成员顺序：黄敬铿 移到第 3 位", group_id=g,
+        changed={"member": {m1: {"position": 3}, m2: {"position": 2}}})
     refused(db, lambda db: ops.move_member(db, 999, 1), "找不到成员（编号 999），可能已被删除。")
 
 
@@ -457,7 +462,7 @@ def test_add_task_at_the_end_cleaning_the_content(db, ledger):
         added={"task": [_task(gid, "第一项", 1)]})
     with pytest.raises(TypeError, match="unknown task fields"):
         ops.add_task(db, g, "x", colour="red")
-    refused(db, lambda db: ops.add_task(db, g, "   "), "工作任务内容不能为空")
+    refused(db, lambda db: ops.add_task(db, g, "   "), "工作任务内容不能为空。")
     refused(db, lambda db: ops.add_task(db, 999, "x"), "找不到领导小组（编号 999），可能已被删除。")
 
 
@@ -474,7 +479,7 @@ def test_edit_task_cleans_the_content_and_refreshes_search(db, ledger):
         task_id=t1, changed={"task": {t1: {"notes": "备注"}}})
     with pytest.raises(TypeError, match="unknown task fields"):
         ops.edit_task(db, t1, colour="red")
-    refused(db, lambda db: ops.edit_task(db, t1, content=" "), "工作任务内容不能为空")
+    refused(db, lambda db: ops.edit_task(db, t1, content=" "), "工作任务内容不能为空。")
     refused(db, lambda db: ops.edit_task(db, t1, deadline="x", expected={"deadline": "2020年底"}),
             "这项任务在你打开之后已被修改.*完成时限现在是「长期坚持」，不是你看到的「2020年底」")
     refused(db, lambda db: ops.edit_task(db, 999, notes="x"), "找不到任务（编号 999），可能已被删除。")
@@ -595,6 +600,9 @@ def test_record_actual_against_a_target_or_alone(db, ledger):
     run(db, lambda db: ops.record_actual(db, t1, 2018, " 86% ", expected={"actual": None}),
         summary=f"2018 年完成值：86% — {T1}", group_id=g, task_id=t1, changed={"target": {target: {"actual": "86%"}}})
     run(db, lambda db: ops.record_actual(db, t1, 2018, "  "), summary=f"2018 年完成值：（空） — {T1}", group_id=g,
+        task_id=t1, changed={"target": {target: {"actual": None}}})
+    ops.record_actual(db, t1, 2018, "1")
+    run(db, lambda db: ops.record_actual(db, t1, 2018, None), summary=f"2018 年完成值：（空） — {T1}", group_id=g,
         task_id=t1, changed={"target": {target: {"actual": None}}})
     run(db, lambda db: ops.record_actual(db, t2, 2023, "12万人"), summary=f"2023 年完成值：12万人 — {ops.short(T2)}",
         group_id=g, task_id=t2, added={"target": [{"task_id": t2, "year": 2023, "target": "", "actual": "12万人"}]})
