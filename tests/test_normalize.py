@@ -308,7 +308,7 @@ def test_unify_brackets_exactly(value, expected):
 @pytest.mark.parametrize(
     "value, expected",
     [("推进养老\n服务", "推进养老服务"), ("达到\n95%", "达到95%"), ("Smart\nCity", "Smart City"), ("第3\n4项", "第3 4项"),
-     ("a\n甲", "a甲"), ("甲\nb", "甲b"), ("one", "one"), ("x.\ny", "x.y"), ("a\nb\nc", "a b c")],
+     ("a\n甲", "a甲"), ("甲\nb", "甲b"), ("one", "one"), ("x.\ny", "x.y"), ("a\nb\nc", "a b c"), ("甲 乙\n丙", "甲 乙丙"), ("甲\n1", "甲1"), ("1\n甲", "1甲")],
 )
 def test_join_wrapped_exactly(value, expected):
     assert join_wrapped(value) == expected
@@ -318,7 +318,8 @@ def test_join_wrapped_exactly(value, expected):
     "value, expected",
     [("推进 养老 服务", "推进养老服务"), ("达到 95% 以上", "达到95%以上"), ("到 2022年", "到2022年"),
      ("完成 100 户", "完成100户"), ("Smart City 建设", "Smart City 建设"), (" 首尾 ", "首尾"), ("甲 (乙)", "甲（乙）"),
-     ("a 1", "a 1"), ("95％ 以上", "95％以上"), ("推进\n养老", "推进养老"), ("甲 ", "甲"), ("", "")],
+     ("a 1", "a 1"), ("95％ 以上", "95％以上"), ("推进\n养老", "推进养老"), ("甲 ", "甲"), ("", ""),
+     ("甲 X光", "甲 X光"), ("X 甲", "X 甲"), ("甲 Y", "甲 Y")],
 )
 def test_clean_sentence_exactly(value, expected):
     assert clean_sentence(value) == expected
@@ -341,7 +342,8 @@ def test_clean_unit_and_clean_name_exactly(value, expected):
      ("各镇（园区、街道）、县民政局", ["各镇（园区、街道）", "县民政局"]), ("各镇(园区、街道)", ["各镇（园区、街道）"]),
      ("县民政局、县民政局", ["县民政局"]), ("、、县民政局、", ["县民政局"]), ("甲）、乙局", ["甲）", "乙局"]),
      ("【县委、县政府】办", ["【县委、县政府】办"]), ("《甲、乙》", ["《甲、乙》"]), ("“甲、乙”", ["“甲、乙”"]),
-     ("〔甲、乙〕", ["〔甲、乙〕"]), ("‘甲、乙’", ["‘甲、乙’"]), (None, [])],
+     ("〔甲、乙〕", ["〔甲、乙〕"]), ("‘甲、乙’", ["‘甲、乙’"]), (None, []),
+     ("各镇（园区（街道）、社区）、县民政局", ["各镇（园区（街道）、社区）", "县民政局"])],
 )
 def test_split_units_exactly(value, expected):
     assert split_units(value) == expected
@@ -351,7 +353,8 @@ def test_split_units_exactly(value, expected):
     "value, expected",
     [("张三 李四", ["张三", "李四"]), ("刘  琛", ["刘琛"]), ("王 宇 张三", ["王宇", "张三"]), ("张三、李四\n王五", ["张三", "李四", "王五"]),
      ("张三（挂职）", ["张三（挂职）"]), ("张三(组长、牵头)", ["张三（组长、牵头）"]), ("", []), (None, []),
-     ("张三 李 四", ["张三", "李四"]), ("a b", ["a b"]), ("Tom Li", ["Tom", "Li"])],
+     ("张三 李 四", ["张三", "李四"]), ("a b", ["a b"]), ("Tom Li", ["Tom", "Li"]),
+     ("王 宇 张三 李 四", ["王宇", "张三", "李四"])],
 )
 def test_split_persons_exactly(value, expected):
     assert split_persons(value) == expected

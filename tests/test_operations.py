@@ -89,7 +89,8 @@ def run(db, operation, *, summary: str, group_id: int | None = None, task_id: in
     assert ops.undo(db) == summary
     assert dump(db) == before
     log = history(db)
-    assert log[-1].action == "undo" and log[-1].undoes == entry.id and log[-1].summary == f"撤销：{summary}"
+    assert (log[-1].action, log[-1].undoes, log[-1].summary, log[-1].group_id, log[-1].task_id) == (
+        "undo", entry.id, f"撤销：{summary}", group_id, task_id)
     assert log[-2].undone_by == log[-1].id
     # done again (the tests go on from there): the same rows as the first time
     result = operation(db)
@@ -482,6 +483,16 @@ def test_edit_task_cleans_the_content_and_refreshes_search(db, ledger):
     refused(db, lambda db: ops.edit_task(db, t1, content=" "), "工作任务内容不能为空。")
     refused(db, lambda db: ops.edit_task(db, t1, deadline="x", expected={"deadline": "2020年底"}),
             "这项任务在你打开之后已被修改.*完成时限现在是「长期坚持」，不是你看到的「2020年底」")
+    refused(db, lambda db: ops.edit_task(db, t1, notes="x", expected={"due": date(2019, 1, 1), "notes": None}),
+            "这项任务在你打开之后已被修改（另一个窗口或一次导入）：截止日期现在是「空」，不是你看到的「2019-01-01」。"
+            "这次修改没有保存，以免覆盖别人的修改；请看过最新内容后再改。")
+    refused(db, lambda db: ops.edit_task(db, t1, notes="x", expected={"notes": "旧备注"}),
+            "这项任务在你打开之后已被修改（另一个窗口或一次导入）：备注现在是「备注」，不是你看到的「旧备注」。"
+            "这次修改没有保存，以免覆盖别人的修改；请看过最新内容后再改。")
+    run(db, lambda db: ops.edit_task(db, t1, due=date(2019, 1, 1), expected={"due": None, "deadline": "长期坚持"}),
+        summary=f"修改任务：{ops.short(cleaned)}", group_id=g, task_id=t1, changed={"task": {t1: {"due": "2019-01-01"}}})
+    run(db, lambda db: ops.edit_task(db, t1, notes="新", expected={"due": date(2019, 1, 1)}),
+        summary=f"修改任务：{ops.short(cleaned)}", group_id=g, task_id=t1, changed={"task": {t1: {"notes": "新"}}})
     refused(db, lambda db: ops.edit_task(db, 999, notes="x"), "找不到任务（编号 999），可能已被删除。")
 
 
