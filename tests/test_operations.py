@@ -205,6 +205,15 @@ def test_rename_unit_back_to_its_own_alias_swaps_them(db, ledger):
                  "task": {t1: {"search_text": search_text(T1, ["县人社局", "黄敬铿", "县财政", "陈淑玲"])}}})
 
 
+def test_rename_unit_with_an_alias_keeps_the_alias(db, ledger):
+    uid, t1 = ledger["units"]["县财政局"], ledger["tasks"][0]
+    run(db, lambda db: ops.rename_unit(db, uid, "县财政总局"), summary="单位改名：县财政局 → 县财政总局",
+        added={"unit_alias": [{"unit_id": uid, "alias": "县财政局"}]},
+        changed={"unit": {uid: {"name": "县财政总局"}},
+                 "task": {t1: {"search_text": search_text(T1, ["县人社局", "黄敬铿", "县财政总局", "陈淑玲"])}}})
+    refused(db, lambda db: ops.rename_unit(db, ledger["units"]["县人社局"], "县财政"), "已是单位「县财政总局」的别名")
+
+
 def test_rename_unit_without_keeping_the_old_name(db, ledger):
     uid = ledger["units"]["县民政局"]
     run(db, lambda db: ops.rename_unit(db, uid, "县民政", keep_old_as_alias=False), summary="单位改名：县民政局 → 县民政",
@@ -212,11 +221,12 @@ def test_rename_unit_without_keeping_the_old_name(db, ledger):
 
 
 def test_rename_unit_refusals(db, ledger):
+    test_rename_unit_with_an_alias_keeps_the_alias(db, ledger)  # 县财政局 is 县财政总局 from here on
     uid = ledger["units"]["县人社局"]
     refused(db, lambda db: ops.rename_unit(db, uid, "县人社局"), "新名称与原名称「县人社局」相同")
-    refused(db, lambda db: ops.rename_unit(db, uid, "县财政局"), "单位「县财政局」已存在")
-    refused(db, lambda db: ops.rename_unit(db, uid, "县财政"), "已是单位「县财政局」的别名")
-    refused(db, lambda db: ops.rename_unit(db, uid, ""), "单位名称不能为空")
+    refused(db, lambda db: ops.rename_unit(db, uid, "县财政总局"), "单位「县财政总局」已存在")
+    refused(db, lambda db: ops.rename_unit(db, uid, "县财政"), "已是单位「县财政总局」的别名")
+    refused(db, lambda db: ops.rename_unit(db, uid, ""), "单位名称不能为空。")
     refused(db, lambda db: ops.rename_unit(db, 999, "新名"), "找不到单位（编号 999），可能已被删除。")
 
 
@@ -352,6 +362,8 @@ def test_edit_member_fields(db, ledger):
                                  "role": "副组长"}}})
     run(db, lambda db: ops.edit_member(db, m1, title=None, unit=None, role=None), summary="修改成员：黄敬铿", group_id=g,
         changed={"member": {m1: {"title": None, "unit_id": None, "role": "成员"}}})
+    run(db, lambda db: ops.edit_member(db, m1, phone="139"), summary="修改成员：黄敬铿", group_id=g,
+        changed={"member": {m1: {"phone": "139"}}})
     with pytest.raises(TypeError, match="unknown member fields"):
         ops.edit_member(db, m1, age="50")
     refused(db, lambda db: ops.edit_member(db, m1, name=" "), "成员姓名不能为空。")
@@ -416,8 +428,8 @@ def test_replace_member_keeps_title_and_unit_unless_given_and_dates_today(db, le
                              "assignment": {assignment_id(db, ledger["tasks"][0], "co", "县财政局"): {"person": "王五"}},
                              "task": {ledger["tasks"][0]: {"search_text": search_text(
                                  T1, ["县人社局", "黄敬铿", "县财政局", "王五"])}}})
-    refused(db, lambda db: ops.replace_member(db, m1, " "), "接任者姓名不能为空")
-    refused(db, lambda db: ops.replace_member(db, m1, "黄 敬铿"), "接任者与原成员同名")
+    refused(db, lambda db: ops.replace_member(db, m1, " "), "接任者姓名不能为空。")
+    refused(db, lambda db: ops.replace_member(db, m1, "黄 敬铿"), "接任者与原成员同名。")
     refused(db, lambda db: ops.replace_member(db, 999, "某人"), "找不到成员（编号 999），可能已被删除。")
     assert ops.member_open_tasks(db, 999) == [] and ops.member_open_tasks(db, m3) == []
 
