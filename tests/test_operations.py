@@ -258,6 +258,9 @@ def test_merge_units_moves_the_duty_and_the_host_role_when_the_kept_unit_has_non
     g = ledger["group"]
     keep, gone = ops.create_unit(db, "县老龄办"), ledger["units"]["县民政局"]
     ops.set_duty(db, g, "县民政局", "负责养老服务。")
+    t1, t2 = ledger["tasks"]
+    ops.assign(db, t1, "县老龄办", role="co")  # the kept unit is a co unit of another task
+    moved = ops.assign(db, t2, "县民政局", role="co", person="朱志军")
     with db.session() as s:
         from models.tables import Duty
         duty = s.exec(select(Duty.id).where(Duty.unit_id == gone)).one()
@@ -265,7 +268,8 @@ def test_merge_units_moves_the_duty_and_the_host_role_when_the_kept_unit_has_non
     run(db, lambda db: ops.merge_units(db, keep, gone), summary="合并单位：县民政局 并入 县老龄办",
         added={"unit_alias": [{"unit_id": keep, "alias": "县民政局"}]}, removed={"unit": [gone]},
         changed={"work_group": {g: {"host_unit_id": keep}}, "member": {m3: {"unit_id": keep}},
-                 "duty": {duty: {"unit_id": keep}}})
+                 "duty": {duty: {"unit_id": keep}}, "assignment": {moved: {"unit_id": keep}},
+                 "task": {t2: {"search_text": search_text(T2, ["县人社局", "黄敬铿", "县老龄办", "朱志军"])}}})
 
 
 def test_merge_units_keeps_one_row_per_task_and_role_and_the_person(db, ledger):
@@ -298,7 +302,7 @@ def test_merge_units_keeps_one_row_per_task_and_role_and_the_person(db, ledger):
 
 def test_merge_units_refusals(db, ledger):
     uid = ledger["units"]["县人社局"]
-    refused(db, lambda db: ops.merge_units(db, uid, uid), "不能把单位与它自己合并")
+    refused(db, lambda db: ops.merge_units(db, uid, uid), "不能把单位与它自己合并。")
     refused(db, lambda db: ops.merge_units(db, uid, 999), "找不到单位（编号 999），可能已被删除。")
     refused(db, lambda db: ops.merge_units(db, 999, uid), "找不到单位（编号 999），可能已被删除。")
 
@@ -428,6 +432,21 @@ def test_replace_member_keeps_title_and_unit_unless_given_and_dates_today(db, le
                              "assignment": {assignment_id(db, ledger["tasks"][0], "co", "县财政局"): {"person": "王五"}},
                              "task": {ledger["tasks"][0]: {"search_text": search_text(
                                  T1, ["县人社局", "黄敬铿", "县财政局", "王五"])}}})
+    chief = ops.add_member(db, g, "组长甲", role="组长")
+    t1, t2 = ledger["tasks"]
+    other = ops.create_group(db, "另一组")
+    elsewhere = ops.add_task(db, other, "另一组的任务")
+    ops.assign(db, elsewhere, "县民政局", person="组长甲")  # the same name in another group
+    first = ops.add_task(db, g, "排在最前的任务", position=0)
+    ops.assign(db, first, "县民政局", person="组长甲")
+    ops.assign(db, t1, "县民政局", person="组长甲")
+    assert [t.id for t in ops.member_open_tasks(db, chief)] == [first, t1]  # in the table's order
+    successor = ops.replace_member(db, chief, "组长乙")
+    with db.session() as s:
+        from models.tables import Member
+        assert s.get(Member, successor).role == "组长"
+        persons = dict(s.exec(select(Assignment.task_id, Assignment.person).where(Assignment.person.like("组长%"))).all())
+    assert persons == {elsewhere: "组长甲", first: "组长乙", t1: "组长乙"}
     refused(db, lambda db: ops.replace_member(db, m1, " "), "接任者姓名不能为空。")
     refused(db, lambda db: ops.replace_member(db, m1, "黄 敬铿"), "接任者与原成员同名。")
     refused(db, lambda db: ops.replace_member(db, 999, "某人"), "找不到成员（编号 999），可能已被删除。")
