@@ -91,11 +91,22 @@ def run(db, operation, *, summary: str, group_id: int | None = None, task_id: in
     log = history(db)
     assert (log[-1].action, log[-1].undoes, log[-1].summary, log[-1].group_id, log[-1].task_id) == (
         "undo", entry.id, f"撤销：{summary}", group_id, task_id)
+    # the undo's own record of rows: each row the operation changed, from after back to before
+    assert _row_changes(db, log[-1].id) == [(t, i, after, before) for t, i, before, after in reversed(_row_changes(db, entry.id))]
     assert log[-2].undone_by == log[-1].id
     # done again (the tests go on from there): the same rows as the first time
     result = operation(db)
     assert _timeless(dump(db)) == _timeless(after)
     return result
+
+
+def _row_changes(db, history_id: int) -> list[tuple]:
+    from models.tables import RowChange
+
+    with db.session() as s:
+        rows = s.exec(select(RowChange).where(RowChange.history_id == history_id).order_by(RowChange.seq)).all()
+        return [(r.table_name, r.row_id, json.loads(r.before) if r.before else None,
+                 json.loads(r.after) if r.after else None) for r in rows]
 
 
 def _timeless(d: dict) -> dict:
@@ -258,6 +269,7 @@ def test_merge_units_moves_the_duty_and_the_host_role_when_the_kept_unit_has_non
     g = ledger["group"]
     keep, gone = ops.create_unit(db, "县老龄办"), ledger["units"]["县民政局"]
     ops.set_duty(db, g, "县民政局", "负责养老服务。")
+    ops.set_duty(db, ops.create_group(db, "第二组"), "县老龄办", "第二组的职责")  # the kept unit's duty elsewhere
     t1, t2 = ledger["tasks"]
     ops.assign(db, t1, "县老龄办", role="co")  # the kept unit is a co unit of another task
     moved = ops.assign(db, t2, "县民政局", role="co", person="朱志军")
@@ -712,8 +724,11 @@ def test_undo_of_a_bulk_insert_removes_its_id_range(db, ledger):
             "INSERT INTO task (id, group_id, position, content, status, search_text) VALUES "
             "(10, ?, 3, '甲', '未启动', ''), (11, ?, 4, '乙', '未启动', '')", (g, g))
         tx.record("task", 10, None, {"id_range": [10, 11]})
+        tx.session.connection().exec_driver_sql("INSERT INTO unit (id, name, created_at) VALUES "
+                                                "(20, '甲单位', '2023-07-01 00:00:00'), (21, '乙单位', '2023-07-01 00:00:00')")
+        tx.record("unit", 20, None, {"id_range": [20, 21]})
         tx.describe("导入：两项任务", group_id=g)
-    assert set(dump(db)["task"]) == {1, 2, 10, 11}
+    assert set(dump(db)["task"]) == {1, 2, 10, 11} and {20, 21} <= set(dump(db)["unit"])
     assert ops.undo(db) == "导入：两项任务"
     assert dump(db) == before
 
