@@ -199,6 +199,9 @@ def test_numbers_at_their_bounds(value, expected):
         ("2023/6", date(2023, 6, 30)),
         ("20231130前", date(2023, 11, 30)), ("于20231130前完成，2023年6月底前启动", date(2023, 11, 30)),
         ("20230631前", None), ("长期坚持，20251231前", date(2025, 12, 31)), ("20231130", date(2023, 11, 30)),
+        ("2023年2月30日前后，2023年12月底前", date(2023, 12, 31)),  # an impossible date is skipped, not the end
+        ("2023年6月—6月底", date(2023, 6, 30)),  # the same month again does not run into next year
+        ("2024年3月—2月29日，2024年12月底前", date(2024, 12, 31)),  # 2025-02-29 does not exist: skipped
     ],
 )
 def test_more_phrasings(text, expected):
