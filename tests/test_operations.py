@@ -180,7 +180,7 @@ def test_add_alias(db, ledger):
         added={"unit_alias": [{"unit_id": uid, "alias": "县人力资源和社会保障局"}]})
     refused(db, lambda db: ops.add_alias(db, uid, "县财政局"), "单位「县财政局」已存在")
     refused(db, lambda db: ops.add_alias(db, uid, "县财政"), "已是单位「县财政局」的别名")
-    refused(db, lambda db: ops.add_alias(db, uid, " "), "别名不能为空")
+    refused(db, lambda db: ops.add_alias(db, uid, " "), "别名不能为空。")
     refused(db, lambda db: ops.add_alias(db, 999, "某单位"), "找不到单位（编号 999），可能已被删除。")
 
 
@@ -337,7 +337,7 @@ def test_create_group_creates_a_new_host_unit_and_stores_no_empty_doc_number(db)
                                                              "note": None}]})
     assert gid == 1
     refused(db, lambda db: ops.create_group(db, "小组"), "领导小组「小组」已存在")
-    refused(db, lambda db: ops.create_group(db, " "), "领导小组名称不能为空")
+    refused(db, lambda db: ops.create_group(db, " "), "领导小组名称不能为空。")
 
 
 def _member(group, name, unit, position, *, role="成员", title=None, phone=None, joined_on=None):
@@ -479,6 +479,10 @@ def test_set_duty_adds_changes_and_removes(db, ledger):
         removed={"duty": [duty]})
     run(db, lambda db: ops.set_duty(db, g, "县老龄办", "新单位的职责"), summary=f"{GROUP}：修改「县老龄办」的工作职责",
         group_id=g, added={"unit": [{"name": "县老龄办"}], "duty": [{"group_id": g, "unit_id": 4, "text": "新单位的职责"}]})
+    refused(db, lambda db: ops.set_duty(db, g, " ", "x"), "单位名称不能为空。")
+    other = ops.create_group(db, "另一组")
+    run(db, lambda db: ops.set_duty(db, other, "县老龄办", "另一组的职责"), summary="另一组：修改「县老龄办」的工作职责",
+        group_id=other, added={"duty": [{"group_id": other, "unit_id": 4, "text": "另一组的职责"}]})
     refused(db, lambda db: ops.set_duty(db, 999, "县人社局", "x"), "找不到领导小组（编号 999），可能已被删除。")
 
 
@@ -559,6 +563,11 @@ def test_assign_appends_in_its_role_and_refreshes_search(db, ledger):
             T1, ["县人社局", "黄敬铿", "县民政局", "县财政局", "陈淑玲", "县老龄办"])}}})
     refused(db, lambda db: ops.assign(db, t1, "县人社局"), "「县人社局」已是这项任务的牵头单位")
     refused(db, lambda db: ops.assign(db, t1, "县财政", role="co"), "「县财政局」已是这项任务的配合单位")
+    run(db, lambda db: ops.assign(db, t1, "县人社局", role="co"), summary=f"指定配合单位：县人社局 — {T1}", group_id=g,
+        task_id=t1, added={"assignment": [{"task_id": t1, "unit_id": ledger["units"]["县人社局"], "role": "co",
+                                            "person": None, "position": 2}]},
+        changed={"task": {t1: {"search_text": search_text(
+            T1, ["县人社局", "黄敬铿", "县民政局", "县财政局", "陈淑玲", "县老龄办", "县人社局"])}}})
     refused(db, lambda db: ops.assign(db, t1, "县人社局", role="boss"), "未知的单位角色「boss」")
     refused(db, lambda db: ops.assign(db, 999, "县人社局"), "找不到任务（编号 999），可能已被删除。")
 
@@ -629,7 +638,7 @@ def test_record_progress_starts_a_task_and_is_dated_today(db, ledger):
     ops.tick(db, t2)
     run(db, lambda db: ops.record_progress(db, t2, "完成后的进展"), summary=f"记录进展：{T2[:15]}… — 完成后的进展",
         group_id=g, task_id=t2, added={"progress": [{"task_id": t2, "on": TODAY, "unit_id": None, "text": "完成后的进展"}]})
-    refused(db, lambda db: ops.record_progress(db, t1, "  "), "进展内容不能为空")
+    refused(db, lambda db: ops.record_progress(db, t1, "  "), "进展内容不能为空。")
     refused(db, lambda db: ops.record_progress(db, 999, "x"), "找不到任务（编号 999），可能已被删除。")
 
 
@@ -642,6 +651,10 @@ def test_set_target_strips_and_updates_in_place(db, ledger):
         task_id=t1, added={"target": [{"task_id": t1, "year": 2019, "target": "88%", "actual": None}]})
     run(db, lambda db: ops.set_target(db, t1, 2018, "86%", expected={"target": "85%"}), summary=f"2018 年目标：86% — {T1}",
         group_id=g, task_id=t1, changed={"target": {target: {"target": "86%"}}})
+    run(db, lambda db: ops.set_target(db, ledger["tasks"][1], 2018, "一二三四五六七八九十一二三四五六七"),
+        summary=f"2018 年目标：一二三四五六七八九十一二三四五… — {T2}", group_id=g, task_id=ledger["tasks"][1],
+        added={"target": [{"task_id": ledger["tasks"][1], "year": 2018, "target": "一二三四五六七八九十一二三四五六七",
+                           "actual": None}]})
     refused(db, lambda db: ops.set_target(db, t1, 2018, "90%", expected={"target": "85%"}), "2018 年的目标在你打开之后已被修改")
     refused(db, lambda db: ops.set_target(db, 999, 2018, "90%"), "找不到任务（编号 999），可能已被删除。")
 
