@@ -47,13 +47,14 @@ from exporters.ledger_data import GroupInfo, MemberRow, TaskRow, read_members, r
 from exporters import fitting
 from exporters.xlsx_sheet import (BODY_PT, LABEL_PT, LINE_POINTS, TITLE_PT, Column, Sheet, line_count,
                                   preferred_text_width)
+from importers.records import NO_PERSON
 
 DONE, IN_PROGRESS, NOT_STARTED = "已完成", "推进中", "未启动"
 TITLES = {"division": "重点任务分工表", "progress": "重点任务进展情况表", "overdue": "逾期及临期任务督办清单",
           "roster": "成员名单"}
 
 # The division-table reader's own tests of a unit name (importers.table: _UNIT_END, _UNIT_START);
-# tests/test_export_division.py checks they stay the same.
+# tests/test_export_division.py checks that the reader reads back every unit list written with them.
 UNIT_END = re.compile(
     r"(局|办|委|部|中心|院|所|队|会|站|室|处|科|股|镇|乡|街道|政府|公司|组|厅|馆|团|社|联|协|行|台|司|区|县|市|村|"
     r"校|场|厂|署|关|班|位|门|业|园|）|党委|支部|人大|政协|长)$"
@@ -194,6 +195,9 @@ def _role_cells(pairs: list[tuple[str, str | None]], extra: list[str], unit_widt
     lines for one wrapped name (then 、) or unpaired persons stand in the column."""
     units = [u for u, _ in pairs]
     persons = [p for _, p in pairs if p]
+    if persons and len(persons) != len(units):  # some units without a person: "—" keeps lines paired
+        pairs = [(u, p or NO_PERSON) for u, p in pairs]
+        persons = [p for _, p in pairs]
     if len(units) >= 2 and "\n" not in _unit_cell(units, len(persons) + len(extra)):
         return _Units("、".join(units), "\n".join([p or "" for _, p in pairs if p] + extra))
     if extra:

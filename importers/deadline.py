@@ -42,7 +42,7 @@ _ALTERNATIVES = [
     rf"{_Y}-{_M}-{_D}(?!\s*月)",
     rf"{_Y}/{_M}/{_D}",
     r"(?P<compact>(?:19|20|21)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))(?!\d)",
-    rf"{_Y}\s*(?:年|[./-])\s*{_M}\s*月?\s*{_MONTH_PART}",
+    rf"{_Y}\s*(?:年|[./-])\s*{_M}(?!\s*季)\s*月?\s*{_MONTH_PART}",  # not 2023年2季度 (a quarter)
     rf"{_Y}\s*年?\s*{_QUARTER}",
     rf"{_Y}{_AFTER_BARE_YEAR}\s*年?\s*{_YEAR_END}?",
     rf"(?<![\d.]){_M}\s*月\s*{_D}\s*[日号]",

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+# A unit with no responsible person, among units that have one, is written "—" on its line of the
+# person column (export), so the lines still pair; the reader takes these marks for "no person".
+NO_PERSON = "—"
+NO_PERSON_MARKS = frozenset({"—", "——", "－", "-", "无"})
+
 
 class Origin(NamedTuple):
     """Where a value came from, for messages: file, sheet, 1-based row and column. (A named

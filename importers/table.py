@@ -43,6 +43,7 @@ from importers.normalize import clean_sentence, clean_text, clean_unit, split_pe
 from importers.readers import Grid, OpeningSource, open_source, refuse
 from importers.readers.sniff import FATAL
 from importers.records import (
+    NO_PERSON_MARKS,
     ImportRefused,
     ImportWarning,
     Origin,
@@ -453,7 +454,7 @@ class UnitReader:
         pairs = zip(pieces, persons) if persons and len(pieces) == len(persons) else ((p, None) for p in pieces)
         refs: list[UnitRef] = []
         roles: list[str | None] = []
-        unpaired = [] if persons and len(pieces) == len(persons) else list(persons)
+        unpaired = [] if persons and len(pieces) == len(persons) else [p for p in persons if p not in NO_PERSON_MARKS]
         seen: set[str] = set()
         for (name, _, role), person in pairs:
             if name in seen:
@@ -461,7 +462,7 @@ class UnitReader:
                     unpaired.append(person)
                 continue
             seen.add(name)
-            refs.append(UnitRef(name, person))
+            refs.append(UnitRef(name, None if person in NO_PERSON_MARKS else person))
             roles.append(role)
         return CellUnits(refs, unpaired, learnt, roles)
 

@@ -23,6 +23,19 @@ def fixed_today(monkeypatch: pytest.MonkeyPatch) -> str:
     return TODAY
 
 
+@pytest.fixture(autouse=True)
+def window_errors_fail_the_test():
+    """A TUI test fails when a worker of the window raised, or the window caught an error it has
+    no message for (tui.testing.failing_on_errors); tests without the TUI loaded are left alone."""
+    if "textual" not in sys.modules:
+        yield
+        return
+    from tui.testing import failing_on_errors
+
+    with failing_on_errors():
+        yield
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "ledger.db"

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import PureWindowsPath
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
 
 from taizhang import __version__
 
@@ -29,13 +33,37 @@ def test_taizhang_db_environment_variable_is_the_default(tmp_path):
     assert db.exists()
 
 
-def test_default_database_lives_in_the_user_data_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path))
-    from taizhang.cli import default_db_path
+def _default_db_path_on(platform: str, env: dict[str, str]) -> str:
+    """default_db_path() in a fresh interpreter that takes itself for ``platform`` (platformdirs
+    picks its rules by sys.platform when first imported)."""
+    code = (f"import sys; sys.platform = {platform!r}\n"
+            "from taizhang.cli import default_db_path; print(default_db_path())")
+    keep = {k: v for k, v in os.environ.items() if k not in ("XDG_DATA_HOME", "TAIZHANG_DB")}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**keep, **env},
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
 
-    path = default_db_path()
-    assert path.name == "taizhang.db" and "taizhang" in path.parent.as_posix()
+
+def test_default_database_location_on_each_platform(tmp_path):
+    """README: %LOCALAPPDATA%\\taizhang\\taizhang.db on Windows (local, not roaming), ~/.local/share/taizhang
+    on Linux (or $XDG_DATA_HOME/taizhang), ~/Library/Application Support/taizhang on macOS."""
+    home = str(tmp_path)
+    local, roaming = r"C:\Users\王五\AppData\Local", r"C:\Users\王五\AppData\Roaming"
+    windows = _default_db_path_on("win32", {"HOME": home, "WIN_PD_OVERRIDE_LOCAL_APPDATA": local,
+                                            "WIN_PD_OVERRIDE_APPDATA": roaming})
+    assert PureWindowsPath(windows) == PureWindowsPath(local, "taizhang", "taizhang.db")
+    assert _default_db_path_on("linux", {"HOME": home}) == f"{home}/.local/share/taizhang/taizhang.db"
+    assert _default_db_path_on("linux", {"HOME": home, "XDG_DATA_HOME": f"{home}/数据"}) == f"{home}/数据/taizhang/taizhang.db"
+    assert _default_db_path_on("darwin", {"HOME": home}) == f"{home}/Library/Application Support/taizhang/taizhang.db"
+
+
+def test_the_default_database_is_created_there(tmp_path):
+    """With no --db and no TAIZHANG_DB the command line writes the file in the user data folder."""
+    data = tmp_path / "data"
+    result = run_cli("export", str(tmp_path / "out.json"), env={"XDG_DATA_HOME": str(data), "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert (data / "taizhang" / "taizhang.db").is_file()
 
 
 def test_wrong_usage_exits_2_with_a_chinese_message(tmp_path):

@@ -161,3 +161,79 @@ def test_written_dates_read_back(day):
     for text in (f"{day.year}年{day.month}月{day.day}日", f"{day.year}.{day.month}.{day.day}",
                  f"{day.year}-{day.month:02d}-{day.day:02d}", f"{day.year}/{day.month}/{day.day}"):
         assert parse_due(text) == day
+
+
+# ---------------------------------------------------------------- edges (each a mistake that once could slip)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (1990, date(1990, 12, 31)), (2100, date(2100, 12, 31)), (1989, None), (2101, None),  # a year's bounds
+        (44927, date(2023, 1, 1)), (44927.9, date(2023, 1, 1)),  # Excel's serial of 2023-01-01 (time of day dropped)
+        (25000, date(1968, 6, 11)), (24999, None), (79999, date(2119, 1, 10)), (80000, None),  # serial bounds
+        (2023.5, None), (float("-inf"), None), ("1990", date(1990, 12, 31)), ("44927", date(2023, 1, 1)),
+        ("20230631", None), ("20240229", date(2024, 2, 29)), ("20230229", None), (object(), None), (False, None),
+    ],
+)
+def test_numbers_at_their_bounds(value, expected):
+    assert parse_due(value) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2023年十月", date(2023, 10, 31)), ("2023年十一月底", date(2023, 11, 30)), ("2023年九月", date(2023, 9, 30)),
+        ("2023年一月", date(2023, 1, 31)), ("2023年二月", date(2023, 2, 28)),
+        ("2023年3月初", date(2023, 3, 10)), ("2023年3月中", date(2023, 3, 15)), ("2023年3月下旬", date(2023, 3, 31)),
+        ("2023年3月份", date(2023, 3, 31)), ("2023年3月末", date(2023, 3, 31)),
+        ("2023年2季度", date(2023, 6, 30)), ("2023年第二季度", date(2023, 6, 30)), ("2023年1季度", date(2023, 3, 31)),
+        ("2023年四季度", date(2023, 12, 31)),
+        ("2023年2月29日", None), ("2024年2月29日", date(2024, 2, 29)), ("2023年4月31日", None),
+        ("1989年底", None), ("2101年", None), ("1990年", date(1990, 12, 31)), ("2100年底", date(2100, 12, 31)),
+        ("2023年11月-3月", date(2024, 3, 31)), ("2023年12月-1月底", date(2024, 1, 31)),
+        ("2023年6月起", None), ("2023年起至2025年底", date(2025, 12, 31)), ("2023年开始，2024年6月底前完成", date(2024, 6, 30)),
+        ("2023年6月30号", date(2023, 6, 30)), ("2023年 6 月 30 日", date(2023, 6, 30)),
+        ("2023年6月30日、2023年3月", date(2023, 6, 30)), ("6月30日", None), ("2023年全年", date(2023, 12, 31)),
+        ("2023年终", date(2023, 12, 31)), ("2023.6", date(2023, 6, 30)), ("2023-6", date(2023, 6, 30)),
+        ("2023/6", date(2023, 6, 30)),
+        ("20231130前", date(2023, 11, 30)), ("于20231130前完成，2023年6月底前启动", date(2023, 11, 30)),
+        ("20230631前", None), ("长期坚持，20251231前", date(2025, 12, 31)), ("20231130", date(2023, 11, 30)),
+        ("2023年2月30日前后，2023年12月底前", date(2023, 12, 31)),  # an impossible date is skipped, not the end
+        ("2023年6月—6月底", date(2023, 6, 30)),  # the same month again does not run into next year
+        ("2024年3月—2月29日，2024年12月底前", date(2024, 12, 31)),  # 2025-02-29 does not exist: skipped
+    ],
+)
+def test_more_phrasings(text, expected):
+    assert parse_due(text) == expected
+
+
+def test_default_year_for_days_parts_and_ranges():
+    assert parse_due("6月30日", default_year=2024) == date(2024, 6, 30)
+    assert parse_due("6月上旬", default_year=2024) == date(2024, 6, 10)
+    assert parse_due("下半年", default_year=2024) == date(2024, 12, 31)
+    assert parse_due("11月至3月", default_year=2024) == date(2025, 3, 31)  # runs into next year
+    assert parse_due("2月29日", default_year=2023) is None
+    assert parse_due("年底前", default_year=1989) is None and parse_due("年底前", default_year=2101) is None
+    assert parse_due("每年6月底前", default_year=2024) is None  # recurring: no year of its own
+    assert parse_due("长期坚持，2025年底前", default_year=2024) == date(2025, 12, 31)
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(1990, 1990), (2100, 2100), (1989, None), (2101, None), ("1990年", 1990), ("2100", 2100), ("1989年", None),
+     ("2101年", None), ("2018.0", 2018), ("2018年任务", 2018), ("2018年指标", 2018), ("2018年计划", 2018),
+     ("2018完成值", 2018), ("2018年目标值", 2018), ("2018年度目标值X", None), (True, None), (False, None),
+     ([2018], None), ("x2018", None)],
+)
+def test_year_of_header_bounds(value, expected):
+    assert year_of_header(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [(2022, False), (None, False), ("2022年起，2023年底前完成", False), ("2022年以来", True), ("2022年6月起", True),
+     ("2022年起、2023年起", True), ("每季度", True), ("   ", False), ("2023年", False)],
+)
+def test_open_ended_edges(value, expected):
+    assert is_open_ended(value) is expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -167,20 +168,18 @@ def test_roster_in_official_order_with_liaisons_apart(demo, tmp_path):
     ws = _sheet(export(demo, "roster", tmp_path / "r.xlsx", LINHAI))
     assert ws["A1"].value == "附件" and ws["A2"].value == f"{LINHAI}成员名单"
     assert _row(ws, 3) == ["序号", "组内职务", "姓名", "工作单位", "职务", "联系电话"]
-    db = Database(demo)
-    try:
-        members = build_dump(db, LINHAI)["groups"][0]["members"]
-    finally:
-        db.close()
-    main = [m for m in members if m["role"] != "联络员"]
-    liaisons = [m for m in members if m["role"] == "联络员"]
-    assert main and liaisons
+    # the order of the notice (sample_data/临海市老有康养专项工作组成员名单.txt), not the program's own query
+    main = ["宋江涌", "赵立东", "詹才勇", "王祖掌", "高奋飞", "杜计地", "周灵宏", "李建富", "蒋向阳", "吴加伟", "徐佳佳",
+            "陈立新", "李肖尉", "程正刚", "许琴秀", "陈道华", "王宇", "林金龙", "钱剑峰"]
+    liaisons = ["高晨瑶", "朱湖斌", "王璟", "陶灵燕", "王光永", "叶小建", "何一鸣", "徐盼", "卢跃波", "项玲芳", "吴含英",
+                "王仙文", "郭晓慧", "杨璐", "林通", "刘盛强"]
     names = [ws.cell(r, 3).value for r in range(4, 4 + len(main))]
-    assert names == [m["name"] for m in main]
-    assert ws["A4"].value == "1" and ws["B4"].value == "组长" and ws["D4"].value == main[0]["unit"]
+    assert names == main
+    assert [ws.cell(r, 2).value for r in (4, 5, 7)] == ["组长", "副组长", "成员"]
+    assert ws["A4"].value == "1" and ws["D4"].value == "临海市委" and ws["E4"].value == "常委、副市长"
     heading = 4 + len(main)
     assert ws.cell(heading, 1).value == "联络员" and f"A{heading}:F{heading}" in {str(r) for r in ws.merged_cells.ranges}
-    assert [ws.cell(r, 3).value for r in range(heading + 1, heading + 1 + len(liaisons))] == [m["name"] for m in liaisons]
+    assert [ws.cell(r, 3).value for r in range(heading + 1, ws.max_row + 1)] == liaisons
     assert ws.cell(heading + 1, 1).value == "1"
     # roles merged down their runs (page by page)
     role_merges = [r for r in ws.merged_cells.ranges if r.min_col == 2 == r.max_col]
@@ -210,12 +209,16 @@ def test_roster_leaves_out_replaced_members_and_reads_back(demo, tmp_path):
     ws = _sheet(out)
     names = [ws.cell(r, 3).value for r in range(4, ws.max_row + 1)]
     assert old.name not in names and names[4] == "新接任" and ws.cell(8, 6).value == "0595-1234567"
+    with sqlite3.connect(demo) as conn:  # the official order: the roster positions, read here in plain SQL
+        in_order = conn.execute(
+            "SELECT m.name, m.unit_id, m.role FROM member m JOIN work_group g ON g.id = m.group_id "
+            "WHERE g.name = ? AND m.active ORDER BY m.position", (QUANGANG,)).fetchall()
     once, seen = [], set()  # a person serving in two roles stands once (issue 16)
-    for m in members:
-        if m["role"] == "联络员" or (m["name"], m["unit"]) not in seen:
-            once.append(m["name"])
-        if m["role"] != "联络员":
-            seen.add((m["name"], m["unit"]))
+    for name, unit, role in in_order:
+        if role == "联络员" or (name, unit) not in seen:
+            once.append(name)
+        if role != "联络员":
+            seen.add((name, unit))
     assert names == once
     fresh = tmp_path / "fresh.db"
     load(fresh, read_file(out, kind="roster"), QUANGANG)

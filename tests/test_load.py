@@ -156,3 +156,35 @@ def test_duties_load_sets_text_per_unit(db):
 
     assert build_dump(db)["groups"][0]["duties"] == [
         {"unit": "区委史志室", "text": "负责提供我区历史资料。"}, {"unit": "区财政局", "text": "负责经费。"}]
+
+
+def test_task_matched_by_number_only_when_its_old_content_is_not_in_the_file(db):
+    """A renumbered table: the file has task （一） reworded *and* the old text of （一） under
+    another number — the old task follows its text, the reworded one is new (not an update of it)."""
+    load(db, table(t1(), t2()), "小组")
+    report = load(db, table(t1(content="参保率达到95%"), t2(), t1(number="（九）")), "小组")
+    assert (report.added, report.updated, report.unchanged, report.missing) == (1, 1, 1, [])
+    from exporters.json_dump import build_dump
+
+    tasks = build_dump(db)["groups"][0]["tasks"]
+    assert [(t["number"], t["content"]) for t in tasks] == [
+        ("（九）", t1().content), ("（六）", t2().content), ("（一）", "参保率达到95%")]
+
+
+def test_roster_reimport_keeps_stored_phones_and_reports_members_not_in_the_file(db):
+    first = Roster(source="名单.txt", members=[
+        MemberRecord("庄一鸣", "组长", "区人民政府", "副区长", phone="0595-1234567", order=1),
+        MemberRecord("肖坚松", "副组长", "区政府办", "副主任", order=2),
+        MemberRecord("吴海鹰", "成员", "区卫健局", "党组书记", order=3),
+    ])
+    load(db, first, "泉港区领导小组")
+    again = Roster(source="名单2.txt", members=[
+        MemberRecord("庄一鸣", "组长", "区人民政府", "副区长", order=1),  # no phone in this file: keep the stored one
+        MemberRecord("肖坚松", "副组长", "区政府办", "主任", phone="138", order=2),
+    ])
+    report = load(db, again, "泉港区领导小组")
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
+    assert report.missing == ["成员 吴海鹰"]
+    with db.engine.connect() as conn:
+        rows = conn.execute(text("SELECT name, title, phone, active FROM member ORDER BY position")).all()
+    assert rows == [("庄一鸣", "副区长", "0595-1234567", 1), ("肖坚松", "主任", "138", 1), ("吴海鹰", "党组书记", None, 1)]

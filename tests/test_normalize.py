@@ -241,19 +241,132 @@ def test_split_unit_title_loses_nothing_and_invents_nothing(text, known):
     assert unit is None or unit
 
 
-_CJK_CLASS = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f（）《》【】〔〕“”、，。；：？！"
+_CHINESE_PUNCTUATION = "（）《》【】〔〕“”、，。；：？！"
+
+
+def _chinese(char: str) -> bool:
+    """A Chinese character by its Unicode name (not by the implementation's ranges), or Chinese
+    punctuation."""
+    import unicodedata
+
+    name = unicodedata.name(char, "")
+    return name.startswith(("CJK UNIFIED IDEOGRAPH", "CJK COMPATIBILITY IDEOGRAPH")) or char in _CHINESE_PUNCTUATION
 
 
 def _padding_removed_by_lookarounds(text: str) -> str:
-    """The rule as two regexes (what clean_sentence did before it looked only at the spaces)."""
+    """The rule, spelt out: a run of spaces goes when it stands between two Chinese characters,
+    between a Chinese character and an ASCII digit, or between a digit (or %) and a Chinese
+    character; every other run stays as it is."""
     import re
 
-    text = re.sub(rf"(?<=[{_CJK_CLASS}])\s+(?=[{_CJK_CLASS}])", "", text)
-    return re.sub(rf"(?<=[{_CJK_CLASS}])\s+(?=[0-9])|(?<=[0-9%％])\s+(?=[{_CJK_CLASS}])", "", text)
+    out: list[str] = []
+    for m in re.finditer(r"\s+|\S+", text):
+        piece = m.group()
+        if piece.isspace() and out and m.end() < len(text):
+            before, after = text[m.start() - 1], text[m.end()]
+            if (_chinese(before) and (_chinese(after) or after in "0123456789")) or (
+                    before in "0123456789%％" and _chinese(after)):
+                continue
+        out.append(piece)
+    return "".join(out)
 
 
 @settings(max_examples=2000)
-@given(st.text(alphabet=list("中文字（）《》、，。；：？！ab12%％ \u00a0\u3000\t") + ["\U00020000"], max_size=16))
+@given(st.text(alphabet=list("中文字（）《》【】〔〕“”、，。；：？！ab12%％ \u00a0\u3000\tあ가") + ["\U00020000", "\u3400",
+                                                                                     "\uf900", "\U0002a6d6"],
+               max_size=16))
 def test_padding_between_chinese_and_numbers_goes_and_other_spaces_stay(text):
     plain = clean_text(text)
     assert clean_sentence(text) == _padding_removed_by_lookarounds(plain.replace("\n", ""))
+
+
+# ---------------------------------------------------------------- each rule with its exact result
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (None, ""), (0, "0"), (12.5, "12.5"), ("  a  ", "a"), ("a\tb", "a b"), ("a\u00a0\u00a0b", "a b"),
+        ("a\u3000b", "a b"), ("a\u2003b", "a b"), ("甲\r\n乙", "甲\n乙"), ("甲\r乙", "甲\n乙"), ("甲\u2028乙", "甲\n乙"),
+        ("甲\u2029乙", "甲\n乙"), ("甲\x85乙", "甲\n乙"), ("甲\u200b乙\ufeff", "甲乙"), ("甲\u00ad乙\u2060", "甲乙"),
+        ("甲\u200c\u200d乙", "甲乙"), ("甲\x00\x07乙\x1f\x7f", "甲乙"), ("甲\x9f乙", "甲乙"), ("a\x0bb", "a b"),
+        ("  甲  \n\n   \n 乙   丙 ", "甲\n乙 丙"), ("甲\n\n乙", "甲\n乙"), ("\n\n甲\n", "甲"), ("a  b   c", "a b c"),
+    ],
+)
+def test_clean_text_exactly(value, expected):
+    assert clean_text(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("各乡(镇)", "各乡（镇）"), ("[县委]办", "【县委】办"), ("无括号", "无括号"), ("((a))", "（（a））")],
+)
+def test_unify_brackets_exactly(value, expected):
+    assert unify_brackets(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("推进养老\n服务", "推进养老服务"), ("达到\n95%", "达到95%"), ("Smart\nCity", "Smart City"), ("第3\n4项", "第3 4项"),
+     ("a\n甲", "a甲"), ("甲\nb", "甲b"), ("one", "one"), ("x.\ny", "x.y"), ("a\nb\nc", "a b c"), ("甲 乙\n丙", "甲 乙丙"), ("甲\n1", "甲1"), ("1\n甲", "1甲")],
+)
+def test_join_wrapped_exactly(value, expected):
+    assert join_wrapped(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("推进 养老 服务", "推进养老服务"), ("达到 95% 以上", "达到95%以上"), ("到 2022年", "到2022年"),
+     ("完成 100 户", "完成100户"), ("Smart City 建设", "Smart City 建设"), (" 首尾 ", "首尾"), ("甲 (乙)", "甲（乙）"),
+     ("a 1", "a 1"), ("95％ 以上", "95％以上"), ("推进\n养老", "推进养老"), ("甲 ", "甲"), ("", ""),
+     ("甲 X光", "甲 X光"), ("X 甲", "X 甲"), ("甲 Y", "甲 Y")],
+)
+def test_clean_sentence_exactly(value, expected):
+    assert clean_sentence(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("县 民政局", "县民政局"), ("、县民政局，", "县民政局"), ("；县民政局;", "县民政局"), (",县民政局 ", "县民政局"),
+     ("各乡(镇)", "各乡（镇）"), ("县科技文\n体局", "县科技文体局"), ("China Mobile", "China Mobile")],
+)
+def test_clean_unit_and_clean_name_exactly(value, expected):
+    assert clean_unit(value) == expected
+    assert clean_name(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("县民政局\n县财政局", ["县民政局", "县财政局"]), ("县民政局、县财政局，县教育局", ["县民政局", "县财政局", "县教育局"]),
+     ("甲局,乙局;丙局；丁局/戊局／己局", ["甲局", "乙局", "丙局", "丁局", "戊局", "己局"]),
+     ("各镇（园区、街道）、县民政局", ["各镇（园区、街道）", "县民政局"]), ("各镇(园区、街道)", ["各镇（园区、街道）"]),
+     ("县民政局、县民政局", ["县民政局"]), ("、、县民政局、", ["县民政局"]), ("甲）、乙局", ["甲）", "乙局"]),
+     ("【县委、县政府】办", ["【县委、县政府】办"]), ("《甲、乙》", ["《甲、乙》"]), ("“甲、乙”", ["“甲、乙”"]),
+     ("〔甲、乙〕", ["〔甲、乙〕"]), ("‘甲、乙’", ["‘甲、乙’"]), (None, []),
+     ("各镇（园区（街道）、社区）、县民政局", ["各镇（园区（街道）、社区）", "县民政局"])],
+)
+def test_split_units_exactly(value, expected):
+    assert split_units(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("张三 李四", ["张三", "李四"]), ("刘  琛", ["刘琛"]), ("王 宇 张三", ["王宇", "张三"]), ("张三、李四\n王五", ["张三", "李四", "王五"]),
+     ("张三（挂职）", ["张三（挂职）"]), ("张三(组长、牵头)", ["张三（组长、牵头）"]), ("", []), (None, []),
+     ("张三 李 四", ["张三", "李四"]), ("a b", ["a b"]), ("Tom Li", ["Tom", "Li"]),
+     ("王 宇 张三 李 四", ["王宇", "张三", "李四"])],
+)
+def test_split_persons_exactly(value, expected):
+    assert split_persons(value) == expected
+
+
+@pytest.mark.parametrize(
+    "a, b", [("县民政局", "县 民政局"), ("ＡＢＣ局", "abc局"), ("各乡(镇)", "各乡（镇）"), ("县民政局 ", "县民政局")],
+)
+def test_unit_key_equal(a, b):
+    assert unit_key(a) == unit_key(b)
+
+
+def test_unit_key_differs():
+    assert unit_key("县民政局") != unit_key("县财政局")
+    assert unit_key("A B局") == "ab局"

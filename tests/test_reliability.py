@@ -115,27 +115,39 @@ def test_an_import_killed_at_any_moment_leaves_all_of_it_or_none(demo, big_table
 
 def test_two_processes_write_at_once_and_nothing_is_lost(demo, big_table):
     """An import and a window's stream of changes on one file at the same time: both finish, every
-    change is there, and nobody was told "database is locked"."""
+    change is there, and nobody was told "database is locked". The overlap is proved, not hoped
+    for: the import starts once the writer has written, and the writer goes on until it sees the
+    import committed, so its ticks stand in the history both before and after the import."""
     script = textwrap.dedent(f"""
-        import sys
+        import sqlite3, sys
         sys.path.insert(0, {str(ROOT)!r})
         from models import operations as ops
         from models.db import Database
         db = Database(sys.argv[1])
+        look = sqlite3.connect(sys.argv[1])
         group = ops.create_group(db, "并发")
-        for i in range(60):
-            task = ops.add_task(db, group, f"第{{i}}项并发写入的任务")
+        written, after = 0, 0
+        while after < 5:
+            task = ops.add_task(db, group, f"第{{written}}项并发写入的任务")
             ops.tick(db, task)
-        print("ok")
+            written += 1
+            if written == 1:
+                print("started", flush=True)
+            if after or look.execute("SELECT 1 FROM work_group WHERE name = '大表'").fetchone():
+                after += 1
+            if written > 20000:
+                sys.exit("the import never committed")
+        print(f"ok {{written}}")
     """)
     env = _env()
     writer = subprocess.Popen([sys.executable, "-c", script, str(demo)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env)
-    time.sleep(0.2)
+    assert writer.stdout.readline() == "started\n"  # the writer is writing: now the import
     importer = subprocess.run(_import_cmd(demo, big_table), capture_output=True, text=True, env=env, timeout=120)
     out, err = writer.communicate(timeout=120)
     assert importer.returncode == 0, importer.stderr
-    assert writer.returncode == 0 and out.strip() == "ok", err
+    assert writer.returncode == 0 and out.startswith("ok "), err
+    written = int(out.split()[1])
     for text in (err, importer.stderr):
         assert "locked" not in text and "Traceback" not in text
     conn = sqlite3.connect(demo)
@@ -144,11 +156,14 @@ def test_two_processes_write_at_once_and_nothing_is_lost(demo, big_table):
                             "WHERE g.name = '并发' AND t.status = '已完成'").fetchone()[0]
         big = conn.execute("SELECT count(*) FROM task t JOIN work_group g ON g.id = t.group_id "
                            "WHERE g.name = '大表'").fetchone()[0]
-        ticks = conn.execute("SELECT count(*) FROM history WHERE action = 'tick'").fetchone()[0]
+        ticks, first_tick, last_tick = conn.execute(
+            "SELECT count(*), min(id), max(id) FROM history WHERE action = 'tick'").fetchone()
+        (imported,) = conn.execute("SELECT max(id) FROM history WHERE action = 'import'").fetchone()
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
-    assert (done, big, ticks) == (60, TASKS, 60)
+    assert (done, big, ticks) == (written, TASKS, written)
+    assert first_tick < imported < last_tick  # the two really wrote at the same time
 
 
 def test_two_processes_creating_the_same_new_file_both_succeed(tmp_path):
@@ -198,16 +213,44 @@ def test_a_tick_does_not_undo_another_windows_tick(demo):
         assert ops.tick(mine, task_id, seen_done=True) != "已完成"
 
 
-def test_a_writer_waits_for_another_and_then_saves(demo):
+def test_a_writer_waits_for_another_and_then_saves(demo, monkeypatch):
+    """Another process holds the write lock: the tick meets it (proved by reaching the wait between
+    tries), waits, and saves once the other commits, over what the other wrote (nothing lost)."""
+    import types
+
+    import models.db
+    import models.locking
+    import models.store
+
+    monkeypatch.setattr(models.store, "BUSY_TIMEOUT_MS", 0)  # SQLite gives up at once: our own wait runs
+    monkeypatch.setattr(models.db, "BUSY_TIMEOUT_MS", 0)
+    blocked, released = threading.Event(), threading.Event()
+
+    def wait(_seconds: float) -> None:
+        blocked.set()
+        assert released.wait(60)
+
+    monkeypatch.setattr(models.locking, "time", types.SimpleNamespace(sleep=wait))
     other = sqlite3.connect(demo, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
-    threading.Timer(1.0, lambda: other.execute("COMMIT")).start()
+    results: list[object] = []
     with Database(demo) as db:
         task_id = _first_task(db)[0]
-        start = time.perf_counter()
-        assert ops.tick(db, task_id) == "已完成"
-        assert time.perf_counter() - start >= 0.9
+        ticking = threading.Thread(target=lambda: results.append(ops.tick(db, task_id)))
+        ticking.start()
+        assert blocked.wait(60)  # the tick found the lock taken and is waiting
+        assert results == []
+        other.execute("UPDATE task SET notes = '别处写的' WHERE id = ?", (task_id,))
+        other.execute("COMMIT")
+        released.set()
+        ticking.join(60)
+        assert results == ["已完成"]
     other.close()
+    with Database(demo) as db, db.session() as s:
+        from models.tables import Task
+
+        task = s.get(Task, task_id)
+        assert (task.status, task.notes) == ("已完成", "别处写的")
 
 
 def test_a_writer_kept_waiting_too_long_is_told_in_words(demo, monkeypatch):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from models import backup
 from tui import make_app
-from tui.testing import choose_group, demo_copy, settle, text_of
+from tui.testing import choose_group, demo_copy, palette_offers, settle, text_of
 
 SIZE = (120, 36)
 
@@ -86,8 +86,7 @@ async def test_the_command_palette_offers_backup_and_restore(tmp_path):
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"bfyhf")  # 备份与恢复, by pinyin initials
-        await settle(pilot)
-        await pilot.pause(0.3)
+        await palette_offers(pilot, "备份与恢复")
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "BackupsDialog"
@@ -96,8 +95,7 @@ async def test_the_command_palette_offers_backup_and_restore(tmp_path):
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"ljbf")  # 立即备份
-        await settle(pilot)
-        await pilot.pause(0.3)
+        await palette_offers(pilot, "立即备份")
         await pilot.press("enter")
         await settle(pilot)
     assert [b.reason for b in backup.list_backups(path)] == ["manual", "daily"]

@@ -10,7 +10,7 @@ from textual.command import CommandPalette
 from models.db import Database
 from models.tables import Task
 from tui import make_app
-from tui.testing import choose_group, demo_copy, settle, task_list, text_of
+from tui.testing import choose_group, demo_copy, palette_offers, settle, task_list, text_of
 
 SIZE = (120, 36)
 
@@ -156,8 +156,7 @@ async def test_ctrl_p_lists_actions_found_by_pinyin_initials(tmp_path):
         await settle(pilot)
         assert isinstance(app.screen, CommandPalette)
         await pilot.press(*"dcbb")  # 导出报表
-        await settle(pilot)
-        await pilot.pause(0.3)
+        await palette_offers(pilot, "导出")
         await pilot.press("enter")
         await settle(pilot)
         assert type(app.screen).__name__ == "ExportDialog"

@@ -131,6 +131,10 @@ class TaizhangApp(App):
         Binding("ctrl+q", "quit", "退出", id="quit", show=False, priority=True),
     ]
 
+    # Called with each error the window caught without a message of its own (a bug, shown as 出错了);
+    # tui.testing sets it so such an error fails the test that caused it.
+    on_unexpected_error: ClassVar[Callable[[BaseException], None] | None] = None
+
     busy: reactive[str] = reactive("")
     group_name: reactive[str] = reactive("")
     latest_backup: reactive[Any] = reactive(None)  # models.backup.BackupInfo of the newest backup
@@ -440,11 +444,16 @@ class TaizhangApp(App):
                     return
             except Exception as exc:  # noqa: BLE001 - never crash the office's window over one change
                 self.log.error(f"{operation} failed: {exc!r}")
+                self.unexpected_error(exc)
                 self.call_from_thread(self.notify, f"操作未完成：{exc}", title="出错了", severity="error", timeout=10)
                 return
             finally:
                 self.call_from_thread(self.busy_end, token)
             self.call_from_thread(self._written, result, done, message, reload)
+
+    def unexpected_error(self, exc: BaseException) -> None:
+        if self.on_unexpected_error is not None:
+            type(self).on_unexpected_error(exc)  # type: ignore[misc]
 
     def _written(self, result: Any, done: Callable[[Any], None] | None, message: Any, reload: bool) -> None:
         self.data_version += 1

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 
@@ -59,12 +60,60 @@ async def settle(pilot: Any, rounds: int = 3) -> None:
 
 
 async def wait_for_workers(app: Any) -> None:
-    """Wait for the app's workers, except DirectoryTree's loader (it runs as long as the tree)."""
+    """Wait for the app's workers, except DirectoryTree's loader (it runs as long as the tree). A
+    worker that failed raises here (``WorkerFailed``); a cancelled one has simply finished."""
+    from textual.worker import WorkerCancelled
+
     for worker in list(app.workers):
         if worker.group == "_loader" or worker.is_finished:
             continue
-        with contextlib.suppress(Exception):  # a cancelled or failed worker has finished too
+        with contextlib.suppress(WorkerCancelled):
             await worker.wait()
+
+
+@contextlib.contextmanager
+def failing_on_errors() -> Iterator[list[BaseException]]:
+    """While inside, every worker that ends with an exception and every error the window caught
+    without a message of its own (``TaizhangApp.unexpected_error``, shown as 出错了) is collected;
+    at the end they are raised, so a test fails on a crash it caused even when the window went on.
+    tests/conftest.py wraps every test in it."""
+    from textual.worker import Worker, WorkerState
+
+    from tui.app import TaizhangApp
+
+    errors: list[BaseException] = []
+    original = Worker._run
+
+    async def run(worker: Any, app: Any) -> None:
+        await original(worker, app)
+        if worker.state == WorkerState.ERROR and worker.error is not None:
+            errors.append(worker.error)
+
+    Worker._run = run  # type: ignore[method-assign]
+    TaizhangApp.on_unexpected_error = errors.append  # type: ignore[assignment]
+    try:
+        yield errors
+    finally:
+        Worker._run = original  # type: ignore[method-assign]
+        TaizhangApp.on_unexpected_error = None
+    if errors:
+        raise AssertionError(f"{len(errors)} error(s) in the window: " + "; ".join(map(repr, errors))) from errors[0]
+
+
+async def palette_offers(pilot: Any, text: str, rounds: int = 50) -> None:
+    """Wait (in rounds of ``settle``, not time) until the command palette's highlighted command
+    contains ``text``: its search runs in a worker and shows results in batches."""
+    from textual.command import CommandList
+
+    for _ in range(rounds):
+        await settle(pilot)
+        found = pilot.app.screen.query(CommandList)
+        command_list = found.first() if found else None
+        if command_list is not None and command_list.highlighted is not None:
+            prompt = command_list.get_option_at_index(command_list.highlighted).prompt
+            if text in str(getattr(prompt, "plain", prompt)):
+                return
+    raise AssertionError(f"the command palette never offered {text!r}")
 
 
 def group_id(app: Any, name_part: str) -> Any:

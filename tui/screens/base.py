@@ -54,6 +54,7 @@ class Loads:
                         ok = True
         except Exception as exc:  # noqa: BLE001
             app.log.error(f"read failed: {exc!r}")
+            app.unexpected_error(exc)
             app.call_from_thread(app.notify, f"读取数据时出错：{exc}", severity="error")
         if ok and not worker.is_cancelled:
             app.call_from_thread(self._deliver, group, seq, then, result, loading)
