@@ -178,10 +178,13 @@ class _Units:
 def _break_keeps_unit(unit: str, lines: tuple[str, ...]) -> bool:
     """Whether ``unit`` may be written broken into ``lines``: the reader (importers.table) joins
     the lines again only when each break, outside brackets, leaves a line that does not end like a
-    unit name followed by one that does not start like one."""
+    unit name followed by one that does not start like one, or is followed by a line opening with
+    a bracket (市卫生健康局 / （市老龄办）)."""
     depth = 0
     for i, line in enumerate(lines[:-1]):
         depth += sum(line.count(c) for c in "（(") - sum(line.count(c) for c in "）)")
+        if lines[i + 1].startswith(("（", "(")):  # the reader joins a line opening with a bracket
+            continue
         if depth <= 0 and (UNIT_END.search(line) or UNIT_START.match(lines[i + 1]) or line == lines[i + 1]):
             return False
     return True
@@ -258,18 +261,19 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
     c_deadline = None
     if has_deadline:
         c_deadline = len(columns)
-        columns.append(Column("时间节点" if years else "完成时限", low=9, high=19))
+        columns.append(Column("时间节点" if years else "完成时限", low=9, high=19, typical=True))
     c_lead = len(columns)
-    # unit and person columns hold their longest name on one line (up to 14 characters): a name
-    # the application wrapped by itself could not be kept beside its person
-    columns.append(Column("牵头单位", low=9, high=30, wraps=False))
+    # unit columns are sized for their typical name and wrap the longer ones where they read well
+    # (before a bracket), each person padded to its unit's lines (``fitting.pair_lines``); a person
+    # column holds its longest name on one line
+    columns.append(Column("牵头单位", low=9, high=30, wraps=False, typical=True, pieces=False))
     c_lead_person = c_co = c_co_person = c_status = None
     if lead_persons:
         c_lead_person = len(columns)
         columns.append(Column("责任人", low=7, high=16, wraps=False))
     if has_co:
         c_co = len(columns)
-        columns.append(Column("配合单位", low=9, high=30, wraps=False))
+        columns.append(Column("配合单位", low=9, high=30, wraps=False, typical=True, pieces=False))
         if co_persons:
             c_co_person = len(columns)
             columns.append(Column("责任人", low=7, high=16, wraps=False))
