@@ -247,6 +247,27 @@ def wrap(text: str | None, width: float, pt: float = BODY_PT) -> tuple[str, ...]
     return hit
 
 
+def wrap_where(text: str, width: float, ok: Callable[[str, tuple[str, ...]], bool],
+               pt: float = BODY_PT) -> tuple[str, ...] | None:
+    """The lines of ``text`` in a column ``width`` wide (``wrap``) if ``ok(text, lines)``; else the
+    best two lines that fit and are ``ok`` (fewest poor breaks, then balanced); else None."""
+    lines = wrap(text, width, pt)
+    if len(lines) < 2 or ok(text, lines):
+        return lines
+    if "\n" in text:
+        return None
+    room = width - CELL_PADDING + 1e-9
+    splits = []
+    for i in range(1, len(text)):
+        head, tail = text[:i], text[i:]
+        if _breakable(text, i) and line_width(head, pt) <= room and line_width(tail, pt) <= room:
+            splits.append((_break_cost(text, i), abs(line_width(head, pt) - line_width(tail, pt)), (head, tail)))
+    for _, _, pair in sorted(splits):
+        if ok(text, pair):
+            return pair
+    return None
+
+
 def filled_lines(text: str, width: float, pt: float = BODY_PT) -> tuple[str, ...]:
     """The lines an application breaks ``text`` into by itself: each line filled with as many
     characters as fit, a character that may not start a line (，。）…) taking the one before it
@@ -319,7 +340,8 @@ def pair_lines(pairs: Sequence[tuple[str, str | None]], left_width: float, right
     """Two cells side by side — ``pairs`` of (unit, person) — as (left text, right text, lines):
     each entry on its own line(s), wrapped to its column; the shorter side of each pair padded with
     empty lines so both sides of a pair take the same lines. A wrapped left entry has its breaks
-    written in when ``break_left(entry, lines)`` allows (a reader may need the name unbroken);
+    written in when ``break_left(entry, lines)`` allows (a reader may need the name unbroken; then
+    another break it allows is looked for, ``wrap_where``);
     otherwise the application wraps it where ``wrap`` predicts, roughly. Right entries (persons)
     are never broken: their column is fitted to the longest."""
     if not pairs:
@@ -334,9 +356,13 @@ def pair_lines(pairs: Sequence[tuple[str, str | None]], left_width: float, right
     for unit, person in pairs:
         unit_lines = wrap(unit, left_width, pt)
         person_lines = wrap(person, right_width, pt) if person else ("",)
-        written = len(unit_lines) > 1 and (break_left is None or break_left(unit, unit_lines))
-        if len(unit_lines) > 1 and not written:  # the application breaks it where it fills a line
-            unit_lines = filled_lines(unit, left_width, pt)
+        written = len(unit_lines) > 1
+        if written and break_left is not None:
+            kept = wrap_where(unit, left_width, break_left, pt)
+            written = kept is not None
+            # written with breaks the reader joins again, or left to the application, which breaks
+            # it where it fills a line
+            unit_lines = kept if kept is not None else filled_lines(unit, left_width, pt)
         n = max(len(unit_lines), len(person_lines))
         if written:
             left.extend(unit_lines)

@@ -190,6 +190,25 @@ def _break_keeps_unit(unit: str, lines: tuple[str, ...]) -> bool:
     return True
 
 
+def _unit_floor(column: Column, units: set[str]) -> float:
+    """The text width a unit column sized for its typical name needs so that every longer name
+    can be written broken where the reader joins it again (``_break_keeps_unit``): 医保中心闽清管理部
+    may not become 医保中心 / 闽清管理部 (the reader would take two units), so the column grows
+    until a break that keeps it exists (医保中心闽清 / 管理部), at most to the name's own width."""
+    floor = column.want()
+    step = fitting.BODY_PT / fitting.POINTS_PER_UNIT / 2
+    for unit in sorted(units, key=fitting.text_width):
+        need = fitting.text_width(unit)
+        width = floor
+        while width < need:
+            lines = fitting.wrap_where(unit, width + fitting.CELL_PADDING, _break_keeps_unit)
+            if lines is not None and all(fitting.fits(line, width + fitting.CELL_PADDING) for line in lines):
+                break
+            width += step
+        floor = max(floor, min(width, need))
+    return floor
+
+
 def _role_cells(pairs: list[tuple[str, str | None]], extra: list[str], unit_width: float,
                 person_width: float) -> _Units:
     """A unit list and the persons beside it. Units one per line, each wrapped to the column and
@@ -323,6 +342,9 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
         categories.append(numbered(head.category_number, head.category) if mode == "task" else head.category)
         if has_category:
             columns[1].see(categories[-1])
+    for col, role in ((c_lead, "lead"), (c_co, "co")):
+        if col is not None:
+            columns[col].floor = _unit_floor(columns[col], {u for t in tasks for u, _ in getattr(t, role)})
     sheet: Sheet = sheet_factory("分工表", columns)
     sheet.set_widths()
     widths = sheet.widths

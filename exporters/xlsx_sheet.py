@@ -142,6 +142,7 @@ class Column:
     pieces: bool = True  # and (typical) never narrower than its widest piece between natural breaks
     seen: list[float] = field(default_factory=list)
     piece: float = 0.0
+    floor: float = 0.0  # text width a typical column needs at least (set by its report)
 
     def see(self, text: str | None) -> None:
         if self.typical:  # every value counts, an empty one as 0
@@ -160,7 +161,7 @@ class Column:
         if not self.typical:
             return self.widest
         typical = fitting.typical_width(self.seen, 0.9 if self.pieces else 0.8)
-        return min(self.widest, max(typical, self.piece if self.pieces else 0.0))
+        return min(self.widest, max(typical, self.piece if self.pieces else 0.0, self.floor))
 
 
 def preferred_text_width(texts: list[str], low: float, high: float, lines: float = 3.0) -> float:
