@@ -268,6 +268,18 @@ def wrap_where(text: str, width: float, ok: Callable[[str, tuple[str, ...]], boo
     return None
 
 
+def reads_well(lines: Sequence[str]) -> bool:
+    """Whether every break between ``lines`` is at a natural point or a word edge (not inside a
+    word, as far as the hints tell: 医保中心闽 / 清管理部 does not); a short text (six characters
+    at most) broken in halves of three (县科技 / 文体局) passes, as the hints know few words."""
+    if len(lines) == 2 and sum(map(len, lines)) <= 6 and min(map(len, lines)) >= MIN_LINE_CHARS:
+        return True
+    for a, b in zip(lines, lines[1:]):
+        if a and b and _break_cost(a + b, len(a)) >= 4.0:
+            return False
+    return True
+
+
 def filled_lines(text: str, width: float, pt: float = BODY_PT) -> tuple[str, ...]:
     """The lines an application breaks ``text`` into by itself: each line filled with as many
     characters as fit, a character that may not start a line (，。）…) taking the one before it

@@ -194,7 +194,8 @@ def _unit_floor(column: Column, units: set[str]) -> float:
     """The text width a unit column sized for its typical name needs so that every longer name
     can be written broken where the reader joins it again (``_break_keeps_unit``): 医保中心闽清管理部
     may not become 医保中心 / 闽清管理部 (the reader would take two units), so the column grows
-    until a break that keeps it exists (医保中心闽清 / 管理部), at most to the name's own width."""
+    until a break that keeps it and reads well exists (医保中心闽清 / 管理部, not 医保中心闽 / 清管理部),
+    at most to the name's own width."""
     floor = column.want()
     step = fitting.BODY_PT / fitting.POINTS_PER_UNIT / 2
     for unit in sorted(units, key=fitting.text_width):
@@ -202,7 +203,8 @@ def _unit_floor(column: Column, units: set[str]) -> float:
         width = floor
         while width < need:
             lines = fitting.wrap_where(unit, width + fitting.CELL_PADDING, _break_keeps_unit)
-            if lines is not None and all(fitting.fits(line, width + fitting.CELL_PADDING) for line in lines):
+            if lines is not None and fitting.reads_well(lines) and all(
+                    fitting.fits(line, width + fitting.CELL_PADDING) for line in lines):
                 break
             width += step
         floor = max(floor, min(width, need))
