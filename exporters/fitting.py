@@ -28,6 +28,8 @@ table, and the 10,000-task export must stay within its time budget.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -115,6 +117,8 @@ def _break_cost(line: str, i: int) -> float:
         return 0.0
     if before in "年月日" and after.isdigit():
         return 0.3
+    if before in "年月日" and i >= 2 and line[i - 2].isdigit() and not after.isdigit():
+        return 0.0  # a date ends here: 2022年8月 / 底完成
     if before.isascii() and before.isalnum():
         return 1.0
     if line[i:i + 4] in WORD_STARTS:
@@ -154,7 +158,7 @@ def _wrap_line(line: str, width: float, pt: float) -> list[str]:
         found, found_j, found_lines = inf, -1, 0
         for j in reversed(starts):  # nearest first: once a line is too wide, every longer one is
             used = top - prefix[j]
-            if used > width and i - j > 1:
+            if used > width + 1e-9 and i - j > 1:
                 break
             chars = i - j
             cost = best[j] + break_cost[i] + LINE_COST
@@ -184,6 +188,41 @@ def _wrap_line(line: str, width: float, pt: float) -> list[str]:
     return out[::-1]
 
 
+_PIECES: dict[str, float] = {}
+
+
+def piece_width(text: str | None, pt: float = BODY_PT) -> float:
+    """The width of the widest piece of ``text`` between its natural break points (before a
+    bracket, after 、，； outside brackets, after a date: "市卫生健康局（市老龄办）" → "市卫生健康局", "2022年8月底完成" →
+    "2022年8月"): the narrowest a column may get and still wrap the text only where it reads well."""
+    if not text:
+        return 0.0
+    hit = _PIECES.get(text) if pt == BODY_PT else None
+    if hit is None:
+        hit = 0.0
+        for line in text.split("\n"):
+            start = depth = 0
+            for i in range(1, len(line)):
+                depth += (line[i - 1] in "（(") - (line[i - 1] in "）)")
+                if depth <= 0 and _breakable(line, i) and _break_cost(line, i) == 0.0 and i - start >= 2 \
+                        and len(line) - i >= 2:
+                    hit = max(hit, line_width(line[start:i].strip(), pt))
+                    start = i
+            hit = max(hit, line_width(line[start:].strip(), pt))
+        if pt == BODY_PT and len(_PIECES) < 100_000:
+            _PIECES[text] = hit
+    return hit
+
+
+def typical_width(widths: Sequence[float], share: float = 0.9) -> float:
+    """The width ``share`` of the values are at most (an empty value counts as 0): a column sized
+    for its typical text, the few longer ones wrapped."""
+    if not widths:
+        return 0.0
+    ordered = sorted(widths)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(len(ordered) * share) - 1))]
+
+
 def wrap(text: str | None, width: float, pt: float = BODY_PT) -> tuple[str, ...]:
     """The printed lines of ``text`` in a column ``width`` units wide (its own line breaks kept);
     at least one line, even for no text."""
@@ -206,6 +245,58 @@ def wrap(text: str | None, width: float, pt: float = BODY_PT) -> tuple[str, ...]
         if len(_WRAPS) < 200_000:
             _WRAPS[key] = hit
     return hit
+
+
+def wrap_where(text: str, width: float, ok: Callable[[str, tuple[str, ...]], bool],
+               pt: float = BODY_PT) -> tuple[str, ...] | None:
+    """The lines of ``text`` in a column ``width`` wide (``wrap``) if ``ok(text, lines)``; else the
+    best two lines that fit and are ``ok`` (fewest poor breaks, then balanced); else None."""
+    lines = wrap(text, width, pt)
+    if len(lines) < 2 or ok(text, lines):
+        return lines
+    if "\n" in text:
+        return None
+    room = width - CELL_PADDING + 1e-9
+    splits = []
+    for i in range(1, len(text)):
+        head, tail = text[:i], text[i:]
+        if _breakable(text, i) and line_width(head, pt) <= room and line_width(tail, pt) <= room:
+            splits.append((_break_cost(text, i), abs(line_width(head, pt) - line_width(tail, pt)), (head, tail)))
+    for _, _, pair in sorted(splits):
+        if ok(text, pair):
+            return pair
+    return None
+
+
+def reads_well(lines: Sequence[str]) -> bool:
+    """Whether every break between ``lines`` is at a natural point or a word edge (not inside a
+    word, as far as the hints tell: 医保中心闽 / 清管理部 does not); a short text (six characters
+    at most) broken in halves of three (县科技 / 文体局) passes, as the hints know few words."""
+    if len(lines) == 2 and sum(map(len, lines)) <= 6 and min(map(len, lines)) >= MIN_LINE_CHARS:
+        return True
+    for a, b in zip(lines, lines[1:]):
+        if a and b and _break_cost(a + b, len(a)) >= 4.0:
+            return False
+    return True
+
+
+def filled_lines(text: str, width: float, pt: float = BODY_PT) -> tuple[str, ...]:
+    """The lines an application breaks ``text`` into by itself: each line filled with as many
+    characters as fit, a character that may not start a line (，。）…) taking the one before it
+    along, one that may not end a line (（“…) going to the next."""
+    room = max(width - CELL_PADDING, pt / POINTS_PER_UNIT)
+    out: list[str] = []
+    for line in text.split("\n"):
+        while line_width(line, pt) > room + 1e-9 and len(line) > 1:
+            k = 1
+            while k < len(line) and line_width(line[:k + 1], pt) <= room + 1e-9:
+                k += 1
+            while 1 < k < len(line) and (line[k] in NO_LINE_START or line[k - 1] in NO_LINE_END):
+                k -= 1
+            out.append(line[:k])
+            line = line[k:]
+        out.append(line)
+    return tuple(out)
 
 
 def wrapped(text: str | None, width: float, pt: float = BODY_PT) -> str:
@@ -261,7 +352,8 @@ def pair_lines(pairs: Sequence[tuple[str, str | None]], left_width: float, right
     """Two cells side by side — ``pairs`` of (unit, person) — as (left text, right text, lines):
     each entry on its own line(s), wrapped to its column; the shorter side of each pair padded with
     empty lines so both sides of a pair take the same lines. A wrapped left entry has its breaks
-    written in when ``break_left(entry, lines)`` allows (a reader may need the name unbroken);
+    written in when ``break_left(entry, lines)`` allows (a reader may need the name unbroken; then
+    another break it allows is looked for, ``wrap_where``);
     otherwise the application wraps it where ``wrap`` predicts, roughly. Right entries (persons)
     are never broken: their column is fitted to the longest."""
     if not pairs:
@@ -276,8 +368,15 @@ def pair_lines(pairs: Sequence[tuple[str, str | None]], left_width: float, right
     for unit, person in pairs:
         unit_lines = wrap(unit, left_width, pt)
         person_lines = wrap(person, right_width, pt) if person else ("",)
+        written = len(unit_lines) > 1
+        if written and break_left is not None:
+            kept = wrap_where(unit, left_width, break_left, pt)
+            written = kept is not None
+            # written with breaks the reader joins again, or left to the application, which breaks
+            # it where it fills a line
+            unit_lines = kept if kept is not None else filled_lines(unit, left_width, pt)
         n = max(len(unit_lines), len(person_lines))
-        if len(unit_lines) > 1 and (break_left is None or break_left(unit, unit_lines)):
+        if written:
             left.extend(unit_lines)
         else:
             left.append(unit)

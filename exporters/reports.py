@@ -179,13 +179,37 @@ class _Units:
 def _break_keeps_unit(unit: str, lines: tuple[str, ...]) -> bool:
     """Whether ``unit`` may be written broken into ``lines``: the reader (importers.table) joins
     the lines again only when each break, outside brackets, leaves a line that does not end like a
-    unit name followed by one that does not start like one."""
+    unit name followed by one that does not start like one, or is followed by a line opening with
+    a bracket (市卫生健康局 / （市老龄办）)."""
     depth = 0
     for i, line in enumerate(lines[:-1]):
         depth += sum(line.count(c) for c in "（(") - sum(line.count(c) for c in "）)")
+        if lines[i + 1].startswith(("（", "(")):  # the reader joins a line opening with a bracket
+            continue
         if depth <= 0 and (UNIT_END.search(line) or UNIT_START.match(lines[i + 1]) or line == lines[i + 1]):
             return False
     return True
+
+
+def _unit_floor(column: Column, units: set[str]) -> float:
+    """The text width a unit column sized for its typical name needs so that every longer name
+    can be written broken where the reader joins it again (``_break_keeps_unit``): 医保中心闽清管理部
+    may not become 医保中心 / 闽清管理部 (the reader would take two units), so the column grows
+    until a break that keeps it and reads well exists (医保中心闽清 / 管理部, not 医保中心闽 / 清管理部),
+    at most to the name's own width."""
+    floor = column.want()
+    step = fitting.BODY_PT / fitting.POINTS_PER_UNIT / 2
+    for unit in sorted(units, key=fitting.text_width):
+        need = fitting.text_width(unit)
+        width = floor
+        while width < need:
+            lines = fitting.wrap_where(unit, width + fitting.CELL_PADDING, _break_keeps_unit)
+            if lines is not None and fitting.reads_well(lines) and all(
+                    fitting.fits(line, width + fitting.CELL_PADDING) for line in lines):
+                break
+            width += step
+        floor = max(floor, min(width, need))
+    return floor
 
 
 def _role_cells(pairs: list[tuple[str, str | None]], extra: list[str], unit_width: float,
@@ -262,18 +286,19 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
     c_deadline = None
     if has_deadline:
         c_deadline = len(columns)
-        columns.append(Column("时间节点" if years else "完成时限", low=9, high=19))
+        columns.append(Column("时间节点" if years else "完成时限", low=9, high=19, typical=True))
     c_lead = len(columns)
-    # unit and person columns hold their longest name on one line (up to 14 characters): a name
-    # the application wrapped by itself could not be kept beside its person
-    columns.append(Column("牵头单位", low=9, high=30, wraps=False))
+    # unit columns are sized for their typical name and wrap the longer ones where they read well
+    # (before a bracket), each person padded to its unit's lines (``fitting.pair_lines``); a person
+    # column holds its longest name on one line
+    columns.append(Column("牵头单位", low=9, high=30, wraps=False, typical=True, pieces=False))
     c_lead_person = c_co = c_co_person = c_status = None
     if lead_persons:
         c_lead_person = len(columns)
         columns.append(Column("责任人", low=7, high=16, wraps=False))
     if has_co:
         c_co = len(columns)
-        columns.append(Column("配合单位", low=9, high=30, wraps=False))
+        columns.append(Column("配合单位", low=9, high=30, wraps=False, typical=True, pieces=False))
         if co_persons:
             c_co_person = len(columns)
             columns.append(Column("责任人", low=7, high=16, wraps=False))
@@ -323,6 +348,9 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
         categories.append(numbered(head.category_number, head.category) if mode == "task" else head.category)
         if has_category:
             columns[1].see(categories[-1])
+    for col, role in ((c_lead, "lead"), (c_co, "co")):
+        if col is not None:
+            columns[col].floor = _unit_floor(columns[col], {u for t in tasks for u, _ in getattr(t, role)})
     sheet: Sheet = sheet_factory("分工表", columns)
     sheet.set_widths()
     widths = sheet.widths

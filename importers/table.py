@@ -443,7 +443,8 @@ class UnitReader:
         pieces = original
         if len(pieces) > 1:
             joins = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)
-                     and (not _UNIT_END.search(pieces[i][0]) or pieces[i][0] + pieces[i + 1][0] in self.learnt)}
+                     and (not _UNIT_END.search(pieces[i][0]) or pieces[i][0] + pieces[i + 1][0] in self.learnt
+                          or pieces[i + 1][0].startswith(("（", "(")))}  # no unit starts with a bracket
             pieces = _join(pieces, joins)
             if persons and len(pieces) > len(persons):
                 candidates = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)}

@@ -109,6 +109,44 @@ def test_pair_lines_pads_the_shorter_side():
     assert persons.split("\n") == ["陈淑玲", "刘琛", "", "朱志军"] and n == 4
 
 
+def test_natural_pieces_and_typical_widths():
+    assert fitting.wrap("2022年8月底完成", fitting.piece_width("2022年8月底完成") + fitting.CELL_PADDING) == (
+        "2022年8月", "底完成")  # a date ends where the line breaks
+    assert fitting.piece_width("市卫生健康局（市老龄办）") == pytest.approx(fitting.text_width("市卫生健康局"))
+    assert fitting.piece_width("各镇（园区、街道）") == pytest.approx(fitting.text_width("（园区、街道）"))  # not inside
+    assert fitting.typical_width([0.0] * 9 + [17.0]) == 0.0  # a mostly empty column
+    assert fitting.typical_width([12.6] * 9 + [25.1]) == 12.6
+    assert fitting.reads_well(("医保中心闽清", "管理部")) and not fitting.reads_well(("医保中心闽", "清管理部"))
+    assert fitting.filled_lines("市委组织部（市委两新工委）", 13.4) == ("市委组织部", "（市委两新工", "委）")
+
+
+def test_linhai_columns_are_sized_for_their_typical_text(demo, tmp_path):
+    """临海: 完成时限 is filled in 12 of 94 tasks; its few long values wrap instead of widening it, and
+    the unit columns are as wide as a typical name (市卫生健康局), a longer one broken before its
+    bracket and read back as one unit."""
+    from importers.table import UnitReader
+
+    ws = _sheet(export(demo, "division", tmp_path / "lh.xlsx", LINHAI))
+    header = _header_row(ws)
+    names = {v: c for c, v in _headers(ws, header).items()}
+    widths = _widths(ws)
+    deadline = names["完成时限"]
+    assert widths[deadline] < fitting.text_width("2022年8月底完成") + fitting.CELL_PADDING
+    values = [ws.cell(r, deadline).value for r in _body_rows(ws, header)]
+    assert "2022年8月\n底完成" in values
+    typical = fitting.text_width("市卫生健康局") + fitting.CELL_PADDING
+    for name in ("牵头单位", "配合单位"):
+        assert typical - 0.01 <= widths[names[name]] <= typical + 1.0, (name, widths[names[name]])  # as stored
+    units = [ws.cell(r, names["配合单位"]).value or "" for r in _body_rows(ws, header)]
+    broken = [u for u in units if "市卫生健康局\n（市老龄办）" in u]
+    assert broken
+    reader = UnitReader()
+    for cell in broken:
+        assert "市卫生健康局（市老龄办）" in [ref.unit for ref in reader.read(cell, None).units]
+    # 工作任务 takes what is left: more than half the page
+    assert widths[names["工作任务"]] > 70
+
+
 # --------------------------------------------------------------------------- what is written
 
 
