@@ -173,7 +173,7 @@ def test_a_notice_with_units_written_inline(tmp_path):
     path.write_text(INLINE, encoding="utf-8")
     table = read_file(path)
     assert table.reading == "按通知正文读取：7 项任务"
-    assert table.title == "某县人民政府办公室关于印发某县养老服务提升行动方案的通知"
+    assert table.title == "某县养老服务提升行动方案重点任务分工表"  # the table made from the notice's document
     got = [(*key(t), t.deadline, t.due and t.due.isoformat()) for t in table.tasks]
     assert got == [
         ("1", "扩大养老保险覆盖面。落实全民参保计划，2023年底前完成参保登记。", "（一）", "完善社会保障",

@@ -315,8 +315,17 @@ class NoticeReader:
     def _title(self, first_heading: int) -> str | None:
         for p in self.paragraphs[: min(first_heading, 40)]:
             if _TITLE.search(p.text) and 8 <= len(p.text) <= 120 and "。" not in p.text:
-                return clean_sentence(p.text)
+                return table_title(clean_sentence(p.text))
         return None
+
+
+def table_title(notice_title: str) -> str:
+    """The title of the task table a notice holds, from the notice's own title: the document it
+    issues (inside 《》, or between 关于印发 and 的通知) with 重点任务分工表 after it, as offices
+    title the table they make from such a notice — "关于印发《X实施方案》的通知" → "X实施方案重点任务分工表"."""
+    inner = re.search(r"《([^》]+)》", notice_title)
+    name = inner.group(1) if inner else re.sub(r"^.*?关于(?:印发)?|的通知$", "", notice_title) or notice_title
+    return name if re.search(r"(?:表|清单)$", name) else name + "重点任务分工表"
 
 
 def _short(text: str, n: int = 24) -> str:
