@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -97,6 +99,26 @@ def _connect(db: Any) -> tuple[sqlite3.Connection, bool]:
         raise ExportError(str(exc)) from None
 
 
+@contextmanager
+def read_snapshot(db: Any) -> Iterator[sqlite3.Connection]:
+    """A connection to the ledger (a path, a Database or an open connection) inside one read
+    transaction, so every read of an export sees the same state; rolled back (and closed when
+    opened here) afterwards."""
+    conn, opened = _connect(db)
+    try:
+        in_transaction = conn.in_transaction
+        if not in_transaction:
+            conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if not in_transaction:
+                conn.rollback()
+    finally:
+        if opened:
+            conn.close()
+
+
 EVERY_GROUP = "全部领导小组"
 
 
@@ -124,54 +146,43 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
 
     from exporters import reports
 
-    conn, opened = _connect(db)
-    try:
-        in_transaction = conn.in_transaction
-        if not in_transaction:
-            conn.execute("BEGIN")  # one snapshot for every read of this export
+    with read_snapshot(db) as conn:  # one snapshot for every read of this export
+        if every_group and kind == "history":
+            from exporters.ledger_data import GroupInfo
+
+            group = GroupInfo(None, EVERY_GROUP, None, None, None)  # type: ignore[arg-type]
+        else:
+            group = find_group(conn, group_name)
+        target = output_path(out, group.name, kind, today)
+        tmp = target.with_name(f".{fit_bytes(target.stem, NAME_BYTES)}.{os.getpid()}.tmp.xlsx")
+        workbook = xlsxwriter.Workbook(str(tmp), {
+            "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+        })
+
+        sheets: list[Sheet] = []
+
+        def sheet(name: str, columns: list[Column], portrait: bool = False) -> Sheet:
+            sheets.append(Sheet(workbook, name, columns, portrait))
+            return sheets[-1]
+
         try:
-            if every_group and kind == "history":
-                from exporters.ledger_data import GroupInfo
+            if kind == "division":
+                reports.write_division(sheet, conn, group, with_status, attachment)
+            elif kind == "progress":
+                reports.write_progress(sheet, conn, group, today, attachment)
+            elif kind == "overdue":
+                reports.write_overdue(sheet, conn, group, today, within, attachment)
+            elif kind == "history":
+                from exporters.history import write_history
 
-                group = GroupInfo(None, EVERY_GROUP, None, None, None)  # type: ignore[arg-type]
+                write_history(sheet, conn, group, today)
             else:
-                group = find_group(conn, group_name)
-            target = output_path(out, group.name, kind, today)
-            tmp = target.with_name(f".{fit_bytes(target.stem, NAME_BYTES)}.{os.getpid()}.tmp.xlsx")
-            workbook = xlsxwriter.Workbook(str(tmp), {
-                "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
-            })
-
-            sheets: list[Sheet] = []
-
-            def sheet(name: str, columns: list[Column], portrait: bool = False) -> Sheet:
-                sheets.append(Sheet(workbook, name, columns, portrait))
-                return sheets[-1]
-
-            try:
-                if kind == "division":
-                    reports.write_division(sheet, conn, group, with_status, attachment)
-                elif kind == "progress":
-                    reports.write_progress(sheet, conn, group, today, attachment)
-                elif kind == "overdue":
-                    reports.write_overdue(sheet, conn, group, today, within, attachment)
-                elif kind == "history":
-                    from exporters.history import write_history
-
-                    write_history(sheet, conn, group, today)
-                else:
-                    reports.write_roster(sheet, conn, group, attachment)
-                if notes is not None:
-                    notes.extend(s.empty for s in sheets if s.empty)
-            except BaseException:
-                tmp.unlink(missing_ok=True)  # xlsxwriter writes the file only on close()
-                raise
-        finally:
-            if not in_transaction:
-                conn.rollback()
-    finally:
-        if opened:
-            conn.close()
+                reports.write_roster(sheet, conn, group, attachment)
+            if notes is not None:
+                notes.extend(s.empty for s in sheets if s.empty)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # xlsxwriter writes the file only on close()
+            raise
     if warn is not None:
         from xlsxwriter.utility import xl_col_to_name
 

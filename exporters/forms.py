@@ -217,46 +217,35 @@ def export_forms(db: Any, out_dir: str | os.PathLike[str], group_name: str | Non
                  round_name: str | None = None, units: list[int] | None = None) -> list[Path]:
     """Write the forms of a round (every unit, or the unit ids in ``units``); ExportError when the
     group, the round or the folder is wrong (nothing is written then)."""
-    from exporters.excel import _connect
+    from exporters.excel import read_snapshot
 
     folder = Path(out_dir)
     if not folder.is_dir():
         raise ExportError(f"「{folder}」不是已有的文件夹：填报表每个单位一个文件，请给出一个文件夹。")
-    conn, opened = _connect(db)
     written: list[Path] = []
-    try:
-        in_transaction = conn.in_transaction
-        if not in_transaction:
-            conn.execute("BEGIN")
-        try:
-            group = find_group(conn, group_name)
-            rnd = find_round(conn, group.id, round_name)
-            if rnd is None:
-                if round_name:
-                    raise ExportError(f"「{group.name}」没有名为「{round_name}」的报送轮次。")
-                raise ExportError(f"「{group.name}」还没有报送轮次：先用 taizhang round open 开启一轮。")
-            states = [u for u in unit_states(conn, rnd) if units is None or u.unit_id in units]
-            statuses = dict(conn.execute(
-                "SELECT t.id, t.status FROM task t JOIN round_task rt ON rt.task_id = t.id WHERE rt.round_id = :r",
-                {"r": rnd.id}))
-            reference = _reference(conn, rnd)
-            states.sort(key=lambda u: u.unit)
-            line_cache: dict[tuple[str, float], int] = {}
-            for unit in states:
-                target = folder / form_file_name(group.name, rnd.name, unit.unit)
-                tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
-                try:
-                    _write_form(tmp, group.name, rnd, unit, statuses, reference, line_cache)
-                    os.replace(tmp, target)
-                except OSError as exc:
-                    tmp.unlink(missing_ok=True)
-                    hint = "（文件是否正在 Excel 或 WPS 中打开？请关闭后再导出）" if isinstance(exc, PermissionError) else ""
-                    raise ExportError(f"无法写入「{target}」：{exc.strerror or exc}{hint}") from None
-                written.append(target)
-        finally:
-            if not in_transaction:
-                conn.rollback()
-    finally:
-        if opened:
-            conn.close()
+    with read_snapshot(db) as conn:  # one snapshot for every form
+        group = find_group(conn, group_name)
+        rnd = find_round(conn, group.id, round_name)
+        if rnd is None:
+            if round_name:
+                raise ExportError(f"「{group.name}」没有名为「{round_name}」的报送轮次。")
+            raise ExportError(f"「{group.name}」还没有报送轮次：先用 taizhang round open 开启一轮。")
+        states = [u for u in unit_states(conn, rnd) if units is None or u.unit_id in units]
+        statuses = dict(conn.execute(
+            "SELECT t.id, t.status FROM task t JOIN round_task rt ON rt.task_id = t.id WHERE rt.round_id = :r",
+            {"r": rnd.id}))
+        reference = _reference(conn, rnd)
+        states.sort(key=lambda u: u.unit)
+        line_cache: dict[tuple[str, float], int] = {}
+        for unit in states:
+            target = folder / form_file_name(group.name, rnd.name, unit.unit)
+            tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")
+            try:
+                _write_form(tmp, group.name, rnd, unit, statuses, reference, line_cache)
+                os.replace(tmp, target)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                hint = "（文件是否正在 Excel 或 WPS 中打开？请关闭后再导出）" if isinstance(exc, PermissionError) else ""
+                raise ExportError(f"无法写入「{target}」：{exc.strerror or exc}{hint}") from None
+            written.append(target)
     return written

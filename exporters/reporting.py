@@ -93,30 +93,19 @@ def export_reporting(db: Any, out: str | os.PathLike[str], group_name: str | Non
                      round_name: str | None = None, today: date | None = None) -> Path:
     import xlsxwriter
 
-    from exporters.excel import _connect
+    from exporters.excel import read_snapshot
 
     if today is None:
         from models.clock import today as clock_today
 
         today = clock_today()
-    conn, opened = _connect(db)
-    try:
-        in_transaction = conn.in_transaction
-        if not in_transaction:
-            conn.execute("BEGIN")
-        try:
-            group = find_group(conn, group_name)
-            rnd = find_round(conn, group.id, round_name)
-            if rnd is None:
-                raise ExportError(f"「{group.name}」" + (f"没有名为「{round_name}」的报送轮次。" if round_name
-                                                         else "还没有报送轮次。"))
-            states = unit_states(conn, rnd)
-        finally:
-            if not in_transaction:
-                conn.rollback()
-    finally:
-        if opened:
-            conn.close()
+    with read_snapshot(db) as conn:
+        group = find_group(conn, group_name)
+        rnd = find_round(conn, group.id, round_name)
+        if rnd is None:
+            raise ExportError(f"「{group.name}」" + (f"没有名为「{round_name}」的报送轮次。" if round_name
+                                                     else "还没有报送轮次。"))
+        states = unit_states(conn, rnd)
     path = Path(out)
     if path.is_dir():
         target = path / reporting_file_name(group.name, rnd.name, today)

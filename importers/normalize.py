@@ -112,7 +112,8 @@ def unit_key(name: str) -> str:
     return unicodedata.normalize("NFKC", clean_unit(name)).casefold().replace(" ", "")
 
 
-def _split_outside_brackets(text: str, separators: set[str]) -> list[str]:
+def split_outside_brackets(text: str, separators: set[str]) -> list[str]:
+    """``text`` cut at each of ``separators`` that stands outside brackets (各镇（园区、街道） stays whole)."""
     parts: list[str] = []
     depth = 0
     current: list[str] = []
@@ -139,7 +140,7 @@ def split_units(value: object) -> list[str]:
     """Units listed in one cell, in order, each cleaned; separators inside brackets do not split
     (各镇（园区、街道） is one unit)."""
     text = unify_brackets(clean_text(value))
-    return _dedupe([clean_unit(part) for part in _split_outside_brackets(text, _UNIT_SEPARATORS)])
+    return _dedupe([clean_unit(part) for part in split_outside_brackets(text, _UNIT_SEPARATORS)])
 
 
 def split_persons(value: object) -> list[str]:
@@ -148,7 +149,7 @@ def split_persons(value: object) -> list[str]:
     padded name (刘  琛 is one name, 张三 李四 two, 王 宇 张三 two)."""
     text = unify_brackets(clean_text(value))
     names: list[str] = []
-    for part in _split_outside_brackets(text, _UNIT_SEPARATORS):
+    for part in split_outside_brackets(text, _UNIT_SEPARATORS):
         pieces = _merge_single_characters(part.split())
         if len(pieces) > 1 and all(len(p) >= 2 for p in pieces):
             names.extend(clean_name(p) for p in pieces)

@@ -102,8 +102,10 @@ def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_day
     if task_ids is not None:  # a page of the task list: only these
         g.update({f"i{n}": i for n, i in enumerate(task_ids)})
         marks = ", ".join(f":i{n}" for n in range(len(task_ids))) or "NULL"
-    name, review = conn.execute("SELECT name, review_closing FROM work_group WHERE id = :g", g).fetchone()
-    review = bool(review)
+    row = conn.execute("SELECT name, review_closing FROM work_group WHERE id = :g", g).fetchone()
+    if row is None:  # the group is gone (deleted, or its import undone, in this or another window)
+        return GroupJudged(group_id, "", True, today, [], None, None, [])
+    name, review = row[0], bool(row[1])
     units = dict(conn.execute("SELECT id, name FROM unit"))
     only = " AND id = :t" if only_task is not None else ""
     if task_ids is not None:

@@ -94,8 +94,9 @@ def run(db, operation, *, summary: str, group_id: int | None = None, task_id: in
     # the undo's own record of rows: each row the operation changed, from after back to before
     assert _row_changes(db, log[-1].id) == [(t, i, after, before) for t, i, before, after in reversed(_row_changes(db, entry.id))]
     assert log[-2].undone_by == log[-1].id
-    # done again (the tests go on from there): the same rows as the first time
-    result = operation(db)
+    # redone (the tests go on from there): the same rows as the first time, ids included (an id
+    # freed by the undo is never given to another row, so the redo can put each row back as it was)
+    assert ops.redo(db) == summary
     assert _timeless(dump(db)) == _timeless(after)
     return result
 
@@ -211,8 +212,9 @@ def test_rename_unit_back_to_its_own_alias_swaps_them(db, ledger):
         alias_id = s.exec(select(UnitAlias.id).where(UnitAlias.alias == "县财政")).one()
     t1 = ledger["tasks"][0]
     run(db, lambda db: ops.rename_unit(db, uid, "县财政"), summary="单位改名：县财政局 → 县财政",
-        # the alias row is deleted and the old name inserted: SQLite gives the new row the freed id
-        changed={"unit": {uid: {"name": "县财政"}}, "unit_alias": {alias_id: {"alias": "县财政局"}},
+        # the alias row is deleted and the old name inserted as a new row (ids are never reused)
+        removed={"unit_alias": [alias_id]}, added={"unit_alias": [{"unit_id": uid, "alias": "县财政局"}]},
+        changed={"unit": {uid: {"name": "县财政"}},
                  "task": {t1: {"search_text": search_text(T1, ["县人社局", "黄敬铿", "县财政", "陈淑玲"])}}})
 
 
@@ -327,14 +329,17 @@ def test_create_group_with_its_host_unit(db, ledger):
     run(db, lambda db: ops.create_group(db, " 另一个  领导小组 ", doc_number="闽政〔2020〕2号", host_unit="县民政局"),
         summary="新建领导小组：另一个领导小组", group_id=ledger["group"] + 1,
         added={"work_group": [{"name": "另一个领导小组", "doc_number": "闽政〔2020〕2号", "host_unit_id": host,
-                               "note": None}]})
+                               "note": None, "title": None, "report_cycle": None, "review_closing": True, "next_steps": None,
+                               "assessment_weights": None}]})
 
 
 def test_create_group_creates_a_new_host_unit_and_stores_no_empty_doc_number(db):
     gid = run(db, lambda db: ops.create_group(db, "小组", doc_number="", host_unit="县老龄办"), summary="新建领导小组：小组",
               group_id=1, added=lambda gid: {"unit": [{"name": "县老龄办"}],
                                              "work_group": [{"name": "小组", "doc_number": None, "host_unit_id": 1,
-                                                             "note": None}]})
+                                                             "note": None, "title": None, "report_cycle": None,
+                                                             "review_closing": True, "next_steps": None,
+                                                             "assessment_weights": None}]})
     assert gid == 1
     refused(db, lambda db: ops.create_group(db, "小组"), "领导小组「小组」已存在")
     refused(db, lambda db: ops.create_group(db, " "), "领导小组名称不能为空。")
@@ -492,7 +497,7 @@ def test_set_duty_adds_changes_and_removes(db, ledger):
 def _task(group, content, position, **fields):
     row = {"group_id": group, "position": position, "category_number": None, "category": None, "number": None,
            "content": content, "deadline": None, "due": None, "status": "未启动", "done_on": None, "notes": None,
-           "unpaired_persons": None, "search_text": search_text(content)}
+           "unpaired_persons": None, "search_text": search_text(content), "cancelled_on": None}
     row.update(fields)
     return row
 

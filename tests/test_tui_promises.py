@@ -205,7 +205,7 @@ async def test_the_import_folder_is_remembered_for_the_next_run(tmp_path):
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert [g.name for g in app.groups] == ["四平市老龄工作重点任务"]
+        assert [g.name for g in app.groups] == ["四平市加强新时代老龄工作领导小组"]  # named from the table's title
     assert json.loads(state.read_text(encoding="utf-8"))["import_dir"] == str(folder)
     again = make_app(path, state_path=state)
     async with again.run_test(size=SIZE) as pilot:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from importers.normalize import clean_unit, split_units
+from importers.normalize import clean_unit, split_outside_brackets, split_units
 
 LEAD, CO, RESPONSIBLE = "lead", "co", "responsible"
 
@@ -37,7 +37,6 @@ _UNIT_END = re.compile(
     r"(局|办|委|部|中心|院|所|队|会|站|室|处|科|股|镇|乡|街道|政府|公司|组|厅|馆|团|社|联|协|行|台|司|区|县|市|村|"
     r"校|场|厂|署|关|班|位|门|园|）|党委|支部|人大|政协|工委|分局|专班)$"
 )
-_OPENERS, _CLOSERS = "（【《“‘〔", "）】》”’〕"
 _CLAUSE_BREAKS = set("；;，,。")
 MAX_UNIT_CHARS = 40
 
@@ -56,22 +55,8 @@ class Units:
 
 
 def _clauses(text: str) -> list[str]:
-    text = _LABEL_INSIDE.sub("；", text)
-    out: list[str] = []
-    depth = 0
-    current: list[str] = []
-    for char in text:
-        if char in _OPENERS:
-            depth += 1
-        elif char in _CLOSERS and depth:
-            depth -= 1
-        if char in _CLAUSE_BREAKS and depth == 0:
-            out.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    out.append("".join(current))
-    return [c.strip() for c in out if c.strip()]
+    parts = split_outside_brackets(_LABEL_INSIDE.sub("；", text), _CLAUSE_BREAKS)
+    return [c.strip() for c in parts if c.strip()]
 
 
 def _is_unit(name: str) -> bool:
