@@ -1,7 +1,8 @@
 """``python -m benchmarks.limits [--markdown]``: the import limits, measured (issue 13).
 
 For each limit of the readers (``importers.readers.sniff`` and ``textsize``) a file just within it and
-one just past it are generated; each is imported by the real command line into a new ledger file,
+one just past it are generated (and hostile files that must import as fast as an ordinary one:
+the formatting of a whole sheet, cells of 32,000 characters); each is imported by the real command line into a new ledger file,
 three times, alternating with an ordinary 10,000-task table (``benchmarks.data``). Printed: the best
 wall time, its ratio to the ordinary table's best in the same turns, peak memory and the exit status. Within a limit a file should import
 in at most twice the ordinary table's time and 300 MB; past it, be refused (exit 1) within 2 s.
@@ -83,6 +84,45 @@ def _merged(path: Path, merges: int) -> Path:
     return path
 
 
+def _huge_dimension(source: Path, target: Path) -> Path:
+    """``source`` as Excel leaves it after someone formats whole rows and columns: dimension
+    A1:XFD1048576, a <cols> entry over every column and a styled empty last cell (the speed that
+    ``test_dimension_to_xfd1048576_reads_like_a_small_file`` bounds by counting)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.endswith("sheet1.xml"):
+                text = data.decode("utf-8")
+                text = re.sub(r'<dimension ref="[^"]*"\s*/>', '<dimension ref="A1:XFD1048576"/>', text)
+                text = text.replace("<sheetData>", '<cols><col min="1" max="16384" width="9" style="1" '
+                                    'customWidth="1"/></cols><sheetData>', 1)
+                text = text.replace("</sheetData>", '<row r="1048576" s="1" customFormat="1">'
+                                    '<c r="XFD1048576" s="1"/></row></sheetData>')
+                data = text.encode("utf-8")
+            zout.writestr(info, data)
+    return target
+
+
+def _huge_cells(path: Path, rows: int) -> Path:
+    """The ordinary header and ``rows`` tasks whose person cell is 32,000 colons and, every tenth
+    row, a 32,000-character heading of 「（牵头单位：」: the cells whose search once took time
+    growing with the square of their length (``test_import_regressions.py`` bounds it by count)."""
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("分工表")
+    ws.write_row(0, 0, ["序号", "工作任务", "牵头单位", "责任人"])
+    colons, heading = "：" * 32_000, ("（牵头单位：" * 6000)[:32_000]
+    for r in range(1, rows + 1):
+        if r % 10 == 0:
+            ws.write_row(r, 0, [heading])
+        else:
+            ws.write_row(r, 0, [r, f"任务{r}", "县民政局", colons])
+    wb.close()
+    return path
+
+
 def make(folder: Path) -> list[tuple[str, Path]]:
     """Write every file measured into ``folder`` (run in a child: the parent stays small, see
     ``benchmarks.measure``); the ordinary table first."""
@@ -93,8 +133,11 @@ def make(folder: Path) -> list[tuple[str, Path]]:
     from importers.readers import sniff, textsize
 
     budget = textsize.MAX_TEXT_BYTES
+    ordinary = make_division_workbook(folder / "ordinary.xlsx", 10_000)
     return [
-        ("ordinary 10,000-task table", make_division_workbook(folder / "ordinary.xlsx", 10_000)),
+        ("ordinary 10,000-task table", ordinary),
+        ("hostile: the ordinary table, dimension A1:XFD1048576", _huge_dimension(ordinary, folder / "dimension.xlsx")),
+        ("hostile: 100 cells of 32,000 characters searched", _huge_cells(folder / "huge_cells.xlsx", 100)),
         (f"rows: {sniff.MAX_ROWS:,} rows", _rows_workbook(folder / "rows.xlsx", sniff.MAX_ROWS - 1)),
         ("rows: one more", _rows_workbook(folder / "rows_past.xlsx", sniff.MAX_ROWS + 1)),
         (f"cells: {sniff.MAX_CELLS:,} ({sniff.MAX_CELLS // 20:,} rows × 20 columns)",

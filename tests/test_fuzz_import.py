@@ -5,8 +5,11 @@ the loading step into a real ledger file — and the importer either imports or 
 * a refusal is an ``ImportRefused`` with a Chinese message naming the file, never a catch-all
   ("读取失败：TypeError …") that hides a crash, and the database is unchanged;
 * an import loads, and loading the same file again changes nothing;
-* nothing takes longer than ``TIME_BOX`` seconds (in-process: SIGALRM; the CLI: a subprocess
-  timeout), and the command line exits 0 or 1 without a traceback.
+* nothing hangs: ``TIME_BOX`` (in-process: SIGALRM; the CLI: a subprocess timeout) is minutes, so
+  it fails only for a real hang, never for a slow machine (issue 21: no test asserts a time; the
+  speed of the importer is measured by ``python -m benchmarks``, and the searches whose time grew
+  with the square of a cell are bounded by count in ``test_import_regressions.py``), and the
+  command line exits 0 or 1 without a traceback.
 
 The default run is short (CI); ``HYPOTHESIS_PROFILE=long`` (or ``TAIZHANG_FUZZ_SCALE=N``) runs N
 times as many examples. Examples that found bugs live on in ``test_import_regressions.py``.
@@ -25,7 +28,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -51,7 +53,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="the time
 
 _PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "")
 SCALE = int(os.environ.get("TAIZHANG_FUZZ_SCALE") or (25 if _PROFILE == "long" else 1))
-TIME_BOX = 10  # seconds for one example in-process (reading and loading a small file takes ~0.1 s)
+TIME_BOX = 300  # seconds: a hang guard only (reading and loading a small file takes ~0.1 s)
 
 
 def fuzz(examples: int) -> settings:
@@ -75,14 +77,13 @@ class Hang(KeyboardInterrupt):
 
 @contextmanager
 def time_box(seconds: int = TIME_BOX):
-    """Fail when the block runs longer than ``seconds`` (checked between Python bytecodes: a single
-    regular-expression search that runs away is caught when it returns, by the elapsed time)."""
+    """Fail when the block hangs: still running after ``seconds`` (the alarm is seen between Python
+    bytecodes: a single regular-expression search that runs away is stopped when it returns)."""
     def ring(signum, frame):
         raise Hang
 
     old = signal.signal(signal.SIGALRM, ring)
     signal.alarm(seconds)
-    start = time.perf_counter()
     try:
         yield
     except Hang:
@@ -90,7 +91,6 @@ def time_box(seconds: int = TIME_BOX):
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
-    assert time.perf_counter() - start < seconds, f"{time.perf_counter() - start:.1f} s: the importer hangs"
 
 
 # A refusal that is really a crash in disguise: the readers' last-resort handlers.
@@ -901,9 +901,9 @@ def test_fuzz_cli_exits_0_or_1_without_traceback(file, kind, dry_run, base, stem
         env = {**os.environ, "TAIZHANG_TODAY": TODAY}
         try:
             done = subprocess.run(args, check=False, capture_output=True, text=True, env=env, cwd=ROOT,
-                                  timeout=60)
+                                  timeout=TIME_BOX)
         except subprocess.TimeoutExpired:
-            raise AssertionError(f"taizhang import {path.name} ran more than 60 s") from None
+            raise AssertionError(f"taizhang import {path.name} hangs (still running after {TIME_BOX} s)") from None
         note(f"exit {done.returncode}\n{done.stdout[-500:]}\n{done.stderr[-2000:]}")
         assert done.returncode in (0, 1), done.stderr[-2000:]
         assert "Traceback" not in done.stderr
