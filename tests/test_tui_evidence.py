@@ -1,0 +1,88 @@
+"""Evidence on the task page (issue 19), by the keys a user presses: f attaches several files at
+once, the list shows name, unit, date and size, Enter opens a verified copy with the system's viewer
+(replaced here), n renames, Del deletes after confirming and Ctrl+Z brings it back; a tampered file
+is marked and not opened."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from models import evidence as ev
+from tui import make_app
+from tui.screens import task as task_screen
+from tui.testing import demo_copy, settle, task_list
+
+SIZE = (120, 36)
+
+
+def _rows(table) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+async def test_attach_list_open_rename_delete_undo(tmp_path, monkeypatch):
+    path = demo_copy(tmp_path)
+    app = make_app(path, state_path=tmp_path / "state.json")
+    files = tmp_path / "f"
+    files.mkdir()
+    (files / "统计表.pdf").write_bytes(b"%PDF" * 600)
+    (files / "照片 1.jpg").write_bytes(b"JPEG" * 10)
+    opened: list[Path] = []
+    monkeypatch.setattr(task_screen, "open_file", opened.append)
+    async with app.run_test(size=SIZE) as pilot:
+        task = await task_list(pilot, "闽清")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "还没有佐证材料" in str(app.screen.query_one("#td-evidence-none").content)
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press(*str(files / "统计表.pdf"), "enter", *f"'{files / '照片 1.jpg'}'", "tab")
+        await pilot.press("enter", "down", "enter")  # the unit: the first unit on the task
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        table = app.screen.query_one("#td-evidence")
+        rows = _rows(table)
+        unit = rows[0][1]
+        assert [(r[0], r[2], r[3]) for r in rows] == [("统计表.pdf", "2023-07-01", "2 KB"), ("照片 1.jpg", "2023-07-01", "40 B")]
+        assert unit and all(r[1] == unit for r in rows)
+        assert all(r[4] == "" for r in rows)
+
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(opened) == 1 and opened[0].name.endswith("统计表.pdf") and opened[0].read_bytes() == b"%PDF" * 600
+
+        await pilot.press("n", "ctrl+u", *"参保统计表.pdf", "ctrl+s")
+        await settle(pilot)
+        assert _rows(table)[0][0] == "参保统计表.pdf"
+
+        await pilot.press("down", "delete")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert [r[0] for r in _rows(table)] == ["参保统计表.pdf"]
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert [r[0] for r in _rows(table)] == ["参保统计表.pdf", "照片 1.jpg"]
+
+        # the stored photo changed behind the program's back: marked, and not opened
+        import sqlite3
+
+        conn = sqlite3.connect(path)
+        sha = conn.execute("SELECT sha256 FROM evidence WHERE name = '照片 1.jpg'").fetchone()[0]
+        conn.close()
+        stored = ev.stored_path(path, sha)
+        os.chmod(stored, 0o600)
+        stored.write_bytes(b"changed!")
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        table = app.screen.query_one("#td-evidence")
+        assert _rows(table)[1][4] == "文件已被改动"
+        table.focus()
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert len(opened) == 1
+        assert any("已被改动" in str(n.message) for n in app._notifications)
+        assert app.screen.task_id == task.id
