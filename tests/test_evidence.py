@@ -178,3 +178,76 @@ def test_upgrade_from_version_7_adds_the_evidence_table(db_path):
     assert conn.execute("SELECT count(*) FROM evidence").fetchone() == (0,)
     assert "AUTOINCREMENT" in conn.execute("SELECT sql FROM sqlite_master WHERE name = 'evidence'").fetchone()[0]
     conn.close()
+
+
+def test_export_tree_ledger_hyperlinks_zip_and_windows_lengths(ledger, tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    from tests.conftest import run_cli
+
+    db, _, t1, t2 = ledger
+    long_name = "关于" + "基本养老保险参保扩面工作推进情况" * 4 + "的统计表.pdf"
+    ev.attach(db, t1, [_file(tmp_path / "in", "参保统计表.pdf", b"%PDF stats"),
+                       _file(tmp_path / "in", long_name, b"%PDF long"),
+                       _file(tmp_path / "in", "bad:name?.jpg", b"img")], unit="县人社局")
+    ev.attach(db, t1, [_file(tmp_path / "in", "lost.pdf", b"lost")])
+    lost = [r for r in _listed(db, t1) if r.name == "lost.pdf"][0]
+    ev.stored_path(db.path, lost.sha256).unlink()
+    out = tmp_path / "验收"
+    r = run_cli("--db", str(db.path), "export", str(out), "--kind", "evidence", "--zip")
+    assert r.returncode == 0, r.stderr
+    root = out / "民生实事工作专班验收资料"
+    assert f"已导出验收资料：{root}" in r.stdout
+    assert "没有佐证材料的任务 1 项" in r.stdout
+    assert "lost.pdf" in r.stderr and "文件缺失" in r.stderr
+    first = root / "一、健全完善社会保障体系" / "1.基本养老保险参保率达到90%" / "01-县人社局-参保统计表.pdf"
+    assert first.read_bytes() == b"%PDF stats"
+    files = [p for p in root.rglob("*") if p.is_file()]
+    assert len(files) == 4  # three copied, the lost one not; and the 台账
+    assert all(len(str(p.absolute())) <= 259 for p in files)
+    assert any(p.name.endswith("的统计表.pdf") is False and p.suffix == ".pdf" and "…" in p.name for p in files)
+    assert any(p.name == "03-县人社局-bad_name_.jpg" for p in files)
+
+    ws = openpyxl.load_workbook(root / "资料台账.xlsx").active
+    assert ws["A1"].value == "民生实事工作专班验收资料台账"
+    links = []
+    for row in ws.iter_rows(min_row=3):
+        if row[9].hyperlink is not None:
+            links.append(row[9].hyperlink.target)
+    assert len(links) == 3
+    from urllib.parse import unquote
+
+    for target in links:  # stored URL-escaped (% as %25), as Excel reads them
+        resolved = root / unquote(target).replace("\\", "/")
+        assert resolved.is_file(), target
+    texts = [[c.value for c in row] for row in ws.iter_rows(min_row=3)]
+    missing = [t for t in texts if t[5] == "无佐证材料"]
+    assert [t[2] for t in missing] == ["建设社区养老服务中心"]
+    row_of_missing = next(row for row in ws.iter_rows(min_row=3) if row[5].value == "无佐证材料")
+    assert row_of_missing[5].fill.fgColor.rgb.endswith("FFEB9C")
+    assert any(t[5] == "lost.pdf" and t[9] == "文件缺失，未导出" for t in texts)
+
+    archive = out / "民生实事工作专班验收资料.zip"
+    with zipfile.ZipFile(archive) as z:
+        infos = z.infolist()
+        names = {i.filename for i in infos}
+        assert "民生实事工作专班验收资料/一、健全完善社会保障体系/1.基本养老保险参保率达到90%/01-县人社局-参保统计表.pdf" in names
+        assert all(i.flag_bits & 0x800 for i in infos)  # UTF-8 names
+
+
+def test_a_deep_output_folder_cuts_names_to_fit_windows_paths(ledger, tmp_path):
+    from exporters.evidence import write_tree
+
+    db, _, t1, _ = ledger
+    ev.attach(db, t1, [_file(tmp_path / "in", "很长的材料名称" * 8 + ".docx", b"doc")])
+    deep = tmp_path / ("深" * 60) / ("层" * 40)
+    conn = sqlite3.connect(db.path)
+    try:
+        written = write_tree(conn, db.path, "民生实事工作专班", deep)
+    finally:
+        conn.close()
+    files = [p for p in written.root.rglob("*.docx")]
+    assert len(files) == 1 and files[0].suffix == ".docx"
+    assert len(str(files[0].absolute())) <= 259
