@@ -340,6 +340,33 @@ def counts_by_task(conn, group_id: int) -> dict[int, int]:
                              "WHERE t.group_id = :g GROUP BY e.task_id", {"g": group_id}).fetchall())
 
 
+def page_counts(conn, group_id: int, task_ids: list[int]) -> dict[int, int] | None:
+    """Evidence counts of the listed tasks, or None when the group has no evidence at all (an office
+    that keeps none is not told 无佐证 on every finished task)."""
+    if conn.execute("SELECT 1 FROM evidence e JOIN task t ON t.id = e.task_id WHERE t.group_id = :g LIMIT 1",
+                    {"g": group_id}).fetchone() is None:
+        return None
+    counts = {i: 0 for i in task_ids}
+    for chunk in range(0, len(task_ids), 500):
+        ids = {f"t{i}": v for i, v in enumerate(task_ids[chunk:chunk + 500])}
+        if not ids:
+            continue
+        marks = ", ".join(f":{k}" for k in ids)
+        for task_id, n in conn.execute(f"SELECT task_id, count(*) FROM evidence WHERE task_id IN ({marks}) "
+                                       "GROUP BY task_id", ids):
+            counts[task_id] = n
+    return counts
+
+
+def done_without_evidence(conn, group_id: int) -> int:
+    """Tasks done, or claimed done (待销号), that have no evidence."""
+    return conn.execute(
+        "SELECT count(*) FROM task t WHERE t.group_id = :g AND t.cancelled_on IS NULL "
+        "AND (t.status = '已完成' OR (SELECT c.state FROM task_closing c WHERE c.task_id = t.id "
+        "ORDER BY c.id DESC LIMIT 1) = 'claimed') "
+        "AND NOT EXISTS (SELECT 1 FROM evidence e WHERE e.task_id = t.id)", {"g": group_id}).fetchone()[0]
+
+
 def total_size(conn, group_id: int | None = None) -> tuple[int, int]:
     """The number of distinct stored files and their total size (of a group, or the whole ledger)."""
     if group_id is None:
@@ -350,6 +377,18 @@ def total_size(conn, group_id: int | None = None) -> tuple[int, int]:
         params = {"g": group_id}
     rows = conn.execute(sql, params).fetchall()
     return len(rows), sum(r[1] for r in rows)
+
+
+def store_usage(db_path: str | os.PathLike[str]) -> tuple[int, int]:
+    """The files in the store and their total size (every backup of the ledger shares them)."""
+    count = size = 0
+    root = store_dir(db_path)
+    if root.is_dir():
+        for path in root.glob("??/*"):
+            if path.is_file() and not path.name.startswith("."):
+                count += 1
+                size += path.stat().st_size
+    return count, size
 
 
 def readable_path(db_path: str | os.PathLike[str], row: EvidenceRow) -> Path:
