@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models import evidence as ev
+from models import evidence_store as ev
 
 WINDOWS_MAX_PATH = 259  # MAX_PATH is 260 including the terminating NUL
 LEDGER_NAME = "资料台账.xlsx"
@@ -182,6 +182,13 @@ def zip_tree(root: Path) -> Path:
     return target
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines a wrapped cell needs: a Chinese character takes about 2.1 width units, others 1.1."""
+    from rich.cells import cell_len
+
+    return max(1, -(-int(cell_len(text or "") * 1.1) // max(1, int(width) - 1)))
+
+
 def _write_ledger(path: Path, group: str, tasks: list[TreeTask]) -> None:
     import xlsxwriter
 
@@ -197,7 +204,7 @@ def _write_ledger(path: Path, group: str, tasks: list[TreeTask]) -> None:
         missing = book.add_format({**base, "bg_color": "#FFEB9C", "bold": True})
         bad = book.add_format({**base, "font_color": "#C00000", "bold": True})
         headers = ["序号", "类别", "工作任务", "牵头单位", "完成状态", "材料名称", "报送单位", "日期", "大小", "文件（点击打开）"]
-        widths = [6, 18, 36, 14, 9, 28, 14, 11, 9, 40]
+        widths = [6, 18, 36, 14, 9, 28, 14, 12, 9, 40]
         sheet.merge_range(0, 0, 0, len(headers) - 1, f"{group}验收资料台账", title)
         sheet.set_row(0, 36)
         for c, (h, w) in enumerate(zip(headers, widths)):
@@ -212,6 +219,11 @@ def _write_ledger(path: Path, group: str, tasks: list[TreeTask]) -> None:
         for n, task in enumerate(tasks, start=1):
             rows = task.files or [None]
             for f in rows:
+                texts = [task.category, task.content, task.lead, task.status] + (
+                    [f.row.name, f.row.unit or "", "", "", f.relative.as_posix() if f.relative else f.problem]
+                    if f is not None else [])
+                lines = max(_lines(t, w) for t, w in zip(texts, widths[1:]))
+                sheet.set_row(r, 15 * lines + 3)  # LibreOffice does not size wrapped rows itself
                 sheet.write_number(r, 0, n, center)
                 for c, value in ((1, task.category), (2, task.content), (3, task.lead), (4, task.status)):
                     sheet.write_string(r, c, value, cell)

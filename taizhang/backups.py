@@ -19,7 +19,7 @@ def backup_command(args: argparse.Namespace, db_path: Path) -> int:
             print(f"「{db_path}」还没有备份（备份文件夹：{backup.backup_dir(db_path)}）。")
         for info in backups:
             print(f"{info.time:%Y-%m-%d %H:%M:%S}  {info.reason_text:6s}  {backup.human_size(info.size):>8s}  {info.path}")
-        from models.evidence import human_size, store_dir, store_usage
+        from models.evidence_store import human_size, store_dir, store_usage
 
         count, size = store_usage(db_path)
         if count:

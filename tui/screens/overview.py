@@ -84,7 +84,7 @@ class OverviewScreen(AreaScreen):
 
     def _with_evidence(self, conn, group_id: int, ov):
         """The evidence line (issue 19), when the group has any: files, total size, done without."""
-        from models.evidence import done_without_evidence, human_size, total_size
+        from models.evidence_store import done_without_evidence, human_size, total_size
 
         count, size = total_size(conn, group_id)
         self._evidence_line = ""

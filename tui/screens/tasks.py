@@ -194,7 +194,7 @@ class TasksScreen(Pages, AreaScreen):
                 rows, _ = data.task_page(conn, group.id, flt, now, shown, size)
             judged = read_group(conn, group.id, now, task_ids=[r.id for r in rows]).tasks
             self._lights = {t.id: t.judgement for t in judged}
-            from models.evidence import page_counts
+            from models.evidence_store import page_counts
 
             self._evidence = page_counts(conn, group.id, [r.id for r in rows])
             return rows, total, shown, now
