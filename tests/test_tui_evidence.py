@@ -86,3 +86,32 @@ async def test_attach_list_open_rename_delete_undo(tmp_path, monkeypatch):
         assert len(opened) == 1
         assert any("已被改动" in str(n.message) for n in app._notifications)
         assert app.screen.task_id == task.id
+
+
+async def test_task_list_marks_evidence_and_done_without_and_overview_counts(tmp_path):
+    import sqlite3
+
+    from models.db import Database
+    from models.operations import tick
+
+    path = demo_copy(tmp_path)
+    conn = sqlite3.connect(path)
+    first, second = [r[0] for r in conn.execute(
+        "SELECT t.id FROM task t JOIN work_group g ON g.id = t.group_id WHERE g.name LIKE '闽清%' "
+        "ORDER BY t.position LIMIT 2")]
+    conn.close()
+    (tmp_path / "a.pdf").write_bytes(b"a" * 2048)
+    with Database(path) as db:
+        ev.attach(db, first, [tmp_path / "a.pdf"])
+        tick(db, second)  # done, with no evidence
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await task_list(pilot, "闽清")
+        table = app.screen.table
+        contents = {str(table.get_row(f"t:{i}")[1]) for i in (first, second)}
+        assert any(c.endswith("（佐证1）") for c in contents)
+        assert any(c.endswith("（无佐证）") for c in contents)
+        await pilot.press("1")
+        await settle(pilot)
+        head = str(app.screen.query_one("#ov-head").content)
+        assert "佐证材料 1 个，共 2 KB；已完成（含待销号）但无佐证" in head
