@@ -115,3 +115,26 @@ async def test_task_list_marks_evidence_and_done_without_and_overview_counts(tmp
         await settle(pilot)
         head = str(app.screen.query_one("#ov-head").content)
         assert "佐证材料 1 个，共 2 KB；已完成（含待销号）但无佐证" in head
+
+
+def test_the_export_dialogs_evidence_kind_writes_the_tree(tmp_path):
+    import sqlite3
+
+    from models.db import Database
+    from tui.dialogs.export import KINDS, run_export
+
+    assert "evidence" in dict(KINDS)
+    path = demo_copy(tmp_path)
+    conn = sqlite3.connect(path)
+    first = conn.execute("SELECT t.id FROM task t JOIN work_group g ON g.id = t.group_id WHERE g.name LIKE '闽清%' "
+                         "ORDER BY t.position LIMIT 1").fetchone()[0]
+    conn.close()
+    (tmp_path / "方案.docx").write_bytes(b"plan")
+    with Database(path) as db:
+        ev.attach(db, first, [tmp_path / "方案.docx"], unit="县人社局")
+    out = tmp_path / "out"
+    out.mkdir()
+    root = run_export(path, None, "evidence", out, "闽清县老龄工作领导小组", 7)
+    assert root == out / "闽清县老龄工作领导小组验收资料"
+    assert (root / "资料台账.xlsx").is_file()
+    assert [p.name for p in root.rglob("*.docx")] == ["01-县人社局-方案.docx"]
