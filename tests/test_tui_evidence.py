@@ -138,3 +138,54 @@ def test_the_export_dialogs_evidence_kind_writes_the_tree(tmp_path):
     assert root == out / "闽清县老龄工作领导小组验收资料"
     assert (root / "资料台账.xlsx").is_file()
     assert [p.name for p in root.rglob("*.docx")] == ["01-县人社局-方案.docx"]
+
+
+async def test_area_5_imports_a_folder_of_forms_with_their_files(tmp_path, monkeypatch):
+    import shutil
+    import sqlite3
+
+    import openpyxl
+
+    from exporters.forms import export_forms
+    from tests.test_tui_rounds import GROUP, _open_round
+    from tui.testing import choose_group
+
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    path = demo_copy(tmp_path)
+    _open_round(path)
+    out = tmp_path / "out"
+    out.mkdir()
+    export_forms(path, out, GROUP)
+    form = next(out.glob("*_市民政局_进展填报表.xlsx"))
+    shutil.copy(form, home)
+    wb = openpyxl.load_workbook(home / form.name)
+    ws = wb.active
+    first = next(r for r in range(4, ws.max_row + 1) if str(ws.cell(r, 1).value or "").isdigit())
+    ws.cell(first, 5).value = "推进中"
+    ws.cell(first, 6).value = "已摸底"
+    ws.cell(first, 9).value = "摸底台账；未附的材料"
+    wb.save(home / form.name)
+    (home / "1.摸底台账.pdf").write_bytes(b"%PDF survey")
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "临海")
+        await pilot.press("5")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await settle(pilot)
+        preview = "\n".join(app.screen.details)
+        assert "文件夹中找到 1 个文件，将附加到对应任务" in preview
+        assert "佐证材料「未附的材料」在文件夹中没有找到对应的文件" in preview
+        await pilot.press("y")
+        await settle(pilot)
+        await settle(pilot)
+        assert any("已添加佐证材料 1 个：1.摸底台账.pdf" in str(n.message) for n in app._notifications)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT e.name, u.name FROM evidence e JOIN unit u ON u.id = e.unit_id").fetchall() == [
+        ("1.摸底台账.pdf", "市民政局")]
+    conn.close()
