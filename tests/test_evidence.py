@@ -251,3 +251,14 @@ def test_a_deep_output_folder_cuts_names_to_fit_windows_paths(ledger, tmp_path):
     files = [p for p in written.root.rglob("*.docx")]
     assert len(files) == 1 and files[0].suffix == ".docx"
     assert len(str(files[0].absolute())) <= 259
+
+
+def test_merging_units_moves_their_evidence(ledger, tmp_path):
+    from models import operations as ops
+
+    db, _, t1, _ = ledger
+    ev.attach(db, t1, [_file(tmp_path, "a.pdf", b"a")], unit="县民政局")
+    with db.session() as s:
+        keep, gone = (ops.find_unit(s, n).id for n in ("县人社局", "县民政局"))
+    ops.merge_units(db, keep, gone)
+    assert [r.unit for r in _listed(db, t1)] == ["县人社局"]
