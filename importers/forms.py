@@ -563,6 +563,10 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
     finally:
         conn.close()
     plan.skipped = skipped
+    if path.is_dir():  # the files the 佐证材料 column names, sent along in the folder (issue 19)
+        from importers.evidence_files import find_in_folder
+
+        plan.evidence = find_in_folder(path, plan, {f.path for f in forms})  # type: ignore[attr-defined]
     if dry_run:
         return plan
     if before_commit is not None:
@@ -570,6 +574,10 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
     db = Database(db_path)
     try:
         plan.result = record_reports(db, plan.reports, what=display_name(path))  # type: ignore[attr-defined]
+        if getattr(plan, "evidence", None) is not None:
+            from importers.evidence_files import attach_found
+
+            attach_found(db, plan.evidence, db_path, what=display_name(path))  # type: ignore[attr-defined]
     finally:
         db.close()
     return plan
@@ -600,4 +608,6 @@ def format_plan(plan: FormPlan, *, dry_run: bool = False) -> str:
         lines.append(f"  ⚠ {p.describe()}")
     for name in plan.skipped:
         lines.append(f"  （「{name}」中没有填报表，已跳过）")
+    if getattr(plan, "evidence", None) is not None:
+        lines.extend(plan.evidence.lines(dry_run=dry_run))  # type: ignore[attr-defined]
     return "\n".join(lines)

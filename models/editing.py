@@ -25,6 +25,7 @@ from models.tables import (
     NOT_STARTED,
     Assignment,
     Duty,
+    Evidence,
     Group,
     Member,
     Progress,
@@ -106,7 +107,7 @@ def delete_task(db: Database, task_id: int) -> None:
     with change(db, "delete_task") as tx:
         s = tx.session
         task = tx.get(Task, task_id, "任务")
-        for model in (Assignment, Target, Progress):
+        for model in (Evidence, Assignment, Target, Progress):
             for row in s.exec(select(model).where(model.task_id == task.id)).all():  # type: ignore[attr-defined]
                 s.delete(row)
         s.flush()

@@ -21,7 +21,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 7
+CURRENT_VERSION = 8
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -154,8 +154,24 @@ def _v6_to_v7(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v7_to_v8(conn: sqlite3.Connection) -> None:
+    """Evidence (issue 19): files attached to tasks; their content is in the file store beside the
+    ledger (``models.evidence``), this table names them."""
+    for statement in (
+        "CREATE TABLE evidence (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, task_id INTEGER NOT NULL, "
+        "sha256 VARCHAR NOT NULL, size INTEGER NOT NULL, name VARCHAR NOT NULL, unit_id INTEGER, "
+        "\"on\" DATE NOT NULL, attached_by VARCHAR, progress_id INTEGER, report_id INTEGER, "
+        "FOREIGN KEY(task_id) REFERENCES task (id), FOREIGN KEY(unit_id) REFERENCES unit (id), "
+        "FOREIGN KEY(progress_id) REFERENCES progress (id) ON DELETE SET NULL, "
+        "FOREIGN KEY(report_id) REFERENCES unit_report (id) ON DELETE SET NULL)",
+        "CREATE INDEX ix_evidence_task ON evidence (task_id)",
+        "CREATE INDEX ix_evidence_sha256 ON evidence (sha256)",
+    ):
+        conn.execute(statement)
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7}
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

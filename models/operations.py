@@ -168,6 +168,11 @@ def merge_units(db: Database, keep_id: int, merged_id: int) -> None:
         for p in s.exec(select(Progress).where(Progress.unit_id == gone.id)).all():
             p.unit_id = keep.id
             s.add(p)
+        from models.tables import Evidence
+
+        for e in s.exec(select(Evidence).where(Evidence.unit_id == gone.id)).all():  # evidence (v8)
+            e.unit_id = keep.id
+            s.add(e)
         for g in s.exec(select(Group).where(Group.host_unit_id == gone.id)).all():
             g.host_unit_id = keep.id
             s.add(g)

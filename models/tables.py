@@ -309,8 +309,28 @@ class Chase(SQLModel, table=True):
     file: str | None = None
 
 
+class Evidence(SQLModel, table=True):
+    """A file attached to a task as evidence (佐证材料, v8). The content lives in the ledger's file
+    store (``models.evidence``), named by its SHA-256: the same file attached twice is kept once.
+    A row may also name the progress entry or the round's report it came with."""
+
+    __table_args__ = (Index("ix_evidence_task", "task_id"), _NEVER_REUSED)
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(sa_column=_fk("task.id"))
+    sha256: str = Field(index=True)
+    size: int
+    name: str  # the original file name (renamed: the new one)
+    unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
+    on: date  # the day the file came (a form's 报送 date, or the day it was attached)
+    attached_by: str | None = None  # who attached it
+    progress_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("progress.id", ondelete="SET NULL"), nullable=True))
+    report_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("unit_report.id", ondelete="SET NULL"), nullable=True))
+
+
 TRACKED_TABLES = {
     cls.__tablename__: cls
     for cls in (Unit, UnitAlias, Group, Member, Duty, Task, Assignment, Target, Progress, ImportSource,
-                Round, RoundTask, Report, ReportEntry, Extension, Closing, Chase)
+                Round, RoundTask, Report, ReportEntry, Extension, Closing, Chase, Evidence)
 }

@@ -19,6 +19,11 @@ def backup_command(args: argparse.Namespace, db_path: Path) -> int:
             print(f"「{db_path}」还没有备份（备份文件夹：{backup.backup_dir(db_path)}）。")
         for info in backups:
             print(f"{info.time:%Y-%m-%d %H:%M:%S}  {info.reason_text:6s}  {backup.human_size(info.size):>8s}  {info.path}")
+        from models.evidence_store import human_size, store_dir, store_usage
+
+        count, size = store_usage(db_path)
+        if count:
+            print(f"佐证材料：{count} 个文件，共 {human_size(size)}，在「{store_dir(db_path)}」（各备份共用，不重复复制）")
         return EXIT_OK
     if not db_path.is_file():
         raise BadInput(f"数据库文件「{db_path}」不存在，没有可备份的内容。")

@@ -15,7 +15,7 @@ from taizhang import __version__
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 EXPORT_KINDS = ("division", "progress", "overdue", "roster", "history", "forms", "reporting",
-                "assessment", "bulletin", "chase")
+                "assessment", "bulletin", "chase", "evidence")
 
 
 class UsageError(Exception):
@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--within", type=int, default=7, metavar="N", help="overdue：N 天内到期的也列入（默认 7）")
     exp.add_argument("--with-status", action="store_true", help="division：加上完成状态、完成日期两列")
     exp.add_argument("--round", metavar="NAME", help="forms、reporting：哪一轮报送（默认当前一轮）")
+    exp.add_argument("--zip", action="store_true", help="evidence：另打包成一个 .zip（中文文件名在 Windows 上正常显示）")
     from taizhang.rounds_cli import add_round_parser
 
     add_round_parser(sub)
@@ -213,6 +214,10 @@ def _export(args: argparse.Namespace) -> int:
         from taizhang.judging_cli import export_judging
 
         return export_judging(args, _db_path(args))
+    if args.kind == "evidence":
+        from taizhang.evidence_cli import export_evidence
+
+        return export_evidence(args, _db_path(args))
     out = Path(args.out)
     try:
         is_folder = out.is_dir()

@@ -26,7 +26,8 @@ KINDS = [("division", "分工表（重点任务分工表）"), ("progress", "进
          ("json", "全部数据（JSON，备份或检查用）"),
          ("bulletin", "通报（Word，按公文格式，数字由台账算出）"),
          ("chase", "督办通知（Word，每个需督办的单位一份，并记入督办记录）"),
-         ("assessment", "成员单位考评表（Excel，得分、排名和完成率图表）")]
+         ("assessment", "成员单位考评表（Excel，得分、排名和完成率图表）"),
+         ("evidence", "验收资料（佐证材料按类别、任务分文件夹，附资料台账）")]
 
 
 def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, within: int,
@@ -41,6 +42,15 @@ def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, wit
         return write_dump(orm(), folder / file_name_for(group, f"_全部数据_{day:%Y%m%d}.json"), group=group)
     if kind in ("bulletin", "chase", "assessment"):
         return _judging_export(db_path, kind, folder, group, today)
+    if kind == "evidence":
+        from exporters.evidence import write_tree
+        from models import store
+
+        conn = store.connect(db_path)
+        try:
+            return write_tree(conn, db_path, group, folder).root
+        finally:
+            conn.close()
     from exporters.excel import export
     from models import store
     from models.text_repair import retry_repaired

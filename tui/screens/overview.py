@@ -80,7 +80,19 @@ class OverviewScreen(AreaScreen):
         from models.clock import today
 
         now = today()
-        self.load(lambda conn: data.overview(conn, group, now), self._show)
+        self.load(lambda conn: self._with_evidence(conn, group.id, data.overview(conn, group, now)), self._show)
+
+    def _with_evidence(self, conn, group_id: int, ov):
+        """The evidence line (issue 19), when the group has any: files, total size, done without."""
+        from models.evidence_store import done_without_evidence, human_size, total_size
+
+        count, size = total_size(conn, group_id)
+        self._evidence_line = ""
+        if count:
+            without = done_without_evidence(conn, group_id)
+            self._evidence_line = (f"佐证材料 {count} 个，共 {human_size(size)}"
+                                   + (f"；已完成（含待销号）但无佐证 {without} 项" if without else ""))
+        return ov
 
     def show_problem(self, message: str) -> None:
         super().show_problem(message)
@@ -137,6 +149,8 @@ class OverviewScreen(AreaScreen):
             note = f"最近备份：{age_text(latest.time)}"
         if ov.round_line:
             head.append("\n" + ov.round_line + "（5 查看）", style="bold")
+        if getattr(self, "_evidence_line", ""):
+            head.append("\n" + self._evidence_line, style="dim")
         head.append("\n完成 ")
         room = width - 8 - len(share) * 2
         head.append_text(bar(c["已完成"], c["总数"], max(10, min(50, room - cell_len(note) - 2 if note else room))))

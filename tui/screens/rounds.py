@@ -431,6 +431,11 @@ class RoundsScreen(AreaScreen):
             finally:
                 conn.close()
             plan.skipped = skipped
+            folders = [p for p in paths if p.is_dir()]
+            if folders:  # the files the 佐证材料 column names, sent along in the folder (issue 19)
+                from importers.evidence_files import find_in_folder
+
+                plan.evidence = find_in_folder(folders[0], plan, {f.path for f in forms})
         except ImportRefused as exc:
             app.call_from_thread(app.notify, f"{exc}\n没有导入任何内容。", title="不能导入", severity="error", timeout=12)
             return
@@ -451,9 +456,24 @@ class RoundsScreen(AreaScreen):
         def done(ok: bool | None) -> None:
             if ok:
                 what = paths[0].name if len(paths) == 1 else f"{len(paths)} 个文件"
-                self.app.write(ops.record_reports, plan.reports, what=what, busy="正在导入填报表…",
-                               message=lambda r: f"已导入：新报送 {len(r.new)} 个单位，更正 {len(r.replaced)} 个，"
-                                                 f"未变 {len(r.unchanged)} 个；进展 {r.progress} 条")
+                found = getattr(plan, "evidence", None)
+
+                def record(db, reports, what=""):
+                    result = ops.record_reports(db, reports, what=what)
+                    if found is not None:
+                        from importers.evidence_files import attach_found
+
+                        attach_found(db, found, db.path, what=what)
+                    return result
+
+                def said(r) -> str:
+                    text = (f"已导入：新报送 {len(r.new)} 个单位，更正 {len(r.replaced)} 个，"
+                            f"未变 {len(r.unchanged)} 个；进展 {r.progress} 条")
+                    if found is not None and found.attached is not None:
+                        text += "；" + found.attached.describe()
+                    return text
+
+                self.app.write(record, plan.reports, what=what, busy="正在导入填报表…", message=said)
 
         self.app.push_screen(PreviewDialog("导入填报表 — 预览", message, ok="导入", details=lines[1:]), done)
 

@@ -3,6 +3,7 @@ targets per year with the values reached, the progress history — and the keys 
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -44,6 +45,27 @@ class ProgressTable(Table):
         self.screen.remove_progress()  # type: ignore[attr-defined]
 
 
+class EvidenceTable(Table):
+    BINDINGS: ClassVar = [
+        Binding("enter", "select_cursor", "打开", tooltip="用系统的程序打开选中的佐证材料（先核对文件未被改动）"),
+        Binding("delete,backspace", "remove", "删除材料", tooltip="删除选中的佐证材料（会先确认，可撤销）"),
+        Binding("n", "rename", "改名", tooltip="修改选中佐证材料的名称"),
+    ]
+
+    def action_remove(self) -> None:
+        self.screen.remove_evidence()  # type: ignore[attr-defined]
+
+    def action_rename(self) -> None:
+        self.screen.rename_evidence()  # type: ignore[attr-defined]
+
+
+def open_file(path: Path) -> None:
+    """Hand a file to the system's viewer (tests replace this; see ``models.evidence.launch``)."""
+    from models.evidence import launch
+
+    launch(path)
+
+
 class TargetTable(Table):
     BINDINGS: ClassVar = [
         Binding("enter", "select_cursor", "修改目标/完成值", tooltip="修改这一年的目标，或填写实际完成值"),
@@ -61,6 +83,8 @@ class TaskScreen(Loads, Screen):
             "c：取消这项任务（已取消的任务保留在台账和操作记录中，但不再列出、不计入统计；再按 c 恢复）；"
             "D：删除建错的任务（先确认）。Ctrl+Z 撤销，Ctrl+Y 重做。\n"
             "j：这项任务的操作记录（每一次修改的时间、内容和修改前后）。\n"
+            "f：添加佐证材料（输入文件路径，可一次多个，每行一个）；佐证材料表中 Enter 用系统的程序打开，"
+            "Del 删除（可撤销），n 改名。被改动或缺失的文件会标出，不会打开。\n"
             "y：代单位报已完成（待销号）；d：延期（新的完成时限、理由、批准日期，原时限保留）；k：销号（确认单位报的已完成）；"
             "r：退回（写明理由，写进下一期填报表）。灯号：红＝逾期或往年目标未报完成值，黄＝临期、本轮未报送、"
             "落后序时进度或待销号，绿＝正常或已完成。")
@@ -75,6 +99,7 @@ class TaskScreen(Loads, Screen):
         Binding("c", "cancel_task", "取消任务", show=False, tooltip="取消这项任务（保留记录，不再列出和统计），再按恢复"),
         Binding("D", "delete_task", "删除任务", show=False, tooltip="删除建错的任务（先确认，可撤销）"),
         Binding("t", "target", "年度目标", show=False, tooltip="增加一个年度的目标"),
+        Binding("f", "attach", "佐证材料", show=False, tooltip="添加佐证材料：文件路径，可一次多个"),
         Binding("j", "history", "操作记录", show=False, tooltip="这项任务的每一次修改：时间、内容、修改前后"),
         Binding("d", "extend", "延期", show=False, tooltip="延期：新的完成时限、理由、批准日期（原时限保留）"),
         Binding("y", "claim", "报完成", show=False, tooltip="代单位报已完成（今天），待办公室销号"),
@@ -88,6 +113,7 @@ class TaskScreen(Loads, Screen):
         self.task_id = task_id
         self.detail: data.TaskDetail | None = None
         self.judged = None  # models.judged.JudgedTask: the light, milestones, extensions, closing
+        self.evidence: list = []  # models.evidence.EvidenceRow
         self._loaded_version = -1
 
     def compose(self) -> ComposeResult:
@@ -102,6 +128,9 @@ class TaskScreen(Loads, Screen):
             yield Label("进展情况（p 记录，新的在前；选中后 Enter 修改，Del 删除）", classes="section")
             yield Static("", id="td-progress", markup=False)
             yield ProgressTable(id="td-progress-list")
+            yield Label("佐证材料（f 添加；选中后 Enter 打开，Del 删除，n 改名）", classes="section")
+            yield Static("", id="td-evidence-none", markup=False)
+            yield EvidenceTable(id="td-evidence")
         yield StatusLine()
         yield Footer(compact=True)
 
@@ -115,11 +144,31 @@ class TaskScreen(Loads, Screen):
         if force or self._loaded_version != self.app.data_version:
             self._loaded_version = self.app.data_version
             task_id = self.task_id
-            self.load(lambda conn: _detail_and_judgement(conn, task_id), self._show_both)
+            db_path = self.app.db_path
+            self.load(lambda conn: _detail_and_judgement(conn, task_id) + (_evidence(conn, db_path, task_id),),
+                      self._show_both)
 
     def _show_both(self, both: tuple) -> None:
         self.judged = both[1]
+        self.evidence = both[2]
         self._show(both[0])
+        if both[0] is not None:
+            self._show_evidence()
+
+    def _show_evidence(self) -> None:
+        from models.evidence import human_size
+
+        table = self.query_one("#td-evidence", EvidenceTable)
+        keep = table.current_key
+        table.set_columns([("文件名", "name", 30), ("报送单位", "unit", 14), ("日期", "on", 10), ("大小", "size", 8),
+                           ("核对", "state", 10)])
+        table.fill([(f"v:{r.id}", [cut(r.name, 30), cut(r.unit or "", 14), day(r.on), human_size(r.size),
+                                   Text(r.state_text, style="bold red") if r.state_text else ""])
+                    for r in self.evidence], keep=keep)
+        table.display = bool(self.evidence)
+        none = self.query_one("#td-evidence-none", Static)
+        none.update(Text("还没有佐证材料。按 f 添加。", style="dim"))
+        none.display = not self.evidence
 
     def _show(self, detail: data.TaskDetail | None) -> None:
         if detail is None:
@@ -389,11 +438,94 @@ class TaskScreen(Loads, Screen):
         self.app.push_screen(ConfirmDialog("删除进展", f"删除 {day(entry.on)} 的进展「{cut(entry.text, 40)}」？",
                                            ok="删除", danger=True), confirmed)
 
+    # ------------------------------------------------------------ evidence
+
+    def _current_evidence(self):
+        evidence_id = self.query_one("#td-evidence", EvidenceTable).current_id("v")
+        return next((r for r in self.evidence if r.id == evidence_id), None)
+
+    def action_attach(self) -> None:
+        if self.detail is None:
+            return
+        from tui.dialogs.base import Field, FormDialog
+
+        task_id = self.task_id
+        units = [a.unit for a in self.detail.assigned]
+        options = [("（不注明）", "")] + [(u, u) for u in dict.fromkeys(units)]
+
+        def check(v: dict[str, Any]) -> str | None:
+            return None if paths_in(v["paths"]) else "请填写文件路径（每行一个）。"
+
+        def done(v: dict[str, Any] | None) -> None:
+            if v is None:
+                return
+            from models.evidence import attach
+
+            self.app.write(attach, task_id, paths_in(v["paths"]), unit=v["unit"] or None,
+                           message=lambda result: result.describe(), busy="正在保存佐证材料…")
+
+        self.app.push_screen(FormDialog("添加佐证材料", [
+            Field("paths", "文件路径", kind="text", height=4,
+                  hint="每行一个文件（可从文件管理器拖进来）；同一文件不会重复保存。单个文件不超过 200 MB。"),
+            Field("unit", "报送单位", "", kind="select", options=options),
+        ], intro="任务：" + cut(self.detail.task.content, 60), check=check, ok="添加"), done)
+
+    def open_evidence(self, row) -> None:
+        self.query_one(StatusLine).say(f"正在核对并打开「{row.name}」…")
+        self.run_worker(lambda: self._open_job(row), thread=True, group="open-evidence", exit_on_error=False)
+
+    def _open_job(self, row) -> None:
+        from models.errors import OperationError
+        from models.evidence import open_evidence
+
+        try:
+            open_evidence(self.app.db_path, row, opener=open_file)
+        except OperationError as exc:
+            self.app.call_from_thread(self.app.notify, str(exc), title="不能打开", severity="error", timeout=10)
+            return
+        except OSError as exc:
+            self.app.call_from_thread(self.app.notify, f"打开「{row.name}」失败：{exc}", title="不能打开",
+                                      severity="error", timeout=10)
+            return
+        self.app.call_from_thread(self.query_one(StatusLine).say, f"已打开：{row.name}")
+
+    def remove_evidence(self) -> None:
+        row = self._current_evidence()
+        if row is None:
+            return
+        from models.evidence import delete_evidence
+        from tui.dialogs.base import ConfirmDialog
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.app.write(delete_evidence, row.id, message=f"已删除佐证材料：{row.name}　Ctrl+Z 撤销")
+
+        self.app.push_screen(ConfirmDialog("删除佐证材料", f"删除佐证材料「{row.name}」？误删可按 Ctrl+Z 撤销。",
+                                           ok="删除", danger=True), confirmed)
+
+    def rename_evidence(self) -> None:
+        row = self._current_evidence()
+        if row is None:
+            return
+        from models.evidence import rename_evidence
+        from tui.dialogs.base import Field, FormDialog
+
+        def done(v: dict[str, Any] | None) -> None:
+            if v is not None and v["name"] and v["name"] != row.name:
+                self.app.write(rename_evidence, row.id, v["name"], message=f"已改名：{v['name']}")
+
+        self.app.push_screen(FormDialog("佐证材料改名", [Field("name", "名称", row.name)],
+                                        check=lambda v: None if v["name"] else "名称不能为空。", ok="保存"), done)
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if self.detail is None:
             return
         key = str(event.row_key.value)
-        if key.startswith("a:"):
+        if key.startswith("v:"):
+            row = next((r for r in self.evidence if r.id == int(key[2:])), None)
+            if row is not None:
+                self.open_evidence(row)
+        elif key.startswith("a:"):
             a = next((x for x in self.detail.assigned if x.id == int(key[2:])), None)
             if a is not None:
                 self.action_assign(a)
@@ -419,6 +551,35 @@ def light_text(judgement) -> Text:
     if reasons:
         out.append("：" + "；".join(reasons))
     return out
+
+
+def paths_in(text: str) -> list[str]:
+    """The file paths typed or dropped into the dialog: one a line, or several quoted on one line."""
+    import os
+    import shlex
+
+    out = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        parts = [line]
+        if line[0] in "'\"" or ("\\ " in line and os.sep == "/"):
+            try:
+                parts = shlex.split(line, posix=os.name != "nt")
+            except ValueError:
+                parts = [line.strip("'\"")]
+        out.extend(os.path.expanduser(p.strip().strip("'\"")) for p in parts if p.strip())
+    return out
+
+
+def _evidence(conn, db_path, task_id: int) -> list:
+    from models.evidence import task_evidence
+
+    try:
+        return task_evidence(conn, db_path, task_id)
+    except sqlite3.Error:  # a ledger from before version 8 being upgraded elsewhere
+        return []
 
 
 def _detail_and_judgement(conn, task_id: int) -> tuple:

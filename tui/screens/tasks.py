@@ -194,6 +194,9 @@ class TasksScreen(Pages, AreaScreen):
                 rows, _ = data.task_page(conn, group.id, flt, now, shown, size)
             judged = read_group(conn, group.id, now, task_ids=[r.id for r in rows]).tasks
             self._lights = {t.id: t.judgement for t in judged}
+            from models.evidence_store import page_counts
+
+            self._evidence = page_counts(conn, group.id, [r.id for r in rows])
             return rows, total, shown, now
 
         self.load(fetch, self._show, group="page", loading=self.table, delay=0.3)
@@ -261,6 +264,14 @@ class TasksScreen(Pages, AreaScreen):
         if state in ("逾期", "临期"):
             deadline.stylize(state_text(state).style)
         content = Text(cut(row.content, w["content"]))
+        evidence = getattr(self, "_evidence", None)
+        if evidence is not None and row.id in evidence:  # （佐证2）, or （无佐证） on a task done or claimed done
+            j = getattr(self, "_lights", {}).get(row.id)
+            done = row.status == data.DONE or (j is not None and j.state == "待销号")
+            mark = f"（佐证{evidence[row.id]}）" if evidence[row.id] else "（无佐证）" if done else ""
+            if mark:
+                content = Text(cut(row.content, max(4, w["content"] - cell_len(mark))))
+                content.append(mark, style="green" if evidence[row.id] else "bold red")
         if row.status == data.DONE:
             content.stylize("dim")
         number = Text(cut(row.number or "", w["number"]))
