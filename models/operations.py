@@ -143,8 +143,10 @@ def rename_unit(db: Database, unit_id: int, new_name: str, *, keep_old_as_alias:
 
 
 def merge_units(db: Database, keep_id: int, merged_id: int) -> None:
-    """Merge ``merged_id`` into ``keep_id``: every assignment, member, duty and progress entry moves
-    over, the merged unit's name and aliases become aliases of the kept one, and it is removed."""
+    """Merge ``merged_id`` into ``keep_id``: every assignment, member, duty, progress entry, evidence
+    file, returned form, claim and chase record moves over, the merged unit's name and aliases become
+    aliases of the kept one, and it is removed. Both units having returned a form in the same round
+    is refused (the office compares the two forms first)."""
     with change(db, "merge_units") as tx:
         s = tx.session
         keep = tx.get(Unit, keep_id, "单位")
@@ -173,6 +175,22 @@ def merge_units(db: Database, keep_id: int, merged_id: int) -> None:
         for e in s.exec(select(Evidence).where(Evidence.unit_id == gone.id)).all():  # evidence (v8)
             e.unit_id = keep.id
             s.add(e)
+        from models.tables import Chase, Closing, Report
+
+        for r in s.exec(select(Report).where(Report.unit_id == gone.id)).all():  # reporting rounds (v5)
+            twin = s.exec(select(Report).where(Report.round_id == r.round_id, Report.unit_id == keep.id)).first()
+            if twin is not None:  # two forms of one round: never drop what either unit reported
+                from models.tables import Round
+
+                name = s.get(Round, r.round_id).name
+                raise OperationError(f"「{gone.name}」和「{keep.name}」在报送轮次「{name}」中都交回了填报表，"
+                                     "不能直接合并；请先在“报送”中核对这两份填报表。")
+            r.unit_id = keep.id
+            s.add(r)
+        for row in [*s.exec(select(Closing).where(Closing.unit_id == gone.id)).all(),  # claims (v7)
+                    *s.exec(select(Chase).where(Chase.unit_id == gone.id)).all()]:  # chase letters (v7)
+            row.unit_id = keep.id
+            s.add(row)
         for g in s.exec(select(Group).where(Group.host_unit_id == gone.id)).all():
             g.host_unit_id = keep.id
             s.add(g)
