@@ -242,11 +242,17 @@ def looks_like_form(path: Path) -> bool:
         return False
     import zipfile
 
+    head = ""
     try:
         with zipfile.ZipFile(path) as z:
-            with z.open("xl/sharedStrings.xml") as f:
-                head = f.read(64 * 1024).decode("utf-8", "ignore")
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError):
+            names = set(z.namelist())
+            # the words stand in the shared strings, or inline in the first sheet (a copy re-saved by a
+            # program that writes no shared strings)
+            for part in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"):
+                if part in names:
+                    with z.open(part) as f:
+                        head += f.read(64 * 1024).decode("utf-8", "ignore")
+    except (OSError, zipfile.BadZipFile, RuntimeError):
         return False
     return MARKER in head or (FORM_TITLE in head and "本期工作进展" in head)
 

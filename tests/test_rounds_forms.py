@@ -468,3 +468,21 @@ def test_a_corrected_form_takes_back_its_own_claim_of_done(demo):
         assert c.execute("SELECT status, done_on FROM task WHERE id = ?", (lead[0],)).fetchone() == ("推进中", None)
         texts = [r[0] for r in c.execute('SELECT text FROM progress WHERE unit_id = ? ORDER BY id', (unit_id,))]
         assert texts == ["尚未验收", "推进"]  # the first form's entries replaced, not added to
+
+
+def test_a_renamed_form_saved_without_shared_strings_is_still_found_by_the_command_line(demo, tmp_path):
+    """A unit re-saves its form with a program that writes its text inline (no shared strings) under
+    a name of its own: `taizhang import FILE` with no --group (the demo holds five groups) still
+    recognises the form and takes the group and round from it."""
+    import zipfile
+
+    _open_round(demo)
+    forms = _export(demo, tmp_path / "out")
+    wb = openpyxl.load_workbook(forms["市民政局"])
+    wb.active.cell(_task_rows(wb.active)[0], 7).value = "已选址"  # 本期工作进展
+    resaved = tmp_path / "民政局回复.xlsx"
+    wb.save(resaved)
+    assert "xl/sharedStrings.xml" not in zipfile.ZipFile(resaved).namelist()
+    r = run_cli("--db", str(demo), "import", str(resaved), "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "市民政局（2023年6月" in r.stdout and "将导入填报表 1 份" in r.stdout
