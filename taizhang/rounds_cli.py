@@ -10,8 +10,8 @@ from pathlib import Path
 
 
 def add_round_parser(sub) -> None:
-    rnd = sub.add_parser("round", help="报送轮次：open 开启、list 列出、close 结束、cycle 设置报送周期")
-    rnd.add_argument("action", choices=("open", "list", "close", "reopen", "cycle"), metavar="open|list|close|cycle",
+    rnd = sub.add_parser("round", help="报送轮次：open 开启、list 列出、close 结束、reopen 重新开启、cycle 设置报送周期")
+    rnd.add_argument("action", choices=("open", "list", "close", "reopen", "cycle"), metavar="open|list|close|reopen|cycle",
                      help="open NAME 开启一轮（不写 NAME 按报送周期给出名称和截止日期）；list 列出各轮及报送情况；"
                           "close NAME 结束一轮；cycle 周期 设置报送周期（每月5日前、每半月、每季度）")
     rnd.add_argument("name", nargs="?", metavar="NAME", help="轮次名称，如 2024年6月、第3期；cycle 时为周期")
