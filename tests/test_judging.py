@@ -278,3 +278,26 @@ def test_a_lead_units_done_in_a_returned_form_is_a_claim_until_confirmed(demo):
     assert t.judgement.done and t.closing_state == "confirmed" and t.done_on == D("2023-06-30")
     db.close()
     conn.close()
+
+
+def test_the_overview_lists_the_overdue_tasks_it_counts(demo):
+    """总览's 逾期 count, its list of overdue tasks and its units' figures come from one judgement: in
+    闽清 on 2019-06-30 the tasks overdue only by a missed 2018 target (no due date of their own) are
+    listed, not just counted."""
+    from models import store
+    from tui import data
+
+    conn = store.connect(demo)
+    try:
+        group = next(g for g in data.groups(conn) if g.name == MINQING)
+        ov = data.overview(conn, group, date(2019, 6, 30))
+        from models.judged import group_id_of, read_group
+
+        judged = {t.id: t.judgement for t in read_group(conn, group_id_of(conn, MINQING), date(2019, 6, 30)).tasks}
+    finally:
+        conn.close()
+    overdue = sorted(i for i, j in judged.items() if j.overdue)
+    assert ov.counts["逾期"] == len(overdue) == 23
+    assert sorted(b.id for b in ov.overdue) == overdue
+    assert all(b.due == judged[b.id].due for b in ov.overdue)
+    assert sum(ov.judged_overdue.values()) >= len(overdue)  # each overdue task counts for its lead unit(s)

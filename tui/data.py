@@ -390,10 +390,8 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
             counts["按时完成" if judged else "逾期完成"] += 1
     t0, t7 = today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()
     open_ = f"t.group_id = ? AND {OPEN} AND t.due IS NOT NULL"
-    counts["逾期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due < ?", (g, t0)).fetchone()[0]
     counts["临期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due BETWEEN ? AND ?",
                                  (g, t0, t7)).fetchone()[0]
-    overdue = _briefs(conn, f"{open_} AND t.due < ?", [g, t0], _LIST_LIMIT)
     soon = _briefs(conn, f"{open_} AND t.due BETWEEN ? AND ?", [g, t0, t7], _LIST_LIMIT)
     upcoming = _briefs(conn, f"{open_} AND t.due > ?", [g, t7], 10)
     members = conn.execute("SELECT count(*) FROM member WHERE group_id = ? AND active", (g,)).fetchone()[0]
@@ -404,8 +402,9 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
         "WHERE a.unit_id = u.id AND t.group_id = ? AND t.cancelled_on IS NULL) "
         "OR EXISTS (SELECT 1 FROM member m WHERE m.unit_id = u.id AND m.group_id = ? AND m.active) "
         "OR EXISTS (SELECT 1 FROM duty d WHERE d.unit_id = u.id AND d.group_id = ?)", (g, g, g)).fetchone()[0]
-    lights, by_unit_overdue = _lights(conn, g, today)
-    counts["逾期"] = lights.pop("_overdue")  # the judgement's count (a past year's target missing is overdue too)
+    # overdue as models.judging judges it (a past year's target missing is overdue too): the count, the
+    # list and the units' figures agree with each other, the task page and the bulletin
+    lights, counts["逾期"], by_unit_overdue, overdue = _judged(conn, g, today)
     for u in by_unit:
         u.overdue = by_unit_overdue.get(u.name, 0)
     by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
@@ -413,15 +412,19 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
                     lights, by_unit_overdue)
 
 
-def _lights(conn: sqlite3.Connection, group_id: int, today: date) -> tuple[dict[str, int], dict[str, int]]:
-    """The group's lights and each lead unit's overdue tasks as ``models.judging`` judges them (so the
-    总览, the bulletin and the task page agree; per-year targets missed count as overdue)."""
+def _judged(conn: sqlite3.Connection, group_id: int,
+            today: date) -> tuple[dict[str, int], int, dict[str, int], list[Brief]]:
+    """The group's lights, its overdue count, each lead unit's overdue tasks and the first overdue
+    tasks (most overdue first), all from one reading judged by ``models.judging``."""
     from models.judged import read_group
 
     g = read_group(conn, group_id, today)
     c = g.counts()
     per_unit = {u: sum(t.judgement.overdue for t in ts) for u, ts in g.by_unit().items()}
-    return {**c.lights, "_overdue": c.overdue}, per_unit
+    late = sorted((t for t in g.tasks if t.judgement.overdue), key=lambda t: (t.judgement.due or date.min, t.id))
+    overdue = [Brief(t.id, t.number, t.content, "、".join(t.lead), t.deadline, t.judgement.due, t.status)
+               for t in late[:_LIST_LIMIT]]
+    return c.lights, c.overdue, per_unit, overdue
 
 
 def _round_line(conn: sqlite3.Connection, group_id: int) -> str | None:
