@@ -192,6 +192,7 @@ class Sheet:
         self.cut: list[tuple[int, int, int, str]] = []  # cells cut to Excel's limit (see ``fit``)
         self.breaks: list[int] = []  # the manual page breaks set (rows starting a page)
         self.empty: str | None = None  # what an empty report says on the sheet
+        self.page_units: float | None = None  # the width the columns share (default: the page's)
         base = {"valign": "vcenter", "text_wrap": True, "font_name": FONT_BODY, "font_size": BODY_PT}
         cell = {**base, "border": 1}
         self._specs: dict[str, dict[str, Any]] = {
@@ -270,7 +271,7 @@ class Sheet:
                 fits.append(fitting.Fit(want, want if not column.wraps else low))
             else:
                 fits.append(fitting.Fit(max(column.pref, low), low, flex=True, share=column.share))
-        widths = fitting.fit_widths(fits, PORTRAIT_UNITS if self.portrait else PAGE_UNITS)
+        widths = fitting.fit_widths(fits, self.page_units or (PORTRAIT_UNITS if self.portrait else PAGE_UNITS))
         self.widths = [math.ceil(w * 10 - 1e-6) / 10 for w in widths]  # never narrower than fitted
         for i, width in enumerate(self.widths):
             self.ws.set_column(i, i, width)
