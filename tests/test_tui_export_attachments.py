@@ -50,6 +50,8 @@ async def test_space_marks_reports_exported_together_as_numbered_attachments(tmp
         await settle(pilot)
         result = text_of(dialog.query_one("#result"))
         assert "已导出到" in result and "未能导出" not in result
+        # done: the marks are cleared, so the next Enter exports the highlighted report alone
+        assert not any("✓" in str(o.prompt) for o in dialog.query_one("#kind").options)
     files = {p.name.split("_")[1]: p for p in out.iterdir()}
     assert set(files) == {"分工表", "进展情况表", "成员名单"}
     assert [_label(files[k]) for k in ("分工表", "进展情况表", "成员名单")] == ["附件1", "附件2", "附件3"]

@@ -155,6 +155,13 @@ class ExportDialog(Dialog[None]):
         self.marked ^= {kind}
         kinds.replace_option_prompt_at_index(kinds.highlighted, (MARK if kind in self.marked else "") + label)
 
+    def _unmark_all(self) -> None:
+        kinds = self.query_one("#kind", OptionList)
+        for i, (kind, label) in enumerate(KINDS):
+            if kind in self.marked:
+                kinds.replace_option_prompt_at_index(i, label)
+        self.marked.clear()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_ok()
@@ -224,5 +231,6 @@ class ExportDialog(Dialog[None]):
         if error is not None:
             done.append(("\n" if paths else "") + f"未能导出：{error}", "bold red")
         else:
+            self._unmark_all()  # a joint export done: the next Enter exports the highlighted report again
             done.append("\n可以再选另一种报表继续导出；Esc 关闭。", "dim")
         result.update(done)
