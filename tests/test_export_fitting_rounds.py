@@ -17,7 +17,18 @@ import pytest
 
 from exporters import fitting
 from exporters.xlsx_sheet import DEFAULT_ROW_POINTS, PORTRAIT_HEIGHT_POINTS, PRINT_HEIGHT_POINTS
-from tests.test_export_fitting import _pdf_pages, _require_soffice, _widths
+from tests.test_export_fitting import _pdf_pages, _require_soffice
+
+
+def _widths(ws) -> dict[int, float]:
+    """Column → width as the file holds it (a dimension may cover several columns)."""
+    out: dict[int, float] = {}
+    for key, dim in ws.column_dimensions.items():
+        if dim.width:
+            first = dim.min or openpyxl.utils.column_index_from_string(key)
+            for c in range(first, (dim.max or first) + 1):
+                out[c] = dim.width
+    return out
 
 GROUP = "临海市老有康养专项工作组"
 TODAY = date(2024, 6, 20)
@@ -206,3 +217,22 @@ def _pdf_text(pdf: Path) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext is not installed")
     return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_evidence_ledger_is_fitted_like_the_reports(demo, tmp_path):
+    """资料台账 (the acceptance export's list) on the same Sheet: short texts fit, pages break between
+    rows; with no file yet, 工作任务 takes the room the file columns would."""
+    from exporters.evidence import write_tree
+    from models import store
+
+    conn = store.connect(demo)
+    try:
+        root = write_tree(conn, demo, "闽清县老龄工作领导小组", tmp_path).root
+    finally:
+        conn.close()
+    ws = openpyxl.load_workbook(root / "资料台账.xlsx").active
+    assert _short_lines_fit(ws, 2, {"序号", "类别", "牵头单位", "完成状态", "报送单位", "日期", "大小"}) > 60
+    assert _pages_hold_their_rows(ws, 2) >= 2
+    widths = _widths(ws)
+    assert widths[3] > 2 * widths[10]  # 工作任务 wider than twice the (empty) file column
+    assert {ws.cell(r, 6).value for r in range(3, ws.max_row + 1)} == {"无佐证材料"}
