@@ -23,7 +23,7 @@ from typing import Any
 from exporters import fitting
 from exporters.reports import _title_rows
 from exporters.xlsx_sheet import (CELL_PADDING, FONT_BODY, FONT_HEADER, LINE_POINTS, MARGINS, PORTRAIT_UNITS,
-                                  ROW_PADDING, Column, Sheet)
+                                  Column, Sheet)
 
 from models import judging
 from models.judged import read_group
@@ -124,14 +124,9 @@ def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict
         sheet.merge(header + 1, 0, header + 1, last, "本组还没有成员单位承担任务。", "center")
         sheet.set_row(header + 1, 36)
     cells = [sheet.fitted(1, u.unit) or "" for u in units]
-    heights = [sheet.height(sheet.lines(1, u.unit)) for u in units]
     # a unit or two alone on a last page: the rows a little tighter (as an office would set them)
-    # when that keeps the table on one page fewer
-    tight = [h - ROW_PADDING + TIGHT_PADDING for h in heights]
-    before = sum(sheet.row_points.get(r, 15.0) for r in range(header + 1))
-    if _page_count(tight, sheet.page_points(), before, sheet.row_points[header]) < _page_count(
-            heights, sheet.page_points(), before, sheet.row_points[header]):
-        heights = tight
+    sheet.tighten_if_fewer_pages([sheet.lines(1, u.unit) for u in units], header + 1, header, header)
+    heights = [sheet.height(sheet.lines(1, u.unit)) for u in units]
     sheet.paginate([[h] for h in heights], header + 1, header, header)
     for r, (u, unit, h) in enumerate(zip(units, cells, heights), header + 1):
         sheet.number(r, 0, u.rank)
@@ -145,21 +140,6 @@ def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict
     sheet.print_setup(header, header, title)
     sheet.ws.freeze_panes(header + 1, 2)
     return sheet
-
-
-TIGHT_PADDING = 1.5  # points above and below a line of text in a tightened row (ROW_PADDING: 5)
-
-
-def _page_count(heights: list[float], page: float, first: float, repeat: float) -> int:
-    """Pages rows of ``heights`` take, filled in order (``Sheet.paginate``'s rule): the first page
-    holds ``first`` points above them, every other one the repeated header."""
-    pages, y = 1, first
-    for h in heights:
-        h = int(h * 4.0 / 3.0 + 0.5) * 0.75
-        if y + h > page and y > repeat:
-            pages, y = pages + 1, repeat
-        y += h
-    return pages
 
 
 # The chart's width: A4 portrait less the margins is about 698 pixels (96 dpi); a little under.

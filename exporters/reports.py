@@ -800,13 +800,13 @@ def write_roster(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, atta
         return ((2, m.name), (3, sheet.fitted(3, m.unit)), (4, sheet.fitted(4, titles.get(id(m), m.title))),
                 (5, m.phone))
 
-    plan: list[list[float]] = []
-    run_lines: list[list[int]] = []
-    for heading, run, _ in runs:
-        counts = sheet.grow([max(sheet.lines(c, v) for c, v in cells(m)) for m in run],
-                            [(1, sheet.fitted(1, run[0].role))])
-        run_lines.append(counts)
-        plan.append(([LINE_POINTS + 8] if heading else []) + [sheet.height(k) for k in counts])
+    run_lines = [sheet.grow([max(sheet.lines(c, v) for c, v in cells(m)) for m in run],
+                            [(1, sheet.fitted(1, run[0].role))]) for _, run, _ in runs]
+    # a member or a few alone on a last page: the rows a little tighter, the roster on one page fewer
+    sheet.tighten_if_fewer_pages([k for counts in run_lines for k in counts], header + 1, header, header,
+                                 extra=sum(LINE_POINTS + 8 for heading, _, _ in runs if heading))
+    plan = [([LINE_POINTS + 8] if heading else []) + [sheet.height(k) for k in counts]
+            for (heading, _, _), counts in zip(runs, run_lines)]
     pages = sheet.paginate(plan, header + 1, header, header)
     r = header + 1
     for (heading, run, number), counts, segments in zip(runs, run_lines, pages):
