@@ -21,6 +21,7 @@ import sqlite3
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from models import evidence_store as ev
 
@@ -182,65 +183,77 @@ def zip_tree(root: Path) -> Path:
     return target
 
 
-def _lines(text: str, width: float) -> int:
-    """Lines a wrapped cell needs: a Chinese character takes about 2.1 width units, others 1.1."""
-    from rich.cells import cell_len
-
-    return max(1, -(-int(cell_len(text or "") * 1.1) // max(1, int(width) - 1)))
-
-
 def _write_ledger(path: Path, group: str, tasks: list[TreeTask]) -> None:
+    """资料台账: one row per file (a task without any: 无佐证材料, marked), laid out as every report
+    (``exporters.xlsx_sheet.Sheet``: widths and breaks from ``exporters.fitting``, a page never
+    breaking inside a row, A4 landscape one page wide, header repeated)."""
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
+    from exporters.xlsx_sheet import BODY_PT, TITLE_PT, Column, Sheet, line_count, preferred_text_width
+
+    rows: list[tuple[int, TreeTask, Any]] = [(n, task, f) for n, task in enumerate(tasks, start=1)
+                                             for f in (task.files or [None])]
+    some = 1.0 if any(f is not None for _, _, f in rows) else 0.01  # no file yet: 工作任务 takes the room
+    columns = [Column("序号", low=4.5, high=6), Column("类别", low=9, high=18, typical=True),
+               Column("工作任务", "flex", low=24, share=1.4, align="left",
+                      pref=preferred_text_width([t.content for t in tasks], 24, 40)),
+               Column("牵头单位", low=9, high=20, typical=True, pieces=False), Column("完成状态", low=9, high=10),
+               Column("材料名称", "flex", low=16 if some == 1 else 12, share=0.8 * some, align="left", short=True,
+                      pref=preferred_text_width([f.row.name for _, _, f in rows if f is not None], 16, 28, 1) if some == 1 else 12),
+               Column("报送单位", low=9, high=20, typical=True, pieces=False),
+               Column("日期", low=11, high=11, wraps=False), Column("大小", low=8, high=10, wraps=False),
+               Column("文件\n（点击打开）", "flex", low=20 if some == 1 else 14, share=some, align="left",
+                      pref=preferred_text_width([f.relative.as_posix() for _, _, f in rows
+                                                 if f is not None and f.relative], 20, 40, 2) if some == 1 else 14)]
+    cells: list[list[str]] = []
+    for n, task, f in rows:
+        values = [str(n), task.category or "", task.content, task.lead or "", task.status or ""]
+        if f is None:
+            values += ["无佐证材料", "", "", "", ""]
+        else:
+            values += [f.row.name, f.row.unit or "", f.row.on.isoformat(), ev.human_size(f.row.size),
+                       f.relative.as_posix() if f.relative else f.problem]
+        for c in (0, 1, 3, 4, 6, 7, 8):
+            columns[c].see(values[c])
+        cells.append(values)
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
+                                           "strings_to_urls": False})
     try:
-        sheet = book.add_worksheet("资料台账")
-        base = {"font_name": "仿宋", "font_size": 11, "border": 1, "valign": "vcenter", "text_wrap": True}
-        title = book.add_format({"font_name": "方正小标宋简体", "font_size": 18, "align": "center", "valign": "vcenter"})
-        head = book.add_format({**base, "font_name": "黑体", "align": "center", "bg_color": "#D9D9D9"})
-        cell = book.add_format(base)
-        center = book.add_format({**base, "align": "center"})
-        link = book.add_format({**base, "font_color": "blue", "underline": 1})
-        missing = book.add_format({**base, "bg_color": "#FFEB9C", "bold": True})
-        bad = book.add_format({**base, "font_color": "#C00000", "bold": True})
-        headers = ["序号", "类别", "工作任务", "牵头单位", "完成状态", "材料名称", "报送单位", "日期", "大小", "文件（点击打开）"]
-        widths = [6, 18, 36, 14, 9, 28, 14, 12, 9, 40]
-        sheet.merge_range(0, 0, 0, len(headers) - 1, f"{group}验收资料台账", title)
-        sheet.set_row(0, 36)
-        for c, (h, w) in enumerate(zip(headers, widths)):
-            sheet.write_string(1, c, h, head)
-            sheet.set_column(c, c, w)
-        sheet.freeze_panes(2, 0)
-        sheet.repeat_rows(1)
-        sheet.set_landscape()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-        r = 2
-        for n, task in enumerate(tasks, start=1):
-            rows = task.files or [None]
-            for f in rows:
-                texts = [task.category, task.content, task.lead, task.status] + (
-                    [f.row.name, f.row.unit or "", "", "", f.relative.as_posix() if f.relative else f.problem]
-                    if f is not None else [])
-                lines = max(_lines(t, w) for t, w in zip(texts, widths[1:]))
-                sheet.set_row(r, 15 * lines + 3)  # LibreOffice does not size wrapped rows itself
-                sheet.write_number(r, 0, n, center)
-                for c, value in ((1, task.category), (2, task.content), (3, task.lead), (4, task.status)):
-                    sheet.write_string(r, c, value, cell)
-                if f is None:
-                    sheet.write_string(r, 5, "无佐证材料", missing)
-                    for c in range(6, 10):
-                        sheet.write_string(r, c, "", missing)
+        sheet = Sheet(book, "资料台账", columns)
+        sheet._specs.update({
+            "link": {**sheet._specs["left"], "font_color": "blue", "underline": 1},
+            "missing": {**sheet._specs["left"], "bg_color": "#FFEB9C", "bold": True},
+            "bad": {**sheet._specs["left"], "font_color": "#C00000", "bold": True},
+        })
+        sheet.set_widths()
+        last = len(columns) - 1
+        title = f"{group}验收资料台账"
+        width = sheet.span_width(0, last) * BODY_PT / TITLE_PT
+        sheet.merge(0, 0, 0, last, title, "title")
+        sheet.set_row(0, line_count(title, width) * TITLE_PT * 1.45 + 10)
+        header = 1
+        sheet.set_row(header, 2 * 15.5 + 6)
+        for c, column in enumerate(columns):
+            sheet.text(header, c, column.header, "header")
+        fitted = [[sheet.fitted(c, v) or "" for c, v in enumerate(values)] for values in cells]
+        heights = [sheet.height(max(sheet.lines(c, v) for c, v in enumerate(values))) for values in fitted]
+        sheet.paginate([[h] for h in heights], header + 1, header, header)
+        r = header + 1
+        for (_, _, f), values, height in zip(rows, fitted, heights):
+            for c, value in enumerate(values):
+                style = "center" if c in (0, 1, 3, 4, 6, 7, 8) else "left"
+                if f is None and c >= 5:
+                    style = "missing"
+                elif c == 9 and f is not None and f.relative is None:
+                    style = "bad"
+                if c == 9 and f is not None and f.relative is not None:
+                    sheet.ws.write_url(r, 9, "external:" + f.relative.as_posix(), sheet.fmt("link"),
+                                       string=cells[r - header - 1][9])
                 else:
-                    sheet.write_string(r, 5, f.row.name, cell)
-                    sheet.write_string(r, 6, f.row.unit or "", cell)
-                    sheet.write_string(r, 7, f.row.on.isoformat(), center)
-                    sheet.write_string(r, 8, ev.human_size(f.row.size), center)
-                    if f.relative is None:
-                        sheet.write_string(r, 9, f.problem, bad)
-                    else:
-                        sheet.write_url(r, 9, "external:" + f.relative.as_posix(), link, string=f.relative.as_posix())
-                r += 1
-        sheet.autofilter(1, 0, max(1, r - 1), len(headers) - 1)
+                    sheet.text(r, c, value or ("" if style != "missing" else None), style)
+            sheet.set_row(r, height)
+            r += 1
+        sheet.ws.autofilter(header, 0, max(header, r - 1), last)
+        sheet.print_setup(header, header, title)
     finally:
         book.close()

@@ -11,7 +11,9 @@ Layout (print-ready, the other exports' sheet helpers): the title "{group}重点
 newest progress the unit reported before; a hidden last column holds each task's key (and, in its
 first cell, the form's marker with the round and unit) so the form reads back exactly; a few
 blank rows under "新增工作" take work the unit adds. The sheet is protected without a password and
-only the fill-in cells are unlocked (units may still resize, insert and delete rows).
+only the fill-in cells are unlocked (units may still resize, insert and delete rows). The short
+texts (完成时限) are fitted as in every report (``exporters.fitting``), and the pages are broken by
+the sheet between rows (``Sheet.paginate``): a task's row never runs over two pages.
 
 ``importers.forms`` reads these back; keep the two in step (``FORM_HEADERS``, ``MARKER``).
 """
@@ -152,6 +154,20 @@ def _write_form(path: Path, group: str, rnd: RoundInfo, unit: UnitState, statuse
         sheet.text(header, c, name, "header")
     sheet.text(header, 9, REFERENCE_HEADER, "grey_header")
     ws.write_string(header, 10, KEY_HEADER, sheet.fmt("key"))
+    # the rows' heights first (short texts fitted as every report fits them, ``exporters.fitting``),
+    # then the pages, broken by the sheet between rows (never inside one), then the cells
+    deadlines = [sheet.fitted(2, t.deadline) for t in unit.tasks]
+    heights = []
+    for t, ref, deadline in zip(unit.tasks, refs, deadlines):
+        key = (t.content, sheet.widths[1])  # a task is on the forms of its lead and every co-unit
+        content_lines = line_cache.get(key)
+        if content_lines is None:
+            content_lines = line_cache[key] = sheet.lines(1, t.content)
+        heights.append(sheet.height(max(content_lines, sheet.lines(9, ref) if ref else 1,
+                                        sheet.lines(2, deadline), 2)))
+    extra = [LINE_POINTS + 8] + [sheet.height(2)] * EXTRA_ROWS
+    sheet.paginate([[h] for h in heights] + [extra, [sheet.span_height(NOTE, 0, last)]], header + 1, header, header,
+                   glued=1)
     r = header + 1
     # the rows through xlsxwriter directly, with the formats fetched once (a round's forms hold
     # tens of thousands of rows); user text still goes through Sheet.text (never a formula)
@@ -159,11 +175,11 @@ def _write_form(path: Path, group: str, rnd: RoundInfo, unit: UnitState, statuse
                                                                         "fill_date"))
     key_format, grey = sheet.fmt("key"), sheet.fmt("grey")
     write_string, write_blank, set_row = ws.write_string, ws.write_blank, ws.set_row
-    for i, (t, ref) in enumerate(zip(unit.tasks, refs), start=1):
+    for i, (t, ref, deadline, height) in enumerate(zip(unit.tasks, refs, deadlines, heights), start=1):
         write_string(r, 0, str(i), center)
         write_string(r, 1, t.content, left if not t.content.startswith(FORMULA_STARTS) else sheet.fmt("left", "="))
-        if t.deadline:
-            sheet.text(r, 2, t.deadline)
+        if deadline:
+            sheet.text(r, 2, deadline)
         else:
             write_blank(r, 2, None, center)
         write_string(r, 3, ROLE_WORDS[t.role], center)
@@ -181,12 +197,7 @@ def _write_form(path: Path, group: str, rnd: RoundInfo, unit: UnitState, statuse
         else:
             write_blank(r, 9, None, grey)
         write_string(r, 10, f"{t.task_id}|{status}", key_format)
-        key = (t.content, sheet.widths[1])  # a task is on the forms of its lead and every co-unit
-        content_lines = line_cache.get(key)
-        if content_lines is None:
-            content_lines = line_cache[key] = sheet.lines(1, t.content)
-        lines = max(content_lines, sheet.lines(9, ref) if ref else 1, 2)
-        set_row(r, sheet.height(lines))  # no page breaks of our own here: the sheet's record is not needed
+        set_row(r, height)
         r += 1
     if unit.tasks:
         ws.data_validation(header + 1, 4, r - 1, 4, {
@@ -203,7 +214,7 @@ def _write_form(path: Path, group: str, rnd: RoundInfo, unit: UnitState, statuse
             sheet.text(r, c, None, "fill" if c != 4 else "fill_center")
         ws.write_blank(r, 6, None, sheet.fmt("fill_date"))
         sheet.text(r, 9, None, "grey")
-        sheet.set_row(r, sheet.height(2))
+        sheet.set_row(r, extra[1])
         r += 1
     sheet.merge(r, 0, r, last, NOTE, "note")
     sheet.set_row(r, sheet.span_height(NOTE, 0, last))

@@ -39,7 +39,7 @@ def rows(conn: sqlite3.Connection, group_id: int | None) -> list[tuple[str, str,
 
 def write_history(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, today: date) -> Sheet:
     entries = rows(conn, group.id)
-    columns = [Column("时间", low=12, high=22, wraps=False), Column("操作", low=9, high=14),
+    columns = [Column("时间", low=12, high=24, wraps=False), Column("操作", low=9, high=14),
                Column("对象", "flex", low=18, share=0.6, align="left",
                       pref=preferred_text_width([e[2] for e in entries], 18, 30, lines=2)),
                Column("变更", "flex", low=40, share=1.4, align="left",
@@ -67,6 +67,7 @@ def write_history(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, tod
     if not entries:
         sheet.merge(r, 0, r, last, "还没有操作记录。", "center")
         sheet.set_row(r, 30)
+    entries = [tuple(sheet.fitted(c, v) if c == 1 else v for c, v in enumerate(e)) for e in entries]  # short: fitted
     heights = [sheet.height(max(sheet.lines(c, v) for c, v in enumerate(e))) for e in entries]
     sheet.paginate([[h] for h in heights], r, header, header)
     for e, height in zip(entries, heights):

@@ -3,7 +3,9 @@ reported first, with the tasks they still owe and their 联络员 and phone from
 
 ``export_reporting(db, out, group_name=None, round_name=None, today=None) -> Path``; ``out`` is an
 .xlsx file or a folder (then ``{group}_{round}_报送情况_{YYYYMMDD}.xlsx``). The states come from
-``models.round_status`` (the one judgement the TUI and the JSON dump also use).
+``models.round_status`` (the one judgement the TUI and the JSON dump also use). Short texts are
+fitted as in every report (``exporters.fitting``: 单位 broken where it reads well, its 联络员 padded to
+the same lines), and a page never breaks inside a row (``Sheet.paginate``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from exporters import fitting
 from exporters.ledger_data import ExportError, find_group
 from exporters.xlsx_sheet import BODY_PT, LINE_POINTS, TITLE_PT, Column, Sheet, clean_file_name, line_count
 from models.round_status import (
@@ -39,7 +42,8 @@ def _cn(value: date | None) -> str:
 
 
 def owed_tasks(unit: UnitState) -> str:
-    """The tasks a unit has not reported on, one per line (1.…（牵头）)."""
+    """The tasks a unit has not reported on, one per line (1.…（牵头）); the workbook gives each its
+    own row."""
     lines = []
     for i, t in enumerate((t for t in unit.tasks if not t.filled), start=1):
         content = t.content if len(t.content) <= 40 else t.content[:39] + "…"
@@ -49,12 +53,13 @@ def owed_tasks(unit: UnitState) -> str:
 
 def write_reporting(workbook: Any, group: str, rnd: RoundInfo, states: list[UnitState], today: date) -> None:
     columns = [Column("序号", low=5, high=5), Column("单位", low=12, high=20, align="left"),
-               Column("报送状态", low=9, high=12), Column("已填/\n任务", low=6, high=7),
+               Column("报送状态", low=9, high=20), Column("已填/\n任务", low=6, high=7),
                Column("报送日期", low=15, high=15, wraps=False), Column("联络员", low=8, high=16),
-               Column("联系电话", low=12, high=14),
+               Column("联系电话", low=12, high=18, wraps=False),
                Column("未填报的任务", sizing="flex", low=40, pref=70, align="left")]
     for u in states:
         columns[1].see(u.unit)
+        columns[2].see(u.label.split("（")[0] if u.state != NOT_REPORTED else u.label)
         columns[5].see(u.liaison)
         columns[6].see(u.phone)
     sheet = Sheet(workbook, "报送情况", columns)
@@ -72,20 +77,39 @@ def write_reporting(workbook: Any, group: str, rnd: RoundInfo, states: list[Unit
     header = 2
     sheet.set_row(header, 2 * LINE_POINTS + 8)
     for col, column in enumerate(columns):
-        sheet.text(header, col, column.header.replace("\n", ""), "header")
+        sheet.text(header, col, column.header, "header")
+    # One block of rows per unit, one row per task it still owes: the unit's cells merged down its
+    # rows (merged again, repeated, on each page the block runs onto), the short texts broken where
+    # they read well (``exporters.fitting``) and the liaison padded to its unit's lines; the pages
+    # broken by the sheet, never inside a row.
+    blocks = []
+    for u in states:
+        unit, liaison, _ = fitting.pair_lines([(u.unit, u.liaison)], sheet.widths[1], sheet.widths[5])
+        owed = owed_tasks(u).split("\n") if u.state in (NOT_REPORTED, PARTIAL) else [""]
+        status = sheet.fitted(2, u.label.split("（")[0] if u.state != NOT_REPORTED else u.label)
+        merged = [(1, unit), (2, status), (3, f"{u.filled}/{u.total}"), (5, liaison), (6, u.phone)]
+        lines = sheet.grow([sheet.lines(7, line) for line in owed], [(c, v) for c, v in merged if v])
+        blocks.append((u, owed, merged, lines))
+    pages = sheet.paginate([[sheet.height(n) for n in lines] for *_, lines in blocks], header + 1, header, header)
     r = header + 1
-    for i, u in enumerate(states, start=1):
-        owed = owed_tasks(u) if u.state in (NOT_REPORTED, PARTIAL) else ""
-        sheet.text(r, 0, str(i))
-        sheet.text(r, 1, u.unit, "left")
-        sheet.text(r, 2, u.label.split("（")[0] if u.state != NOT_REPORTED else u.label)
-        sheet.text(r, 3, f"{u.filled}/{u.total}")
-        sheet.date(r, 4, u.received_on if u.state != NOT_REPORTED else None)
-        sheet.text(r, 5, u.liaison)
-        sheet.text(r, 6, u.phone)
-        sheet.text(r, 7, owed, "left")
-        sheet.set_row(r, sheet.height(max(sheet.lines(7, owed), sheet.lines(1, u.unit), 1)))
-        r += 1
+    date_format = sheet.fmt("date")
+    for i, ((u, owed, merged, lines), segments) in enumerate(zip(blocks, pages), start=1):
+        for k, line in enumerate(owed):
+            sheet.text(r + k, 7, line or None, "left")
+        on = u.received_on if u.state != NOT_REPORTED else None
+        for first, last_row in segments:
+            for k in range(first, last_row + 1):
+                sheet.set_row(r + k, sheet.height(lines[k]))
+            sheet.merge(r + first, 0, r + last_row, 0, str(i))
+            for c, value in merged:
+                sheet.merge(r + first, c, r + last_row, c, value, "left" if c == 1 else "center")
+            if first != last_row:
+                sheet.ws.merge_range(r + first, 4, r + last_row, 4, "", date_format)
+            if on is not None:
+                sheet.ws.write_datetime(r + first, 4, on, date_format)
+            else:
+                sheet.ws.write_blank(r + first, 4, None, date_format)
+        r += len(owed)
     sheet.print_setup(header, header, title)
 
 

@@ -98,7 +98,10 @@ def _title_rows(sheet: Sheet, row: int, group: str, kind: str, last_col: int, ow
     if own and len(own) <= 10:  # a bare 重点任务分工表: the group's name before it
         own = f"{group}{own}"
     title = own or f"{group}{TITLES[kind]}"
-    width = sheet.span_width(0, last_col) * BODY_PT / TITLE_PT
+    # the merged cell as printed: each column as the file holds it (5 pixels of the default font more
+    # than its width; ``Sheet.scale`` counts them too), less the cell's margins
+    printed = sum(int(w * 7 + 5) for w in sheet.widths[:last_col + 1]) / 7 - fitting.CELL_PADDING
+    width = printed * BODY_PT / TITLE_PT
     if line_count(title, width) == 1:
         text = title
     elif own:
@@ -498,12 +501,17 @@ def write_progress(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, to
     tasks = read_tasks(conn, group.id, progress=True)
     blocks = _blocks(tasks)
     has_category = any(t.category or t.category_number for t in tasks)
+    latest = [_latest_text(t) for t in tasks if t.latest]
+    # units and deadlines sized for their typical text (the longer ones broken where they read
+    # well), as in the division table; 最新进展 shares the room with 工作任务 in proportion to what
+    # it holds, and stays a narrow column to write in when no task has progress yet
     columns = [Column("序号", low=5, high=9),
                Column("工作任务", "flex", low=30, share=1.3, align="left",
                       pref=preferred_text_width([t.content for t in tasks], 30, 50)),
-               Column("牵头单位", low=9, high=28), Column("完成时限", low=10, high=20),
+               Column("牵头单位", low=9, high=28, typical=True, pieces=False),
+               Column("完成时限", low=10, high=20, typical=True),
                Column("最新进展", "flex", low=20, share=1.0, align="left",
-                      pref=preferred_text_width([_latest_text(t) for t in tasks if t.latest], 20, 44)),
+                      pref=preferred_text_width(latest, 20, 44)) if latest else Column("最新进展", low=16, high=16),
                Column("完成状态", low=9, high=18, wraps=False),  # （逾期396天） never broken
                Column("完成时间", low=10, high=18, wraps=False)]
     numbers = [t.number for t in tasks]
@@ -515,9 +523,9 @@ def write_progress(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, to
         cells = (first, content, "\n".join(u for u, _ in task.lead),
                  _deadline_text(task), _latest_text(task), _status_text(task, today))
         raw.append(cells)
-        for c in (2, 3):
-            for line in cells[c].split("\n"):
-                columns[c].see(line)
+        for line in cells[2].split("\n"):
+            columns[2].see(line)
+        columns[3].see(cells[3])
         for line in cells[5].split("\n"):
             columns[5].see(line)
         if task.done_on:
@@ -658,18 +666,21 @@ def write_overdue(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, tod
     pref = max(preferred_text_width(contents, 26, 44), preferred_text_width([t for t in latest if t], 26, 44))
     columns = [Column("序号", low=5, high=10), Column("牵头单位", low=11, high=26),
                Column("工作任务", "flex", low=26, share=1.0, align="left", pref=pref),
-               Column("完成时限", low=10, high=18), Column("到期情况", low=10, high=17, wraps=False),
+               Column("完成时限", low=10, high=18, typical=True), Column("到期情况", low=10, high=17, wraps=False),
                Column("完成状态", low=9, high=10), Column("责任人", low=7, high=12),
-               Column("最新进展", "flex", low=26, share=1.0, align="left",
-                      pref=pref)]  # as wide as 工作任务: one note must not make a ten-line row
+               # as wide as 工作任务: one note must not make a ten-line row; a narrow column to write
+               # in when no listed task has progress yet
+               Column("最新进展", "flex", low=26, share=1.0, align="left", pref=pref) if any(latest)
+               else Column("最新进展", low=16, high=16)]
     blocks: list[tuple[str, list[dict[int, str]]]] = []
     for unit in units:
         items = by_unit[unit]
         late = sum(1 for d in items if d.days > 0)
         parts = [f"逾期{late}项" if late else "", f"临期{len(items) - late}项" if len(items) > late else ""]
         label = "\n".join([unit, "，".join(p for p in parts if p)])
-        for line in label.split("\n"):
-            columns[1].see(line)
+        columns[1].see(unit)
+        for part in [p for p in parts if p]:  # 逾期1项，/ 临期7项 may stand on two lines
+            columns[1].see(f"{part}，")
         cells_list = []
         for item in items:
             task = item.task
@@ -789,13 +800,13 @@ def write_roster(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, atta
         return ((2, m.name), (3, sheet.fitted(3, m.unit)), (4, sheet.fitted(4, titles.get(id(m), m.title))),
                 (5, m.phone))
 
-    plan: list[list[float]] = []
-    run_lines: list[list[int]] = []
-    for heading, run, _ in runs:
-        counts = sheet.grow([max(sheet.lines(c, v) for c, v in cells(m)) for m in run],
-                            [(1, sheet.fitted(1, run[0].role))])
-        run_lines.append(counts)
-        plan.append(([LINE_POINTS + 8] if heading else []) + [sheet.height(k) for k in counts])
+    run_lines = [sheet.grow([max(sheet.lines(c, v) for c, v in cells(m)) for m in run],
+                            [(1, sheet.fitted(1, run[0].role))]) for _, run, _ in runs]
+    # a member or a few alone on a last page: the rows a little tighter, the roster on one page fewer
+    sheet.tighten_if_fewer_pages([k for counts in run_lines for k in counts], header + 1, header, header,
+                                 extra=sum(LINE_POINTS + 8 for heading, _, _ in runs if heading))
+    plan = [([LINE_POINTS + 8] if heading else []) + [sheet.height(k) for k in counts]
+            for (heading, _, _), counts in zip(runs, run_lines)]
     pages = sheet.paginate(plan, header + 1, header, header)
     r = header + 1
     for (heading, run, number), counts, segments in zip(runs, run_lines, pages):

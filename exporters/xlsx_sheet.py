@@ -43,6 +43,7 @@ NARROW_UNITS = WIDE_UNITS * fitting.NARROW_EM  # a Latin letter or digit
 CELL_PADDING = fitting.CELL_PADDING
 LINE_POINTS = 15.5  # height of one line of 11 pt text (仿宋 needs 14.3, the Noto CJK fallback 15.9)
 ROW_PADDING = 5.0
+TIGHT_PADDING = 1.5  # a tightened row's room above and below its text (``Sheet.tighten_if_fewer_pages``)
 MARGINS = {"left": 0.5, "right": 0.5, "top": 0.7, "bottom": 0.75}
 FOOTER = "&C第 &P 页 共 &N 页"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
@@ -192,6 +193,8 @@ class Sheet:
         self.cut: list[tuple[int, int, int, str]] = []  # cells cut to Excel's limit (see ``fit``)
         self.breaks: list[int] = []  # the manual page breaks set (rows starting a page)
         self.empty: str | None = None  # what an empty report says on the sheet
+        self.page_units: float | None = None  # the width the columns share (default: the page's)
+        self.row_padding = ROW_PADDING
         base = {"valign": "vcenter", "text_wrap": True, "font_name": FONT_BODY, "font_size": BODY_PT}
         cell = {**base, "border": 1}
         self._specs: dict[str, dict[str, Any]] = {
@@ -270,7 +273,7 @@ class Sheet:
                 fits.append(fitting.Fit(want, want if not column.wraps else low))
             else:
                 fits.append(fitting.Fit(max(column.pref, low), low, flex=True, share=column.share))
-        widths = fitting.fit_widths(fits, PORTRAIT_UNITS if self.portrait else PAGE_UNITS)
+        widths = fitting.fit_widths(fits, self.page_units or (PORTRAIT_UNITS if self.portrait else PAGE_UNITS))
         self.widths = [math.ceil(w * 10 - 1e-6) / 10 for w in widths]  # never narrower than fitted
         for i, width in enumerate(self.widths):
             self.ws.set_column(i, i, width)
@@ -301,7 +304,39 @@ class Sheet:
         return hit
 
     def height(self, lines: int) -> float:
-        return lines * LINE_POINTS + ROW_PADDING
+        return lines * LINE_POINTS + self.row_padding
+
+    def count_pages(self, heights: list[float], first_row: int, header_first: int, header_last: int) -> int:
+        """Pages rows of ``heights`` (points, laid out from ``first_row``) take, filled in order by
+        ``paginate``'s rule; nothing is set."""
+        page = self.page_points()
+        repeat = sum(self.row_points.get(r, DEFAULT_ROW_POINTS) for r in range(header_first, header_last + 1))
+        y = sum(self.row_points.get(r, DEFAULT_ROW_POINTS) for r in range(first_row))
+        pages = 1
+        for h in heights:
+            h = int(h * 4.0 / 3.0 + 0.5) * 0.75
+            if y + h > page and y > repeat:
+                pages, y = pages + 1, repeat
+            y += h
+        return pages
+
+    def tighten_if_fewer_pages(self, lines: list[int], first_row: int, header_first: int, header_last: int,
+                               extra: float = 0.0) -> bool:
+        """Rows of ``lines`` with ``TIGHT_PADDING`` instead of ``ROW_PADDING`` when that puts the table
+        on fewer pages (a row or two left alone on a last page, as an office would fix by hand). For
+        tables of one-line rows (roster, assessment): a tightened row of many lines would leave its
+        text touching the borders in the wider fallback fonts;
+        ``extra``: points of other rows among them (headings). Returns whether the rows were tightened."""
+        def pages() -> int:
+            return self.count_pages([self.height(n) for n in lines] + ([extra] if extra else []), first_row,
+                                    header_first, header_last)
+
+        loose = pages()
+        self.row_padding = TIGHT_PADDING
+        if pages() < loose:
+            return True
+        self.row_padding = ROW_PADDING
+        return False
 
     def grow(self, lines: list[int], merged: list[tuple[int, str | None]]) -> list[int]:
         """``lines`` (per row) grown evenly until each ``merged`` text (col, text), which spans all

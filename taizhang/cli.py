@@ -16,6 +16,17 @@ from taizhang import __version__
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 EXPORT_KINDS = ("division", "progress", "overdue", "roster", "history", "forms", "reporting",
                 "assessment", "bulletin", "chase", "evidence")
+ATTACHABLE = ("division", "progress", "overdue", "roster")  # exported together as 附件1, 附件2 …
+
+
+class _KindChoices(tuple):
+    """--kind's choices: one kind, or several of ATTACHABLE separated by commas."""
+
+    def __contains__(self, value: object) -> bool:
+        parts = str(value).split(",")
+        if len(parts) == 1:
+            return tuple.__contains__(self, value)
+        return len(set(parts)) == len(parts) and all(p in ATTACHABLE for p in parts)
 
 
 class UsageError(Exception):
@@ -66,7 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     exp = sub.add_parser("export", help="导出 JSON 数据或 Excel 报表")
     exp.add_argument("out", metavar="OUT", help="输出文件，按后缀决定格式：.json 或 .xlsx")
     exp.add_argument("--group", metavar="NAME", help="领导小组名称（数据库中只有一个时可省略）")
-    exp.add_argument("--kind", choices=EXPORT_KINDS, default="division", help="Excel 报表种类（默认 division 分工表）")
+    exp.add_argument("--kind", choices=_KindChoices(EXPORT_KINDS), default="division",
+                     help="Excel 报表种类（默认 division 分工表）；几种用逗号隔开一并导出到文件夹 OUT，"
+                          "依次编为附件1、附件2…，如 division,progress,overdue,roster")
     exp.add_argument("--within", type=int, default=7, metavar="N", help="overdue：N 天内到期的也列入（默认 7）")
     exp.add_argument("--with-status", action="store_true", help="division：加上完成状态、完成日期两列")
     exp.add_argument("--round", metavar="NAME", help="forms、reporting：哪一轮报送（默认当前一轮）")
@@ -246,19 +259,27 @@ def _export(args: argparse.Namespace) -> int:
             warn = lambda line: print(f"注意：{line}", file=sys.stderr)  # noqa: E731
             notes: list[str] = []
 
-            def write() -> Path:
-                notes.clear()  # a retry over repaired text starts the report again
-                return export(conn, args.kind, out, group, within=args.within, warn=warn,
-                              with_status=args.with_status, notes=notes, every_group=every_group)
+            kinds = args.kind.split(",")  # several: 附件1, 附件2 … in the order given
+            if len(kinds) > 1 and not is_folder:
+                raise UsageError(f"一次导出几种报表（{args.kind}）时，OUT 应是一个已有的文件夹。")
+            paths: list[Path] = []
+            for n, kind in enumerate(kinds, start=1):
+                def write(kind: str = kind, n: int = n, start: int = len(notes)) -> Path:
+                    del notes[start:]  # a retry over repaired text starts the report again
+                    return export(conn, kind, out, group, within=args.within, warn=warn,
+                                  with_status=args.with_status, notes=notes, every_group=every_group,
+                                  attachment=f"附件{n}" if len(kinds) > 1 else None)
 
-            path, damaged = retry_repaired(conn, write)
-            for line in damaged:  # text not valid UTF-8 in the ledger, exported with � in its place
-                print(f"注意：{line}", file=sys.stderr)
+                path, damaged = retry_repaired(conn, write)
+                paths.append(path)
+                for line in damaged:  # text not valid UTF-8 in the ledger, exported with � in its place
+                    print(f"注意：{line}", file=sys.stderr)
         except ExportError as exc:
             raise BadInput(str(exc)) from None
         finally:
             conn.close()
-        print(f"已导出：{path}")
+        for path in paths:
+            print(f"已导出：{path}")
         for note in notes:
             print(f"注意：{note}")
         return EXIT_OK

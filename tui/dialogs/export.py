@@ -1,4 +1,7 @@
 """x: export — pick the report and the folder; the file's full path is shown when it is written.
+Space marks several Excel reports (分工表, 进展情况表, 逾期督办清单, 成员名单) to be exported together,
+each labelled 附件1, 附件2 … in the list's order; one report alone keeps 附件. A checkbox adds 完成状态
+and 完成日期 to the division table (the command line's --with-status).
 
 ``run_export`` is the one place that calls the exporters (``exporters.excel.export`` for the
 Excel reports, ``exporters.json_dump.write_dump`` for the full data)."""
@@ -14,7 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import Button, Input, Label, LoadingIndicator, OptionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.dialogs.base import Dialog
@@ -28,11 +31,14 @@ KINDS = [("division", "分工表（重点任务分工表）"), ("progress", "进
          ("chase", "督办通知（Word，每个需督办的单位一份，并记入督办记录）"),
          ("assessment", "成员单位考评表（Excel，得分、排名和完成率图表）"),
          ("evidence", "验收资料（佐证材料按类别、任务分文件夹，附资料台账）")]
+ATTACHABLE = ("division", "progress", "overdue", "roster")  # marked with Space: exported together as 附件1 …
+MARK = "✓ "
 
 
 def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, within: int,
-               today: date | None = None) -> Path:
-    """Write one report of ``group`` into ``folder``; return the file written."""
+               today: date | None = None, *, with_status: bool = False, attachment: str | None = None) -> Path:
+    """Write one report of ``group`` into ``folder``; return the file written. ``with_status`` and
+    ``attachment`` (附件2) as ``exporters.excel.export`` takes them."""
     if kind == "json":
         from exporters.json_dump import write_dump
         from exporters.excel import file_name_for
@@ -57,7 +63,8 @@ def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, wit
 
     conn = store.connect(db_path)
     try:  # text not valid UTF-8 in the ledger is exported with � in its place (the command line names it)
-        return retry_repaired(conn, lambda: export(conn, kind, folder, group_name=group, within=within, today=today))[0]
+        return retry_repaired(conn, lambda: export(conn, kind, folder, group_name=group, within=within, today=today,
+                                                   with_status=with_status, attachment=attachment))[0]
     finally:
         conn.close()
 
@@ -97,18 +104,21 @@ class ExportDialog(Dialog[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "关闭"),
         Binding("ctrl+s", "ok", "导出"),
+        Binding("space", "mark", "勾选（一并导出）"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.written: list[Path] = []
+        self.marked: set[str] = set()
 
     def content(self) -> ComposeResult:
         app = self.app
         folder = app.state.folder("export_dir")
         yield Static(Text.assemble(("领导小组：", "dim"), (app.group.name if app.group else "", "bold")), id="intro",
                      classes="-tight")
-        yield Static("↑↓ 选择报表，Enter 导出到下面的文件夹；Tab 到“保存到”可换文件夹。", classes="hint-line")
+        yield Static("↑↓ 选择报表，Enter 导出到下面的文件夹；空格勾选几种 Excel 报表一并导出（依次编为附件1、附件2…）；"
+                     "Tab 到“保存到”可换文件夹。", classes="hint-line")
         yield OptionList(*[Option(label, id=kind) for kind, label in KINDS], id="kind")
         with Horizontal(classes="row"):
             yield Label("临期天数", classes="label")
@@ -117,6 +127,7 @@ class ExportDialog(Dialog[None]):
         with Horizontal(classes="row"):
             yield Label("保存到", classes="label")
             yield Input(show_path(folder), id="folder", compact=True, placeholder="文件夹")
+        yield Checkbox("分工表加上完成状态、完成日期两列", id="with-status", compact=True)
         yield FolderBrowser(folder, id="folders")
         yield LoadingIndicator(id="working")
         yield Static("", id="result")
@@ -130,6 +141,26 @@ class ExportDialog(Dialog[None]):
         kinds.highlighted = 0
         kinds.focus()
         self.query_one("#working").display = False
+
+    def action_mark(self) -> None:
+        """Space on the list: mark (or unmark) the highlighted Excel report for a joint export."""
+        kinds = self.query_one("#kind", OptionList)
+        if not kinds.has_focus or kinds.highlighted is None:
+            return
+        kind, label = KINDS[kinds.highlighted]
+        if kind not in ATTACHABLE:
+            self.query_one("#result", Static).update(Text("只有分工表、进展情况表、逾期督办清单、成员名单可以勾选一并导出。",
+                                                          style="yellow"))
+            return
+        self.marked ^= {kind}
+        kinds.replace_option_prompt_at_index(kinds.highlighted, (MARK if kind in self.marked else "") + label)
+
+    def _unmark_all(self) -> None:
+        kinds = self.query_one("#kind", OptionList)
+        for i, (kind, label) in enumerate(KINDS):
+            if kind in self.marked:
+                kinds.replace_option_prompt_at_index(i, label)
+        self.marked.clear()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -162,32 +193,44 @@ class ExportDialog(Dialog[None]):
             result.update(Text(f"文件夹「{folder}」不存在，请重新选择。", style="bold red"))
             return
         within = int(self.query_one("#within", Input).value or 7)
+        with_status = self.query_one("#with-status", Checkbox).value
+        # the marked reports in the list's order (附件1, 附件2 …), else the highlighted one (附件)
+        kinds = [k for k, _ in KINDS if k in self.marked] or [kind]
         self.query_one("#working").display = True
         self.query_one("#ok", Button).disabled = True
         result.update("正在导出…")
-        self._export(kind, folder, app.group.name, within)
+        self._export(kinds, folder, app.group.name, within, with_status)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _export(self, kind: str, folder: Path, group: str, within: int) -> None:
+    def _export(self, kinds: list[str], folder: Path, group: str, within: int, with_status: bool) -> None:
         app = self.app
         token = app.call_from_thread(app.busy_start, "正在导出…")
+        paths: list[Path] = []
         try:
-            path = run_export(app.db_path, app.orm, kind, folder, group, within)
+            for n, kind in enumerate(kinds, start=1):
+                paths.append(run_export(app.db_path, app.orm, kind, folder, group, within, with_status=with_status,
+                                        attachment=f"附件{n}" if len(kinds) > 1 else None))
         except Exception as exc:  # noqa: BLE001 - ExportError carries the Chinese message
-            app.call_from_thread(self._done, None, str(exc))
+            app.call_from_thread(self._done, paths, str(exc))
         else:
-            app.call_from_thread(self._done, path, None)
+            app.call_from_thread(self._done, paths, None)
         finally:
             app.call_from_thread(app.busy_end, token)
 
-    def _done(self, path: Path | None, error: str | None) -> None:
+    def _done(self, paths: list[Path], error: str | None) -> None:
         self.query_one("#working").display = False
         self.query_one("#ok", Button).disabled = False
         result = self.query_one("#result", Static)
-        if path is None:
-            result.update(Text(f"未能导出：{error}", style="bold red"))
-            return
-        self.written.append(path)
-        self.app.state.set("export_dir", str(path.parent))
-        result.update(Text.assemble(("已导出到：", "bold green"), (str(path), "bold"),
-                                    ("\n可以再选另一种报表继续导出；Esc 关闭。", "dim")))
+        self.written.extend(paths)
+        if paths:
+            self.app.state.set("export_dir", str(paths[-1].parent))
+        done = Text()
+        for i, path in enumerate(paths):
+            done.append("已导出到：" if i == 0 else "\n　　　　　", "bold green")
+            done.append(str(path), "bold")
+        if error is not None:
+            done.append(("\n" if paths else "") + f"未能导出：{error}", "bold red")
+        else:
+            self._unmark_all()  # a joint export done: the next Enter exports the highlighted report again
+            done.append("\n可以再选另一种报表继续导出；Esc 关闭。", "dim")
+        result.update(done)
