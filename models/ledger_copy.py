@@ -231,6 +231,7 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
             written[t.name] = len(rows)
             if progress is not None:
                 progress(t.name, len(rows))
+        conn.execute("DELETE FROM sqlite_sequence")  # the inserts above made rows of their own there
         autoincrement = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'")}
         conn.executemany("INSERT INTO sqlite_sequence (name, seq) VALUES (:name, :seq)",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -53,6 +54,11 @@ def copy_command(args: argparse.Namespace) -> int:
         done = copy_ledger(source, target, replace=args.replace)
     except DatabaseError as exc:
         raise BadInput(f"{exc}\n目标台账未作任何改动。" if "未作任何改动" not in str(exc) else str(exc)) from None
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a locked or unwritable file
+        from models.faults import os_problem
+
+        detail = os_problem(exc, Path(target)) if isinstance(exc, OSError) else str(exc)
+        raise BadInput(f"复制失败：{detail}\n目标台账未作任何改动。") from None
     if done.backup is not None:
         print(f"替换前的数据已备份为：{done.backup}")
     counts = done.rows
