@@ -8,6 +8,7 @@ password (scram-sha-256), for the wrong-password and read-only tests.
 
 When no server can start, the PostgreSQL tests are skipped with the reason, and the run's summary
 says the server run was skipped; with ``TAIZHANG_REQUIRE_POSTGRES=1`` (CI) they fail instead.
+``TAIZHANG_PG_BIN`` names the folder of ``initdb`` and ``pg_ctl`` when they are elsewhere.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def required() -> bool:
 
 
 def _bin_dir() -> Path:
+    chosen = os.environ.get("TAIZHANG_PG_BIN", "").strip()  # another installation's bin folder
+    if chosen:
+        if not (Path(chosen) / "initdb").is_file():
+            raise Unavailable(f"TAIZHANG_PG_BIN={chosen} 中没有 initdb")
+        return Path(chosen)
     found = shutil.which("initdb")
     if found and shutil.which("pg_ctl"):
         return Path(os.path.realpath(found)).parent

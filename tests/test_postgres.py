@@ -323,3 +323,57 @@ def test_backup_of_a_server_ledger_is_a_file_any_taizhang_opens(demo, pg_url, tm
     assert _dump(snapshot, tmp_path / "b.json") == _dump(demo, tmp_path / "a.json")
     listed = run_cli("--db", pg_url, "backup", "--list", env=env)
     assert listed.returncode == 0 and str(snapshot) in listed.stdout
+
+
+def _readme_setup_sql() -> list[tuple[str, str]]:
+    """The README's set-up block for the office's IT, as (database, statement) in order."""
+    from conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- server-setup-sql", 1)[1].split("```sql\n", 1)[1].split("```", 1)[0]
+    out, database, current = [], "postgres", ""
+    for line in block.splitlines():
+        if line.startswith("\\c "):
+            database = line.split()[1]
+            continue
+        current += line.split("--", 1)[0] + "\n"
+        if current.rstrip().endswith(";"):
+            out.append((database, current.strip().replace("'……'", "'pw-not-used-on-the-socket'")))
+            current = ""
+    assert not current.strip()
+    return out
+
+
+def test_the_readme_set_up_gives_writers_and_a_read_only_leader(demo, pg_server, tmp_path):
+    statements = _readme_setup_sql()
+    assert any("CREATE DATABASE taizhang" in s for _, s in statements)
+    for database, statement in statements:
+        pg_server.sql(statement, dbname=database)
+    owner, leader = pg_server.url("taizhang", "taizhang_owner"), pg_server.url("taizhang", "lingdao")
+
+    up = run_cli("copy", str(demo), owner)
+    assert up.returncode == 0, up.stderr
+    down = run_cli("copy", leader, str(tmp_path / "seen.db"))  # the leader reads (and may export a file)
+    assert down.returncode == 0, down.stderr
+    assert _dump(tmp_path / "seen.db", tmp_path / "b.json") == _dump(demo, tmp_path / "a.json")
+
+    from sqlalchemy import text
+
+    from models import server
+    from models.ledger_copy import read_server
+
+    on_server = read_server(owner).rows
+    _busy_demo(demo)
+    refused = run_cli("copy", str(demo), leader, "--replace")
+    assert refused.returncode == 1
+    assert "（用户 lingdao）：这个账号没有修改台账的权限" in refused.stderr and "Traceback" not in refused.stderr
+    assert read_server(owner).rows == on_server
+
+    before = len(read_server(owner).rows["unit"])
+    engine = server.open_ledger(pg_server.url("taizhang", "zhangsan"), create_ok=False)  # a staff member writes
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO unit (name, created_at) VALUES ('县数据局', now())"))
+    finally:
+        engine.dispose()
+    assert len(read_server(leader).rows["unit"]) == before + 1
