@@ -377,3 +377,56 @@ def test_the_readme_set_up_gives_writers_and_a_read_only_leader(demo, pg_server,
     finally:
         engine.dispose()
     assert len(read_server(leader).rows["unit"]) == before + 1
+
+
+def test_kill_9_mid_copy_leaves_the_server_ledger_whole(demo, pg_server, pg_url, tmp_path):
+    """A real `taizhang copy --replace` process killed while its transaction has written the first
+    tables: the server keeps the old ledger, every row. The test stops the copy at a known point with
+    a trigger on `task` (test scaffolding on the server): after the COPY into task it writes to a
+    FIFO (which the test waits on) and then waits for an advisory lock the test holds."""
+    import subprocess
+    import sys
+    import threading
+
+    import psycopg
+
+    from conftest import ROOT, TODAY
+    from models.ledger_copy import read_server
+
+    assert run_cli("copy", str(demo), pg_url).returncode == 0
+    before = read_server(pg_url)
+    _busy_demo(demo)
+    dbname = pg_url.split("/")[3].split("?")[0]
+    fifo = pg_server.folder / "reached"
+    os.mkfifo(fifo, 0o666)
+    os.chmod(fifo, 0o666)
+    pg_server.sql(f"""CREATE FUNCTION stop_here() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN EXECUTE format('COPY (SELECT 1) TO %L', '{fifo}'); PERFORM pg_advisory_lock(4242); RETURN NULL; END $$""",
+                  dbname=dbname)
+    pg_server.sql("CREATE TRIGGER stop_here AFTER INSERT ON task FOR EACH STATEMENT EXECUTE FUNCTION stop_here()",
+                  dbname=dbname)
+    holder = psycopg.connect(host=pg_server.socket_dir, user="tz_admin", dbname=dbname, autocommit=True)
+    try:
+        holder.execute("SELECT pg_advisory_lock(4242)")
+        copy = subprocess.Popen([sys.executable, "-m", "taizhang", "copy", str(demo), pg_url, "--replace"],
+                                cwd=ROOT, env={**os.environ, "TAIZHANG_TODAY": TODAY},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # should the copy never get there, unblock the FIFO after two minutes (the test then fails)
+        guard = threading.Timer(120, lambda: os.close(os.open(fifo, os.O_WRONLY)))
+        guard.start()
+        try:
+            with open(fifo, "rb") as reached:  # returns once the copy has written units, groups … and task
+                assert reached.read().strip() == b"1", "the copy never reached the task table"
+        finally:
+            guard.cancel()
+        assert copy.poll() is None  # still inside its transaction
+        copy.kill()
+        copy.wait(timeout=60)
+        holder.execute("SELECT pg_advisory_unlock(4242)")
+        with psycopg.connect(host=pg_server.socket_dir, user="tz_admin", dbname=dbname) as waiter:
+            waiter.execute("LOCK TABLE task IN ACCESS SHARE MODE")  # returns when the killed transaction is gone
+    finally:
+        holder.close()
+    pg_server.sql("DROP TRIGGER stop_here ON task", dbname=dbname)
+    after = read_server(pg_url)
+    assert after.rows == before.rows and after.counters == before.counters
