@@ -86,7 +86,7 @@ def read_file(path: Path) -> Snapshot:
     from models import store
 
     if not path.is_file():
-        raise CopyError(f"台账文件「{path}」不存在。")
+        raise CopyError(f"「{path}」不是文件。" if path.exists() else f"台账文件「{path}」不存在。")
     store.prepare(path)
     engine = create_engine(f"sqlite:///{path}", connect_args={"isolation_level": None,
                                                               "timeout": store.BUSY_TIMEOUT_MS / 1000})
