@@ -28,6 +28,7 @@ from sqlalchemy import Table, create_engine, select, text
 from models.db_url import describe, display, is_server
 from models.errors import DatabaseError
 
+LOCK_TIMEOUT_S = 30  # how long a copy onto a server waits for others to finish with the ledger
 # (table name, rows written so far in it): told after each table, so a caller can show progress
 Progress = Callable[[str, int], None]
 
@@ -165,6 +166,7 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
     try:
         with engine.begin() as conn:
             server.prepare(conn, target, create_ok=True)
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT_S}s'")  # others reading or writing it
             names = [t.name for t in tables()]
             conn.exec_driver_sql("LOCK TABLE " + ", ".join(f'"{n}"' for n in names) + " IN ACCESS EXCLUSIVE MODE")
             counts = {n: conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one() for n in names}

@@ -53,6 +53,8 @@ def problem(exc: BaseException, target: str) -> str:
     match = re.search(r'role "([^"]*)" does not exist|角色 "([^"]*)" 不存在', detail)
     if match:
         return f"无法登录{where}：服务器上没有用户「{match.group(1) or match.group(2)}」。"
+    if "lock timeout" in low or "锁超时" in detail:
+        return f"{where}正被别人使用（有人正在查看或修改），等待后仍未轮到；没有写入，请稍后再试。"
     if "permission denied" in low or "权限不够" in detail or "insufficientprivilege" in type(exc).__name__.lower():
         return f"{where}：这个账号没有修改台账的权限（{detail[:120]}）。"
     if any(s in low for s in ("connection refused", "no such file or directory", "could not connect",

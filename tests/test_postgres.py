@@ -464,3 +464,20 @@ def test_evidence_files_go_with_a_file_copy_and_a_server_copy_says_they_stay(dem
     up = run_cli("copy", str(demo), pg_url)
     assert up.returncode == 0, up.stderr
     assert "佐证材料 1 条记录已复制，但文件内容不在服务器上" in up.stderr
+
+
+def test_a_copy_onto_a_ledger_in_use_waits_then_says_so(demo, pg_server, pg_url, monkeypatch):
+    import psycopg
+
+    from models import ledger_copy
+    from models.ledger_copy import CopyError, copy_ledger, read_server
+
+    assert run_cli("copy", str(demo), pg_url).returncode == 0
+    before = read_server(pg_url)
+    dbname = pg_url.split("/")[3].split("?")[0]
+    monkeypatch.setattr(ledger_copy, "LOCK_TIMEOUT_S", 1)
+    with psycopg.connect(host=pg_server.socket_dir, user="tz_admin", dbname=dbname) as reader:
+        reader.execute("SELECT count(*) FROM task")  # a reader in the middle of its transaction
+        with pytest.raises(CopyError, match="正被别人使用（有人正在查看或修改），等待后仍未轮到；没有写入"):
+            copy_ledger(str(demo), pg_url, replace=True)
+    assert read_server(pg_url).rows == before.rows
