@@ -481,3 +481,21 @@ def test_a_copy_onto_a_ledger_in_use_waits_then_says_so(demo, pg_server, pg_url,
         with pytest.raises(CopyError, match="正被别人使用（有人正在查看或修改），等待后仍未轮到；没有写入"):
             copy_ledger(str(demo), pg_url, replace=True)
     assert read_server(pg_url).rows == before.rows
+
+
+def test_two_first_openings_at_once_make_the_schema_once_and_a_newer_one_is_refused(pg_server, pg_url):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from models import server
+    from models.migrations import CURRENT_VERSION
+
+    def open_it(_n: int) -> None:
+        server.open_ledger(pg_url).dispose()
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(open_it, range(4)))
+    dbname = pg_url.split("/")[3].split("?")[0]
+    assert pg_server.sql(f"SELECT version FROM {server.VERSION_TABLE}", dbname=dbname) == [(CURRENT_VERSION,)]
+    pg_server.sql(f"UPDATE {server.VERSION_TABLE} SET version = {CURRENT_VERSION + 1}", dbname=dbname)
+    with pytest.raises(server.ServerError, match=f"由较新版本的 taizhang 创建（结构版本 {CURRENT_VERSION + 1}"):
+        server.open_ledger(pg_url)
