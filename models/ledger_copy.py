@@ -211,8 +211,10 @@ def _sqlite_value(value: Any) -> Any:
 
 def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where: str,
                progress: Progress | None) -> tuple[dict[str, int], bool]:
+    from models.locking import retry_busy
+
     names = [t.name for t in tables()]
-    conn.execute("BEGIN IMMEDIATE")
+    retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))  # another window writing: wait our turn, or say so
     try:
         conn.execute("PRAGMA defer_foreign_keys = ON")  # rows of one table may name later rows of it
         counts = {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
@@ -263,7 +265,7 @@ def write_file(path: Path, snap: Snapshot, *, replace: bool, progress: Progress 
             conn = store.connect(part)
             try:
                 written, _ = _fill_file(conn, snap, replace=False, where=f"「{path}」", progress=progress)
-                conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file before it is moved
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the main file before it is moved
             finally:
                 conn.close()
             store.forget_check(part)
@@ -271,7 +273,8 @@ def write_file(path: Path, snap: Snapshot, *, replace: bool, progress: Progress 
                 raise CopyError(f"「{path}」在复制过程中被创建，没有覆盖它。")
             os.replace(part, path)
         finally:
-            part.unlink(missing_ok=True)
+            for leftover in (part, part.with_name(part.name + "-wal"), part.with_name(part.name + "-shm")):
+                leftover.unlink(missing_ok=True)
         return Copied(written, replaced=False)
     conn = store.connect(path)
     saved = None

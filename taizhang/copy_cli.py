@@ -45,14 +45,14 @@ def refuse_unsupported(args: argparse.Namespace) -> None:
 
 def copy_command(args: argparse.Namespace) -> int:
     from models.db_url import display
-    from models.errors import DatabaseError
+    from models.errors import DatabaseError, OperationError
     from models.ledger_copy import copy_ledger
     from taizhang.cli import EXIT_OK, BadInput
 
     source, target = args.source.strip(), args.target.strip()
     try:
         done = copy_ledger(source, target, replace=args.replace)
-    except DatabaseError as exc:
+    except (DatabaseError, OperationError) as exc:
         raise BadInput(f"{exc}\n目标台账未作任何改动。" if "未作任何改动" not in str(exc) else str(exc)) from None
     except (OSError, sqlite3.Error) as exc:  # a full disk, a locked or unwritable file
         from models.faults import os_problem
