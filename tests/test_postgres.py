@@ -332,7 +332,7 @@ def test_backup_of_a_server_ledger_is_a_file_any_taizhang_opens(demo, pg_url, tm
     snapshot = Path(line.removeprefix("已备份："))
     assert snapshot.parent == tmp_path / "data" / "taizhang" / "server-backups" and snapshot.is_file()
     assert _dump(snapshot, tmp_path / "b.json") == _dump(demo, tmp_path / "a.json")
-    listed = run_cli("--db", pg_url, "backup", "--list", env=env)
+    listed = run_cli("backup", "--list", env={**env, "TAIZHANG_DB": pg_url})  # the variable names the server too
     assert listed.returncode == 0 and str(snapshot) in listed.stdout
 
 
