@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint, text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint, true
 from pydantic import NaiveDatetime
 from sqlmodel import Field, SQLModel
 
@@ -58,7 +58,7 @@ class Group(SQLModel, table=True):
     host_unit_id: int | None = Field(default=None, sa_column=_fk("unit.id", nullable=True))
     note: str | None = None  # the table's 注：… line, e.g. successors take over duties
     report_cycle: str | None = None  # 报送周期 (v5): monthly:5 (每月5日前), semimonthly, quarterly
-    review_closing: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=text("1")))  # (v7) a unit's 已完成 waits for the office's 销号
+    review_closing: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))  # (v7) a unit's 已完成 waits for the office's 销号
     next_steps: str | None = None  # (v7) the bulletin's 下步工作要求, as the office last edited it
     assessment_weights: str | None = None  # (v7) JSON of the 考评 weights, None for the defaults
     created_at: NaiveDatetime = Field(default_factory=lambda: datetime.now().replace(microsecond=0))

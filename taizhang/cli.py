@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="领导小组办公室工作台账：名单、成员单位职责、重点任务分工表、进展与逾期、导出报表。",
         epilog="数据库默认为环境变量 TAIZHANG_DB，否则为用户数据目录下的 taizhang.db。",
     )
-    parser.add_argument("--db", metavar="PATH", help="数据库文件（默认 $TAIZHANG_DB 或用户数据目录）")
+    parser.add_argument("--db", metavar="PATH", help="数据库文件（默认 $TAIZHANG_DB 或用户数据目录）；"
+                        "或 PostgreSQL 服务器 postgresql://用户@主机:端口/数据库（目前只有 copy、backup 可用）")
     parser.add_argument("--version", action="version", version=f"taizhang {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
@@ -87,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     from taizhang.rounds_cli import add_round_parser
 
     add_round_parser(sub)
+    from taizhang.copy_cli import add_copy_parser
+
+    add_copy_parser(sub)
 
     bak = sub.add_parser("backup", help="立即备份数据库（到数据库旁的 backups 文件夹）；--list 列出已有的备份")
     bak.add_argument("--list", action="store_true", help="列出已有的备份，最新的在前")
@@ -154,6 +158,18 @@ def _ledger_names(args: argparse.Namespace) -> tuple[list[str], list[str]]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from models.db_url import is_server
+    from taizhang.copy_cli import db_target, refuse_unsupported
+
+    refuse_unsupported(args)  # a postgresql:// ledger: only the commands that work on a server yet
+    if args.command == "copy":
+        from taizhang.copy_cli import copy_command
+
+        return copy_command(args)
+    if args.command == "backup" and is_server(db_target(args)):
+        from taizhang.copy_cli import server_backup
+
+        return server_backup(args, db_target(args))
     if args.command == "export":
         return _export(args)
     if args.command == "import":

@@ -89,3 +89,38 @@ def table_rows(db: Path) -> dict[str, list[tuple]]:
         return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
     finally:
         conn.close()
+
+
+# A real PostgreSQL server for the tests that need one (issue 18, tests/pg.py): started at the first
+# such test, stopped at the end; skipped with its reason (said in the summary) when it cannot start,
+# failing instead under TAIZHANG_REQUIRE_POSTGRES=1.
+_pg_state: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    import pg
+
+    try:
+        server = pg.start()
+    except pg.Unavailable as exc:
+        _pg_state["skipped"] = str(exc)
+        if pg.required():
+            pytest.fail(f"PostgreSQL 服务器无法启动（{pg.REQUIRE_ENV}=1）：{exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL 服务器无法启动，跳过服务器测试：{exc}")
+    _pg_state["ran"] = str(server.bin)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server) -> str:
+    """A new, empty database of this test's own on the test server, as a postgresql:// URL."""
+    return pg_server.url(pg_server.new_database())
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if "skipped" in _pg_state:
+        terminalreporter.write_line(f"PostgreSQL：服务器测试已跳过 — {_pg_state['skipped']}", yellow=True)
+    elif "ran" in _pg_state:
+        terminalreporter.write_line(f"PostgreSQL：服务器测试已在临时服务器上运行（{_pg_state['ran']}）")
