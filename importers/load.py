@@ -63,10 +63,13 @@ class ImportReport:
     changes: list[FieldChange] = field(default_factory=list)  # every value an update changes: before → after
     conflicts: list[MergeConflict] = field(default_factory=list)  # changed in the file and the ledger, differently
     bases_updated: int = 0  # rows whose file changed but whose ledger value stays (only their base is written)
+    tombstones_updated: int = 0  # deleted tasks whose row the file changed, kept deleted (their record is updated)
+    deleted_kept: list[str] = field(default_factory=list)  # rows of tasks the office deleted, not imported again
+    cancelled_kept: list[str] = field(default_factory=list)  # rows of tasks the office cancelled: they stay cancelled
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.group_is_new or self.bases_updated)
+        return bool(self.added or self.updated or self.group_is_new or self.bases_updated or self.tombstones_updated)
 
 
 @dataclass
@@ -344,13 +347,14 @@ def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportRepo
                take_file: Callable[[MergeConflict], bool] | None = None) -> int:
     group_id = _group(w, group_name, report)
     units = _Units(w, report)
-    cols = ("id", "position", *_COMPARED)
+    cols = ("id", "position", "cancelled_on", *_COMPARED)
     existing = [dict(zip(cols, row)) for row in w.rows(
         f"SELECT {', '.join(cols)} FROM task WHERE group_id = ? ORDER BY position, id", (group_id,))]
     names = _Names(report)
     merging = _Merging(table.source, table.sheet, report, take_file)
-    if existing:
-        _revise_tasks(w, group_id, table, existing, units, names, report, merging)
+    tombstones = _Tombstones(w, group_id)
+    if existing or tombstones.rows:
+        _revise_tasks(w, group_id, table, existing, units, names, report, merging, tombstones)
     else:
         report.added = _append_tasks(w, group_id, ((rec, names.assignments(rec, units)) for rec in table.tasks),
                                      units, 0, merging)
@@ -390,7 +394,7 @@ class _Names:
 
 
 def _revise_tasks(w: _Writer, group_id: int, table: TaskTable, existing: list[dict[str, Any]], units: _Units,
-                  names: _Names, report: ImportReport, merging: _Merging) -> None:
+                  names: _Names, report: ImportReport, merging: _Merging, tombstones: _Tombstones) -> None:
     """A table imported again into a group that has tasks: match each task of the file to one of
     the group's (by content now or as last imported, else by category and number), merge each
     three ways (``models.merge``: what the file said last time, says now, and the ledger says), add
@@ -428,14 +432,23 @@ def _revise_tasks(w: _Writer, group_id: int, table: TaskTable, existing: list[di
             key = (rec.category, rec.number)
             task = next((t for t in reversed(same) if t["id"] not in matched and (t["category"], t["number"]) == key),
                         task)
-        if task is None:
+        tombstone = tombstones.by_content(rec) if task is None else None
+        if task is None and tombstone is None:
             candidate = by_number.get((rec.category, rec.number)) if rec.number else None
             ok = candidate is not None and candidate["id"] not in matched and candidate["content"] not in contents_in_file
             task = candidate if ok else None
+            if task is None:
+                tombstone = tombstones.by_number(rec, contents_in_file)
+        if tombstone is not None:  # a task the office deleted: it stays deleted unless the file changed it
+            if _deleted_task(w, rec, assigns, tombstone, units, merging, report):
+                new_tasks.append((rec, assigns))
+            continue
         if task is None:
             new_tasks.append((rec, assigns))
             continue
         matched.add(task["id"])
+        if task["cancelled_on"] is not None:
+            report.cancelled_kept.append(merging.task_label(task, rec))
         new_base = merging.base_of(rec, assigns)
         source = sources.get(task["id"])
         if source is not None and source[1] == new_base:  # the file says what it said last time
@@ -451,6 +464,81 @@ def _revise_tasks(w: _Writer, group_id: int, table: TaskTable, existing: list[di
     report.missing = [t["content"] for t in existing if t["id"] not in matched]
     start = max((t["position"] for t in existing), default=0)
     report.added = _append_tasks(w, group_id, new_tasks, units, start, merging)
+
+
+class _Tombstones:
+    """The group's deleted tasks that came from a file (``import_tombstone``), found by what the file
+    said of them when last imported: its content, else its category and number."""
+
+    def __init__(self, w: _Writer, group_id: int):
+        self.rows = [dict(zip(("id", "file", "sheet", "row_key", "base"), r)) for r in w.rows(
+            "SELECT id, file, sheet, row_key, base FROM import_tombstone WHERE group_id = ? ORDER BY id", (group_id,))]
+        self._content: dict[str, list[dict[str, Any]]] = {}
+        self._number: dict[tuple, list[dict[str, Any]]] = {}
+        for t in reversed(self.rows):
+            fields = decode_task(t["base"])[0]
+            t["content"] = fields["content"]
+            self._content.setdefault(fields["content"], []).append(t)
+            if fields["number"]:
+                self._number.setdefault((fields["category"][1], fields["number"]), []).append(t)
+        self._used: set[int] = set()
+
+    def _take(self, found: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+        while found and found[-1]["id"] in self._used:
+            found.pop()
+        if not found:
+            return None
+        self._used.add(found[-1]["id"])
+        return found[-1]
+
+    def by_content(self, rec: TaskRecord) -> dict[str, Any] | None:
+        return self._take(self._content.get(rec.content))
+
+    def by_number(self, rec: TaskRecord, contents_in_file: set[str]) -> dict[str, Any] | None:
+        if not rec.number:
+            return None
+        found = [t for t in self._number.get((rec.category, rec.number), []) if t["content"] not in contents_in_file]
+        return self._take(found)
+
+
+def _deleted_task(w: _Writer, rec: TaskRecord, assigns: list[Assign], tombstone: dict[str, Any], units: _Units,
+                  merging: _Merging, report: ImportReport) -> bool:
+    """A row of the file whose task the office deleted. The file did not change it since it was last
+    imported: the deletion stands (reported). The file changed it: a conflict — the task stays
+    deleted (its record now holds what the file says) unless the file's is taken: True, it is added
+    again as a new task."""
+    new_base = merging.base_of(rec, assigns)
+    label = merging.task_label({"number": rec.number, "content": rec.content}, rec)
+    where = f"（第 {rec.origin.row} 行）" if rec.origin is not None and rec.origin.row is not None else ""
+    if new_base == tombstone["base"]:
+        report.deleted_kept.append(label + where)
+        return False
+    conflict = MergeConflict(f"deleted:{tombstone['id']}", label + where, "任务", "（已在台账中删除）",
+                             "文件中仍有，且已修改：" + _what_changed(tombstone["base"], new_base, units))
+    if merging.take_file is not None and merging.take_file(conflict):
+        conflict.taken = "file"
+    report.conflicts.append(conflict)
+    if conflict.taken == "file":
+        w.delete("import_tombstone", tombstone["id"])
+        return True
+    w.update("import_tombstone", tombstone["id"], {"file": merging.file, "sheet": merging.sheet,
+                                                   "row_key": merging.row_key(rec.origin), "base": new_base})
+    report.tombstones_updated += 1
+    return False
+
+
+def _what_changed(old: str, new: str, units: _Units) -> str:
+    """The fields of a deleted task's row the file changed, for the conflict: 完成时限「2024年底」."""
+    (old_fields, old_units, old_targets), (fields, unit_map, targets) = decode_task(old), decode_task(new)
+    said = [f"{_FIELD_LABELS[k]}「{shown_value(k, fields[k])}」" for k in fields if fields[k] != old_fields.get(k)]
+    for key in dict.fromkeys([*old_units, *unit_map]):
+        if old_units.get(key, ABSENT) != unit_map.get(key, ABSENT):
+            said.append(f"{_ROLE_LABELS[key[0]]}「{units.names.get(key[1], key[1])}」"
+                        f"{shown_person(unit_map.get(key, ABSENT))}")
+    for year in dict.fromkeys([*old_targets, *targets]):
+        if old_targets.get(year, ABSENT) != targets.get(year, ABSENT):
+            said.append(f"{year}年目标「{shown_target(targets.get(year, ABSENT))}」")
+    return "、".join(said) or "（格式变化）"
 
 
 class _LedgerShapes:
@@ -745,6 +833,7 @@ def summary(report: ImportReport) -> str:
     what = {"tasks": "任务", "roster": "成员", "duties": "职责"}[report.kind]
     return (f"导入{what}「{report.source}」到「{report.group}」：新增 {report.added}，更新 {report.updated}，"
             f"未变 {report.unchanged}" + (f"，文件中没有的 {len(report.missing)}" if report.missing else "")
+            + (f"，已删除未重新导入 {len(report.deleted_kept)}" if report.deleted_kept else "")
             + (f"，冲突 {len(report.conflicts)}（采用文件 {sum(c.taken == 'file' for c in report.conflicts)}）"
                if report.conflicts else ""))
 
