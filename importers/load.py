@@ -237,6 +237,11 @@ class _Writer:
         self.changes.append((table, row_id, before, None))
 
 
+def _created_at() -> str:
+    """Now, as the ORM writes a DateTime (with microseconds): the text an undo and redo write back."""
+    return store.now() + ".000000"
+
+
 def _sql(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
@@ -254,7 +259,7 @@ class _Units:
         self.seen: set[str] = set()
         self.names_of: dict[tuple, tuple[str | None, ...]] = {}  # for _search
         # How a new unit is written (name → id); bulk loading queues it with the tasks instead.
-        self.add: Callable[[str], int] = lambda name: w.insert("unit", {"name": name, "created_at": store.now()})
+        self.add: Callable[[str], int] = lambda name: w.insert("unit", {"name": name, "created_at": _created_at()})
 
     def id(self, raw: str) -> int:
         if raw in self.seen:
@@ -276,7 +281,7 @@ def _group(w: _Writer, name: str, report: ImportReport) -> int:
     found = w.rows("SELECT id FROM work_group WHERE name = ?", (name,))
     if not found:
         report.group_is_new = True
-        return w.insert("work_group", {"name": name, "created_at": store.now()})
+        return w.insert("work_group", {"name": name, "created_at": _created_at()})
     return found[0][0]
 
 
@@ -635,7 +640,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
     with BulkInserter(w.conn) as bulk:
         def add_unit(name: str) -> int:
             uid = next(unit_ids)
-            bulk.insert("unit", ("id", "name", "created_at"), [uid, name, store.now()])
+            bulk.insert("unit", ("id", "name", "created_at"), [uid, name, _created_at()])
             w.changes.append(("unit", uid, None, {"id": uid}))
             return uid
 

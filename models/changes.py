@@ -223,6 +223,9 @@ def revert(tx: Change, target: History) -> None:
         after = json.loads(rc.after) if rc.after else None
         if after is not None and "id_range" in after:  # rows a bulk import inserted, by id range
             first, last = after["id_range"]
+            # kept in this entry, row by row, so that a redo puts back the very same rows
+            for row in s.execute(select(table).where(table.c.id.between(first, last)).order_by(table.c.id)).mappings():
+                tx.record(rc.table_name, row["id"], {k: _jsonable(v) for k, v in row.items()}, None)
             s.execute(delete(table).where(table.c.id.between(first, last)))
             continue
         current = s.execute(select(table).where(table.c.id == rc.row_id)).mappings().first()
@@ -254,14 +257,27 @@ def redo_last(db: Database) -> str | None:
             break
         if target is None:
             return None
-        bulk = s.execute(select(RowChange.id).where(
-            RowChange.history_id == target.undoes, RowChange.after.like('{"id_range"%')).limit(1)).first()  # type: ignore[union-attr]
-        if bulk is not None:  # the undo removed an import's rows by id range and kept no copy of them
-            raise OperationError(f"「{target.summary}」不能重做：导入被撤销后，请重新导入那个文件。")
+        if not _kept_bulk_rows(s, target):  # an undo made before the rows were kept: nothing to put back
+            raise OperationError(f"「{target.summary}」不能重做：这次撤销是旧版本做的，没有保留导入的内容；"
+                                 "请重新导入那个文件。")
         revert(tx, target)
         summary = target.summary.removeprefix("撤销：")
         tx.describe(f"重做：{summary}", group_id=target.group_id, task_id=target.task_id)
         return summary
+
+
+def _kept_bulk_rows(s: Session, undo: History) -> bool:
+    """Whether the undo ``undo`` kept the rows it removed of every id range its entry had inserted
+    (undos made before version 9 of this program removed them without a copy)."""
+    for table_name, after in s.execute(select(RowChange.table_name, RowChange.after).where(
+            RowChange.history_id == undo.undoes, RowChange.after.like('{"id_range"%'))).all():  # type: ignore[union-attr]
+        first, last = json.loads(after)["id_range"]
+        kept = s.execute(select(RowChange.id).where(
+            RowChange.history_id == undo.id, RowChange.table_name == table_name, RowChange.after.is_(None),  # type: ignore[union-attr]
+            RowChange.row_id.between(first, last)).limit(1)).first()  # type: ignore[attr-defined]
+        if kept is None:
+            return False
+    return True
 
 
 class _NothingToUndo(Exception):
