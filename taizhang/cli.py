@@ -303,6 +303,10 @@ def _import(args: argparse.Namespace) -> int:
     try:
         groups, units = _ledger_names(args)
         group = _group_name(groups, args.group, create_ok=True, fallback=_group_from_file(path))
+        if not args.group and not groups:  # a new group is named from the table's title, as the TUI names it
+            from importers.suggest import new_group_name
+
+            group = lambda record: new_group_name(record, path)  # noqa: E731 - the record is read by job.run
         report = job.run(_db_path(args), group, known_units=units, dry_run=args.dry_run,
                          before_commit=lambda: _backup_before_import(_db_path(args)),  # not called on a dry run
                          take_file=(lambda _conflict: True) if args.prefer == "file" else None)
