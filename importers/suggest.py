@@ -26,7 +26,7 @@ def new_group_name(record: TaskTable | Roster | Duties, path: Path) -> str:
         name = _TABLE_WORDS.sub("", re.sub(r"\s+", "", text)).rstrip("（(")
         name = _PLAN_WORDS.sub("", _YEARS.sub("", name))  # 《…专项实施方案（2023—2025年）》: the plan's group
         name = re.sub(r"(成员名单|成员单位职责|名单|职责)$", "", name)
-        if len(name) >= 4:
+        if 4 <= len(name) <= 60:  # a longer "title" is a sentence, not a name
             return name if name.endswith(_GROUP_ENDINGS) else name + "领导小组"
     return path.stem.strip() or "领导小组"
 
