@@ -477,7 +477,8 @@ class _Tombstones:
 
     def __init__(self, w: _Writer, group_id: int):
         self.rows = [dict(zip(("id", "file", "sheet", "row_key", "base"), r)) for r in w.rows(
-            "SELECT id, file, sheet, row_key, base FROM import_tombstone WHERE group_id = ? ORDER BY id", (group_id,))]
+            "SELECT id, file, sheet, row_key, base FROM import_tombstone WHERE group_id = ? AND task_id IS NOT NULL "
+            "ORDER BY id", (group_id,))]
         self._content: dict[str, list[dict[str, Any]]] = {}
         self._number: dict[tuple, list[dict[str, Any]]] = {}
         for t in reversed(self.rows):
@@ -708,6 +709,11 @@ def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportRepor
         "SELECT s.id, s.member_id, s.base FROM import_source s JOIN member m ON m.id = s.member_id "
         "WHERE m.group_id = ?", (group_id,))}
     matched: set[int] = set()
+    deleted: dict[tuple[str, str], list[tuple[int, str]]] = {}  # (name, role) → tombstones (id, base), the first last
+    for stone_id, name, role, base in reversed(w.rows(
+            "SELECT id, name, role, base FROM import_tombstone WHERE group_id = ? AND member_id IS NOT NULL "
+            "ORDER BY id", (group_id,))):
+        deleted.setdefault((name, role), []).append((stone_id, base))
     position = w.rows("SELECT coalesce(max(position), 0) FROM member WHERE group_id = ?", (group_id,))[0][0]
     for rec in sorted(roster.members, key=lambda m: m.order):
         report.persons.append(rec.name)
@@ -727,6 +733,10 @@ def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportRepor
             report.successors.append(f"{rec.role} {rec.name} → {successor['name'] if successor else '（已替换）'}")
             continue
         base_text = encode_member(unit_id, rec.title, rec.phone)
+        if member is None and deleted.get((rec.name, rec.role)):  # a member the office deleted
+            stone_id, stone_base = deleted[(rec.name, rec.role)].pop()
+            if not _deleted_member(w, rec, stone_id, stone_base, base_text, units, merging, report):
+                continue
         if member is None:
             position += 1
             member_id = w.insert("member", {"group_id": group_id, "name": rec.name, "role": rec.role,
@@ -762,6 +772,35 @@ def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportRepor
         report.updated += 1
     report.missing = [f"{m['role']} {m['name']}" for m in existing if m["id"] not in matched]
     return group_id
+
+
+def _deleted_member(w: _Writer, rec: Any, stone_id: int, stone_base: str, base_text: str, units: _Units,
+                    merging: _Merging, report: ImportReport) -> bool:
+    """A roster line naming a member the office deleted: as for a deleted task (``_deleted_task``),
+    the deletion stands when the file did not change the line, else it is a conflict; True when
+    the member is to be added again."""
+    label = f"{rec.role} {rec.name}"
+    if stone_base == base_text:
+        report.deleted_kept.append(label)
+        return False
+    old, new = decode_member(stone_base), decode_member(base_text)
+    said = []
+    for key in ("unit_id", "title", "phone"):
+        if old[key] != new[key]:
+            value = units.names.get(new[key], _EMPTY) if key == "unit_id" and new[key] else shown_value(key, new[key])
+            said.append(f"{_FIELD_LABELS[key]}「{value}」")
+    conflict = MergeConflict(f"deleted:{stone_id}", label, "成员", "（已在台账中删除）",
+                             "文件中仍有，且已修改：" + ("、".join(said) or "（格式变化）"))
+    if merging.take_file is not None and merging.take_file(conflict):
+        conflict.taken = "file"
+    report.conflicts.append(conflict)
+    if conflict.taken == "file":
+        w.delete("import_tombstone", stone_id)
+        return True
+    w.update("import_tombstone", stone_id, {"file": merging.file, "row_key": merging.row_key(rec.origin),
+                                            "base": base_text})
+    report.tombstones_updated += 1
+    return False
 
 
 _SECTION = re.compile(r"^(.{2,}?(?:局|委|办|部|院|府|厅|会|中心|公司))(.+(?:科|室|股|处|所|站|队|中心|组))$")

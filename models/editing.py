@@ -281,7 +281,8 @@ def delete_progress(db: Database, progress_id: int) -> None:
 
 def delete_member(db: Database, member_id: int) -> None:
     """Remove a person from the roster (one added by mistake). The persons named on tasks stay as
-    they are; a predecessor that named this member as successor keeps its record without it."""
+    they are; a predecessor that named this member as successor keeps its record without it. A
+    member that came from a roster file leaves a tombstone, like a deleted task (``delete_task``)."""
     with change(db, "delete_member") as tx:
         s = tx.session
         member = tx.get(Member, member_id, "成员")
@@ -290,6 +291,14 @@ def delete_member(db: Database, member_id: int) -> None:
             before.successor_id = None
             s.add(before)
         s.flush()
+        source = s.exec(select(ImportSource).where(ImportSource.member_id == member.id)).first()
+        if source is not None:  # from a roster file: re-importing it does not bring the member back
+            s.delete(source)
+            s.flush()
+            s.add(ImportTombstone(group_id=member.group_id, member_id=member.id, name=member.name, role=member.role,
+                                  file=source.file, sheet=source.sheet, row_key=source.row_key, base=source.base,
+                                  deleted_on=today()))
+            s.flush()
         s.delete(member)
         s.flush()
         rest = s.exec(select(Member).where(Member.group_id == member.group_id)

@@ -14,8 +14,8 @@ Version 6: ids never reused (AUTOINCREMENT on every table undo restores rows of)
 Version 7: judging — work_group.review_closing, next_steps and assessment_weights; the tables
            extension, task_closing and chase_record.
 Version 8: evidence.
-Version 9: import_tombstone — tasks the office deleted that came from a file, so a re-import does not
-           bring them back.
+Version 9: import_tombstone — tasks and members the office deleted that came from a file, so a
+           re-import does not bring them back.
 """
 
 from __future__ import annotations
@@ -178,7 +178,8 @@ def _v8_to_v9(conn: sqlite3.Connection) -> None:
     that re-importing the file does not bring the task back. Tasks deleted before have none."""
     conn.execute(
         "CREATE TABLE import_tombstone (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL, "
-        "task_id INTEGER NOT NULL, file VARCHAR, sheet VARCHAR, row_key VARCHAR, base VARCHAR NOT NULL, "
+        "task_id INTEGER, member_id INTEGER, name VARCHAR, role VARCHAR, file VARCHAR, sheet VARCHAR, "
+        "row_key VARCHAR, base VARCHAR NOT NULL, "
         "deleted_on DATE NOT NULL, FOREIGN KEY(group_id) REFERENCES work_group (id))")
     conn.execute("CREATE INDEX ix_import_tombstone_group_id ON import_tombstone (group_id)")
 

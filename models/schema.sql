@@ -94,7 +94,10 @@ CREATE INDEX ix_duty_unit_id ON duty (unit_id);
 CREATE TABLE import_tombstone (
 	id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, 
 	group_id INTEGER NOT NULL, 
-	task_id INTEGER NOT NULL, 
+	task_id INTEGER, 
+	member_id INTEGER, 
+	name VARCHAR, 
+	role VARCHAR, 
 	file VARCHAR, 
 	sheet VARCHAR, 
 	row_key VARCHAR, 

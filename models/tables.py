@@ -207,16 +207,19 @@ class ImportSource(SQLModel, table=True):
 
 
 class ImportTombstone(SQLModel, table=True):
-    """A task the office deleted that had come from a file (v9): where the file had it and what the
-    file said when last imported (``import_source`` as it was), so that a re-import of the table
-    does not bring it back: an unchanged row stays deleted, a changed one is a conflict
-    (``importers.load``). Written by the delete operation; its undo removes it."""
+    """A task (or roster member) the office deleted that had come from a file (v9): where the file
+    had it and what the file said when last imported (``import_source`` as it was), so that a
+    re-import of the table does not bring it back: an unchanged row stays deleted, a changed one is
+    a conflict (``importers.load``). Written by the delete operation; its undo removes it."""
 
     __tablename__ = "import_tombstone"
     __table_args__ = _NEVER_REUSED
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(sa_column=_fk("work_group.id", index=True))
-    task_id: int  # the deleted task's id (ids are never reused); no foreign key: the task is gone
+    task_id: int | None = None  # the deleted task's id (ids are never reused); no foreign key: it is gone
+    member_id: int | None = None  # or the deleted member's, with its name and role (a roster line)
+    name: str | None = None
+    role: str | None = None
     file: str | None = None
     sheet: str | None = None
     row_key: str | None = None

@@ -182,3 +182,61 @@ def test_a_group_with_only_tombstones_can_be_deleted(tmp_path, capsys):
         assert _tombstones(db_path) == []
         assert ops.undo(db)
     assert len(_tombstones(db_path)) == 27
+
+
+# ------------------------------------------------------------------ roster members
+
+ROSTER = SAMPLES / "临海市老有康养专项工作组成员名单.txt"
+LINHAI = "临海市老有康养专项工作组"
+
+
+def _roster(db_path, path, *extra, capsys):
+    status = main(["--db", str(db_path), "import", str(path), "--group", LINHAI, "--as", "roster", *extra])
+    out = capsys.readouterr()
+    assert status == 0, out.err
+    return out.out
+
+
+def _member(db_path, name):
+    from models.tables import Member
+
+    with Database(db_path) as db, db.session() as s:
+        return s.exec(select(Member).where(Member.name == name)).first()
+
+
+def test_a_deleted_member_is_not_added_again_unless_the_roster_changed_the_line(tmp_path, capsys):
+    db_path = tmp_path / "t.db"
+    _roster(db_path, ROSTER, capsys=capsys)
+    wang = _member(db_path, "王宇")
+    with Database(db_path) as db:
+        ops.delete_member(db, wang.id)
+    before = _ledger(db_path)
+
+    out = _roster(db_path, ROSTER, capsys=capsys)
+    assert "已在台账中删除、文件中仍有的成员（1，文件未改动，未重新导入）" in out and "  - 成员 王宇" in out
+    assert "新增 0" in out and _member(db_path, "王宇") is None and _ledger(db_path) == before
+
+    revised = tmp_path / "名单（修订）.txt"
+    revised.write_bytes(ROSTER.read_bytes().decode("utf-8").replace("市医保局", "市医疗保障局").encode("utf-8"))
+    out = _roster(db_path, revised, capsys=capsys)
+    assert "成员 王宇｜成员：台账「（已在台账中删除）」，文件「文件中仍有，且已修改：单位「市医疗保障局」」→ 保留台账" in out
+    assert _member(db_path, "王宇") is None
+    assert "冲突" not in _roster(db_path, revised, capsys=capsys)  # decided once
+
+    with Database(db_path) as db:  # undo the delete: the tombstone goes, the member and its source come back
+        ops.undo(db)  # the second import (its tombstone update)
+        ops.undo(db)  # the delete
+    assert _member(db_path, "王宇").id == wang.id and _tombstones(db_path) == []
+    assert "新增 0，更新 0，未变 35" in _roster(db_path, ROSTER, capsys=capsys)
+
+
+def test_prefer_file_adds_a_deleted_member_the_roster_changed(tmp_path, capsys):
+    db_path = tmp_path / "t.db"
+    _roster(db_path, ROSTER, capsys=capsys)
+    with Database(db_path) as db:
+        ops.delete_member(db, _member(db_path, "王宇").id)
+    revised = tmp_path / "名单（修订）.txt"
+    revised.write_bytes(ROSTER.read_bytes().decode("utf-8").replace("市医保局", "市医疗保障局").encode("utf-8"))
+    out = _roster(db_path, revised, "--prefer", "file", capsys=capsys)
+    assert "→ 采用文件" in out and "新增 1" in out
+    assert _member(db_path, "王宇") is not None and _tombstones(db_path) == []
