@@ -79,6 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("--list", action="store_true", help="列出已有的备份，最新的在前")
     res = sub.add_parser("restore", help="从备份恢复数据库（先备份当前数据）")
     res.add_argument("file", metavar="FILE", help="备份文件（taizhang backup --list 列出；只写文件名时在 backups 文件夹中找）")
+    sub.add_parser("undo", help="撤销上一步修改（包括一次导入），与界面中的 Ctrl+Z 相同")
+    sub.add_parser("redo", help="重做刚才撤销的修改，与界面中的 Ctrl+Y 相同")
     return parser
 
 
@@ -153,6 +155,16 @@ def _run(args: argparse.Namespace) -> int:
         from taizhang.backups import backup_command, restore_command
 
         return (backup_command if args.command == "backup" else restore_command)(args, _db_path(args))
+    if args.command in ("undo", "redo"):
+        from taizhang.undo_cli import undo_redo_command
+
+        db = _open_db(args)
+        try:
+            status, line = undo_redo_command(args.command, db)
+        finally:
+            db.close()
+        print(line, file=sys.stderr if status else sys.stdout)
+        return status
     if args.command == "demo":
         from taizhang.demo import load_demo
 

@@ -44,3 +44,25 @@ def test_add_task_with_position_none_goes_at_the_end(db):
     with db.session() as s:
         positions = {t.id: t.position for t in s.exec(select(Task)).all()}
     assert positions == {first: 1, second: 2, third: 0}
+
+
+def test_cli_undo_and_redo_an_import(tmp_path):
+    """`taizhang undo` / `taizhang redo`: an import taken back and put back exactly (same tasks, ids)."""
+    import sqlite3
+
+    from conftest import SAMPLES, run_cli
+
+    db = tmp_path / "t.db"
+
+    def tasks():
+        with sqlite3.connect(db) as c:
+            return c.execute("SELECT id, content FROM task ORDER BY id").fetchall()
+
+    assert run_cli("--db", str(db), "import", str(SAMPLES / "闽清县老龄事业重点任务分工表.xlsx")).returncode == 0
+    imported = tasks()
+    undo = run_cli("--db", str(db), "undo")
+    assert undo.returncode == 0 and undo.stdout.startswith("已撤销：导入任务") and tasks() == []
+    redo = run_cli("--db", str(db), "redo")
+    assert redo.returncode == 0 and redo.stdout.startswith("已重做：导入任务") and tasks() == imported
+    again = run_cli("--db", str(db), "redo")
+    assert again.returncode == 0 and "没有可以重做的修改" in again.stdout
