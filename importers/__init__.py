@@ -145,12 +145,15 @@ class FileImport:
         """The ImportReport. ``before_commit`` runs just before an import that changes something
         commits (the command line makes its backup there). Raises ImportRefused for a file that
         cannot be read and the loader's errors (OperationError, DatabaseError); nothing is written
-        then. ``take_file`` decides the merge's conflicts (see ``importers.load.load``)."""
+        then. ``take_file`` decides the merge's conflicts (see ``importers.load.load``).
+        ``group_name`` may be a function of the record read, giving the name."""
         from importers.load import load
 
         try:
             record = self.record = read_file(self.path, kind=self.kind, sheet=self.sheet,
                                              known_units=known_units, opening=self._opening)
+            if callable(group_name):  # named from what was read (the table's title)
+                group_name = group_name(record)
             return load(database, record, group_name, dry_run=dry_run, before_commit=before_commit,
                         take_file=take_file)
         finally:

@@ -105,25 +105,35 @@ def find_in_folder(folder: Path, plan, form_paths: set[Path]) -> FolderEvidence:
     return result
 
 
-def attach_found(db, found: FolderEvidence, db_path: Path, *, what: str = "") -> None:
-    """Attach the files found (after the forms were recorded: each goes with its unit's report)."""
-    import sqlite3
+def evidence_step(db, found: FolderEvidence):
+    """What ``models.rounds.record_reports`` runs inside its change (``also``), so the forms and the
+    files they name are one change, one history entry: the files' content is stored first, then,
+    once the forms are written, each file is attached to its task, unit and that unit's report.
+    ``found.attached`` says what was attached. None when there is nothing to attach."""
     from datetime import date
 
     from models.clock import today
-    from models.evidence import FileIn, attach_files
+    from models.evidence import Attached, FileIn, store_files, write_evidence
 
     if not found.found:
-        return
-    conn = sqlite3.connect(db_path)
-    try:
-        reports = {(r, u): (i, d) for i, r, u, d in conn.execute(
+        return None
+    files = [FileIn(task_id, path, unit_id=unit_id) for _unit, unit_id, _round, task_id, path in found.found]
+    result = Attached()
+    stored = store_files(db, files, result)
+    keys = {id(f): (round_id, unit_id) for f, (_u, unit_id, round_id, _t, _p) in zip(files, found.found)}
+
+    def step(tx) -> str:
+        cur = tx.session.connection().connection.cursor()
+        reports = {(r, u): (i, d) for i, r, u, d in cur.execute(
             "SELECT id, round_id, unit_id, received_on FROM unit_report")}
-    finally:
-        conn.close()
-    files = []
-    for _unit, unit_id, round_id, task_id, path in found.found:
-        report_id, received = reports.get((round_id, unit_id), (None, None))
-        on = date.fromisoformat(str(received)[:10]) if received else today()
-        files.append(FileIn(task_id, path, unit_id=unit_id, on=on, report_id=report_id))
-    found.attached = attach_files(db, files, what=what)
+        placed = []
+        for f, sha, size in stored:
+            report_id, received = reports.get(keys[id(f)], (None, None))
+            on = date.fromisoformat(str(received)[:10]) if received else today()
+            placed.append((FileIn(f.task_id, f.path, unit_id=f.unit_id, on=on, report_id=report_id), sha, size))
+        write_evidence(tx, placed, result)
+        found.attached = result
+        return f"，佐证材料 {len(result.ids)} 个" if result.ids else ""
+
+    found.attached = result  # the files refused before the change, if it writes nothing
+    return step

@@ -579,11 +579,12 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
         before_commit()
     db = Database(db_path)
     try:
-        plan.result = record_reports(db, plan.reports, what=display_name(path))  # type: ignore[attr-defined]
-        if getattr(plan, "evidence", None) is not None:
-            from importers.evidence_files import attach_found
+        step = None
+        if getattr(plan, "evidence", None) is not None:  # attached in the same change as the forms
+            from importers.evidence_files import evidence_step
 
-            attach_found(db, plan.evidence, db_path, what=display_name(path))  # type: ignore[attr-defined]
+            step = evidence_step(db, plan.evidence)  # type: ignore[attr-defined]
+        plan.result = record_reports(db, plan.reports, what=display_name(path), also=step)  # type: ignore[attr-defined]
     finally:
         db.close()
     return plan

@@ -63,10 +63,13 @@ class ImportReport:
     changes: list[FieldChange] = field(default_factory=list)  # every value an update changes: before → after
     conflicts: list[MergeConflict] = field(default_factory=list)  # changed in the file and the ledger, differently
     bases_updated: int = 0  # rows whose file changed but whose ledger value stays (only their base is written)
+    tombstones_updated: int = 0  # deleted tasks whose row the file changed, kept deleted (their record is updated)
+    deleted_kept: list[str] = field(default_factory=list)  # rows of tasks the office deleted, not imported again
+    cancelled_kept: list[str] = field(default_factory=list)  # rows of tasks the office cancelled: they stay cancelled
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.group_is_new or self.bases_updated)
+        return bool(self.added or self.updated or self.group_is_new or self.bases_updated or self.tombstones_updated)
 
 
 @dataclass
@@ -234,6 +237,11 @@ class _Writer:
         self.changes.append((table, row_id, before, None))
 
 
+def _created_at() -> str:
+    """Now, as the ORM writes a DateTime (with microseconds): the text an undo and redo write back."""
+    return store.now() + ".000000"
+
+
 def _sql(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
@@ -251,7 +259,7 @@ class _Units:
         self.seen: set[str] = set()
         self.names_of: dict[tuple, tuple[str | None, ...]] = {}  # for _search
         # How a new unit is written (name → id); bulk loading queues it with the tasks instead.
-        self.add: Callable[[str], int] = lambda name: w.insert("unit", {"name": name, "created_at": store.now()})
+        self.add: Callable[[str], int] = lambda name: w.insert("unit", {"name": name, "created_at": _created_at()})
 
     def id(self, raw: str) -> int:
         if raw in self.seen:
@@ -273,7 +281,7 @@ def _group(w: _Writer, name: str, report: ImportReport) -> int:
     found = w.rows("SELECT id FROM work_group WHERE name = ?", (name,))
     if not found:
         report.group_is_new = True
-        return w.insert("work_group", {"name": name, "created_at": store.now()})
+        return w.insert("work_group", {"name": name, "created_at": _created_at()})
     return found[0][0]
 
 
@@ -344,13 +352,14 @@ def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportRepo
                take_file: Callable[[MergeConflict], bool] | None = None) -> int:
     group_id = _group(w, group_name, report)
     units = _Units(w, report)
-    cols = ("id", "position", *_COMPARED)
+    cols = ("id", "position", "cancelled_on", *_COMPARED)
     existing = [dict(zip(cols, row)) for row in w.rows(
         f"SELECT {', '.join(cols)} FROM task WHERE group_id = ? ORDER BY position, id", (group_id,))]
     names = _Names(report)
     merging = _Merging(table.source, table.sheet, report, take_file)
-    if existing:
-        _revise_tasks(w, group_id, table, existing, units, names, report, merging)
+    tombstones = _Tombstones(w, group_id)
+    if existing or tombstones.rows:
+        _revise_tasks(w, group_id, table, existing, units, names, report, merging, tombstones)
     else:
         report.added = _append_tasks(w, group_id, ((rec, names.assignments(rec, units)) for rec in table.tasks),
                                      units, 0, merging)
@@ -390,7 +399,7 @@ class _Names:
 
 
 def _revise_tasks(w: _Writer, group_id: int, table: TaskTable, existing: list[dict[str, Any]], units: _Units,
-                  names: _Names, report: ImportReport, merging: _Merging) -> None:
+                  names: _Names, report: ImportReport, merging: _Merging, tombstones: _Tombstones) -> None:
     """A table imported again into a group that has tasks: match each task of the file to one of
     the group's (by content now or as last imported, else by category and number), merge each
     three ways (``models.merge``: what the file said last time, says now, and the ledger says), add
@@ -428,14 +437,23 @@ def _revise_tasks(w: _Writer, group_id: int, table: TaskTable, existing: list[di
             key = (rec.category, rec.number)
             task = next((t for t in reversed(same) if t["id"] not in matched and (t["category"], t["number"]) == key),
                         task)
-        if task is None:
+        tombstone = tombstones.by_content(rec) if task is None else None
+        if task is None and tombstone is None:
             candidate = by_number.get((rec.category, rec.number)) if rec.number else None
             ok = candidate is not None and candidate["id"] not in matched and candidate["content"] not in contents_in_file
             task = candidate if ok else None
+            if task is None:
+                tombstone = tombstones.by_number(rec, contents_in_file)
+        if tombstone is not None:  # a task the office deleted: it stays deleted unless the file changed it
+            if _deleted_task(w, rec, assigns, tombstone, units, merging, report):
+                new_tasks.append((rec, assigns))
+            continue
         if task is None:
             new_tasks.append((rec, assigns))
             continue
         matched.add(task["id"])
+        if task["cancelled_on"] is not None:
+            report.cancelled_kept.append(merging.task_label(task, rec))
         new_base = merging.base_of(rec, assigns)
         source = sources.get(task["id"])
         if source is not None and source[1] == new_base:  # the file says what it said last time
@@ -451,6 +469,82 @@ def _revise_tasks(w: _Writer, group_id: int, table: TaskTable, existing: list[di
     report.missing = [t["content"] for t in existing if t["id"] not in matched]
     start = max((t["position"] for t in existing), default=0)
     report.added = _append_tasks(w, group_id, new_tasks, units, start, merging)
+
+
+class _Tombstones:
+    """The group's deleted tasks that came from a file (``import_tombstone``), found by what the file
+    said of them when last imported: its content, else its category and number."""
+
+    def __init__(self, w: _Writer, group_id: int):
+        self.rows = [dict(zip(("id", "file", "sheet", "row_key", "base"), r)) for r in w.rows(
+            "SELECT id, file, sheet, row_key, base FROM import_tombstone WHERE group_id = ? AND task_id IS NOT NULL "
+            "ORDER BY id", (group_id,))]
+        self._content: dict[str, list[dict[str, Any]]] = {}
+        self._number: dict[tuple, list[dict[str, Any]]] = {}
+        for t in reversed(self.rows):
+            fields = decode_task(t["base"])[0]
+            t["content"] = fields["content"]
+            self._content.setdefault(fields["content"], []).append(t)
+            if fields["number"]:
+                self._number.setdefault((fields["category"][1], fields["number"]), []).append(t)
+        self._used: set[int] = set()
+
+    def _take(self, found: list[dict[str, Any]] | None) -> dict[str, Any] | None:
+        while found and found[-1]["id"] in self._used:
+            found.pop()
+        if not found:
+            return None
+        self._used.add(found[-1]["id"])
+        return found[-1]
+
+    def by_content(self, rec: TaskRecord) -> dict[str, Any] | None:
+        return self._take(self._content.get(rec.content))
+
+    def by_number(self, rec: TaskRecord, contents_in_file: set[str]) -> dict[str, Any] | None:
+        if not rec.number:
+            return None
+        found = [t for t in self._number.get((rec.category, rec.number), []) if t["content"] not in contents_in_file]
+        return self._take(found)
+
+
+def _deleted_task(w: _Writer, rec: TaskRecord, assigns: list[Assign], tombstone: dict[str, Any], units: _Units,
+                  merging: _Merging, report: ImportReport) -> bool:
+    """A row of the file whose task the office deleted. The file did not change it since it was last
+    imported: the deletion stands (reported). The file changed it: a conflict — the task stays
+    deleted (its record now holds what the file says) unless the file's is taken: True, it is added
+    again as a new task."""
+    new_base = merging.base_of(rec, assigns)
+    label = merging.task_label({"number": rec.number, "content": rec.content}, rec)
+    where = f"（第 {rec.origin.row} 行）" if rec.origin is not None and rec.origin.row is not None else ""
+    if new_base == tombstone["base"]:
+        report.deleted_kept.append(label + where)
+        return False
+    conflict = MergeConflict(f"deleted:{tombstone['id']}", label + where, "任务", "（已在台账中删除）",
+                             "文件中仍有，且已修改：" + _what_changed(tombstone["base"], new_base, units))
+    if merging.take_file is not None and merging.take_file(conflict):
+        conflict.taken = "file"
+    report.conflicts.append(conflict)
+    if conflict.taken == "file":
+        w.delete("import_tombstone", tombstone["id"])
+        return True
+    w.update("import_tombstone", tombstone["id"], {"file": merging.file, "sheet": merging.sheet,
+                                                   "row_key": merging.row_key(rec.origin), "base": new_base})
+    report.tombstones_updated += 1
+    return False
+
+
+def _what_changed(old: str, new: str, units: _Units) -> str:
+    """The fields of a deleted task's row the file changed, for the conflict: 完成时限「2024年底」."""
+    (old_fields, old_units, old_targets), (fields, unit_map, targets) = decode_task(old), decode_task(new)
+    said = [f"{_FIELD_LABELS[k]}「{shown_value(k, fields[k])}」" for k in fields if fields[k] != old_fields.get(k)]
+    for key in dict.fromkeys([*old_units, *unit_map]):
+        if old_units.get(key, ABSENT) != unit_map.get(key, ABSENT):
+            said.append(f"{_ROLE_LABELS[key[0]]}「{units.names.get(key[1], key[1])}」"
+                        f"{shown_person(unit_map.get(key, ABSENT))}")
+    for year in dict.fromkeys([*old_targets, *targets]):
+        if old_targets.get(year, ABSENT) != targets.get(year, ABSENT):
+            said.append(f"{year}年目标「{shown_target(targets.get(year, ABSENT))}」")
+    return "、".join(said) or "（格式变化）"
 
 
 class _LedgerShapes:
@@ -547,7 +641,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
     with BulkInserter(w.conn) as bulk:
         def add_unit(name: str) -> int:
             uid = next(unit_ids)
-            bulk.insert("unit", ("id", "name", "created_at"), [uid, name, store.now()])
+            bulk.insert("unit", ("id", "name", "created_at"), [uid, name, _created_at()])
             w.changes.append(("unit", uid, None, {"id": uid}))
             return uid
 
@@ -615,6 +709,11 @@ def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportRepor
         "SELECT s.id, s.member_id, s.base FROM import_source s JOIN member m ON m.id = s.member_id "
         "WHERE m.group_id = ?", (group_id,))}
     matched: set[int] = set()
+    deleted: dict[tuple[str, str], list[tuple[int, str]]] = {}  # (name, role) → tombstones (id, base), the first last
+    for stone_id, name, role, base in reversed(w.rows(
+            "SELECT id, name, role, base FROM import_tombstone WHERE group_id = ? AND member_id IS NOT NULL "
+            "ORDER BY id", (group_id,))):
+        deleted.setdefault((name, role), []).append((stone_id, base))
     position = w.rows("SELECT coalesce(max(position), 0) FROM member WHERE group_id = ?", (group_id,))[0][0]
     for rec in sorted(roster.members, key=lambda m: m.order):
         report.persons.append(rec.name)
@@ -634,6 +733,10 @@ def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportRepor
             report.successors.append(f"{rec.role} {rec.name} → {successor['name'] if successor else '（已替换）'}")
             continue
         base_text = encode_member(unit_id, rec.title, rec.phone)
+        if member is None and deleted.get((rec.name, rec.role)):  # a member the office deleted
+            stone_id, stone_base = deleted[(rec.name, rec.role)].pop()
+            if not _deleted_member(w, rec, stone_id, stone_base, base_text, units, merging, report):
+                continue
         if member is None:
             position += 1
             member_id = w.insert("member", {"group_id": group_id, "name": rec.name, "role": rec.role,
@@ -669,6 +772,35 @@ def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportRepor
         report.updated += 1
     report.missing = [f"{m['role']} {m['name']}" for m in existing if m["id"] not in matched]
     return group_id
+
+
+def _deleted_member(w: _Writer, rec: Any, stone_id: int, stone_base: str, base_text: str, units: _Units,
+                    merging: _Merging, report: ImportReport) -> bool:
+    """A roster line naming a member the office deleted: as for a deleted task (``_deleted_task``),
+    the deletion stands when the file did not change the line, else it is a conflict; True when
+    the member is to be added again."""
+    label = f"{rec.role} {rec.name}"
+    if stone_base == base_text:
+        report.deleted_kept.append(label)
+        return False
+    old, new = decode_member(stone_base), decode_member(base_text)
+    said = []
+    for key in ("unit_id", "title", "phone"):
+        if old[key] != new[key]:
+            value = units.names.get(new[key], _EMPTY) if key == "unit_id" and new[key] else shown_value(key, new[key])
+            said.append(f"{_FIELD_LABELS[key]}「{value}」")
+    conflict = MergeConflict(f"deleted:{stone_id}", label, "成员", "（已在台账中删除）",
+                             "文件中仍有，且已修改：" + ("、".join(said) or "（格式变化）"))
+    if merging.take_file is not None and merging.take_file(conflict):
+        conflict.taken = "file"
+    report.conflicts.append(conflict)
+    if conflict.taken == "file":
+        w.delete("import_tombstone", stone_id)
+        return True
+    w.update("import_tombstone", stone_id, {"file": merging.file, "row_key": merging.row_key(rec.origin),
+                                            "base": base_text})
+    report.tombstones_updated += 1
+    return False
 
 
 _SECTION = re.compile(r"^(.{2,}?(?:局|委|办|部|院|府|厅|会|中心|公司))(.+(?:科|室|股|处|所|站|队|中心|组))$")
@@ -745,6 +877,7 @@ def summary(report: ImportReport) -> str:
     what = {"tasks": "任务", "roster": "成员", "duties": "职责"}[report.kind]
     return (f"导入{what}「{report.source}」到「{report.group}」：新增 {report.added}，更新 {report.updated}，"
             f"未变 {report.unchanged}" + (f"，文件中没有的 {len(report.missing)}" if report.missing else "")
+            + (f"，已删除未重新导入 {len(report.deleted_kept)}" if report.deleted_kept else "")
             + (f"，冲突 {len(report.conflicts)}（采用文件 {sum(c.taken == 'file' for c in report.conflicts)}）"
                if report.conflicts else ""))
 

@@ -9,23 +9,27 @@ import sqlite3
 from pathlib import Path
 
 from importers.normalize import clean_unit
-from importers.records import Duties, Roster, TaskTable
+from importers.records import Duties, Roster, TaskTable, displayable
 
 _GROUP_ENDINGS = ("领导小组", "工作小组", "工作组", "专班", "委员会", "指挥部")
 _TABLE_WORDS = re.compile(r"(?:的)?(?:重点)?(?:工作)?任务(?:分工|分解|清单)?(?:表|方案)?$|(?:分工|分解)表$")
+_YEARS = re.compile(r"[（(]\d{4}\s*[—\-–~至]+\s*\d{4}年?[）)]$")
+_PLAN_WORDS = re.compile(r"(?:实施|行动|工作)?方案$")
 _MATCH_SHARE = 0.3  # at least this share of the file's rows found in a group
 
 
 def new_group_name(record: TaskTable | Roster | Duties, path: Path) -> str:
     """A name for a new group: the table's title without its 任务分工表 words, else the file's
     name; 领导小组 added when it names no group."""
-    candidates = [getattr(record, "title", None) or "", path.stem]
+    stem = displayable(path.stem)  # a GBK name from a Windows zip, decoded
+    candidates = [getattr(record, "title", None) or "", stem]
     for text in candidates:
         name = _TABLE_WORDS.sub("", re.sub(r"\s+", "", text)).rstrip("（(")
+        name = _PLAN_WORDS.sub("", _YEARS.sub("", name))  # 《…专项实施方案（2023—2025年）》: the plan's group
         name = re.sub(r"(成员名单|成员单位职责|名单|职责)$", "", name)
-        if len(name) >= 4:
+        if 4 <= len(name) <= 60:  # a longer "title" is a sentence, not a name
             return name if name.endswith(_GROUP_ENDINGS) else name + "领导小组"
-    return path.stem.strip() or "领导小组"
+    return stem.strip() or "领导小组"
 
 
 def matching_group(conn: sqlite3.Connection, record: TaskTable | Roster | Duties) -> tuple[str, int] | None:

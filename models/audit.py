@@ -498,8 +498,9 @@ def _visible_sql() -> str:
             f"(json_type(\"after\", '$.{k}') IS NOT NULL AND coalesce(json_extract(\"before\", '$.{k}'), '') "
             f"IS NOT coalesce(json_extract(\"after\", '$.{k}'), ''))" for k in labels)
         cases.append(f"WHEN '{table}' THEN ({tests})")
-    # import_source (what a file said when last imported) is the import's bookkeeping: never shown
-    return (f'(table_name <> \'import_source\' AND ("before" IS NULL OR "after" IS NULL OR '
+    # import_source (what a file said when last imported) and import_tombstone (the same of a deleted
+    # task) are the import's bookkeeping: never shown
+    return (f'(table_name NOT IN (\'import_source\', \'import_tombstone\') AND ("before" IS NULL OR "after" IS NULL OR '
             f'CASE table_name {" ".join(cases)} ELSE 1 END))')
 
 

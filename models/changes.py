@@ -213,16 +213,29 @@ def revert(tx: Change, target: History) -> None:
     """Put back every row ``target`` changed as it was before (inside the running change ``tx``),
     refusing when a row changed again since; the entry is marked as taken back by ``tx``."""
     s = tx.session
-    rows = s.execute(
-        select(RowChange).where(RowChange.history_id == target.id).order_by(RowChange.seq.desc())  # type: ignore[attr-defined]
-    ).scalars().all()
+    rows = s.execute(  # plain rows, not objects: an undone import's entry holds tens of thousands
+        select(RowChange.table_name, RowChange.row_id, RowChange.before, RowChange.after)
+        .where(RowChange.history_id == target.id).order_by(RowChange.seq.desc())  # type: ignore[attr-defined]
+    ).all()
+    removed: list[tuple[int, dict]] = []  # rows of one table the entry removed, put back together
+    removed_from = ""
     for rc in rows:
         model = TRACKED_TABLES[rc.table_name]
         table = model.__table__
         before = json.loads(rc.before) if rc.before else None
         after = json.loads(rc.after) if rc.after else None
+        if before is not None and after is None:  # a row the entry removed (an undone import's: thousands)
+            if removed and removed_from != rc.table_name:
+                _put_back(tx, removed_from, removed)
+            removed_from = rc.table_name
+            removed.append((rc.row_id, before))
+            continue
+        _put_back(tx, removed_from, removed)
         if after is not None and "id_range" in after:  # rows a bulk import inserted, by id range
             first, last = after["id_range"]
+            # kept in this entry, row by row, so that a redo puts back the very same rows
+            for row in s.execute(select(table).where(table.c.id.between(first, last)).order_by(table.c.id)).mappings():
+                tx.record(rc.table_name, row["id"], {k: _jsonable(v) for k, v in row.items()}, None)
             s.execute(delete(table).where(table.c.id.between(first, last)))
             continue
         current = s.execute(select(table).where(table.c.id == rc.row_id)).mappings().first()
@@ -236,8 +249,40 @@ def revert(tx: Change, target: History) -> None:
         else:
             s.execute(update(table).where(table.c.id == rc.row_id).values(**_typed(model, before)))
         tx.record(rc.table_name, rc.row_id, current_json, before)
+    _put_back(tx, removed_from, removed)
     s.expire_all()
     tx.undoes = target.id
+
+
+def _put_back(tx: Change, table_name: str, removed: list[tuple[int, dict]]) -> None:
+    """Insert again the rows of ``table_name`` an entry removed (in one statement per 500), or, for
+    any that exist again, write their old values over them; ``removed`` is emptied."""
+    if not removed:
+        return
+    s = tx.session
+    model = TRACKED_TABLES[table_name]
+    table = model.__table__
+    ids = [row_id for row_id, _ in removed]
+    present: set[int] = set()
+    for start in range(0, len(ids), 500):
+        present.update(s.execute(select(table.c.id).where(table.c.id.in_(ids[start:start + 500]))).scalars())
+    fresh = [_typed(model, before) for row_id, before in removed if row_id not in present]
+    for start in range(0, len(fresh), 500):
+        s.execute(insert(table), fresh[start:start + 500])
+    if not present and len(ids) >= 100 and sorted(ids) == list(range(min(ids), max(ids) + 1)):
+        # many rows with one id range (an import's, put back by its redo): noted as the import noted
+        # them, so undoing this again takes the fast way; a few rows stay one by one, told in full
+        tx.record(table_name, min(ids), None, {"id_range": [min(ids), max(ids)]})
+        removed.clear()
+        return
+    for row_id, before in removed:
+        current_json = None
+        if row_id in present:
+            current = s.execute(select(table).where(table.c.id == row_id)).mappings().first()
+            current_json = {k: _jsonable(v) for k, v in current.items()}
+            s.execute(update(table).where(table.c.id == row_id).values(**_typed(model, before)))
+        tx.record(table_name, row_id, current_json, before)
+    removed.clear()
 
 
 def redo_last(db: Database) -> str | None:
@@ -254,14 +299,27 @@ def redo_last(db: Database) -> str | None:
             break
         if target is None:
             return None
-        bulk = s.execute(select(RowChange.id).where(
-            RowChange.history_id == target.undoes, RowChange.after.like('{"id_range"%')).limit(1)).first()  # type: ignore[union-attr]
-        if bulk is not None:  # the undo removed an import's rows by id range and kept no copy of them
-            raise OperationError(f"「{target.summary}」不能重做：导入被撤销后，请重新导入那个文件。")
+        if not _kept_bulk_rows(s, target):  # an undo made before the rows were kept: nothing to put back
+            raise OperationError(f"「{target.summary}」不能重做：这次撤销是旧版本做的，没有保留导入的内容；"
+                                 "请重新导入那个文件。")
         revert(tx, target)
         summary = target.summary.removeprefix("撤销：")
         tx.describe(f"重做：{summary}", group_id=target.group_id, task_id=target.task_id)
         return summary
+
+
+def _kept_bulk_rows(s: Session, undo: History) -> bool:
+    """Whether the undo ``undo`` kept the rows it removed of every id range its entry had inserted
+    (undos made before version 9 of this program removed them without a copy)."""
+    for table_name, after in s.execute(select(RowChange.table_name, RowChange.after).where(
+            RowChange.history_id == undo.undoes, RowChange.after.like('{"id_range"%'))).all():  # type: ignore[union-attr]
+        first, last = json.loads(after)["id_range"]
+        kept = s.execute(select(RowChange.id).where(
+            RowChange.history_id == undo.id, RowChange.table_name == table_name, RowChange.after.is_(None),  # type: ignore[union-attr]
+            RowChange.row_id.between(first, last)).limit(1)).first()  # type: ignore[attr-defined]
+        if kept is None:
+            return False
+    return True
 
 
 class _NothingToUndo(Exception):

@@ -27,6 +27,8 @@ from models.tables import (
     Duty,
     Evidence,
     Group,
+    ImportSource,
+    ImportTombstone,
     Member,
     Progress,
     Target,
@@ -103,7 +105,9 @@ def restore_task(db: Database, task_id: int) -> None:
 
 def delete_task(db: Database, task_id: int) -> None:
     """Delete a task created by mistake, with its units, targets and progress (undo brings it all
-    back). A task that was really set and then dropped is cancelled instead (``cancel_task``)."""
+    back). A task that was really set and then dropped is cancelled instead (``cancel_task``).
+    A task that came from a file leaves a tombstone (``ImportTombstone``: where the file had it and
+    what it said), so that re-importing the file does not bring it back."""
     with change(db, "delete_task") as tx:
         s = tx.session
         task = tx.get(Task, task_id, "任务")
@@ -111,6 +115,13 @@ def delete_task(db: Database, task_id: int) -> None:
             for row in s.exec(select(model).where(model.task_id == task.id)).all():  # type: ignore[attr-defined]
                 s.delete(row)
         s.flush()
+        source = s.exec(select(ImportSource).where(ImportSource.task_id == task.id)).first()
+        if source is not None:  # deleted here, not by the foreign key's cascade: undo puts it back
+            s.delete(source)
+            s.flush()
+            s.add(ImportTombstone(group_id=task.group_id, task_id=task.id, file=source.file, sheet=source.sheet,
+                                  row_key=source.row_key, base=source.base, deleted_on=today()))
+            s.flush()
         s.delete(task)
         s.flush()
         tx.describe(f"删除任务：{_short(task.content)}", group_id=task.group_id, task_id=task.id)
@@ -270,7 +281,8 @@ def delete_progress(db: Database, progress_id: int) -> None:
 
 def delete_member(db: Database, member_id: int) -> None:
     """Remove a person from the roster (one added by mistake). The persons named on tasks stay as
-    they are; a predecessor that named this member as successor keeps its record without it."""
+    they are; a predecessor that named this member as successor keeps its record without it. A
+    member that came from a roster file leaves a tombstone, like a deleted task (``delete_task``)."""
     with change(db, "delete_member") as tx:
         s = tx.session
         member = tx.get(Member, member_id, "成员")
@@ -279,6 +291,14 @@ def delete_member(db: Database, member_id: int) -> None:
             before.successor_id = None
             s.add(before)
         s.flush()
+        source = s.exec(select(ImportSource).where(ImportSource.member_id == member.id)).first()
+        if source is not None:  # from a roster file: re-importing it does not bring the member back
+            s.delete(source)
+            s.flush()
+            s.add(ImportTombstone(group_id=member.group_id, member_id=member.id, name=member.name, role=member.role,
+                                  file=source.file, sheet=source.sheet, row_key=source.row_key, base=source.base,
+                                  deleted_on=today()))
+            s.flush()
         s.delete(member)
         s.flush()
         rest = s.exec(select(Member).where(Member.group_id == member.group_id)
@@ -328,6 +348,9 @@ def delete_group(db: Database, group_id: int) -> None:
         held = "、".join(f"{what} {n} 项" for what, n in counts if n)
         if held:
             raise OperationError(f"领导小组「{group.name}」中还有{held}，只能删除空的领导小组。")
+        for tombstone in s.exec(select(ImportTombstone).where(ImportTombstone.group_id == group.id)).all():
+            s.delete(tombstone)  # the record of its deleted tasks goes with it
+        s.flush()
         s.delete(group)
         s.flush()
         tx.describe(f"删除领导小组：{group.name}", group_id=group.id)

@@ -157,37 +157,11 @@ def attach(db: Database, task_id: int, paths: Iterable[str | os.PathLike[str]], 
 
 def attach_files(db: Database, files: list[FileIn], *, what: str = "") -> Attached:
     result = Attached()
-    stored: list[tuple[FileIn, str, int]] = []
-    for f in files:
-        try:
-            sha, size = put(db.path, f.path)
-        except OperationError as exc:
-            result.refused.append(str(exc))
-            continue
-        stored.append((f, sha, size))
+    stored = store_files(db, files, result)
     if not stored:
         return result
-    by = who()
     with change(db, "attach_evidence") as tx:
-        s = tx.session
-        seen: set[tuple[int, str]] = set()
-        tasks: dict[int, Task] = {}
-        for f, sha, size in stored:
-            task = tasks.get(f.task_id) or tx.get(Task, f.task_id, "任务")
-            tasks[f.task_id] = task
-            name = (f.name or f.path.name).strip() or f.path.name
-            exists = s.exec(select(Evidence.id).where(Evidence.task_id == f.task_id, Evidence.sha256 == sha)).first()
-            if exists is not None or (f.task_id, sha) in seen:
-                result.already.append(name)
-                continue
-            seen.add((f.task_id, sha))
-            row = Evidence(task_id=f.task_id, sha256=sha, size=size, name=name, unit_id=f.unit_id,
-                           on=f.on or today(), attached_by=by or None, progress_id=f.progress_id,
-                           report_id=f.report_id)
-            s.add(row)
-            s.flush()
-            result.ids.append(row.id)
-            result.names.append(name)
+        tasks = write_evidence(tx, stored, result)
         if not result.ids:
             return result  # nothing new: the change writes nothing
         one = next(iter(tasks.values()))
@@ -197,6 +171,47 @@ def attach_files(db: Database, files: list[FileIn], *, what: str = "") -> Attach
             summary = f"添加佐证材料 {len(result.names)} 个（{len(tasks)} 项任务）" + (f"（{what}）" if what else "")
         tx.describe(summary, group_id=one.group_id, task_id=one.id if len(tasks) == 1 else None)
     return result
+
+
+def store_files(db: Database, files: list[FileIn], result: Attached) -> list[tuple[FileIn, str, int]]:
+    """Put the files' content into the ledger's file store (before the change that names them: a
+    change that fails leaves unused content there, never a row without its file); the files that
+    cannot be stored are noted in ``result``. Returns (file, sha256, size) for the others."""
+    stored: list[tuple[FileIn, str, int]] = []
+    for f in files:
+        try:
+            sha, size = put(db.path, f.path)
+        except OperationError as exc:
+            result.refused.append(str(exc))
+            continue
+        stored.append((f, sha, size))
+    return stored
+
+
+def write_evidence(tx, stored: list[tuple[FileIn, str, int]], result: Attached) -> dict[int, Task]:
+    """Inside the running change ``tx``: the evidence rows of files ``store_files`` stored, those not
+    on their task already (noted in ``result``). Returns the tasks, by id."""
+    s = tx.session
+    by = who()
+    seen: set[tuple[int, str]] = set()
+    tasks: dict[int, Task] = {}
+    for f, sha, size in stored:
+        task = tasks.get(f.task_id) or tx.get(Task, f.task_id, "任务")
+        tasks[f.task_id] = task
+        name = (f.name or f.path.name).strip() or f.path.name
+        exists = s.exec(select(Evidence.id).where(Evidence.task_id == f.task_id, Evidence.sha256 == sha)).first()
+        if exists is not None or (f.task_id, sha) in seen:
+            result.already.append(name)
+            continue
+        seen.add((f.task_id, sha))
+        row = Evidence(task_id=f.task_id, sha256=sha, size=size, name=name, unit_id=f.unit_id,
+                       on=f.on or today(), attached_by=by or None, progress_id=f.progress_id,
+                       report_id=f.report_id)
+        s.add(row)
+        s.flush()
+        result.ids.append(row.id)
+        result.names.append(name)
+    return tasks
 
 
 def delete_evidence(db: Database, evidence_id: int) -> str:

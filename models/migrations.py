@@ -13,6 +13,9 @@ Version 5: reporting rounds — work_group.report_cycle and the tables report_ro
 Version 6: ids never reused (AUTOINCREMENT on every table undo restores rows of) and task.cancelled_on.
 Version 7: judging — work_group.review_closing, next_steps and assessment_weights; the tables
            extension, task_closing and chase_record.
+Version 8: evidence.
+Version 9: import_tombstone — tasks and members the office deleted that came from a file, so a
+           re-import does not bring them back.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 8
+CURRENT_VERSION = 9
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:
@@ -170,8 +173,20 @@ def _v7_to_v8(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v8_to_v9(conn: sqlite3.Connection) -> None:
+    """import_tombstone (issue 12): a deleted task's place in its file and what the file said, so
+    that re-importing the file does not bring the task back. Tasks deleted before have none."""
+    conn.execute(
+        "CREATE TABLE import_tombstone (id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL, "
+        "task_id INTEGER, member_id INTEGER, name VARCHAR, role VARCHAR, file VARCHAR, sheet VARCHAR, "
+        "row_key VARCHAR, base VARCHAR NOT NULL, "
+        "deleted_on DATE NOT NULL, FOREIGN KEY(group_id) REFERENCES work_group (id))")
+    conn.execute("CREATE INDEX ix_import_tombstone_group_id ON import_tombstone (group_id)")
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
-    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8}
+    1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8,
+    8: _v8_to_v9}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

@@ -160,8 +160,8 @@ def merge_units(db: Database, keep_id: int, merged_id: int) -> None:
                 a.unit_id = keep.id
                 s.add(a)
             else:
-                if not twin.person and a.person:
-                    twin.person = a.person
+                if a.person and a.person not in (twin.person or "").split("、"):  # never lose a name: both stay
+                    twin.person = f"{twin.person}、{a.person}" if twin.person else a.person
                     s.add(twin)
                 s.delete(a)
         for m in s.exec(select(Member).where(Member.unit_id == gone.id)).all():
@@ -424,7 +424,8 @@ def add_task(db: Database, group_id: int, content: str, **fields: object) -> int
         if not content:
             raise OperationError("工作任务内容不能为空。")
         last = s.exec(select(func.max(Task.position)).where(Task.group_id == group_id)).one() or 0
-        task = Task(group_id=group_id, content=content, position=int(fields.pop("position", last + 1)), **fields)  # type: ignore[arg-type]
+        position = fields.pop("position", None)
+        task = Task(group_id=group_id, content=content, position=last + 1 if position is None else int(position), **fields)  # type: ignore[arg-type]
         task.search_text = search_text(content)
         s.add(task)
         s.flush()

@@ -25,8 +25,10 @@ from __future__ import annotations
 import calendar
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlmodel import select
 
@@ -303,8 +305,11 @@ def _new_status(task_status: str, entry: EntryIn, *, corrects_claim: bool = Fals
     return wanted
 
 
-def record_reports(db: Database, reports: list[ReportIn], *, what: str = "") -> RecordResult:
-    """Record returned forms, all in one transaction (a folder of forms is one change)."""
+def record_reports(db: Database, reports: list[ReportIn], *, what: str = "",
+                   also: Callable[[Any], str] | None = None) -> RecordResult:
+    """Record returned forms, all in one transaction (a folder of forms is one change). ``also``
+    runs inside that change once the forms are written (the evidence files sent with them) and
+    returns what to add to its history line."""
     result = RecordResult()
     on_default = today()
     with change(db, "record_reports") as tx:
@@ -389,6 +394,7 @@ def record_reports(db: Database, reports: list[ReportIn], *, what: str = "") -> 
             parts.append(f"更正 {len(result.replaced)} 个")
         if result.unchanged:
             parts.append(f"未变 {len(result.unchanged)} 个")
-        tx.describe(f"导入填报表「{names}」：{'，'.join(parts)}，进展 {result.progress} 条"
+        more = also(tx) if also is not None else ""
+        tx.describe(f"导入填报表「{names}」：{'，'.join(parts)}，进展 {result.progress} 条" + more
                     + (f"（{short(what, 30)}）" if what else ""), group_id=group_id)
     return result

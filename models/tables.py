@@ -206,6 +206,27 @@ class ImportSource(SQLModel, table=True):
     base: str  # JSON: the imported values (importers.sources)
 
 
+class ImportTombstone(SQLModel, table=True):
+    """A task (or roster member) the office deleted that had come from a file (v9): where the file
+    had it and what the file said when last imported (``import_source`` as it was), so that a
+    re-import of the table does not bring it back: an unchanged row stays deleted, a changed one is
+    a conflict (``importers.load``). Written by the delete operation; its undo removes it."""
+
+    __tablename__ = "import_tombstone"
+    __table_args__ = _NEVER_REUSED
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("work_group.id", index=True))
+    task_id: int | None = None  # the deleted task's id (ids are never reused); no foreign key: it is gone
+    member_id: int | None = None  # or the deleted member's, with its name and role (a roster line)
+    name: str | None = None
+    role: str | None = None
+    file: str | None = None
+    sheet: str | None = None
+    row_key: str | None = None
+    base: str  # JSON, as import_source.base (models.sources)
+    deleted_on: date
+
+
 class Round(SQLModel, table=True):
     """A reporting round (报送轮次, v5): 2024年6月, 第3期 — a due date and the tasks it covers."""
 
@@ -332,5 +353,5 @@ class Evidence(SQLModel, table=True):
 TRACKED_TABLES = {
     cls.__tablename__: cls
     for cls in (Unit, UnitAlias, Group, Member, Duty, Task, Assignment, Target, Progress, ImportSource,
-                Round, RoundTask, Report, ReportEntry, Extension, Closing, Chase, Evidence)
+                Round, RoundTask, Report, ReportEntry, Extension, Closing, Chase, Evidence, ImportTombstone)
 }

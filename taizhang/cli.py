@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     bak.add_argument("--list", action="store_true", help="列出已有的备份，最新的在前")
     res = sub.add_parser("restore", help="从备份恢复数据库（先备份当前数据）")
     res.add_argument("file", metavar="FILE", help="备份文件（taizhang backup --list 列出；只写文件名时在 backups 文件夹中找）")
+    sub.add_parser("undo", help="撤销上一步修改（包括一次导入），与界面中的 Ctrl+Z 相同")
+    sub.add_parser("redo", help="重做刚才撤销的修改，与界面中的 Ctrl+Y 相同")
     return parser
 
 
@@ -182,6 +184,16 @@ def _run(args: argparse.Namespace) -> int:
         from taizhang.backups import backup_command, restore_command
 
         return (backup_command if args.command == "backup" else restore_command)(args, _db_path(args))
+    if args.command in ("undo", "redo"):
+        from taizhang.undo_cli import undo_redo_command
+
+        db = _open_db(args)
+        try:
+            status, line = undo_redo_command(args.command, db)
+        finally:
+            db.close()
+        print(line, file=sys.stderr if status else sys.stdout)
+        return status
     if args.command == "demo":
         from taizhang.demo import load_demo
 
@@ -340,6 +352,10 @@ def _import(args: argparse.Namespace) -> int:
     try:
         groups, units = _ledger_names(args)
         group = _group_name(groups, args.group, create_ok=True, fallback=_group_from_file(path))
+        if not args.group and not groups:  # a new group is named from the table's title, as the TUI names it
+            from importers.suggest import new_group_name
+
+            group = lambda record: new_group_name(record, path)  # noqa: E731 - the record is read by job.run
         report = job.run(_db_path(args), group, known_units=units, dry_run=args.dry_run,
                          before_commit=lambda: _backup_before_import(_db_path(args)),  # not called on a dry run
                          take_file=(lambda _conflict: True) if args.prefer == "file" else None)

@@ -61,4 +61,5 @@ def load_demo(db: Database) -> Iterator[str]:
             report = load(db, record, demo.name)
             total = report.added + report.updated + report.unchanged
             yield (f"{demo.name} ← {file_name}：{total} 条，新增 {report.added}，更新 {report.updated}"
+                   + (f"，已在台账中删除、未重新导入 {len(report.deleted_kept)} 条" if report.deleted_kept else "")
                    + (f"，提示 {len(report.warnings)} 条" if report.warnings else ""))

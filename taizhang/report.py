@@ -47,6 +47,12 @@ def format_report(report: ImportReport, reading: str | None = None) -> str:
     if report.successors:
         lines.append(f"名单中已被替换的成员（{len(report.successors)}，由接任者继续担任，未重新添加）："
                      + "、".join(report.successors))
+    if report.deleted_kept:
+        lines.append(f"已在台账中删除、文件中仍有的{what}（{len(report.deleted_kept)}，文件未改动，未重新导入）：")
+        lines += [f"  - {m}" for m in report.deleted_kept[:_LIST_LIMIT]]
+    if report.cancelled_kept:
+        lines.append(f"已在台账中取消、文件中仍有的{what}（{len(report.cancelled_kept)}，保持已取消）：")
+        lines += [f"  - {m}" for m in report.cancelled_kept[:_LIST_LIMIT]]
     if report.missing:
         lines.append(f"台账中有、文件中没有的{what}（{len(report.missing)}，已保留，未删除）：")
         lines += [f"  - {m}" for m in report.missing[:_LIST_LIMIT]]

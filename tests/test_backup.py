@@ -292,7 +292,7 @@ def test_cli_import_refuses_when_the_backup_cannot_be_made(tmp_path):
     result = run_cli("--db", str(path), "import", str(CSV), "--group", "另一个小组")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "无法备份" in result.stderr and "没有导入" in result.stderr
-    assert _rows(path, "SELECT name FROM work_group") == [("四平市老龄工作重点任务",)]
+    assert _rows(path, "SELECT name FROM work_group") == [("四平市加强新时代老龄工作领导小组",)]  # named from its title
 
 
 def test_an_upgrade_is_preceded_by_a_backup_of_the_old_file(tmp_path):

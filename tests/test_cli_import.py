@@ -47,13 +47,13 @@ def test_dry_run_writes_nothing(tmp_path):
     assert dump(tmp_path, db)["groups"] == []
 
 
-def test_without_group_a_new_database_takes_the_file_name_and_one_group_is_reused(tmp_path):
+def test_without_group_a_new_database_names_the_group_and_one_group_is_reused(tmp_path):
     db = tmp_path / "t.db"
     assert run_cli("--db", str(db), "import", str(MINQING)).returncode == 0
     roster = SAMPLES / "临海市老有康养专项工作组成员名单.txt"
     assert run_cli("--db", str(db), "import", str(roster), "--as", "roster").returncode == 0
     groups = dump(tmp_path, db)["groups"]
-    assert [g["name"] for g in groups] == ["闽清县老龄事业重点任务分工表"]
+    assert [g["name"] for g in groups] == ["闽清县老龄事业领导小组"]  # its title names nothing: the file's name
     assert len(groups[0]["members"]) == 35
 
 
@@ -147,3 +147,23 @@ def test_bad_files_are_refused_with_exit_1_and_nothing_changes(tmp_path, kind):
 def test_missing_file_is_bad_input(tmp_path):
     result = run_cli("--db", str(tmp_path / "t.db"), "import", str(tmp_path / "没有.xlsx"))
     assert result.returncode == 1 and "找不到文件" in result.stderr
+
+
+@pytest.mark.parametrize(("sample", "renamed", "group"), [
+    # the notice's table is titled from the plan it issues: its years and 实施方案 words are left out
+    ("临海市老有康养专项实施方案通知.txt", "通知.txt", "临海市公共服务优质共享行动老有康养专项领导小组"),
+    # a table titled only 重点任务分工表 names no group: the file's name does
+    ("闽清县老龄事业重点任务分工表.xlsx", None, "闽清县老龄事业领导小组"),
+    ("启东市省健康县区建设任务分工表.xlsx", "表1.xlsx", "启东市省健康县（区）建设领导小组"),
+])
+def test_import_into_an_empty_ledger_names_the_group_from_the_tables_title(tmp_path, sample, renamed, group):
+    """Issue 12: a new group is named as the TUI names it (importers.suggest), from the table's
+    title, the file's name only when the title names nothing."""
+    path = SAMPLES / sample
+    if renamed:  # a file name that says nothing: the name can only come from the title
+        path = shutil.copy(path, tmp_path / renamed)
+    db = tmp_path / "t.db"
+    result = run_cli("--db", str(db), "import", str(path))
+    assert result.returncode == 0, result.stderr
+    assert f"领导小组「{group}」（新建）" in result.stdout
+    assert [g["name"] for g in dump(tmp_path, db)["groups"]] == [group]

@@ -47,6 +47,8 @@ def test_a_folder_of_forms_with_their_files(demo, tmp_path):
     with sqlite3.connect(demo) as c:
         assert c.execute("SELECT count(*) FROM evidence").fetchone() == (0,)
 
+    with sqlite3.connect(demo) as c:
+        last = c.execute("SELECT max(id) FROM history").fetchone()[0]
     r = run_cli("--db", str(demo), "import", str(back), "--group", GROUP)
     assert r.returncode == 0, r.stderr
     assert "已添加佐证材料 4 个" in r.stdout
@@ -54,16 +56,38 @@ def test_a_folder_of_forms_with_their_files(demo, tmp_path):
     with sqlite3.connect(demo) as c:
         rows = c.execute('SELECT e.task_id, e.name, u.name, e."on", e.report_id IS NOT NULL FROM evidence e '
                          "JOIN unit u ON u.id = e.unit_id ORDER BY e.id").fetchall()
-        history = c.execute("SELECT summary FROM history ORDER BY id DESC LIMIT 1").fetchone()[0]
+        history = [h for (h,) in c.execute("SELECT summary FROM history WHERE id > ? ORDER BY id", (last,))]
     assert sorted(rows) == sorted([
         (civil[0], "01-参保统计表.pdf", "市民政局", "2023-07-01", 1),
         (civil[0], "现场照片(1).JPG", "市民政局", "2023-07-01", 1),
         (civil[0], "现场照片(2).jpg", "市民政局", "2023-07-01", 1),
         (civil[1], "验收报告.docx", "市民政局", "2023-07-01", 1)])
-    assert history.startswith("添加佐证材料")
+    # the forms and their files are one change (one undo takes both back)
+    assert len(history) == 1 and history[0].startswith("导入填报表") and "佐证材料 4 个" in history[0]
 
     r = run_cli("--db", str(demo), "import", str(back), "--group", GROUP)  # the same folder again
     assert r.returncode == 0, r.stderr
     assert "未重复添加" in r.stdout
     with sqlite3.connect(demo) as c:
         assert c.execute("SELECT count(*) FROM evidence").fetchone() == (4,)
+
+
+def test_one_undo_takes_back_the_forms_and_their_files(demo, tmp_path):
+    from models import operations as ops
+    from models.db import Database
+
+    _open_round(demo)
+    forms = _export(demo, tmp_path / "out")
+    back = tmp_path / "back"
+    back.mkdir()
+    src = shutil.copy(forms["市民政局"], back)
+    _fill(Path(src), {0: ("推进中", "已摸底", None, None, "参保统计表")})
+    (back / "参保统计表.pdf").write_bytes(b"%PDF table")
+    with sqlite3.connect(demo) as c:
+        before = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("unit_report", "evidence", "progress")}
+    r = run_cli("--db", str(demo), "import", str(back), "--group", GROUP)
+    assert r.returncode == 0, r.stderr
+    with Database(demo) as db:
+        assert ops.undo(db).startswith("导入填报表")
+    with sqlite3.connect(demo) as c:
+        assert {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in before} == before

@@ -288,7 +288,8 @@ def test_merge_units_moves_the_duty_and_the_host_role_when_the_kept_unit_has_non
 
 def test_merge_units_keeps_one_row_per_task_and_role_and_the_person(db, ledger):
     """Both units on one task in one role: one row stays (the kept unit's), with the merged unit's
-    person when the kept one had none; a duty text the kept duty already holds is not repeated."""
+    person when the kept one had none, and both persons when each had one (no name lost); a duty
+    text the kept duty already holds is not repeated."""
     t1, t2 = ledger["tasks"]
     g = ledger["group"]
     keep = ops.create_unit(db, "县财政局局")
@@ -297,7 +298,7 @@ def test_merge_units_keeps_one_row_per_task_and_role_and_the_person(db, ledger):
     ops.assign(db, t2, "县财政局", role="co", person="陈淑玲")
     ops.set_duty(db, g, "县财政局局", "负责资金保障。另负责审计。")
     gone = ledger["units"]["县财政局"]
-    kept_t1 = assignment_id(db, t1, "co", "县财政局局")
+    kept_t1, kept_t2 = assignment_id(db, t1, "co", "县财政局局"), assignment_id(db, t2, "co", "县财政局局")
     gone_t1, gone_t2 = assignment_id(db, t1, "co", "县财政局"), assignment_id(db, t2, "co", "县财政局")
     with db.session() as s:
         from models.tables import Duty, UnitAlias
@@ -308,10 +309,10 @@ def test_merge_units_keeps_one_row_per_task_and_role_and_the_person(db, ledger):
         removed={"unit": [gone], "assignment": [gone_t1, gone_t2], "duty": [gone_duty]},
         changed={"unit_alias": {alias: {"unit_id": keep}},
                  "member": {ledger["members"][1]: {"unit_id": keep}},
-                 "assignment": {kept_t1: {"person": "陈淑玲"}},
+                 "assignment": {kept_t1: {"person": "陈淑玲"}, kept_t2: {"person": "某某、陈淑玲"}},
                  "progress": {ledger["progress"]: {"unit_id": keep}},
                  "task": {t1: {"search_text": search_text(T1, ["县人社局", "黄敬铿", "县财政局局", "陈淑玲"])},
-                          t2: {"search_text": search_text(T2, ["县人社局", "黄敬铿", "县财政局局", "某某"])}}})
+                          t2: {"search_text": search_text(T2, ["县人社局", "黄敬铿", "县财政局局", "某某、陈淑玲"])}}})
 
 
 def test_merge_units_refusals(db, ledger):

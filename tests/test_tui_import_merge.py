@@ -128,3 +128,46 @@ async def test_the_preview_says_a_roster_unit_that_reads_as_a_section_becomes_a_
         report = " ".join(text_of(screen.query_one("#im-report"), width=400).split())
         assert ("「王璟」的单位「市经济和信息化局产业与资源科」像是「市经济和信息化局」的内设科室，将作为新单位添加"
                 in report)
+
+
+async def test_a_deleted_task_changed_in_the_file_is_a_conflict_the_preview_decides_and_redo_after_undo(tmp_path):
+    """Issue 12: a task the office deleted is listed as a conflict when the revised file changed
+    it (kept deleted unless chosen); the import is undone (ctrl+z) and redone (ctrl+y) exactly."""
+    path = demo_copy(tmp_path)
+    with Database(path) as db, db.session() as s:
+        gid = s.exec(select(Group.id).where(Group.name == MINQING)).one()
+        task = s.exec(select(Task).where(Task.group_id == gid, Task.content == "城乡居民基本医疗保险参保人数达到26万人")).one()
+    with Database(path) as db:
+        ops.delete_task(db, task.id)
+    wb = openpyxl.load_workbook(SAMPLES / "闽清县老龄事业重点任务分工表.xlsx")
+    wb.active["F8"] = "26.5万"
+    revised = tmp_path / "闽清-修订.xlsx"
+    wb.save(revised)
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "闽清")
+        await _open_file(pilot, revised)
+        screen = app.screen
+        report = text_of(screen.query_one("#im-report"), width=400)
+        assert "冲突（1" in report and "新增 0" in report
+        conflicts = screen.query_one("#im-conflicts")
+        prompt = str(conflicts.get_option_at_index(0).prompt)
+        assert "（已在台账中删除）" in prompt and "2020年目标「26.5万」" in prompt and "→ 保留台账" in prompt
+        await pilot.press("space")  # bring it back with the file's values
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        back = _tasks_named(path, "城乡居民基本医疗保险参保人数达到26万人")
+        assert len(back) == 1 and back[0].id != task.id and _target_2020(path, back[0].id) == "26.5万"
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert _tasks_named(path, "城乡居民基本医疗保险参保人数达到26万人") == []
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        again = _tasks_named(path, "城乡居民基本医疗保险参保人数达到26万人")
+        assert [t.id for t in again] == [back[0].id] and _target_2020(path, back[0].id) == "26.5万"
+
+
+def _tasks_named(db_path: Path, content: str) -> list[Task]:
+    with Database(db_path) as db, db.session() as s:
+        return list(s.exec(select(Task).where(Task.content == content)).all())

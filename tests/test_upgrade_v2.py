@@ -51,7 +51,7 @@ def test_version_2_ledger_upgrades_keeping_rows_indexes_and_keys(tmp_path):
     before.close()
 
     db = Database(path)
-    assert db.schema_version == CURRENT_VERSION == 8
+    assert db.schema_version == CURRENT_VERSION == 9
     db.close()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
@@ -68,8 +68,15 @@ def test_version_2_ledger_upgrades_keeping_rows_indexes_and_keys(tmp_path):
     Database(fresh).close()
     upgraded, made = _schema(path), _schema(fresh)
     assert set(upgraded) == set(made)
-    for name in ("task", "member", "unit", "progress"):
+    for name in ("task", "member", "unit", "progress", "import_tombstone"):
         assert "AUTOINCREMENT" in upgraded[name]
+    for pragma in ("table_info", "foreign_key_list", "index_list"):  # v9's table as a new ledger has it
+        shapes = []
+        for file in (path, fresh):
+            c = sqlite3.connect(file)
+            shapes.append(c.execute(f"PRAGMA {pragma}(import_tombstone)").fetchall())
+            c.close()
+        assert shapes[0] == shapes[1] != []
 
     db = Database(path)
     task = ops.add_task(db, 1, "建错的任务")

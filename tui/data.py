@@ -405,6 +405,8 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     # overdue as models.judging judges it (a past year's target missing is overdue too): the count, the
     # list and the units' figures agree with each other, the task page and the bulletin
     lights, counts["逾期"], by_unit_overdue, overdue = _judged(conn, g, today)
+    listed = {b.id for b in overdue}  # overdue by a missed yearly target, with a later deadline: listed once
+    soon, upcoming = [b for b in soon if b.id not in listed], [b for b in upcoming if b.id not in listed]
     for u in by_unit:
         u.overdue = by_unit_overdue.get(u.name, 0)
     by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))

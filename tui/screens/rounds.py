@@ -459,12 +459,12 @@ class RoundsScreen(AreaScreen):
                 found = getattr(plan, "evidence", None)
 
                 def record(db, reports, what=""):
-                    result = ops.record_reports(db, reports, what=what)
-                    if found is not None:
-                        from importers.evidence_files import attach_found
+                    step = None
+                    if found is not None:  # attached in the same change as the forms
+                        from importers.evidence_files import evidence_step
 
-                        attach_found(db, found, db.path, what=what)
-                    return result
+                        step = evidence_step(db, found)
+                    return ops.record_reports(db, reports, what=what, also=step)
 
                 def said(r) -> str:
                     text = (f"已导入：新报送 {len(r.new)} 个单位，更正 {len(r.replaced)} 个，"

@@ -420,7 +420,8 @@ class TaskScreen(Loads, Screen):
             if self.detail.assigned or self.detail.progress else ""
         self.app.push_screen(ConfirmDialog(
             "删除任务", f"删除建错的任务「{cut(t.content, 40)}」？{extra}\n"
-            "已经布置、后来不做的任务请用 c 取消（保留记录）。误删可按 Ctrl+Z 撤销。", ok="删除", danger=True), confirmed)
+            "已经布置、后来不做的任务请用 c 取消（保留记录）。误删可按 Ctrl+Z 撤销。"
+            "删除后再导入分工表也不会加回（文件改了这一行时列为冲突）。", ok="删除", danger=True), confirmed)
 
     def remove_progress(self) -> None:
         if self.detail is None:
