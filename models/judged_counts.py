@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from models import judging
-from models.judging import DONE, GREEN, NOT_STARTED, RED, YELLOW
+from models.judging import DONE, NOT_STARTED, RED
 
 # Tasks judged in Python (see the module docstring). Each IN list is read once per query, not once
 # per task: the tables are small (extension, task_closing, report_entry) or read by one scan
@@ -47,6 +47,8 @@ _NEEDS_PYTHON = """(
         t.id IN (SELECT x.task_id FROM target x WHERE x.actual IS NOT NULL AND x.actual != '')
         OR t.id IN (SELECT p.task_id FROM progress p WHERE p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%')
            AND t.id IN (SELECT x.task_id FROM target x)
+        -- owed in the round whose reporting counts today (:asked, NULL when none) and no lead unit's
+        -- entry for it: read_group's reported = False (本轮未报送)
         OR t.id IN (SELECT rt.task_id FROM round_task rt WHERE rt.round_id = :asked AND NOT EXISTS (
             SELECT 1 FROM report_entry e JOIN unit_report rp ON rp.id = e.report_id
             JOIN assignment a ON a.task_id = e.task_id AND a.unit_id = rp.unit_id AND a.role = 'lead'
