@@ -6,7 +6,9 @@ load hits both alike; the ratio quoted is the median of the per-round ratios. Pe
 child's own ``ru_maxrss`` from ``os.wait4``. The parent imports nothing heavy (see
 ``benchmarks.measure``), so no child inherits a large resident set from it.
 
-Modules: ``data`` (the deterministic division table), ``measure`` (children, pty, statistics),
+Modules: ``real_data`` (the real-shaped division table every budget is judged on: category rows,
+four yearly target columns, 0–6 co-operating units with their persons, issue 17), ``data`` (the
+first, plainer table, kept as a second case), ``measure`` (children, pty, statistics),
 ``figures`` (what is measured and its budget), ``probes`` (code run inside child processes),
 ``baselines/`` (the baseline scripts), ``__main__`` (the command line and the table).
 """

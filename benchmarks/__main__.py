@@ -1,6 +1,7 @@
 """``python -m benchmarks [--quick] [--only NAME[,NAME]] [--runs N] [--json PATH] [--markdown]``
 
-Generates the data in a temporary folder, measures the figures (``benchmarks.figures``) and prints
+Generates the data in a temporary folder (the real-shaped table of ``benchmarks.real_data`` and the
+plain one of ``benchmarks.data``), measures the figures (``benchmarks.figures``) and prints
 one table: figure, median, min, max, baseline, ratio, budget, and ✓ or ✗. ``--quick`` uses 1,000
 tasks and 2 rounds (a smoke test for CI: well under a minute); the full run 10,000 tasks and 5
 rounds. Progress goes to stderr, the table to stdout. The exit status is 0 whether or not every

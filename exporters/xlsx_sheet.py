@@ -189,6 +189,7 @@ class Sheet:
         self.widths: list[float] = []
         self._formats: dict[tuple[str, bool], Any] = {}
         self._lines: dict[tuple[int, str], int] = {}
+        self._line_counts: dict[tuple[int, str], int] = {}  # one line of a cell (see lines)
         self.row_points: dict[int, float] = {}  # heights set so far, for the page breaks
         self.cut: list[tuple[int, int, int, str]] = []  # cells cut to Excel's limit (see ``fit``)
         self.breaks: list[int] = []  # the manual page breaks set (rows starting a page)
@@ -296,11 +297,26 @@ class Sheet:
         hit = self._lines.get(key)
         if hit is None:
             if (self.columns[col].sizing == "fit" or self.columns[col].short) and not _sentence(text):
-                hit = len(fitting.wrap(text, self.widths[col]))
+                if "\n" in text:
+                    # fitting.wrap wraps each line on its own: a list of units (one a line) takes the
+                    # lines of its units, each counted once (issue 17: on a real table the lists differ
+                    # from task to task, the units in them do not)
+                    hit = sum(self._wrapped_lines(col, line) for line in text.split("\n"))
+                else:
+                    hit = len(fitting.wrap(text, self.widths[col]))
             else:
                 hit = line_count(text, self.widths[col])
             if len(text) < 40 and len(self._lines) < 100_000:
                 self._lines[key] = hit
+        return hit
+
+    def _wrapped_lines(self, col: int, line: str) -> int:
+        """``len(fitting.wrap(line, width))`` for one line of a cell, cached."""
+        hit = self._line_counts.get((col, line))
+        if hit is None:
+            hit = len(fitting.wrap(line, self.widths[col]))
+            if len(self._line_counts) < 100_000:
+                self._line_counts[(col, line)] = hit
         return hit
 
     def height(self, lines: int) -> float:

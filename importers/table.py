@@ -30,6 +30,7 @@ Decisions (PRODUCT §4 leaves them open):
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -349,29 +350,40 @@ def _role_word(word: str) -> str:
     return CO if word.startswith(("配合", "协办", "参与")) else LEAD
 
 
+_SPLIT_KEEPING_SEPARATORS = re.compile("([" + re.escape("".join(sorted(_SEPARATORS))) + "])")
+# The same unit names come back on thousands of rows: each distinct piece is cleaned once (pure).
+_clean_unit_once = functools.lru_cache(maxsize=8192)(clean_unit)
+
+
 def _pieces(value: object) -> list[Piece]:
     """The units of a cell as (name, came after a line break, role marked in the cell), split on
     separators outside brackets; "牵头单位：A、B；配合单位：C" and "A（牵头）、B" mark roles."""
     text = unify_brackets(clean_text(value))
     raw: list[tuple[str, bool]] = []
-    depth = 0
-    current: list[str] = []
-    newline = False
-    for char in text:
-        if char in _OPENERS:
-            depth += 1
-        elif char in _CLOSERS and depth:
-            depth -= 1
-        if char in _SEPARATORS and depth == 0:
-            raw.append(("".join(current), newline))
-            current, newline = [], char == "\n"
-        else:
-            current.append(char)
-    raw.append(("".join(current), newline))
+    if not any(opener in text for opener in _OPENERS):
+        # no bracket: every separator cuts, as the loop below would, at C speed (issue 17); the split
+        # keeps the separators, so parts[i] is the one before parts[i + 1]
+        parts = _SPLIT_KEEPING_SEPARATORS.split(text)
+        raw = [(parts[0], False)] + [(parts[i + 1], parts[i] == "\n") for i in range(1, len(parts), 2)]
+    else:
+        depth = 0
+        current: list[str] = []
+        newline = False
+        for char in text:
+            if char in _OPENERS:
+                depth += 1
+            elif char in _CLOSERS and depth:
+                depth -= 1
+            if char in _SEPARATORS and depth == 0:
+                raw.append(("".join(current), newline))
+                current, newline = [], char == "\n"
+            else:
+                current.append(char)
+        raw.append(("".join(current), newline))
     out: list[Piece] = []
     label: str | None = None
     for part, brk in raw:
-        name = clean_unit(part)
+        name = _clean_unit_once(part)
         m = _LABEL.match(name)
         if m:
             label, name = _role_word(m.group(1)), name[m.end():]
@@ -410,6 +422,7 @@ class CellUnits:
     unpaired: list[str]  # persons that could not be paired (none is ever dropped)
     learnt: list[str] = field(default_factory=list)  # wrapped names this cell showed to be one unit
     roles: list[str | None] = field(default_factory=list)  # per unit: lead/co when the cell says so
+    asked: list[str] = field(default_factory=list)  # wrapped names its reading looked up in the learnt ones
 
 
 class UnitReader:
@@ -428,8 +441,11 @@ class UnitReader:
         return hit
 
     def forget_cells(self) -> None:
-        """Drop cached cells (read before every wrapped name was learnt); keep what was learnt."""
-        self._cache.clear()
+        """Drop the cached cells read before every wrapped name was learnt whose reading asked about
+        a name learnt since; keep what was learnt. A cell that asked about no such name reads the same
+        now, so it is kept: reading it again was a fifth of a 10,000-task import (issue 17)."""
+        self._cache = {key: cell for key, cell in self._cache.items()
+                       if not any(name in self.learnt for name in cell.asked)}
 
     def learn(self, unit_value: object, person_value: object) -> None:
         self.learnt.update(self.read(unit_value, person_value).learnt)
@@ -441,9 +457,10 @@ class UnitReader:
         # search takes time growing with the square of the length: a minute for 32,000 colons)
         persons = [p for p in (_PHONE.sub("", p) if len(p) <= 100 else p for p in persons) if p]
         pieces = original
+        asked: list[str] = []  # the wrapped names looked up in what was learnt (see forget_cells)
         if len(pieces) > 1:
             joins = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)
-                     and (not _UNIT_END.search(pieces[i][0]) or pieces[i][0] + pieces[i + 1][0] in self.learnt
+                     and (not _UNIT_END.search(pieces[i][0]) or self._was_learnt(pieces[i][0] + pieces[i + 1][0], asked)
                           or pieces[i + 1][0].startswith(("（", "(")))}  # no unit starts with a bracket
             pieces = _join(pieces, joins)
             if persons and len(pieces) > len(persons):
@@ -465,7 +482,11 @@ class UnitReader:
             seen.add(name)
             refs.append(UnitRef(name, None if person in NO_PERSON_MARKS else person))
             roles.append(role)
-        return CellUnits(refs, unpaired, learnt, roles)
+        return CellUnits(refs, unpaired, learnt, roles, asked)
+
+    def _was_learnt(self, name: str, asked: list[str]) -> bool:
+        asked.append(name)
+        return name in self.learnt
 
 
 # --- cell values ----------------------------------------------------------------------------------

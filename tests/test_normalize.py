@@ -370,3 +370,46 @@ def test_unit_key_equal(a, b):
 def test_unit_key_differs():
     assert unit_key("县民政局") != unit_key("县财政局")
     assert unit_key("A B局") == "ab局"
+
+
+# ---------------------------------------------------------------- issue 17: the bracket-free fast path
+
+from hypothesis import given as _given  # noqa: E402
+from hypothesis import strategies as _st  # noqa: E402
+
+
+def _split_by_hand(text: str, separators: set[str]) -> list[str]:
+    """split_outside_brackets as it was before its fast path: a character loop counting brackets."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        if char in "（【《“‘〔":
+            depth += 1
+        elif char in "）】》”’〕" and depth:
+            depth -= 1
+        if char in separators and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+@_given(_st.text(alphabet="县民政局刘 琛\n、，,；;/／（）【】“”ab1", max_size=30))
+def test_splitting_with_and_without_brackets_is_the_character_loop(text):
+    from importers.normalize import _UNIT_SEPARATORS, split_outside_brackets, split_persons, split_units
+
+    assert split_outside_brackets(text, _UNIT_SEPARATORS) == _split_by_hand(text, _UNIT_SEPARATORS)
+    split_units(text), split_persons(text)  # never fail
+
+
+@_given(_st.text(alphabet="县民政局医保中心刘 琛\n、，,；;/／（）牵头配合：ab", max_size=30))
+def test_unit_cells_split_with_and_without_brackets_alike(text):
+    """importers.table._pieces' fast path (no bracket in the cell) gives what its loop gives."""
+    from importers import table
+
+    fast = table._pieces(text)
+    # a bracket at the very end makes _pieces take its character loop; it opens after every
+    # separator, so all pieces but the last one are the same
+    slow = table._pieces(text + "（")
+    assert fast[:-1] == slow[:len(fast) - 1]

@@ -374,20 +374,23 @@ def overdue_by_unit(conn: sqlite3.Connection, group_id: int, today: date) -> lis
 
 
 def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overview:
-    g = group.id
-    counts = {"总数": 0, NOT_STARTED: 0, IN_PROGRESS: 0, DONE: 0}
-    for status, n in conn.execute(
-            "SELECT status, count(*) FROM task WHERE group_id = ? AND cancelled_on IS NULL GROUP BY status", (g,)):
-        counts[status] = n
-        counts["总数"] += n
+    from models.judged_counts import count_group
     from models.on_time import done_on_time
 
+    g = group.id
+    # lights and overdue as models.judging judges them (a past year's target missing is overdue too), counted
+    # in SQL where the judgement is plain (models.judged_counts): the count, the list and the units' figures
+    # agree with each other, the task page and the bulletin
+    judged = count_group(conn, g, today, limit=_LIST_LIMIT)
+    c = judged.counts
+    # by status: a task 已完成 awaiting 销号 (pending) is 已完成 here, as it has always been
+    counts = {"总数": c.total, NOT_STARTED: c.not_started, IN_PROGRESS: c.in_progress, DONE: c.done + c.pending}
     counts["按时完成"] = counts["逾期完成"] = 0
     for due, done_on in conn.execute("SELECT due, done_on FROM task WHERE group_id = ? AND status = '已完成' "
                                      "AND cancelled_on IS NULL AND due IS NOT NULL", (g,)):
-        judged = done_on_time(as_date(due), as_date(done_on))
-        if judged is not None:
-            counts["按时完成" if judged else "逾期完成"] += 1
+        on_time = done_on_time(as_date(due), as_date(done_on))
+        if on_time is not None:
+            counts["按时完成" if on_time else "逾期完成"] += 1
     t0, t7 = today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()
     open_ = f"t.group_id = ? AND {OPEN} AND t.due IS NOT NULL"
     counts["临期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due BETWEEN ? AND ?",
@@ -396,37 +399,35 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     upcoming = _briefs(conn, f"{open_} AND t.due > ?", [g, t7], 10)
     members = conn.execute("SELECT count(*) FROM member WHERE group_id = ? AND active", (g,)).fetchone()[0]
     duties = conn.execute("SELECT count(*) FROM duty WHERE group_id = ?", (g,)).fetchone()[0]
-    by_unit = overdue_by_unit(conn, g, today)
     units = conn.execute(  # one probe per unit; the units the 单位 page lists (tasks, roster, duties)
         "SELECT count(*) FROM unit u WHERE EXISTS (SELECT 1 FROM assignment a JOIN task t ON t.id = a.task_id "
         "WHERE a.unit_id = u.id AND t.group_id = ? AND t.cancelled_on IS NULL) "
         "OR EXISTS (SELECT 1 FROM member m WHERE m.unit_id = u.id AND m.group_id = ? AND m.active) "
         "OR EXISTS (SELECT 1 FROM duty d WHERE d.unit_id = u.id AND d.group_id = ?)", (g, g, g)).fetchone()[0]
-    # overdue as models.judging judges it (a past year's target missing is overdue too): the count, the
-    # list and the units' figures agree with each other, the task page and the bulletin
-    lights, counts["逾期"], by_unit_overdue, overdue = _judged(conn, g, today)
-    listed = {b.id for b in overdue}  # overdue by a missed yearly target, with a later deadline: listed once
+    counts["逾期"] = c.overdue
+    # the ranking overdue_by_unit gives, with the judged overdue: most overdue, then lowest done share, most tasks
+    by_unit = [UnitProgress(u.unit_id, u.name, u.total, u.done, u.overdue)
+               for u in sorted(judged.by_lead.values(), key=lambda u: u.name)]
+    # a task overdue by a missed yearly target may still have a later deadline: listed once, as overdue
+    listed = {o.id for o in judged.overdue}
     soon, upcoming = [b for b in soon if b.id not in listed], [b for b in upcoming if b.id not in listed]
-    for u in by_unit:
-        u.overdue = by_unit_overdue.get(u.name, 0)
     by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
-    return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit, _round_line(conn, g),
-                    lights, by_unit_overdue)
+    overdue = _briefs_of(conn, [(o.id, o.due) for o in judged.overdue])
+    return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit[:200],
+                    _round_line(conn, g), c.lights, {u.name: u.overdue for u in judged.by_lead.values()})
 
 
-def _judged(conn: sqlite3.Connection, group_id: int,
-            today: date) -> tuple[dict[str, int], int, dict[str, int], list[Brief]]:
-    """The group's lights, its overdue count, each lead unit's overdue tasks and the first overdue
-    tasks (most overdue first), all from one reading judged by ``models.judging``."""
-    from models.judged import read_group
-
-    g = read_group(conn, group_id, today)
-    c = g.counts()
-    per_unit = {u: sum(t.judgement.overdue for t in ts) for u, ts in g.by_unit().items()}
-    late = sorted((t for t in g.tasks if t.judgement.overdue), key=lambda t: (t.judgement.due or date.min, t.id))
-    overdue = [Brief(t.id, t.number, t.content, "、".join(t.lead), t.deadline, t.judgement.due, t.status)
-               for t in late[:_LIST_LIMIT]]
-    return c.lights, c.overdue, per_unit, overdue
+def _briefs_of(conn: sqlite3.Connection, tasks: list[tuple[int, date | None]]) -> list[Brief]:
+    """Briefs of these tasks (id, judged due date), in this order."""
+    if not tasks:
+        return []
+    marks = ", ".join("?" * len(tasks))
+    rows = {r[0]: r for r in conn.execute(
+        "SELECT t.id, t.number, t.content, t.deadline, t.status, "
+        "(SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
+        f" WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.position, a.id)) FROM task t WHERE t.id IN ({marks})",
+        [i for i, _ in tasks])}
+    return [Brief(i, rows[i][1], rows[i][2], rows[i][5] or "", rows[i][3], due, rows[i][4]) for i, due in tasks]
 
 
 def _round_line(conn: sqlite3.Connection, group_id: int) -> str | None:

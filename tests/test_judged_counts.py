@@ -1,0 +1,161 @@
+"""总览's fast counts (issue 17, ``models.judged_counts``) against the one judgement
+(``models.judging`` through ``models.judged.read_group``): the same light on every task the SQL
+judges, the same counts, the same overdue per lead unit and the same overdue list — on the demo
+groups at several dates and on generated ledgers."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models import store
+from models.judged import read_group
+from models.judged_counts import count_group, plain_lights
+
+DATES = [date(2018, 12, 31), date(2019, 6, 30), date(2021, 1, 15), date(2024, 3, 27), date(2026, 12, 2)]
+
+
+def _agree(conn: sqlite3.Connection, group_id: int, today: date, limit: int = 50) -> tuple[int, int]:
+    """Assert the fast path and read_group agree; return (tasks judged in SQL, tasks judged in Python)."""
+    full = read_group(conn, group_id, today)
+    judged = {t.id: t for t in full.tasks}
+    sql = plain_lights(conn, group_id, today)
+    assert sql.keys() == judged.keys()
+    for task_id, light in sql.items():
+        if light is not None:
+            assert light == judged[task_id].judgement.light, (today, task_id, judged[task_id].judgement)
+    fast = count_group(conn, group_id, today, limit=limit)
+    assert fast.counts == full.counts()
+    assert sorted(fast.judged_in_python) == sorted(i for i, light in sql.items() if light is None)
+    assert {u: n.overdue for u, n in fast.by_lead.items()} == {
+        u: sum(t.judgement.overdue for t in ts) for u, ts in full.by_unit().items()}
+    assert {u: n.total for u, n in fast.by_lead.items()} == {u: len(ts) for u, ts in full.by_unit().items()}
+    late = sorted((t for t in full.tasks if t.judgement.overdue), key=lambda t: (t.judgement.due or date.min, t.id))
+    assert [(o.id, o.due) for o in fast.overdue] == [(t.id, t.judgement.due) for t in late[:limit]]
+    plain = sum(light is not None for light in sql.values())
+    return plain, len(sql) - plain
+
+
+def test_the_demo_groups_are_counted_as_judged_on_every_date(demo: Path):
+    conn = store.connect(demo)
+    try:
+        groups = [r[0] for r in conn.execute("SELECT id FROM work_group ORDER BY id")]
+        assert len(groups) >= 3
+        plain = python = 0
+        for today in DATES:
+            for g in groups:
+                a, b = _agree(conn, g, today, limit=5)
+                plain, python = plain + a, python + b
+    finally:
+        conn.close()
+    # the demo's tasks are all plain (no extension, claim or reported percentage): the SQL judged them
+    assert plain > 0 and python == 0
+
+
+# ---------------------------------------------------------------- generated ledgers
+
+# dates within a few weeks of each other across a new year, half of them from a few days a week apart,
+# so that due dates fall on today, on the last day of "due soon", on the completion date, and target
+# years end in between
+_SPECIAL = [date(2021, 12, 24), date(2021, 12, 31), date(2022, 1, 1), date(2022, 1, 7), date(2022, 1, 8),
+            date(2022, 1, 14), date(2022, 1, 15)]
+_DAY = st.sampled_from(_SPECIAL) | st.integers(min_value=0, max_value=60).map(
+    lambda n: date(2021, 12, 1) + timedelta(days=n))
+
+
+def _rarely(strategy, empty=None):
+    """``strategy``'s value one time in five, else ``empty`` (one_of would pick each branch half the time)."""
+    return st.tuples(st.integers(0, 4), strategy).map(lambda x: x[1] if x[0] == 0 else empty)
+
+
+_TASK = st.fixed_dictionaries({
+    "status": st.sampled_from(["未启动", "推进中", "已完成"]),
+    "due": st.none() | _DAY,
+    "done_on": st.none() | _DAY,
+    "cancelled": _rarely(st.just("2021-12-01")),
+    "targets": st.lists(st.tuples(st.integers(2020, 2023),
+                                  st.sampled_from([None, None, None, "", "86%", "未完成", " "])), max_size=3,
+                        unique_by=lambda t: t[0]),
+    "extension": _rarely(_DAY),  # each of these makes a task judged in Python
+    "closing": _rarely(st.sampled_from(["claimed", "confirmed", "returned"])),
+    "progress": st.sampled_from([None, None, "已召开推进会", "完成进度60%", "完成30％"]),
+    "leads": st.lists(st.integers(0, 3), max_size=2, unique=True),
+    "form_claim": _rarely(st.just(True), False),
+    "in_round": _rarely(st.just(True), False),
+})
+
+
+@pytest.fixture(scope="module")
+def empty_ledger(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("counts") / "t.db"
+    store.prepare(path)
+    return path
+
+
+def _fill(conn: sqlite3.Connection, tasks: list[dict], round_due: date | None, review: bool) -> int:
+    now = "2021-01-01 00:00:00"
+    g = conn.execute("INSERT INTO work_group (name, review_closing, created_at) VALUES ('组', :r, :now)",
+                     {"r": review, "now": now}).lastrowid
+    units = [conn.execute("INSERT INTO unit (name, created_at) VALUES (:n, :now)",
+                          {"n": f"县第{i}局", "now": now}).lastrowid for i in range(4)]
+    rnd = conn.execute("INSERT INTO report_round (group_id, name, due, status, opened_on) "
+                       "VALUES (:g, '第一期', :d, 'open', '2021-01-01')",
+                       {"g": g, "d": round_due.isoformat() if round_due else None}).lastrowid
+    report = conn.execute("INSERT INTO unit_report (round_id, unit_id, received_on) VALUES (:r, :u, '2021-02-01')",
+                          {"r": rnd, "u": units[0]}).lastrowid
+    for i, t in enumerate(tasks):
+        tid = conn.execute(
+            "INSERT INTO task (group_id, position, content, due, status, done_on, search_text, cancelled_on) "
+            "VALUES (:g, :p, :c, :due, :s, :done, '', :x)",
+            {"g": g, "p": i, "c": f"任务{i}", "due": t["due"] and t["due"].isoformat(), "s": t["status"],
+             "done": t["done_on"] and t["done_on"].isoformat(), "x": t["cancelled"]}).lastrowid
+        for k, u in enumerate(t["leads"]):
+            conn.execute("INSERT INTO assignment (task_id, unit_id, role, position) VALUES (:t, :u, 'lead', :k)",
+                         {"t": tid, "u": units[u], "k": k})
+        if t["in_round"]:
+            conn.execute("INSERT INTO round_task (round_id, task_id) VALUES (:r, :t)", {"r": rnd, "t": tid})
+        if t["form_claim"]:
+            conn.execute("INSERT INTO report_entry (report_id, task_id, role, status) VALUES (:r, :t, 'lead', :s)",
+                         {"r": report, "t": tid, "s": "已完成" if t["status"] == "已完成" else "推进中"})
+        for year, actual in t["targets"]:
+            conn.execute("INSERT INTO target (task_id, year, target, actual) VALUES (:t, :y, '90%', :a)",
+                         {"t": tid, "y": year, "a": actual})
+        if t["extension"]:
+            conn.execute("INSERT INTO extension (task_id, new_due, reason, granted_on) "
+                         "VALUES (:t, :d, '延期', '2021-01-01')", {"t": tid, "d": t["extension"].isoformat()})
+        if t["closing"]:
+            conn.execute('INSERT INTO task_closing (task_id, state, "on", done_on) VALUES (:t, :s, :on, :d)',
+                         {"t": tid, "s": t["closing"], "on": "2022-06-01", "d": t["done_on"] and t["done_on"].isoformat()})
+        if t["progress"]:
+            conn.execute('INSERT INTO progress (task_id, "on", text) VALUES (:t, :on, :x)',
+                         {"t": tid, "on": "2021-12-15", "x": t["progress"]})
+    return g
+
+
+PLAIN: list[int] = []
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tasks=st.lists(_TASK, min_size=3, max_size=15), today=_DAY, round_due=st.none() | _DAY, review=st.booleans())
+def test_generated_ledgers_are_counted_as_judged(empty_ledger: Path, tasks, today, round_due, review):
+    conn = store.connect(empty_ledger)
+    try:
+        conn.execute("BEGIN")
+        group = _fill(conn, tasks, round_due, review)
+        plain, _ = _agree(conn, group, today, limit=3)
+        PLAIN.append(plain)
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def test_generated_ledgers_took_the_sql_path(empty_ledger: Path):
+    """The generated ledgers above had plain tasks, judged in SQL (else they showed nothing)."""
+    if not PLAIN:
+        pytest.skip("run with the test above")
+    assert sum(PLAIN) > len(PLAIN), sum(PLAIN)
