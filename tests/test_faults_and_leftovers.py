@@ -5,6 +5,7 @@ it is; a kill during a backup, a restore or an export leaves nothing the next st
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -406,3 +407,45 @@ async def test_the_window_lists_tasks_with_damaged_text_and_names_them(tmp_path)
         assert "你好\ufffd" in contents and len(contents) > 5
         messages = "\n".join(str(n.message) for n in app._notifications)
         assert f"任务{number}「你好" in messages and "decode" not in messages
+
+
+async def test_the_export_dialog_shows_the_cut_cell_and_the_damaged_task(tmp_path):
+    """x in the window: what the command line prints as 注意 (a text cut at Excel's cell limit, a task
+    whose text was damaged) is shown under the written path and as a notice, naming the cell and task."""
+    from tui import make_app
+    from tui.testing import choose_group, demo_copy, settle, text_of
+
+    path = demo_copy(tmp_path)
+    _, damaged = _damage_one_task(path)
+    conn = sqlite3.connect(path)
+    long_id, long_number = conn.execute(
+        "SELECT t.id, t.number FROM task t JOIN work_group g ON g.id = t.group_id WHERE g.name = ? "
+        "ORDER BY t.id LIMIT 1 OFFSET 1", (MINQING,)).fetchone()
+    conn.execute("UPDATE task SET content = ? WHERE id = ?", ("长文" * 20_000, long_id))  # 40,000 characters
+    conn.commit()
+    conn.close()
+    out = tmp_path / "导出"
+    out.mkdir()
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await choose_group(pilot, "闽清")
+        before = len(app._notifications)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "ExportDialog"
+        await pilot.press("tab", "tab", "ctrl+u", *str(out), "enter")  # 保存到 …, Enter exports 分工表
+        await settle(pilot)
+        result = text_of(dialog.query_one("#result"), width=400)
+        assert "已导出到" in result, result
+        assert f"任务{damaged}「你好" in result and "不是有效的 UTF-8" in result, result
+        cut = re.search(r"注意：工作表「分工表」[A-Z]+\d+「(.*?)…」共 (40,0\d\d) 字，超过 Excel 单元格上限 32,767 字", result)
+        assert cut and cut[1].startswith(f"{long_number}长文长文"), result  # the cell begins with the task's number
+        notices = [n for n in list(app._notifications)[before:] if n.severity == "warning"]
+        assert len(notices) == 1 and "2 条注意" in notices[0].title, [n.title for n in notices]
+        assert f"任务{damaged}「你好" in notices[0].message and f"共 {cut[2]} 字" in notices[0].message
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ != "ExportDialog"
+    written = [p for p in out.iterdir()]
+    assert len(written) == 1 and written[0].suffix == ".xlsx"
