@@ -632,7 +632,7 @@ def _scan_ods(stream, sheets: dict[str, SheetLayout]) -> None:
 # --- .xls -----------------------------------------------------------------------------------------
 
 _BOF = {0x0809, 0x0409, 0x0209, 0x0009}
-_EOF, _BOUNDSHEET, _FILEPASS, _MULRK = 0x000A, 0x0085, 0x002F, 0x00BD
+_EOF, _BOUNDSHEET, _FILEPASS, _MULRK, _MERGEDCELLS = 0x000A, 0x0085, 0x002F, 0x00BD, 0x00E5
 # NUMBER, RK, LABELSST, LABEL, RSTRING, BOOLERR, FORMULA (BIFF8, BIFF3, BIFF4): cells with a value.
 _VALUE_RECORDS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205, 0x0006, 0x0206, 0x0406}
 
@@ -645,7 +645,9 @@ def _xls(path: Path) -> dict[str, SheetLayout]:
         return {}
     sheets: dict[str, SheetLayout] = {}
     for name, offset in _xls_sheets(book):
-        sheets[name] = SheetLayout(_xls_extent(book, offset))
+        layout = SheetLayout()
+        layout.extent, layout.merges = _xls_extent(book, offset)
+        sheets[name] = layout
     if sheets:
         next(iter(sheets.values())).text = textsize.xls_text(book)
     return sheets
@@ -679,14 +681,15 @@ def _xls_sheets(book: bytes) -> list[tuple[str, int]]:
     return sheets
 
 
-def _xls_extent(book: bytes, pos: int) -> Extent:
+def _xls_extent(book: bytes, pos: int) -> tuple[Extent, int]:
     """The extent of one sheet's value records, from its BOF to the matching EOF (charts embedded
-    in the sheet have their own BOF … EOF inside). The loop keeps to plain integers: a 10,000-row
-    .xls has some 100,000 records."""
+    in the sheet have their own BOF … EOF inside), and the merged ranges its MERGEDCELLS records
+    declare (8 bytes each: an 8 MB file can hold a million, which calamine would all build). The
+    loop keeps to plain integers: a 10,000-row .xls has some 100,000 records."""
     top = left = 1 << 20
     bottom = right = -1
     lowest = rightmost = (0, 0)
-    depth = 0
+    depth = merges = 0
     unpack = struct.unpack_from
     values, bofs = _VALUE_RECORDS, _BOF
     end = len(book) - 4
@@ -707,6 +710,10 @@ def _xls_extent(book: bytes, pos: int) -> Extent:
         elif kind in bofs:
             depth += 1
             continue
+        elif kind == _MERGEDCELLS:
+            if size >= 2:
+                merges += unpack("<H", book, body)[0]
+            continue
         elif kind == _EOF:
             depth -= 1
             if depth <= 0:
@@ -723,5 +730,5 @@ def _xls_extent(book: bytes, pos: int) -> Extent:
         if col < left:
             left = col
     if bottom < 0:
-        return Extent()
-    return Extent(top + 1, left + 1, bottom + 1, right + 1, lowest, rightmost)
+        return Extent(), merges
+    return Extent(top + 1, left + 1, bottom + 1, right + 1, lowest, rightmost), merges

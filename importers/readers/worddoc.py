@@ -71,6 +71,7 @@ class DocumentSource(Source):
     def _read(self, name: str, tbl) -> Grid:
         values: list[list[object]] = []
         merges: list[Merge] = []
+        self._width = 0
         self._rows(name, tbl, 0, values, merges, 0)
         return build_grid(self.file, name, values, 1, 1, merges)
 
@@ -95,6 +96,9 @@ class DocumentSource(Source):
             still_open: dict[tuple[int, int], int] = {}
             for tc in tr.iterchildren(f"{_W}tc"):
                 span = max(int(tc.grid_span or 1), 1)
+                if col + span > sniff.MAX_COLUMNS:  # a gridSpan of 50,000,000 would build as many cells
+                    raise refuse(self.path, f"这一行跨到第 {col + span:,} 列，超过上限 {sniff.MAX_COLUMNS:,} 列，"
+                                            "不像正常的表格，已拒绝读取。", sheet=name, row=r + 1)
                 vmerge = tc.vMerge
                 key = (col, col + span - 1)
                 if vmerge == "continue" and key in open_down:
@@ -113,3 +117,8 @@ class DocumentSource(Source):
                 col += span
             open_down = still_open
             values.append(row)
+            self._width = max(self._width, len(row))
+            if len(values) * self._width > sniff.MAX_CELLS:
+                raise refuse(self.path, f"表格区域将达到 {len(values):,} 行 × {self._width:,} 列，超过上限 "
+                                        f"{sniff.MAX_CELLS:,} 个单元格，请删除多余内容后再导入。", sheet=name, row=r + 1)
+
