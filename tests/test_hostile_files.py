@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TODAY, run_cli, table_rows
 from data.builders import write_ods, write_xlsx
-from data.hostile import HEADER, overlapping_merges, repeated_text_ods, shared_string_bomb, write_xlsx_raw
+from data.hostile import (HEADER, docx_with_body, overlapping_merges, repeated_text_ods, shared_string_bomb,
+                          word_row, write_xlsx_raw)
 
 from importers import read_file
 from importers.readers import sniff, textsize
@@ -185,28 +186,6 @@ def test_a_repeated_text_ods_under_another_prefix_is_refused_too(tmp_path):
 
 # --- the limits of CSV, Word and .xls, where they are read their own way -------------------------------
 
-def _docx_with_body(path: Path, body: str) -> Path:
-    """A .docx whose body is ``body`` (WordprocessingML), written by hand around python-docx's parts."""
-    import docx
-
-    docx.Document().save(str(path))
-    with zipfile.ZipFile(path) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    xml = parts["word/document.xml"].decode("utf-8")
-    start, end = xml.index("<w:body>") + len("<w:body>"), xml.index("</w:body>")
-    parts["word/document.xml"] = (xml[:start] + body + xml[end:]).encode("utf-8")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    return path
-
-
-def _word_row(*cells: str, span: int = 1) -> str:
-    first = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span > 1 else ""
-    return "<w:tr>" + "".join(f"<w:tc>{first if i == 0 else ''}<w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>"
-                              for i, c in enumerate(cells)) + "</w:tr>"
-
-
 def test_a_csv_row_past_the_column_limit_is_refused_before_every_row_is_padded_to_it(tmp_path, ledger):
     rows = "".join(f"{i},任务{i},县卫健局\n" for i in range(1, 5_000))
     path = tmp_path / "宽.csv"  # 5,000 rows padded to 200,001 columns would be a billion cells
@@ -244,9 +223,9 @@ def test_a_csv_past_the_text_limit_is_refused(tmp_path, ledger, encoding, size):
 
 
 def test_a_word_cell_spanning_millions_of_columns_is_refused(tmp_path, ledger):
-    body = ("<w:tbl>" + _word_row("序号", "工作任务", "牵头单位") + _word_row("1", "任务一", "县卫健局", span=50_000_000)
+    body = ("<w:tbl>" + word_row("序号", "工作任务", "牵头单位") + word_row("1", "任务一", "县卫健局", span=50_000_000)
             + "</w:tbl>")
-    path = _docx_with_body(tmp_path / "跨列.docx", body)
+    path = docx_with_body(tmp_path / "跨列.docx", body)
     result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
     _refused(result, "跨列.docx", "「表格1」第 2 行", "50,000,000 列", f"{sniff.MAX_COLUMNS:,} 列")
 
@@ -254,19 +233,19 @@ def test_a_word_cell_spanning_millions_of_columns_is_refused(tmp_path, ledger):
 def test_a_word_table_past_the_cell_limit_is_refused(tmp_path, ledger):
     width = 1_000
     rows = sniff.MAX_CELLS // width + 1
-    body = "<w:tbl>" + _word_row("序号", "工作任务", "牵头单位", *["备注"] * (width - 3)) + "".join(
-        _word_row(str(r), f"任务{r}", "县卫健局", *["1"] * (width - 3)) for r in range(1, rows)) + "</w:tbl>"
-    path = _docx_with_body(tmp_path / "大表.docx", body)
+    body = "<w:tbl>" + word_row("序号", "工作任务", "牵头单位", *["备注"] * (width - 3)) + "".join(
+        word_row(str(r), f"任务{r}", "县卫健局", *["1"] * (width - 3)) for r in range(1, rows)) + "</w:tbl>"
+    path = docx_with_body(tmp_path / "大表.docx", body)
     result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
     _refused(result, "大表.docx", f"{rows:,} 行 × {width:,} 列", f"{sniff.MAX_CELLS:,} 个单元格")
 
 
 def test_a_word_document_whose_body_unpacks_past_its_limit_is_refused_before_it_is_parsed(tmp_path, ledger):
     filler = '<w:bookmarkStart w:id="0" w:name="_x"/><w:bookmarkEnd w:id="0"/>'
-    row = _word_row("1", "任务一", "县卫健局")
+    row = word_row("1", "任务一", "县卫健局")
     repeat = sniff.MAX_DOCUMENT_XML // len(filler) + 1
-    body = "<w:tbl>" + _word_row("序号", "工作任务", "牵头单位") + row + "</w:tbl><w:p>" + filler * repeat + "</w:p>"
-    path = _docx_with_body(tmp_path / "正文.docx", body)
+    body = "<w:tbl>" + word_row("序号", "工作任务", "牵头单位") + row + "</w:tbl><w:p>" + filler * repeat + "</w:p>"
+    path = docx_with_body(tmp_path / "正文.docx", body)
     assert path.stat().st_size < 1_000_000
     result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
     _refused(result, "正文.docx", "Word 文档的正文", f"{sniff.MAX_DOCUMENT_XML // 2**20} MB")
@@ -274,7 +253,7 @@ def test_a_word_document_whose_body_unpacks_past_its_limit_is_refused_before_it_
 
     with pytest.raises(ImportRefused, match="Word 文档的正文"):  # read as a notice's text, the same check first
         notice_paragraphs(path)
-    small = _docx_with_body(tmp_path / "小.docx", body.replace(filler * repeat, filler * 10))
+    small = docx_with_body(tmp_path / "小.docx", body.replace(filler * repeat, filler * 10))
     assert [t.content for t in read_file(small, kind="tasks").tasks] == ["任务一"]
 
 

@@ -129,14 +129,14 @@ def _judge_text(path: Path, sheets: dict[str, SheetLayout], kind: str) -> None:
     how = {"xlsx": "许多单元格引用同一段很长的共享文字", "ods": "很长的文字被重复到许多单元格",
            "xls": "许多单元格引用同一段很长的共享文字"}[kind]
     raise refuse(path, f"读出的文字将多达 {total / 1024 / 1024:,.0f} MB（{how}），超过上限 "
-                       f"{textsize.MAX_TEXT_BYTES // 1024 // 1024} MB，读取会耗尽内存，已拒绝读取。", sheet=name)
+                       f"{textsize.MAX_TEXT_BYTES // 1024 // 1024} MB，读取会耗尽内存，已拒绝读取。", sheet=name, limit=True)
 
 
 def _judge(path: Path, sheets: dict[str, SheetLayout]) -> None:
     for name, layout in sheets.items():
         if layout.merges > sniff.MAX_MERGES:
             raise refuse(path, f"合并单元格多达 {layout.merges:,} 处，超过上限 {sniff.MAX_MERGES:,} 处，"
-                               "不像正常的表格，已拒绝读取。", sheet=name)
+                               "不像正常的表格，已拒绝读取。", sheet=name, limit=True)
         _judge_sheet(path, name, layout.extent)
     if sum(s.extent.cells for s in sheets.values()) <= sniff.MAX_CELLS:
         return
@@ -148,7 +148,7 @@ def _judge(path: Path, sheets: dict[str, SheetLayout]) -> None:
     if total > sniff.MAX_CELLS:
         name, layout = max(sheets.items(), key=lambda item: item[1].extent.cells)
         raise refuse(path, f"单元格 {layout.extent.far_cell()} 离表格太远（各工作表的表格区域合计将达到 {total:,} 个单元格，"
-                           f"超过上限 {sniff.MAX_CELLS:,} 个），请删除多余内容后再导入。", sheet=name)
+                           f"超过上限 {sniff.MAX_CELLS:,} 个），请删除多余内容后再导入。", sheet=name, limit=True)
 
 
 def _judge_sheet(path: Path, name: str, extent: Extent) -> None:
@@ -166,7 +166,7 @@ def _judge_sheet(path: Path, name: str, extent: Extent) -> None:
                    "如果下面是多余的内容，请删除后再导入。")
     else:
         return
-    raise refuse(path, message, sheet=name)
+    raise refuse(path, message, sheet=name, limit=True)
 
 
 def _cell(position: tuple[int, int]) -> str:

@@ -68,9 +68,12 @@ _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def refuse(path: Path | str, message: str, *, sheet: str | None = None, row: int | None = None,
-           col: int | None = None) -> ImportRefused:
-    """The refusal of ``path`` (a path or a file name): 「file」工作表「S」第 N 行 X 列：message."""
-    return ImportRefused(message, Origin(display_name(path) if path else "", sheet, row, col))
+           col: int | None = None, limit: bool = False) -> ImportRefused:
+    """The refusal of ``path`` (a path or a file name): 「file」工作表「S」第 N 行 X 列：message.
+    ``limit``: the file is past a limit of the readers (``ImportRefused.beyond_limit``)."""
+    refusal = ImportRefused(message, Origin(display_name(path) if path else "", sheet, row, col))
+    refusal.beyond_limit = limit
+    return refusal
 
 
 def not_a_file(path: Path) -> str | None:
@@ -214,7 +217,7 @@ def _check_document_size(path: Path, infos: list[zipfile.ZipInfo]) -> None:
     size = max((i.file_size for i in infos if i.filename == "word/document.xml"), default=0)
     if size > MAX_DOCUMENT_XML:
         raise refuse(path, f"Word 文档的正文解压后有 {size / 2**20:,.0f} MB，超过上限 {MAX_DOCUMENT_XML // 2**20} MB，"
-                           "读取会耗尽内存，已拒绝读取。")
+                           "读取会耗尽内存，已拒绝读取。", limit=True)
 
 
 def _check_xml_declarations(path: Path, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:

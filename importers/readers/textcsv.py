@@ -125,7 +125,7 @@ class CsvSource(Source):
                 raise refuse(self.path, "不是文本（CSV）文件，内容含二进制数据。")
             size = len(text.encode("utf-8", "surrogatepass"))
             if size > textsize.MAX_TEXT_BYTES:
-                raise refuse(self.path, _TOO_MUCH_TEXT.format(mb=size / 2**20, limit=textsize.MAX_TEXT_BYTES // 2**20))
+                raise refuse(self.path, _TOO_MUCH_TEXT.format(mb=size / 2**20, limit=textsize.MAX_TEXT_BYTES // 2**20), limit=True)
             rows: list[list[object]] = []
             width = 0
             try:
@@ -135,14 +135,14 @@ class CsvSource(Source):
                             row.pop()
                         if len(row) > sniff.MAX_COLUMNS:
                             raise refuse(self.path, f"这一行有 {len(row):,} 列，超过上限 {sniff.MAX_COLUMNS:,} 列，"
-                                                    "不像要导入的表格，已拒绝读取。", row=len(rows) + 1)
+                                                    "不像要导入的表格，已拒绝读取。", row=len(rows) + 1, limit=True)
                     rows.append(row)
                     width = max(width, len(row))
                     if len(rows) > sniff.MAX_ROWS:
-                        raise refuse(self.path, f"文件超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。")
+                        raise refuse(self.path, f"文件超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。", limit=True)
                     if len(rows) * width > sniff.MAX_CELLS:
                         raise refuse(self.path, f"表格区域将达到 {len(rows):,} 行 × {width:,} 列，超过上限 "
-                                                f"{sniff.MAX_CELLS:,} 个单元格，请删除多余内容后再导入。", row=len(rows))
+                                                f"{sniff.MAX_CELLS:,} 个单元格，请删除多余内容后再导入。", row=len(rows), limit=True)
             except csv.Error as exc:
                 raise refuse(self.path, f"无法按 CSV 读取（{exc}）。", row=len(rows) + 1) from None
             self._grid = build_grid(self.file, self.sheet_names[0], rows)
@@ -156,7 +156,7 @@ class CsvSource(Source):
         except OSError:
             size = 0
         if size > 2 * textsize.MAX_TEXT_BYTES:
-            raise refuse(self.path, _TOO_MUCH_TEXT.format(mb=size / 2**20, limit=textsize.MAX_TEXT_BYTES // 2**20))
+            raise refuse(self.path, _TOO_MUCH_TEXT.format(mb=size / 2**20, limit=textsize.MAX_TEXT_BYTES // 2**20), limit=True)
         return self.path.read_bytes()
 
 

@@ -12,6 +12,34 @@ from importers.readers.sniff import refuse
 from importers.records import display_name
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_R, _HYPERLINK, _T, _BR = f"{_W}r", f"{_W}hyperlink", f"{_W}t", f"{_W}br"
+_AS_TEXT = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+
+
+def paragraph_text(p) -> str:
+    """What python-docx's ``Paragraph.text`` gives (the runs and hyperlinks' runs directly in the
+    paragraph; tabs, line breaks, soft returns and non-breaking hyphens as characters), walked as
+    plain children: its XPath per paragraph and run cost 4 s of a 20,000-row table."""
+    out: list[str] = []
+    for child in p:
+        tag = child.tag
+        if tag == _R:
+            runs = (child,)
+        elif tag == _HYPERLINK:
+            runs = child.iterchildren(_R)
+        else:
+            continue
+        for run in runs:
+            for e in run:
+                kind = e.tag
+                if kind == _T:
+                    out.append(e.text or "")
+                elif kind == _BR:
+                    if e.get(f"{_W}type", "textWrapping") == "textWrapping":
+                        out.append("\n")
+                elif kind in _AS_TEXT:
+                    out.append(_AS_TEXT[kind])
+    return "".join(out)
 
 
 class DocumentSource(Source):
@@ -22,19 +50,20 @@ class DocumentSource(Source):
 
     def __init__(self, path: Path):
         import docx  # python-docx is only needed for Word files
-        from docx.text.paragraph import Paragraph
 
         self.path = path
         self.file = display_name(path)
         self.hidden_sheets: set[str] = set()
-        self._paragraph = Paragraph
         try:
             document = docx.Document(str(path))
         except Exception as exc:  # noqa: BLE001 — damaged parts surface as many exception types
             raise refuse(path, f"无法作为 Word 文档读取，文件可能已损坏（{str(exc)[:100]}）。") from None
         body = list(document.element.body.iterchildren())
         self._tables = [el for el in body if el.tag == f"{_W}tbl"]
-        self.paragraphs = [Paragraph(el, None).text for el in body if el.tag == f"{_W}p"]  # top-level, in order
+        for i, tbl in enumerate(self._tables, 1):  # before reading 20,000 rows of it (twice: as tasks, as a roster)
+            if sum(1 for _ in tbl.iterchildren(f"{_W}tr")) > sniff.MAX_ROWS:
+                raise refuse(path, f"表格超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。", sheet=f"表格{i}", limit=True)
+        self.paragraphs = [paragraph_text(el) for el in body if el.tag == f"{_W}p"]  # top-level, in order
         self.sheet_names = [f"表格{i}" for i in range(1, len(self._tables) + 1)]
         self._grids: dict[str, Grid] = {}
 
@@ -49,7 +78,7 @@ class DocumentSource(Source):
         lines: list[str] = []
         for child in tc.iterchildren(f"{_W}p", f"{_W}tbl"):
             if child.tag == f"{_W}p":
-                lines.append(self._paragraph(child, None).text)
+                lines.append(paragraph_text(child))
             else:
                 for tr in child.iterchildren(f"{_W}tr"):
                     cells = [self._cell_text(inner).replace("\n", " ").strip() for inner in tr.iterchildren(f"{_W}tc")]
@@ -64,7 +93,7 @@ class DocumentSource(Source):
         if len(cells) != 1:
             return None
         nested = list(cells[0].iterchildren(f"{_W}tbl"))
-        if not nested or any(self._paragraph(p, None).text.strip() for p in cells[0].iterchildren(f"{_W}p")):
+        if not nested or any(paragraph_text(p).strip() for p in cells[0].iterchildren(f"{_W}p")):
             return None
         return nested
 
@@ -82,7 +111,7 @@ class DocumentSource(Source):
         for tr in tbl.iterchildren(f"{_W}tr"):
             r = len(values)
             if r >= sniff.MAX_ROWS:
-                raise refuse(self.path, f"表格超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。", sheet=name)
+                raise refuse(self.path, f"表格超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。", sheet=name, limit=True)
             nested = self._only_tables(tr) if depth < 8 else None
             if nested:
                 col = first_col + tr.grid_before
@@ -98,7 +127,7 @@ class DocumentSource(Source):
                 span = max(int(tc.grid_span or 1), 1)
                 if col + span > sniff.MAX_COLUMNS:  # a gridSpan of 50,000,000 would build as many cells
                     raise refuse(self.path, f"这一行跨到第 {col + span:,} 列，超过上限 {sniff.MAX_COLUMNS:,} 列，"
-                                            "不像正常的表格，已拒绝读取。", sheet=name, row=r + 1)
+                                            "不像正常的表格，已拒绝读取。", sheet=name, row=r + 1, limit=True)
                 vmerge = tc.vMerge
                 key = (col, col + span - 1)
                 if vmerge == "continue" and key in open_down:
@@ -120,5 +149,5 @@ class DocumentSource(Source):
             self._width = max(self._width, len(row))
             if len(values) * self._width > sniff.MAX_CELLS:
                 raise refuse(self.path, f"表格区域将达到 {len(values):,} 行 × {self._width:,} 列，超过上限 "
-                                        f"{sniff.MAX_CELLS:,} 个单元格，请删除多余内容后再导入。", sheet=name, row=r + 1)
+                                        f"{sniff.MAX_CELLS:,} 个单元格，请删除多余内容后再导入。", sheet=name, row=r + 1, limit=True)
 
