@@ -174,8 +174,10 @@ def make_backup(db_path: str | os.PathLike[str], reason: str = "manual", *,
                     leftover.unlink(missing_ok=True)
                 except OSError:
                     pass
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise BackupError(f"无法备份数据库「{db_path.name}」到「{folder}」：{detail}") from None
+        from models.faults import copy_problem
+
+        raise BackupError(f"无法备份数据库「{db_path.name}」到「{folder}」：{copy_problem(exc, folder)}"
+                          "数据库未作任何改动。") from None
     finally:
         if src is not None and source is None:
             src.close()
@@ -403,7 +405,9 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
             dest.close()
     except (OSError, sqlite3.Error) as exc:
         before = f"恢复前的数据在「{saved or damaged}」。" if (saved or damaged) else ""
-        raise BackupError(f"从「{backup_file.name}」恢复失败：{exc}。{before}") from None
+        from models.faults import copy_problem
+
+        raise BackupError(f"从「{backup_file.name}」恢复失败：{copy_problem(exc, db_path)}{before}") from None
     after = ledger_problem(db_path, read_only=False)
     if after:
         before = f"恢复前的数据在「{saved or damaged}」。" if (saved or damaged) else ""

@@ -67,6 +67,25 @@ def os_problem(exc: OSError, path: str | os.PathLike[str] | None) -> str:
     return f"无法写入{name}（{exc.strerror or exc}）。"
 
 
+def copy_problem(exc: BaseException, path: str | os.PathLike[str] | None) -> str:
+    """A failed copy of ours into ``path`` (a backup, a restore: SQLite's backup API or the OS) in
+    words; SQLite's own text only for what is neither a disk nor a permission failure."""
+    if isinstance(exc, OSError):
+        return os_problem(exc, path)
+    name = f"「{path}」" if path is not None else ""
+    code = _code(exc)
+    text = str(exc).lower()
+    if code == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return f"磁盘空间已满，无法写入{name}。"
+    if code == sqlite3.SQLITE_READONLY or "readonly database" in text:
+        return f"{name}是只读的，不能写入（文件设为只读、所在文件夹不可写，或当前用户没有写入权限）。"
+    if code == sqlite3.SQLITE_IOERR or "disk i/o error" in text:
+        return f"写入{name}时磁盘出错（磁盘可能已满、已被拔出，或文件超过了系统允许的大小）。"
+    if code in (sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) or "unable to open" in text:
+        return f"无法打开{name}进行写入（没有权限，或所在文件夹不可写、不存在）。"
+    return f"{exc}。"
+
+
 def writable_problem(path: Path) -> str | None:
     """Why the ledger at ``path`` cannot be written at all, found before a write is tried: the file
     read-only, or (for a new file, or the WAL beside it) its folder. None when it looks writable."""
