@@ -361,6 +361,11 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
         raise BackupError(f"「{backup_file}」不能用于恢复：{problem}。数据库未作任何改动。")
     if db_path.exists() and db_path.resolve() == backup_file.resolve():
         raise BackupError(f"「{backup_file}」就是当前的数据库文件，不能用它自己恢复。")
+    from models.faults import writable_problem
+
+    unwritable = writable_problem(db_path)  # said before a backup of the state before is made for nothing
+    if unwritable:
+        raise BackupError(f"不能从「{backup_file.name}」恢复：{unwritable}")
     saved = damaged = None
     sound = False  # the current state is saved as a backup once the restore holds the write lock
     if db_path.is_file() and db_path.stat().st_size > 0:

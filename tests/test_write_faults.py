@@ -206,3 +206,18 @@ def test_a_backup_or_restore_onto_a_disk_that_fills_up_says_so_in_chinese(ledger
     _unchanged(result, ledger, before, "磁盘", "无法备份数据库", str(ledger.name))
     assert "disk" not in result.stderr.lower() and "database" not in result.stderr.lower(), result.stderr
     assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [copy.name]
+
+
+def test_a_restore_into_a_read_only_file_is_refused_by_name_before_any_backup(ledger, tmp_path):
+    from models import backup
+
+    copy = backup.make_backup(ledger, "manual")
+    before = table_rows(ledger)
+    ledger.chmod(0o444)
+    try:
+        result = _cli("--db", str(ledger), "restore", str(copy), cwd=tmp_path, prefix=_no_override())
+    finally:
+        ledger.chmod(0o600)
+    _unchanged(result, ledger, before, "只读", str(ledger), copy.name)
+    assert "readonly" not in result.stderr
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [copy.name]  # no backup made for nothing
