@@ -304,6 +304,49 @@ def test_text_that_is_not_utf8_is_replaced_and_named_in_both_exports_and_an_impo
     assert "Traceback" not in result.stderr
 
 
+def test_a_unit_name_that_is_not_utf8_takes_no_command_down(demo, tmp_path):
+    """A damaged unit name (read by every import to match units, and by the rounds): the import, the
+    rounds and an export go on with � in its place; the import names it."""
+    conn = sqlite3.connect(demo)
+    conn.execute("UPDATE unit SET name = CAST(X'E58EBFFF' AS TEXT) WHERE id = (SELECT max(id) FROM unit)")  # 县 + a bad byte
+    conn.commit()
+    conn.close()
+    result = run_cli("--db", str(demo), "import", str(CSV), "--group", MINQING, "--dry-run")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "单位「县\ufffd」" in result.stdout and "不是有效的 UTF-8" in result.stdout, result.stdout[-2000:]
+    opened = run_cli("--db", str(demo), "round", "open", "第1期", "--group", MINQING)
+    assert opened.returncode == 0 and "已开启报送轮次「第1期」" in opened.stdout, opened.stderr[-2000:]
+    listed = run_cli("--db", str(demo), "round", "list", "--group", MINQING)
+    assert listed.returncode == 0 and "第1期" in listed.stdout and "Traceback" not in listed.stderr, listed.stderr[-2000:]
+    out = tmp_path / "全部.json"
+    dumped = run_cli("--db", str(demo), "export", str(out))
+    assert dumped.returncode == 0 and "单位「县\ufffd」" in dumped.stderr, dumped.stderr
+
+
+def test_a_command_that_cannot_read_past_damaged_text_says_so_and_names_it(demo, monkeypatch, capsys):
+    """Whatever command still meets text not valid UTF-8 unrepaired ends in words naming the rows, exit 1."""
+    from taizhang import cli
+    from taizhang import rounds_cli
+
+    _, number = _damage_one_task(demo)
+
+    def unrepaired(db_path):
+        from models import store
+
+        return store.connect(db_path)
+
+    assert cli.main(["--db", str(demo), "round", "open", "第1期", "--group", MINQING]) == 0
+    monkeypatch.setattr(rounds_cli, "_connect", unrepaired)
+    conn = sqlite3.connect(demo)
+    conn.execute("UPDATE unit SET name = CAST(X'E58EBFFF' AS TEXT) WHERE id = (SELECT max(id) FROM unit)")
+    conn.commit()
+    conn.close()
+    code = cli.main(["--db", str(demo), "round", "list", "--group", MINQING])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and "decode" not in err
+    assert "数据库中有文字已损坏" in err and f"任务{number}「你好" in err and "单位「县\ufffd」" in err
+
+
 # --- 11. UTF-16 and UTF-32 text ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
