@@ -154,6 +154,29 @@ def test_a_file_argument_that_is_not_a_regular_file_is_named_for_what_it_is(demo
     assert table_rows(demo) == before
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX files")
+def test_a_ledger_argument_that_is_not_a_regular_file_is_named_for_what_it_is(tmp_path):
+    """--db naming a folder, /dev/zero, a FIFO or a symlink loop: every command says what it is (not
+    "cannot open", "disk error" or SQLite's "cannot rollback"), exit 1, and creates nothing."""
+    folder = tmp_path / "台账文件夹"
+    folder.mkdir()
+    fifo = tmp_path / "管道.db"
+    os.mkfifo(fifo)
+    loop = tmp_path / "环.db"
+    os.symlink(tmp_path / "环2.db", loop)
+    os.symlink(loop, tmp_path / "环2.db")
+    cases = {folder: "是一个文件夹", Path("/dev/zero"): "是一个设备", fifo: "是一个管道", loop: "是一个循环的快捷方式"}
+    for path, word in cases.items():
+        for command in (["export", str(tmp_path / "全部.json")], ["import", str(CSV), "--group", MINQING], ["backup"],
+                        ["round", "list"]):
+            result = run_cli("--db", str(path), *command)
+            assert result.returncode == 1, (path, command, result.stderr)
+            assert f"数据库「{path}」{word}" in result.stderr, (path, command, result.stderr)
+            assert "Traceback" not in result.stderr and "rollback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["台账文件夹", "管道.db", "环.db", "环2.db"])
+    assert list(folder.iterdir()) == []
+
+
 # --- 10. leftovers of kills ---------------------------------------------------------------------------
 
 _KILL_AT = """
