@@ -388,6 +388,7 @@ def test_a_utf16_csv_with_or_without_its_mark_reads_as_the_same_tasks(tmp_path, 
 
 def test_a_utf16_roster_without_its_mark_and_a_utf32_csv(tmp_path, demo):
     from importers import read_file
+    from importers.records import ImportRefused
 
     roster = tmp_path / "名单.txt"
     roster.write_bytes("组 长： 庄一鸣 区人民政府副区长\n成 员： 王五 区卫健局局长\n".encode("utf-16-le"))
@@ -397,6 +398,14 @@ def test_a_utf16_roster_without_its_mark_and_a_utf32_csv(tmp_path, demo):
     before = table_rows(demo)
     result = run_cli("--db", str(demo), "import", str(wide), "--group", MINQING)
     assert result.returncode == 1 and "「三十二位.csv」" in result.stderr and "UTF-32" in result.stderr
+    assert table_rows(demo) == before
+    for encoding in ("utf-32-le", "utf-32-be"):  # without its mark: named too, not called binary
+        wide.write_bytes(CSV.read_bytes().decode("gb18030").encode(encoding))
+        result = run_cli("--db", str(demo), "import", str(wide), "--group", MINQING)
+        assert result.returncode == 1 and "UTF-32" in result.stderr and "Traceback" not in result.stderr, result.stderr
+        roster.write_bytes("组 长： 庄一鸣\n".encode(encoding))
+        with pytest.raises(ImportRefused, match="UTF-32"):
+            read_file(roster, kind="roster")
     assert table_rows(demo) == before
 
 

@@ -149,7 +149,10 @@ def sniff(path: Path) -> str:
         if head.startswith(magic):
             raise refuse(path, f"不是{expected}（内容是{what}）。请选择 {SUPPORTED}。")
     if SUFFIXES[suffix] == "csv":
-        from importers.readers.textcsv import utf16_without_bom
+        from importers.readers.textcsv import utf16_without_bom, utf32_without_bom
+
+        if utf32_without_bom(head) or head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+            raise refuse(path, "文件是 UTF-32 编码的文本，不能直接读取。请在记事本或 WPS 中另存为 UTF-8 后再导入。")
 
         if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and not utf16_without_bom(head):
             raise refuse(path, "不是文本（CSV）文件，内容是二进制数据。")

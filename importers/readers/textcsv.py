@@ -22,7 +22,7 @@ def decode_text(data: bytes, path: Path | str) -> str:
     """The text of a file in UTF-16 (BOM), UTF-8 (BOM or clean) or else GB18030 (which covers GBK).
     A few bytes that decode in none of them (a file cut mid-character, a stray byte) become U+FFFD
     and the rest is read; a file that mostly does not decode, or is binary, is refused."""
-    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or utf32_without_bom(data):
         raise refuse(path, "文件是 UTF-32 编码的文本，不能直接读取。请在记事本或 WPS 中另存为 UTF-8 后再导入。")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -52,6 +52,19 @@ def decode_text(data: bytes, path: Path | str) -> str:
     if text.count("\ufffd") * 20 > len(text):
         raise refuse(path, "无法识别文字编码（应为 UTF-8 或 GBK），请在记事本或 WPS 中另存为 UTF-8 后再导入。")
     return text
+
+
+def utf32_without_bom(data: bytes) -> bool:
+    """Whether ``data`` looks like UTF-32 text without a byte-order mark: in every four bytes of its
+    start, the two high bytes (little-endian) or the two low (big-endian) are zero."""
+    head = data[:4096]
+    head = head[:len(head) - len(head) % 4]
+    if len(head) < 16:
+        return False
+    n = len(head) // 4
+    little = head[2::4].count(0) == head[3::4].count(0) == n and head[0::4].count(0) < n
+    big = head[0::4].count(0) == head[1::4].count(0) == n and head[3::4].count(0) < n
+    return little or big  # (all zeros is no text at all)
 
 
 def utf16_without_bom(data: bytes) -> str | None:
