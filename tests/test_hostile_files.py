@@ -271,3 +271,27 @@ def test_an_xls_declaring_more_merged_ranges_than_the_limit_is_refused_by_count(
     book.save(str(path))
     result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
     _refused(result, "合并.xls", f"{sniff.MAX_MERGES + 1:,} 处", "合并单元格")
+
+
+def test_every_file_past_a_limit_that_the_benchmark_measures_is_refused_by_name(tmp_path, ledger):
+    """The files ``python -m benchmarks.limits`` times (no time asserted here): each one past a limit
+    is refused through the real command line — exit 1, a Chinese message naming it, no traceback,
+    the ledger unchanged and nothing left beside it — and one within each limit of each format imports."""
+    made = subprocess.run([sys.executable, "-m", "benchmarks.limits", "--make", str(tmp_path)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600)
+    assert made.returncode == 0, made.stderr[-2000:]
+    cases = [line.split("\t", 2) for line in made.stdout.splitlines()]
+    past = [(Path(path), label) for path, refused, label in cases if refused == "1"]
+    assert len(past) >= 15
+    before = table_rows(ledger)
+    files = sorted(p.name for p in ledger.parent.iterdir())
+    for path, label in past:
+        result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+        _refused(result, path.name)
+        assert table_rows(ledger) == before, label
+    assert sorted(p.name for p in ledger.parent.iterdir()) == files
+    within = {label.split(" ")[0]: Path(path) for path, refused, label in cases[1:] if refused == "0"}
+    assert set(within) >= {"xlsx", "xls", "csv", "docx"}
+    for kind, path in within.items():
+        result = run_limited("--db", str(tmp_path / f"{kind}.db"), "import", str(path), "--group", "限度", cwd=tmp_path)
+        assert result.returncode == 0, (path.name, result.stderr[-2000:])
