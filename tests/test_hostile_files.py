@@ -207,6 +207,11 @@ def test_a_csv_past_the_cell_limit_is_refused(tmp_path, ledger):
                     + "".join(f"{r},任务{r},县卫健局" + ",1" * (width - 3) + "\n" for r in range(1, rows)), encoding="utf-8")
     result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
     _refused(result, "格.csv", f"{rows:,} 行 × {width:,} 列", f"{sniff.MAX_CELLS:,} 个单元格")
+    trailing = tmp_path / "尾逗号.csv"  # as Excel saves a sheet formatted far to the right: empty cells do not count
+    many = sniff.MAX_CELLS // 20  # 15,000 rows × 28 columns as written: 420,000 cells, 45,000 with values
+    trailing.write_text("序号,工作任务,牵头单位" + "," * 25 + "\n"
+                        + "".join(f"{r},任务{r},县卫健局" + "," * 25 + "\n" for r in range(1, many)), encoding="utf-8")
+    assert len(read_file(trailing, kind="tasks").tasks) == many - 1
 
 
 @pytest.mark.parametrize("encoding, size", [("utf-8", 17), ("utf-16", 34)])

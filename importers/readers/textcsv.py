@@ -143,7 +143,9 @@ class CsvSource(Source):
             width = 0
             try:
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)):
-                    if len(row) > sniff.MAX_COLUMNS:  # trailing empty cells (;;;; to the right) do not count
+                    while row and row[-1] == "":  # trailing empty cells (,,,, to the right) do not count
+                        row.pop()
+                    if len(row) > sniff.MAX_COLUMNS:
                         while row and not row[-1].strip():
                             row.pop()
                         if len(row) > sniff.MAX_COLUMNS:
