@@ -300,3 +300,10 @@ def test_every_file_past_a_limit_that_the_benchmark_measures_is_refused_by_name(
     for kind, path in within.items():
         result = run_limited("--db", str(tmp_path / f"{kind}.db"), "import", str(path), "--group", "限度", cwd=tmp_path)
         assert result.returncode == 0, (path.name, result.stderr[-2000:])
+
+
+def test_an_ods_declaring_more_merged_ranges_than_the_limit_is_refused_by_count(tmp_path, ledger):
+    per_row = 1_000
+    path = repeated_text_ods(tmp_path / "合并.ods", rows=sniff.MAX_MERGES // per_row + 1, spans=per_row)
+    result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+    _refused(result, "合并.ods", f"{sniff.MAX_MERGES + per_row:,} 处", "合并单元格")

@@ -107,11 +107,16 @@ def overlapping_merges(path: Path, *, copies: int = 3_000, rows: int = 10_000, c
     return write_xlsx_raw(path, data, merges=[ref] * copies)
 
 
-def repeated_text_ods(path: Path, *, repeat: int = 900, rows: int = 1_000, length: int = 30_000) -> Path:
-    """An .ods whose every row holds one ``length``-character text cell repeated ``repeat`` times."""
+def repeated_text_ods(path: Path, *, repeat: int = 900, rows: int = 1_000, length: int = 30_000,
+                      spans: int = 0) -> Path:
+    """An .ods whose every row holds one ``length``-character text cell repeated ``repeat`` times;
+    with ``spans``, each row holds as many empty cells spanning two columns and rows instead."""
     long = "任" * length
     row = (f'<table:table-row><table:table-cell table:number-columns-repeated="{repeat}" office:value-type="string">'
            f"<text:p>{long}</text:p></table:table-cell></table:table-row>")
+    if spans:
+        row = ('<table:table-row>' + '<table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2"/>'
+               * spans + '</table:table-row>')
     content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
