@@ -272,6 +272,8 @@ def make(folder: Path) -> list[Case]:
              past),
         Case("ods text: a 20,000-character cell repeated 500 × 20",
              hostile.repeated_text_ods(f / "repeat.ods", rows=20, repeat=500, length=20_000), past),
+        Case("ods merges: past it (1,000 spanning cells a row)",
+             hostile.repeated_text_ods(f / "merges_past.ods", rows=merges // 1_000 + 1, spans=1_000), past),
         Case("csv rows: 20,000", _csv(f / "rows.csv", rows - 1), within),
         Case("csv rows: one more", _csv(f / "rows_past.csv", rows + 1), past),
         Case(f"csv cells: {cells:,} ({cells // 20:,} rows × 20 columns)", _csv(f / "cells.csv", cells // 20 - 1, 20),
