@@ -1,12 +1,19 @@
-"""``python -m benchmarks.limits [--markdown]``: the import limits, measured (issue 13).
+"""``python -m benchmarks.limits [--markdown] [--only WORD]``: the import limits, measured (issue 13).
 
-For each limit of the readers (``importers.readers.sniff`` and ``textsize``) a file just within it and
-one just past it are generated (and hostile files that must import as fast as an ordinary one:
-the formatting of a whole sheet, cells of 32,000 characters); each is imported by the real command line into a new ledger file,
-three times, alternating with an ordinary 10,000-task table (``benchmarks.data``). Printed: the best
-wall time, its ratio to the ordinary table's best in the same turns, peak memory and the exit status. Within a limit a file should import
-in at most twice the ordinary table's time and 300 MB; past it, be refused (exit 1) within 2 s.
-Nothing is asserted; the table goes into the README.
+For each limit of the readers (``importers.readers.sniff``, ``textsize``; rows, cells, text, merged
+ranges, the body of a Word document) and each format that checks it its own way (.xlsx, .xls, CSV,
+.docx), a file just within it and one just past it are generated, and the hostile files of issue 13
+(a shared-string bomb, thousands of copies of one merged range, repeated .ods text, the formatting of
+a whole sheet, cells of 32,000 characters). Each is imported by the real command line into a new
+ledger file, three times, alternating with an ordinary 10,000-task table (``benchmarks.data``), in a
+child whose peak memory the kernel reports (``os.wait4``).
+
+Printed per file: the exit status, the best of the three wall times, its ratio to the ordinary
+table's best in the same turns, the peak memory, the budget and whether it was kept, and (for a
+refusal) the message shown. A file within a limit must import (exit 0) in at most twice the ordinary
+table's time and 300 MB; one past it must be refused (exit 1, a message, no traceback) within 2 s
+and 300 MB. Nothing is asserted (the exit status is 0 unless a measurement failed); the table goes
+into the README.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
@@ -26,18 +34,37 @@ from benchmarks.measure import _peak_mb, compile_sources, env, taizhang
 HEADER = ["序号", "工作任务", "牵头单位", "完成时限"]
 
 
-def _run(argv: list[str]) -> tuple[float, float, int]:
-    """(seconds, peak MB, exit status) of a child, whatever its status."""
+BUDGET_RATIO = 2.0  # a file within a limit: at most twice the ordinary table's time …
+BUDGET_MB = 300  # … and this much memory, within or past
+BUDGET_REFUSAL = 2.0  # seconds: a file past a limit is refused within this
+
+
+@dataclass(slots=True)
+class Outcome:
+    seconds: float
+    peak_mb: float
+    status: int
+    message: str  # the first line the command printed to stderr ("" when none)
+    traceback: bool
+
+
+def _run(argv: list[str]) -> Outcome:
+    """How a child ended, whatever its status: wall time, peak memory, status and message."""
     import subprocess
 
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as sink:
-        proc = subprocess.Popen(argv, env=env(), stdin=subprocess.DEVNULL, stdout=sink, stderr=sink)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(argv, env=env(), stdin=subprocess.DEVNULL, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
-    return time.perf_counter() - start, _peak_mb(usage), os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    return Outcome(seconds, _peak_mb(usage), os.waitstatus_to_exitcode(status), lines[0] if lines else "",
+                   "Traceback" in stderr)
 
 
-def _import(folder: Path, table: Path) -> tuple[float, float, int]:
+def _import(folder: Path, table: Path) -> Outcome:
     db = folder / f"{table.stem}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -123,80 +150,228 @@ def _huge_cells(path: Path, rows: int) -> Path:
     return path
 
 
-def make(folder: Path) -> list[tuple[str, Path]]:
+def _csv(path: Path, rows: int, cols: int = 4, text: str = "", encoding: str = "utf-8") -> Path:
+    """A CSV of a header and ``rows`` task rows of ``cols`` columns (extra columns hold numbers)."""
+    header = HEADER + [f"备注{i}" for i in range(cols - len(HEADER))]
+    units = ["县卫健局", "县民政局", "县财政局", "县人社局"]
+    extra = "".join(f",{i}" for i in range(cols - 4))
+    lines = [",".join(header)] + [f"{r},任务{r}{text},{units[r % 4]},2024年12月底前{extra}" for r in range(1, rows + 1)]
+    path.write_text("\n".join(lines) + "\n", encoding=encoding)
+    return path
+
+
+def _csv_wide(path: Path, rows: int, width: int) -> Path:
+    """An ordinary CSV whose last line reaches column ``width`` (every row would be padded to it)."""
+    _csv(path, rows)
+    with path.open("a", encoding="utf-8") as f:
+        f.write("," * (width - 1) + "x\n")
+    return path
+
+
+def _xls(path: Path, rows: int, merges: int = 0, shared: int = 0) -> Path:
+    """An .xls (xlwt) of a header and ``rows`` tasks; ``merges`` merged ranges (two a row, as
+    ``_merged``); ``shared`` extra cells all holding one 30,000-character string (one SST entry)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("分工表")
+    for c, word in enumerate(HEADER[:3] + ["完成时限", "", "备注", ""]):
+        sheet.write(0, c, word)
+    for r in range(1, rows + 1):
+        for c, value in enumerate([r, f"任务{r}", "县卫健局"]):
+            sheet.write(r, c, value)
+        if r <= merges // 2:
+            sheet.write_merge(r, r, 3, 4, "2024年12月底前")
+            sheet.write_merge(r, r, 5, 6, f"备注{r}")
+        else:
+            sheet.write(r, 3, "2024年12月底前")
+    long = "任" * 30_000
+    for r in range(rows + 1, rows + 1 + shared):
+        sheet.write(r, 1, long)
+    book.save(str(path))
+    return path
+
+
+_WORD_CELL = ('<w:tc><w:tcPr><w:tcW w:w="2000" w:type="dxa"/><w:vAlign w:val="center"/></w:tcPr><w:p><w:pPr>'
+              '<w:jc w:val="center"/><w:spacing w:line="300" w:lineRule="exact"/><w:rPr><w:rFonts w:ascii="仿宋_GB2312" '
+              'w:eastAsia="仿宋_GB2312" w:hAnsi="仿宋_GB2312"/><w:sz w:val="24"/></w:rPr></w:pPr><w:r><w:rPr><w:rFonts '
+              'w:ascii="仿宋_GB2312" w:eastAsia="仿宋_GB2312" w:hAnsi="仿宋_GB2312"/><w:sz w:val="24"/><w:szCs w:val="24"/>'
+              '<w:lang w:eastAsia="zh-CN"/></w:rPr><w:t>{}</w:t></w:r></w:p></w:tc>')
+
+
+def _docx(path: Path, rows: int, *, word_like: bool = False, body_bytes: int = 0, span: int = 0) -> Path:
+    """A .docx whose one table has a header and ``rows`` tasks: plain cells, or formatted as Word
+    writes them (``word_like``, ~2 KB a row) up to ``body_bytes`` of XML; ``span``: the first task's
+    first cell spans that many columns."""
+    from tests_data_hostile import docx_with_body, word_row  # type: ignore[import-not-found]
+
+    def row(cells: list[str]) -> str:
+        if word_like:
+            return "<w:tr>" + "".join(_WORD_CELL.format(c) for c in cells) + "</w:tr>"
+        return word_row(*cells)
+
+    parts = ["<w:tbl>", row(HEADER)]
+    size = 0
+    for r in range(1, rows + 1):
+        xml = row([str(r), f"任务{r}", "县卫健局", "2024年12月底前"]) if not (span and r == 1) else \
+            word_row(str(r), f"任务{r}", "县卫健局", "2024年12月底前", span=span)
+        size += len(xml.encode("utf-8"))
+        if body_bytes and size > body_bytes:
+            break
+        parts.append(xml)
+    parts.append("</w:tbl>")
+    return docx_with_body(path, "".join(parts))
+
+
+@dataclass(slots=True)
+class Case:
+    label: str
+    path: Path
+    refused: bool  # past a limit (or hostile, and refused): must exit 1 within 2 s
+
+
+def make(folder: Path) -> list[Case]:
     """Write every file measured into ``folder`` (run in a child: the parent stays small, see
     ``benchmarks.measure``); the ordinary table first."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "data"))
-    import hostile  # tests/data/hostile.py: the hand-written .xlsx
+    import hostile  # tests/data/hostile.py: the hand-written .xlsx, .ods and .docx
 
     sys.modules["tests_data_hostile"] = hostile
     from importers.readers import sniff, textsize
 
-    budget = textsize.MAX_TEXT_BYTES
+    rows, cells, merges, text = sniff.MAX_ROWS, sniff.MAX_CELLS, sniff.MAX_MERGES, textsize.MAX_TEXT_BYTES
+    mb, body = text // 2**20, sniff.MAX_DOCUMENT_XML
     ordinary = make_division_workbook(folder / "ordinary.xlsx", 10_000)
+    f = folder
+    within, past = False, True
     return [
-        ("ordinary 10,000-task table", ordinary),
-        ("hostile: the ordinary table, dimension A1:XFD1048576", _huge_dimension(ordinary, folder / "dimension.xlsx")),
-        ("hostile: 100 cells of 32,000 characters searched", _huge_cells(folder / "huge_cells.xlsx", 100)),
-        (f"rows: {sniff.MAX_ROWS:,} rows", _rows_workbook(folder / "rows.xlsx", sniff.MAX_ROWS - 1)),
-        ("rows: one more", _rows_workbook(folder / "rows_past.xlsx", sniff.MAX_ROWS + 1)),
-        (f"cells: {sniff.MAX_CELLS:,} ({sniff.MAX_CELLS // 20:,} rows × 20 columns)",
-         _rows_workbook(folder / "cells.xlsx", sniff.MAX_CELLS // 20 - 1, cols=20)),
-        ("cells: one row more", _rows_workbook(folder / "cells_past.xlsx", sniff.MAX_CELLS // 20 + 1, cols=20)),
-        (f"text: {budget // 2**20} MB in task cells", _rows_workbook(
-            folder / "text.xlsx", int(budget * 0.9) // 3_000, text="文" * 990)),
-        (f"text: {budget // 2**20} MB of shared strings", _shared_text(folder / "shared.xlsx", int(budget * 0.9))),
-        ("text: shared strings past it", _shared_text(folder / "shared_past.xlsx", int(budget * 1.1))),
-        (f"merges: {sniff.MAX_MERGES:,}", _merged(folder / "merges.xlsx", sniff.MAX_MERGES - 2)),
-        ("merges: past it (the rows within theirs)", _merged(folder / "merges_past.xlsx", sniff.MAX_MERGES + 2)),
+        Case("ordinary 10,000-task table", ordinary, within),
+        Case("xlsx rows: 20,000", _rows_workbook(f / "rows.xlsx", rows - 1), within),
+        Case("xlsx rows: one more", _rows_workbook(f / "rows_past.xlsx", rows + 1), past),
+        Case(f"xlsx cells: {cells:,} ({cells // 20:,} rows × 20 columns)",
+             _rows_workbook(f / "cells.xlsx", cells // 20 - 1, cols=20), within),
+        Case("xlsx cells: one row more", _rows_workbook(f / "cells_past.xlsx", cells // 20 + 1, cols=20), past),
+        Case(f"xlsx text: {mb} MB in task cells", _rows_workbook(f / "text.xlsx", int(text * 0.9) // 3_000,
+                                                                 text="文" * 990), within),
+        Case(f"xlsx text: {mb} MB of shared strings", _shared_text(f / "shared.xlsx", int(text * 0.9)), within),
+        Case("xlsx text: shared strings past it", _shared_text(f / "shared_past.xlsx", int(text * 1.1)), past),
+        Case(f"xlsx shared-string bomb: {rows - 10:,} cells → one 600 KB string",
+             hostile.shared_string_bomb(f / "bomb.xlsx", cells=rows - 10, length=200_000), past),
+        Case(f"xlsx merges: {merges:,}", _merged(f / "merges.xlsx", merges - 2), within),
+        Case("xlsx merges: past it", _merged(f / "merges_past.xlsx", merges + 2), past),
+        Case("xlsx merges: 3,000 copies of A2:G10001 (header only left)",
+             hostile.overlapping_merges(f / "overlap.xlsx", copies=3_000, rows=10_000), past),
+        Case("xlsx: the ordinary table, dimension A1:XFD1048576", _huge_dimension(ordinary, f / "dimension.xlsx"),
+             within),
+        Case("xlsx: 100 cells of 32,000 characters searched", _huge_cells(f / "huge_cells.xlsx", 100), within),
+        Case("xls rows: 20,000", _xls(f / "rows.xls", rows - 1), within),
+        Case("xls rows: one more", _xls(f / "rows_past.xls", rows + 1), past),
+        Case(f"xls merges: {merges:,}", _xls(f / "merges.xls", merges // 2, merges=merges - 2), within),
+        Case("xls merges: past it", _xls(f / "merges_past.xls", merges // 2 + 1, merges=merges + 2), past),
+        Case("xls text: 2,000 cells → one 30,000-character string", _xls(f / "shared_past.xls", 10, shared=2_000),
+             past),
+        Case("ods text: a 20,000-character cell repeated 500 × 20",
+             hostile.repeated_text_ods(f / "repeat.ods", rows=20, repeat=500, length=20_000), past),
+        Case("ods merges: past it (1,000 spanning cells a row)",
+             hostile.repeated_text_ods(f / "merges_past.ods", rows=merges // 1_000 + 1, spans=1_000), past),
+        Case("csv rows: 20,000", _csv(f / "rows.csv", rows - 1), within),
+        Case("csv rows: one more", _csv(f / "rows_past.csv", rows + 1), past),
+        Case(f"csv cells: {cells:,} ({cells // 20:,} rows × 20 columns)", _csv(f / "cells.csv", cells // 20 - 1, 20),
+             within),
+        Case("csv cells: one row more", _csv(f / "cells_past.csv", cells // 20 + 1, 20), past),
+        Case("csv: a last line reaching column 200,000", _csv_wide(f / "wide.csv", 10_000, 200_000), past),
+        Case(f"csv text: {mb} MB", _csv(f / "text.csv", int(text * 0.97) // 3_030, text="文" * 1_000), within),
+        Case("csv text: past it", _csv(f / "text_past.csv", int(text * 1.05) // 3_030, text="文" * 1_000), past),
+        Case("csv text: UTF-16, twice the limit (refused unread)",
+             _csv(f / "text_utf16.csv", int(text * 2.1) // 2_030, text="文" * 1_000, encoding="utf-16"), past),
+        Case("docx rows: 20,000 (plain cells)", _docx(f / "rows.docx", rows - 1), within),
+        Case("docx rows: one more", _docx(f / "rows_past.docx", rows + 1), past),
+        Case(f"docx body: {body // 2**20} MB of XML (formatted as Word writes it)",
+             _docx(f / "body.docx", rows, word_like=True, body_bytes=body - 200_000), within),
+        Case("docx body: past it", _docx(f / "body_past.docx", rows, word_like=True, body_bytes=body + 1_000_000), past),
+        Case("docx: a cell spanning 50,000,000 columns", _docx(f / "span.docx", 10, span=50_000_000), past),
     ]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.limits")
-    parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
+    parser.add_argument("--only", metavar="WORD", help="measure only the files whose label contains WORD (csv, xls …)")
+    parser.add_argument("--runs", type=int, default=3, help="imports of each file (default 3)")
     parser.add_argument("--make", metavar="DIR", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.make:
-        for label, path in make(Path(args.make)):
-            print(f"{path}\t{label}")
+        for case in make(Path(args.make)):
+            print(f"{case.path}\t{int(case.refused)}\t{case.label}")
         return 0
+    import platform
     import subprocess
+    from datetime import datetime
 
     compile_sources()
+    started = time.perf_counter()
     rows_out: list[list[str]] = []
+    kept = True
     with tempfile.TemporaryDirectory(prefix="taizhang-limits-") as tmp:
         folder = Path(tmp)
         made = subprocess.run([sys.executable, "-m", "benchmarks.limits", "--make", tmp], capture_output=True,
-                              text=True, check=True, env=env(), cwd=Path(__file__).resolve().parent.parent)
-        cases = [line.split("\t", 1) for line in made.stdout.splitlines() if "\t" in line]
-        (base, _), rest = cases[0], cases[1:]
+                              text=True, env=env(), cwd=Path(__file__).resolve().parent.parent)
+        if made.returncode != 0:
+            print(made.stderr, file=sys.stderr)
+            return 1
+        cases = [line.split("\t", 2) for line in made.stdout.splitlines() if line.count("\t") == 2]
+        (base, _, base_label), rest = cases[0], cases[1:]
+        if args.only:
+            rest = [c for c in rest if args.only.lower() in c[2].lower()]
         # each file is measured alternately with the ordinary table, best of three each, so that a
         # machine busy with other work slows both alike
-        ordinary: list[tuple[float, float, int]] = []
-        for path, label in rest:
+        ordinary: list[Outcome] = []
+        for path, refused, label in rest:
             ours, theirs = [], []
-            for _ in range(3):
+            for _ in range(args.runs):
                 theirs.append(_import(folder, Path(base)))
                 ours.append(_import(folder, Path(path)))
             ordinary += theirs
-            seconds, ref = min(r[0] for r in ours), min(r[0] for r in theirs)
-            peak, status = max(r[1] for r in ours), ours[-1][2]
-            rows_out.append([label, f"{seconds:.2f} s", f"{seconds / ref:.2f}×", f"{peak:.0f} MB", str(status)])
+            seconds, ref = min(r.seconds for r in ours), min(r.seconds for r in theirs)
+            peak, last = max(r.peak_mb for r in ours), ours[-1]
+            if refused == "1":
+                ok = (all(r.status == 1 and r.message and not r.traceback for r in ours) and seconds <= BUDGET_REFUSAL
+                      and peak <= BUDGET_MB)
+                budget, message = f"≤ {BUDGET_REFUSAL:.0f} s, ≤ {BUDGET_MB} MB, exit 1", _short(last.message)
+            else:
+                ok = all(r.status == 0 for r in ours) and seconds <= BUDGET_RATIO * ref and peak <= BUDGET_MB
+                budget, message = f"≤ {BUDGET_RATIO:.0f}×, ≤ {BUDGET_MB} MB, exit 0", ""
+            kept = kept and ok
+            rows_out.append([label, str(last.status), f"{seconds:.2f} s", f"{seconds / ref:.2f}×", f"{peak:.0f} MB",
+                             budget, "✓" if ok else "✗", message])
             print(" | ".join(rows_out[-1]), file=sys.stderr)
-        best = min(r[0] for r in ordinary)
-        rows_out.insert(0, ["ordinary 10,000-task table", f"{best:.2f} s", "1.00×",
-                            f"{max(r[1] for r in ordinary):.0f} MB", "0"])
-    header = ["file", "import", "vs ordinary", "peak memory", "exit"]
+        best = min(r.seconds for r in ordinary)
+        rows_out.insert(0, [base_label, "0", f"{best:.2f} s", "1.00×", f"{max(r.peak_mb for r in ordinary):.0f} MB",
+                            "", "", ""])
+    when = datetime.now().astimezone().isoformat(timespec="seconds")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    about = (f"{when}; best of {args.runs}, each file alternating with the ordinary table; Python "
+             f"{platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores, "
+             f"load average at the end {load}; took {time.perf_counter() - started:.0f} s; "
+             f"{'every budget kept' if kept else 'a budget missed (✗)'}")
+    header = ["file", "exit", "import", "vs ordinary", "peak", "budget", "ok", "message shown"]
     if args.markdown:
         print("| " + " | ".join(header) + " |")
-        print("|---|---:|---:|---:|:-:|")
+        print("|---|:-:|---:|---:|---:|---|:-:|---|")
         for row in rows_out:
-            print("| " + " | ".join(row) + " |")
+            print("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+        print(f"\n- {about}")
     else:
         for row in [header, *rows_out]:
             print("  ".join(row))
+        print(f"\n{about}")
     return 0
+
+
+def _short(message: str, limit: int = 90) -> str:
+    """The message without the program's name, cut to ``limit`` characters."""
+    text = message.removeprefix("taizhang：")
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 if __name__ == "__main__":

@@ -50,6 +50,8 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
         with paused_gc():
             return _read(p, kind, sheet, known_units, opening)
     except ImportRefused as first:
+        if first.beyond_limit:
+            raise
         if suffix in NOTICE_ONLY_SUFFIXES:
             from importers.notice import NoTasksFound
 
@@ -96,7 +98,7 @@ def _read(path: Path, kind: str, sheet: str | None, known_units: Iterable[str],
         try:
             return read_task_table(path, sheet=sheet, opening=opening)
         except ImportRefused as table_refusal:
-            if suffix != ".docx" or sheet is not None:
+            if suffix != ".docx" or sheet is not None or table_refusal.beyond_limit:
                 raise
             return _notice_of_document(path, table_refusal)
     if kind == "roster":

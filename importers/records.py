@@ -90,6 +90,10 @@ class ImportRefused(Exception):
     """A file that cannot be imported. The message is Chinese, names file/sheet/row/column, and is
     meant for the user as it is (the command line prints it and exits 1)."""
 
+    # A file past a limit of the readers (rows, cells, text …) is refused as it is, however it is read:
+    # reading it again as a roster or a notice would only cost the time and memory the limit saves.
+    beyond_limit = False
+
     def __init__(self, message: str, origin: Origin | None = None):
         self.origin = origin
         super().__init__(f"{origin.describe()}：{message}" if origin else message)

@@ -174,8 +174,10 @@ def make_backup(db_path: str | os.PathLike[str], reason: str = "manual", *,
                     leftover.unlink(missing_ok=True)
                 except OSError:
                     pass
-        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        raise BackupError(f"无法备份数据库「{db_path.name}」到「{folder}」：{detail}") from None
+        from models.faults import copy_problem
+
+        raise BackupError(f"无法备份数据库「{db_path.name}」到「{folder}」：{copy_problem(exc, folder)}"
+                          "数据库未作任何改动。") from None
     finally:
         if src is not None and source is None:
             src.close()
@@ -359,6 +361,11 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
         raise BackupError(f"「{backup_file}」不能用于恢复：{problem}。数据库未作任何改动。")
     if db_path.exists() and db_path.resolve() == backup_file.resolve():
         raise BackupError(f"「{backup_file}」就是当前的数据库文件，不能用它自己恢复。")
+    from models.faults import writable_problem
+
+    unwritable = writable_problem(db_path)  # said before a backup of the state before is made for nothing
+    if unwritable:
+        raise BackupError(f"不能从「{backup_file.name}」恢复：{unwritable}")
     saved = damaged = None
     sound = False  # the current state is saved as a backup once the restore holds the write lock
     if db_path.is_file() and db_path.stat().st_size > 0:
@@ -403,7 +410,9 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
             dest.close()
     except (OSError, sqlite3.Error) as exc:
         before = f"恢复前的数据在「{saved or damaged}」。" if (saved or damaged) else ""
-        raise BackupError(f"从「{backup_file.name}」恢复失败：{exc}。{before}") from None
+        from models.faults import copy_problem
+
+        raise BackupError(f"从「{backup_file.name}」恢复失败：{copy_problem(exc, db_path)}{before}") from None
     after = ledger_problem(db_path, read_only=False)
     if after:
         before = f"恢复前的数据在「{saved or damaged}」。" if (saved or damaged) else ""

@@ -67,6 +67,47 @@ def os_problem(exc: OSError, path: str | os.PathLike[str] | None) -> str:
     return f"无法写入{name}（{exc.strerror or exc}）。"
 
 
+def copy_problem(exc: BaseException, path: str | os.PathLike[str] | None) -> str:
+    """A failed copy of ours into ``path`` (a backup, a restore: SQLite's backup API or the OS) in
+    words; SQLite's own text only for what is neither a disk nor a permission failure."""
+    if isinstance(exc, OSError):
+        return os_problem(exc, path)
+    name = f"「{path}」" if path is not None else ""
+    code = _code(exc)
+    text = str(exc).lower()
+    if code == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return f"磁盘空间已满，无法写入{name}。"
+    if code == sqlite3.SQLITE_READONLY or "readonly database" in text:
+        return f"{name}是只读的，不能写入（文件设为只读、所在文件夹不可写，或当前用户没有写入权限）。"
+    if code == sqlite3.SQLITE_IOERR or "disk i/o error" in text:
+        return f"写入{name}时磁盘出错（磁盘可能已满、已被拔出，或文件超过了系统允许的大小）。"
+    if code in (sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) or "unable to open" in text:
+        return f"无法打开{name}进行写入（没有权限，或所在文件夹不可写、不存在）。"
+    return f"{exc}。"
+
+
+def not_a_ledger_file(path: Path) -> str | None:
+    """Why ``path``, given as the ledger, is no file SQLite can keep a ledger in (a folder, a device
+    such as /dev/zero, a FIFO, a socket, a symbolic link in a loop), in words; None when it is a
+    regular file or not there yet (a new ledger is created)."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return f"数据库「{path}」是一个循环的快捷方式（符号链接最终指向它自己），找不到真正的文件。"
+        return None  # said by the opening itself
+    what = ("是一个文件夹" if stat.S_ISDIR(mode) else "是一个管道（FIFO）" if stat.S_ISFIFO(mode)
+            else "是一个设备（如 /dev/zero）" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "是一个套接字" if stat.S_ISSOCK(mode) else None if stat.S_ISREG(mode) else "不是普通文件")
+    if what is None:
+        return None
+    return f"数据库「{path}」{what}，不是数据库文件，未作任何改动。请用 --db 指定一个数据库文件（如 台账.db）。"
+
+
 def writable_problem(path: Path) -> str | None:
     """Why the ledger at ``path`` cannot be written at all, found before a write is tried: the file
     read-only, or (for a new file, or the WAL beside it) its folder. None when it looks writable."""

@@ -107,6 +107,11 @@ def prepare(path: Path) -> None:
         from models.backup import clean_leftovers
 
         clean_leftovers(path)  # of a backup or restore killed before (issue 13)
+    from models.faults import not_a_ledger_file
+
+    what = not_a_ledger_file(path)
+    if what:
+        raise DatabaseError(what)
     if not path.exists():
         create_private(path)
     elif _emptied(path):

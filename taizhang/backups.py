@@ -26,7 +26,9 @@ def backup_command(args: argparse.Namespace, db_path: Path) -> int:
             print(f"佐证材料：{count} 个文件，共 {human_size(size)}，在「{store_dir(db_path)}」（各备份共用，不重复复制）")
         return EXIT_OK
     if not db_path.is_file():
-        raise BadInput(f"数据库文件「{db_path}」不存在，没有可备份的内容。")
+        from models.faults import not_a_ledger_file
+
+        raise BadInput(not_a_ledger_file(db_path) or f"数据库文件「{db_path}」不存在，没有可备份的内容。")
     try:
         store.prepare(db_path)  # a damaged file is refused here, naming its newest backup
         made = backup.make_backup(db_path, "manual")

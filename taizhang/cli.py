@@ -114,6 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("taizhang：已中断，未完成的修改没有写入。", file=sys.stderr)
         return 130
+    except Exception as exc:  # text not valid UTF-8 in the ledger, where a command does not read past it
+        from models.text_repair import damaged_text, is_decode_error
+
+        if not is_decode_error(exc):
+            raise
+        try:
+            lines = damaged_text(_db_path(args))
+        except Exception:  # noqa: BLE001 - the message goes out without the list
+            lines = []
+        print("taizhang：数据库中有文字已损坏（不是有效的 UTF-8），这个命令无法完成，未完成的修改没有写入。"
+              + "".join(f"\n  - {line}" for line in lines) + "\n请在界面中核对并修改这些文字后再试（导出会以 � 代替照常完成）。",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
     except BrokenPipeError:  # `taizhang import … | head`: the reader left; the work itself is done
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
@@ -153,8 +166,10 @@ def _ledger_names(args: argparse.Namespace) -> tuple[list[str], list[str]]:
         conn = store.connect(_db_path(args))
     except DatabaseError as exc:
         raise BadInput(str(exc)) from None
-    try:
-        return store.group_names(conn), store.unit_names(conn)
+    try:  # text not valid UTF-8 in the ledger reads with � in its place; the import names it (importers.load)
+        from models.text_repair import retry_repaired
+
+        return retry_repaired(conn, lambda: (store.group_names(conn), store.unit_names(conn)))[0]
     finally:
         conn.close()
 

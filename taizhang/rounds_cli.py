@@ -25,9 +25,13 @@ def _connect(db_path: Path):
     from taizhang.cli import BadInput
 
     try:
-        return store.connect(db_path)
+        conn = store.connect(db_path)
     except DatabaseError as exc:
         raise BadInput(str(exc)) from None
+    from models.text_repair import repair
+
+    repair(conn)  # what is only shown: text not valid UTF-8 in the ledger reads with � in its place (issue 13)
+    return conn
 
 
 def _group(conn, wanted: str | None) -> tuple[int, str]:

@@ -5,6 +5,7 @@ it is; a kill during a backup, a restore or an export leaves nothing the next st
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -151,6 +152,29 @@ def test_a_file_argument_that_is_not_a_regular_file_is_named_for_what_it_is(demo
                                               and "找不到备份文件" in result.stderr), (path, result.stderr)
             assert "Traceback" not in result.stderr
     assert table_rows(demo) == before
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX files")
+def test_a_ledger_argument_that_is_not_a_regular_file_is_named_for_what_it_is(tmp_path):
+    """--db naming a folder, /dev/zero, a FIFO or a symlink loop: every command says what it is (not
+    "cannot open", "disk error" or SQLite's "cannot rollback"), exit 1, and creates nothing."""
+    folder = tmp_path / "台账文件夹"
+    folder.mkdir()
+    fifo = tmp_path / "管道.db"
+    os.mkfifo(fifo)
+    loop = tmp_path / "环.db"
+    os.symlink(tmp_path / "环2.db", loop)
+    os.symlink(loop, tmp_path / "环2.db")
+    cases = {folder: "是一个文件夹", Path("/dev/zero"): "是一个设备", fifo: "是一个管道", loop: "是一个循环的快捷方式"}
+    for path, word in cases.items():
+        for command in (["export", str(tmp_path / "全部.json")], ["import", str(CSV), "--group", MINQING], ["backup"],
+                        ["round", "list"]):
+            result = run_cli("--db", str(path), *command)
+            assert result.returncode == 1, (path, command, result.stderr)
+            assert f"数据库「{path}」{word}" in result.stderr, (path, command, result.stderr)
+            assert "Traceback" not in result.stderr and "rollback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["台账文件夹", "管道.db", "环.db", "环2.db"])
+    assert list(folder.iterdir()) == []
 
 
 # --- 10. leftovers of kills ---------------------------------------------------------------------------
@@ -303,6 +327,49 @@ def test_text_that_is_not_utf8_is_replaced_and_named_in_both_exports_and_an_impo
     assert "Traceback" not in result.stderr
 
 
+def test_a_unit_name_that_is_not_utf8_takes_no_command_down(demo, tmp_path):
+    """A damaged unit name (read by every import to match units, and by the rounds): the import, the
+    rounds and an export go on with � in its place; the import names it."""
+    conn = sqlite3.connect(demo)
+    conn.execute("UPDATE unit SET name = CAST(X'E58EBFFF' AS TEXT) WHERE id = (SELECT max(id) FROM unit)")  # 县 + a bad byte
+    conn.commit()
+    conn.close()
+    result = run_cli("--db", str(demo), "import", str(CSV), "--group", MINQING, "--dry-run")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert "单位「县\ufffd」" in result.stdout and "不是有效的 UTF-8" in result.stdout, result.stdout[-2000:]
+    opened = run_cli("--db", str(demo), "round", "open", "第1期", "--group", MINQING)
+    assert opened.returncode == 0 and "已开启报送轮次「第1期」" in opened.stdout, opened.stderr[-2000:]
+    listed = run_cli("--db", str(demo), "round", "list", "--group", MINQING)
+    assert listed.returncode == 0 and "第1期" in listed.stdout and "Traceback" not in listed.stderr, listed.stderr[-2000:]
+    out = tmp_path / "全部.json"
+    dumped = run_cli("--db", str(demo), "export", str(out))
+    assert dumped.returncode == 0 and "单位「县\ufffd」" in dumped.stderr, dumped.stderr
+
+
+def test_a_command_that_cannot_read_past_damaged_text_says_so_and_names_it(demo, monkeypatch, capsys):
+    """Whatever command still meets text not valid UTF-8 unrepaired ends in words naming the rows, exit 1."""
+    from taizhang import cli
+    from taizhang import rounds_cli
+
+    _, number = _damage_one_task(demo)
+
+    def unrepaired(db_path):
+        from models import store
+
+        return store.connect(db_path)
+
+    assert cli.main(["--db", str(demo), "round", "open", "第1期", "--group", MINQING]) == 0
+    monkeypatch.setattr(rounds_cli, "_connect", unrepaired)
+    conn = sqlite3.connect(demo)
+    conn.execute("UPDATE unit SET name = CAST(X'E58EBFFF' AS TEXT) WHERE id = (SELECT max(id) FROM unit)")
+    conn.commit()
+    conn.close()
+    code = cli.main(["--db", str(demo), "round", "list", "--group", MINQING])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err and "decode" not in err
+    assert "数据库中有文字已损坏" in err and f"任务{number}「你好" in err and "单位「县\ufffd」" in err
+
+
 # --- 11. UTF-16 and UTF-32 text ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("encoding, bom", [("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff"),
@@ -321,6 +388,7 @@ def test_a_utf16_csv_with_or_without_its_mark_reads_as_the_same_tasks(tmp_path, 
 
 def test_a_utf16_roster_without_its_mark_and_a_utf32_csv(tmp_path, demo):
     from importers import read_file
+    from importers.records import ImportRefused
 
     roster = tmp_path / "名单.txt"
     roster.write_bytes("组 长： 庄一鸣 区人民政府副区长\n成 员： 王五 区卫健局局长\n".encode("utf-16-le"))
@@ -330,6 +398,14 @@ def test_a_utf16_roster_without_its_mark_and_a_utf32_csv(tmp_path, demo):
     before = table_rows(demo)
     result = run_cli("--db", str(demo), "import", str(wide), "--group", MINQING)
     assert result.returncode == 1 and "「三十二位.csv」" in result.stderr and "UTF-32" in result.stderr
+    assert table_rows(demo) == before
+    for encoding in ("utf-32-le", "utf-32-be"):  # without its mark: named too, not called binary
+        wide.write_bytes(CSV.read_bytes().decode("gb18030").encode(encoding))
+        result = run_cli("--db", str(demo), "import", str(wide), "--group", MINQING)
+        assert result.returncode == 1 and "UTF-32" in result.stderr and "Traceback" not in result.stderr, result.stderr
+        roster.write_bytes("组 长： 庄一鸣\n".encode(encoding))
+        with pytest.raises(ImportRefused, match="UTF-32"):
+            read_file(roster, kind="roster")
     assert table_rows(demo) == before
 
 
@@ -406,3 +482,45 @@ async def test_the_window_lists_tasks_with_damaged_text_and_names_them(tmp_path)
         assert "你好\ufffd" in contents and len(contents) > 5
         messages = "\n".join(str(n.message) for n in app._notifications)
         assert f"任务{number}「你好" in messages and "decode" not in messages
+
+
+async def test_the_export_dialog_shows_the_cut_cell_and_the_damaged_task(tmp_path):
+    """x in the window: what the command line prints as 注意 (a text cut at Excel's cell limit, a task
+    whose text was damaged) is shown under the written path and as a notice, naming the cell and task."""
+    from tui import make_app
+    from tui.testing import choose_group, demo_copy, settle, text_of
+
+    path = demo_copy(tmp_path)
+    _, damaged = _damage_one_task(path)
+    conn = sqlite3.connect(path)
+    long_id, long_number = conn.execute(
+        "SELECT t.id, t.number FROM task t JOIN work_group g ON g.id = t.group_id WHERE g.name = ? "
+        "ORDER BY t.id LIMIT 1 OFFSET 1", (MINQING,)).fetchone()
+    conn.execute("UPDATE task SET content = ? WHERE id = ?", ("长文" * 20_000, long_id))  # 40,000 characters
+    conn.commit()
+    conn.close()
+    out = tmp_path / "导出"
+    out.mkdir()
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await choose_group(pilot, "闽清")
+        before = len(app._notifications)
+        await pilot.press("x")
+        await settle(pilot)
+        dialog = app.screen
+        assert type(dialog).__name__ == "ExportDialog"
+        await pilot.press("tab", "tab", "ctrl+u", *str(out), "enter")  # 保存到 …, Enter exports 分工表
+        await settle(pilot)
+        result = text_of(dialog.query_one("#result"), width=400)
+        assert "已导出到" in result, result
+        assert f"任务{damaged}「你好" in result and "不是有效的 UTF-8" in result, result
+        cut = re.search(r"注意：工作表「分工表」[A-Z]+\d+「(.*?)…」共 (40,0\d\d) 字，超过 Excel 单元格上限 32,767 字", result)
+        assert cut and cut[1].startswith(f"{long_number}长文长文"), result  # the cell begins with the task's number
+        notices = [n for n in list(app._notifications)[before:] if n.severity == "warning"]
+        assert len(notices) == 1 and "2 条注意" in notices[0].title, [n.title for n in notices]
+        assert f"任务{damaged}「你好" in notices[0].message and f"共 {cut[2]} 字" in notices[0].message
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ != "ExportDialog"
+    written = [p for p in out.iterdir()]
+    assert len(written) == 1 and written[0].suffix == ".xlsx"

@@ -345,3 +345,45 @@ def test_fuzz_text_in_any_encoding_is_read_exactly_or_refused(rows, encoding):
             assert "「t.csv」" in str(exc)
             return
     assert decoded.lstrip("\ufeff") == text, "read as something else than was written"
+
+
+# --- table shapes of CSV and Word (their own limits) ------------------------------------------------
+
+@fuzz(30)
+@given(widths=st.lists(st.tuples(st.integers(1, 30), st.integers(0, 30)), min_size=1, max_size=70),
+       spans=st.lists(st.tuples(st.integers(0, 69), st.integers(2, 10_000_000)), max_size=3),
+       word=st.booleans())
+def test_fuzz_csv_and_word_table_shapes_read_within_the_limits_or_refused(widths, spans, word):
+    """Rows of random widths (and trailing empty cells), Word cells spanning random columns, against
+    small limits: the grid stays within every limit, or the file is refused as past one — nothing else."""
+    from data.hostile import docx_with_body, word_row
+
+    from importers.readers import open_source, sniff
+
+    saved = sniff.MAX_ROWS, sniff.MAX_COLUMNS, sniff.MAX_CELLS
+    sniff.MAX_ROWS, sniff.MAX_COLUMNS, sniff.MAX_CELLS = 50, 20, 400
+    folder = Path(tempfile.mkdtemp(prefix="tz-fuzz-"))
+    try:
+        rows = [[f"{r}-{c}" for c in range(filled)] + [""] * empty for r, (filled, empty) in enumerate(widths)]
+        if word:
+            span_of = dict(spans)
+            body = "<w:tbl>" + "".join(word_row(*row, span=span_of.get(r, 1)) for r, row in enumerate(rows)) + "</w:tbl>"
+            path = docx_with_body(folder / "表.docx", body)
+        else:
+            path = folder / "表.csv"
+            path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+        with time_box():
+            try:
+                with open_source(path) as source:
+                    grid = source.grid(source.sheet_names[0])
+            except ImportRefused as exc:
+                assert exc.beyond_limit and any(w in str(exc) for w in ("行", "列", "单元格")), str(exc)
+                return
+        assert len(grid.rows) <= sniff.MAX_ROWS
+        assert grid.width <= sniff.MAX_COLUMNS and len(grid.rows) * grid.width <= sniff.MAX_CELLS
+        if not word:  # every value where it was written (trailing empty columns are trimmed)
+            assert [row[:filled] for row, (filled, _) in zip(grid.rows, widths)] == \
+                [r[:filled] for r, (filled, _) in zip(rows, widths)]
+    finally:
+        sniff.MAX_ROWS, sniff.MAX_COLUMNS, sniff.MAX_CELLS = saved
+        shutil.rmtree(folder, ignore_errors=True)

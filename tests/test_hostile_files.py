@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TODAY, run_cli, table_rows
 from data.builders import write_ods, write_xlsx
-from data.hostile import HEADER, overlapping_merges, repeated_text_ods, shared_string_bomb, write_xlsx_raw
+from data.hostile import (HEADER, docx_with_body, overlapping_merges, repeated_text_ods, shared_string_bomb,
+                          word_row, write_xlsx_raw)
 
 from importers import read_file
 from importers.readers import sniff, textsize
@@ -181,3 +182,128 @@ def test_a_repeated_text_ods_under_another_prefix_is_refused_too(tmp_path):
         check_workbook(path, "ods")
     small = repeated_text_ods(tmp_path / "s.ods", rows=3, repeat=3, length=20)  # repeats of short text: read
     assert sum(s.text for s in check_workbook(small, "ods").values()) < 10_000
+
+
+# --- the limits of CSV, Word and .xls, where they are read their own way -------------------------------
+
+def test_a_csv_row_past_the_column_limit_is_refused_before_every_row_is_padded_to_it(tmp_path, ledger):
+    rows = "".join(f"{i},任务{i},县卫健局\n" for i in range(1, 5_000))
+    path = tmp_path / "宽.csv"  # 5,000 rows padded to 200,001 columns would be a billion cells
+    path.write_text("序号,工作任务,牵头单位\n" + rows + "," * 200_000 + "x\n", encoding="utf-8")
+    before = table_rows(ledger)
+    result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+    _refused(result, "宽.csv", "第 5001 行", "200,001 列", f"{sniff.MAX_COLUMNS:,} 列")
+    assert table_rows(ledger) == before
+    trailing = tmp_path / "尾逗号.csv"  # empty cells to the right do not count
+    trailing.write_text("序号,工作任务,牵头单位" + "," * 2_000 + "\n1,任务一,县卫健局" + "," * 2_000 + "\n", encoding="utf-8")
+    assert [t.content for t in read_file(trailing, kind="tasks").tasks] == ["任务一"]
+
+
+def test_a_csv_past_the_cell_limit_is_refused(tmp_path, ledger):
+    width = 1_000
+    rows = sniff.MAX_CELLS // width + 1
+    path = tmp_path / "格.csv"
+    path.write_text("序号,工作任务,牵头单位" + ",备注" * (width - 3) + "\n"
+                    + "".join(f"{r},任务{r},县卫健局" + ",1" * (width - 3) + "\n" for r in range(1, rows)), encoding="utf-8")
+    result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+    _refused(result, "格.csv", f"{rows:,} 行 × {width:,} 列", f"{sniff.MAX_CELLS:,} 个单元格")
+    trailing = tmp_path / "尾逗号.csv"  # as Excel saves a sheet formatted far to the right: empty cells do not count
+    many = sniff.MAX_CELLS // 20  # 15,000 rows × 28 columns as written: 420,000 cells, 45,000 with values
+    trailing.write_text("序号,工作任务,牵头单位" + "," * 25 + "\n"
+                        + "".join(f"{r},任务{r},县卫健局" + "," * 25 + "\n" for r in range(1, many)), encoding="utf-8")
+    assert len(read_file(trailing, kind="tasks").tasks) == many - 1
+
+
+@pytest.mark.parametrize("encoding, size", [("utf-8", 17), ("utf-16", 34)])
+def test_a_csv_past_the_text_limit_is_refused(tmp_path, ledger, encoding, size):
+    """17 MB of UTF-8 text (read, then counted), or a UTF-16 file over twice the limit (refused unread)."""
+    line = "1,任务" + "文" * 2_000 + ",县卫健局\n"
+    count = size * 2**20 // (len(line.encode("utf-8")) if encoding == "utf-8" else 2 * len(line)) + 1
+    path = tmp_path / "长文.csv"
+    path.write_text("序号,工作任务,牵头单位\n" + line * count, encoding=encoding)
+    before = table_rows(ledger)
+    result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+    _refused(result, "长文.csv", "文字", f"超过上限 {textsize.MAX_TEXT_BYTES // 2**20} MB")
+    assert table_rows(ledger) == before
+
+
+def test_a_word_cell_spanning_millions_of_columns_is_refused(tmp_path, ledger):
+    body = ("<w:tbl>" + word_row("序号", "工作任务", "牵头单位") + word_row("1", "任务一", "县卫健局", span=50_000_000)
+            + "</w:tbl>")
+    path = docx_with_body(tmp_path / "跨列.docx", body)
+    result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+    _refused(result, "跨列.docx", "「表格1」第 2 行", "50,000,000 列", f"{sniff.MAX_COLUMNS:,} 列")
+
+
+def test_a_word_table_past_the_cell_limit_is_refused(tmp_path, ledger):
+    width = 1_000
+    rows = sniff.MAX_CELLS // width + 1
+    body = "<w:tbl>" + word_row("序号", "工作任务", "牵头单位", *["备注"] * (width - 3)) + "".join(
+        word_row(str(r), f"任务{r}", "县卫健局", *["1"] * (width - 3)) for r in range(1, rows)) + "</w:tbl>"
+    path = docx_with_body(tmp_path / "大表.docx", body)
+    result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+    _refused(result, "大表.docx", f"{rows:,} 行 × {width:,} 列", f"{sniff.MAX_CELLS:,} 个单元格")
+
+
+def test_a_word_document_whose_body_unpacks_past_its_limit_is_refused_before_it_is_parsed(tmp_path, ledger):
+    filler = '<w:bookmarkStart w:id="0" w:name="_x"/><w:bookmarkEnd w:id="0"/>'
+    row = word_row("1", "任务一", "县卫健局")
+    repeat = sniff.MAX_DOCUMENT_XML // len(filler) + 1
+    body = "<w:tbl>" + word_row("序号", "工作任务", "牵头单位") + row + "</w:tbl><w:p>" + filler * repeat + "</w:p>"
+    path = docx_with_body(tmp_path / "正文.docx", body)
+    assert path.stat().st_size < 1_000_000
+    result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+    _refused(result, "正文.docx", "Word 文档的正文", f"{sniff.MAX_DOCUMENT_XML // 2**20} MB")
+    from importers.notice import notice_paragraphs
+
+    with pytest.raises(ImportRefused, match="Word 文档的正文"):  # read as a notice's text, the same check first
+        notice_paragraphs(path)
+    small = docx_with_body(tmp_path / "小.docx", body.replace(filler * repeat, filler * 10))
+    assert [t.content for t in read_file(small, kind="tasks").tasks] == ["任务一"]
+
+
+def test_an_xls_declaring_more_merged_ranges_than_the_limit_is_refused_by_count(tmp_path, ledger):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("分工表")
+    for c, word in enumerate(HEADER):
+        sheet.write(0, c, word)
+    for r in range(1, 11):
+        for c, value in enumerate([r, f"任务{r}", "县卫健局", "2024年"]):
+            sheet.write(r, c, value)
+    sheet.merged_ranges.extend([(20, 21, 0, 1)] * (sniff.MAX_MERGES + 1))  # copies of one range, as xlwt writes them
+    path = tmp_path / "合并.xls"
+    book.save(str(path))
+    result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+    _refused(result, "合并.xls", f"{sniff.MAX_MERGES + 1:,} 处", "合并单元格")
+
+
+def test_every_file_past_a_limit_that_the_benchmark_measures_is_refused_by_name(tmp_path, ledger):
+    """The files ``python -m benchmarks.limits`` times (no time asserted here): each one past a limit
+    is refused through the real command line — exit 1, a Chinese message naming it, no traceback,
+    the ledger unchanged and nothing left beside it — and one within each limit of each format imports."""
+    made = subprocess.run([sys.executable, "-m", "benchmarks.limits", "--make", str(tmp_path)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600)
+    assert made.returncode == 0, made.stderr[-2000:]
+    cases = [line.split("\t", 2) for line in made.stdout.splitlines()]
+    past = [(Path(path), label) for path, refused, label in cases if refused == "1"]
+    assert len(past) >= 15
+    before = table_rows(ledger)
+    files = sorted(p.name for p in ledger.parent.iterdir())
+    for path, label in past:
+        result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+        _refused(result, path.name)
+        assert table_rows(ledger) == before, label
+    assert sorted(p.name for p in ledger.parent.iterdir()) == files
+    within = {label.split(" ")[0]: Path(path) for path, refused, label in cases[1:] if refused == "0"}
+    assert set(within) >= {"xlsx", "xls", "csv", "docx"}
+    for kind, path in within.items():
+        result = run_limited("--db", str(tmp_path / f"{kind}.db"), "import", str(path), "--group", "限度", cwd=tmp_path)
+        assert result.returncode == 0, (path.name, result.stderr[-2000:])
+
+
+def test_an_ods_declaring_more_merged_ranges_than_the_limit_is_refused_by_count(tmp_path, ledger):
+    per_row = 1_000
+    path = repeated_text_ods(tmp_path / "合并.ods", rows=sniff.MAX_MERGES // per_row + 1, spans=per_row)
+    result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
+    _refused(result, "合并.ods", f"{sniff.MAX_MERGES + per_row:,} 处", "合并单元格")

@@ -186,3 +186,38 @@ async def test_the_window_shows_a_refused_write_as_a_notice_and_keeps_working(tm
         await settle(pilot)
         assert app.screen.current_task().id != first.id  # the window still answers keys
     assert table_rows(path) == before
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_a_backup_or_restore_onto_a_disk_that_fills_up_says_so_in_chinese(ledger, tmp_path, command):
+    """The backup (and the one restore takes first) cannot grow past half the ledger: SQLite's
+    "disk I/O error" or "database or disk is full" is said in words, and nothing is left behind."""
+    from models import backup
+
+    copy = backup.make_backup(ledger, "manual")  # restored from; made before the limit
+    before = table_rows(ledger)
+    limit = ledger.stat().st_size // 2
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    args = ("backup",) if command == "backup" else ("restore", str(copy))
+    result = _cli("--db", str(ledger), *args, cwd=tmp_path, preexec=small_files)
+    _unchanged(result, ledger, before, "磁盘", "无法备份数据库", str(ledger.name))
+    assert "disk" not in result.stderr.lower() and "database" not in result.stderr.lower(), result.stderr
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [copy.name]
+
+
+def test_a_restore_into_a_read_only_file_is_refused_by_name_before_any_backup(ledger, tmp_path):
+    from models import backup
+
+    copy = backup.make_backup(ledger, "manual")
+    before = table_rows(ledger)
+    ledger.chmod(0o444)
+    try:
+        result = _cli("--db", str(ledger), "restore", str(copy), cwd=tmp_path, prefix=_no_override())
+    finally:
+        ledger.chmod(0o600)
+    _unchanged(result, ledger, before, "只读", str(ledger), copy.name)
+    assert "readonly" not in result.stderr
+    assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [copy.name]  # no backup made for nothing

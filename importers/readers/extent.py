@@ -129,14 +129,14 @@ def _judge_text(path: Path, sheets: dict[str, SheetLayout], kind: str) -> None:
     how = {"xlsx": "许多单元格引用同一段很长的共享文字", "ods": "很长的文字被重复到许多单元格",
            "xls": "许多单元格引用同一段很长的共享文字"}[kind]
     raise refuse(path, f"读出的文字将多达 {total / 1024 / 1024:,.0f} MB（{how}），超过上限 "
-                       f"{textsize.MAX_TEXT_BYTES // 1024 // 1024} MB，读取会耗尽内存，已拒绝读取。", sheet=name)
+                       f"{textsize.MAX_TEXT_BYTES // 1024 // 1024} MB，读取会耗尽内存，已拒绝读取。", sheet=name, limit=True)
 
 
 def _judge(path: Path, sheets: dict[str, SheetLayout]) -> None:
     for name, layout in sheets.items():
         if layout.merges > sniff.MAX_MERGES:
             raise refuse(path, f"合并单元格多达 {layout.merges:,} 处，超过上限 {sniff.MAX_MERGES:,} 处，"
-                               "不像正常的表格，已拒绝读取。", sheet=name)
+                               "不像正常的表格，已拒绝读取。", sheet=name, limit=True)
         _judge_sheet(path, name, layout.extent)
     if sum(s.extent.cells for s in sheets.values()) <= sniff.MAX_CELLS:
         return
@@ -148,7 +148,7 @@ def _judge(path: Path, sheets: dict[str, SheetLayout]) -> None:
     if total > sniff.MAX_CELLS:
         name, layout = max(sheets.items(), key=lambda item: item[1].extent.cells)
         raise refuse(path, f"单元格 {layout.extent.far_cell()} 离表格太远（各工作表的表格区域合计将达到 {total:,} 个单元格，"
-                           f"超过上限 {sniff.MAX_CELLS:,} 个），请删除多余内容后再导入。", sheet=name)
+                           f"超过上限 {sniff.MAX_CELLS:,} 个），请删除多余内容后再导入。", sheet=name, limit=True)
 
 
 def _judge_sheet(path: Path, name: str, extent: Extent) -> None:
@@ -166,7 +166,7 @@ def _judge_sheet(path: Path, name: str, extent: Extent) -> None:
                    "如果下面是多余的内容，请删除后再导入。")
     else:
         return
-    raise refuse(path, message, sheet=name)
+    raise refuse(path, message, sheet=name, limit=True)
 
 
 def _cell(position: tuple[int, int]) -> str:
@@ -454,7 +454,13 @@ def _ods(path: Path) -> dict[str, SheetLayout]:
     for layout in sheets.values():
         layout.text = layout.extent.repeated_text
     if sheets:
-        next(iter(sheets.values())).text += content
+        first = next(iter(sheets.values()))
+        first.text += content
+        try:
+            with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
+                first.merges = sum(1 for _ in _matches(stream, _ODS_SPANNED))  # all sheets: a bound of each
+        except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
+            pass
     return sheets
 
 
@@ -542,6 +548,11 @@ def _scan_ods_rows(stream, sheets: dict[str, SheetLayout]) -> bool:
                     extent.repeated_text += (end - pos) * (repeat - 1)
             pos = end + len(_ROW_END)
         row += repeat
+
+
+# A cell that spans others (a merged range of .ods): 200,000 of them, clipped away one by one, took
+# three times an ordinary table.
+_ODS_SPANNED = re.compile(rb'<(?:[\w.-]+:)?table-cell\b(?:[^>"\']|"[^"]*"|\'[^\']*\')*?-spanned\s*=')
 
 
 def _open_table(attrs: bytes, sheets: dict[str, SheetLayout]) -> Extent:
@@ -632,7 +643,7 @@ def _scan_ods(stream, sheets: dict[str, SheetLayout]) -> None:
 # --- .xls -----------------------------------------------------------------------------------------
 
 _BOF = {0x0809, 0x0409, 0x0209, 0x0009}
-_EOF, _BOUNDSHEET, _FILEPASS, _MULRK = 0x000A, 0x0085, 0x002F, 0x00BD
+_EOF, _BOUNDSHEET, _FILEPASS, _MULRK, _MERGEDCELLS = 0x000A, 0x0085, 0x002F, 0x00BD, 0x00E5
 # NUMBER, RK, LABELSST, LABEL, RSTRING, BOOLERR, FORMULA (BIFF8, BIFF3, BIFF4): cells with a value.
 _VALUE_RECORDS = {0x0203, 0x027E, 0x00FD, 0x0204, 0x00D6, 0x0205, 0x0006, 0x0206, 0x0406}
 
@@ -645,7 +656,9 @@ def _xls(path: Path) -> dict[str, SheetLayout]:
         return {}
     sheets: dict[str, SheetLayout] = {}
     for name, offset in _xls_sheets(book):
-        sheets[name] = SheetLayout(_xls_extent(book, offset))
+        layout = SheetLayout()
+        layout.extent, layout.merges = _xls_extent(book, offset)
+        sheets[name] = layout
     if sheets:
         next(iter(sheets.values())).text = textsize.xls_text(book)
     return sheets
@@ -679,14 +692,15 @@ def _xls_sheets(book: bytes) -> list[tuple[str, int]]:
     return sheets
 
 
-def _xls_extent(book: bytes, pos: int) -> Extent:
+def _xls_extent(book: bytes, pos: int) -> tuple[Extent, int]:
     """The extent of one sheet's value records, from its BOF to the matching EOF (charts embedded
-    in the sheet have their own BOF … EOF inside). The loop keeps to plain integers: a 10,000-row
-    .xls has some 100,000 records."""
+    in the sheet have their own BOF … EOF inside), and the merged ranges its MERGEDCELLS records
+    declare (8 bytes each: an 8 MB file can hold a million, which calamine would all build). The
+    loop keeps to plain integers: a 10,000-row .xls has some 100,000 records."""
     top = left = 1 << 20
     bottom = right = -1
     lowest = rightmost = (0, 0)
-    depth = 0
+    depth = merges = 0
     unpack = struct.unpack_from
     values, bofs = _VALUE_RECORDS, _BOF
     end = len(book) - 4
@@ -707,6 +721,10 @@ def _xls_extent(book: bytes, pos: int) -> Extent:
         elif kind in bofs:
             depth += 1
             continue
+        elif kind == _MERGEDCELLS:
+            if size >= 2:
+                merges += unpack("<H", book, body)[0]
+            continue
         elif kind == _EOF:
             depth -= 1
             if depth <= 0:
@@ -723,5 +741,5 @@ def _xls_extent(book: bytes, pos: int) -> Extent:
         if col < left:
             left = col
     if bottom < 0:
-        return Extent()
-    return Extent(top + 1, left + 1, bottom + 1, right + 1, lowest, rightmost)
+        return Extent(), merges
+    return Extent(top + 1, left + 1, bottom + 1, right + 1, lowest, rightmost), merges

@@ -134,7 +134,7 @@ def _disjoint(file: str, sheet: str, merges, height: int, width: int, first_row:
 
             where = f"{column_letter(first_col + left)}{first_row + top}:{column_letter(first_col + right)}{first_row + bottom}"
             raise refuse(file, f"合并单元格大量相互重叠（如 {where}），不是正常保存的表格（Excel 会提示修复），已拒绝读取。"
-                               "请在 Excel 或 WPS 中取消合并后重新合并，另存后再导入。", sheet=sheet)
+                               "请在 Excel 或 WPS 中取消合并后重新合并，另存后再导入。", sheet=sheet, limit=True)
         if not free:
             continue
         for r in range(top, bottom + 1):

@@ -38,6 +38,10 @@ MAX_CELLS = 300_000
 # Merged ranges of one sheet: a 10,000-task table merges its categories in some 2,000; the XML of one
 # is 30 bytes and compresses to nothing, so a small file could declare millions.
 MAX_MERGES = 20_000
+# The body of a Word document (word/document.xml), which python-docx parses whole: its tree costs some
+# fifteen times the XML, so 16 MB (7,000 rows of a table as Word writes it, 20,000 of a plain one)
+# stays within 300 MB.
+MAX_DOCUMENT_XML = 16 * 1024 * 1024
 FATAL = (KeyboardInterrupt, SystemExit, GeneratorExit)  # never turned into a refusal
 
 SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "xls", ".ods": "ods", ".docx": "docx",
@@ -64,9 +68,12 @@ _DECLARATION = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def refuse(path: Path | str, message: str, *, sheet: str | None = None, row: int | None = None,
-           col: int | None = None) -> ImportRefused:
-    """The refusal of ``path`` (a path or a file name): 「file」工作表「S」第 N 行 X 列：message."""
-    return ImportRefused(message, Origin(display_name(path) if path else "", sheet, row, col))
+           col: int | None = None, limit: bool = False) -> ImportRefused:
+    """The refusal of ``path`` (a path or a file name): 「file」工作表「S」第 N 行 X 列：message.
+    ``limit``: the file is past a limit of the readers (``ImportRefused.beyond_limit``)."""
+    refusal = ImportRefused(message, Origin(display_name(path) if path else "", sheet, row, col))
+    refusal.beyond_limit = limit
+    return refusal
 
 
 def not_a_file(path: Path) -> str | None:
@@ -142,7 +149,10 @@ def sniff(path: Path) -> str:
         if head.startswith(magic):
             raise refuse(path, f"不是{expected}（内容是{what}）。请选择 {SUPPORTED}。")
     if SUFFIXES[suffix] == "csv":
-        from importers.readers.textcsv import utf16_without_bom
+        from importers.readers.textcsv import utf16_without_bom, utf32_without_bom
+
+        if utf32_without_bom(head) or head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+            raise refuse(path, "文件是 UTF-32 编码的文本，不能直接读取。请在记事本或 WPS 中另存为 UTF-8 后再导入。")
 
         if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) and not utf16_without_bom(head):
             raise refuse(path, "不是文本（CSV）文件，内容是二进制数据。")
@@ -169,6 +179,8 @@ def _zip_kind(path: Path) -> str:
             if kind == "xlsb":
                 raise refuse(path, "文件是 Excel 二进制工作簿（.xlsb），不能直接导入。请在 Excel 或 WPS 中另存为 .xlsx 再导入。")
             _check_unpacked_size(path, infos)
+            if kind == "docx":
+                _check_document_size(path, infos)
             _check_xml_declarations(path, z, infos)
             return kind
     except ImportRefused:
@@ -202,6 +214,13 @@ def _check_unpacked_size(path: Path, infos: list[zipfile.ZipInfo]) -> None:
                                f"压缩比 {ratio:.0f} 倍），像是“压缩炸弹”，已拒绝读取。")
     if total > MAX_UNPACKED_BYTES:
         raise refuse(path, f"文件解压后共 {total // 1024 // 1024} MB，远超表格应有的大小，已拒绝读取。")
+
+
+def _check_document_size(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    size = max((i.file_size for i in infos if i.filename == "word/document.xml"), default=0)
+    if size > MAX_DOCUMENT_XML:
+        raise refuse(path, f"Word 文档的正文解压后有 {size / 2**20:,.0f} MB，超过上限 {MAX_DOCUMENT_XML // 2**20} MB，"
+                           "读取会耗尽内存，已拒绝读取。", limit=True)
 
 
 def _check_xml_declarations(path: Path, z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:

@@ -9,7 +9,7 @@ import csv
 import io
 from pathlib import Path
 
-from importers.readers import sniff
+from importers.readers import sniff, textsize
 from importers.readers.grid import Grid, Source, build_grid
 from importers.readers.sniff import refuse
 from importers.records import display_name
@@ -22,7 +22,7 @@ def decode_text(data: bytes, path: Path | str) -> str:
     """The text of a file in UTF-16 (BOM), UTF-8 (BOM or clean) or else GB18030 (which covers GBK).
     A few bytes that decode in none of them (a file cut mid-character, a stray byte) become U+FFFD
     and the rest is read; a file that mostly does not decode, or is binary, is refused."""
-    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or utf32_without_bom(data):
         raise refuse(path, "文件是 UTF-32 编码的文本，不能直接读取。请在记事本或 WPS 中另存为 UTF-8 后再导入。")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
@@ -52,6 +52,19 @@ def decode_text(data: bytes, path: Path | str) -> str:
     if text.count("\ufffd") * 20 > len(text):
         raise refuse(path, "无法识别文字编码（应为 UTF-8 或 GBK），请在记事本或 WPS 中另存为 UTF-8 后再导入。")
     return text
+
+
+def utf32_without_bom(data: bytes) -> bool:
+    """Whether ``data`` looks like UTF-32 text without a byte-order mark: in every four bytes of its
+    start, the two high bytes (little-endian) or the two low (big-endian) are zero."""
+    head = data[:4096]
+    head = head[:len(head) - len(head) % 4]
+    if len(head) < 16:
+        return False
+    n = len(head) // 4
+    little = head[2::4].count(0) == head[3::4].count(0) == n and head[0::4].count(0) < n
+    big = head[0::4].count(0) == head[1::4].count(0) == n and head[3::4].count(0) < n
+    return little or big  # (all zeros is no text at all)
 
 
 def utf16_without_bom(data: bytes) -> str | None:
@@ -120,16 +133,47 @@ class CsvSource(Source):
 
     def grid(self, name: str) -> Grid:
         if self._grid is None:
-            text = decode_text(self.path.read_bytes(), self.path)
+            text = decode_text(self._bytes(), self.path)
             if "\x00" in text:
                 raise refuse(self.path, "不是文本（CSV）文件，内容含二进制数据。")
+            size = len(text.encode("utf-8", "surrogatepass"))
+            if size > textsize.MAX_TEXT_BYTES:
+                raise refuse(self.path, _TOO_MUCH_TEXT.format(mb=size / 2**20, limit=textsize.MAX_TEXT_BYTES // 2**20), limit=True)
             rows: list[list[object]] = []
+            width = 0
             try:
                 for row in csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)):
+                    while row and row[-1] == "":  # trailing empty cells (,,,, to the right) do not count
+                        row.pop()
+                    if len(row) > sniff.MAX_COLUMNS:
+                        while row and not row[-1].strip():
+                            row.pop()
+                        if len(row) > sniff.MAX_COLUMNS:
+                            raise refuse(self.path, f"这一行有 {len(row):,} 列，超过上限 {sniff.MAX_COLUMNS:,} 列，"
+                                                    "不像要导入的表格，已拒绝读取。", row=len(rows) + 1, limit=True)
                     rows.append(row)
+                    width = max(width, len(row))
                     if len(rows) > sniff.MAX_ROWS:
-                        raise refuse(self.path, f"文件超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。")
+                        raise refuse(self.path, f"文件超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。", limit=True)
+                    if len(rows) * width > sniff.MAX_CELLS:
+                        raise refuse(self.path, f"表格区域将达到 {len(rows):,} 行 × {width:,} 列，超过上限 "
+                                                f"{sniff.MAX_CELLS:,} 个单元格，请删除多余内容后再导入。", row=len(rows), limit=True)
             except csv.Error as exc:
                 raise refuse(self.path, f"无法按 CSV 读取（{exc}）。", row=len(rows) + 1) from None
             self._grid = build_grid(self.file, self.sheet_names[0], rows)
         return self._grid
+
+    def _bytes(self) -> bytes:
+        """The file's bytes; refused unread when it is so large that its text must pass the limit (a
+        UTF-16 file holds at least half its size in UTF-8 text, any other encoding at least its size)."""
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        if size > 2 * textsize.MAX_TEXT_BYTES:
+            raise refuse(self.path, _TOO_MUCH_TEXT.format(mb=size / 2**20, limit=textsize.MAX_TEXT_BYTES // 2**20), limit=True)
+        return self.path.read_bytes()
+
+
+_TOO_MUCH_TEXT = ("文件有 {mb:,.0f} MB 文字，超过上限 {limit} MB（约 550 万个汉字，一万项任务的表格约 4 MB），"
+                  "不像要导入的表格，已拒绝读取。")

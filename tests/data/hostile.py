@@ -2,7 +2,8 @@
 
 * ``shared_string_bomb`` — an .xlsx whose cells all point at one long shared string;
 * ``overlapping_merges`` — an .xlsx with many copies of one large merged range;
-* ``repeated_text_ods`` — an .ods whose one long text cell is repeated across a row, many rows down.
+* ``repeated_text_ods`` — an .ods whose one long text cell is repeated across a row, many rows down;
+* ``docx_with_body`` and ``word_row`` — a .docx whose body is written by hand (a gridSpan of millions …).
 
 Each is written by hand (zipfile), so its size and shape are exact and no library refuses to write it.
 """
@@ -106,11 +107,16 @@ def overlapping_merges(path: Path, *, copies: int = 3_000, rows: int = 10_000, c
     return write_xlsx_raw(path, data, merges=[ref] * copies)
 
 
-def repeated_text_ods(path: Path, *, repeat: int = 900, rows: int = 1_000, length: int = 30_000) -> Path:
-    """An .ods whose every row holds one ``length``-character text cell repeated ``repeat`` times."""
+def repeated_text_ods(path: Path, *, repeat: int = 900, rows: int = 1_000, length: int = 30_000,
+                      spans: int = 0) -> Path:
+    """An .ods whose every row holds one ``length``-character text cell repeated ``repeat`` times;
+    with ``spans``, each row holds as many empty cells spanning two columns and rows instead."""
     long = "任" * length
     row = (f'<table:table-row><table:table-cell table:number-columns-repeated="{repeat}" office:value-type="string">'
            f"<text:p>{long}</text:p></table:table-cell></table:table-row>")
+    if spans:
+        row = ('<table:table-row>' + '<table:table-cell table:number-columns-spanned="2" table:number-rows-spanned="2"/>'
+               * spans + '</table:table-row>')
     content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
@@ -130,3 +136,25 @@ def repeated_text_ods(path: Path, *, repeat: int = 900, rows: int = 1_000, lengt
         z.writestr("META-INF/manifest.xml", manifest)
         z.writestr("content.xml", content)
     return path
+
+
+def docx_with_body(path: Path, body: str) -> Path:
+    """A .docx whose body is ``body`` (WordprocessingML), written by hand around python-docx's parts."""
+    import docx
+
+    docx.Document().save(str(path))
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts["word/document.xml"].decode("utf-8")
+    start, end = xml.index("<w:body>") + len("<w:body>"), xml.index("</w:body>")
+    parts["word/document.xml"] = (xml[:start] + body + xml[end:]).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def word_row(*cells: str, span: int = 1) -> str:
+    first = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span > 1 else ""
+    return "<w:tr>" + "".join(f"<w:tc>{first if i == 0 else ''}<w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>"
+                              for i, c in enumerate(cells)) + "</w:tr>"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -24,6 +25,8 @@ from tui.dialogs.base import Dialog
 from tui.text import expand_path, show_path
 from tui.widgets.files import FolderBrowser
 
+SHOWN_WARNINGS = 6  # 注意 lines the dialog shows below the path; the notice says how many more
+
 KINDS = [("division", "分工表（重点任务分工表）"), ("progress", "进展情况表"),
          ("overdue", "逾期督办清单（逾期和临期任务，按单位）"), ("roster", "成员名单"),
          ("json", "全部数据（JSON，备份或检查用）"),
@@ -36,16 +39,20 @@ MARK = "✓ "
 
 
 def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, within: int,
-               today: date | None = None, *, with_status: bool = False, attachment: str | None = None) -> Path:
+               today: date | None = None, *, with_status: bool = False, attachment: str | None = None,
+               warn: Callable[[str], None] | None = None) -> Path:
     """Write one report of ``group`` into ``folder``; return the file written. ``with_status`` and
-    ``attachment`` (附件2) as ``exporters.excel.export`` takes them."""
+    ``attachment`` (附件2) as ``exporters.excel.export`` takes them. ``warn`` is told what the command
+    line prints as 注意 (issue 13): a text cut at Excel's 32,767 characters a cell, a task whose text in
+    the ledger was damaged (exported with � in its place), a report with nothing in it."""
     if kind == "json":
         from exporters.json_dump import write_dump
         from exporters.excel import file_name_for
         from models.clock import today as clock_today
 
         day = today or clock_today()
-        return write_dump(orm(), folder / file_name_for(group, f"_全部数据_{day:%Y%m%d}.json"), group=group)
+        return write_dump(orm(), folder / file_name_for(group, f"_全部数据_{day:%Y%m%d}.json"), group=group,
+                          warn=warn)
     if kind in ("bulletin", "chase", "assessment"):
         return _judging_export(db_path, kind, folder, group, today)
     if kind == "evidence":
@@ -61,12 +68,24 @@ def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, wit
     from models import store
     from models.text_repair import retry_repaired
 
+    cut: list[str] = []
+    notes: list[str] = []
+
+    def write() -> Path:
+        cut.clear()  # a retry over repaired text starts the report again
+        notes.clear()
+        return export(conn, kind, folder, group_name=group, within=within, today=today, with_status=with_status,
+                      attachment=attachment, warn=cut.append, notes=notes)
+
     conn = store.connect(db_path)
-    try:  # text not valid UTF-8 in the ledger is exported with � in its place (the command line names it)
-        return retry_repaired(conn, lambda: export(conn, kind, folder, group_name=group, within=within, today=today,
-                                                   with_status=with_status, attachment=attachment))[0]
+    try:  # text not valid UTF-8 in the ledger is exported with � in its place, and the task named
+        path, damaged = retry_repaired(conn, write)
     finally:
         conn.close()
+    if warn is not None:
+        for line in [*damaged, *cut, *notes]:
+            warn(line)
+    return path
 
 
 def _judging_export(db_path: Path, kind: str, folder: Path, group: str, today: date | None) -> Path:
@@ -206,18 +225,19 @@ class ExportDialog(Dialog[None]):
         app = self.app
         token = app.call_from_thread(app.busy_start, "正在导出…")
         paths: list[Path] = []
+        warnings: list[str] = []
         try:
             for n, kind in enumerate(kinds, start=1):
                 paths.append(run_export(app.db_path, app.orm, kind, folder, group, within, with_status=with_status,
-                                        attachment=f"附件{n}" if len(kinds) > 1 else None))
+                                        attachment=f"附件{n}" if len(kinds) > 1 else None, warn=warnings.append))
         except Exception as exc:  # noqa: BLE001 - ExportError carries the Chinese message
             app.call_from_thread(self._done, paths, str(exc))
         else:
-            app.call_from_thread(self._done, paths, None)
+            app.call_from_thread(self._done, paths, None, warnings)
         finally:
             app.call_from_thread(app.busy_end, token)
 
-    def _done(self, paths: list[Path], error: str | None) -> None:
+    def _done(self, paths: list[Path], error: str | None, warnings: list[str] = ()) -> None:
         self.query_one("#working").display = False
         self.query_one("#ok", Button).disabled = False
         result = self.query_one("#result", Static)
@@ -228,9 +248,17 @@ class ExportDialog(Dialog[None]):
         for i, path in enumerate(paths):
             done.append("已导出到：" if i == 0 else "\n　　　　　", "bold green")
             done.append(str(path), "bold")
+        for line in warnings[:SHOWN_WARNINGS]:
+            done.append("\n注意：" + line, "yellow")
+        if len(warnings) > SHOWN_WARNINGS:
+            done.append(f"\n……另有 {len(warnings) - SHOWN_WARNINGS} 条注意事项。", "yellow")
         if error is not None:
             done.append(("\n" if paths else "") + f"未能导出：{error}", "bold red")
         else:
             self._unmark_all()  # a joint export done: the next Enter exports the highlighted report again
             done.append("\n可以再选另一种报表继续导出；Esc 关闭。", "dim")
         result.update(done)
+        if warnings:  # the same words the command line prints as 注意, also kept in the message log (F1)
+            more = f"\n……共 {len(warnings)} 条" if len(warnings) > SHOWN_WARNINGS else ""
+            self.app.notify("\n".join(warnings[:SHOWN_WARNINGS]) + more,
+                            title=f"导出完成，有 {len(warnings)} 条注意事项", severity="warning", timeout=20)
