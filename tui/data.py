@@ -172,7 +172,7 @@ def _where(group_id: int, flt: TaskFilter, today: date, ids: list[int] | None = 
         args.append(status)
     elif status == "未完成":
         sql.append(OPEN)
-    elif status == "逾期":
+    elif status == "逾期" and ids is None:  # (task_page passes the judged overdue tasks as ids)
         sql.append(f"{OPEN} AND t.due < ?")
         args.append(today.isoformat())
     elif status == "临期":
@@ -212,11 +212,14 @@ def task_page(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: d
               page_size: int = PAGE_SIZE) -> tuple[list[TaskRow], int]:
     """One page (0-based) of the group's tasks matching the filter, in table order, and the total."""
     ids = None
-    if flt.status in LIGHT_FILTERS:
+    if flt.status in LIGHT_FILTERS or flt.status == "逾期":  # as 总览 counts them: one judgement (models.judged)
         from models.judged import read_group
 
-        light = LIGHT_FILTERS[flt.status]
-        ids = [t.id for t in read_group(conn, group_id, today).tasks if t.light == light]
+        judged = read_group(conn, group_id, today).tasks
+        if flt.status == "逾期":
+            ids = [t.id for t in judged if t.judgement.overdue]
+        else:
+            ids = [t.id for t in judged if t.light == LIGHT_FILTERS[flt.status]]
     where, args = _where(group_id, flt, today, ids)
     total = conn.execute(f"SELECT count(*) FROM task t WHERE {where}", args).fetchone()[0]
     rows = [_task(r) for r in conn.execute(

@@ -1,0 +1,81 @@
+"""The task list judged as 总览 counts (issue 15): Enter on 总览's "逾期 N 项" lists exactly the N
+tasks the judgement finds overdue (a missed yearly target included), and a space tick redraws the
+row's light and state at once from the judgement."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from models import store
+from models.judged import group_id_of, read_group
+from tui import make_app
+from tui.testing import choose_group, demo_copy, settle, task_list
+
+SIZE = (120, 36)
+MINQING = "闽清县老龄工作领导小组"
+
+
+def _judged(path: Path, on: date):
+    conn = store.connect(path)
+    try:
+        return read_group(conn, group_id_of(conn, MINQING), on)
+    finally:
+        conn.close()
+
+
+async def test_enter_on_the_overviews_overdue_line_lists_as_many_tasks_as_it_counts(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("TAIZHANG_TODAY", "2019-06-30")
+    path = demo_copy(tmp_path)
+    judged = _judged(path, date(2019, 6, 30))
+    overdue = [t.id for t in judged.tasks if t.judgement.overdue]
+    assert overdue  # overdue only by the missed 2018 targets: no open task has a due date before today
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "闽清")
+        await pilot.press("1")
+        await settle(pilot)
+        table = app.screen.query_one("#ov-deadlines")
+        await pilot.press("up")  # from the first overdue task to its heading line
+        assert str(table.current_key) == "s:逾期"
+        heading = " ".join(str(c) for c in table.get_row("s:逾期"))
+        assert f"逾期 {len(overdue)} 项" in heading
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "TasksScreen"
+        assert screen.flt.status == "逾期"
+        assert screen.total == len(overdue)
+        assert [r.id for r in screen.shown_rows()] == overdue[:len(screen.shown_rows())]
+        states = {str(screen.table.get_cell(f"t:{r.id}", "state")).strip() for r in screen.shown_rows()}
+        assert states == {"逾期"}
+        await pilot.press("o")  # o toggles the filter off: every task again
+        await settle(pilot)
+        assert screen.total == len(judged.tasks)
+
+
+async def test_a_space_tick_redraws_the_light_from_the_judgement(tmp_path: Path, monkeypatch):
+    from models.db import Database
+    from models.operations import tick
+
+    monkeypatch.setenv("TAIZHANG_TODAY", "2019-06-30")
+    path = demo_copy(tmp_path)
+    first = _judged(path, date(2019, 6, 30)).tasks[0]
+    assert first.light == "红"
+    db = Database(path)
+    tick(db, first.id, on=date(2019, 1, 10))  # done before the window opens: 绿
+    db.close()
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        task = await task_list(pilot, "闽清")
+        assert task.id == first.id
+        screen = app.screen
+        cell = lambda key: str(screen.table.get_cell(f"t:{task.id}", key)).strip()  # noqa: E731
+        assert cell("light") == "绿" and cell("state") == "已完成"
+        await pilot.press("space")  # not done any more: overdue by the missed 2018 target
+        await settle(pilot)
+        assert cell("light") == "红" and cell("state") == "逾期"
+        assert cell("light") == _judged(path, date(2019, 6, 30)).tasks[0].light
+        await pilot.press("space")
+        await settle(pilot)
+        assert cell("light") == "绿" and cell("state") == "已完成"
