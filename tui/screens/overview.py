@@ -26,7 +26,8 @@ class OverviewScreen(AreaScreen):
             "以及各牵头单位的完成情况（绿色部分为已完成的比例）。\n"
             "左表：选中任务，Enter 打开。\n"
             "右表：选中单位，Enter 转到“任务”，只列出这个单位的任务；再按 o 只看其中逾期的。\n"
-            "“逾期 N 项”一行上按 Enter：到“任务”中列出全部逾期任务。\n"
+            "“逾期 N 项”一行上按 Enter：到“任务”中列出全部逾期任务（与这里的计数相同，含年度目标未报完成值的）。\n"
+            "a：考评（各单位得分与排名，可选期间、可导出）。s：办结审核开关与考评权重。w：通报的下步工作要求。\n"
             "Tab：在两个表之间切换。g：切换或新建领导小组。\n"
             "“完成”一行的右端是最近一次备份的时间；b：查看备份、立即备份，或从备份恢复。")
     BINDINGS: ClassVar = [
@@ -36,6 +37,9 @@ class OverviewScreen(AreaScreen):
         Binding("x", "app.export", "导出", tooltip="导出 Excel 报表或全部数据"),
         Binding("w", "next_steps", "通报的下步工作要求", show=False,
                 tooltip="修改本领导小组通报中的“下步工作要求”（export --kind bulletin 使用）"),
+        Binding("a", "assessment", "考评", tooltip="各单位的完成、按时、逾期、报送、得分和排名（可选期间，可导出）"),
+        Binding("s", "judging_settings", "审核与权重", show=False,
+                tooltip="本领导小组的办结审核开关（单位报已完成是否须销号）和考评权重"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
 
@@ -240,3 +244,13 @@ class OverviewScreen(AreaScreen):
 
     def action_search(self) -> None:
         self.app.show_tasks(search=True)
+
+    def action_assessment(self) -> None:
+        from tui.screens.assessment import open_assessment
+
+        open_assessment(self.app)
+
+    def action_judging_settings(self) -> None:
+        from tui.screens.assessment import open_settings
+
+        open_settings(self.app)
