@@ -37,7 +37,7 @@ class OverviewScreen(AreaScreen):
         Binding("x", "app.export", "导出", tooltip="导出 Excel 报表或全部数据"),
         Binding("w", "next_steps", "通报的下步工作要求", show=False,
                 tooltip="修改本领导小组通报中的“下步工作要求”（export --kind bulletin 使用）"),
-        Binding("a", "assessment", "考评", tooltip="各单位的完成、按时、逾期、报送、得分和排名（可选期间，可导出）"),
+        Binding("a", "assessment", "考评", show=False, tooltip="各单位的完成、按时、逾期、报送、得分和排名（可选期间，可导出）"),
         Binding("s", "judging_settings", "审核与权重", show=False,
                 tooltip="本领导小组的办结审核开关（单位报已完成是否须销号）和考评权重"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
