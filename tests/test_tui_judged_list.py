@@ -79,3 +79,30 @@ async def test_a_space_tick_redraws_the_light_from_the_judgement(tmp_path: Path,
         await pilot.press("space")
         await settle(pilot)
         assert cell("light") == "绿" and cell("state") == "已完成"
+
+
+async def test_the_overview_counts_extended_and_pending_tasks_apart(tmp_path: Path, monkeypatch):
+    from models.closing import claim_done, grant_extension
+    from models.db import Database
+    from tui.testing import text_of
+
+    monkeypatch.setenv("TAIZHANG_TODAY", "2019-06-30")
+    path = demo_copy(tmp_path)
+    tasks = _judged(path, date(2019, 6, 30)).tasks
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "闽清")
+        await pilot.press("1")
+        await settle(pilot)
+        head = text_of(app.screen.query_one("#ov-head"))
+        assert "延期" not in head and "待销号" not in head and "红 23" in head
+        db = Database(path)  # as another window would
+        grant_extension(db, tasks[0].id, date(2021, 6, 30), "统计口径调整")
+        claim_done(db, tasks[1].id, date(2019, 6, 1))
+        db.close()
+        await pilot.press("2", "1")  # back to 总览: it reads again
+        await settle(pilot)
+        head = text_of(app.screen.query_one("#ov-head"))
+        judged = _judged(path, date(2019, 6, 30)).counts()
+        assert (judged.extended, judged.pending) == (1, 1)
+        assert "延期 1" in head and "待销号 1" in head and f"逾期 {judged.overdue}" in head and "红 21" in head

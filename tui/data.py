@@ -407,7 +407,8 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
         "OR EXISTS (SELECT 1 FROM duty d WHERE d.unit_id = u.id AND d.group_id = ?)", (g, g, g)).fetchone()[0]
     # overdue as models.judging judges it (a past year's target missing is overdue too): the count, the
     # list and the units' figures agree with each other, the task page and the bulletin
-    lights, counts["逾期"], by_unit_overdue, overdue = _judged(conn, g, today)
+    lights, counts["逾期"], by_unit_overdue, overdue, more = _judged(conn, g, today)
+    counts.update(more)  # 延期 and 待销号, shown apart when there are any
     for u in by_unit:
         u.overdue = by_unit_overdue.get(u.name, 0)
     by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
@@ -416,9 +417,10 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
 
 
 def _judged(conn: sqlite3.Connection, group_id: int,
-            today: date) -> tuple[dict[str, int], int, dict[str, int], list[Brief]]:
-    """The group's lights, its overdue count, each lead unit's overdue tasks and the first overdue
-    tasks (most overdue first), all from one reading judged by ``models.judging``."""
+            today: date) -> tuple[dict[str, int], int, dict[str, int], list[Brief], dict[str, int]]:
+    """The group's lights, its overdue count, each lead unit's overdue tasks, the first overdue
+    tasks (most overdue first) and the 延期 / 待销号 counts, all from one reading judged by
+    ``models.judging``."""
     from models.judged import read_group
 
     g = read_group(conn, group_id, today)
@@ -427,7 +429,7 @@ def _judged(conn: sqlite3.Connection, group_id: int,
     late = sorted((t for t in g.tasks if t.judgement.overdue), key=lambda t: (t.judgement.due or date.min, t.id))
     overdue = [Brief(t.id, t.number, t.content, "、".join(t.lead), t.deadline, t.judgement.due, t.status)
                for t in late[:_LIST_LIMIT]]
-    return c.lights, c.overdue, per_unit, overdue
+    return c.lights, c.overdue, per_unit, overdue, {"延期": c.extended, "待销号": c.pending}
 
 
 def _round_line(conn: sqlite3.Connection, group_id: int) -> str | None:

@@ -135,6 +135,11 @@ class OverviewScreen(AreaScreen):
             head.append(f"{label} ", style=style)
             head.append(f"{c.get(label, 0)}", style=style or "bold")
             head.append("　")
+        for label, style in (("延期", "magenta"), ("待销号", "yellow")):  # apart, when there are any (issue 15)
+            if c.get(label):
+                head.append(f"{label} ", style=style)
+                head.append(f"{c[label]}", style="bold")
+                head.append("　")
         if ov.lights is not None:
             head.append("｜ 灯号 ")
             for light, style in (("红", "bold white on red"), ("黄", "bold black on yellow"), ("绿", "bold white on green")):
