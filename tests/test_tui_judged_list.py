@@ -106,3 +106,10 @@ async def test_the_overview_counts_extended_and_pending_tasks_apart(tmp_path: Pa
         judged = _judged(path, date(2019, 6, 30)).counts()
         assert (judged.extended, judged.pending) == (1, 1)
         assert "延期 1" in head and "待销号 1" in head and f"逾期 {judged.overdue}" in head and "红 21" in head
+        units = app.screen.query_one("#ov-units")  # per lead unit: 逾期 (its 红) and 黄
+        lead = tasks[1].lead[0]
+        claimed = next([str(c).strip() for c in units.get_row(r.key)] for r in units.ordered_rows
+                       if str(units.get_row(r.key)[0]).strip() == lead)
+        mine = [t for t in _judged(path, date(2019, 6, 30)).tasks if lead in t.lead]
+        assert claimed[3:] == [str(sum(t.light == "红" for t in mine)), str(sum(t.light == "黄" for t in mine))]
+        assert claimed[4] == "1"  # the claim waiting for 销号

@@ -349,6 +349,7 @@ class Overview:
     round_line: str | None = None  # 本期（2024年6月）已报送 18/25 个单位，截止 7月5日
     lights: dict[str, int] | None = None  # 红/黄/绿 counts (models.judging), issue 15
     judged_overdue: dict[str, int] | None = None  # lead unit → overdue tasks by the judgement
+    judged_yellow: dict[str, int] | None = None  # lead unit → its tasks with a 黄 light
 
 
 _LIST_LIMIT = 50
@@ -408,12 +409,13 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     # overdue as models.judging judges it (a past year's target missing is overdue too): the count, the
     # list and the units' figures agree with each other, the task page and the bulletin
     lights, counts["逾期"], by_unit_overdue, overdue, more = _judged(conn, g, today)
+    yellow = more.pop("黄 by unit")
     counts.update(more)  # 延期 and 待销号, shown apart when there are any
     for u in by_unit:
         u.overdue = by_unit_overdue.get(u.name, 0)
     by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
     return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit, _round_line(conn, g),
-                    lights, by_unit_overdue)
+                    lights, by_unit_overdue, yellow)
 
 
 def _judged(conn: sqlite3.Connection, group_id: int,
@@ -421,6 +423,7 @@ def _judged(conn: sqlite3.Connection, group_id: int,
     """The group's lights, its overdue count, each lead unit's overdue tasks, the first overdue
     tasks (most overdue first) and the 延期 / 待销号 counts, all from one reading judged by
     ``models.judging``."""
+    from models import judging
     from models.judged import read_group
 
     g = read_group(conn, group_id, today)
@@ -429,7 +432,8 @@ def _judged(conn: sqlite3.Connection, group_id: int,
     late = sorted((t for t in g.tasks if t.judgement.overdue), key=lambda t: (t.judgement.due or date.min, t.id))
     overdue = [Brief(t.id, t.number, t.content, "、".join(t.lead), t.deadline, t.judgement.due, t.status)
                for t in late[:_LIST_LIMIT]]
-    return c.lights, c.overdue, per_unit, overdue, {"延期": c.extended, "待销号": c.pending}
+    yellow = {u: sum(t.light == judging.YELLOW for t in ts) for u, ts in g.by_unit().items()}
+    return c.lights, c.overdue, per_unit, overdue, {"延期": c.extended, "待销号": c.pending, "黄 by unit": yellow}
 
 
 def _round_line(conn: sqlite3.Connection, group_id: int) -> str | None:

@@ -23,7 +23,7 @@ class OverviewScreen(AreaScreen):
     AREA = "overview"
     CSS_PATH = str(Path(__file__).with_name("overview.tcss"))
     HELP = ("总览显示当前领导小组的任务数量（按状态）、逾期和 7 天内到期（临期）的任务、接下来的截止日期，"
-            "以及各牵头单位的完成情况（绿色部分为已完成的比例）。\n"
+            "以及各牵头单位的完成情况（绿色部分为已完成的比例）和灯号（逾期即红灯的项数、黄灯的项数）。\n"
             "左表：选中任务，Enter 打开。\n"
             "右表：选中单位，Enter 转到“任务”，只列出这个单位的任务；再按 o 只看其中逾期的。\n"
             "“逾期 N 项”一行上按 Enter：到“任务”中列出全部逾期任务（与这里的计数相同，含年度目标未报完成值的）。\n"
@@ -208,17 +208,20 @@ class OverviewScreen(AreaScreen):
         table = self.query_one("#ov-units", Table)
         width = max(table.size.width - 4, 36)
         w_name = max(12, min(24, int(width * 0.35)))
-        w_bar = max(width - w_name - 9 - 4 - 2 * 4, 8)
+        yellow = ov.judged_yellow or {}
+        w_bar = max(width - w_name - 9 - 4 - 2 - 2 * 5, 7)
         keep = table.current_key
         table.set_columns([("单位", "unit", w_name), ("完成情况", "bar", w_bar), ("完成/牵头", "n", 9),
-                           ("逾期", "late", 4)])
+                           ("逾期", "late", 4), ("黄", "yellow", 2)])
         rows = []
-        for u in ov.by_unit:
+        for u in ov.by_unit:  # 逾期 is the unit's 红 lights; 黄 its yellow ones (models.judging)
             late = Text(str(u.overdue), style="bold red") if u.overdue else Text("0", style="dim")
+            n = yellow.get(u.name, 0)
+            soon = Text(str(n), style="bold yellow") if n else Text("0", style="dim")
             rows.append((f"u:{u.unit_id}", [cut(u.name, w_name), bar(u.done, u.total, w_bar), f"{u.done}/{u.total}",
-                                            late]))
+                                            late, soon]))
         if not rows:
-            rows.append(("h:none", heading("还没有牵头单位", 4, at=0, style="dim")))
+            rows.append(("h:none", heading("还没有牵头单位", 5, at=0, style="dim")))
         table.fill(rows, keep=keep)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
