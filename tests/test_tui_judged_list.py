@@ -113,3 +113,10 @@ async def test_the_overview_counts_extended_and_pending_tasks_apart(tmp_path: Pa
         mine = [t for t in _judged(path, date(2019, 6, 30)).tasks if lead in t.lead]
         assert claimed[3:] == [str(sum(t.light == "红" for t in mine)), str(sum(t.light == "黄" for t in mine))]
         assert claimed[4] == "1"  # the claim waiting for 销号
+        assert claimed[2] == f"0/{len(mine)}"  # not done until confirmed
+        assert "已完成 0" in head and "按时 " not in head  # as the bulletin's 已办结: claims apart
+        await pilot.press("2")
+        await settle(pilot)
+        table = app.screen.table
+        assert str(table.get_cell(f"t:{tasks[1].id}", "state")).strip() == "待销号"
+        assert str(table.get_cell(f"t:{tasks[1].id}", "light")).strip() == "黄"

@@ -410,7 +410,11 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     # list and the units' figures agree with each other, the task page and the bulletin
     lights, counts["逾期"], by_unit_overdue, overdue, more = _judged(conn, g, today)
     yellow = more.pop("黄 by unit")
+    done_by_unit = more.pop("办结 by unit")
     counts.update(more)  # 延期 and 待销号, shown apart when there are any
+    counts["已完成"] -= more["待销号"]  # a claim is done once the office confirms it (销号)
+    for u in by_unit:
+        u.done = done_by_unit.get(u.name, 0)
     for u in by_unit:
         u.overdue = by_unit_overdue.get(u.name, 0)
     by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
@@ -433,7 +437,9 @@ def _judged(conn: sqlite3.Connection, group_id: int,
     overdue = [Brief(t.id, t.number, t.content, "、".join(t.lead), t.deadline, t.judgement.due, t.status)
                for t in late[:_LIST_LIMIT]]
     yellow = {u: sum(t.light == judging.YELLOW for t in ts) for u, ts in g.by_unit().items()}
-    return c.lights, c.overdue, per_unit, overdue, {"延期": c.extended, "待销号": c.pending, "黄 by unit": yellow}
+    done = {u: sum(t.judgement.done for t in ts) for u, ts in g.by_unit().items()}
+    return c.lights, c.overdue, per_unit, overdue, {"延期": c.extended, "待销号": c.pending, "按时完成": c.on_time,
+                                                     "逾期完成": c.late, "黄 by unit": yellow, "办结 by unit": done}
 
 
 def _round_line(conn: sqlite3.Connection, group_id: int) -> str | None:

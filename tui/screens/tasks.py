@@ -261,6 +261,8 @@ class TasksScreen(Pages, AreaScreen):
         state = data.task_state(row.status, judged.due if judged else row.due, self._today, row.cancelled_on)
         if judged is not None and judged.overdue and row.status != data.DONE and not row.cancelled_on:
             state = "逾期"
+        elif judged is not None and judged.state == "待销号" and not row.cancelled_on:
+            state = "待销号"
         deadline = Text(cut(row.deadline or (row.due.isoformat() if row.due else ""), w["deadline"]))
         if not deadline.plain and row.years:  # no deadline: the table has targets per year instead
             first, last = row.years
