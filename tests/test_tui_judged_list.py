@@ -100,7 +100,9 @@ async def test_the_overview_counts_extended_and_pending_tasks_apart(tmp_path: Pa
         grant_extension(db, tasks[0].id, date(2021, 6, 30), "统计口径调整")
         claim_done(db, tasks[1].id, date(2019, 6, 1))
         db.close()
-        await pilot.press("2", "1")  # back to 总览: it reads again
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("1")  # back to 总览: it reads again
         await settle(pilot)
         head = text_of(app.screen.query_one("#ov-head"))
         judged = _judged(path, date(2019, 6, 30)).counts()
@@ -120,3 +122,39 @@ async def test_the_overview_counts_extended_and_pending_tasks_apart(tmp_path: Pa
         table = app.screen.table
         assert str(table.get_cell(f"t:{tasks[1].id}", "state")).strip() == "待销号"
         assert str(table.get_cell(f"t:{tasks[1].id}", "light")).strip() == "黄"
+
+
+async def test_the_units_page_counts_overdue_as_judged_and_shows_the_chase_record(tmp_path: Path, monkeypatch):
+    import sqlite3
+
+    from models.closing import record_chase
+    from models.db import Database
+    from tui.testing import text_of
+
+    monkeypatch.setenv("TAIZHANG_TODAY", "2019-06-30")
+    path = demo_copy(tmp_path)
+    judged = _judged(path, date(2019, 6, 30))
+    by_unit = judged.by_unit()
+    first = next(iter(by_unit))  # the first lead unit in the table
+    conn = sqlite3.connect(path)
+    unit_id = conn.execute("SELECT id FROM unit WHERE name = ?", (first,)).fetchone()[0]
+    conn.close()
+    db = Database(path)
+    record_chase(db, judged.group_id, [(unit_id, [by_unit[first][0].id], None)], date(2019, 6, 30), date(2019, 7, 7))
+    db.close()
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await choose_group(pilot, "闽清")
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.screen.table
+        shown = {str(table.get_row(r.key)[0]).strip(): str(table.get_row(r.key)[3]).strip()
+                 for r in table.ordered_rows if str(r.key.value).startswith("u:")}
+        assert {u: int(n) for u, n in shown.items() if u in by_unit} == \
+               {u: sum(t.judgement.overdue for t in ts) for u, ts in by_unit.items()}
+        assert sum(map(int, shown.values())) > 0  # by due date alone every unit had 0
+        table.move_cursor(row=next(i for i, r in enumerate(table.ordered_rows) if r.key.value == f"u:{unit_id}"))
+        await settle(pilot)
+        info = text_of(app.screen.query_one("#un-info"))
+        assert "2018年目标未报完成值" in info
+        assert "督办记录（1 次）" in info and "2019-06-30 发出督办通知，涉及任务 1 项，2019-07-07 前回复" in info

@@ -168,6 +168,8 @@ class TasksScreen(Pages, AreaScreen):
         return max(5, height - 1)
 
     def reload(self, cursor: str | None = None) -> None:
+        if not self.query("#tk-table"):  # not composed yet (a change seen while switching here): it loads on resume
+            return
         group = self.app.group
         if group is None:
             self._rows = []
