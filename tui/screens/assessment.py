@@ -204,6 +204,12 @@ class AssessmentScreen(Loads, Screen):
                                          end, start)
             finally:
                 conn.close()
+        except PermissionError:
+            app.call_from_thread(app.notify, f"未能导出：无法写入「{folder}」中的考评表，文件可能正在 Excel/WPS 中打开，"
+                                 "请关闭后重试。", severity="error", timeout=8)
+        except OSError as exc:
+            app.call_from_thread(app.notify, f"未能导出：无法写入「{folder}」：{exc.strerror or exc}", severity="error",
+                                 timeout=8)
         except Exception as exc:  # noqa: BLE001
             app.call_from_thread(app.notify, f"未能导出：{exc}", severity="error", timeout=8)
         else:
