@@ -44,11 +44,25 @@ def weights_of(conn: sqlite3.Connection, group_id: int) -> dict[str, float]:
     return {**DEFAULT_WEIGHTS, **(json.loads(text) if text else {})}
 
 
-def unit_scores(conn: sqlite3.Connection, group_id: int, today: date) -> list[UnitScore]:
-    """Every unit on the group's tasks, scored and ranked (``models.judging.rank``)."""
+def in_period(t, start: date | None, end: date) -> bool:
+    """A task belongs to the period from ``start`` to ``end`` unless it was done (confirmed) before
+    ``start``; without ``start``, every task."""
+    return start is None or not (t.judgement.done and t.done_on is not None and t.done_on < start)
+
+
+def done_by(t, end: date) -> bool:
+    return t.judgement.done and (t.done_on is None or t.done_on <= end)
+
+
+def unit_scores(conn: sqlite3.Connection, group_id: int, today: date, start: date | None = None) -> list[UnitScore]:
+    """Every unit on the group's tasks, scored and ranked (``models.judging.rank``); with ``start``,
+    the period from ``start`` to ``today``: tasks done before it are left out, done counts those
+    done by ``today``, rounds whose due date (else opening date) falls in it are owed. The TUI's 考评
+    view and ``export --kind assessment`` both read this."""
     from models.round_status import LATE, NOT_REPORTED, list_rounds, unit_states
 
     g = read_group(conn, group_id, today)
+    g.tasks = [t for t in g.tasks if in_period(t, start, today)]
     lead, co = g.by_unit("lead"), g.by_unit("co")
     names = list(dict.fromkeys([*lead, *co]))
     owed: dict[str, int] = dict.fromkeys(names, 0)
@@ -56,6 +70,9 @@ def unit_scores(conn: sqlite3.Connection, group_id: int, today: date) -> list[Un
     for rnd in list_rounds(conn, group_id):
         if rnd.status == "open" and (rnd.due is None or rnd.due >= today):
             continue  # not yet owed
+        when = rnd.due or rnd.opened_on
+        if start is not None and when is not None and not start <= when <= today:
+            continue  # outside the period
         for s in unit_states(conn, rnd):
             owed[s.unit] = owed.get(s.unit, 0) + 1
             on_time[s.unit] = on_time.get(s.unit, 0) + (s.state not in (NOT_REPORTED, LATE))
@@ -63,24 +80,29 @@ def unit_scores(conn: sqlite3.Connection, group_id: int, today: date) -> list[Un
     for name in dict.fromkeys([*names, *owed]):
         led = lead.get(name, [])
         c = judging.count(t.judgement for t in led)
+        if start is not None:  # done within the period
+            c.done = sum(done_by(t, today) for t in led)
+            c.on_time = sum(done_by(t, today) and bool(t.judgement.on_time) for t in led)
         units.append(UnitScore(name, len(led), len(co.get(name, [])), c.done, c.on_time, c.overdue,
                                owed.get(name, 0), on_time.get(name, 0)))
     return judging.rank(units, weights_of(conn, group_id))
 
 
-def export_assessment(conn: sqlite3.Connection, group_id: int, group_name: str, out: Path, today: date) -> Path:
+def export_assessment(conn: sqlite3.Connection, group_id: int, group_name: str, out: Path, today: date,
+                      start: date | None = None) -> Path:
     """The workbook: sheet 考评 (the table, fitted and printed as an office lays it out: title across
     the used columns, A4 portrait when the table fits it, else landscape, one page wide, header
-    repeated) and sheet 完成率图表 (the bar chart alone, sized to print whole on one page)."""
+    repeated) and sheet 完成率图表 (the bar chart alone, sized to print whole on one page). With
+    ``start``, the figures count the period ``start``…``today``."""
     import xlsxwriter
 
     weights = weights_of(conn, group_id)
-    units = unit_scores(conn, group_id, today)
+    units = unit_scores(conn, group_id, today, start)
     tmp = out.with_name(out.name + ".tmp")
     wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
                                         "strings_to_urls": False})
     try:
-        _write_table(wb, group_name, units, weights, today)
+        _write_table(wb, group_name, units, weights, today, start)
         if units:
             _write_chart(wb, len(units))
         wb.close()
@@ -98,7 +120,8 @@ def _columns() -> list[Column]:
             for h, low in heads]
 
 
-def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict[str, float], today: date) -> Sheet:
+def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict[str, float], today: date,
+                 start: date | None = None) -> Sheet:
     columns = _columns()
     for u in units:
         columns[1].see(u.unit)
@@ -113,7 +136,8 @@ def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict
     sheet.set_widths()
     last = len(columns) - 1
     title = _title_rows(sheet, 0, group_name, "division", last, own=f"{group_name}成员单位考评表")
-    note = f"统计截至{today.year}年{today.month}月{today.day}日。" + FORMULA.format(**weights)
+    since = f"统计期间{start.year}年{start.month}月{start.day}日至" if start else "统计截至"
+    note = since + f"{today.year}年{today.month}月{today.day}日。" + FORMULA.format(**weights)
     sheet.merge(1, 0, 1, last, note, "note")
     sheet.set_row(1, sheet.span_height(note))
     header = 2

@@ -7,6 +7,7 @@ those in ``models.operations``.
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 
 from sqlmodel import select
@@ -19,7 +20,7 @@ from models.operations import short
 from models.tables import DONE, IN_PROGRESS, Chase, Closing, Extension, Group, Target, Task, Unit
 
 __all__ = ["grant_extension", "claim_done", "confirm_closing", "return_closing", "set_review", "set_next_steps",
-           "set_weights", "record_chase", "DEFAULT_NEXT_STEPS"]
+           "set_weights", "set_judging", "record_chase", "DEFAULT_NEXT_STEPS"]
 
 DEFAULT_NEXT_STEPS = (
     "各成员单位要进一步提高思想认识，对照任务分工和时间节点，倒排工期、挂图作战，确保各项任务按期完成。"
@@ -146,6 +147,35 @@ def set_weights(db: Database, group_id: int, weights: dict[str, float]) -> None:
         group.assessment_weights = json.dumps({**DEFAULT_WEIGHTS, **weights}, ensure_ascii=False)
         tx.session.add(group)
         tx.describe(f"{group.name}：修改考评权重", group_id=group_id)
+
+
+def set_judging(db: Database, group_id: int, review: bool, weights: dict[str, float]) -> bool:
+    """The group's 办结审核 switch and 考评 weights together, as the TUI's settings dialog and
+    ``taizhang settings`` save them: one change, one history entry (nothing written when nothing
+    differs; returns whether anything changed)."""
+    unknown = [k for k in weights if k not in DEFAULT_WEIGHTS]
+    if unknown:
+        raise OperationError(f"不认识的考评权重「{unknown[0]}」：可设 {'、'.join(WEIGHT_LABELS.values())}。")
+    bad = [WEIGHT_LABELS[k] for k, v in weights.items()
+           if not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0]
+    if bad:
+        raise OperationError(f"考评权重「{bad[0]}」应为不小于 0 的数。")
+    with change(db, "set_judging") as tx:
+        group = tx.get(Group, group_id, "领导小组")
+        old = {**DEFAULT_WEIGHTS, **(json.loads(group.assessment_weights) if group.assessment_weights else {})}
+        new = {**old, **{k: float(v) for k, v in weights.items()}}
+        said = []
+        if bool(group.review_closing) != review:
+            group.review_closing = review
+            said.append("办结审核" + ("开启（单位报已完成须经办公室销号）" if review else "关闭（单位报已完成即办结）"))
+        if new != old:
+            group.assessment_weights = json.dumps(new, ensure_ascii=False)
+            said.append("考评权重 " + "，".join(f"{WEIGHT_LABELS[k]} {new[k]:g}" for k in DEFAULT_WEIGHTS))
+        if not said:
+            return False
+        tx.session.add(group)
+        tx.describe(f"{group.name}：" + "；".join(said), group_id=group_id)
+        return True
 
 
 def record_chase(db: Database, group_id: int, chased: list[tuple[int, list[int], str | None]], on: date,

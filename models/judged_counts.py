@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from models import judging
-from models.judging import DONE, NOT_STARTED, RED
+from models.judging import DONE, NOT_STARTED, RED, YELLOW
 
 # Tasks judged in Python (see the module docstring). Each IN list is read once per query, not once
 # per task: the tables are small (extension, task_closing, report_entry) or read by one scan
@@ -72,8 +72,9 @@ class LeadCounts:
     unit_id: int
     name: str
     total: int = 0
-    done: int = 0
+    done: int = 0  # done as judged: confirmed (a claim awaiting 销号 is not done yet)
     overdue: int = 0
+    yellow: int = 0
 
 
 @dataclass(slots=True)
@@ -124,8 +125,10 @@ def count_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_da
         if unit_id is not None:
             lead = by_lead.setdefault(name, LeadCounts(unit_id, name))
             lead.total += n
-            lead.done += n if status == DONE else 0
-            lead.overdue += n if task_id is None and light == RED else 0
+            if task_id is None:  # a plain task; the others are added below as judged
+                lead.done += n if status == DONE else 0
+                lead.overdue += n if light == RED else 0
+                lead.yellow += n if light == YELLOW else 0
         if task_id is not None:
             python_ids[task_id] = None
         elif first:
@@ -152,8 +155,10 @@ def count_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_da
             c.add(t.judgement)
             if t.judgement.overdue:
                 overdue.append(OverdueTask(t.id, t.judgement.due))
-                for name in t.lead:
-                    by_lead[name].overdue += 1
+            for name in t.lead:
+                by_lead[name].overdue += bool(t.judgement.overdue)
+                by_lead[name].done += bool(t.judgement.done)
+                by_lead[name].yellow += t.light == YELLOW
     overdue.sort(key=lambda o: (o.due or date.min, o.id))
     del overdue[limit:]
     return GroupCounts(c, by_lead, overdue, list(python_ids))

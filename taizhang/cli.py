@@ -85,12 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--with-status", action="store_true", help="division：加上完成状态、完成日期两列")
     exp.add_argument("--round", metavar="NAME", help="forms、reporting：哪一轮报送（默认当前一轮）")
     exp.add_argument("--zip", action="store_true", help="evidence：另打包成一个 .zip（中文文件名在 Windows 上正常显示）")
+    exp.add_argument("--from", dest="since", metavar="YYYY-MM-DD", help="assessment：统计期间的开始日期（默认不限）")
+    exp.add_argument("--to", dest="until", metavar="YYYY-MM-DD", help="assessment：统计期间的结束日期（默认今天）")
     from taizhang.rounds_cli import add_round_parser
 
     add_round_parser(sub)
     from taizhang.copy_cli import add_copy_parser
 
     add_copy_parser(sub)
+    from taizhang.judging_cli import add_settings_parser
+
+    add_settings_parser(sub)
 
     bak = sub.add_parser("backup", help="立即备份数据库（到数据库旁的 backups 文件夹）；--list 列出已有的备份")
     bak.add_argument("--list", action="store_true", help="列出已有的备份，最新的在前")
@@ -195,6 +200,10 @@ def _run(args: argparse.Namespace) -> int:
         from taizhang.rounds_cli import round_command
 
         return round_command(args, _db_path(args))
+    if args.command == "settings":
+        from taizhang.judging_cli import settings_command
+
+        return settings_command(args, _db_path(args))
     if args.command in ("backup", "restore"):
         from taizhang.backups import backup_command, restore_command
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import store
+from models import judging, store
 from models.judged import read_group
 from models.judged_counts import count_group, plain_lights
 
@@ -35,6 +35,10 @@ def _agree(conn: sqlite3.Connection, group_id: int, today: date, limit: int = 50
     assert {u: n.overdue for u, n in fast.by_lead.items()} == {
         u: sum(t.judgement.overdue for t in ts) for u, ts in full.by_unit().items()}
     assert {u: n.total for u, n in fast.by_lead.items()} == {u: len(ts) for u, ts in full.by_unit().items()}
+    assert {u: n.done for u, n in fast.by_lead.items()} == {
+        u: sum(t.judgement.done for t in ts) for u, ts in full.by_unit().items()}
+    assert {u: n.yellow for u, n in fast.by_lead.items()} == {
+        u: sum(t.light == judging.YELLOW for t in ts) for u, ts in full.by_unit().items()}
     late = sorted((t for t in full.tasks if t.judgement.overdue), key=lambda t: (t.judgement.due or date.min, t.id))
     assert [(o.id, o.due) for o in fast.overdue] == [(t.id, t.judgement.due) for t in late[:limit]]
     plain = sum(light is not None for light in sql.values())

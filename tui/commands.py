@@ -41,6 +41,10 @@ class TaizhangCommands(Provider):
         add("导入文件…", partial(app.run_action, "import_file"), "按键 i — 分工表、成员名单或成员单位职责，先预览再写入")
         add("导出报表…", partial(app.run_action, "export"),
             "按键 x — 分工表、进展情况表、逾期督办清单、成员名单（Excel），或全部数据（JSON）")
+        from tui.screens.assessment import open_assessment, open_settings
+
+        add("考评：各单位得分与排名…", partial(open_assessment, app), "总览中按键 a — 可选期间，Enter 看单位的任务，x 导出考评表")
+        add("办结审核与考评权重…", partial(open_settings, app), "总览中按键 s — 单位报已完成是否须销号；考评得分的权重")
         add("撤销上一步修改", partial(app.run_action, "undo"), "按键 Ctrl+Z")
         add("重做（撤销之后）", partial(app.run_action, "redo"), "按键 Ctrl+Y — 重做刚才撤销的修改")
         add("备份与恢复…", partial(app.run_action, "backups"), "按键 b — 查看备份，从备份恢复")

@@ -172,7 +172,7 @@ def _where(group_id: int, flt: TaskFilter, today: date, ids: list[int] | None = 
         args.append(status)
     elif status == "未完成":
         sql.append(OPEN)
-    elif status == "逾期":
+    elif status == "逾期" and ids is None:  # (task_page passes the judged overdue tasks as ids)
         sql.append(f"{OPEN} AND t.due < ?")
         args.append(today.isoformat())
     elif status == "临期":
@@ -212,11 +212,14 @@ def task_page(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: d
               page_size: int = PAGE_SIZE) -> tuple[list[TaskRow], int]:
     """One page (0-based) of the group's tasks matching the filter, in table order, and the total."""
     ids = None
-    if flt.status in LIGHT_FILTERS:
+    if flt.status in LIGHT_FILTERS or flt.status == "逾期":  # as 总览 counts them: one judgement (models.judged)
         from models.judged import read_group
 
-        light = LIGHT_FILTERS[flt.status]
-        ids = [t.id for t in read_group(conn, group_id, today).tasks if t.light == light]
+        judged = read_group(conn, group_id, today).tasks
+        if flt.status == "逾期":
+            ids = [t.id for t in judged if t.judgement.overdue]
+        else:
+            ids = [t.id for t in judged if t.light == LIGHT_FILTERS[flt.status]]
     where, args = _where(group_id, flt, today, ids)
     total = conn.execute(f"SELECT count(*) FROM task t WHERE {where}", args).fetchone()[0]
     rows = [_task(r) for r in conn.execute(
@@ -346,6 +349,7 @@ class Overview:
     round_line: str | None = None  # 本期（2024年6月）已报送 18/25 个单位，截止 7月5日
     lights: dict[str, int] | None = None  # 红/黄/绿 counts (models.judging), issue 15
     judged_overdue: dict[str, int] | None = None  # lead unit → overdue tasks by the judgement
+    judged_yellow: dict[str, int] | None = None  # lead unit → its tasks with a 黄 light
 
 
 _LIST_LIMIT = 50
@@ -375,7 +379,6 @@ def overdue_by_unit(conn: sqlite3.Connection, group_id: int, today: date) -> lis
 
 def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overview:
     from models.judged_counts import count_group
-    from models.on_time import done_on_time
 
     g = group.id
     # lights and overdue as models.judging judges them (a past year's target missing is overdue too), counted
@@ -383,14 +386,7 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     # agree with each other, the task page and the bulletin
     judged = count_group(conn, g, today, limit=_LIST_LIMIT)
     c = judged.counts
-    # by status: a task 已完成 awaiting 销号 (pending) is 已完成 here, as it has always been
-    counts = {"总数": c.total, NOT_STARTED: c.not_started, IN_PROGRESS: c.in_progress, DONE: c.done + c.pending}
-    counts["按时完成"] = counts["逾期完成"] = 0
-    for due, done_on in conn.execute("SELECT due, done_on FROM task WHERE group_id = ? AND status = '已完成' "
-                                     "AND cancelled_on IS NULL AND due IS NOT NULL", (g,)):
-        on_time = done_on_time(as_date(due), as_date(done_on))
-        if on_time is not None:
-            counts["按时完成" if on_time else "逾期完成"] += 1
+    counts = {"总数": c.total, NOT_STARTED: c.not_started, IN_PROGRESS: c.in_progress}
     t0, t7 = today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()
     open_ = f"t.group_id = ? AND {OPEN} AND t.due IS NOT NULL"
     counts["临期"] = conn.execute(f"SELECT count(*) FROM task t WHERE {open_} AND t.due BETWEEN ? AND ?",
@@ -405,7 +401,10 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
         "OR EXISTS (SELECT 1 FROM member m WHERE m.unit_id = u.id AND m.group_id = ? AND m.active) "
         "OR EXISTS (SELECT 1 FROM duty d WHERE d.unit_id = u.id AND d.group_id = ?)", (g, g, g)).fetchone()[0]
     counts["逾期"] = c.overdue
-    # the ranking overdue_by_unit gives, with the judged overdue: most overdue, then lowest done share, most tasks
+    # 延期 and 待销号 shown apart when there are any; done, on time and late as judged: a claim is done
+    # once the office confirms it (销号)
+    counts.update({DONE: c.done, "延期": c.extended, "待销号": c.pending, "按时完成": c.on_time, "逾期完成": c.late})
+    # the ranking overdue_by_unit gives, with the judged figures: most overdue, then lowest done share, most tasks
     by_unit = [UnitProgress(u.unit_id, u.name, u.total, u.done, u.overdue)
                for u in sorted(judged.by_lead.values(), key=lambda u: u.name)]
     # a task overdue by a missed yearly target may still have a later deadline: listed once, as overdue
@@ -414,7 +413,8 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
     overdue = _briefs_of(conn, [(o.id, o.due) for o in judged.overdue])
     return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit[:200],
-                    _round_line(conn, g), c.lights, {u.name: u.overdue for u in judged.by_lead.values()})
+                    _round_line(conn, g), c.lights, {u.name: u.overdue for u in judged.by_lead.values()},
+                    {u.name: u.yellow for u in judged.by_lead.values()})
 
 
 def _briefs_of(conn: sqlite3.Connection, tasks: list[tuple[int, date | None]]) -> list[Brief]:

@@ -17,6 +17,7 @@ STATE_STYLE = {
     "推进中": "cyan",
     "未启动": "",
     "已取消": "dim strike",
+    "待销号": "bold yellow",  # a unit's 已完成 waiting for the office (models.judging)
 }
 
 

@@ -16,7 +16,7 @@ from tui.dialogs.base import Dialog
 
 AREA_TITLES = {"OverviewScreen": "总览", "TasksScreen": "任务", "MembersScreen": "成员", "UnitsScreen": "单位",
                "TaskScreen": "任务详情", "ImportScreen": "导入", "HistoryScreen": "操作记录",
-               "RoundsScreen": "报送"}
+               "RoundsScreen": "报送", "AssessmentScreen": "考评"}
 
 GENERAL = [
     ("1 2 3 4 5", "转到 总览、任务、成员、单位、报送"),

@@ -81,3 +81,77 @@ def next_steps_dialog(app: Any, group_id: int, current: str) -> None:
     app.push_screen(FormDialog("通报：下步工作要求", [
         Field("text", "内容", current, kind="text", height=10, hint="每行一段；清空则恢复默认。"),
     ], ok="保存"), done)
+
+
+def _weight_or_error(text: str, label: str) -> str | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return f"「{label}」应为不小于 0 的数，如 40。"
+    if value != value or value < 0 or value == float("inf"):
+        return f"「{label}」应为不小于 0 的数，如 40。"
+    return None
+
+
+def judging_settings_dialog(app: Any, group_id: int, review: bool, weights: dict[str, float],
+                            done: Any = None) -> None:
+    """s: the group's 办结审核 switch and its 考评 weights, saved as one change (``set_judging``)."""
+    from models.closing import set_judging
+    from models.judging import DEFAULT_WEIGHTS, WEIGHT_LABELS
+
+    def check(v: dict[str, Any]) -> str | None:
+        for key in DEFAULT_WEIGHTS:
+            error = _weight_or_error(v[key], WEIGHT_LABELS[key])
+            if error:
+                return error
+        return None
+
+    def saved(v: dict[str, Any] | None) -> None:
+        if v is None:
+            return
+        new = {k: float(v[k]) for k in DEFAULT_WEIGHTS}
+        app.write(set_judging, group_id, v["review"], new, done=done,
+                  message=lambda changed: "已保存办结审核和考评权重　Ctrl+Z 撤销" if changed else "设置没有变化。")
+
+    fields = [Field("review", "办结审核", review, kind="select",
+                    options=[("开启：单位报已完成须经办公室销号", True), ("关闭：单位报已完成即办结", False)],
+                    hint="开启时，单位报已完成的任务显示“待销号”，在任务页按 k 销号、r 退回。")]
+    fields += [Field(key, "逾期扣分" if key == "overdue_penalty" else WEIGHT_LABELS[key], f"{weights[key]:g}",
+                     hint="每项逾期扣的分。得分 = 完成率×权重 + 按时完成率×权重 + 按时报送率×权重 − 逾期项数×扣分，"
+                          "限定 0–100 分。" if key == "overdue_penalty" else "") for key in DEFAULT_WEIGHTS]
+    app.push_screen(FormDialog("办结审核与考评权重", fields, check=check, ok="保存"), saved)
+
+
+def period_dialog(app: Any, start: date, end: date, rounds: list[Any], done: Any) -> None:
+    """The 考评 period: start and end dates, or a reporting round's period (opened to due)."""
+    from tui.dialogs.forms import parse_day
+
+    options = [("按下面的日期", 0)] + [
+        (f"{r.name}（{r.opened_on or '?'} 至 {r.due or r.closed_on or '今天'}）", r.id) for r in rounds]
+
+    def check(v: dict[str, Any]) -> str | None:
+        if v["round"]:
+            return None
+        error = _date_or_error(v["start"], "开始日期") or _date_or_error(v["end"], "结束日期")
+        if error:
+            return error
+        if not v["start"] or not v["end"]:
+            return "请填写开始日期和结束日期（或选择一个报送轮次）。"
+        if parse_day(v["start"]) > parse_day(v["end"]):
+            return "开始日期晚于结束日期。"
+        return None
+
+    def chosen(v: dict[str, Any] | None) -> None:
+        if v is None:
+            return
+        if v["round"]:
+            r = next(r for r in rounds if r.id == v["round"])
+            done(r.opened_on or start, r.due or r.closed_on or _today(), r.name)
+        else:
+            done(parse_day(v["start"]), parse_day(v["end"]), "")
+
+    app.push_screen(FormDialog("考评期间", [
+        Field("round", "报送轮次", 0, kind="select", options=options, hint="选一个轮次：统计它的开启日至截止日。"),
+        Field("start", "开始日期", start.isoformat(), placeholder="年-月-日"),
+        Field("end", "结束日期", end.isoformat(), placeholder="年-月-日", hint="不晚于今天；默认今年1月1日至今天。"),
+    ], check=check, ok="统计"), chosen)

@@ -23,10 +23,11 @@ class OverviewScreen(AreaScreen):
     AREA = "overview"
     CSS_PATH = str(Path(__file__).with_name("overview.tcss"))
     HELP = ("总览显示当前领导小组的任务数量（按状态）、逾期和 7 天内到期（临期）的任务、接下来的截止日期，"
-            "以及各牵头单位的完成情况（绿色部分为已完成的比例）。\n"
+            "以及各牵头单位的完成情况（绿色部分为已完成的比例）和灯号（逾期即红灯的项数、黄灯的项数）。\n"
             "左表：选中任务，Enter 打开。\n"
             "右表：选中单位，Enter 转到“任务”，只列出这个单位的任务；再按 o 只看其中逾期的。\n"
-            "“逾期 N 项”一行上按 Enter：到“任务”中列出全部逾期任务。\n"
+            "“逾期 N 项”一行上按 Enter：到“任务”中列出全部逾期任务（与这里的计数相同，含年度目标未报完成值的）。\n"
+            "a：考评（各单位得分与排名，可选期间、可导出）。s：办结审核开关与考评权重。w：通报的下步工作要求。\n"
             "Tab：在两个表之间切换。g：切换或新建领导小组。\n"
             "“完成”一行的右端是最近一次备份的时间；b：查看备份、立即备份，或从备份恢复。")
     BINDINGS: ClassVar = [
@@ -36,6 +37,9 @@ class OverviewScreen(AreaScreen):
         Binding("x", "app.export", "导出", tooltip="导出 Excel 报表或全部数据"),
         Binding("w", "next_steps", "通报的下步工作要求", show=False,
                 tooltip="修改本领导小组通报中的“下步工作要求”（export --kind bulletin 使用）"),
+        Binding("a", "assessment", "考评", show=False, tooltip="各单位的完成、按时、逾期、报送、得分和排名（可选期间，可导出）"),
+        Binding("s", "judging_settings", "审核与权重", show=False,
+                tooltip="本领导小组的办结审核开关（单位报已完成是否须销号）和考评权重"),
         Binding("question_mark,f1", "app.help", "帮助", key_display="?", tooltip="本页的按键说明"),
     ]
 
@@ -131,6 +135,11 @@ class OverviewScreen(AreaScreen):
             head.append(f"{label} ", style=style)
             head.append(f"{c.get(label, 0)}", style=style or "bold")
             head.append("　")
+        for label, style in (("延期", "magenta"), ("待销号", "yellow")):  # apart, when there are any (issue 15)
+            if c.get(label):
+                head.append(f"{label} ", style=style)
+                head.append(f"{c[label]}", style="bold")
+                head.append("　")
         if ov.lights is not None:
             head.append("｜ 灯号 ")
             for light, style in (("红", "bold white on red"), ("黄", "bold black on yellow"), ("绿", "bold white on green")):
@@ -199,17 +208,20 @@ class OverviewScreen(AreaScreen):
         table = self.query_one("#ov-units", Table)
         width = max(table.size.width - 4, 36)
         w_name = max(12, min(24, int(width * 0.35)))
-        w_bar = max(width - w_name - 9 - 4 - 2 * 4, 8)
+        yellow = ov.judged_yellow or {}
+        w_bar = max(width - w_name - 9 - 4 - 2 - 2 * 5, 7)
         keep = table.current_key
         table.set_columns([("单位", "unit", w_name), ("完成情况", "bar", w_bar), ("完成/牵头", "n", 9),
-                           ("逾期", "late", 4)])
+                           ("逾期", "late", 4), ("黄", "yellow", 2)])
         rows = []
-        for u in ov.by_unit:
+        for u in ov.by_unit:  # 逾期 is the unit's 红 lights; 黄 its yellow ones (models.judging)
             late = Text(str(u.overdue), style="bold red") if u.overdue else Text("0", style="dim")
+            n = yellow.get(u.name, 0)
+            soon = Text(str(n), style="bold yellow") if n else Text("0", style="dim")
             rows.append((f"u:{u.unit_id}", [cut(u.name, w_name), bar(u.done, u.total, w_bar), f"{u.done}/{u.total}",
-                                            late]))
+                                            late, soon]))
         if not rows:
-            rows.append(("h:none", heading("还没有牵头单位", 4, at=0, style="dim")))
+            rows.append(("h:none", heading("还没有牵头单位", 5, at=0, style="dim")))
         table.fill(rows, keep=keep)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -240,3 +252,13 @@ class OverviewScreen(AreaScreen):
 
     def action_search(self) -> None:
         self.app.show_tasks(search=True)
+
+    def action_assessment(self) -> None:
+        from tui.screens.assessment import open_assessment
+
+        open_assessment(self.app)
+
+    def action_judging_settings(self) -> None:
+        from tui.screens.assessment import open_settings
+
+        open_settings(self.app)

@@ -168,6 +168,8 @@ class TasksScreen(Pages, AreaScreen):
         return max(5, height - 1)
 
     def reload(self, cursor: str | None = None) -> None:
+        if not self.query("#tk-table"):  # not composed yet (a change seen while switching here): it loads on resume
+            return
         group = self.app.group
         if group is None:
             self._rows = []
@@ -256,7 +258,13 @@ class TasksScreen(Pages, AreaScreen):
 
     def _cells(self, row: TaskRow) -> dict[str, Any]:
         w = self._widths
-        state = data.task_state(row.status, row.due, self._today, row.cancelled_on)
+        judged = getattr(self, "_lights", {}).get(row.id)
+        # 逾期 / 临期 as judged (an extended date, a missed yearly target), as 总览 and the 逾期 filter count
+        state = data.task_state(row.status, judged.due if judged else row.due, self._today, row.cancelled_on)
+        if judged is not None and judged.overdue and row.status != data.DONE and not row.cancelled_on:
+            state = "逾期"
+        elif judged is not None and judged.state == "待销号" and not row.cancelled_on:
+            state = "待销号"
         deadline = Text(cut(row.deadline or (row.due.isoformat() if row.due else ""), w["deadline"]))
         if not deadline.plain and row.years:  # no deadline: the table has targets per year instead
             first, last = row.years
@@ -424,11 +432,37 @@ class TasksScreen(Pages, AreaScreen):
                         for key in ("state", "content", "deadline", "light"):
                             self.table.update_cell(f"t:{task_id}", key, cells[key])
             self.mark_fresh()
+            self._refresh_light(task_id)
 
         def said(status: str) -> str:
             return ("已完成：" if status == data.DONE else f"已取消完成（{status}）：") + cut(row.content, 30) + "　Ctrl+Z 撤销"
 
         self.app.write("tick", task_id, seen_done=seen_done, done=ticked, message=said, reload=False)
+
+    def _refresh_light(self, task_id: int) -> None:
+        """Judge the one task again (models.judged) and redraw its light and state: a tick or an
+        untick changes them without reloading the page."""
+        group = self.app.group
+        if group is None:
+            return
+        now = self._today
+
+        def judge(conn):
+            from models.judged import read_group
+
+            return read_group(conn, group.id, now, task_ids=[task_id]).tasks
+
+        def show(judged) -> None:
+            lights = self.__dict__.setdefault("_lights", {})
+            for t in judged:
+                lights[t.id] = t.judgement
+            row = next((r for r in self._rows if r.id == task_id), None)
+            if row is not None and f"t:{task_id}" in self.table.rows:
+                cells = self._cells(row)
+                for key in ("state", "deadline", "light"):
+                    self.table.update_cell(f"t:{task_id}", key, cells[key])
+
+        self.load(judge, show, group=f"light:{task_id}")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         key = str(event.row_key.value)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,7 +30,8 @@ class UnitsScreen(AreaScreen):
     AREA = "units"
     CSS_PATH = str(Path(__file__).with_name("units.tcss"))
     HELP = ("左边是本领导小组涉及的单位（名单、职责或任务中出现的），右边是选中单位的别名、成员、工作职责、"
-            "牵头和配合的任务。\n"
+            "牵头和配合的任务（! 逾期，写明原因；? 待销号），以及发给它的督办通知（督办记录）。"
+            "“逾期”一栏与总览、通报的计数相同（含往年目标未报完成值）。\n"
             "m：合并。同一个单位有两个名字时（如“县卫计局”和“县卫健局”），把选中的并入另一个；"
             "确认前列出将移动的分工、成员、职责，被并入的名字成为别名。\n"
             "n：改名，原名保留为别名。l：增加别名。e：修改工作职责。\n"
@@ -78,7 +80,18 @@ class UnitsScreen(AreaScreen):
         from models.clock import today
 
         now, everything = today(), self.everything
-        self.load(lambda conn: data.units(conn, group.id, now, everything=everything), self._show, loading=self.table)
+
+        def fetch(conn):
+            from models.judged import read_group
+
+            rows = data.units(conn, group.id, now, everything=everything)
+            # 逾期 as 总览 and the bulletin count it (models.judging: a missed yearly target too)
+            judged = read_group(conn, group.id, now).by_unit()
+            for r in rows:
+                r.overdue = sum(t.judgement.overdue for t in judged.get(r.name, []))
+            return rows
+
+        self.load(fetch, self._show, loading=self.table)
 
     def _show(self, rows: list[data.UnitRow]) -> None:
         self.rows = rows
@@ -126,7 +139,21 @@ class UnitsScreen(AreaScreen):
             self.query_one("#un-info", Static).update("")
             self.detail = None
             return
-        self.load(lambda conn: data.unit_detail(conn, group.id, unit_id), self._show_detail, group="detail")
+        from models.clock import today
+
+        now = today()
+
+        def fetch(conn):
+            from models.judged import chase_records, read_group
+
+            d = data.unit_detail(conn, group.id, unit_id)
+            if d is not None:  # the marks as judged; the unit's 督办 records (issue 15)
+                ids = [b.id for b in d.lead + d.co]
+                self._judged = {t.id: t.judgement for t in read_group(conn, group.id, now, task_ids=ids).tasks}
+                self._chases = [c for c in chase_records(conn, group.id) if c["unit"] == d.name]
+            return d
+
+        self.load(fetch, self._show_detail, group="detail")
 
     def _show_detail(self, d: data.UnitDetail | None) -> None:
         self.detail = d
@@ -152,17 +179,36 @@ class UnitsScreen(AreaScreen):
         t.append((d.duty or "（未填写）") + "\n", style="" if d.duty else "dim")
         for title, briefs, total in (("牵头的任务", d.lead, d.lead_total), ("配合的任务", d.co, d.co_total)):
             t.append(f"\n{title}（{total} 项）\n", style="bold")
+            judged = getattr(self, "_judged", {})
             for b in briefs:
-                state = data.task_state(b.status, b.due, now)
-                mark = {"已完成": "✓", "逾期": "!", "临期": "…"}.get(state, "·")
-                style = {"已完成": "green", "逾期": "bold red", "临期": "yellow"}.get(state, "")
+                j = judged.get(b.id)
+                due = j.due if j is not None else b.due
+                state = data.task_state(b.status, due, now)
+                if j is not None and j.overdue and b.status != data.DONE:
+                    state = "逾期"
+                elif j is not None and j.state == "待销号":
+                    state = "待销号"
+                mark = {"已完成": "✓", "逾期": "!", "临期": "…", "待销号": "?"}.get(state, "·")
+                style = {"已完成": "green", "逾期": "bold red", "临期": "yellow", "待销号": "yellow"}.get(state, "")
+                reason = j.reasons[0] if j is not None and j.overdue and j.reasons else ""
                 t.append(f"{mark} ", style=style)
-                t.append(cut(f"{b.number + ' ' if b.number else ''}{b.content}", 60))
-                if b.due and state != "已完成":
-                    t.append(f"  {day(b.due)}", style=style or "dim")
+                room = max(40, self.query_one("#un-detail").size.width - 4) - 2 - cell_len(reason or "待销号  ")
+                t.append(cut(f"{b.number + ' ' if b.number else ''}{b.content}", min(60, room)))
+                if state == "待销号":
+                    t.append("  待销号", style=style)
+                elif reason:  # why it is red: 逾期12天, 2019年目标未报完成值
+                    t.append(f"  {reason}", style=style)
+                elif due and state != "已完成":
+                    t.append(f"  {day(due)}", style=style or "dim")
                 t.append("\n")
             if total > len(briefs):
                 t.append(f"  …… 共 {total} 项，按 Enter 在“任务”中查看全部\n", style="dim")
+        chases = getattr(self, "_chases", [])
+        if chases:
+            t.append(f"\n督办记录（{len(chases)} 次）\n", style="bold")
+            for c in reversed(chases):
+                t.append(f"{c['on']} 发出督办通知，涉及任务 {len(c['tasks'])} 项"
+                         + (f"，{c['reply_by']} 前回复" if c["reply_by"] else "") + "\n")
         self.query_one("#un-info", Static).update(t)
 
     def on_input_changed(self, event: Input.Changed) -> None:
