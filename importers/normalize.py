@@ -169,12 +169,20 @@ def split_persons(value: object) -> list[str]:
     text = unify_brackets(clean_text(value))
     names: list[str] = []
     for part in split_outside_brackets(text, _UNIT_SEPARATORS):
-        pieces = _merge_single_characters(part.split())
-        if len(pieces) > 1 and all(len(p) >= 2 for p in pieces):
-            names.extend(_clean_name_once(p) for p in pieces)
-        else:
-            names.append(_clean_name_once(part))
-    return [n for n in names if n]
+        names += _names_in_part(part)
+    return names
+
+
+@functools.lru_cache(maxsize=8192)
+def _names_in_part(part: str) -> tuple[str, ...]:
+    """The persons of one line or list item of a person cell (see ``split_persons``). Pure, and the
+    same names recur on thousands of rows: each distinct part is worked out once (issue 17)."""
+    pieces = _merge_single_characters(part.split())
+    if len(pieces) > 1 and all(len(p) >= 2 for p in pieces):
+        names = [_clean_name_once(p) for p in pieces]
+    else:
+        names = [_clean_name_once(part)]
+    return tuple(n for n in names if n)
 
 
 def _merge_single_characters(pieces: list[str]) -> list[str]:
