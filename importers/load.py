@@ -379,7 +379,7 @@ class _Names:
     def __init__(self, report: ImportReport):
         self._report = report
         self.categories, self.persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
-        self._assigned: dict[tuple, list[Assign]] = {}
+        self._assigned: dict[tuple, tuple[TaskRecord, list[Assign]]] = {}  # UnitRef ids → (a record, its assignments)
 
     def assignments(self, rec: TaskRecord, units: _Units) -> list[Assign]:
         """The task's assignments (shared by the tasks with the same units and persons: not to be
@@ -388,10 +388,11 @@ class _Names:
             self.categories[rec.category] = None
         # Keyed by the identities of the UnitRefs: the reader gives the tasks of the same unit cells
         # the same UnitRef objects (``TableReader._first_units``), and ids hash at C speed where the
-        # dataclass's own hash is a Python call per unit (issue 17). Every record lives as long as the
-        # import, so no id is reused; equal UnitRefs that are not the same objects merely miss.
+        # dataclass's own hash is a Python call per unit (issue 17). The entry keeps the record, so its
+        # UnitRefs stay alive and no id is reused; equal UnitRefs that are not the same objects miss.
         key = (*map(id, rec.lead), None, *map(id, rec.co))
-        assigns = self._assigned.get(key)
+        hit = self._assigned.get(key)
+        assigns = hit[1] if hit is not None else None
         if assigns is None:  # first met: its persons go in the report in this order
             for refs in (rec.lead, rec.co):
                 for ref in refs:
@@ -399,7 +400,8 @@ class _Names:
                         self.persons[ref.person] = None
             if len(self._assigned) >= _SHARED_LIMIT:  # real tables seldom repeat a task's persons
                 self._assigned.clear()
-            assigns = self._assigned[key] = _assignments(rec, units)
+            assigns = _assignments(rec, units)
+            self._assigned[key] = (rec, assigns)
         for person in rec.unpaired_persons:
             self.persons[person] = None
         return assigns
