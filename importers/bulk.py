@@ -8,7 +8,7 @@ reference cycles that need collecting.
 SQLite releases Python's lock (the GIL) while it inserts, so a second thread can write one batch of
 rows while this thread builds the next: for 10,000 tasks SQLite's ~0.2 s then overlaps the ~0.1 s of
 building the rows instead of following it. Two details make that true. Rows go in as multi-row ``INSERT … VALUES
-(…), (…)`` statements of up to the connection's variable limit, so SQLite works long stretches
+(…), (…)`` statements of up to ``ROWS_PER_STATEMENT`` rows, so SQLite works long stretches
 without the GIL (``executemany`` would take the GIL back after every row and wait for it each time);
 and the interpreter's switch interval is shortened while the writer runs, so the writer gets the
 GIL back within 0.2 ms instead of 5 ms when a statement ends.
@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 SWITCH_INTERVAL = 0.0002  # seconds; Python's default is 0.005
+ROWS_PER_STATEMENT = 128  # long enough for SQLite to work without the GIL, short enough to prepare cheaply
 _STOP = None
 
 
@@ -55,6 +56,7 @@ class BulkInserter:
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="taizhang-bulk-insert", daemon=True)
         self._variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._statements: dict[tuple[str, int], str] = {}  # (table, rows) → INSERT text
 
     def __enter__(self) -> BulkInserter:
         self._interval = sys.getswitchinterval()
@@ -93,12 +95,19 @@ class BulkInserter:
         width = len(columns)
         if len(values) % width:
             raise ValueError(f"{len(values)} values do not make rows of {width}")
-        per = max(self._variables // width, 1)  # rows per statement
-        one = "(" + ", ".join("?" * width) + ")"
+        # Statements of a few fixed sizes only: ROWS_PER_STATEMENT rows, then what is left in
+        # statements of 64, 32, …, 1 rows. Python's sqlite3 keeps every distinct statement text it
+        # ran prepared (up to 128); one statement per batch of the batch's own size, thousands of
+        # rows long, held ~40 MB on a 10,000-task import, a third of its memory (issue 17).
+        per = max(min(self._variables // width, ROWS_PER_STATEMENT), 1)
         head = f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
-        full = head + ", ".join([one] * per)
-        step = per * width
-        for start in range(0, len(values), step):
-            part = values if len(values) <= step else values[start:start + step]
-            sql = full if len(part) == step else head + ", ".join([one] * (len(part) // width))
-            self.conn.execute(sql, part)
+        one = "(" + ", ".join("?" * width) + ")"
+        rows = len(values) // width
+        start = 0
+        while start < rows:
+            n = per if rows - start >= per else 1 << ((rows - start).bit_length() - 1)  # a power of two
+            sql = self._statements.get((table, n))
+            if sql is None:
+                sql = self._statements[table, n] = head + ", ".join([one] * n)
+            self.conn.execute(sql, values[start * width:(start + n) * width])
+            start += n

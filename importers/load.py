@@ -140,6 +140,8 @@ class _Merging:
         ``values`` are its ``_task_values`` when the caller has them."""
         cached = self._units.get(id(assigns))  # assignments are shared by tasks naming the same cells
         if cached is None or cached[0] is not assigns:
+            if len(self._units) >= _SHARED_LIMIT:  # bounded: see _Names.assignments
+                self._units.clear()
             cached = self._units[id(assigns)] = (assigns, [[role, uid, person] for role, _, uid, person in assigns])
         targets = [[t.year, t.target] for t in rec.targets] if rec.targets else []
         return encode_task_row(*(values or _task_values(rec)), cached[1], targets)
@@ -257,7 +259,6 @@ class _Units:
         for uid, alias in w.rows("SELECT unit_id, alias FROM unit_alias"):
             self.ids.setdefault(alias, uid)
         self.seen: set[str] = set()
-        self.names_of: dict[tuple, tuple[str | None, ...]] = {}  # for _search
         # How a new unit is written (name → id); bulk loading queues it with the tasks instead.
         self.add: Callable[[str], int] = lambda name: w.insert("unit", {"name": name, "created_at": _created_at()})
 
@@ -311,6 +312,11 @@ def _person(raw: str) -> str:
     return clean_name(raw)
 
 
+# Entries kept of the caches of assignments shared by tasks with the same units and persons: plain
+# tables repeat a few hundred combinations, real ones hardly any, where an unbounded cache held one
+# entry per task (a tenth of the import's memory on 10,000 tasks, issue 17).
+_SHARED_LIMIT = 2048
+
 # One assignment as tasks are compared and written: (role, position, unit id, person).
 Assign = tuple[str, int, int, "str | None"]
 _ASSIGN_COLUMNS = ("role", "position", "unit_id", "person")
@@ -340,12 +346,10 @@ def _task_values(rec: TaskRecord) -> tuple:
 
 
 def _search(rec: TaskRecord, assigns: list[Assign], units: _Units) -> str:
-    key = (tuple(assigns), tuple(rec.unpaired_persons))
-    names = units.names_of.get(key)
-    if names is None:  # the same units and persons recur on many tasks
-        names = units.names_of[key] = (*(n for _, _, uid, person in assigns for n in (units.names[uid], person)),
-                                       *rec.unpaired_persons)
-    return search_text(rec.content, names)
+    # The names are listed afresh for each task: on real tables almost every task has its own set of
+    # persons, and a cache of them only held 10,000 entries (issue 17). search_text caches the rest.
+    names = [n for _, _, uid, person in assigns for n in (units.names[uid], person)]
+    return search_text(rec.content, names + rec.unpaired_persons if rec.unpaired_persons else names)
 
 
 def load_tasks(w: _Writer, table: TaskTable, group_name: str, report: ImportReport,
@@ -375,21 +379,29 @@ class _Names:
     def __init__(self, report: ImportReport):
         self._report = report
         self.categories, self.persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
-        self._assigned: dict[tuple, list[Assign]] = {}
+        self._assigned: dict[tuple, tuple[TaskRecord, list[Assign]]] = {}  # UnitRef ids → (a record, its assignments)
 
     def assignments(self, rec: TaskRecord, units: _Units) -> list[Assign]:
         """The task's assignments (shared by the tasks with the same units and persons: not to be
         changed), noting its category and persons."""
         if rec.category:
             self.categories[rec.category] = None
-        key = (tuple(rec.lead), tuple(rec.co))
-        assigns = self._assigned.get(key)
+        # Keyed by the identities of the UnitRefs: the reader gives the tasks of the same unit cells
+        # the same UnitRef objects (``TableReader._first_units``), and ids hash at C speed where the
+        # dataclass's own hash is a Python call per unit (issue 17). The entry keeps the record, so its
+        # UnitRefs stay alive and no id is reused; equal UnitRefs that are not the same objects miss.
+        key = (*map(id, rec.lead), None, *map(id, rec.co))
+        hit = self._assigned.get(key)
+        assigns = hit[1] if hit is not None else None
         if assigns is None:  # first met: its persons go in the report in this order
-            for refs in key:
+            for refs in (rec.lead, rec.co):
                 for ref in refs:
                     if ref.person:
                         self.persons[ref.person] = None
-            assigns = self._assigned[key] = _assignments(rec, units)
+            if len(self._assigned) >= _SHARED_LIMIT:  # real tables seldom repeat a task's persons
+                self._assigned.clear()
+            assigns = _assignments(rec, units)
+            self._assigned[key] = (rec, assigns)
         for person in rec.unpaired_persons:
             self.persons[person] = None
         return assigns

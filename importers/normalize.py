@@ -19,6 +19,7 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060\u00ad"), No
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _ODD_SPACE = re.compile(r"[^\S\n]")
 _RUN_OF_SPACES = re.compile(r" {2,}")
+_AROUND_BREAKS = re.compile(r" *\n[ \n]*")  # a line break with the spaces and blank lines around it
 # Anything the line-break, zero-width or control passes would change.
 _RARE = re.compile(r"[\r\u2028\u2029\x85\u200b\u200c\u200d\ufeff\u2060\u00ad\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _HALF_BRACKET = re.compile(r"[()\[\]]")
@@ -42,8 +43,12 @@ def clean_text(value: object) -> str:
     text = _ODD_SPACE.sub(" ", text)
     if "\n" not in text:
         return (_RUN_OF_SPACES.sub(" ", text) if "  " in text else text).strip()
-    lines = (_RUN_OF_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    # Lines trimmed and blank ones dropped by one substitution (what a loop over the lines did, at C
+    # speed: 30,000 multi-line unit and person cells in a real-shaped table, issue 17). Only spaces
+    # and line breaks are left as whitespace here.
+    if "  " in text:
+        text = _RUN_OF_SPACES.sub(" ", text)
+    return _AROUND_BREAKS.sub("\n", text).strip(" \n")
 
 
 def unify_brackets(text: str) -> str:
@@ -169,12 +174,20 @@ def split_persons(value: object) -> list[str]:
     text = unify_brackets(clean_text(value))
     names: list[str] = []
     for part in split_outside_brackets(text, _UNIT_SEPARATORS):
-        pieces = _merge_single_characters(part.split())
-        if len(pieces) > 1 and all(len(p) >= 2 for p in pieces):
-            names.extend(_clean_name_once(p) for p in pieces)
-        else:
-            names.append(_clean_name_once(part))
-    return [n for n in names if n]
+        names += _names_in_part(part)
+    return names
+
+
+@functools.lru_cache(maxsize=8192)
+def _names_in_part(part: str) -> tuple[str, ...]:
+    """The persons of one line or list item of a person cell (see ``split_persons``). Pure, and the
+    same names recur on thousands of rows: each distinct part is worked out once (issue 17)."""
+    pieces = _merge_single_characters(part.split())
+    if len(pieces) > 1 and all(len(p) >= 2 for p in pieces):
+        names = [_clean_name_once(p) for p in pieces]
+    else:
+        names = [_clean_name_once(part)]
+    return tuple(n for n in names if n)
 
 
 def _merge_single_characters(pieces: list[str]) -> list[str]:

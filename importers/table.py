@@ -383,17 +383,29 @@ def _pieces(value: object) -> list[Piece]:
     out: list[Piece] = []
     label: str | None = None
     for part, brk in raw:
-        name = _clean_unit_once(part)
-        m = _LABEL.match(name)
-        if m:
-            label, name = _role_word(m.group(1)), name[m.end():]
-        mark = _MARK.search(name)
-        role = label
-        if mark:
-            role, name = _role_word(mark.group(1) or mark.group(2)), name[: mark.start()]
+        part_label, mark_role, name = _piece_of(part)
+        if part_label is not None:
+            label = part_label
         if name:
-            out.append((name, brk, role))
+            out.append((name, brk, mark_role or label))
     return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _piece_of(part: str) -> tuple[str | None, str | None, str]:
+    """One piece of a unit cell → (role its 牵头单位：/配合单位： label gives, or None; role its （牵头）
+    mark gives, or None; the unit name without them). Pure, and the same pieces recur on thousands
+    of rows, so each distinct one is worked out once (issue 17)."""
+    name = _clean_unit_once(part)
+    label = None
+    m = _LABEL.match(name)
+    if m:
+        label, name = _role_word(m.group(1)), name[m.end():]
+    mark = _MARK.search(name)
+    role = None
+    if mark:
+        role, name = _role_word(mark.group(1) or mark.group(2)), name[: mark.start()]
+    return label, role, name
 
 
 def _joinable(pieces: list[Piece], i: int) -> bool:
