@@ -310,6 +310,10 @@ class Sheet:
         """Lines ``text`` takes in column ``col`` (short texts cached: units and persons repeat)."""
         if not text:
             return 1
+        if text.isascii() and text.isdigit():
+            # a number's lines depend on its length alone (digits are equally wide and never break
+            # apart): counted once per length, not once per task number (issue 17)
+            text = "0" * len(text)
         key = (col, text)
         hit = self._lines.get(key)
         if hit is None:
