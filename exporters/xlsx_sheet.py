@@ -326,7 +326,11 @@ class Sheet:
                     # fitting.wrap wraps each line on its own: a list of units (one a line) takes the
                     # lines of its units, each counted once (issue 17: on a real table the lists differ
                     # from task to task, the units in them do not)
-                    hit = sum(self._wrapped_lines(col, line) for line in text.split("\n"))
+                    hit = 0
+                    counted = self._line_counts
+                    for line in text.split("\n"):
+                        n = counted.get((col, line))
+                        hit += n if n is not None else self._wrapped_lines(col, line)
                 else:
                     hit = len(fitting.wrap(text, self.widths[col]))
             else:
