@@ -358,31 +358,61 @@ def pair_lines(pairs: Sequence[tuple[str, str | None]], left_width: float, right
     are never broken: their column is fitted to the longest."""
     if not pairs:
         return "", "", 0
-    room = left_width - CELL_PADDING
-    if all(line_width(u, pt) <= room and "\n" not in u for u, _ in pairs) and (
-            right_width - CELL_PADDING >= max(line_width(p, pt) if p else 0.0 for _, p in pairs)):
-        persons = [p or "" for _, p in pairs]  # every entry on one line: nothing to pad
-        return "\n".join(u for u, _ in pairs), "\n".join(persons) if any(persons) else "", len(pairs)
+    # Each side of a pair is laid out once per distinct unit and person (issue 17: on a real table the
+    # unit lists differ from task to task, the names in them repeat).
     left: list[str] = []
     right: list[str] = []
+    one_line = True
     for unit, person in pairs:
-        unit_lines = wrap(unit, left_width, pt)
-        person_lines = wrap(person, right_width, pt) if person else ("",)
-        written = len(unit_lines) > 1
-        if written and break_left is not None:
-            kept = wrap_where(unit, left_width, break_left, pt)
-            written = kept is not None
-            # written with breaks the reader joins again, or left to the application, which breaks
-            # it where it fills a line
-            unit_lines = kept if kept is not None else filled_lines(unit, left_width, pt)
-        n = max(len(unit_lines), len(person_lines))
-        if written:
-            left.extend(unit_lines)
-        else:
-            left.append(unit)
-        left.extend([""] * (n - len(unit_lines)))
+        key = (unit, left_width, pt, break_left)
+        unit_side = _UNIT_SIDES.get(key)
+        if unit_side is None:
+            unit_side = _unit_side(unit, left_width, pt, break_left)
+            if len(_UNIT_SIDES) < 100_000:
+                _UNIT_SIDES[key] = unit_side
+        person_side = _PERSON_SIDES.get((person, right_width, pt))
+        if person_side is None:
+            person_side = _person_side(person, right_width, pt)
+            if len(_PERSON_SIDES) < 100_000:
+                _PERSON_SIDES[(person, right_width, pt)] = person_side
+        fits, unit_lines, unit_count = unit_side
+        person_fits, person_count = person_side
+        one_line = one_line and fits and person_fits
+        n = max(unit_count, person_count)
+        left.extend(unit_lines)
+        left.extend([""] * (n - unit_count))
         right.append(person or "")
         right.extend([""] * (n - 1))
+    if one_line:
+        persons = [p or "" for _, p in pairs]  # every entry on one line: nothing to pad
+        return "\n".join(u for u, _ in pairs), "\n".join(persons) if any(persons) else "", len(pairs)
     if not any(right):
         right = []
     return "\n".join(left), "\n".join(right), len(left)
+
+
+_UNIT_SIDES: dict[tuple, tuple[bool, tuple[str, ...], int]] = {}
+_PERSON_SIDES: dict[tuple, tuple[bool, int]] = {}
+
+
+def _unit_side(unit: str, width: float, pt: float, break_left: Callable[[str, tuple[str, ...]], bool] | None
+               ) -> tuple[bool, tuple[str, ...], int]:
+    """A unit in ``pair_lines``: (whether it stands on one line as it is, the lines written for it,
+    the lines it takes)."""
+    fits = line_width(unit, pt) <= width - CELL_PADDING and "\n" not in unit
+    unit_lines = wrap(unit, width, pt)
+    written = len(unit_lines) > 1
+    if written and break_left is not None:
+        kept = wrap_where(unit, width, break_left, pt)
+        written = kept is not None
+        # written with breaks the reader joins again, or left to the application, which breaks
+        # it where it fills a line
+        unit_lines = kept if kept is not None else filled_lines(unit, width, pt)
+    return fits, tuple(unit_lines) if written else (unit,), len(unit_lines)
+
+
+def _person_side(person: str | None, width: float, pt: float) -> tuple[bool, int]:
+    """A person in ``pair_lines``: (whether it fits its column as it is, the lines it takes)."""
+    if not person:
+        return width - CELL_PADDING >= 0.0, 1
+    return width - CELL_PADDING >= line_width(person, pt), len(wrap(person, width, pt))

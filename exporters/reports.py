@@ -42,11 +42,13 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
 
 from exporters.ledger_data import GroupInfo, MemberRow, TaskRow, read_members, read_tasks
 from exporters import fitting
-from exporters.xlsx_sheet import (BODY_PT, LABEL_PT, LINE_POINTS, TITLE_PT, Column, Sheet, line_count,
-                                  preferred_text_width)
+from exporters.xlsx_sheet import (BODY_PT, CELL_CHARS, FORMULA_STARTS, LABEL_PT, LINE_POINTS, TITLE_PT, Column,
+                                  Sheet, line_count, preferred_text_width)
 from importers.records import NO_PERSON
 
 DONE, IN_PROGRESS, NOT_STARTED = "已完成", "推进中", "未启动"
@@ -163,12 +165,24 @@ def _numbering(tasks: list[TaskRow], blocks: list[list[TaskRow]], has_category: 
     return other if works[other]() else prefer
 
 
+# The two tests of a unit name, once per distinct name (issue 17: a real table's unit lists differ
+# from task to task, the few hundred names in them do not).
+@lru_cache(maxsize=65_536)
+def _starts_like_unit(unit: str) -> bool:
+    return UNIT_START.match(unit) is not None
+
+
+@lru_cache(maxsize=65_536)
+def _ends_like_unit(unit: str) -> bool:
+    return UNIT_END.search(unit) is not None
+
+
 def _unit_cell(units: list[str], persons: int) -> str:
     """Units one per line, unless the reader would take two lines for one wrapped name; then 、."""
     if len(units) < 2:
         return units[0] if units else ""
-    joinable = [i for i in range(len(units) - 1) if not UNIT_START.match(units[i + 1]) and units[i] != units[i + 1]]
-    risky = any(not UNIT_END.search(units[i]) for i in joinable) or (
+    joinable = [i for i in range(len(units) - 1) if not _starts_like_unit(units[i + 1]) and units[i] != units[i + 1]]
+    risky = any(not _ends_like_unit(units[i]) for i in joinable) or (
         persons and len(units) > persons and len(joinable) == len(units) - persons)
     return "、".join(units) if risky else "\n".join(units)
 
@@ -429,7 +443,15 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
     block_lines: list[list[int]] = []
     i = 0
     for block, merged in zip(blocks, merged_of):
-        counts = [max(lines(col, value) for col, value in rows[i + k].items()) for k in range(len(block))]
+        counts = []
+        for cells in rows[i:i + len(block)]:
+            n = 1  # an empty cell takes one line
+            for col, value in cells.items():
+                if value:
+                    m = lines(col, value)
+                    if m > n:
+                        n = m
+            counts.append(n)
         i += len(block)
         block_lines.append(sheet.grow(counts, merged))
     note = None
@@ -440,10 +462,23 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
 
     r = bottom + 1 + (0 if tasks else 1)
     i = 0
+    # The body's cells are most of the sheet: a plain text goes straight to xlsxwriter with its
+    # format fetched once per style (in the order ``sheet.text`` would create it, so the file is the
+    # same); a text that needs Excel's quote prefix or cutting, and an empty cell, take
+    # ``sheet.text``.
+    write_string, text_cell = ws.write_string, sheet.text
+    body_formats: dict[str, Any] = {}
     for block, merged, counts, segments in zip(blocks, merged_of, block_lines, pages):
         for task in block:
             for col, value in rows[i].items():
-                sheet.text(r, col, value, "left" if col in (c_content, c_notes) else "center")
+                style = "left" if col == c_content or col == c_notes else "center"
+                if value and len(value) <= CELL_CHARS and not value.startswith(FORMULA_STARTS):
+                    fmt = body_formats.get(style)
+                    if fmt is None:
+                        fmt = body_formats[style] = sheet.fmt(style)
+                    write_string(r, col, value, fmt)
+                else:
+                    text_cell(r, col, value, style)
             if c_status is not None:
                 sheet.text(r, c_status, task.status)
                 sheet.date(r, c_status + 1, task.done_on if task.status == DONE else None)

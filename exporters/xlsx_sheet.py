@@ -145,15 +145,25 @@ class Column:
     piece: float = 0.0
     floor: float = 0.0  # text width a typical column needs at least (set by its report)
 
+    measured: dict[str, float] = field(default_factory=dict, repr=False)  # text → width, see ``see``
+
     def see(self, text: str | None) -> None:
-        if self.typical:  # every value counts, an empty one as 0
-            self.seen.append(fitting.text_width(text) if text else 0.0)
-            if text:
-                self.piece = max(self.piece, fitting.piece_width(text))
-        if text:
+        if not text:
+            if self.typical:  # every value counts, an empty one as 0
+                self.seen.append(0.0)
+            return
+        # each distinct text is measured once (issue 17: units and persons repeat on every row)
+        w = self.measured.get(text)
+        if w is None:
             w = fitting.text_width(text)
+            if self.typical:
+                self.piece = max(self.piece, fitting.piece_width(text))
             if w > self.widest:
                 self.widest = w
+            if len(self.measured) < 100_000:
+                self.measured[text] = w
+        if self.typical:
+            self.seen.append(w)
 
     def want(self) -> float:
         """The width of text this column asks for: its widest text; a ``typical`` column (units, a
@@ -190,6 +200,7 @@ class Sheet:
         self._formats: dict[tuple[str, bool], Any] = {}
         self._lines: dict[tuple[int, str], int] = {}
         self._line_counts: dict[tuple[int, str], int] = {}  # one line of a cell (see lines)
+        self._fitted: dict[tuple[int, str], str] = {}  # see fitted
         self.row_points: dict[int, float] = {}  # heights set so far, for the page breaks
         self.cut: list[tuple[int, int, int, str]] = []  # cells cut to Excel's limit (see ``fit``)
         self.breaks: list[int] = []  # the manual page breaks set (rows starting a page)
@@ -287,21 +298,39 @@ class Sheet:
         column = self.columns[col]
         if not text or (column.sizing != "fit" and not column.short) or _sentence(text):
             return text
-        return fitting.wrapped(text, self.widths[col])
+        key = (col, text)
+        hit = self._fitted.get(key)  # 完成时限 phrasings repeat from task to task
+        if hit is None:
+            hit = fitting.wrapped(text, self.widths[col])
+            if len(self._fitted) < 100_000:
+                self._fitted[key] = hit
+        return hit
 
     def lines(self, col: int, text: str | None) -> int:
         """Lines ``text`` takes in column ``col`` (short texts cached: units and persons repeat)."""
         if not text:
             return 1
+        if text.isascii() and text.isdigit():
+            # a number's lines depend on its length alone (digits are equally wide and never break
+            # apart): counted once per length, not once per task number (issue 17)
+            text = "0" * len(text)
         key = (col, text)
         hit = self._lines.get(key)
         if hit is None:
+            if "\n" not in text and fitting.line_width(text) <= self.widths[col] - CELL_PADDING:
+                # one line that fits: one line, whichever way it is counted (``fitting.wrap`` and
+                # ``line_count`` both start by testing this); not cached, its test is as quick
+                return 1
             if (self.columns[col].sizing == "fit" or self.columns[col].short) and not _sentence(text):
                 if "\n" in text:
                     # fitting.wrap wraps each line on its own: a list of units (one a line) takes the
                     # lines of its units, each counted once (issue 17: on a real table the lists differ
                     # from task to task, the units in them do not)
-                    hit = sum(self._wrapped_lines(col, line) for line in text.split("\n"))
+                    hit = 0
+                    counted = self._line_counts
+                    for line in text.split("\n"):
+                        n = counted.get((col, line))
+                        hit += n if n is not None else self._wrapped_lines(col, line)
                 else:
                     hit = len(fitting.wrap(text, self.widths[col]))
             else:
