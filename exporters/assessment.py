@@ -30,8 +30,9 @@ from models.judged import read_group
 from models.judging import DEFAULT_WEIGHTS, UnitScore
 
 FORMULA = ("得分 = 完成率×{done:g} + 按时完成率×{on_time:g} + 按时报送率×{reported:g} − 逾期项数×{overdue_penalty:g}，"
-           "限定在 0–100 分。完成率 = 已办结 ÷ 牵头任务（无牵头任务记 1）；按时完成率 = 按时办结 ÷ 已办结"
-           "（无已办结任务时，无逾期记 1、有逾期记 0）；按时报送率 = 按时报送轮次 ÷ 应报送轮次（无应报送记 1）。")
+           "限定在 0–100 分。完成率 = 已办结 ÷ 牵头任务；按时完成率 = 按时办结 ÷ 已办结"
+           "（无已办结任务时，无逾期记 1、有逾期记 0）；按时报送率 = 按时报送轮次 ÷ 应报送轮次（无应报送记 1）。"
+           "统计期间没有牵头任务的单位（只配合）不计得分、不排名，列在表末，得分栏注“无牵头任务”。")
 SHEET, CHART_SHEET, SHEET_HEADER = "考评", "完成率图表", 2
 PORTRAIT_SCALE = 0.88  # a table this much wider than A4 portrait is still printed portrait, scaled (10 pt text)
 # the headers, broken onto two lines so the number columns below them stay narrow
@@ -103,8 +104,9 @@ def export_assessment(conn: sqlite3.Connection, group_id: int, group_name: str, 
                                         "strings_to_urls": False})
     try:
         _write_table(wb, group_name, units, weights, today, start)
-        if units:
-            _write_chart(wb, len(units))
+        scored = sum(u.scored for u in units)  # ranked first; the chart shows their completion rates
+        if scored:
+            _write_chart(wb, scored)
         wb.close()
         os.replace(tmp, out)
     except BaseException:
@@ -127,7 +129,7 @@ def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict
         columns[1].see(u.unit)
     for c in range(9, 12):
         columns[c].see("100.0%")
-    columns[12].see("100.0")
+    columns[12].see("100.0" if all(u.scored for u in units) else judging.NO_LEAD)
     probe = sum(max(c.want() + CELL_PADDING, c.low, fitting.text_width(c.header) + CELL_PADDING) for c in columns)
     sheet = Sheet(wb, SHEET, columns, portrait=probe <= PORTRAIT_UNITS / PORTRAIT_SCALE)
     sheet.page_units = max(probe, PORTRAIT_UNITS)  # every column as wide as it wants; the print scales to the page
@@ -153,13 +155,22 @@ def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict
     heights = [sheet.height(sheet.lines(1, u.unit)) for u in units]
     sheet.paginate([[h] for h in heights], header + 1, header, header)
     for r, (u, unit, h) in enumerate(zip(units, cells, heights), header + 1):
-        sheet.number(r, 0, u.rank)
+        if u.rank is not None:
+            sheet.number(r, 0, u.rank)
+        else:
+            sheet.text(r, 0, u.rank_text, "center")
         sheet.text(r, 1, unit, "left")
         for col, value in enumerate((u.led, u.co, u.done, u.on_time, u.overdue, u.rounds_owed, u.rounds_on_time), 2):
             sheet.number(r, col, value)
         for col, value in ((9, u.done_rate), (10, u.on_time_rate), (11, u.reported_rate)):
-            sheet.number(r, col, value, "rate")
-        sheet.number(r, 12, u.score, "score")
+            if value is not None:
+                sheet.number(r, col, value, "rate")
+            else:
+                sheet.text(r, col, "—", "center")
+        if u.score is not None:
+            sheet.number(r, 12, u.score, "score")
+        else:
+            sheet.text(r, 12, u.score_text, "center")
         sheet.set_row(r, h)
     sheet.print_setup(header, header, title)
     sheet.ws.freeze_panes(header + 1, 2)

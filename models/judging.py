@@ -242,6 +242,9 @@ DEFAULT_WEIGHTS = {"done": 40.0, "on_time": 30.0, "reported": 30.0, "overdue_pen
 WEIGHT_LABELS = {"done": "完成率", "on_time": "按时完成率", "reported": "按时报送率", "overdue_penalty": "每项逾期扣分"}
 
 
+NO_LEAD = "无牵头任务"
+
+
 @dataclass(slots=True)
 class UnitScore:
     unit: str
@@ -252,26 +255,49 @@ class UnitScore:
     overdue: int
     rounds_owed: int
     rounds_on_time: int
-    score: float = 0.0
-    rank: int = 0
+    score: float | None = None  # None: not scored (no led task in the period)
+    rank: int | None = None  # None: not ranked
 
     @property
-    def done_rate(self) -> float:
-        return self.done / self.led if self.led else 1.0
+    def scored(self) -> bool:
+        """Only a unit leading a task in the period is scored and ranked: one that leads none (it
+        only co-operates) has no completion to judge, and a score from its reporting alone would
+        rank it ahead of units doing the work. It is listed after them as 无牵头任务."""
+        return self.led > 0
 
     @property
-    def on_time_rate(self) -> float:
+    def done_rate(self) -> float | None:
+        return self.done / self.led if self.led else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        if not self.led:
+            return None
         return self.on_time / self.done if self.done else (1.0 if not self.overdue else 0.0)
 
     @property
     def reported_rate(self) -> float:
         return self.rounds_on_time / self.rounds_owed if self.rounds_owed else 1.0
 
+    @property
+    def rank_text(self) -> str:
+        return str(self.rank) if self.rank is not None else "—"
 
-def score(u: UnitScore, weights: dict[str, float] | None = None) -> float:
+    @property
+    def score_text(self) -> str:
+        return f"{self.score:.1f}" if self.score is not None else NO_LEAD
+
+    @property
+    def done_rate_text(self) -> str:
+        return f"{self.done_rate:.0%}" if self.done_rate is not None else "—"
+
+
+def score(u: UnitScore, weights: dict[str, float] | None = None) -> float | None:
     """得分 = 完成率×w完成 + 按时完成率×w按时 + 按时报送率×w报送 − 逾期项数×w扣分, kept within 0–100
-    (rates as fractions; a unit leading no task has 完成率 1; no done task: 按时完成率 1 unless overdue;
-    no round owed: 按时报送率 1)."""
+    (rates as fractions; no done task: 按时完成率 1 unless overdue; no round owed: 按时报送率 1).
+    A unit leading no task in the period is not scored (None; see ``UnitScore.scored``)."""
+    if not u.scored:
+        return None
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
     value = (u.done_rate * w["done"] + u.on_time_rate * w["on_time"] + u.reported_rate * w["reported"]
              - u.overdue * w["overdue_penalty"])
@@ -279,10 +305,14 @@ def score(u: UnitScore, weights: dict[str, float] | None = None) -> float:
 
 
 def rank(units: list[UnitScore], weights: dict[str, float] | None = None) -> list[UnitScore]:
-    """Units scored and ranked, best first (equal scores share a rank; ties listed by name order)."""
+    """Units scored and ranked, best first (equal scores share a rank; ties listed by name order);
+    units leading no task follow, unscored and unranked, in the order given."""
     for u in units:
         u.score = score(u, weights)
-    ordered = sorted(units, key=lambda u: -u.score)
+    ordered = sorted((u for u in units if u.scored), key=lambda u: -u.score)
     for i, u in enumerate(ordered):
         u.rank = ordered[i - 1].rank if i and ordered[i - 1].score == u.score else i + 1
-    return ordered
+    for u in units:
+        if not u.scored:
+            u.rank = None
+    return ordered + [u for u in units if not u.scored]

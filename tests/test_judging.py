@@ -81,6 +81,14 @@ def test_counts_and_score_formula():
     # 甲: 0.5×40 + 0.5×30 + 1×30 − 1×5 = 60; 乙: 1×40 + 1×30 + 0.5×30 = 85
     assert [(u.unit, u.score, u.rank) for u in ranked] == [("乙", 85.0, 1), ("甲", 60.0, 2)]
     assert judging.score(a, {"overdue_penalty": 0}) == 65.0
+    # a unit leading no task (it only co-operates) is not scored on completion nor ranked ahead of
+    # the units doing the work: listed last, 无牵头任务, however well it reported
+    c_ = judging.UnitScore("丙", led=0, co=3, done=0, on_time=0, overdue=0, rounds_owed=2, rounds_on_time=2)
+    d_ = judging.UnitScore("丁", led=0, co=1, done=0, on_time=0, overdue=0, rounds_owed=2, rounds_on_time=0)
+    ranked = judging.rank([c_, a, d_, b])
+    assert [(u.unit, u.score, u.rank) for u in ranked] == [("乙", 85.0, 1), ("甲", 60.0, 2), ("丙", None, None),
+                                                            ("丁", None, None)]
+    assert judging.score(c_) is None and (c_.rank_text, c_.score_text, c_.done_rate_text) == ("—", "无牵头任务", "—")
 
 
 # ---------------------------------------------------------------- the demo, judged
