@@ -12,7 +12,10 @@ Decisions:
   and overdue too ("2019年目标未完成").
 * An extension in force (its date not yet passed) covers the yearly targets still owed: they are
   not red until the extended date passes.
-* A done task is 按时完成 or 逾期完成 by its completion date against the (extended) due date.
+* A done task is 按时完成 or 逾期完成 by its completion date against the (extended) due date (the
+  issue's rule). A past year's target it never reported, or did not meet, does not change that,
+  but is not forgotten either: the task's reasons name it ("绿 按时完成：2019年目标未报完成值" on
+  the task page) and the assessment counts it per unit (目标缺报), outside the score.
 * Closing on review: a unit's claim (待销号) is judged by the date it claims — on time, the task is
   黄 until the office confirms it; a claim later than the due date is 红. A returned claim leaves the
   task open.
@@ -94,6 +97,12 @@ class Judgement:
     reasons: list[str] = field(default_factory=list)
 
     @property
+    def missed_targets(self) -> list[Milestone]:
+        """A done task's yearly targets never reported or not met (its reasons name them; the task
+        stays 按时完成 or 逾期完成 by its completion date). Open tasks: see ``overdue``."""
+        return [m for m in self.milestones if m.missed] if self.done else []
+
+    @property
     def label(self) -> str:
         """The light with its word, for screens and documents: "红 逾期12天"."""
         return f"{self.light} {self.reasons[0]}" if self.reasons else self.light
@@ -158,6 +167,7 @@ def judge(f: TaskFacts, today: date, *, soon_days: int = SOON_DAYS, review: bool
         state = ON_TIME if on_time else LATE
         if not on_time:
             reasons.append(f"逾期{late_days}天完成")
+        reasons.extend(m.reason() for m in ms if m.missed)  # shown, not judged: done counts by its date
         return Judgement(GREEN, state, due, original, f.extended_due is not None, False, 0, True, on_time,
                          ms, reasons)
     pending = f.status == DONE and closing == CLAIMED
@@ -257,6 +267,7 @@ class UnitScore:
     rounds_on_time: int
     score: float | None = None  # None: not scored (no led task in the period)
     rank: int | None = None  # None: not ranked
+    missed_targets: int = 0  # yearly targets of its done led tasks never reported or not met (not scored)
 
     @property
     def scored(self) -> bool:

@@ -40,7 +40,7 @@ def _rows(screen) -> list[list[str]]:
 
 def _expected(units) -> list[list[str]]:
     return [[str(u.rank) if u.led else "—", u.unit, str(u.led), str(u.co), str(u.done), str(u.on_time),
-             str(u.overdue), f"{u.rounds_on_time}/{u.rounds_owed}", f"{u.done / u.led:.0%}" if u.led else "—",
+             str(u.overdue), str(u.missed_targets), f"{u.rounds_on_time}/{u.rounds_owed}", f"{u.done / u.led:.0%}" if u.led else "—",
              f"{u.score:.1f}" if u.led else "无牵头任务"] for u in units]
 
 
