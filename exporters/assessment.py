@@ -32,12 +32,11 @@ from models.judging import DEFAULT_WEIGHTS, UnitScore
 FORMULA = ("得分 = 完成率×{done:g} + 按时完成率×{on_time:g} + 按时报送率×{reported:g} − 逾期项数×{overdue_penalty:g}，"
            "限定在 0–100 分。完成率 = 已办结 ÷ 牵头任务；按时完成率 = 按时办结 ÷ 已办结"
            "（无已办结任务时，无逾期记 1、有逾期记 0）；按时报送率 = 按时报送轮次 ÷ 应报送轮次（无应报送记 1）。"
-           "统计期间没有牵头任务的单位（只配合）不计得分、不排名，列在表末，得分栏注“无牵头任务”。"
-           "目标缺报 = 已办结的牵头任务中，往年年度目标未报完成值或未完成的个数（任务仍按完成日期计按时或逾期，不计入得分）。")
+           "统计期间没有牵头任务的单位（只配合）不计得分、不排名，列在表末，注“无牵头任务”。")
 SHEET, CHART_SHEET, SHEET_HEADER = "考评", "完成率图表", 2
 PORTRAIT_SCALE = 0.88  # a table this much wider than A4 portrait is still printed portrait, scaled (10 pt text)
 # the headers, broken onto two lines so the number columns below them stay narrow
-HEADERS = ["排名", "单位", "牵头\n任务", "配合\n任务", "已办结", "按时\n办结", "逾期", "目标\n缺报", "应报送\n轮次", "按时报送\n轮次",
+HEADERS = ["排名", "单位", "牵头\n任务", "配合\n任务", "已办结", "按时\n办结", "逾期", "应报送\n轮次", "按时报送\n轮次",
            "完成率", "按时\n完成率", "按时\n报送率", "得分"]
 
 
@@ -130,9 +129,9 @@ def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict
     columns = _columns()
     for u in units:
         columns[1].see(u.unit)
-    for c in range(10, 13):
+    for c in range(9, 12):
         columns[c].see("100.0%")
-    columns[13].see("100.0" if all(u.scored for u in units) else judging.NO_LEAD)
+    columns[12].see("100.0")
     probe = sum(max(c.want() + CELL_PADDING, c.low, fitting.text_width(c.header) + CELL_PADDING) for c in columns)
     sheet = Sheet(wb, SHEET, columns, portrait=probe <= PORTRAIT_UNITS / PORTRAIT_SCALE)
     sheet.page_units = max(probe, PORTRAIT_UNITS)  # every column as wide as it wants; the print scales to the page
@@ -163,18 +162,16 @@ def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict
         else:
             sheet.text(r, 0, u.rank_text, "center")
         sheet.text(r, 1, unit, "left")
-        for col, value in enumerate((u.led, u.co, u.done, u.on_time, u.overdue, u.missed_targets, u.rounds_owed,
-                                     u.rounds_on_time), 2):
+        for col, value in enumerate((u.led, u.co, u.done, u.on_time, u.overdue, u.rounds_owed, u.rounds_on_time), 2):
             sheet.number(r, col, value)
-        for col, value in ((10, u.done_rate), (11, u.on_time_rate), (12, u.reported_rate)):
-            if value is not None:
-                sheet.number(r, col, value, "rate")
-            else:
-                sheet.text(r, col, "—", "center")
-        if u.score is not None:
-            sheet.number(r, 13, u.score, "score")
-        else:
-            sheet.text(r, 13, u.score_text, "center")
+        if u.scored:
+            sheet.number(r, 9, u.done_rate, "rate")
+            sheet.number(r, 10, u.on_time_rate, "rate")
+            sheet.number(r, 12, u.score, "score")
+        else:  # the completion rates do not apply: said across them (the score column stays narrow)
+            sheet.merge(r, 9, r, 10, judging.NO_LEAD, "center")
+            sheet.text(r, 12, "—", "center")
+        sheet.number(r, 11, u.reported_rate, "rate")
         sheet.set_row(r, h)
     sheet.print_setup(header, header, title)
     sheet.ws.freeze_panes(header + 1, 2)
@@ -192,7 +189,7 @@ def _write_chart(wb: Any, n: int) -> None:
     last = SHEET_HEADER + n
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({"name": "完成率", "categories": [SHEET, SHEET_HEADER + 1, 1, last, 1],
-                      "values": [SHEET, SHEET_HEADER + 1, 10, last, 10],
+                      "values": [SHEET, SHEET_HEADER + 1, 9, last, 9],
                       "data_labels": {"value": True, "num_format": "0%", "position": "outside_end",
                                       "font": {"name": FONT_BODY, "size": 9}},
                       "fill": {"color": "#4472C4"}, "gap": 60})

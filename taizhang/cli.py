@@ -145,10 +145,10 @@ def _outcome_of(args: argparse.Namespace, message: str) -> str:
 
     command = getattr(args, "command", None)
     if command == "backup" and not getattr(args, "list", False):
-        folder = _db_path(args).resolve().parent / "backups"
+        folder = _db_path(args).absolute().parent / "backups"
         return instead(message, f"备份没有完成，备份文件夹「{folder}」中没有写入新的备份，数据库未作任何改动。")
     if command == "export":
-        out = Path(args.out).resolve()
+        out = Path(args.out).absolute()
         folder = out if out.suffix == "" else out.parent
         return instead(message, f"文件没有写出（「{folder}」中没有新的导出文件），数据库未作任何改动。")
     return message

@@ -244,13 +244,13 @@ def test_assessment_ranking_formula_and_chart(demo, tmp_path, monkeypatch):
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4) if row[1].value]
     g = _judged(demo, monkeypatch)
     lead, co = g.by_unit(), g.by_unit("co")
-    assert "统计期间没有牵头任务的单位（只配合）不计得分、不排名，列在表末，得分栏注“无牵头任务”。" in ws["A2"].value
+    assert "统计期间没有牵头任务的单位（只配合）不计得分、不排名，列在表末，注“无牵头任务”。" in ws["A2"].value
     scores, unscored = [], []
-    for rank, unit, led, n_co, done, on_time, overdue, _missed, owed, rep, done_rate, *_rates, score in rows:
+    for rank, unit, led, n_co, done, on_time, overdue, owed, rep, done_rate, *_rates, score in rows:
         c = g.counts(lead.get(unit, []))
         assert (led, n_co, done, on_time, overdue) == (c.total, len(co.get(unit, [])), c.done, c.on_time, c.overdue)
         if not led:  # only co-operating: listed after every ranked unit, not scored
-            assert (rank, done_rate, score) == ("—", "—", "无牵头任务")
+            assert (rank, done_rate, score) == ("—", "无牵头任务", "—")
             unscored.append(unit)
             continue
         assert not unscored, "a unit leading no task is listed before a ranked one"

@@ -122,7 +122,8 @@ class AssessmentScreen(Loads, Screen):
         title.append(f"考评 — {group}　", style="bold")
         title.append(f"期间 {period}", style="bold cyan")
         title.append("（p 改期间）　办结审核：" + ("开启" if a.review else "关闭") + "（s 修改）\n", style="")
-        title.append(FORMULA.format(**a.weights), style="dim")
+        title.append(FORMULA.format(**a.weights) + "目标缺报 = 已办结的牵头任务中往年年度目标未报完成值或未完成的个数"
+                     "（任务仍按完成日期计按时或逾期，不计入得分）。", style="dim")
         self.query_one("#as-title", Static).update(title)
         table = self.table
         keep = table.current_key
