@@ -30,8 +30,9 @@ from models.judged import read_group
 from models.judging import DEFAULT_WEIGHTS, UnitScore
 
 FORMULA = ("得分 = 完成率×{done:g} + 按时完成率×{on_time:g} + 按时报送率×{reported:g} − 逾期项数×{overdue_penalty:g}，"
-           "限定在 0–100 分。完成率 = 已办结 ÷ 牵头任务（无牵头任务记 1）；按时完成率 = 按时办结 ÷ 已办结"
-           "（无已办结任务时，无逾期记 1、有逾期记 0）；按时报送率 = 按时报送轮次 ÷ 应报送轮次（无应报送记 1）。")
+           "限定在 0–100 分。完成率 = 已办结 ÷ 牵头任务；按时完成率 = 按时办结 ÷ 已办结"
+           "（无已办结任务时，无逾期记 1、有逾期记 0）；按时报送率 = 按时报送轮次 ÷ 应报送轮次（无应报送记 1）。"
+           "统计期间没有牵头任务的单位（只配合）不计得分、不排名，列在表末，注“无牵头任务”。")
 SHEET, CHART_SHEET, SHEET_HEADER = "考评", "完成率图表", 2
 PORTRAIT_SCALE = 0.88  # a table this much wider than A4 portrait is still printed portrait, scaled (10 pt text)
 # the headers, broken onto two lines so the number columns below them stay narrow
@@ -83,8 +84,10 @@ def unit_scores(conn: sqlite3.Connection, group_id: int, today: date, start: dat
         if start is not None:  # done within the period
             c.done = sum(done_by(t, today) for t in led)
             c.on_time = sum(done_by(t, today) and bool(t.judgement.on_time) for t in led)
+        done_led = [t for t in led if (done_by(t, today) if start is not None else t.judgement.done)]
         units.append(UnitScore(name, len(led), len(co.get(name, [])), c.done, c.on_time, c.overdue,
-                               owed.get(name, 0), on_time.get(name, 0)))
+                               owed.get(name, 0), on_time.get(name, 0),
+                               missed_targets=sum(len(t.judgement.missed_targets) for t in done_led)))
     return judging.rank(units, weights_of(conn, group_id))
 
 
@@ -103,8 +106,9 @@ def export_assessment(conn: sqlite3.Connection, group_id: int, group_name: str, 
                                         "strings_to_urls": False})
     try:
         _write_table(wb, group_name, units, weights, today, start)
-        if units:
-            _write_chart(wb, len(units))
+        scored = sum(u.scored for u in units)  # ranked first; the chart shows their completion rates
+        if scored:
+            _write_chart(wb, scored)
         wb.close()
         os.replace(tmp, out)
     except BaseException:
@@ -153,13 +157,21 @@ def _write_table(wb: Any, group_name: str, units: list[UnitScore], weights: dict
     heights = [sheet.height(sheet.lines(1, u.unit)) for u in units]
     sheet.paginate([[h] for h in heights], header + 1, header, header)
     for r, (u, unit, h) in enumerate(zip(units, cells, heights), header + 1):
-        sheet.number(r, 0, u.rank)
+        if u.rank is not None:
+            sheet.number(r, 0, u.rank)
+        else:
+            sheet.text(r, 0, u.rank_text, "center")
         sheet.text(r, 1, unit, "left")
         for col, value in enumerate((u.led, u.co, u.done, u.on_time, u.overdue, u.rounds_owed, u.rounds_on_time), 2):
             sheet.number(r, col, value)
-        for col, value in ((9, u.done_rate), (10, u.on_time_rate), (11, u.reported_rate)):
-            sheet.number(r, col, value, "rate")
-        sheet.number(r, 12, u.score, "score")
+        if u.scored:
+            sheet.number(r, 9, u.done_rate, "rate")
+            sheet.number(r, 10, u.on_time_rate, "rate")
+            sheet.number(r, 12, u.score, "score")
+        else:  # the completion rates do not apply: said across them (the score column stays narrow)
+            sheet.merge(r, 9, r, 10, judging.NO_LEAD, "center")
+            sheet.text(r, 12, "—", "center")
+        sheet.number(r, 11, u.reported_rate, "rate")
         sheet.set_row(r, h)
     sheet.print_setup(header, header, title)
     sheet.ws.freeze_panes(header + 1, 2)

@@ -211,9 +211,9 @@ class _Writer:
     def next_id(self, table: str) -> int:
         """The next id never given before: past the highest in the table and, for tables with
         AUTOINCREMENT (v3), past the highest it ever held (a row an undo removed keeps its id)."""
-        highest = self.conn.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0] or 0
-        seq = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
-        return max(highest, seq[0] if seq else 0) + 1
+        from models.ids import next_id
+
+        return next_id(self.conn, table)
 
     def inserted_range(self, table: str, start: int, last: int) -> None:
         """Note rows ``start``…``last`` of ``table``, written in bulk with ids from ``next_id``

@@ -176,10 +176,10 @@ def bulk_cancel(db: Database, task_ids: Iterable[int], *, on: date | None = None
 
 def bulk_set_deadline(db: Database, task_ids: Iterable[int], deadline: str, *, due: date | None = None) -> int:
     """Give the tasks one deadline (the text as written; the due date read from it unless given)."""
-    from importers.deadline import parse_due
+    from models.due_dates import due_for
 
     deadline = clean_sentence(deadline)
-    due = due or (parse_due(deadline) if deadline else None)
+    due = due_for(deadline, due)
     with change(db, "bulk_set_deadline") as tx:
         tasks = _tasks(tx.session, task_ids)
         changed = 0

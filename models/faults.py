@@ -17,6 +17,12 @@ from pathlib import Path
 _SAVED = "这次修改没有保存，数据库未作任何改动。"
 
 
+def instead(message: str, outcome: str) -> str:
+    """``message`` (from ``storage_problem``) for a command that changes nothing (a backup, an
+    export): what did not happen (``outcome``: "备份没有完成……") in place of "这次修改没有保存"."""
+    return message.replace(_SAVED, outcome)
+
+
 def _code(exc: BaseException) -> int:
     return getattr(exc, "sqlite_errorcode", 0) & 0xFF
 

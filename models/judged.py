@@ -77,6 +77,7 @@ class GroupJudged:
     round_name: str | None = None
     round_due: date | None = None
     not_reported: list[str] = field(default_factory=list)  # units owing the current round, nothing filled
+    late: list[str] = field(default_factory=list)  # units that reported the current round after its due date
 
     def by_unit(self, role: str = "lead") -> dict[str, list[JudgedTask]]:
         """Lead (or co) units with their tasks, in the order units first appear in the table."""
@@ -95,7 +96,7 @@ def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_day
                task_ids: list[int] | None = None) -> GroupJudged:
     """Every task of the group (or only ``task_id``), judged on ``today``; ``round_id`` picks the
     round whose reporting counts (default: the current one, see ``models.round_status.current_round``)."""
-    from models.round_status import NOT_REPORTED, current_round, list_rounds, unit_states
+    from models.round_status import LATE, NOT_REPORTED, current_round, list_rounds, unit_states
 
     only_task = task_id  # (the loops below rebind task_id)
     g: dict = {"g": group_id, "t": only_task}
@@ -144,19 +145,22 @@ def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_day
     rnd = next((r for r in rounds if r.id == round_id), None) if round_id else current_round(conn, group_id)
     reported: dict[int, bool] = {}
     not_reported: list[str] = []
+    late: list[str] = []
     if rnd is not None:
         states = unit_states(conn, rnd)
         asked = rnd.status == "open" and (rnd.due is None or rnd.due < today) or round_id is not None
         for s in states:
             if s.state == NOT_REPORTED:
                 not_reported.append(s.unit)
+            elif s.state == LATE:
+                late.append(s.unit)
             for t in s.tasks:
                 if t.role == "lead":
                     reported[t.task_id] = reported.get(t.task_id, False) or t.filled
         if not asked:
             reported = {}
     out = GroupJudged(group_id, name, review, today, [], rnd.name if rnd else None, rnd.due if rnd else None,
-                      not_reported)
+                      not_reported, late)
     for (task_id, position, number, category, content, deadline, due, status, done_on, opened) in conn.execute(
             "SELECT t.id, t.position, t.number, t.category, t.content, t.deadline, t.due, t.status, t.done_on, "
             "g.created_at FROM task t JOIN work_group g ON g.id = t.group_id WHERE t.group_id = :g "

@@ -12,7 +12,10 @@ Decisions:
   and overdue too ("2019年目标未完成").
 * An extension in force (its date not yet passed) covers the yearly targets still owed: they are
   not red until the extended date passes.
-* A done task is 按时完成 or 逾期完成 by its completion date against the (extended) due date.
+* A done task is 按时完成 or 逾期完成 by its completion date against the (extended) due date (the
+  issue's rule). A past year's target it never reported, or did not meet, does not change that,
+  but is not forgotten either: the task's reasons name it ("绿 按时完成：2019年目标未报完成值" on
+  the task page) and the assessment counts it per unit (目标缺报), outside the score.
 * Closing on review: a unit's claim (待销号) is judged by the date it claims — on time, the task is
   黄 until the office confirms it; a claim later than the due date is 红. A returned claim leaves the
   task open.
@@ -94,6 +97,12 @@ class Judgement:
     reasons: list[str] = field(default_factory=list)
 
     @property
+    def missed_targets(self) -> list[Milestone]:
+        """A done task's yearly targets never reported or not met (its reasons name them; the task
+        stays 按时完成 or 逾期完成 by its completion date). Open tasks: see ``overdue``."""
+        return [m for m in self.milestones if m.missed] if self.done else []
+
+    @property
     def label(self) -> str:
         """The light with its word, for screens and documents: "红 逾期12天"."""
         return f"{self.light} {self.reasons[0]}" if self.reasons else self.light
@@ -158,6 +167,7 @@ def judge(f: TaskFacts, today: date, *, soon_days: int = SOON_DAYS, review: bool
         state = ON_TIME if on_time else LATE
         if not on_time:
             reasons.append(f"逾期{late_days}天完成")
+        reasons.extend(m.reason() for m in ms if m.missed)  # shown, not judged: done counts by its date
         return Judgement(GREEN, state, due, original, f.extended_due is not None, False, 0, True, on_time,
                          ms, reasons)
     pending = f.status == DONE and closing == CLAIMED
@@ -242,6 +252,9 @@ DEFAULT_WEIGHTS = {"done": 40.0, "on_time": 30.0, "reported": 30.0, "overdue_pen
 WEIGHT_LABELS = {"done": "完成率", "on_time": "按时完成率", "reported": "按时报送率", "overdue_penalty": "每项逾期扣分"}
 
 
+NO_LEAD = "无牵头任务"
+
+
 @dataclass(slots=True)
 class UnitScore:
     unit: str
@@ -252,26 +265,50 @@ class UnitScore:
     overdue: int
     rounds_owed: int
     rounds_on_time: int
-    score: float = 0.0
-    rank: int = 0
+    score: float | None = None  # None: not scored (no led task in the period)
+    rank: int | None = None  # None: not ranked
+    missed_targets: int = 0  # yearly targets of its done led tasks never reported or not met (not scored)
 
     @property
-    def done_rate(self) -> float:
-        return self.done / self.led if self.led else 1.0
+    def scored(self) -> bool:
+        """Only a unit leading a task in the period is scored and ranked: one that leads none (it
+        only co-operates) has no completion to judge, and a score from its reporting alone would
+        rank it ahead of units doing the work. It is listed after them as 无牵头任务."""
+        return self.led > 0
 
     @property
-    def on_time_rate(self) -> float:
+    def done_rate(self) -> float | None:
+        return self.done / self.led if self.led else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        if not self.led:
+            return None
         return self.on_time / self.done if self.done else (1.0 if not self.overdue else 0.0)
 
     @property
     def reported_rate(self) -> float:
         return self.rounds_on_time / self.rounds_owed if self.rounds_owed else 1.0
 
+    @property
+    def rank_text(self) -> str:
+        return str(self.rank) if self.rank is not None else "—"
 
-def score(u: UnitScore, weights: dict[str, float] | None = None) -> float:
+    @property
+    def score_text(self) -> str:
+        return f"{self.score:.1f}" if self.score is not None else NO_LEAD
+
+    @property
+    def done_rate_text(self) -> str:
+        return f"{self.done_rate:.0%}" if self.done_rate is not None else "—"
+
+
+def score(u: UnitScore, weights: dict[str, float] | None = None) -> float | None:
     """得分 = 完成率×w完成 + 按时完成率×w按时 + 按时报送率×w报送 − 逾期项数×w扣分, kept within 0–100
-    (rates as fractions; a unit leading no task has 完成率 1; no done task: 按时完成率 1 unless overdue;
-    no round owed: 按时报送率 1)."""
+    (rates as fractions; no done task: 按时完成率 1 unless overdue; no round owed: 按时报送率 1).
+    A unit leading no task in the period is not scored (None; see ``UnitScore.scored``)."""
+    if not u.scored:
+        return None
     w = {**DEFAULT_WEIGHTS, **(weights or {})}
     value = (u.done_rate * w["done"] + u.on_time_rate * w["on_time"] + u.reported_rate * w["reported"]
              - u.overdue * w["overdue_penalty"])
@@ -279,10 +316,14 @@ def score(u: UnitScore, weights: dict[str, float] | None = None) -> float:
 
 
 def rank(units: list[UnitScore], weights: dict[str, float] | None = None) -> list[UnitScore]:
-    """Units scored and ranked, best first (equal scores share a rank; ties listed by name order)."""
+    """Units scored and ranked, best first (equal scores share a rank; ties listed by name order);
+    units leading no task follow, unscored and unranked, in the order given."""
     for u in units:
         u.score = score(u, weights)
-    ordered = sorted(units, key=lambda u: -u.score)
+    ordered = sorted((u for u in units if u.scored), key=lambda u: -u.score)
     for i, u in enumerate(ordered):
         u.rank = ordered[i - 1].rank if i and ordered[i - 1].score == u.score else i + 1
-    return ordered
+    for u in units:
+        if not u.scored:
+            u.rank = None
+    return ordered + [u for u in units if not u.scored]

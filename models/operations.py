@@ -434,8 +434,10 @@ def add_task(db: Database, group_id: int, content: str, **fields: object) -> int
 
 
 def edit_task(db: Database, task_id: int, *, expected: dict[str, object] | None = None, **fields: object) -> None:
-    """Change a task's own fields (content, number, category, deadline, due, notes). ``expected``:
-    the values the user saw for them; when the task changed since, nothing is written."""
+    """Change a task's own fields (content, number, category, deadline, due, notes). A new
+    ``deadline`` without ``due`` sets the due date read from it (``models.due_dates.due_for``, as the
+    task form does). ``expected``: the values the user saw for them; when the task changed since,
+    nothing is written."""
     unknown = set(fields) - _TASK_FIELDS
     if unknown:
         raise TypeError(f"unknown task fields: {sorted(unknown)}")
@@ -447,6 +449,10 @@ def edit_task(db: Database, task_id: int, *, expected: dict[str, object] | None 
             fields["content"] = clean_sentence(fields["content"])
             if not fields["content"]:
                 raise OperationError("工作任务内容不能为空。")
+        if "deadline" in fields and "due" not in fields:  # the due date read from the new deadline text
+            from models.due_dates import due_for
+
+            fields["due"] = due_for(fields["deadline"])
         for key, value in fields.items():
             setattr(task, key, value)
         s.add(task)

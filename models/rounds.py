@@ -242,7 +242,10 @@ class _Rows:
         return self.cur.execute(sql, params).fetchall()
 
     def next_id(self, table: str) -> int:
-        return (self.cur.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1
+        """The next id never given before (an undone round's ids stay taken): ``models.ids.next_id``."""
+        from models.ids import next_id
+
+        return next_id(self.cur, table)
 
     def insert_many(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
         if not rows:

@@ -107,6 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = None
     try:
         args = build_parser().parse_args(argv)
         return _run(args)
@@ -114,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"taizhang：{exc}", file=sys.stderr)
         return EXIT_USAGE
     except BadInput as exc:
-        print(f"taizhang：{exc}", file=sys.stderr)
+        print(f"taizhang：{_outcome_of(args, str(exc)) if args else exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("taizhang：已中断，未完成的修改没有写入。", file=sys.stderr)
@@ -135,6 +136,22 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `taizhang import … | head`: the reader left; the work itself is done
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _outcome_of(args: argparse.Namespace, message: str) -> str:
+    """A disk or permission message of the ledger for ``backup`` and ``export``, which change
+    nothing: what did not happen (备份没有完成 / 文件没有写出, naming the folder), not "这次修改没有保存"."""
+    from models.faults import instead
+
+    command = getattr(args, "command", None)
+    if command == "backup" and not getattr(args, "list", False):
+        folder = _db_path(args).absolute().parent / "backups"
+        return instead(message, f"备份没有完成，备份文件夹「{folder}」中没有写入新的备份，数据库未作任何改动。")
+    if command == "export":
+        out = Path(args.out).absolute()
+        folder = out if out.suffix == "" else out.parent
+        return instead(message, f"文件没有写出（「{folder}」中没有新的导出文件），数据库未作任何改动。")
+    return message
 
 
 def _db_path(args: argparse.Namespace) -> Path:

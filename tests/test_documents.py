@@ -157,6 +157,47 @@ def test_bulletin_names_units_not_reported_and_uses_the_groups_text(demo, tmp_pa
     assert text.splitlines()[1].startswith("关于2019年6月")
 
 
+def test_bulletin_names_units_that_reported_late(demo, tmp_path, monkeypatch):
+    """A unit whose form came after the round's due date is named as 未按时报送 (the round's 逾期报送),
+    as many as the ledger's 报送情况 counts; one not reported at all stays in its own sentence."""
+    from models import rounds, store
+    from models.db import Database
+    from models.judged import group_id_of
+    from models.report_records import EntryIn, ReportIn
+    from models.round_status import LATE, current_round, unit_states
+
+    r = run_cli("--db", str(demo), "round", "open", "2019年6月", "--group", MINQING, "--due", "2019-06-25",
+                env={"TAIZHANG_TODAY": "2019-06-01"})
+    assert r.returncode == 0, r.stderr
+    g = _judged(demo, monkeypatch)
+    lead = g.by_unit()
+    late_units = list(lead)[:2]
+    conn = store.connect(demo)
+    units = dict(conn.execute("SELECT name, id FROM unit"))
+    round_id = current_round(conn, group_id_of(conn, MINQING)).id
+    conn.close()
+    db = Database(demo)
+    try:
+        rounds.record_reports(db, [ReportIn(round_id, units[u], f"{u}.xlsx", date(2019, 6, 28), [
+            EntryIn(t.id, "lead", "推进中", "正在推进", None, "", "") for t in lead[u]]) for u in late_units])
+    finally:
+        db.close()
+    conn = store.connect(demo)
+    ledger_late = [s.unit for s in unit_states(conn, current_round(conn, group_id_of(conn, MINQING)))
+                   if s.state == LATE]
+    conn.close()
+    assert sorted(ledger_late) == sorted(late_units)
+    out = tmp_path / "b.docx"
+    r = run_cli("--db", str(demo), "export", str(out), "--kind", "bulletin", "--group", MINQING,
+                env={"TAIZHANG_TODAY": ON})
+    assert r.returncode == 0, r.stderr
+    text = "\n".join(p.text for p in Document(str(out)).paragraphs)
+    g = _judged(demo, monkeypatch)
+    assert sorted(g.late) == sorted(ledger_late) and not set(g.late) & set(g.not_reported)
+    assert (f"{'、'.join(g.late)}等{len(g.late)}个单位未按时报送（报送期限2019年6月25日）。" in text), text
+    assert f"{'、'.join(g.not_reported)}{len(g.not_reported)}个单位截至2019年6月30日未报送工作进展。另有" in text
+
+
 def test_chase_letters_per_unit_and_the_record(demo, tmp_path, monkeypatch):
     out = tmp_path / "督办"
     r = run_cli("--db", str(demo), "export", f"{out}/", "--kind", "chase", "--group", MINQING,
@@ -203,13 +244,20 @@ def test_assessment_ranking_formula_and_chart(demo, tmp_path, monkeypatch):
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4) if row[1].value]
     g = _judged(demo, monkeypatch)
     lead, co = g.by_unit(), g.by_unit("co")
-    scores = []
-    for rank, unit, led, n_co, done, on_time, overdue, owed, rep, *_rates, score in rows:
+    assert "统计期间没有牵头任务的单位（只配合）不计得分、不排名，列在表末，注“无牵头任务”。" in ws["A2"].value
+    scores, unscored = [], []
+    for rank, unit, led, n_co, done, on_time, overdue, owed, rep, done_rate, *_rates, score in rows:
         c = g.counts(lead.get(unit, []))
         assert (led, n_co, done, on_time, overdue) == (c.total, len(co.get(unit, [])), c.done, c.on_time, c.overdue)
+        if not led:  # only co-operating: listed after every ranked unit, not scored
+            assert (rank, done_rate, score) == ("—", "无牵头任务", "—")
+            unscored.append(unit)
+            continue
+        assert not unscored, "a unit leading no task is listed before a ranked one"
         want = judging.score(judging.UnitScore(unit, led, n_co, done, on_time, overdue, owed, rep))
         assert score == want
         scores.append((score, rank))
+    assert unscored == [u for u in co if u not in lead]
     assert [s for s, _ in scores] == sorted((s for s, _ in scores), reverse=True)
     assert scores[0][1] == 1
     with zipfile.ZipFile(out) as z:

@@ -68,6 +68,57 @@ def test_on_time_or_late_by_completion_date_and_extension():
                  D("2023-07-10"), review=False).done
 
 
+def test_a_done_task_with_a_missed_years_target_is_on_time_by_its_date_and_says_so():
+    """The issue: done tasks are 按时完成 or 逾期完成 by their completion date. A past year's target
+    never reported (or not met) does not make a done task late, but it is named in its reasons and
+    listed as a missed target — it is not silently forgotten."""
+    targets = (TargetFact(2018, "85%"), TargetFact(2019, "88%", "未完成"), TargetFact(2020, "90%", "91%"))
+    j = judge(TaskFacts("已完成", targets=targets, done_on=D("2020-11-30")), D("2021-03-01"))
+    assert (j.state, j.on_time, j.light, j.overdue) == ("按时完成", True, GREEN, False)
+    assert j.reasons == ["2018年目标未报完成值", "2019年目标未完成"]
+    assert [m.year for m in j.missed_targets] == [2018, 2019]
+    late = judge(TaskFacts("已完成", targets=targets, done_on=D("2021-01-05")), D("2021-03-01"))
+    assert late.state == "逾期完成" and late.reasons == ["逾期5天完成", "2018年目标未报完成值", "2019年目标未完成"]
+    clean = judge(TaskFacts("已完成", targets=targets[2:], done_on=D("2020-11-30")), D("2021-03-01"))
+    assert clean.reasons == [] and clean.missed_targets == []
+    # an open task's missed targets are its overdue reasons, not "missed targets of a done task"
+    assert judge(TaskFacts("推进中", targets=targets), D("2021-03-01")).missed_targets == []
+
+
+def test_the_assessment_counts_a_units_done_tasks_missed_targets(demo, monkeypatch):
+    from exporters.assessment import unit_scores
+    from models import store
+    from models.db import Database
+    from models.judged import group_id_of
+    from models.operations import tick
+
+    monkeypatch.setenv("TAIZHANG_TODAY", "2019-06-30")
+    conn = store.connect(demo)
+    g = _group(conn)
+    # a task whose 2018 target was never reported, its lead unit's only such one
+    task = next(t for t in g.tasks if t.lead and any(m.state == "未报" for m in t.judgement.milestones)
+                and t.judgement.due and t.judgement.due >= date(2019, 6, 30))
+    unit = task.lead[0]
+    conn.close()
+    db = Database(demo)
+    try:
+        tick(db, task.id, on=date(2019, 6, 1))
+    finally:
+        db.close()
+    conn = store.connect(demo)
+    try:
+        g = _group(conn)
+        done = next(t for t in g.tasks if t.id == task.id)
+        assert done.judgement.state == "按时完成" and "2018年目标未报完成值" in done.judgement.reasons
+        scores = {u.unit: u for u in unit_scores(conn, group_id_of(conn, MINQING), date(2019, 6, 30))}
+    finally:
+        conn.close()
+    want = sum(len(t.judgement.missed_targets) for t in g.tasks if unit in t.lead)
+    assert scores[unit].missed_targets == want >= 1
+    assert all(u.missed_targets == 0 for name, u in scores.items() if name != unit
+               and not any(t.judgement.missed_targets for t in g.tasks if name in t.lead))
+
+
 def test_counts_and_score_formula():
     js = [judge(TaskFacts("已完成", due=D("2023-06-30"), done_on=D("2023-06-01")), D("2023-07-10")),
           judge(TaskFacts("推进中", due=D("2023-06-30")), D("2023-07-10")),
@@ -81,6 +132,14 @@ def test_counts_and_score_formula():
     # 甲: 0.5×40 + 0.5×30 + 1×30 − 1×5 = 60; 乙: 1×40 + 1×30 + 0.5×30 = 85
     assert [(u.unit, u.score, u.rank) for u in ranked] == [("乙", 85.0, 1), ("甲", 60.0, 2)]
     assert judging.score(a, {"overdue_penalty": 0}) == 65.0
+    # a unit leading no task (it only co-operates) is not scored on completion nor ranked ahead of
+    # the units doing the work: listed last, 无牵头任务, however well it reported
+    c_ = judging.UnitScore("丙", led=0, co=3, done=0, on_time=0, overdue=0, rounds_owed=2, rounds_on_time=2)
+    d_ = judging.UnitScore("丁", led=0, co=1, done=0, on_time=0, overdue=0, rounds_owed=2, rounds_on_time=0)
+    ranked = judging.rank([c_, a, d_, b])
+    assert [(u.unit, u.score, u.rank) for u in ranked] == [("乙", 85.0, 1), ("甲", 60.0, 2), ("丙", None, None),
+                                                            ("丁", None, None)]
+    assert judging.score(c_) is None and (c_.rank_text, c_.score_text, c_.done_rate_text) == ("—", "无牵头任务", "—")
 
 
 # ---------------------------------------------------------------- the demo, judged

@@ -549,6 +549,22 @@ def test_edit_task_cleans_the_content_and_refreshes_search(db, ledger):
     refused(db, lambda db: ops.edit_task(db, 999, notes="x"), "找不到任务（编号 999），可能已被删除。")
 
 
+def test_edit_task_reads_the_due_date_from_a_new_deadline_as_the_form_does(db, ledger):
+    from models.due_dates import due_for
+
+    g, (t1, _) = ledger["group"], ledger["tasks"]
+    summary = f"修改任务：{ops.short(T1)}"
+    run(db, lambda db: ops.edit_task(db, t1, deadline="2024年6月底前"), summary=summary, group_id=g, task_id=t1,
+        changed={"task": {t1: {"deadline": "2024年6月底前", "due": "2024-06-30"}}})
+    run(db, lambda db: ops.edit_task(db, t1, deadline="2025年底前", due=date(2025, 10, 1)), summary=summary,
+        group_id=g, task_id=t1, changed={"task": {t1: {"deadline": "2025年底前", "due": "2025-10-01"}}})
+    run(db, lambda db: ops.edit_task(db, t1, deadline="长期坚持"), summary=summary, group_id=g, task_id=t1,
+        changed={"task": {t1: {"deadline": "长期坚持", "due": None}}})
+    # the form's rule is the same function: the date written wins, else the one read from the text
+    assert due_for("2024年6月底前") == date(2024, 6, 30) and due_for("长期坚持") is None
+    assert due_for("2024年6月底前", date(2024, 5, 1)) == date(2024, 5, 1)
+
+
 def test_assign_appends_in_its_role_and_refreshes_search(db, ledger):
     g, (t1, t2) = ledger["group"], ledger["tasks"]
     run(db, lambda db: ops.assign(db, t2, " 县民政局 ", role="co", person="朱 志军"),

@@ -487,3 +487,42 @@ def test_a_renamed_form_saved_without_shared_strings_is_still_found_by_the_comma
     r = run_cli("--db", str(demo), "import", str(resaved), "--dry-run")
     assert r.returncode == 0, r.stderr
     assert "市民政局（2023年6月" in r.stdout and "将导入填报表 1 份" in r.stdout
+
+
+def test_an_undone_rounds_ids_are_not_given_again(demo):
+    """Forms recorded, taken back (undo) and recorded again: the new report, entry and progress rows
+    get ids never given before (AUTOINCREMENT's promise, kept by the bulk writer too)."""
+    from models import rounds
+    from models.db import Database
+    from models.operations import undo
+    from models.report_records import EntryIn, ReportIn
+
+    def ids() -> dict[str, set[int]]:
+        with _conn(demo) as c:
+            return {t: {r[0] for r in c.execute(f"SELECT id FROM {t}")} for t in ("unit_report", "report_entry", "progress")}
+
+    db = Database(demo)
+    try:
+        with _conn(demo) as c:
+            gid = c.execute("SELECT id FROM work_group WHERE name = ?", (GROUP,)).fetchone()[0]
+            unit_id = c.execute("SELECT id FROM unit WHERE name = '市民政局'").fetchone()[0]
+        round_id = rounds.open_round(db, gid, "第1期", due=date(2023, 7, 10))
+        task_id = next(t for t, role in _unit_tasks(demo, "市民政局").items() if role == "lead")
+
+        def record() -> None:
+            rounds.record_reports(db, [ReportIn(round_id, unit_id, "民政.xlsx", date(2023, 7, 3), [
+                EntryIn(task_id, "lead", "推进中", "完成进度60%", None, "无", "")])])
+
+        before = ids()
+        record()
+        first = {t: v - before[t] for t, v in ids().items()}
+        assert all(first.values())
+        assert undo(db).startswith("导入填报表")
+        assert ids() == before
+        record()
+        second = {t: v - before[t] for t, v in ids().items()}
+        for table in first:
+            assert second[table] and not second[table] & first[table], table
+            assert min(second[table]) > max(first[table]), table
+    finally:
+        db.close()

@@ -39,8 +39,9 @@ def _rows(screen) -> list[list[str]]:
 
 
 def _expected(units) -> list[list[str]]:
-    return [[str(u.rank), u.unit, str(u.led), str(u.co), str(u.done), str(u.on_time), str(u.overdue),
-             f"{u.rounds_on_time}/{u.rounds_owed}", f"{u.done_rate:.0%}", f"{u.score:.1f}"] for u in units]
+    return [[str(u.rank) if u.led else "—", u.unit, str(u.led), str(u.co), str(u.done), str(u.on_time),
+             str(u.overdue), str(u.missed_targets), f"{u.rounds_on_time}/{u.rounds_owed}", f"{u.done / u.led:.0%}" if u.led else "—",
+             f"{u.score:.1f}" if u.led else "无牵头任务"] for u in units]
 
 
 def _group_row(path: Path):
@@ -95,7 +96,8 @@ async def test_the_assessment_view_shows_the_exports_numbers_for_its_period(tmp_
         sheet = openpyxl.load_workbook(out).active
         assert "统计期间2018年1月1日至2019年6月30日" in sheet.cell(2, 1).value
         written = [[sheet.cell(r, c).value for c in (1, 2, 3, 4, 5, 6, 7)] for r in range(4, 4 + len(since_2018))]
-        assert written == [[u.rank, u.unit, u.led, u.co, u.done, u.on_time, u.overdue] for u in since_2018]
+        assert written == [[u.rank if u.led else "—", u.unit, u.led, u.co, u.done, u.on_time, u.overdue]
+                           for u in since_2018]
         last = _rows(screen)[-1]
         await pilot.press("end", "enter")  # the last unit's tasks
         await settle(pilot)

@@ -221,3 +221,24 @@ def test_a_restore_into_a_read_only_file_is_refused_by_name_before_any_backup(le
     _unchanged(result, ledger, before, "只读", str(ledger), copy.name)
     assert "readonly" not in result.stderr
     assert sorted(p.name for p in (tmp_path / "backups").iterdir()) == [copy.name]  # no backup made for nothing
+
+
+@pytest.mark.parametrize("args", [("backup",), ("export", "out.json"), ("export", "out.xlsx", "--kind", "division")])
+def test_a_backup_or_export_that_cannot_open_the_ledger_says_what_did_not_happen(ledger, tmp_path, args):
+    """``backup`` and ``export`` change nothing: a disk that refuses the ledger's own writes at opening
+    (files cannot grow past a few KB) is said as 备份没有完成 / 文件没有写出, naming the folder —
+    never "这次修改没有保存"."""
+    before = table_rows(ledger)
+    limit = 8 * 1024
+
+    def small_files() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    result = _cli("--db", str(ledger), *args, cwd=tmp_path, preexec=small_files)
+    _unchanged(result, ledger, before, "磁盘", str(ledger.name))
+    assert "这次修改没有保存" not in result.stderr, result.stderr
+    if args[0] == "backup":
+        assert f"备份没有完成，备份文件夹「{tmp_path / 'backups'}」中没有写入新的备份" in result.stderr, result.stderr
+    else:
+        assert f"文件没有写出（「{tmp_path}」中没有新的导出文件）" in result.stderr, result.stderr
+        assert not (tmp_path / args[1]).exists()

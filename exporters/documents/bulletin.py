@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -64,6 +64,7 @@ class Figures:
     good: list[UnitLine]  # units with no overdue task and at least one task done or on track
     not_reported: list[str]
     round_name: str | None
+    late: list[str] = field(default_factory=list)  # reported this round, after its due date
 
     @property
     def overdue_units(self) -> int:
@@ -76,7 +77,7 @@ def figures(g: GroupJudged) -> Figures:
     behind = sorted((u for u in units if u.overdue), key=lambda u: -len(u.overdue))
     good = sorted((u for u in units if not u.overdue and u.counts.total and u.counts.lights["黄"] == 0),
                   key=lambda u: (-u.counts.done_rate, -u.counts.total))
-    return Figures(g.counts(), units, behind, good, list(g.not_reported), g.round_name)
+    return Figures(g.counts(), units, behind, good, list(g.not_reported), g.round_name, list(g.late))
 
 
 def _overall(g: GroupJudged, f: Figures) -> list[str]:
@@ -146,11 +147,17 @@ def build(g: GroupJudged, *, next_steps: str, chases: list[dict], issuer: str | 
                 on = date.fromisoformat(chased[u.unit][-1])
                 text += f"办公室已于{md(on)}发出督办通知。"
             d.body(text)
-    if f.not_reported:
+    if f.not_reported or f.late:
         sub += 1
-        d.heading2(sub, "部分单位未按时报送。",
-                   f"{f.round_name}报送中，{_unit_names(f.not_reported)}{len(f.not_reported)}个单位"
-                   f"截至{cn_date(g.today)}未报送工作进展。")
+        text = f"{f.round_name}报送中，"
+        if f.not_reported:
+            text += (f"{_unit_names(f.not_reported)}{len(f.not_reported)}个单位"
+                     f"截至{cn_date(g.today)}未报送工作进展。")
+        if f.late:
+            limit = f"（报送期限{cn_date(g.round_due)}）" if g.round_due else ""
+            text += (f"{'另有' if f.not_reported else ''}{_unit_names(f.late)}{'等' if len(f.late) > 1 else ''}"
+                     f"{len(f.late)}个单位未按时报送{limit}。")
+        d.heading2(sub, "部分单位未按时报送。", text)
     if f.counts.pending:
         sub += 1
         d.heading2(sub, "部分任务待审核销号。",

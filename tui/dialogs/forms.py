@@ -80,9 +80,9 @@ def _task_form(v: dict[str, Any]) -> list[Field]:
 
 
 def _task_fields(v: dict[str, Any]) -> dict[str, Any]:
-    from importers.deadline import parse_due
+    from models.due_dates import due_for
 
-    due = parse_day(v["due"]) if v["due"] else parse_due(v["deadline"]) if v["deadline"] else None
+    due = due_for(v["deadline"], parse_day(v["due"]) if v["due"] else None)
     return {"content": v["content"], "category": v["category"] or None,
             "category_number": v["category_number"] or None, "number": v["number"] or None,
             "deadline": v["deadline"] or None, "due": due, "notes": v["notes"] or None}

@@ -53,6 +53,8 @@ class AssessmentScreen(Loads, Screen):
             "（与 x 导出的考评表、命令 taizhang export --kind assessment 的数字相同）。\n"
             "期间默认为今年1月1日至今天；p：改为别的起止日期，或选一个报送轮次的期间。\n"
             "得分 = 完成率×权重 + 按时完成率×权重 + 按时报送率×权重 − 逾期项数×扣分，限定 0–100 分；"
+            "期间内没有牵头任务的单位不评分、不排名，列在最后（得分栏为“无牵头任务”）；"
+            "目标缺报：已办结的牵头任务中往年年度目标未报完成值或未完成的个数（不计入得分）；"
             "s：修改考评权重和办结审核开关（可撤销）。\n"
             "Enter：到“任务”中列出这个单位的任务。x：导出考评表（Excel，含完成率条形图）。Esc：返回。")
     BINDINGS: ClassVar = [
@@ -120,14 +122,15 @@ class AssessmentScreen(Loads, Screen):
         title.append(f"考评 — {group}　", style="bold")
         title.append(f"期间 {period}", style="bold cyan")
         title.append("（p 改期间）　办结审核：" + ("开启" if a.review else "关闭") + "（s 修改）\n", style="")
-        title.append(FORMULA.format(**a.weights), style="dim")
+        title.append(FORMULA.format(**a.weights) + "目标缺报 = 已办结的牵头任务中往年年度目标未报完成值或未完成的个数"
+                     "（任务仍按完成日期计按时或逾期，不计入得分）。", style="dim")
         self.query_one("#as-title", Static).update(title)
         table = self.table
         keep = table.current_key
         width = (table.size.width or self.app.size.width) - 2
         columns = [("排名", "rank", 4), ("单位", "unit", 0), ("牵头", "led", 4), ("配合", "co", 4),
                    ("已办结", "done", 6), ("按时办结", "on_time", 8), ("逾期", "overdue", 4),
-                   ("按时报送", "rounds", 9), ("完成率", "rate", 6), ("得分", "score", 6)]
+                   ("目标缺报", "missed", 8), ("按时报送", "rounds", 9), ("完成率", "rate", 6), ("得分", "score", 10)]
         used = sum(w for _, _, w in columns) + 2 * len(columns)
         w_unit = max(10, min(30, width - used))
         columns[1] = ("单位", "unit", w_unit)
@@ -135,11 +138,13 @@ class AssessmentScreen(Loads, Screen):
         rows = []
         for u in a.units:
             late = Text(str(u.overdue), style="bold red") if u.overdue else Text("0", style="dim")
-            score_style = "bold green" if u.score >= 80 else "bold red" if u.score < 60 else "bold"
+            missed = Text(str(u.missed_targets), style="bold yellow") if u.missed_targets else Text("0", style="dim")
+            score_style = ("dim" if u.score is None else "bold green" if u.score >= 80 else "bold red" if u.score < 60
+                           else "bold")
             key = f"u:{a.ids[u.unit]}" if u.unit in a.ids else f"h:{u.unit}"
-            rows.append((key, [str(u.rank), cut(u.unit, w_unit), str(u.led), str(u.co), str(u.done), str(u.on_time),
-                               late, f"{u.rounds_on_time}/{u.rounds_owed}", f"{u.done_rate:.0%}",
-                               Text(f"{u.score:.1f}", style=score_style)]))
+            rows.append((key, [u.rank_text, cut(u.unit, w_unit), str(u.led), str(u.co), str(u.done), str(u.on_time),
+                               late, missed, f"{u.rounds_on_time}/{u.rounds_owed}", u.done_rate_text,
+                               Text(u.score_text, style=score_style)]))
         if not rows:
             rows.append(("h:none", heading("这个期间没有可考评的单位（还没有分工）。", len(columns), at=1, style="dim")))
         table.fill(rows, keep=keep)
