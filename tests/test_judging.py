@@ -358,5 +358,12 @@ def test_the_overview_lists_the_overdue_tasks_it_counts(demo):
     overdue = sorted(i for i, j in judged.items() if j.overdue)
     assert ov.counts["逾期"] == len(overdue) == 23
     assert sorted(b.id for b in ov.overdue) == overdue
-    assert all(b.due == judged[b.id].due for b in ov.overdue)
+    # each listed with the day it fell overdue: its own due date when that is past, else the missed
+    # target's date (2018-12-31 here, not the 2020 deadline still ahead), the longest overdue first
+    for b in ov.overdue:
+        j = judged[b.id]
+        missed = [m.due for m in j.milestones if m.missed]
+        assert b.due == (j.due if j.due is not None and j.due < date(2019, 6, 30) else min(missed))
+    assert any(b.due == date(2018, 12, 31) for b in ov.overdue)
+    assert [b.due for b in ov.overdue] == sorted(b.due for b in ov.overdue)
     assert sum(ov.judged_overdue.values()) >= len(overdue)  # each overdue task counts for its lead unit(s)

@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel import select
 
 from models import operations as ops
+from models.clock import today as clock_today
 from models.db import Database
 from models.tables import Group, Task
 from tui import make_app
@@ -30,3 +31,6 @@ async def test_a_task_overdue_by_its_targets_with_a_later_deadline_is_listed_onc
         table = app.screen.query_one("#ov-deadlines")
         keys = [row.value for row in table.rows]
         assert keys.count(f"t:{first.id}") == 1 and keys.index("s:逾期") < keys.index(f"t:{first.id}")
+        # shown as overdue since its missed 2018 target, not by its deadline in 2027
+        when = str(table.get_row(f"t:{first.id}")[0])
+        assert when == f"逾期 {(clock_today() - date(2018, 12, 31)).days} 天", when

@@ -411,10 +411,27 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     listed = {o.id for o in judged.overdue}
     soon, upcoming = [b for b in soon if b.id not in listed], [b for b in upcoming if b.id not in listed]
     by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
-    overdue = _briefs_of(conn, [(o.id, o.due) for o in judged.overdue])
+    overdue = _overdue_since(conn, g, today, _briefs_of(conn, [(o.id, o.due) for o in judged.overdue]))
     return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit[:200],
                     _round_line(conn, g), c.lights, {u.name: u.overdue for u in judged.by_lead.values()},
                     {u.name: u.yellow for u in judged.by_lead.values()})
+
+
+def _overdue_since(conn: sqlite3.Connection, group_id: int, today: date, briefs: list[Brief]) -> list[Brief]:
+    """The overdue list with each task's date the day it fell overdue: a task overdue only by a missed
+    yearly target (its own deadline still ahead) shows that target's date, 2018-12-31 for a 2018 target
+    never reported, not its deadline in 2020 (read "逾期 N 天" like the others); the longest overdue first."""
+    from models.judged import read_group
+
+    ahead = [b.id for b in briefs if b.due is None or b.due >= today]
+    if not ahead:
+        return briefs
+    since = {t.id: min(m.due for m in t.judgement.milestones if m.missed)
+             for t in read_group(conn, group_id, today, task_ids=ahead).tasks
+             if any(m.missed for m in t.judgement.milestones)}
+    for b in briefs:
+        b.due = since.get(b.id, b.due)
+    return sorted(briefs, key=lambda b: (b.due or date.min, b.id))
 
 
 def _briefs_of(conn: sqlite3.Connection, tasks: list[tuple[int, date | None]]) -> list[Brief]:
