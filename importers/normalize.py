@@ -138,20 +138,27 @@ def split_outside_brackets(text: str, separators: set[str]) -> list[str]:
         # no bracket: every separator cuts, as the loop below would, at C speed (issue 17: 30,000
         # unit and person cells of a real-shaped table)
         return _splitter(separators).split(text)
-    parts: list[str] = []
+    return [part for part, _ in split_with_separators(text, separators)]
+
+
+def split_with_separators(text: str, separators: set[str]) -> list[tuple[str, str | None]]:
+    """``text`` cut as ``split_outside_brackets`` cuts it, each part with the separator before it
+    (None for the first): a character loop counting brackets."""
+    parts: list[tuple[str, str | None]] = []
     depth = 0
     current: list[str] = []
+    before: str | None = None
     for char in text:
         if char in _OPENERS:
             depth += 1
         elif char in _CLOSERS and depth:
             depth -= 1
         if char in separators and depth == 0:
-            parts.append("".join(current))
-            current = []
+            parts.append(("".join(current), before))
+            current, before = [], char
         else:
             current.append(char)
-    parts.append("".join(current))
+    parts.append(("".join(current), before))
     return parts
 
 

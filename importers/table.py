@@ -40,7 +40,9 @@ from operator import itemgetter
 from pathlib import Path
 
 from importers.deadline import is_open_ended, parse_due, year_of_header
-from importers.normalize import clean_sentence, clean_text, clean_unit, split_persons, unify_brackets
+from importers.normalize import _OPENERS  # the brackets split_with_separators counts
+from importers.normalize import (clean_sentence, clean_text, clean_unit, split_persons, split_with_separators,
+                                 unify_brackets)
 from importers.readers import Grid, OpeningSource, open_source, refuse
 from importers.readers.sniff import FATAL
 from importers.records import (
@@ -121,7 +123,6 @@ _UNIT_END = re.compile(
     r"校|场|厂|署|关|班|位|门|业|园|）|党委|支部|人大|政协|长)$"
 )
 _UNIT_START = re.compile(r"^(县|市|区|省|州|盟|旗|镇|乡|街道|各|中共|共青团|团|国家|全|中国|自治)")
-_OPENERS, _CLOSERS = "（【《“‘〔", "）】》”’〕"
 _SEPARATORS = set("\n、，,；;/／")
 
 
@@ -361,25 +362,12 @@ def _pieces(value: object) -> list[Piece]:
     text = unify_brackets(clean_text(value))
     raw: list[tuple[str, bool]] = []
     if not any(opener in text for opener in _OPENERS):
-        # no bracket: every separator cuts, as the loop below would, at C speed (issue 17); the split
+        # no bracket: every separator cuts, as split_with_separators would, at C speed (issue 17); the split
         # keeps the separators, so parts[i] is the one before parts[i + 1]
         parts = _SPLIT_KEEPING_SEPARATORS.split(text)
         raw = [(parts[0], False)] + [(parts[i + 1], parts[i] == "\n") for i in range(1, len(parts), 2)]
     else:
-        depth = 0
-        current: list[str] = []
-        newline = False
-        for char in text:
-            if char in _OPENERS:
-                depth += 1
-            elif char in _CLOSERS and depth:
-                depth -= 1
-            if char in _SEPARATORS and depth == 0:
-                raw.append(("".join(current), newline))
-                current, newline = [], char == "\n"
-            else:
-                current.append(char)
-        raw.append(("".join(current), newline))
+        raw = [(part, before == "\n") for part, before in split_with_separators(text, _SEPARATORS)]
     out: list[Piece] = []
     label: str | None = None
     for part, brk in raw:
