@@ -174,5 +174,21 @@ def plain_lights(conn: sqlite3.Connection, group_id: int, today: date, *,
                              f"FROM task t WHERE {_LIVE}", p))
 
 
+def judged_lights(conn: sqlite3.Connection, group_id: int, today: date, *,
+                  soon_days: int = judging.SOON_DAYS) -> dict[int, tuple[str, bool]]:
+    """Each live task's light and whether it is overdue, as ``judging.judge`` gives them: the plain
+    tasks by the SQL above (for them overdue is exactly 红), the others judged in Python. What the task
+    list's 逾期 and light filters select by, without judging every task in Python."""
+    from models.judged import read_group
+
+    plain = plain_lights(conn, group_id, today, soon_days=soon_days)
+    out = {i: (light, light == RED) for i, light in plain.items() if light is not None}
+    rest = [i for i, light in plain.items() if light is None]
+    if rest:
+        for t in read_group(conn, group_id, today, soon_days=soon_days, task_ids=rest).tasks:
+            out[t.id] = (t.light, t.judgement.overdue)
+    return out
+
+
 def _as_date(value: object) -> date | None:
     return date.fromisoformat(str(value)[:10]) if value else None

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from models import judging, store
 from models.judged import read_group
-from models.judged_counts import count_group, plain_lights
+from models.judged_counts import count_group, judged_lights, plain_lights
 
 DATES = [date(2018, 12, 31), date(2019, 6, 30), date(2021, 1, 15), date(2024, 3, 27), date(2026, 12, 2)]
 
@@ -29,6 +29,7 @@ def _agree(conn: sqlite3.Connection, group_id: int, today: date, limit: int = 50
     for task_id, light in sql.items():
         if light is not None:
             assert light == judged[task_id].judgement.light, (today, task_id, judged[task_id].judgement)
+    assert judged_lights(conn, group_id, today) == {i: (t.light, t.judgement.overdue) for i, t in judged.items()}
     fast = count_group(conn, group_id, today, limit=limit)
     assert fast.counts == full.counts()
     assert sorted(fast.judged_in_python) == sorted(i for i, light in sql.items() if light is None)

@@ -213,13 +213,13 @@ def task_page(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: d
     """One page (0-based) of the group's tasks matching the filter, in table order, and the total."""
     ids = None
     if flt.status in LIGHT_FILTERS or flt.status == "逾期":  # as 总览 counts them: one judgement (models.judged)
-        from models.judged import read_group
+        from models.judged_counts import judged_lights
 
-        judged = read_group(conn, group_id, today).tasks
+        judged = judged_lights(conn, group_id, today)
         if flt.status == "逾期":
-            ids = [t.id for t in judged if t.judgement.overdue]
+            ids = [i for i, (_, overdue) in judged.items() if overdue]
         else:
-            ids = [t.id for t in judged if t.light == LIGHT_FILTERS[flt.status]]
+            ids = [i for i, (light, _) in judged.items() if light == LIGHT_FILTERS[flt.status]]
     where, args = _where(group_id, flt, today, ids)
     total = conn.execute(f"SELECT count(*) FROM task t WHERE {where}", args).fetchone()[0]
     rows = [_task(r) for r in conn.execute(

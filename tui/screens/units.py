@@ -82,13 +82,13 @@ class UnitsScreen(AreaScreen):
         now, everything = today(), self.everything
 
         def fetch(conn):
-            from models.judged import read_group
+            from models.judged_counts import count_group
 
             rows = data.units(conn, group.id, now, everything=everything)
-            # 逾期 as 总览 and the bulletin count it (models.judging: a missed yearly target too)
-            judged = read_group(conn, group.id, now).by_unit()
+            # 逾期 as 总览 and the bulletin count it (models.judging: a missed yearly target too), by lead unit
+            by_lead = count_group(conn, group.id, now).by_lead
             for r in rows:
-                r.overdue = sum(t.judgement.overdue for t in judged.get(r.name, []))
+                r.overdue = by_lead[r.name].overdue if r.name in by_lead else 0
             return rows
 
         self.load(fetch, self._show, loading=self.table)
