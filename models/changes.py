@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, update
+from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -114,6 +114,12 @@ def begin_immediate(session: Session) -> None:
     """Take the write lock before the operation reads anything, so what it reads cannot change
     before it writes (two windows, or a window and an import, on one file). Another writer is
     waited for (busy timeout, then a few retries) rather than reported."""
+    if session.bind.dialect.name == "postgresql":  # a server ledger: the ledger's write lock, in this transaction
+        from models.server_conn import LOCK_TIMEOUT, WRITE_LOCK
+
+        session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+        return
     conn = session.connection().connection.dbapi_connection
     retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
 
@@ -135,7 +141,7 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
                 return
             if not tx.summary:
                 raise RuntimeError(f"operation {action!r} wrote no summary")
-            cursor = session.connection().connection.cursor()
+            cursor = _history_cursor(session, db)
             write_history(cursor, action=action, summary=tx.summary, group_id=tx.group_id, task_id=tx.task_id,
                           undoes=tx.undoes, changes=log)
             session.commit()
@@ -147,6 +153,10 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
             cause = getattr(exc, "orig", exc)
             if is_busy(cause):
                 raise OperationError(BUSY_MESSAGE) from None
+            if db.is_server:
+                from models.server import problem, refused_write
+
+                raise OperationError(refused_write(cause, db.target) or problem(cause, db.target)) from None
             from models.faults import storage_problem
 
             problem = storage_problem(cause, db.path)
@@ -156,6 +166,16 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         except BaseException:
             session.rollback()
             raise
+
+
+def _history_cursor(session: Session, db: Database) -> Any:
+    """A DB-API cursor on the change's own connection that takes the history's statements."""
+    raw = session.connection().connection
+    if db.is_server:
+        from models.server_conn import adopt
+
+        return adopt(raw.dbapi_connection, db.target, file_values=False).cursor()
+    return raw.cursor()
 
 
 def _rollback(session: Session) -> None:

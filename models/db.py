@@ -30,14 +30,29 @@ class Database:
     """One ledger file. ``Database(path)`` opens it, creating or upgrading the schema as needed."""
 
     def __init__(self, path: str | os.PathLike[str]):
+        from models.db_url import is_server
+
+        # A postgresql:// URL opens a server ledger (issue 18): ``path`` is then None, ``target`` the URL.
+        self.target = str(path).strip() if is_server(path) else str(path)
+        self.is_server = is_server(path)
+        if self.is_server:
+            from models.server import open_ledger
+
+            self.path: Path | None = None
+            self.engine: Engine = open_ledger(self.target)
+            return
         self.path = Path(path)
         prepare(self.path)
-        self.engine: Engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        self.engine = create_engine(f"sqlite:///{self.path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(self.engine, "connect", _on_connect)
 
     @property
     def schema_version(self) -> int:
         with self.engine.connect() as conn:
+            if self.is_server:
+                from models.server import schema_version
+
+                return schema_version(conn) or 0
             return conn.exec_driver_sql("PRAGMA user_version").scalar_one()
 
     def session(self) -> Session:
@@ -54,5 +69,7 @@ class Database:
 
 
 def integrity_ok(db: Database) -> bool:
+    if db.is_server:
+        return True  # the server keeps its own pages whole
     with db.engine.connect() as conn:
         return conn.execute(text("PRAGMA quick_check")).scalar_one() == "ok"

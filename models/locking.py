@@ -22,7 +22,10 @@ BUSY_MESSAGE = ("数据库正被另一个窗口或导入长时间占用，等待
 
 
 def is_busy(exc: BaseException | None) -> bool:
-    """Whether an error is SQLite's "database is locked / busy" (not any other failure)."""
+    """Whether an error is SQLite's "database is locked / busy" (not any other failure), or a
+    server's lock wait that ran out (SQLSTATE 55P03)."""
+    if getattr(exc, "sqlstate", None) == "55P03":
+        return True
     if not isinstance(exc, sqlite3.OperationalError):
         return False
     code = getattr(exc, "sqlite_errorcode", None)

@@ -65,6 +65,20 @@ def problem(exc: BaseException, target: str) -> str:
     return f"{where}出错：{detail[:200]}"
 
 
+READ_ONLY_MESSAGE = "这个账号只能查看台账，不能修改（服务器上的只读账号）；没有保存任何修改。"
+
+
+def refused_write(exc: BaseException, target: str) -> str | None:
+    """The message for a write the server refused because this account may only read; else None."""
+    cause = getattr(exc, "orig", None) or exc
+    state = getattr(cause, "sqlstate", None) or getattr(getattr(cause, "diag", None), "sqlstate", None)
+    if state == "42501" or type(cause).__name__ == "InsufficientPrivilege":
+        return READ_ONLY_MESSAGE
+    if state == "25006":  # read-only transaction (a standby, or default_transaction_read_only)
+        return READ_ONLY_MESSAGE
+    return None
+
+
 def _database_errors() -> tuple[type[BaseException], ...]:
     import psycopg
     from sqlalchemy.exc import DBAPIError

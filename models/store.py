@@ -162,7 +162,14 @@ def prepare(path: Path) -> None:
 
 def connect(path: str | os.PathLike[str], *, check_same_thread: bool = True) -> sqlite3.Connection:
     """A checked, current ledger file as a plain connection in autocommit mode (begin explicitly).
-    ``check_same_thread=False`` lets a helper thread use it (imports write rows from one)."""
+    ``check_same_thread=False`` lets a helper thread use it (imports write rows from one).
+    A ``postgresql://`` URL gives a server ledger with the same surface (``models.server_conn``)."""
+    from models.db_url import is_server
+
+    if is_server(path):
+        from models.server_conn import connect as connect_server
+
+        return connect_server(str(path))  # type: ignore[return-value]
     path = Path(path)
     prepare(path)
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
@@ -180,10 +187,9 @@ def write_history(cursor: Any, *, action: str, summary: str, group_id: int | Non
                   undoes: int | None, changes: Iterable[Change], at: str | None = None) -> int:
     """Write one history entry and the rows it changed, through a DB-API cursor inside the
     change's own transaction; returns the entry's id."""
-    cursor.execute(
-        "INSERT INTO history (at, action, summary, group_id, task_id, undoes) VALUES (?, ?, ?, ?, ?, ?)",
-        (at or now(), action, summary, group_id, task_id, undoes))
-    history_id = cursor.lastrowid
+    history_id = cursor.execute(
+        "INSERT INTO history (at, action, summary, group_id, task_id, undoes) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        (at or now(), action, summary, group_id, task_id, undoes)).fetchone()[0]
     cursor.executemany(
         'INSERT INTO row_change (history_id, seq, table_name, row_id, "before", "after") VALUES (?, ?, ?, ?, ?, ?)',
         [(history_id, seq, table, row_id,
@@ -192,6 +198,10 @@ def write_history(cursor: Any, *, action: str, summary: str, group_id: int | Non
          for seq, (table, row_id, before, after) in enumerate(changes)])
     if undoes is not None:
         cursor.execute("UPDATE history SET undone_by = ? WHERE id = ?", (history_id, undoes))
+    from models.sql import NOTIFY_CHANNEL, is_server
+
+    if is_server(cursor):  # open windows on a server ledger hear of it when this commits
+        cursor.execute("SELECT pg_notify(?, ?)", (NOTIFY_CHANNEL, str(history_id)))
     return history_id
 
 

@@ -1,0 +1,208 @@
+"""A server ledger through the same plain-connection surface as a ledger file (issue 18).
+
+Much of taizhang reads and writes with plain DB-API statements (``conn.execute(sql, params)``,
+``executemany``, iteration, ``fetchone``) on a ``sqlite3.Connection``: the TUI's reads, the exports,
+the history. ``ServerConnection`` gives the same surface over a psycopg 3 connection, so one module
+runs on either engine without caring which:
+
+- placeholders: ``?`` and ``:name`` become psycopg's ``%s`` / ``%(name)s`` (and a literal ``%``
+  becomes ``%%``), worked out once per statement text;
+- values come back as the ledger file gives them: dates and times as ISO text, booleans as 0/1
+  (text-format loaders registered on the connection, so no row is touched in Python);
+- ``BEGIN IMMEDIATE`` (SQLite: take the write lock now) becomes ``BEGIN`` plus the ledger's one
+  advisory write lock (``WRITE_LOCK``), so writers take turns exactly as on a file and readers are
+  never blocked (MVCC);
+- ``lastrowid`` is the ``id`` of the row an ``INSERT … RETURNING id`` gave.
+
+What differs between the two engines' SQL is written where it is used, with ``models.sql``'s
+helpers (``dialect(conn)``). Parameters are bound on the client (``ClientCursor``): a Python ``str``
+becomes a quoted literal that PostgreSQL reads as a date, a number or text by context, as SQLite does.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Sequence
+
+DIALECT = "postgresql"
+# pg_advisory_xact_lock key every writer of a server ledger takes first (like SQLite's write lock)
+WRITE_LOCK = 0x7A68_0019
+LOCK_TIMEOUT = "15s"  # as long as a ledger file's busy timeout
+
+_TOKENS = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|::|%|\?|(?<![:\w]):([A-Za-z_]\w*)""")
+_BEGIN = re.compile(r"\s*BEGIN(\s+(IMMEDIATE|DEFERRED|EXCLUSIVE))?(\s+TRANSACTION)?\s*;?\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=512)
+def translate(sql: str) -> str:
+    """``sql`` with sqlite3's placeholders in psycopg's form. Quoted text and ``::`` casts are kept;
+    every ``%`` is doubled, inside quotes too (psycopg reads placeholders everywhere, and every
+    statement here is sent with its parameters, even none)."""
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token == "?":
+            return "%s"
+        if match.group(1):
+            return f"%({match.group(1)})s"
+        return token.replace("%", "%%")
+
+    return _TOKENS.sub(swap, sql)
+
+
+def _loaders(conn: Any) -> None:
+    """Dates, times and booleans read back as a ledger file reads them (ISO text, 0/1)."""
+    from psycopg.adapt import Loader
+
+    class IsoText(Loader):
+        def load(self, data: Any) -> str:
+            return bytes(data).decode()
+
+    class Timestamp(Loader):
+        def load(self, data: Any) -> str:
+            text = bytes(data).decode()
+            return text[:19] if text.endswith(".000000") else text
+
+    class ZeroOne(Loader):
+        def load(self, data: Any) -> int:
+            return 1 if bytes(data) == b"t" else 0
+
+    for name in ("date", "time"):
+        conn.adapters.register_loader(name, IsoText)
+    conn.adapters.register_loader("timestamp", Timestamp)
+    conn.adapters.register_loader("bool", ZeroOne)
+
+
+class ServerCursor:
+    """The part of ``sqlite3.Cursor`` taizhang uses."""
+
+    def __init__(self, conn: ServerConnection):
+        self._conn = conn
+        self._cur = conn.raw.cursor()
+        self.lastrowid: int | None = None
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ServerCursor:
+        self.lastrowid = None
+        if _BEGIN.match(sql):
+            self._conn.begin(write="IMMEDIATE" in sql.upper() or "EXCLUSIVE" in sql.upper())
+            return self
+        self._cur.execute(translate(sql), params)
+        if self._cur.description and sql.lstrip()[:6].upper() == "INSERT" and "RETURNING" in sql.upper():
+            # the id of an INSERT … RETURNING id is lastrowid, as on a file (read it when asked for it)
+            row = self._cur.fetchone()
+            self.lastrowid = row[0] if row else None
+            self._pending = row
+        return self
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any] | dict[str, Any]]) -> ServerCursor:
+        rows = list(seq)
+        if rows:
+            self._cur.executemany(translate(sql), rows)
+        return self
+
+    @property
+    def description(self) -> Any:
+        return self._cur.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cur.rowcount
+
+    def fetchone(self) -> tuple | None:
+        pending = self.__dict__.pop("_pending", None)
+        if pending is not None:
+            return pending
+        return self._cur.fetchone() if self._cur.description else None
+
+    def fetchall(self) -> list[tuple]:
+        pending = self.__dict__.pop("_pending", None)
+        rest = self._cur.fetchall() if self._cur.description else []
+        return ([pending] if pending is not None else []) + rest
+
+    def fetchmany(self, size: int = 1) -> list[tuple]:
+        return self._cur.fetchmany(size) if self._cur.description else []
+
+    def __iter__(self) -> Iterator[tuple]:
+        pending = self.__dict__.pop("_pending", None)
+        if pending is not None:
+            yield pending
+        if self._cur.description:
+            yield from self._cur
+
+    def close(self) -> None:
+        self._cur.close()
+
+
+class ServerConnection:
+    """A server ledger as a plain connection in autocommit mode (begin explicitly), like
+    ``models.store.connect`` gives for a file. ``target`` is the redacted-safe URL it came from."""
+
+    dialect = DIALECT
+
+    def __init__(self, raw: Any, target: str):
+        self.raw = raw
+        self.target = target
+
+    def cursor(self) -> ServerCursor:
+        return ServerCursor(self)
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ServerCursor:
+        return self.cursor().execute(sql, params)
+
+    def executemany(self, sql: str, seq: Iterable[Sequence[Any] | dict[str, Any]]) -> ServerCursor:
+        return self.cursor().executemany(sql, seq)
+
+    def begin(self, *, write: bool) -> None:
+        """Start a transaction; a writer first waits its turn for the ledger's write lock."""
+        self.raw.execute("BEGIN")
+        if write:
+            self.raw.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+
+    @property
+    def in_transaction(self) -> bool:
+        from psycopg.pq import TransactionStatus
+
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def commit(self) -> None:
+        self.raw.execute("COMMIT") if self.in_transaction else None
+
+    def rollback(self) -> None:
+        self.raw.execute("ROLLBACK") if self.in_transaction else None
+
+    def close(self) -> None:
+        self.raw.close()
+
+    def __enter__(self) -> ServerConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def adopt(raw: Any, target: str, *, file_values: bool = True) -> ServerConnection:
+    """Wrap an open psycopg connection in the plain-connection surface. ``file_values``: dates and
+    booleans read back as a ledger file gives them (not for the ORM session's own connection,
+    whose objects want typed values: statements there are written through it, not read)."""
+    if file_values:
+        _loaders(raw)
+    return ServerConnection(raw, target)
+
+
+def connect(target: str) -> ServerConnection:
+    """A checked server ledger (its schema made when the database is empty) as a plain connection;
+    failures raise ``ServerError`` with a Chinese message."""
+    import psycopg
+
+    from models import server
+    from models.db_url import sqlalchemy_url
+
+    server.open_ledger(target).dispose()  # checks (and makes) the schema, under its advisory lock
+    url = sqlalchemy_url(target).replace("postgresql+psycopg://", "postgresql://", 1)
+    try:
+        raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor,
+                              connect_timeout=server.CONNECT_TIMEOUT_S, application_name="taizhang")
+    except psycopg.Error as exc:
+        raise server.ServerError(server.problem(exc, target)) from None
+    return adopt(raw, target)

@@ -1,0 +1,65 @@
+"""The few pieces of SQL that differ between a ledger file (SQLite) and a server ledger
+(PostgreSQL), chosen by the connection in hand. Everything else is written once, in standard SQL
+with ``?`` or ``:name`` parameters (``models.server_conn`` reads both on a server)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SQLITE, POSTGRESQL = "sqlite", "postgresql"
+NOTIFY_CHANNEL = "taizhang"  # every change on a server ledger says its history id here
+
+
+def dialect(conn: Any) -> str:
+    """Which engine ``conn`` (a sqlite3 or server connection or cursor, or a SQLAlchemy
+    connection or session) talks to."""
+    name = getattr(conn, "dialect", None)
+    if isinstance(name, str):
+        return name
+    if name is not None and hasattr(name, "name"):
+        return name.name
+    inner = getattr(conn, "_conn", None) or getattr(conn, "connection", None)
+    if inner is not None and inner is not conn and not _is_sqlite(conn):
+        return dialect(inner)
+    bind = getattr(conn, "bind", None)
+    if bind is not None:
+        return bind.dialect.name
+    return SQLITE
+
+
+def _is_sqlite(conn: Any) -> bool:
+    import sqlite3
+
+    return isinstance(conn, (sqlite3.Connection, sqlite3.Cursor))
+
+
+def is_server(conn: Any) -> bool:
+    return dialect(conn) == POSTGRESQL
+
+
+def group_concat(conn: Any, expr: str, sep: str = "、") -> str:
+    """An aggregate joining ``expr`` of a group's rows with ``sep`` (a literal without quotes)."""
+    quoted = "'" + sep.replace("'", "''") + "'"
+    if is_server(conn):
+        return f"string_agg(CAST({expr} AS TEXT), {quoted})"
+    return f"group_concat({expr}, {quoted})"
+
+
+def year_of(conn: Any, column: str) -> str:
+    """The year of a date column, as an integer."""
+    if is_server(conn):
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+    return f"CAST(substr({column}, 1, 4) AS INTEGER)"
+
+
+def like_any_case(conn: Any, column: str, param: str) -> str:
+    """``column LIKE param`` ignoring the case of ASCII letters, as SQLite's LIKE does on a file."""
+    op = "ILIKE" if is_server(conn) else "LIKE"
+    return f"{column} {op} {param} ESCAPE '\\'"
+
+
+def json_int(conn: Any, column: str, key: str) -> str:
+    """An integer member of a JSON text column."""
+    if is_server(conn):
+        return f"CAST(CAST({column} AS JSONB) ->> '{key}' AS INTEGER)"
+    return f"json_extract({column}, '$.{key}')"
