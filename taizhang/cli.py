@@ -154,7 +154,14 @@ def _outcome_of(args: argparse.Namespace, message: str) -> str:
     return message
 
 
-def _db_path(args: argparse.Namespace) -> Path:
+def _db_path(args: argparse.Namespace) -> Path | str:
+    """The ledger: a file path, or a server ledger's postgresql:// URL as given (a Path would fold
+    its //). Code that needs a file (backups, evidence folders) asks ``models.db_url.is_server``."""
+    from models.db_url import is_server
+
+    target = (args.db or os.environ.get("TAIZHANG_DB", "")).strip()
+    if is_server(target):
+        return target
     return Path(args.db) if args.db else default_db_path()
 
 

@@ -119,6 +119,29 @@ def pg_url(pg_server) -> str:
     return pg_server.url(pg_server.new_database())
 
 
+# The same test on both engines (issue 18): ``ledger_at`` is where a test's ledger is, once a file in
+# the test's folder ("file") and once a fresh database on the test server ("server", skipped or failed
+# as ``pg_server`` is when no server starts). Pass it to Database(), store.connect() or --db.
+ENGINES = ("file", "server")
+
+
+@pytest.fixture(params=ENGINES)
+def ledger_at(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    if request.param == "file":
+        return tmp_path / "ledger.db"
+    return request.getfixturevalue("pg_server").new_ledger()
+
+
+@pytest.fixture
+def ledger_db(ledger_at: Path | str):
+    """An open ``Database`` on ``ledger_at`` (so on each engine in turn)."""
+    from models.db import Database
+
+    database = Database(ledger_at)
+    yield database
+    database.close()
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if "skipped" in _pg_state:
         terminalreporter.write_line(f"PostgreSQL：服务器测试已跳过 — {_pg_state['skipped']}", yellow=True)

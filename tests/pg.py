@@ -87,6 +87,20 @@ class Server:
         self.sql(f"GRANT ALL ON SCHEMA public TO {PASSWORD_USER}", dbname=name)
         return name
 
+    def new_ledger(self) -> str:
+        """A new database that already holds an empty taizhang ledger (copied from a template made
+        once per run, far quicker than making the schema per test); its URL."""
+        if not getattr(self, "_template", None):
+            from models.server import open_ledger
+
+            name = self.new_database("template")
+            open_ledger(self.url(name)).dispose()
+            self._template = name
+        name = f"ledger_{os.getpid()}_{next(_counter)}"
+        self.sql(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
+        self.sql(f'GRANT ALL ON DATABASE "{name}" TO {PASSWORD_USER}')
+        return self.url(name)
+
     def stop(self) -> None:
         subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",
                         "-w", "stop"], capture_output=True, timeout=60)
