@@ -11,7 +11,10 @@ import sys
 from pathlib import Path
 
 # Commands that work with --db postgresql://… today; every other one says so and changes nothing.
-SERVER_COMMANDS = ("copy", "backup")
+SERVER_COMMANDS = (
+    "copy",
+    "backup",
+)
 
 
 def add_copy_parser(sub) -> None:
