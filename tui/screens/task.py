@@ -165,7 +165,7 @@ class TaskScreen(Loads, Screen):
         table.fill([(f"v:{r.id}", [cut(r.name, 30), cut(r.unit or "", 14), day(r.on), human_size(r.size),
                                    Text(r.state_text, style="bold red") if r.state_text else ""])
                     for r in self.evidence], keep=keep)
-        table.display = bool(self.evidence)
+        table.show_rows()
         none = self.query_one("#td-evidence-none", Static)
         none.update(Text("还没有佐证材料。按 f 添加。", style="dim"))
         none.display = not self.evidence
@@ -232,8 +232,8 @@ class TaskScreen(Loads, Screen):
         keep = targets.current_key
         targets.set_columns([("年度", "year", 6), ("目标", "target", 30), ("完成值", "actual", 16)])
         targets.fill([(f"y:{x.year}", [str(x.year), x.target, x.actual or ""]) for x in detail.targets], keep=keep)
-        assign.display = bool(detail.assigned)
-        targets.display = bool(detail.targets)
+        assign.show_rows()
+        targets.show_rows()
         self.query_one("#td-progress", Static).update(
             Text("" if detail.progress else "还没有进展记录。按 p 记录。", style="dim"))
         self.query_one("#td-progress", Static).display = not detail.progress

@@ -80,6 +80,14 @@ class Table(DataTable):
             index = next((i for i, k in enumerate(keys) if not k.startswith(("h:", "s:"))), 0)
         self.move_cursor(row=index, animate=False, scroll=True)
 
+    def show_rows(self, most: int = 12) -> None:
+        """Show the table at the height of its one-line rows and header (at most ``most`` lines),
+        or hide it when it has none. The height is set here, not left to ``height: auto``: auto
+        height waits for the table to count its rows on an idle moment, and on a busy PC the page
+        could be laid out before that and stay without the table."""
+        self.styles.height = min(most, self.row_count + (1 if self.show_header else 0))
+        self.display = bool(self.row_count)
+
     def first_data_row(self) -> int | None:
         for index, row in enumerate(self.ordered_rows):
             if not str(row.key.value).startswith(("h:", "s:")):
