@@ -17,9 +17,14 @@ TODAY = "2023-07-01"
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch: pytest.MonkeyPatch) -> str:
+def fixed_today(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> str:
     monkeypatch.setenv("TAIZHANG_TODAY", TODAY)
     monkeypatch.delenv("TAIZHANG_DB", raising=False)
+    # the user's data and settings folders of this run's own: no test reads or writes the real ones,
+    # and parallel runs (pytest -n) never share them
+    folders = tmp_path_factory.getbasetemp() / "user"
+    monkeypatch.setenv("XDG_DATA_HOME", str(folders / "data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folders / "config"))
     return TODAY
 
 
