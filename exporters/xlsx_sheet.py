@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -164,6 +166,19 @@ class Column:
                 self.measured[text] = w
         if self.typical:
             self.seen.append(w)
+
+    def see_all(self, texts: Iterable[str | None]) -> None:
+        """``see`` each of ``texts``, each distinct text once with its count (issue 17: a column of
+        10,000 cells holds a few hundred units or phrasings). What a column keeps does not depend on
+        the order it saw its texts in (the widest, and the widths ``want`` sorts)."""
+        for text, n in Counter(texts).items():
+            if not text:
+                if self.typical:
+                    self.seen.extend([0.0] * n)
+                continue
+            self.see(text)
+            if self.typical and n > 1:
+                self.seen.extend([self.seen[-1]] * (n - 1))
 
     def want(self) -> float:
         """The width of text this column asks for: its widest text; a ``typical`` column (units, a
