@@ -359,40 +359,48 @@ def pair_lines(pairs: Sequence[tuple[str, str | None]], left_width: float, right
     if not pairs:
         return "", "", 0
     # Each side of a pair is laid out once per distinct unit and person (issue 17: on a real table the
-    # unit lists differ from task to task, the names in them repeat).
-    left: list[str] = []
-    right: list[str] = []
+    # unit lists differ from task to task, the names in them repeat), kept per column width.
+    units_of = _UNIT_SIDES.get((left_width, pt, break_left))
+    if units_of is None:
+        units_of = _UNIT_SIDES[(left_width, pt, break_left)] = {}
+    persons_of = _PERSON_SIDES.get((right_width, pt))
+    if persons_of is None:
+        persons_of = _PERSON_SIDES[(right_width, pt)] = {}
+    sides = []
     one_line = True
     for unit, person in pairs:
-        key = (unit, left_width, pt, break_left)
-        unit_side = _UNIT_SIDES.get(key)
+        unit_side = units_of.get(unit)
         if unit_side is None:
             unit_side = _unit_side(unit, left_width, pt, break_left)
-            if len(_UNIT_SIDES) < 100_000:
-                _UNIT_SIDES[key] = unit_side
-        person_side = _PERSON_SIDES.get((person, right_width, pt))
+            if len(units_of) < 100_000:
+                units_of[unit] = unit_side
+        person_side = persons_of.get(person)
         if person_side is None:
             person_side = _person_side(person, right_width, pt)
-            if len(_PERSON_SIDES) < 100_000:
-                _PERSON_SIDES[(person, right_width, pt)] = person_side
-        fits, unit_lines, unit_count = unit_side
-        person_fits, person_count = person_side
-        one_line = one_line and fits and person_fits
+            if len(persons_of) < 100_000:
+                persons_of[person] = person_side
+        if one_line and not (unit_side[0] and person_side[0]):
+            one_line = False
+        sides.append((unit_side, person_side[1]))
+    if one_line:
+        persons = [p or "" for _, p in pairs]  # every entry on one line: nothing to pad
+        return "\n".join([u for u, _ in pairs]), "\n".join(persons) if any(persons) else "", len(pairs)
+    left: list[str] = []
+    right: list[str] = []
+    for ((_, unit_lines, unit_count), person_count), (_, person) in zip(sides, pairs):
         n = max(unit_count, person_count)
         left.extend(unit_lines)
         left.extend([""] * (n - unit_count))
         right.append(person or "")
         right.extend([""] * (n - 1))
-    if one_line:
-        persons = [p or "" for _, p in pairs]  # every entry on one line: nothing to pad
-        return "\n".join(u for u, _ in pairs), "\n".join(persons) if any(persons) else "", len(pairs)
     if not any(right):
         right = []
     return "\n".join(left), "\n".join(right), len(left)
 
 
-_UNIT_SIDES: dict[tuple, tuple[bool, tuple[str, ...], int]] = {}
-_PERSON_SIDES: dict[tuple, tuple[bool, int]] = {}
+# per (column width, pt[, break_left]): unit or person → its side of a pair (``_unit_side``, ``_person_side``)
+_UNIT_SIDES: dict[tuple, dict[str, tuple[bool, tuple[str, ...], int]]] = {}
+_PERSON_SIDES: dict[tuple, dict[str | None, tuple[bool, int]]] = {}
 
 
 def _unit_side(unit: str, width: float, pt: float, break_left: Callable[[str, tuple[str, ...]], bool] | None

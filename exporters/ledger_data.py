@@ -12,6 +12,7 @@ import json
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 
 class ExportError(Exception):
@@ -57,6 +58,7 @@ class MemberRow:
     position: int
 
 
+@lru_cache(maxsize=4096)  # dates repeat from task to task (issue 17)
 def _date(value: object) -> date | None:
     if not value:
         return None

@@ -334,29 +334,28 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
 
     # Measure the short columns first (their widest unbreakable piece: a unit, a person, a
     # category), fit the widths, then lay out the cells, then size the rows and break the pages.
+    # Column by column: each column's texts gathered in one list and each distinct text measured
+    # once (``Column.see_all``; issue 17: 10,000 rows hold a few hundred units and phrasings).
+    if mode == "task":
+        columns[0].see_all([t.number for t in tasks])
+    for year, col in year_cols.items():
+        columns[col].see_all([t.targets.get(year) for t in tasks])
+    if c_deadline is not None:
+        columns[c_deadline].see_all([t.deadline for t in tasks])
+    columns[c_lead].see_all([u for t in tasks for u, _ in t.lead])
+    if c_lead_person is not None:
+        columns[c_lead_person].see_all([p for t in tasks for _, p in t.lead])
+    if c_co is not None:
+        columns[c_co].see_all([u for t in tasks for u, _ in t.co])
+        if c_co_person is not None:
+            columns[c_co_person].see_all([p for t in tasks for _, p in t.co])
     for task in tasks:
-        if mode == "task":
-            columns[0].see(task.number)
-        for year, col in year_cols.items():
-            columns[col].see(task.targets.get(year))
-        if c_deadline is not None:
-            columns[c_deadline].see(task.deadline)
-        for unit, person in task.lead:
-            columns[c_lead].see(unit)
-            if c_lead_person is not None:
-                columns[c_lead_person].see(person)
-        if c_co is not None:
-            for unit, person in task.co:
-                columns[c_co].see(unit)
-                if c_co_person is not None:
-                    columns[c_co_person].see(person)
         for person in task.unpaired:
             columns[{"lead": c_lead_person, "co": c_co_person}.get(placement.get(task.id) or "", c_unpaired)
                     or c_lead].see(person)
-        if c_status is not None:
-            columns[c_status].see(task.status)
-            if task.done_on:
-                columns[c_status + 1].see(cn_date(task.done_on))
+    if c_status is not None:
+        columns[c_status].see_all([t.status for t in tasks])
+        columns[c_status + 1].see_all([cn_date(t.done_on) for t in tasks if t.done_on])
     categories: list[str | None] = []
     for block in blocks:
         head = block[0]
@@ -371,7 +370,6 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
     sheet: Sheet = sheet_factory("分工表", columns)
     sheet.set_widths()
     widths = sheet.widths
-    rows: list[dict[int, str | None]] = []
     role_cells: dict[tuple, _Units] = {}  # unit lists repeat from task to task
 
     def cells_of(pairs: list[tuple[str, str | None]], extra: list[str], unit_col: int, person_col: int | None) -> _Units:
@@ -383,31 +381,33 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
                 role_cells[key] = hit
         return hit
 
-    for task in tasks:
-        place = placement.get(task.id)
-        lead = cells_of(task.lead, task.unpaired if place == "lead" else [], c_lead, c_lead_person)
-        cells: dict[int, str | None] = {
-            c_content: task.content if mode == "task" else numbered(task.number, task.content),
-            c_lead: lead.units,
-        }
-        if c_lead_person is not None:
-            cells[c_lead_person] = lead.persons
-        if c_co is not None:
-            co = cells_of(task.co, task.unpaired if place == "co" else [], c_co, c_co_person)
-            cells[c_co] = co.units
-            if c_co_person is not None:
-                cells[c_co_person] = co.persons
-        if mode == "task":
-            cells[0] = task.number
-        for year, col in year_cols.items():  # targets keep their own lines (the reader keeps them too)
-            cells[col] = task.targets.get(year)
-        if c_deadline is not None:  # the reader joins wrapped lines of a deadline again
-            cells[c_deadline] = sheet.fitted(c_deadline, task.deadline)
-        if c_notes is not None:
-            cells[c_notes] = task.notes
-        if c_unpaired is not None:
-            cells[c_unpaired] = "\n".join(task.unpaired) if task.unpaired and place is None else None
-        rows.append(cells)
+    # The body's cells, a list per column (one text or None per task), the columns in the order a
+    # row's cells are written: that order fixes xlsxwriter's table of shared strings, so the file is
+    # the same as when they were written cell by cell.
+    body: dict[int, list[str | None]] = {
+        c_content: [t.content for t in tasks] if mode == "task" else [numbered(t.number, t.content) for t in tasks]}
+    leads = [cells_of(t.lead, t.unpaired if placement.get(t.id) == "lead" else [], c_lead, c_lead_person)
+             for t in tasks]
+    body[c_lead] = [cell.units for cell in leads]
+    if c_lead_person is not None:
+        body[c_lead_person] = [cell.persons for cell in leads]
+    if c_co is not None:
+        cos = [cells_of(t.co, t.unpaired if placement.get(t.id) == "co" else [], c_co, c_co_person) for t in tasks]
+        body[c_co] = [cell.units for cell in cos]
+        if c_co_person is not None:
+            body[c_co_person] = [cell.persons for cell in cos]
+    if mode == "task":
+        body[0] = [t.number for t in tasks]
+    for year, col in year_cols.items():  # targets keep their own lines (the reader keeps them too)
+        body[col] = [t.targets.get(year) for t in tasks]
+    if c_deadline is not None:  # the reader joins wrapped lines of a deadline again
+        fitted = {d: sheet.fitted(c_deadline, d) for d in {t.deadline for t in tasks}}
+        body[c_deadline] = [fitted[t.deadline] for t in tasks]
+    if c_notes is not None:
+        body[c_notes] = [t.notes for t in tasks]
+    if c_unpaired is not None:
+        body[c_unpaired] = ["\n".join(t.unpaired) if t.unpaired and placement.get(t.id) is None else None
+                            for t in tasks]
     merged_of: list[list[tuple[int, str | None]]] = []
     for block, category in zip(blocks, categories):
         merged: list[tuple[int, str | None]] = []
@@ -439,21 +439,18 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
     if not tasks:
         _empty_row(sheet, bottom + 1, last, "本组还没有任务。")
 
-    lines = sheet.lines
+    # Each row takes the lines of its tallest cell (an empty cell one line): counted column by
+    # column, once per distinct text of the column.
+    counts = [1] * len(tasks)
+    for col, values in body.items():
+        known = {value: sheet.lines(col, value) for value in set(values)}
+        if max(known.values(), default=1) > 1:
+            counts = list(map(max, counts, map(known.__getitem__, values)))
     block_lines: list[list[int]] = []
     i = 0
     for block, merged in zip(blocks, merged_of):
-        counts = []
-        for cells in rows[i:i + len(block)]:
-            n = 1  # an empty cell takes one line
-            for col, value in cells.items():
-                if value:
-                    m = lines(col, value)
-                    if m > n:
-                        n = m
-            counts.append(n)
+        block_lines.append(sheet.grow(counts[i:i + len(block)], merged))
         i += len(block)
-        block_lines.append(sheet.grow(counts, merged))
     note = None
     if group.note:
         note = group.note if re.match(r"^(注|备注|说明)", group.note) else f"注：{group.note}"
@@ -461,17 +458,17 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
                            + ([[sheet.span_height(note)]] if note else []), bottom + 1, top, bottom)
 
     r = bottom + 1 + (0 if tasks else 1)
-    i = 0
     # The body's cells are most of the sheet: a plain text goes straight to xlsxwriter with its
     # format fetched once per style (in the order ``sheet.text`` would create it, so the file is the
     # same); a text that needs Excel's quote prefix or cutting, and an empty cell, take
     # ``sheet.text``.
     write_string, text_cell = ws.write_string, sheet.text
+    styles = [(col, "left" if col == c_content or col == c_notes else "center") for col in body]
+    rows = zip(*body.values())
     body_formats: dict[str, Any] = {}
-    for block, merged, counts, segments in zip(blocks, merged_of, block_lines, pages):
-        for task in block:
-            for col, value in rows[i].items():
-                style = "left" if col == c_content or col == c_notes else "center"
+    for block, merged, block_counts, segments in zip(blocks, merged_of, block_lines, pages):
+        for task, cells in zip(block, rows):
+            for (col, style), value in zip(styles, cells):
                 if value and len(value) <= CELL_CHARS and not value.startswith(FORMULA_STARTS):
                     fmt = body_formats.get(style)
                     if fmt is None:
@@ -483,8 +480,7 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
                 sheet.text(r, c_status, task.status)
                 sheet.date(r, c_status + 1, task.done_on if task.status == DONE else None)
             r += 1
-            i += 1
-        _paged_block(sheet, r - len(block), segments, counts, merged)
+        _paged_block(sheet, r - len(block), segments, block_counts, merged)
     if note:
         sheet.merge(r, 0, r, last, note, "note")
         sheet.set_row(r, sheet.span_height(note))

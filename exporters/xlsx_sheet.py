@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -75,11 +77,6 @@ def clean_file_name(name: str, fallback: str = "领导小组") -> str:
     return text
 
 
-def _units(line: str) -> float:
-    """Width of one line of text in column units at 11 pt (``exporters.fitting.line_width``)."""
-    return fitting.line_width(line)
-
-
 def text_units(text: str) -> float:
     """Width of the longest line of ``text`` in column units (``exporters.fitting.text_width``)."""
     return fitting.text_width(text)
@@ -100,12 +97,16 @@ def line_count(text: str, width: float) -> int:
     and so does this count. Text mixing in Latin letters and digits (which break only at spaces)
     is given a line more when its last line is nearly full."""
     total = 0
+    em = fitting.BODY_PT / fitting.POINTS_PER_UNIT
     for line in text.split("\n"):
-        units = _units(line)
+        # ``fitting.line_width`` worked out here from the one encoding (issue 17: 10,000 task texts)
+        size = len(line)
+        wide = len(line.encode("gbk", "replace")) - size
+        units = em * (wide + (size - wide) * fitting.NARROW_EM)
         if units <= width:
             total += 1
             continue
-        if len(line.encode("gbk", "replace")) == 2 * len(line):  # all wide characters: a break every ``per`` characters
+        if wide == size:  # all wide characters: a break every ``per`` characters
             per, n, start = max(int(width / WIDE_UNITS), 1), 1, 0
             while len(line) - start > per:
                 start += per
@@ -164,6 +165,19 @@ class Column:
                 self.measured[text] = w
         if self.typical:
             self.seen.append(w)
+
+    def see_all(self, texts: Iterable[str | None]) -> None:
+        """``see`` each of ``texts``, each distinct text once with its count (issue 17: a column of
+        10,000 cells holds a few hundred units or phrasings). What a column keeps does not depend on
+        the order it saw its texts in (the widest, and the widths ``want`` sorts)."""
+        for text, n in Counter(texts).items():
+            if not text:
+                if self.typical:
+                    self.seen.extend([0.0] * n)
+                continue
+            self.see(text)
+            if self.typical and n > 1:
+                self.seen.extend([self.seen[-1]] * (n - 1))
 
     def want(self) -> float:
         """The width of text this column asks for: its widest text; a ``typical`` column (units, a
@@ -310,6 +324,10 @@ class Sheet:
         """Lines ``text`` takes in column ``col`` (short texts cached: units and persons repeat)."""
         if not text:
             return 1
+        column = self.columns[col]
+        if column.sizing != "fit" and not column.short:
+            # long text (each task's own): ``line_count``, which starts by testing whether it fits
+            return line_count(text, self.widths[col])
         if text.isascii() and text.isdigit():
             # a number's lines depend on its length alone (digits are equally wide and never break
             # apart): counted once per length, not once per task number (issue 17)
@@ -321,7 +339,7 @@ class Sheet:
                 # one line that fits: one line, whichever way it is counted (``fitting.wrap`` and
                 # ``line_count`` both start by testing this); not cached, its test is as quick
                 return 1
-            if (self.columns[col].sizing == "fit" or self.columns[col].short) and not _sentence(text):
+            if not _sentence(text):
                 if "\n" in text:
                     # fitting.wrap wraps each line on its own: a list of units (one a line) takes the
                     # lines of its units, each counted once (issue 17: on a real table the lists differ

@@ -18,6 +18,7 @@ from importers.normalize import clean_name, clean_sentence, clean_unit
 from models.changes import Change, OperationError, change, undo_last
 from models.clock import today
 from models.db import Database
+from models.report_writing import short  # one-line history texts (defined with the forms' writing, which loads no ORM)
 from models.search import search_text
 from models.tables import (
     CO,
@@ -45,12 +46,6 @@ __all__ = [
 ]
 
 ROLE_NAMES = {LEAD: "牵头单位", CO: "配合单位"}
-
-
-def short(text: str, width: int = 24) -> str:
-    """The start of a long text for a one-line history entry."""
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def undo(db: Database) -> str | None:
