@@ -560,6 +560,7 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
     """Read, match and record the returned forms in ``path`` (a file or a folder) in one transaction."""
     from models import store
     from models.db import Database
+    from models.db_url import is_server
     from models.rounds import record_reports
 
     forms, skipped = read_forms(path)
@@ -573,6 +574,7 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
         from importers.evidence_files import find_in_folder
 
         plan.evidence = find_in_folder(path, plan, {f.path for f in forms})  # type: ignore[attr-defined]
+        plan.evidence.on_server = is_server(str(db_path))  # type: ignore[attr-defined]
     if dry_run:
         return plan
     if before_commit is not None:
@@ -580,7 +582,7 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
     db = Database(db_path)
     try:
         step = None
-        if getattr(plan, "evidence", None) is not None:  # attached in the same change as the forms
+        if getattr(plan, "evidence", None) is not None and not db.is_server:  # attached in the same change as the forms
             from importers.evidence_files import evidence_step
 
             step = evidence_step(db, plan.evidence)  # type: ignore[attr-defined]

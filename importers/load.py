@@ -219,10 +219,6 @@ class _Writer:
     def next_id(self, table: str) -> int:
         """The next id never given before: past the highest in the table and, for tables with
         AUTOINCREMENT (v3), past the highest it ever held (a row an undo removed keeps its id)."""
-        if self.server:
-            from importers import server_write
-
-            return server_write.next_id(self.conn, table)
         from models.ids import next_id
 
         return next_id(self.conn, table)

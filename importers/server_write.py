@@ -61,26 +61,20 @@ def insert(conn: Any, table: str, values: dict[str, Any]) -> int:
                         tuple(values.values())).fetchone()[0]
 
 
-def _sequence(conn: Any, table: str) -> str:
-    return conn.execute("SELECT pg_get_serial_sequence(?, 'id')", (f'"{table}"',)).fetchone()[0]
-
-
 def next_id(conn: Any, table: str) -> int:
     """The next id never given in ``table``: past its highest id and its sequence's last value
     (read inside the write transaction, so no other writer takes ids meanwhile)."""
-    highest = conn.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0] or 0
-    last, called = conn.execute(f"SELECT last_value, is_called FROM {_sequence(conn, table)}").fetchone()
-    return max(highest, last if called else 0) + 1
+    from models.ids import next_id
+
+    return next_id(conn, table)
 
 
 def advance_sequences(conn: Any, tables: Sequence[str]) -> None:
     """Move each table's id sequence past the ids the import chose itself (never back)."""
+    from models.ids import advance
+
     for table in tables:
-        seq = _sequence(conn, table)
-        highest = conn.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0] or 0
-        last, called = conn.execute(f"SELECT last_value, is_called FROM {seq}").fetchone()
-        if highest > (last if called else 0):
-            conn.execute("SELECT setval(?, ?)", (seq, highest))
+        advance(conn, table)
 
 
 def failure(exc: BaseException, target: str) -> OperationError:

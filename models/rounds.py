@@ -237,6 +237,11 @@ class _Rows:
     def __init__(self, tx):
         self.tx = tx
         self.cur = tx.session.connection().connection.cursor()
+        self.server = tx.session.bind.dialect.name == "postgresql"
+        if self.server:  # the plain-connection surface (its placeholders) on the change's own connection
+            from models.server_conn import adopt
+
+            self.cur = adopt(tx.session.connection().connection.dbapi_connection, "", file_values=False).cursor()
 
     def all(self, sql: str, params: dict) -> list[tuple]:
         return self.cur.execute(sql, params).fetchall()
@@ -255,10 +260,18 @@ class _Rows:
         self.cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",
                              [dict(zip(columns, r)) for r in rows])
         self.tx.record(table, rows[0][0], None, {"id_range": [rows[0][0], rows[-1][0]]})
+        if self.server:  # ids chosen here: the table's sequence moves past them
+            from models.ids import advance
+
+            advance(self.cur, table)
 
     def row(self, table: str, row_id: int) -> dict:
         self.cur.execute(f"SELECT * FROM {table} WHERE id = :id", {"id": row_id})
         names = [d[0] for d in self.cur.description]
+        if self.server:  # typed values on a server: the change log holds them as JSON, as on a file
+            from models.changes import _jsonable
+
+            return {n: _jsonable(v) for n, v in zip(names, self.cur.fetchone())}
         return dict(zip(names, self.cur.fetchone()))
 
     def update_many(self, table: str, updates: dict[int, dict]) -> None:
@@ -274,6 +287,10 @@ class _Rows:
             names = [d[0] for d in self.cur.description]
             for row in self.cur.fetchall():
                 befores[row[0]] = dict(zip(names, row))
+                if self.server:
+                    from models.changes import _jsonable
+
+                    befores[row[0]] = {n: _jsonable(v) for n, v in befores[row[0]].items()}
         sets = ", ".join(f'"{c}" = :{c}' for c in columns)
         self.cur.executemany(f"UPDATE {table} SET {sets} WHERE id = :id",
                              [{**updates[i], "id": i} for i in ids])

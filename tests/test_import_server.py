@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -266,3 +267,46 @@ def test_a_read_only_account_is_refused_and_nothing_changes(pg_server, capsys):
     assert _rows(url) == before
 
 
+
+
+# ------------------------------------------------------------------ returned forms of a round
+
+
+def test_returned_forms_import_onto_a_server_as_into_a_file_and_undo(demo, pg_server, tmp_path, capsys):
+    from test_rounds_forms import GROUP as FORMS_GROUP
+    from test_rounds_forms import _export, _fill, _open_round, _unit_tasks
+
+    from conftest import run_cli
+
+    _open_round(demo)
+    forms = _export(demo, tmp_path / "out")
+    back = tmp_path / "back"
+    back.mkdir()
+    civil = _unit_tasks(demo, "市民政局")
+    src = shutil.copy(forms["市民政局"], back)
+    _fill(Path(src), {i: ("推进中" if i % 3 else "已完成", f"民政第{i + 1}项进展", "2023-06-20" if i % 3 == 0 else None,
+                          None, "照片.jpg" if i == 1 else None) for i in range(len(civil))})
+    (back / "照片.jpg").write_bytes(b"\xff\xd8 a photo")
+    url = pg_server.new_ledger()
+    assert run_cli("copy", str(demo), url, "--replace").returncode == 0
+    before = _rows(url)
+
+    on_file = _import(demo, back, "--group", FORMS_GROUP, capsys=capsys)
+    on_server = _import(url, back, "--group", FORMS_GROUP, capsys=capsys)
+    assert "新报送 1 个单位" in on_server and "状态变化" in on_server
+    assert "服务器上的台账暂不保存佐证材料文件，没有附加（填报表照常导入）" in on_server and NO_BACKUP_NOTE in on_server
+    assert "已添加佐证材料 1 个：照片.jpg" in on_file
+    file_rows, server_rows = _without_times(_rows(demo)), _without_times(_rows(url))
+    for table in ("unit_report", "report_entry", "progress", "task"):
+        assert server_rows[table] == file_rows[table], table
+    assert len(file_rows["evidence"]) == len(server_rows["evidence"]) + 1
+
+    imported = _rows(url)
+    with Database(url) as db:
+        assert "填报表" in ops.undo(db)
+    assert _rows(url)["report_entry"] == before["report_entry"] == []
+    assert _rows(url)["task"] == before["task"]
+    with Database(url) as db:
+        redo_last(db)
+    for table in ("unit_report", "report_entry", "progress", "task"):
+        assert _rows(url)[table] == imported[table], table
