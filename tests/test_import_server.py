@@ -227,6 +227,7 @@ def test_an_import_cut_off_midway_leaves_the_server_ledger_as_it_was(how, pg_ser
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         _wait_for(fifo)
         assert job.poll() is None  # inside its transaction, tasks written
+        assert _one(url, "SELECT count(*) FROM task") == [(27,)]  # others read on, unblocked, the ledger as it was
         if how == "kill -9":
             job.kill()
             job.communicate(timeout=60)
@@ -251,6 +252,23 @@ def test_an_import_cut_off_midway_leaves_the_server_ledger_as_it_was(how, pg_ser
     pg_server.sql("DROP TRIGGER stop_here ON import_source", dbname=dbname)
     assert _rows(url) == before
     assert "新增 0，更新 0，未变 27" in _import(url, MINQING_FILE, "--group", GROUP, capsys=capsys)
+
+
+def test_an_import_waits_its_turn_then_says_the_ledger_is_busy(pg_server, capsys, monkeypatch):
+    import psycopg
+
+    from models import server_conn
+    from models.locking import BUSY_MESSAGE
+
+    url = pg_server.new_ledger()
+    dbname = url.split("/")[3].split("?")[0]
+    monkeypatch.setattr(server_conn, "LOCK_TIMEOUT", "300ms")  # instead of 15 s
+    with psycopg.connect(host=pg_server.socket_dir, user="tz_admin", dbname=dbname, autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", (server_conn.WRITE_LOCK,))  # another writer, mid-change
+        err = _import(url, MINQING_FILE, "--group", GROUP, capsys=capsys, status=1)
+    assert BUSY_MESSAGE in err and "数据库未作任何改动" in err
+    assert _rows(url)["task"] == []
+    assert "新增 27" in _import(url, MINQING_FILE, "--group", GROUP, capsys=capsys)  # its turn now
 
 
 def test_a_read_only_account_is_refused_and_nothing_changes(pg_server, capsys):
