@@ -6,9 +6,10 @@ take turns and readers go on reading the ledger as it was until the commit. What
 
 - **ids**: a file's ids never given twice come from ``sqlite_sequence``; a server's from each table's
   sequence. The bulk path picks its ids itself (past the highest id and the sequence's last value,
-  read under the write lock) and moves the sequences past them before the commit (``setval``), so
-  the next row anyone inserts takes the next id. A rolled-back import may leave a sequence moved on:
-  ids are then skipped, never given twice. Single rows are inserted with ``RETURNING id``.
+  read under the write lock, ``models.ids.next_id``) and moves the sequences past them before the
+  commit (``setval``, ``models.ids.advance``), so the next row anyone inserts takes the next id. A
+  rolled-back import may leave a sequence moved on: ids are then skipped, never given twice. Single
+  rows are inserted with ``RETURNING id``.
 - **foreign keys**: a file's import switches them off and checks them once before the commit; on a
   server they stay on and are checked row by row, which the import allows because it writes parents
   first (the group, then units, then each batch's tasks before their assignments, targets and
@@ -59,14 +60,6 @@ def insert(conn: Any, table: str, values: dict[str, Any]) -> int:
     marks = ", ".join("?" * len(values))
     return conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) RETURNING id',
                         tuple(values.values())).fetchone()[0]
-
-
-def next_id(conn: Any, table: str) -> int:
-    """The next id never given in ``table``: past its highest id and its sequence's last value
-    (read inside the write transaction, so no other writer takes ids meanwhile)."""
-    from models.ids import next_id
-
-    return next_id(conn, table)
 
 
 def advance_sequences(conn: Any, tables: Sequence[str]) -> None:
