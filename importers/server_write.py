@@ -86,8 +86,10 @@ def failure(exc: BaseException, target: str) -> OperationError:
         return OperationError(said)
     message = problem(exc, target)
     if state.startswith("57P") or state.startswith("08") or "连不上" in message:  # cut off mid-import
-        message = (f"与服务器的连接在导入途中断开（{message.rstrip('。')}）。服务器已撤回这次导入的全部写入，"
-                   "台账保持导入前的样子；请在连接恢复后重新导入。")
+        from models.db_url import describe
+
+        message = (f"与服务器的连接在导入途中断开（{describe(target)}；服务器被停止或重启、网络中断，或连接被管理员结束）。"
+                   "服务器已撤回这次导入的全部写入，台账保持导入前的样子；请在连接恢复后重新导入。")
     return OperationError(message)
 
 
