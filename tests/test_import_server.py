@@ -182,14 +182,18 @@ def test_every_format_and_every_sample_file_makes_the_same_ledger_on_a_server(pg
 def _stop_inside_import(pg_server, url: str, fifo: Path):
     """Test scaffolding on the server: after the import's first COPY into import_source (its tasks,
     units and targets of a batch written) the statement writes to ``fifo`` and then waits for the
-    advisory lock 4242, which the caller holds."""
+    advisory lock 4242, which the caller holds (once per transaction: later batches go on)."""
     import psycopg
 
     dbname = url.split("/")[3].split("?")[0]
     os.mkfifo(fifo, 0o666)
     os.chmod(fifo, 0o666)
     pg_server.sql(f"""CREATE FUNCTION stop_here() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN EXECUTE format('COPY (SELECT 1) TO %L', '{fifo}'); PERFORM pg_advisory_lock(4242); RETURN NULL; END $$""",
+        BEGIN
+          IF current_setting('tz.stopped', true) = '1' THEN RETURN NULL; END IF;  -- once per import
+          PERFORM set_config('tz.stopped', '1', true);
+          EXECUTE format('COPY (SELECT 1) TO %L', '{fifo}'); PERFORM pg_advisory_lock(4242); RETURN NULL;
+        END $$""",
                   dbname=dbname)
     pg_server.sql("CREATE TRIGGER stop_here AFTER INSERT ON import_source FOR EACH STATEMENT "
                   "EXECUTE FUNCTION stop_here()", dbname=dbname)
@@ -252,6 +256,51 @@ def test_an_import_cut_off_midway_leaves_the_server_ledger_as_it_was(how, pg_ser
     pg_server.sql("DROP TRIGGER stop_here ON import_source", dbname=dbname)
     assert _rows(url) == before
     assert "新增 0，更新 0，未变 27" in _import(url, MINQING_FILE, "--group", GROUP, capsys=capsys)
+
+
+def test_an_import_and_another_writer_take_turns_and_nothing_is_lost(pg_server, tmp_path, capsys):
+    """A command-line import (another process, another "PC") stopped inside its transaction while this
+    process changes the ledger: the change waits for the write lock, then both are in the ledger."""
+    from models.server_conn import WRITE_LOCK
+
+    url = pg_server.new_ledger()
+    _import(url, MINQING_FILE, "--group", GROUP, capsys=capsys)
+    first = _task_ids(url)[0]
+    shown = _one(url, "SELECT deadline FROM task WHERE id = ?", (first,))[0][0]
+    fifo = pg_server.folder / f"reached-{os.getpid()}-turns"
+    dbname, holder = _stop_inside_import(pg_server, url, fifo)
+    done: dict[str, object] = {}
+
+    def edit() -> None:
+        with Database(url) as db:
+            ops.edit_task(db, first, deadline="2027年底前", expected={"deadline": shown})
+            done["edited"] = True
+
+    try:
+        job = subprocess.Popen([sys.executable, "-m", "taizhang", "--db", url, "import", str(_big_table(tmp_path)),
+                                "--group", GROUP], cwd=ROOT, env={**os.environ, "TAIZHANG_TODAY": TODAY},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _wait_for(fifo)
+        writer = threading.Thread(target=edit)
+        writer.start()
+        waiting = []
+        for _ in range(5000):  # until the change waits for the import's write lock (a query per look)
+            waiting = holder.execute("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
+                                     "AND NOT granted", (WRITE_LOCK,)).fetchall()
+            if waiting:
+                break
+        assert waiting and "edited" not in done
+        holder.execute("SELECT pg_advisory_unlock(4242)")
+        out, err = job.communicate(timeout=120)
+        writer.join(timeout=60)
+    finally:
+        holder.close()
+    pg_server.sql("DROP TRIGGER stop_here ON import_source", dbname=dbname)
+    assert job.returncode == 0, err
+    assert done.get("edited")
+    assert _one(url, "SELECT deadline FROM task WHERE id = ?", (first,)) == [("2027年底前",)]
+    assert _one(url, "SELECT count(*) FROM task") == [(27 + 1200,)]
+    assert [a for (a,) in _one(url, "SELECT action FROM history ORDER BY id")] == ["import", "import", "edit_task"]
 
 
 def test_an_import_waits_its_turn_then_says_the_ledger_is_busy(pg_server, capsys, monkeypatch):
