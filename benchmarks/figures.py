@@ -9,6 +9,8 @@ group of figures in child processes and returns its rows of the table.
 * ``tui`` — first frame and data on screen (empty ledger and the large one) on a pseudo-terminal,
   through ``tui.make_app``, vs the first frame of a bare Textual app;
 * ``interaction`` — filter keystroke and tick through Pilot on the large ledger;
+* ``server`` — `taizhang --db postgresql://… import BOOK` on a throw-away local server vs the same
+  import into a file (``benchmarks.server_bench``; skipped when no server can start);
 * ``queries`` — on an open connection: the whole 总览 read (counts, overdue and soon lists, the
   by-unit ranking) and the overdue-by-unit ranking on its own (budgeted); the 逾期 report's read of
   every overdue task with its units, the 单位 list and the filter's SQL alone are shown without a
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from benchmarks.forms_bench import measure_forms
 from benchmarks.measure import Run, Spread, on_terminal, python, run, taizhang
+from benchmarks.server_bench import measure_server_import
 
 HERE = Path(__file__).resolve().parent
 BASELINES = HERE / "baselines"
@@ -248,4 +251,5 @@ FIGURES: dict[str, Callable[[Setup], list[Row]]] = {
     "interaction": measure_interaction,
     "queries": measure_queries,
     "forms": measure_forms,
+    "server": measure_server_import,
 }

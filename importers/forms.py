@@ -559,6 +559,7 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
                  dry_run: bool = False, before_commit=None) -> FormPlan:
     """Read, match and record the returned forms in ``path`` (a file or a folder) in one transaction."""
     from models import store
+    from models.db_url import is_server
 
     forms, skipped = read_forms(path)
     conn = store.connect(db_path)
@@ -571,11 +572,13 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
         from importers.evidence_files import find_in_folder
 
         plan.evidence = find_in_folder(path, plan, {f.path for f in forms})  # type: ignore[attr-defined]
+        plan.evidence.on_server = is_server(str(db_path))  # type: ignore[attr-defined]
     if dry_run:
         return plan
     if before_commit is not None:
         before_commit()
-    if getattr(plan, "evidence", None) is None or not plan.evidence.found:  # type: ignore[attr-defined]
+    on_server = is_server(str(db_path))
+    if not on_server and (getattr(plan, "evidence", None) is None or not plan.evidence.found):  # type: ignore[attr-defined]
         # no files to attach: written with plain sqlite3 (issue 17: loading the ORM alone took ~40 %
         # of importing 60 forms of 1,000 tasks); the same rows and history entry as below
         from models.report_writing import record_reports_at
@@ -587,10 +590,13 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
 
     db = Database(db_path)
     try:
-        # the files are attached in the same change as the forms (models.evidence, through the ORM)
-        from importers.evidence_files import evidence_step
+        step = None
+        if getattr(plan, "evidence", None) is not None and not db.is_server:
+            # the files are attached in the same change as the forms (models.evidence, through the ORM);
+            # a server ledger keeps no files yet (the report says so)
+            from importers.evidence_files import evidence_step
 
-        step = evidence_step(db, plan.evidence)  # type: ignore[attr-defined]
+            step = evidence_step(db, plan.evidence)  # type: ignore[attr-defined]
         plan.result = record_reports(db, plan.reports, what=display_name(path), also=step)  # type: ignore[attr-defined]
     finally:
         db.close()

@@ -35,6 +35,7 @@ from models.errors import OperationError
 from models.faults import storage_problem, writable_problem
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
 from models.search import search_text
+from models.sql import is_server
 
 NOT_STARTED, DONE = "未启动", "已完成"
 STATUSES = ("未启动", "推进中", "已完成")
@@ -197,11 +198,18 @@ class _Writer:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self.changes: list[store.Change] = []
+        self.server = is_server(conn)  # a server ledger: importers.server_write's steps
 
     def rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()
 
     def insert(self, table: str, values: dict[str, Any]) -> int:
+        if self.server:
+            from importers import server_write
+
+            row_id = server_write.insert(self.conn, table, {k: _sql(v) for k, v in values.items()})
+            self.changes.append((table, row_id, None, {"id": row_id}))
+            return row_id
         cols = ", ".join(f'"{c}"' for c in values)
         cursor = self.conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({", ".join("?" * len(values))})',
                                    tuple(_sql(v) for v in values.values()))
@@ -650,7 +658,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
     file, sheet, row_key = merging.file, merging.sheet, merging.row_key
     unit_ids = itertools.count(first["unit"])
     position = start
-    with BulkInserter(w.conn) as bulk:
+    with _bulk_inserter(w)(w.conn) as bulk:
         def add_unit(name: str) -> int:
             uid = next(unit_ids)
             bulk.insert("unit", ("id", "name", "created_at"), [uid, name, _created_at()])
@@ -687,6 +695,15 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
                         ("import_source", source_id)):
         w.inserted_range(table, first[table], last - 1)
     return position - start
+
+
+def _bulk_inserter(w: _Writer) -> Callable:
+    """Rows in bulk: multi-row INSERTs from a helper thread on a file, COPY on a server."""
+    if w.server:
+        from importers.server_write import CopyInserter
+
+        return CopyInserter
+    return BulkInserter
 
 
 def _queue_rows(bulk: BulkInserter, task_values: list, assign_values: list, target_values: list,
@@ -753,7 +770,7 @@ def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportRepor
             position += 1
             member_id = w.insert("member", {"group_id": group_id, "name": rec.name, "role": rec.role,
                                             "unit_id": unit_id, "title": rec.title, "phone": rec.phone,
-                                            "position": position, "active": 1})
+                                            "position": position, "active": True})
             merging.write_source(w, "member_id", member_id, None, rec.origin, base_text)
             report.added += 1
             continue
@@ -920,26 +937,35 @@ def _load(database: Any, record: TaskTable | Roster | Duties, group_name: str, d
     group_name = displayable(group_name)  # a name made from an undecodable file name cannot be stored as it is
     report = ImportReport(source=record.source, kind=kind, group=group_name, dry_run=dry_run,
                           warnings=list(record.warnings))
-    path: str | os.PathLike[str] = getattr(database, "path", database)
+    path: str | os.PathLike[str] = (database.target if getattr(database, "is_server", False)
+                                    else getattr(database, "path", database))
     conn = store.connect(path, check_same_thread=False)  # new tasks are written from a helper thread
+    server = is_server(conn)  # a server ledger: the steps of importers.server_write
     if repair_text:
         report.warnings[:0] = [ImportWarning(f"台账中{w}") for w in text_repair.damaged_text(conn)]
         text_repair.repair(conn)
     try:
-        # A 10,000-task import touches ~10 MB of pages in one transaction; SQLite's default 2 MB
-        # cache would spill them to the WAL and read them back while inserting.
-        conn.execute("PRAGMA cache_size = -32768")
-        # Foreign keys are checked once for the whole import, before it commits, instead of one
-        # parent lookup per inserted row (~10 % of the writing for 10,000 tasks).
-        conn.execute("PRAGMA foreign_keys = OFF")
-        retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
+        if server:
+            from importers import server_write
+
+            server_write.begin(conn)
+        else:
+            # A 10,000-task import touches ~10 MB of pages in one transaction; SQLite's default 2 MB
+            # cache would spill them to the WAL and read them back while inserting.
+            conn.execute("PRAGMA cache_size = -32768")
+            # Foreign keys are checked once for the whole import, before it commits, instead of one
+            # parent lookup per inserted row (~10 % of the writing for 10,000 tasks).
+            conn.execute("PRAGMA foreign_keys = OFF")
+            retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
         w = _Writer(conn)
         with paused_gc():
             group_id = _LOADERS[kind](w, record, group_name, report, take_file)
         if dry_run or not w.changes:
             conn.execute("ROLLBACK")
         else:
-            for table in sorted({change[0] for change in w.changes}):  # only what this import wrote
+            if server:  # foreign keys were checked row by row; the ids the import chose move the sequences on
+                server_write.advance_sequences(conn, sorted({change[0] for change in w.changes}))
+            for table in () if server else sorted({change[0] for change in w.changes}):  # only what it wrote
                 broken = conn.execute(f'PRAGMA foreign_key_check("{table}")').fetchone()
                 if broken is not None:
                     raise sqlite3.IntegrityError(f"{broken[0]} 第 {broken[1]} 行引用的 {broken[2]} 不存在")
@@ -959,8 +985,13 @@ def _load(database: Any, record: TaskTable | Roster | Duties, group_name: str, d
         if problem:
             raise OperationError(writable_problem(Path(path)) or problem) from None
         raise
-    except BaseException:
-        _rollback(conn)
+    except BaseException as exc:
+        if not server:
+            _rollback(conn)
+            raise
+        server_write.rollback(conn)
+        if isinstance(exc, server_write.errors()):  # a lost connection, a read-only account: in Chinese
+            raise server_write.failure(exc, str(path)) from None
         raise
     finally:
         conn.close()

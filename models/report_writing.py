@@ -57,8 +57,19 @@ class _Rows:
     log, new rows by id range, so undo takes the whole import back."""
 
     def __init__(self, tx, cursor):
+        from models.sql import is_server
+
         self.tx = tx
         self.cur = cursor
+        self.server = is_server(cursor)
+
+    def _plain(self, names: list[str], row: tuple) -> dict:
+        """A row as the change log holds it (a server's typed dates as ISO text, as on a file)."""
+        if self.server:
+            from models.changes import _jsonable
+
+            return {n: _jsonable(v) for n, v in zip(names, row)}
+        return dict(zip(names, row))
 
     def all(self, sql: str, params: dict) -> list[tuple]:
         return self.cur.execute(sql, params).fetchall()
@@ -77,11 +88,15 @@ class _Rows:
         self.cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",
                              [dict(zip(columns, r)) for r in rows])
         self.tx.record(table, rows[0][0], None, {"id_range": [rows[0][0], rows[-1][0]]})
+        if self.server:  # ids chosen here: the table's sequence moves past them
+            from models.ids import advance
+
+            advance(self.cur, table)
 
     def row(self, table: str, row_id: int) -> dict:
         self.cur.execute(f"SELECT * FROM {table} WHERE id = :id", {"id": row_id})
         names = [d[0] for d in self.cur.description]
-        return dict(zip(names, self.cur.fetchone()))
+        return self._plain(names, self.cur.fetchone())
 
     def update_many(self, table: str, updates: dict[int, dict]) -> None:
         """Rows by id → their new values (every row the same columns), in one statement."""
@@ -95,7 +110,7 @@ class _Rows:
             self.cur.execute(f"SELECT * FROM {table} WHERE id IN ({', '.join(':' + k for k in chunk)})", chunk)
             names = [d[0] for d in self.cur.description]
             for row in self.cur.fetchall():
-                befores[row[0]] = dict(zip(names, row))
+                befores[row[0]] = self._plain(names, row)
         sets = ", ".join(f'"{c}" = :{c}' for c in columns)
         self.cur.executemany(f"UPDATE {table} SET {sets} WHERE id = :id",
                              [{**updates[i], "id": i} for i in ids])

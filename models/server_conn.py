@@ -195,14 +195,41 @@ def connect(target: str) -> ServerConnection:
     failures raise ``ServerError`` with a Chinese message."""
     import psycopg
 
-    from models import server
     from models.db_url import sqlalchemy_url
 
-    server.open_ledger(target).dispose()  # checks (and makes) the schema, under its advisory lock
     url = sqlalchemy_url(target).replace("postgresql+psycopg://", "postgresql://", 1)
     try:
         raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor,
-                              connect_timeout=server.CONNECT_TIMEOUT_S, application_name="taizhang")
+                              connect_timeout=CONNECT_TIMEOUT_S, application_name="taizhang")
     except psycopg.Error as exc:
+        from models import server
+
         raise server.ServerError(server.problem(exc, target)) from None
+    if not _current(raw):  # no schema yet, or another version: models.server makes or refuses it
+        from models import server
+
+        try:
+            server.open_ledger(target).dispose()  # under its advisory lock
+        except BaseException:
+            raw.close()
+            raise
     return adopt(raw, target)
+
+
+CONNECT_TIMEOUT_S = 10  # as models.server's (read without loading SQLAlchemy)
+
+
+def _current(raw: Any) -> bool:
+    """Whether the database holds a ledger of this program's schema version: the usual case, told
+    with two small queries (an import or an export then never loads SQLAlchemy)."""
+    import psycopg
+
+    from models.migrations import CURRENT_VERSION
+
+    try:
+        if raw.execute("SELECT to_regclass('taizhang_schema')").fetchone()[0] is None:
+            return False
+        row = raw.execute("SELECT version FROM taizhang_schema").fetchone()
+    except psycopg.Error:
+        return False  # told properly by models.server
+    return row is not None and row[0] == CURRENT_VERSION

@@ -177,8 +177,13 @@ def _open_db(args: argparse.Namespace):
 
 
 def _backup_before_import(path: Path) -> None:
-    """A backup of a non-empty ledger before anything is imported into it."""
+    """A backup of a non-empty ledger before anything is imported into it (none on a server ledger:
+    its import is one transaction, undoable; ``importers.server_write.NO_BACKUP_NOTE`` says so)."""
     from models.backup import BackupError, backup_before_import
+    from models.db_url import is_server
+
+    if is_server(str(path)):
+        return
 
     try:
         backup_before_import(path)
@@ -414,7 +419,18 @@ def _import(args: argparse.Namespace) -> int:
     finally:
         job.close()
     print(format_report(report, getattr(job.record, "reading", None)))
+    _server_note(args, report.changed and not args.dry_run)
     return EXIT_OK
+
+
+def _server_note(args: argparse.Namespace, written: bool) -> None:
+    """On a server ledger, what stands in for the file backup an import makes first."""
+    from models.db_url import is_server
+
+    if written and is_server(str(_db_path(args))):
+        from importers.server_write import NO_BACKUP_NOTE
+
+        print(NO_BACKUP_NOTE)
 
 
 def _group_from_file(path: Path) -> str:

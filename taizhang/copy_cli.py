@@ -14,6 +14,7 @@ from pathlib import Path
 SERVER_COMMANDS = (
     "copy",
     "backup",
+    "import",
 )
 
 

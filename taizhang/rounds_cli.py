@@ -169,4 +169,10 @@ def import_forms_command(args: argparse.Namespace, db_path: Path, backup) -> int
     except (OperationError, DatabaseError) as exc:
         raise BadInput(f"导入「{path.name}」失败：{exc}\n数据库未作任何改动。") from None
     print(format_plan(plan, dry_run=args.dry_run))
+    from models.db_url import is_server
+
+    if is_server(str(db_path)) and not args.dry_run and getattr(plan, "result", None) is not None:
+        from importers.server_write import NO_BACKUP_NOTE
+
+        print(NO_BACKUP_NOTE)
     return EXIT_OK

@@ -36,7 +36,7 @@ def test_urls_name_a_server_and_show_no_password():
     assert describe("postgresql://clerk@/ledger?host=/run/pg") == "服务器 /run/pg 上的数据库「ledger」（用户 clerk）"
 
 
-@pytest.mark.parametrize("argv", [["export", "x.json"], ["import", "x.xlsx"], ["round", "list"], [], ["demo", "--no-tui"],
+@pytest.mark.parametrize("argv", [["export", "x.json"], ["round", "list"], [], ["demo", "--no-tui"],
                                   ["restore", "x.db"]])
 def test_commands_not_yet_on_a_server_say_so_and_change_nothing(argv, tmp_path, capsys, monkeypatch):
     from taizhang.cli import main
@@ -388,6 +388,16 @@ def test_the_readme_set_up_gives_writers_and_a_read_only_leader(demo, pg_server,
     finally:
         engine.dispose()
     assert len(read_server(leader).rows["unit"]) == before + 1
+
+    from conftest import SAMPLES
+    from models.server import READ_ONLY_MESSAGE
+
+    table = SAMPLES / "闽清县老龄事业重点任务分工表.xlsx"  # a staff member imports (ids by the owner's sequences)
+    staff = run_cli("--db", pg_server.url("taizhang", "zhangsan"), "import", str(table), "--group", "闽清")
+    assert staff.returncode == 0 and "新增 27" in staff.stdout, staff.stderr
+    assert "没有改动" in run_cli("--db", leader, "import", str(table), "--group", "闽清").stdout  # reading is fine
+    refused = run_cli("--db", leader, "import", str(SAMPLES / "四平市老龄工作重点任务.csv"), "--group", "闽清")
+    assert refused.returncode == 1 and READ_ONLY_MESSAGE in refused.stderr and "Traceback" not in refused.stderr
 
 
 def test_kill_9_mid_copy_leaves_the_server_ledger_whole(demo, pg_server, pg_url, tmp_path):

@@ -1,0 +1,153 @@
+"""The steps of an import (``importers.load``) that differ on a server ledger (issue 18).
+
+An import onto a server is the same one transaction as onto a file: it begins by taking the ledger's
+write lock (``models.server_conn.WRITE_LOCK``, as ``BEGIN IMMEDIATE`` does on a file), so writers
+take turns and readers go on reading the ledger as it was until the commit. What differs:
+
+- **ids**: a file's ids never given twice come from ``sqlite_sequence``; a server's from each table's
+  sequence. The bulk path picks its ids itself (past the highest id and the sequence's last value,
+  read under the write lock, ``models.ids.next_id``) and moves the sequences past them before the
+  commit (``setval``, ``models.ids.advance``), so the next row anyone inserts takes the next id. A
+  rolled-back import may leave a sequence moved on: ids are then skipped, never given twice. Single
+  rows are inserted with ``RETURNING id``.
+- **foreign keys**: a file's import switches them off and checks them once before the commit; on a
+  server they stay on and are checked row by row, which the import allows because it writes parents
+  first (the group, then units, then each batch's tasks before their assignments, targets and
+  sources). Nothing is made ``DEFERRABLE``, so the schema is the same as ``copy`` makes.
+- **bulk rows**: ``COPY … FROM STDIN`` (``CopyInserter``), where a file takes multi-row INSERTs.
+- **failures**: errors of the server (a lost connection, a killed backend, a read-only account, a
+  lock not got in time) become the Chinese messages of ``models.server``; the server rolls back
+  what the transaction wrote, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from models.errors import OperationError
+
+_STOP = None
+# What a server import prints instead of the file backup a file import makes first.
+NO_BACKUP_NOTE = ("（服务器上的台账：导入前不另作备份文件——导入在一个事务中完成，失败时不留下任何改动，"
+                  "导入后可用 taizhang undo 撤销；需要时先运行 taizhang backup 存一份快照。）")
+
+
+def begin(conn: Any) -> None:
+    """Begin the import's transaction and wait for the ledger's write lock (``lock_timeout``); on
+    failure nothing is left open."""
+    try:
+        conn.begin(write=True)
+    except BaseException:
+        rollback(conn)
+        raise
+
+
+def rollback(conn: Any) -> None:
+    """Roll back what is left of the transaction; a connection already lost has nothing to roll back
+    (the server did it)."""
+    try:
+        conn.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone: the server rolled back
+        pass
+
+
+def insert(conn: Any, table: str, values: dict[str, Any]) -> int:
+    """Insert one row; its new id."""
+    cols = ", ".join(f'"{c}"' for c in values)
+    marks = ", ".join("?" * len(values))
+    return conn.execute(f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) RETURNING id',
+                        tuple(values.values())).fetchone()[0]
+
+
+def advance_sequences(conn: Any, tables: Sequence[str]) -> None:
+    """Move each table's id sequence past the ids the import chose itself (never back)."""
+    from models.ids import advance
+
+    for table in tables:
+        advance(conn, table)
+
+
+def failure(exc: BaseException, target: str) -> OperationError:
+    """The Chinese message of a server error during an import (after the rollback)."""
+    from models.locking import BUSY_MESSAGE, is_busy
+    from models.server import problem, refused_write
+
+    state = getattr(exc, "sqlstate", None) or ""
+    if is_busy(exc):
+        return OperationError(BUSY_MESSAGE)
+    if state.startswith("23"):  # integrity: a unique or foreign key constraint
+        detail = " ".join(str(getattr(exc, "diag", None) and exc.diag.message_primary or exc).split())
+        return OperationError(f"导入的内容与已有数据冲突，未保存（{detail}）。")
+    said = refused_write(exc, target)
+    if said:
+        return OperationError(said)
+    message = problem(exc, target)
+    if state.startswith("57P") or state.startswith("08") or "连不上" in message:  # cut off mid-import
+        from models.db_url import describe
+
+        message = (f"与服务器的连接在导入途中断开（{describe(target)}；服务器被停止或重启、网络中断，或连接被管理员结束）。"
+                   "服务器已撤回这次导入的全部写入，台账保持导入前的样子；请在连接恢复后重新导入。")
+    return OperationError(message)
+
+
+def errors() -> tuple[type[BaseException], ...]:
+    import psycopg
+
+    return (psycopg.Error,)
+
+
+class CopyInserter:
+    """``importers.bulk.BulkInserter``'s part on a server: batches of rows of a table written with
+    ``COPY … FROM STDIN`` by a writer thread, in the order given, while this thread builds the next.
+
+    Use as a context manager; while it is open, only it uses the connection. Leaving the block waits
+    for every batch; an error of the writer is raised there, and the batches after it are not
+    written. The caller's transaction stays the caller's to commit or roll back."""
+
+    def __init__(self, conn: Any):
+        self.raw = conn.raw  # the psycopg connection under models.server_conn.ServerConnection
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="taizhang-copy", daemon=True)
+
+    def __enter__(self) -> CopyInserter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc is not None:
+            self._error = self._error or exc
+        self._jobs.put(_STOP)
+        self._thread.join()
+        if exc is None and self._error is not None:
+            raise self._error
+
+    def insert(self, table: str, columns: Sequence[str], values: list) -> None:
+        """Queue rows for ``table``: ``values`` holds their values one row after another, in the
+        order of ``columns``."""
+        if self._error is not None:
+            raise self._error
+        if values:
+            self._jobs.put((table, tuple(columns), values))
+
+    def _run(self) -> None:
+        while (job := self._jobs.get()) is not _STOP:
+            if self._error is not None:
+                continue
+            try:
+                self._write(*job)
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+                self._error = exc
+
+    def _write(self, table: str, columns: tuple[str, ...], values: list) -> None:
+        width = len(columns)
+        if len(values) % width:
+            raise ValueError(f"{len(values)} values do not make rows of {width}")
+        column_list = ", ".join(f'"{c}"' for c in columns)
+        with self.raw.cursor() as cur, cur.copy(f'COPY "{table}" ({column_list}) FROM STDIN') as cp:
+            write = cp.write_row
+            for start in range(0, len(values), width):
+                write(values[start:start + width])
