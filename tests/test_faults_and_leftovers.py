@@ -504,7 +504,7 @@ async def test_the_export_dialog_shows_the_cut_cell_and_the_damaged_task(tmp_pat
     app = make_app(path, state_path=tmp_path / "state.json")
     async with app.run_test(size=(120, 36)) as pilot:
         await choose_group(pilot, "闽清")
-        before = len(app._notifications)
+        before = {n.identity for n in app._notifications}  # by identity: an older notice may expire meanwhile
         await pilot.press("x")
         await settle(pilot)
         dialog = app.screen
@@ -516,7 +516,7 @@ async def test_the_export_dialog_shows_the_cut_cell_and_the_damaged_task(tmp_pat
         assert f"任务{damaged}「你好" in result and "不是有效的 UTF-8" in result, result
         cut = re.search(r"注意：工作表「分工表」[A-Z]+\d+「(.*?)…」共 (40,0\d\d) 字，超过 Excel 单元格上限 32,767 字", result)
         assert cut and cut[1].startswith(f"{long_number}长文长文"), result  # the cell begins with the task's number
-        notices = [n for n in list(app._notifications)[before:] if n.severity == "warning"]
+        notices = [n for n in app._notifications if n.identity not in before and n.severity == "warning"]
         assert len(notices) == 1 and "2 条注意" in notices[0].title, [n.title for n in notices]
         assert f"任务{damaged}「你好" in notices[0].message and f"共 {cut[2]} 字" in notices[0].message
         await pilot.press("escape")
