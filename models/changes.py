@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, text, update
+from sqlalchemy import Boolean, Date, DateTime, delete, event, insert, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -25,6 +25,7 @@ from models.store import write_history
 from models.tables import TRACKED_TABLES, History, RowChange
 
 _CHANGES = "taizhang_changes"
+_TARGET = "taizhang_server_target"  # session.info: the server ledger's URL (absent for a file)
 
 
 def _jsonable(value: Any) -> Any:
@@ -82,6 +83,18 @@ class Change:
         if task_id is not None:
             self.task_id = task_id
 
+    def cursor(self) -> Any:
+        """A DB-API cursor inside this change's transaction for plain SQL (``?`` or ``:name``
+        parameters), reading values as a ledger file gives them (dates ISO text, booleans 0/1) on
+        either engine."""
+        raw = self.session.connection().connection
+        target = self.session.info.get(_TARGET)
+        if target is not None:  # a server ledger
+            from models.server_conn import adopt
+
+            return adopt(raw.dbapi_connection, target, cursors_only=True).cursor()
+        return raw.cursor()
+
     def record(self, table: str, row_id: int, before: dict | None, after: dict | None) -> None:
         """Report a row written with a SQL statement rather than through the ORM."""
         self.session.info[_CHANGES].append((table, row_id, before, after))
@@ -130,6 +143,8 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
     does. With ``dry_run`` the operation runs in full and is then rolled back."""
     with db.session() as session:
         session.info[_CHANGES] = []
+        if db.is_server:
+            session.info[_TARGET] = db.target
         tx = Change(session, action)
         try:
             begin_immediate(session)
@@ -201,6 +216,8 @@ def _typed(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:
             value = datetime.fromisoformat(value)
         elif value is not None and isinstance(column.type, Date):
             value = date.fromisoformat(value)
+        elif value is not None and isinstance(column.type, Boolean):
+            value = bool(value)  # a row read with plain SQL from a file holds 0/1
         out[column.key] = value
     return out
 

@@ -236,7 +236,7 @@ class _Rows:
 
     def __init__(self, tx):
         self.tx = tx
-        self.cur = tx.session.connection().connection.cursor()
+        self.cur = tx.cursor()
 
     def all(self, sql: str, params: dict) -> list[tuple]:
         return self.cur.execute(sql, params).fetchall()

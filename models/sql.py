@@ -63,3 +63,21 @@ def json_int(conn: Any, column: str, key: str) -> str:
     if is_server(conn):
         return f"CAST(CAST({column} AS JSONB) ->> '{key}' AS INTEGER)"
     return f"json_extract({column}, '$.{key}')"
+
+
+def highest_id_given(conn: Any) -> str:
+    """A statement (parameter ``:t``, a table name) reading the highest id ``t`` ever gave, its
+    rows since removed included; no row, or NULL, when it gave none."""
+    if is_server(conn):
+        return "SELECT pg_sequence_last_value(CAST(pg_get_serial_sequence(:t, 'id') AS regclass))"
+    return "SELECT seq FROM sqlite_sequence WHERE name = :t"
+
+
+def ids_given_up_to(conn: Any) -> str | None:
+    """A statement (parameters ``:t``, ``:last``) making table ``t`` count ``last`` among the ids it
+    gave, after rows were inserted with ids chosen by the writer; None where the engine does so by
+    itself (SQLite's AUTOINCREMENT follows any id inserted)."""
+    if not is_server(conn):
+        return None
+    seq = "CAST(pg_get_serial_sequence(:t, 'id') AS regclass)"
+    return f"SELECT setval({seq}, greatest(:last, coalesce(pg_sequence_last_value({seq}), 0)))"
