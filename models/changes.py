@@ -130,6 +130,9 @@ def begin_immediate(session: Session) -> None:
     if session.bind.dialect.name == "postgresql":  # a server ledger: the ledger's write lock, in this transaction
         from models.server_conn import LOCK_TIMEOUT, WRITE_LOCK
 
+        # READ COMMITTED whatever the server's default: each read after the lock sees what the
+        # writer before committed (a snapshot taken with the lock statement would not)
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
         session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
         return

@@ -158,7 +158,8 @@ class ServerConnection:
     def begin(self, *, write: bool) -> None:
         """Start a transaction; a writer first waits its turn for the ledger's write lock."""
         self.raw.execute("BEGIN")
-        if write:
+        if write:  # READ COMMITTED: reads after the lock see what the writer before committed
+            self.raw.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             self.raw.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
 
