@@ -81,3 +81,11 @@ def ids_given_up_to(conn: Any) -> str | None:
         return None
     seq = "CAST(pg_get_serial_sequence(:t, 'id') AS regclass)"
     return f"SELECT setval({seq}, greatest(:last, coalesce(pg_sequence_last_value({seq}), 0)))"
+
+
+def id_column(conn: Any) -> str:
+    """A new table's id column in a migration step: ids never given twice (AUTOINCREMENT on a
+    file, a SERIAL sequence on a server), as ``models.tables`` makes them."""
+    if is_server(conn):
+        return "id SERIAL PRIMARY KEY"
+    return "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT"
