@@ -89,3 +89,29 @@ def id_column(conn: Any) -> str:
     if is_server(conn):
         return "id SERIAL PRIMARY KEY"
     return "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT"
+
+
+def json_value(conn: Any, column: str, key: str) -> str:
+    """A member of a JSON text column as SQL compares it (text on a server)."""
+    if is_server(conn):
+        return f"(CAST({column} AS JSONB) ->> '{key}')"
+    return f"json_extract({column}, '$.{key}')"
+
+
+def json_has(conn: Any, column: str, key: str) -> str:
+    """True when the JSON object in ``column`` has the member ``key`` (even a null one)."""
+    if is_server(conn):
+        return f"jsonb_exists(CAST({column} AS JSONB), '{key}')"
+    return f"json_type({column}, '$.{key}') IS NOT NULL"
+
+
+def json_int_at(conn: Any, column: str, key: str, index: int) -> str:
+    """An integer element of a JSON array member (``{"id_range": [first, last]}``)."""
+    if is_server(conn):
+        return f"CAST(CAST({column} AS JSONB) -> '{key}' ->> {index} AS INTEGER)"
+    return f"json_extract({column}, '$.{key}[{index}]')"
+
+
+def null_safe_differs(conn: Any) -> str:
+    """The operator for "differ, NULLs compared as values" (SQLite ``IS NOT``)."""
+    return "IS DISTINCT FROM" if is_server(conn) else "IS NOT"

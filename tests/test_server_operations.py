@@ -144,3 +144,61 @@ def test_evidence_rows_and_files_on_each_engine(ledger_db, ledger_at, two_tasks,
     assert rows(ledger_at, "SELECT count(*) FROM evidence") == [(0,)]
     ops.undo(ledger_db), ops.undo(ledger_db)
     assert rows(ledger_at, "SELECT name FROM evidence") == [(photo.name,)]
+
+
+def _story(db) -> tuple[int, int]:
+    """A ledger's history with every kind of entry the history page tells: edits, a rename that
+    refreshes search text only, an alias, forms written in bulk (an id range), undo and redo."""
+    g = ops.create_group(db, "测试领导小组", host_unit="县民政局")
+    t1 = ops.add_task(db, g, "完善养老服务体系", deadline="2023年底前", due=date(2023, 12, 31))
+    t2 = ops.add_task(db, g, "新建老年大学一所")
+    ops.assign(db, t1, "县民政局", person="张三")
+    ops.assign(db, t2, "县财政局", role="co")
+    ops.edit_task(db, t1, content="完善养老服务体系建设", notes="年内完成")
+    ops.tick(db, t2)
+    with db.session() as s:
+        unit = ops.find_unit(s, "县财政局").id
+    ops.rename_unit(db, unit, "县财政事务中心", keep_old_as_alias=True)
+    r = open_round(db, g, "2023年6月")
+    record_reports(db, [ReportIn(r, unit, "财政.xlsx", date(2023, 7, 2), [EntryIn(t1, role="co", text="经费已下达")])])
+    ops.undo(db), ops.redo(db)
+    ops.set_target(db, t1, 2023, "90%")
+    from sqlmodel import select
+
+    from models.changes import change
+    from models.tables import Assignment, Task
+
+    with change(db, "import") as tx:  # an entry too big to tell row by row: told by counts
+        for i in range(65):
+            tx.session.add(Task(group_id=g, position=10 + i, content=f"批量任务{i}", status="未启动", search_text=""))
+        old = tx.session.exec(select(Assignment).where(Assignment.task_id == t1)).one()
+        again = {c.key: getattr(old, c.key) for c in Assignment.__table__.columns if c.key != "id"}
+        tx.session.delete(old)
+        tx.session.flush()
+        tx.session.add(Assignment(**again))  # taken off and put back as it was: no change told
+        tx.describe("导入任务：「批量.xlsx」", group_id=g)
+    return g, t1
+
+
+def test_the_history_reads_the_same_from_a_file_and_a_server(pg_server, tmp_path):
+    from models import audit
+    from models.db import Database
+
+    told = []
+    for at in (tmp_path / "ledger.db", pg_server.new_ledger()):
+        db = Database(at)
+        try:
+            g, t1 = _story(db)
+        finally:
+            db.close()
+        conn = connect(at)
+        try:
+            told.append({scope: ([(e.action, e.label, e.what, e.changes, e.summary, e.group_id, e.task_id, e.undone)
+                                  for e in audit.entries(conn, scope, limit=100)], audit.count(conn, scope))
+                         for scope in (audit.Scope(), audit.Scope(group_id=g), audit.Scope(task_id=t1))})
+        finally:
+            conn.close()
+    file, server = told
+    assert server == file
+    assert file[audit.Scope(task_id=t1)][1] >= 5 and any("经费已下达" in " ".join(e[3]) for e in file[audit.Scope()][0])
+    assert file[audit.Scope()][0][0][3][0] == "新增任务 65 项"
