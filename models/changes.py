@@ -166,7 +166,7 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         except IntegrityError as exc:
             session.rollback()
             raise OperationError(f"这项修改与已有数据冲突，未保存（{exc.orig}）。") from None
-        except (DBAPIError, sqlite3.Error) as exc:  # the ORM wraps SQLite's errors; BEGIN IMMEDIATE does not
+        except _database_errors(db) as exc:  # the ORM wraps SQLite's errors; BEGIN IMMEDIATE does not
             _rollback(session)
             cause = getattr(exc, "orig", exc)
             if is_busy(cause):
@@ -184,6 +184,16 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         except BaseException:
             session.rollback()
             raise
+
+
+def _database_errors(db: Database) -> tuple[type[BaseException], ...]:
+    """What a failed write raises: the ORM's wrapped errors, sqlite3's own, and on a server
+    psycopg's own (the history is written through the plain connection)."""
+    if db.is_server:
+        import psycopg
+
+        return DBAPIError, sqlite3.Error, psycopg.Error
+    return DBAPIError, sqlite3.Error
 
 
 def _history_cursor(session: Session, db: Database) -> Any:
