@@ -151,6 +151,8 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         tx = Change(session, action)
         try:
             begin_immediate(session)
+            if db.is_server:
+                _refuse_read_only(session, db)
             yield tx
             session.flush()
             log = session.info.pop(_CHANGES)
@@ -184,6 +186,19 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         except BaseException:
             session.rollback()
             raise
+
+
+def _refuse_read_only(session: Session, db: Database) -> None:
+    """An account that may only read is told so before the operation checks or reads anything
+    (else a refusal of the operation's own, such as a name in use, would come first). Once an
+    account was found able to write, this process does not ask again."""
+    if getattr(db, "_may_write", False):
+        return
+    if not session.execute(text("SELECT has_table_privilege('history', 'INSERT')")).scalar():
+        from models.server import READ_ONLY_MESSAGE
+
+        raise OperationError(READ_ONLY_MESSAGE)
+    db._may_write = True  # type: ignore[attr-defined]
 
 
 def _database_errors(db: Database) -> tuple[type[BaseException], ...]:

@@ -150,7 +150,8 @@ def test_a_read_only_account_reads_and_every_write_is_refused_in_chinese(ledger,
         writes = [lambda: ops.create_group(db, "新小组"), lambda: ops.add_task(db, 1, "任务丙"),
                   lambda: ops.edit_task(db, t1, content="改", expected={"content": "完善养老服务体系"}),
                   lambda: ops.tick(db, t1), lambda: ops.record_progress(db, t1, "进展"),
-                  lambda: ops.rename_unit(db, 1, "县民政"), lambda: delete_task(db, t2),
+                  lambda: ops.rename_unit(db, 1, "县民政"), lambda: ops.merge_units(db, 1, 99),  # no unit 99
+                  lambda: delete_task(db, t2),
                   lambda: grant_extension(db, t1, date(2024, 6, 30), "理由"), lambda: claim_done(db, t1),
                   lambda: set_judging(db, 1, False, {}), lambda: open_round(db, 1, "第一轮"),
                   lambda: ops.undo(db), lambda: ops.redo(db)]
