@@ -245,3 +245,24 @@ def test_two_staff_on_two_pcs_stream_changes_at_once_and_lose_nothing(ledger, ro
     assert all(notes[i][0] == notes[i - 1][1] for i in range(1, len(notes)))
     assert sorted(map(tuple, saved), key=repr) == sorted(notes, key=repr)
     assert rows(ledger, "SELECT notes FROM task WHERE id = :s", {"s": shared}) == [(notes[-1][1],)]
+
+
+def test_settings_of_weights_alone_keep_a_review_switch_changed_meanwhile(ledger):
+    """`settings --weight` saves the weights over the ledger as it is when the change runs: a switch
+    another user turned off after this command read the group is not turned back on."""
+    from models.closing import set_judging
+
+    db = Database(ledger)
+    try:
+        with db.session() as s:  # what the command line had read …
+            from models.tables import Group
+            assert s.get(Group, 1).review_closing is True
+        set_judging(db, 1, False, {})  # … another user turns review off meanwhile …
+        assert set_judging(db, 1, None, {"done": 60}) is True  # … and the weights alone go in
+    finally:
+        db.close()
+    review, weights = rows(ledger, "SELECT review_closing, assessment_weights FROM work_group")[0]
+    assert review == 0 and json.loads(weights)["done"] == 60
+    done = run_cli("--db", ledger, "settings", "--weight", "按时完成率=20")
+    assert done.returncode == 0 and "办结审核：关闭" in done.stdout, done.stderr
+    assert rows(ledger, "SELECT review_closing FROM work_group") == [(0,)]
