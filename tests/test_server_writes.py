@@ -266,3 +266,29 @@ def test_settings_of_weights_alone_keep_a_review_switch_changed_meanwhile(ledger
     done = run_cli("--db", ledger, "settings", "--weight", "按时完成率=20")
     assert done.returncode == 0 and "办结审核：关闭" in done.stdout, done.stderr
     assert rows(ledger, "SELECT review_closing FROM work_group") == [(0,)]
+
+
+def test_a_writer_waits_its_turn_and_a_wait_too_long_is_said_in_chinese(ledger, roles, monkeypatch):
+    """Another writer holding the ledger's write lock (here a plain session of the test) makes an
+    operation wait; past the lock timeout it is told as on a file, nothing written."""
+    import psycopg
+
+    from models import server_conn
+    from models.locking import BUSY_MESSAGE
+
+    monkeypatch.setattr(server_conn, "LOCK_TIMEOUT", "300ms")
+    name = ledger.split("@/", 1)[1].split("?", 1)[0]
+    before = everything(ledger)
+    db = Database(ledger)
+    try:
+        with psycopg.connect(host=roles.socket_dir, user="tz_admin", dbname=name, autocommit=True) as other:
+            other.execute("SELECT pg_advisory_lock(%s)", (server_conn.WRITE_LOCK,))
+            with pytest.raises(OperationError) as refusal:
+                ops.add_task(db, 1, "等不到的任务")
+            assert str(refusal.value) == BUSY_MESSAGE
+            assert everything(ledger) == before
+            other.execute("SELECT pg_advisory_unlock(%s)", (server_conn.WRITE_LOCK,))
+        assert ops.add_task(db, 1, "轮到了的任务")
+    finally:
+        db.close()
+    assert rows(ledger, "SELECT content FROM task ORDER BY id")[-1] == ("轮到了的任务",)
