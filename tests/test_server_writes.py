@@ -292,3 +292,28 @@ def test_a_writer_waits_its_turn_and_a_wait_too_long_is_said_in_chinese(ledger, 
     finally:
         db.close()
     assert rows(ledger, "SELECT content FROM task ORDER BY id")[-1] == ("轮到了的任务",)
+
+
+def test_a_plain_connections_write_lock_wait_that_runs_out_is_said_in_chinese(ledger, roles, monkeypatch):
+    """``BEGIN IMMEDIATE`` on a server's plain connection (as the import writes) through
+    ``retry_busy``: a lock wait past its timeout is BUSY_MESSAGE, not a psycopg error."""
+    import psycopg
+
+    from models import server_conn
+    from models.locking import BUSY_MESSAGE, retry_busy
+
+    monkeypatch.setattr(server_conn, "LOCK_TIMEOUT", "300ms")
+    name = ledger.split("@/", 1)[1].split("?", 1)[0]
+    conn = connect(ledger)
+    try:
+        with psycopg.connect(host=roles.socket_dir, user="tz_admin", dbname=name, autocommit=True) as other:
+            other.execute("SELECT pg_advisory_lock(%s)", (server_conn.WRITE_LOCK,))
+            with pytest.raises(OperationError) as refusal:
+                retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
+            assert str(refusal.value) == BUSY_MESSAGE
+            conn.rollback()
+            other.execute("SELECT pg_advisory_unlock(%s)", (server_conn.WRITE_LOCK,))
+        retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))  # its turn now
+        conn.rollback()
+    finally:
+        conn.close()
