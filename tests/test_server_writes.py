@@ -131,6 +131,9 @@ def test_a_read_only_account_reads_and_every_write_is_refused_in_chinese(ledger,
     assert shown.returncode == 0 and shown.stdout.startswith("办结审核：开启"), shown.stderr
     copied = run_cli("copy", reader, str(tmp_path / "seen.db"))  # and so does taking a copy home
     assert copied.returncode == 0, copied.stderr
+    saved = run_cli("--db", reader, "backup", env={"XDG_DATA_HOME": str(tmp_path / "data")})  # or a backup
+    assert saved.returncode == 0 and saved.stdout.startswith("已备份："), saved.stderr
+    assert len(list((tmp_path / "data" / "taizhang" / "server-backups").glob("*.db"))) == 1
     assert everything(ledger) == before
 
     # every operation family through the models, and redo after the owner's undo
