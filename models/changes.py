@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, DateTime, delete, event, insert, inspect, select, text, update
+from sqlalchemy import Boolean, Date, DateTime, delete, event, insert, inspect, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -25,6 +25,7 @@ from models.store import write_history
 from models.tables import TRACKED_TABLES, History, RowChange
 
 _CHANGES = "taizhang_changes"
+_TARGET = "taizhang_server_target"  # session.info: the server ledger's URL (absent for a file)
 
 
 def _jsonable(value: Any) -> Any:
@@ -82,6 +83,18 @@ class Change:
         if task_id is not None:
             self.task_id = task_id
 
+    def cursor(self) -> Any:
+        """A DB-API cursor inside this change's transaction for plain SQL (``?`` or ``:name``
+        parameters), reading values as a ledger file gives them (dates ISO text, booleans 0/1) on
+        either engine."""
+        raw = self.session.connection().connection
+        target = self.session.info.get(_TARGET)
+        if target is not None:  # a server ledger
+            from models.server_conn import adopt
+
+            return adopt(raw.dbapi_connection, target, cursors_only=True).cursor()
+        return raw.cursor()
+
     def record(self, table: str, row_id: int, before: dict | None, after: dict | None) -> None:
         """Report a row written with a SQL statement rather than through the ORM."""
         self.session.info[_CHANGES].append((table, row_id, before, after))
@@ -117,6 +130,9 @@ def begin_immediate(session: Session) -> None:
     if session.bind.dialect.name == "postgresql":  # a server ledger: the ledger's write lock, in this transaction
         from models.server_conn import LOCK_TIMEOUT, WRITE_LOCK
 
+        # READ COMMITTED whatever the server's default: each read after the lock sees what the
+        # writer before committed (a snapshot taken with the lock statement would not)
+        session.execute(text("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"))
         session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
         return
@@ -130,9 +146,13 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
     does. With ``dry_run`` the operation runs in full and is then rolled back."""
     with db.session() as session:
         session.info[_CHANGES] = []
+        if db.is_server:
+            session.info[_TARGET] = db.target
         tx = Change(session, action)
         try:
             begin_immediate(session)
+            if db.is_server:
+                _refuse_read_only(session, db)
             yield tx
             session.flush()
             log = session.info.pop(_CHANGES)
@@ -148,7 +168,7 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         except IntegrityError as exc:
             session.rollback()
             raise OperationError(f"这项修改与已有数据冲突，未保存（{exc.orig}）。") from None
-        except (DBAPIError, sqlite3.Error) as exc:  # the ORM wraps SQLite's errors; BEGIN IMMEDIATE does not
+        except _database_errors(db) as exc:  # the ORM wraps SQLite's errors; BEGIN IMMEDIATE does not
             _rollback(session)
             cause = getattr(exc, "orig", exc)
             if is_busy(cause):
@@ -166,6 +186,29 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
         except BaseException:
             session.rollback()
             raise
+
+
+def _refuse_read_only(session: Session, db: Database) -> None:
+    """An account that may only read is told so before the operation checks or reads anything
+    (else a refusal of the operation's own, such as a name in use, would come first). Once an
+    account was found able to write, this process does not ask again."""
+    if getattr(db, "_may_write", False):
+        return
+    if not session.execute(text("SELECT has_table_privilege('history', 'INSERT')")).scalar():
+        from models.server import READ_ONLY_MESSAGE
+
+        raise OperationError(READ_ONLY_MESSAGE)
+    db._may_write = True  # type: ignore[attr-defined]
+
+
+def _database_errors(db: Database) -> tuple[type[BaseException], ...]:
+    """What a failed write raises: the ORM's wrapped errors, sqlite3's own, and on a server
+    psycopg's own (the history is written through the plain connection)."""
+    if db.is_server:
+        import psycopg
+
+        return DBAPIError, sqlite3.Error, psycopg.Error
+    return DBAPIError, sqlite3.Error
 
 
 def _history_cursor(session: Session, db: Database) -> Any:
@@ -201,6 +244,8 @@ def _typed(model: type[SQLModel], row: dict[str, Any]) -> dict[str, Any]:
             value = datetime.fromisoformat(value)
         elif value is not None and isinstance(column.type, Date):
             value = date.fromisoformat(value)
+        elif value is not None and isinstance(column.type, Boolean):
+            value = bool(value)  # a row read with plain SQL from a file holds 0/1
         out[column.key] = value
     return out
 

@@ -149,10 +149,11 @@ def set_weights(db: Database, group_id: int, weights: dict[str, float]) -> None:
         tx.describe(f"{group.name}：修改考评权重", group_id=group_id)
 
 
-def set_judging(db: Database, group_id: int, review: bool, weights: dict[str, float]) -> bool:
+def set_judging(db: Database, group_id: int, review: bool | None, weights: dict[str, float]) -> bool:
     """The group's 办结审核 switch and 考评 weights together, as the TUI's settings dialog and
     ``taizhang settings`` save them: one change, one history entry (nothing written when nothing
-    differs; returns whether anything changed)."""
+    differs; returns whether anything changed). ``review`` None keeps the switch as it is when the
+    change runs (not as it was read before: another user may have changed it meanwhile)."""
     unknown = [k for k in weights if k not in DEFAULT_WEIGHTS]
     if unknown:
         raise OperationError(f"不认识的考评权重「{unknown[0]}」：可设 {'、'.join(WEIGHT_LABELS.values())}。")
@@ -165,7 +166,7 @@ def set_judging(db: Database, group_id: int, review: bool, weights: dict[str, fl
         old = {**DEFAULT_WEIGHTS, **(json.loads(group.assessment_weights) if group.assessment_weights else {})}
         new = {**old, **{k: float(v) for k, v in weights.items()}}
         said = []
-        if bool(group.review_closing) != review:
+        if review is not None and bool(group.review_closing) != review:
             group.review_closing = review
             said.append("办结审核" + ("开启（单位报已完成须经办公室销号）" if review else "关闭（单位报已完成即办结）"))
         if new != old:

@@ -37,6 +37,12 @@ from models.evidence_store import MAX_SIZE, _CHUNK, _private_dir, file_hash, hum
 from models.tables import Evidence, Task
 
 
+# A server ledger has no folder beside it for the files' content (issue 18): attaching is refused;
+# the evidence rows themselves (copied from a file, renamed, deleted, undone) work as on a file.
+SERVER_STORE_MESSAGE = ("服务器上的台账还不能保存佐证材料的文件内容，没有添加任何佐证材料。"
+                        "请在台账文件上添加佐证材料（taizhang copy 可在文件和服务器之间复制台账）。")
+
+
 def _source_problem(path: Path) -> str | None:
     """Why ``path`` cannot be attached (a Chinese sentence), or None."""
     try:
@@ -177,6 +183,8 @@ def store_files(db: Database, files: list[FileIn], result: Attached) -> list[tup
     """Put the files' content into the ledger's file store (before the change that names them: a
     change that fails leaves unused content there, never a row without its file); the files that
     cannot be stored are noted in ``result``. Returns (file, sha256, size) for the others."""
+    if db.is_server and files:
+        raise OperationError(SERVER_STORE_MESSAGE)
     stored: list[tuple[FileIn, str, int]] = []
     for f in files:
         try:

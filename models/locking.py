@@ -41,9 +41,13 @@ def retry_busy(step: Callable[[], T], *, retries: int = RETRIES, pause: float = 
     for attempt in range(retries + 1):
         try:
             return step()
-        except sqlite3.OperationalError as exc:
+        except Exception as exc:  # noqa: BLE001 - only a busy ledger is handled; anything else goes on
             if not is_busy(exc):
                 raise
+            if not isinstance(exc, sqlite3.OperationalError):
+                # a server's lock wait ran out (lock_timeout, as long as a file's busy timeout): its
+                # transaction is spent, so it is said at once, not retried on it
+                raise OperationError(BUSY_MESSAGE) from None
             if attempt == retries:
                 raise OperationError(BUSY_MESSAGE) from None
             time.sleep(pause * (attempt + 1))

@@ -25,6 +25,13 @@ import sqlite3
 from collections.abc import Callable
 
 CURRENT_VERSION = 9
+# A ledger on a PostgreSQL server (issue 18) is made whole at the version current then (from
+# models.tables), never older than this. Steps from this version on are written ONCE for both
+# engines, on the plain connection surface both give (``conn.execute(sql, params)`` with ``?`` or
+# ``:name``; a sqlite3.Connection here, a ``models.server_conn.ServerConnection`` inside the
+# server's upgrade transaction), with ``models.sql``'s branches where the SQL differs (e.g.
+# ``models.sql.id_column`` for a new table's id); no PRAGMA in them.
+SERVER_FIRST_VERSION = 9
 
 
 def _v1_to_v2(conn: sqlite3.Connection) -> None:

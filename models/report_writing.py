@@ -61,15 +61,7 @@ class _Rows:
 
         self.tx = tx
         self.cur = cursor
-        self.server = is_server(cursor)
-
-    def _plain(self, names: list[str], row: tuple) -> dict:
-        """A row as the change log holds it (a server's typed dates as ISO text, as on a file)."""
-        if self.server:
-            from models.changes import _jsonable
-
-            return {n: _jsonable(v) for n, v in zip(names, row)}
-        return dict(zip(names, row))
+        self.server = is_server(cursor)  # the cursor reads values as a file gives them on both engines
 
     def all(self, sql: str, params: dict) -> list[tuple]:
         return self.cur.execute(sql, params).fetchall()
@@ -96,7 +88,7 @@ class _Rows:
     def row(self, table: str, row_id: int) -> dict:
         self.cur.execute(f"SELECT * FROM {table} WHERE id = :id", {"id": row_id})
         names = [d[0] for d in self.cur.description]
-        return self._plain(names, self.cur.fetchone())
+        return dict(zip(names, self.cur.fetchone()))
 
     def update_many(self, table: str, updates: dict[int, dict]) -> None:
         """Rows by id → their new values (every row the same columns), in one statement."""
@@ -110,7 +102,7 @@ class _Rows:
             self.cur.execute(f"SELECT * FROM {table} WHERE id IN ({', '.join(':' + k for k in chunk)})", chunk)
             names = [d[0] for d in self.cur.description]
             for row in self.cur.fetchall():
-                befores[row[0]] = self._plain(names, row)
+                befores[row[0]] = dict(zip(names, row))
         sets = ", ".join(f'"{c}" = :{c}' for c in columns)
         self.cur.executemany(f"UPDATE {table} SET {sets} WHERE id = :id",
                              [{**updates[i], "id": i} for i in ids])

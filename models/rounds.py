@@ -201,16 +201,6 @@ def reopen_round(db: Database, round_id: int) -> None:
 # ---------------------------------------------------------------- reports
 
 
-def _plain_cursor(tx: Any) -> Any:
-    """A DB-API cursor on the change's own connection (on a server: the plain-connection surface)."""
-    raw = tx.session.connection().connection
-    if tx.session.bind.dialect.name == "postgresql":
-        from models.server_conn import adopt
-
-        return adopt(raw.dbapi_connection, "", file_values=False).cursor()
-    return raw.cursor()
-
-
 def record_reports(db: Database, reports: list[ReportIn], *, what: str = "",
                    also: Callable[[Any], str] | None = None) -> RecordResult:
     """Record returned forms, all in one transaction (a folder of forms is one change). ``also``
@@ -218,4 +208,4 @@ def record_reports(db: Database, reports: list[ReportIn], *, what: str = "",
     returns what to add to its history line. The writing itself is ``models.report_writing``'s
     (shared with the command line's import, which runs it without the ORM)."""
     with change(db, "record_reports") as tx:
-        return write_reports(tx, _plain_cursor(tx), reports, what=what, also=also)
+        return write_reports(tx, tx.cursor(), reports, what=what, also=also)

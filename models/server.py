@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from models.db_url import describe, redact, sqlalchemy_url
 from models.errors import DatabaseError
-from models.migrations import CURRENT_VERSION
+from models import migrations
 
 VERSION_TABLE = "taizhang_schema"
 CONNECT_TIMEOUT_S = 10
@@ -109,7 +109,7 @@ def create_schema(conn: Any) -> None:
     SQLModel.metadata.create_all(conn)
     conn.execute(text(f"CREATE TABLE {VERSION_TABLE} (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), "
                       "version INTEGER NOT NULL)"))
-    conn.execute(text(f"INSERT INTO {VERSION_TABLE} (version) VALUES (:v)"), {"v": CURRENT_VERSION})
+    conn.execute(text(f"INSERT INTO {VERSION_TABLE} (version) VALUES (:v)"), {"v": migrations.CURRENT_VERSION})
 
 
 def check_version(version: int | None, target: str, *, create_ok: bool, tables: list[str]) -> None:
@@ -120,11 +120,12 @@ def check_version(version: int | None, target: str, *, create_ok: bool, tables: 
         if not create_ok:
             raise ServerError(f"{where}中还没有台账。")
         return
-    if version > CURRENT_VERSION:
+    current = migrations.CURRENT_VERSION
+    if version > current:
         raise ServerError(f"{where}中的台账由较新版本的 taizhang 创建（结构版本 {version}，本程序支持到 "
-                          f"{CURRENT_VERSION}），请升级 taizhang；未作任何改动。")
-    if version < CURRENT_VERSION:
-        raise ServerError(f"{where}中的台账结构版本为 {version}，本程序为 {CURRENT_VERSION}；服务器上的台账还不能升级"
+                          f"{current}），请升级 taizhang；未作任何改动。")
+    if version < migrations.SERVER_FIRST_VERSION:  # never made by taizhang on a server
+        raise ServerError(f"{where}中的台账结构版本为 {version}，本程序为 {current}；服务器上的台账不能从这个版本升级"
                           "（请先用旧版本 taizhang copy 到文件，升级后再 copy 回去）。")
 
 
@@ -138,7 +139,33 @@ def prepare(conn: Any, target: str, *, create_ok: bool = True) -> bool:
     if version is None:
         create_schema(conn)
         return True
+    if version < migrations.CURRENT_VERSION:
+        upgrade(conn, target, version)
     return False
+
+
+def upgrade(conn: Any, target: str, version: int) -> None:
+    """Bring a server ledger at ``version`` to the current one inside the caller's transaction
+    (which holds the schema lock): the ledger's write lock first, so no operation is half-way
+    meanwhile, then each step of ``models.migrations`` (written once for both engines) and the
+    version row; any failure rolls all of it back, the ledger staying at ``version``."""
+    from models.server_conn import WRITE_LOCK, adopt
+
+    conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK})
+    plain = adopt(conn.connection.dbapi_connection, target, cursors_only=True)
+    start, where = version, describe(target)
+    try:
+        while version < migrations.CURRENT_VERSION:
+            migrations.STEPS[version](plain)
+            version += 1
+        conn.execute(text(f"UPDATE {VERSION_TABLE} SET version = :v"), {"v": version})
+    except _database_errors() as exc:
+        if refused_write(exc, target):
+            raise ServerError(f"{where}中的台账结构版本为 {start}，需要升级到 {migrations.CURRENT_VERSION}，但这个账号"
+                              "没有修改表结构的权限；请由台账的所有者账号（如 taizhang_owner）先打开一次。未作任何改动。") from None
+        raise ServerError(f"{where}中的台账从结构版本 {start} 升级失败（{problem(exc, target)}），未作任何改动。") from None
+    except (ValueError, KeyError, TypeError) as exc:  # a step that cannot handle what it found
+        raise ServerError(f"{where}中的台账从结构版本 {start} 升级失败（{exc}），未作任何改动。") from None
 
 
 def open_ledger(target: str, *, create_ok: bool = True) -> Engine:

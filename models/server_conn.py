@@ -79,6 +79,8 @@ class ServerCursor:
     def __init__(self, conn: ServerConnection):
         self._conn = conn
         self._cur = conn.raw.cursor()
+        if conn.cursor_values:  # file values on this cursor only (the ORM's own connection keeps typed ones)
+            _loaders(self._cur)
         self.lastrowid: int | None = None
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ServerCursor:
@@ -138,6 +140,7 @@ class ServerConnection:
     ``models.store.connect`` gives for a file. ``target`` is the redacted-safe URL it came from."""
 
     dialect = DIALECT
+    cursor_values = False  # each cursor reads file values (set by ``adopt(…, cursors_only=True)``)
 
     def __init__(self, raw: Any, target: str):
         self.raw = raw
@@ -155,7 +158,8 @@ class ServerConnection:
     def begin(self, *, write: bool) -> None:
         """Start a transaction; a writer first waits its turn for the ledger's write lock."""
         self.raw.execute("BEGIN")
-        if write:
+        if write:  # READ COMMITTED: reads after the lock see what the writer before committed
+            self.raw.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             self.raw.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
             self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
 
@@ -181,13 +185,18 @@ class ServerConnection:
         self.close()
 
 
-def adopt(raw: Any, target: str, *, file_values: bool = True) -> ServerConnection:
+def adopt(raw: Any, target: str, *, file_values: bool = True, cursors_only: bool = False) -> ServerConnection:
     """Wrap an open psycopg connection in the plain-connection surface. ``file_values``: dates and
     booleans read back as a ledger file gives them (not for the ORM session's own connection,
-    whose objects want typed values: statements there are written through it, not read)."""
-    if file_values:
+    whose objects want typed values: statements there are written through it, not read).
+    ``cursors_only``: file values on the cursors made through the wrapper only, the connection
+    itself untouched (raw SQL inside an operation, beside the ORM on the same connection)."""
+    wrapped = ServerConnection(raw, target)
+    if file_values and cursors_only:
+        wrapped.cursor_values = True
+    elif file_values:
         _loaders(raw)
-    return ServerConnection(raw, target)
+    return wrapped
 
 
 def connect(target: str) -> ServerConnection:

@@ -63,3 +63,55 @@ def json_int(conn: Any, column: str, key: str) -> str:
     if is_server(conn):
         return f"CAST(CAST({column} AS JSONB) ->> '{key}' AS INTEGER)"
     return f"json_extract({column}, '$.{key}')"
+
+
+def highest_id_given(conn: Any) -> str:
+    """A statement (parameter ``:t``, a table name) reading the highest id ``t`` ever gave, its
+    rows since removed included; no row, or NULL, when it gave none."""
+    if is_server(conn):
+        return "SELECT pg_sequence_last_value(CAST(pg_get_serial_sequence(:t, 'id') AS regclass))"
+    return "SELECT seq FROM sqlite_sequence WHERE name = :t"
+
+
+def ids_given_up_to(conn: Any) -> str | None:
+    """A statement (parameters ``:t``, ``:last``) making table ``t`` count ``last`` among the ids it
+    gave, after rows were inserted with ids chosen by the writer; None where the engine does so by
+    itself (SQLite's AUTOINCREMENT follows any id inserted)."""
+    if not is_server(conn):
+        return None
+    seq = "CAST(pg_get_serial_sequence(:t, 'id') AS regclass)"
+    return f"SELECT setval({seq}, greatest(:last, coalesce(pg_sequence_last_value({seq}), 0)))"
+
+
+def id_column(conn: Any) -> str:
+    """A new table's id column in a migration step: ids never given twice (AUTOINCREMENT on a
+    file, a SERIAL sequence on a server), as ``models.tables`` makes them."""
+    if is_server(conn):
+        return "id SERIAL PRIMARY KEY"
+    return "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT"
+
+
+def json_value(conn: Any, column: str, key: str) -> str:
+    """A member of a JSON text column as SQL compares it (text on a server)."""
+    if is_server(conn):
+        return f"(CAST({column} AS JSONB) ->> '{key}')"
+    return f"json_extract({column}, '$.{key}')"
+
+
+def json_has(conn: Any, column: str, key: str) -> str:
+    """True when the JSON object in ``column`` has the member ``key`` (even a null one)."""
+    if is_server(conn):
+        return f"jsonb_exists(CAST({column} AS JSONB), '{key}')"
+    return f"json_type({column}, '$.{key}') IS NOT NULL"
+
+
+def json_int_at(conn: Any, column: str, key: str, index: int) -> str:
+    """An integer element of a JSON array member (``{"id_range": [first, last]}``)."""
+    if is_server(conn):
+        return f"CAST(CAST({column} AS JSONB) -> '{key}' ->> {index} AS INTEGER)"
+    return f"json_extract({column}, '$.{key}[{index}]')"
+
+
+def null_safe_differs(conn: Any) -> str:
+    """The operator for "differ, NULLs compared as values" (SQLite ``IS NOT``)."""
+    return "IS DISTINCT FROM" if is_server(conn) else "IS NOT"

@@ -187,6 +187,18 @@ def write_history(cursor: Any, *, action: str, summary: str, group_id: int | Non
                   undoes: int | None, changes: Iterable[Change], at: str | None = None) -> int:
     """Write one history entry and the rows it changed, through a DB-API cursor inside the
     change's own transaction; returns the entry's id."""
+    from models.sql import NOTIFY_CHANNEL, is_server
+
+    server = is_server(cursor)
+    if server:  # rows a bulk writer inserted with ids of its own: the id sequences move past them
+        from models.ids import note_ids_given
+
+        changes = list(changes)
+        ranges: dict[str, int] = {}
+        for table, _row_id, _before, after in changes:
+            if after is not None and "id_range" in after:
+                ranges[table] = max(ranges.get(table, 0), after["id_range"][1])
+        note_ids_given(cursor, ranges)
     history_id = cursor.execute(
         "INSERT INTO history (at, action, summary, group_id, task_id, undoes) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (at or now(), action, summary, group_id, task_id, undoes)).fetchone()[0]
@@ -198,9 +210,7 @@ def write_history(cursor: Any, *, action: str, summary: str, group_id: int | Non
          for seq, (table, row_id, before, after) in enumerate(changes)])
     if undoes is not None:
         cursor.execute("UPDATE history SET undone_by = ? WHERE id = ?", (history_id, undoes))
-    from models.sql import NOTIFY_CHANNEL, is_server
-
-    if is_server(cursor):  # open windows on a server ledger hear of it when this commits
+    if server:  # open windows on a server ledger hear of it when this commits
         cursor.execute("SELECT pg_notify(?, ?)", (NOTIFY_CHANNEL, str(history_id)))
     return history_id
 

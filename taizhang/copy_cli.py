@@ -15,7 +15,17 @@ SERVER_COMMANDS = (
     "copy",
     "backup",
     "import",
+    "settings",
+    "undo",
+    "redo",
 )
+# Commands that will not work on a server ledger, with what to do instead.
+SERVER_REFUSALS = {
+    "restore": "「taizhang restore」用于台账文件的备份，不能用于服务器上的台账（{where}）。要把服务器上的台账换成某个备份，"
+               "请用 taizhang copy 备份文件 服务器地址 --replace（替换前请先 taizhang --db 服务器地址 backup）。",
+    "demo": "示例数据不直接载入服务器上的台账（{where}）。要在服务器上看示例：先 taizhang --db 示例.db demo --no-tui "
+            "载入一个台账文件，再 taizhang copy 示例.db 服务器地址（只复制到空的数据库，已有的台账不会被改动）。",
+}
 
 
 def add_copy_parser(sub) -> None:
@@ -41,6 +51,8 @@ def refuse_unsupported(args: argparse.Namespace) -> None:
     target = db_target(args)
     if not is_server(target) or args.command in SERVER_COMMANDS:
         return
+    if args.command in SERVER_REFUSALS:
+        raise BadInput(SERVER_REFUSALS[args.command].format(where=describe(target)))
     what = f"「taizhang {args.command}」" if args.command else "界面"
     raise BadInput(f"{what}还不能直接用于服务器上的台账（{describe(target)}）。目前服务器上可用的命令："
                    f"{'、'.join(SERVER_COMMANDS)}。可以先用 taizhang copy 把台账复制到文件，在文件上工作，"

@@ -52,7 +52,6 @@ def settings_command(args: argparse.Namespace, db_path: Path) -> int:
     conn = _connect(db_path)
     try:
         group_id, name = _group(conn, args.group)
-        review = bool(conn.execute("SELECT review_closing FROM work_group WHERE id = :g", {"g": group_id}).fetchone()[0])
     finally:
         conn.close()
     if args.review is not None or weights:
@@ -64,7 +63,7 @@ def settings_command(args: argparse.Namespace, db_path: Path) -> int:
         except DatabaseError as exc:
             raise BadInput(str(exc)) from None
         try:
-            changed = set_judging(db, group_id, review if args.review is None else args.review == "on", weights)
+            changed = set_judging(db, group_id, None if args.review is None else args.review == "on", weights)
         except OperationError as exc:
             raise BadInput(str(exc)) from None
         finally:

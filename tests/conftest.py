@@ -47,10 +47,12 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path):
+def db(request: pytest.FixtureRequest, db_path: Path):
+    """An open ledger file; with ``@on_both_engines`` once a file and once a server ledger."""
     from models.db import Database
 
-    database = Database(db_path)
+    at = request.getfixturevalue("pg_server").new_ledger() if getattr(request, "param", "file") == "server" else db_path
+    database = Database(at)
     yield database
     database.close()
 
@@ -135,6 +137,24 @@ def ledger_at(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
     if request.param == "file":
         return tmp_path / "ledger.db"
     return request.getfixturevalue("pg_server").new_ledger()
+
+
+# A test of the ``db`` fixture run on each engine in turn (issue 18): ``@on_both_engines``.
+on_both_engines = pytest.mark.parametrize("db", ENGINES, indirect=True)
+
+
+def file_value(value: object) -> object:
+    """A value read through SQLAlchemy as a ledger file gives it (dates ISO text, booleans 0/1),
+    so dumps of both engines compare equal."""
+    from datetime import date, datetime
+
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 @pytest.fixture

@@ -40,10 +40,11 @@ def ids(db, table: str) -> list[int]:
 
 
 @contextmanager
-def fresh_ledger():
-    """A new ledger file with one group, three tasks and two members (a starting point)."""
+def fresh_ledger(server=None):
+    """A new ledger file (or, given the test server, a new server ledger) with one group, three
+    tasks and two members (a starting point)."""
     with tempfile.TemporaryDirectory() as folder:
-        db = Database(Path(folder) / "p.db")
+        db = Database(server.new_ledger() if server is not None else Path(folder) / "p.db")
         try:
             g = ops.create_group(db, "测试领导小组", host_unit="县民政局")
             ops.add_member(db, g, "黄敬铿", unit="县人社局", title="局长")
@@ -108,6 +109,20 @@ def apply(db, sequence) -> list[dict]:
 @given(steps)
 def test_undo_of_any_sequence_restores_each_earlier_state_exactly(sequence):
     with fresh_ledger() as db:
+        start = dump(db)
+        snapshots = apply(db, sequence)
+        for snapshot in reversed(snapshots):
+            assert ops.undo(db) is not None
+            assert dump(db) == snapshot
+        assert dump(db) == start
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(steps)
+def test_undo_of_any_sequence_on_a_server_ledger_restores_each_earlier_state_exactly(pg_server, sequence):
+    """The same on a PostgreSQL server ledger (issue 18), with fewer sequences: each makes a database."""
+    with fresh_ledger(pg_server) as db:
         start = dump(db)
         snapshots = apply(db, sequence)
         for snapshot in reversed(snapshots):
