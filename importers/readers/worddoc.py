@@ -84,8 +84,17 @@ class DocumentSource(Source):
         body = list(document.element.body.iterchildren())
         self._tables = [el for el in body if el.tag == f"{_W}tbl"]
         for i, tbl in enumerate(self._tables, 1):  # before reading 20,000 rows of it (twice: as tasks, as a roster)
-            if sum(1 for _ in tbl.iterchildren(f"{_W}tr")) > sniff.MAX_ROWS:
+            rows = tbl.findall(f"{_W}tr")
+            if len(rows) > sniff.MAX_ROWS:
                 raise refuse(path, f"表格超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。", sheet=f"表格{i}", limit=True)
+            # the rows of two cells or more (never replaced by a table nested in them) times the most
+            # cells of one: a bound below what reading builds, so a table past the cell limit is
+            # refused here, before seconds of reading, as reading would refuse it at its end
+            widths = [len(tr.findall(f"{_W}tc")) for tr in rows]
+            plain = sum(1 for w in widths if w > 1)
+            if plain * max(widths, default=0) > sniff.MAX_CELLS:
+                raise refuse(path, f"表格区域将达到 {plain:,} 行 × {max(widths):,} 列，超过上限 {sniff.MAX_CELLS:,} "
+                                   "个单元格，请删除多余内容后再导入。", sheet=f"表格{i}", limit=True)
         self.paragraphs = [paragraph_text(el) for el in body if el.tag == f"{_W}p"]  # top-level, in order
         self.sheet_names = [f"表格{i}" for i in range(1, len(self._tables) + 1)]
         self._grids: dict[str, Grid] = {}
