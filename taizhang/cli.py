@@ -107,9 +107,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; then SQLite's -wal/-shm files that it left beside the ledger are removed (a
+    full disk or a read-only opening keeps SQLite from doing it: ``models.sidecars``)."""
+    ledger: list = []  # (path, the sidecars there at the start), once the arguments are read
+    status = _main(argv, ledger)
+    if ledger:
+        from models import sidecars
+
+        path, before = ledger[0]
+        note = sidecars.tidy(path, before).message(path)
+        if note:
+            print(f"taizhang：{note}", file=sys.stderr)
+    return status
+
+
+def _file_ledger(args: argparse.Namespace) -> list:
+    """[(the ledger file, the -wal/-shm beside it now)], or [] for a server ledger or ``copy``."""
+    from models import sidecars
+    from models.db_url import is_server
+    from taizhang.copy_cli import db_target
+
+    if args.command == "copy" or is_server(db_target(args)):
+        return []
+    path = _db_path(args)
+    return [(path, sidecars.present(path))]
+
+
+def _main(argv: list[str] | None, ledger: list) -> int:
     args = None
     try:
         args = build_parser().parse_args(argv)
+        ledger.extend(_file_ledger(args))
         return _run(args)
     except UsageError as exc:
         print(f"taizhang：{exc}", file=sys.stderr)
