@@ -380,6 +380,7 @@ def make(folder: Path) -> list[Case]:
 
     rows, cols, cells, merges = sniff.MAX_ROWS, sniff.MAX_COLUMNS, sniff.MAX_CELLS, sniff.MAX_MERGES
     text, body, size = textsize.MAX_TEXT_BYTES, sniff.MAX_DOCUMENT_XML, sniff.MAX_FILE_BYTES
+    word = sniff.MAX_WORD_CELLS
     mb = text // 2**20
     ordinary = make_division_workbook(folder / "ordinary.xlsx", 10_000)
     f = folder
@@ -465,12 +466,12 @@ def make(folder: Path) -> list[Case]:
              _csv(f / "text_utf16.csv", int(text * 2.1) // 2_030, text="文" * 1_000, encoding="utf-16"), past),
         Case(f"docx rows: {rows:,} (plain cells)", _docx(f / "rows.docx", rows - 1), within, "docx rows"),
         Case("docx rows: one more", _docx(f / "rows_past.docx", rows + 1), past, "docx rows"),
-        Case(f"docx columns: {cols:,} ({wide} rows)", _docx_wide(f / "cols.docx", wide - 1, cols), within,
-             "docx columns"),
+        Case(f"docx columns: {cols:,} ({word // cols} rows)", _docx_wide(f / "cols.docx", word // cols - 1, cols),
+             within, "docx columns"),
         Case("docx columns: one more", _docx_wide(f / "cols_past.docx", 10, cols + 1), past, "docx columns"),
-        Case(f"docx cells: {cells:,} ({cells // 20:,} rows × 20 columns)",
-             _docx_wide(f / "cells.docx", cells // 20 - 1, 20), within, "docx cells"),
-        Case("docx cells: one row more", _docx_wide(f / "cells_past.docx", cells // 20 + 1, 20), past, "docx cells"),
+        Case(f"docx cells: {word:,} ({word // 20:,} rows × 20 columns)",
+             _docx_wide(f / "cells.docx", word // 20 - 1, 20), within, "docx cells"),
+        Case("docx cells: one row more", _docx_wide(f / "cells_past.docx", word // 20 + 1, 20), past, "docx cells"),
         Case(f"docx body: {body // 2**20} MB of XML less 200 KB (formatted as Word writes it)",
              _docx(f / "body.docx", rows, word_like=True, body_bytes=body - 200_000), within, "docx body"),
         Case("docx body: 1 MB more", _docx(f / "body_past.docx", rows, word_like=True, body_bytes=body + 1_000_000),

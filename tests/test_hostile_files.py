@@ -237,12 +237,12 @@ def test_a_word_cell_spanning_millions_of_columns_is_refused(tmp_path, ledger):
 
 def test_a_word_table_past_the_cell_limit_is_refused(tmp_path, ledger):
     width = 1_000
-    rows = sniff.MAX_CELLS // width + 1
+    rows = sniff.MAX_WORD_CELLS // width + 1
     body = "<w:tbl>" + word_row("序号", "工作任务", "牵头单位", *["备注"] * (width - 3)) + "".join(
         word_row(str(r), f"任务{r}", "县卫健局", *["1"] * (width - 3)) for r in range(1, rows)) + "</w:tbl>"
     path = docx_with_body(tmp_path / "大表.docx", body)
     result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
-    _refused(result, "大表.docx", f"{rows:,} 行 × {width:,} 列", f"{sniff.MAX_CELLS:,} 个单元格")
+    _refused(result, "大表.docx", f"{rows:,} 行 × {width:,} 列", f"{sniff.MAX_WORD_CELLS:,} 个单元格")
 
 
 def test_a_word_document_whose_body_unpacks_past_its_limit_is_refused_before_it_is_parsed(tmp_path, ledger):
