@@ -86,6 +86,8 @@ def tidy(path: str | os.PathLike[str], before: frozenset[str]) -> Left:
                 pass
             finally:
                 conn.close()  # checkpoints the WAL into the file and removes it, or keeps it
+    if not locked and not in_use and {"-wal", "-shm"} <= new:
+        in_use = not _unused_removed(path)  # a file this user may not write (SQLite opened it read-only)
     left = present(path) - before
     if made and path.is_file() and not left - {""} and (blank or path.stat().st_size == 0):
         path.unlink(missing_ok=True)  # made by the command, and nothing of a ledger was ever written into it
@@ -93,3 +95,41 @@ def tidy(path: str | os.PathLike[str], before: frozenset[str]) -> Left:
     # a WAL that the last close kept, holding frames: committed changes its checkpoint could not write
     holds = locked and "-wal" in left and wal.is_file() and wal.stat().st_size > 32
     return Left(tuple(Path(f"{path}{s}") for s in SUFFIXES if s in left), in_use, holds)
+
+
+_DMS = 128  # the byte of the -shm that every connection using it holds a shared lock on (SQLite's unix VFS)
+
+
+def _unused_removed(path: Path) -> bool:
+    """For a ledger that cannot be opened for writing (a read-only file: SQLite opened it read-only
+    and made its -wal/-shm, which a read-only connection never removes): remove both when no
+    connection uses them — a write lock on the -shm's "DMS" byte, which each holds shared — and the
+    WAL holds no frame (nothing but its 32-byte header). False when another connection has them."""
+    import fcntl
+
+    shm, wal = Path(f"{path}-shm"), Path(f"{path}-wal")
+    try:
+        fd = os.open(shm, os.O_RDWR)
+    except PermissionError:  # SQLite gave it the ledger's mode (0444); it is the user's own file
+        try:
+            mode = os.stat(shm).st_mode & 0o7777
+            os.chmod(shm, mode | 0o200)
+            try:
+                fd = os.open(shm, os.O_RDWR)
+            finally:
+                os.chmod(shm, mode)
+        except OSError:
+            return True  # not the user's to open: nothing is known, nothing removed
+    except OSError:
+        return True
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, _DMS, os.SEEK_SET)
+        except OSError:
+            return False
+        if wal.is_file() and wal.stat().st_size <= 32:
+            wal.unlink(missing_ok=True)
+            shm.unlink(missing_ok=True)
+        return True
+    finally:
+        os.close(fd)

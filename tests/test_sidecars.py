@@ -219,3 +219,37 @@ def test_a_new_ledger_that_a_full_disk_refuses_is_not_left_behind(tmp_path):
     result = _cli("--db", str(path), "import", str(CSV), "--group", "甲", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["新台账.db"]
+
+
+def _no_override() -> tuple[str, ...]:
+    """A prefix that makes root obey file permissions (setpriv without CAP_DAC_OVERRIDE)."""
+    if os.geteuid() != 0:
+        return ()
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: permissions cannot be made to apply")
+    return (setpriv, "--bounding-set", "-dac_override,-dac_read_search")
+
+
+@pytest.mark.parametrize("args", [("import", str(CSV), "--group", "新小组"), ("export", "out.json")])
+def test_a_read_only_ledger_is_left_without_sqlites_files_beside_it(ledger, args):
+    """SQLite opens a 0444 ledger read-only and makes its -wal/-shm (with the file's mode) in the
+    writable folder; a read-only connection never removes them. After the refused import (and after
+    an export, which only reads) the folder holds what it held, and the export file."""
+    before = table_rows(ledger)
+    files = _listing(ledger.parent)
+    ledger.chmod(0o444)
+    try:
+        env = {**os.environ, "TAIZHANG_TODAY": TODAY, "PYTHONPATH": str(ROOT)}
+        result = subprocess.run([*_no_override(), sys.executable, "-m", "taizhang", "--db", str(ledger), *args],
+                                capture_output=True, text=True, cwd=ledger.parent, env=env, timeout=120)
+    finally:
+        ledger.chmod(0o600)
+    assert "Traceback" not in result.stderr and "工作文件" not in result.stderr, result.stderr
+    if args[0] == "import":
+        assert result.returncode == 1 and "只读" in result.stderr, result.stderr
+        assert _listing(ledger.parent) == files
+    else:
+        assert result.returncode == 0, result.stderr
+        assert [f for f in _listing(ledger.parent) if not f[0].endswith("out.json")] == files
+    assert table_rows(ledger) == before
