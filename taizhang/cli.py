@@ -148,6 +148,9 @@ def _main(argv: list[str] | None, ledger: list) -> int:
     except KeyboardInterrupt:
         print("taizhang：已中断，未完成的修改没有写入。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `taizhang import … | head`: the reader left; the work itself is done
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # text not valid UTF-8 in the ledger, where a command does not read past it
         from models.text_repair import damaged_text, is_decode_error
 
@@ -161,9 +164,6 @@ def _main(argv: list[str] | None, ledger: list) -> int:
               + "".join(f"\n  - {line}" for line in lines) + "\n请在界面中核对并修改这些文字后再试（导出会以 � 代替照常完成）。",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BrokenPipeError:  # `taizhang import … | head`: the reader left; the work itself is done
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
 
 
 def _outcome_of(args: argparse.Namespace, message: str) -> str:

@@ -253,3 +253,21 @@ def test_a_read_only_ledger_is_left_without_sqlites_files_beside_it(ledger, args
         assert result.returncode == 0, result.stderr
         assert [f for f in _listing(ledger.parent) if not f[0].endswith("out.json")] == files
     assert table_rows(ledger) == before
+
+
+def test_an_import_piped_into_a_reader_that_leaves_ends_without_a_traceback(tmp_path):
+    """`taizhang import … | head -2`: the reader closes the pipe before the report is printed. The
+    import is done (exit 0), no traceback, and nothing is left beside the new ledger (the handler
+    for the closed pipe was shadowed by the one for damaged text, which re-raised it)."""
+    path = tmp_path / "台账.db"
+    env = {**os.environ, "TAIZHANG_TODAY": TODAY, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "taizhang", "--db", str(path), "import", str(CSV), "--group", "甲"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
+    proc.stdout.close()  # the reader has left before a line is written
+    err = proc.stderr.read().decode("utf-8", "replace")
+    assert proc.wait(timeout=120) == 0, err
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.db"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM task").fetchone()[0] == 24
+    conn.close()
