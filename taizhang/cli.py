@@ -172,6 +172,8 @@ def _outcome_of(args: argparse.Namespace, message: str) -> str:
     from models.faults import instead
 
     command = getattr(args, "command", None)
+    if command is None:  # the window, refused at opening
+        return instead(message, "界面没有打开，数据库未作任何改动。")
     if command == "backup" and not getattr(args, "list", False):
         folder = _db_path(args).absolute().parent / "backups"
         return instead(message, f"备份没有完成，备份文件夹「{folder}」中没有写入新的备份，数据库未作任何改动。")

@@ -81,6 +81,7 @@ def other_ledger(tmp_path: Path, demo_file: Path) -> Path:
     ("restore", "OTHER"),
     ("restore", "BACKUP"),
     ("undo",),
+    (),  # the window: refused at opening, before any screen
 ])
 def test_a_write_refused_by_a_full_disk_leaves_the_folder_as_it_was(ledger, other_ledger, tmp_path, args):
     """Exit 1, a Chinese message naming the disk and the file, no traceback, the ledger unchanged,
@@ -95,6 +96,8 @@ def test_a_write_refused_by_a_full_disk_leaves_the_folder_as_it_was(ledger, othe
     files = _listing(ledger.parent, other_ledger.parent)
     result = _cli("--db", str(ledger), *args, cwd=ledger.parent, preexec=_small_files)
     assert result.returncode == 1, result.stderr[-3000:]
+    if not args:
+        assert "界面没有打开" in result.stderr and "这次修改没有保存" not in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and "sqlite3" not in result.stderr
     assert "磁盘" in result.stderr and "未作任何改动" in result.stderr, result.stderr
     assert ("ledger.db" in result.stderr or "other.db" in result.stderr), result.stderr
