@@ -65,7 +65,7 @@ def _nearly_full(path: str | os.PathLike[str] | None) -> bool:
         return False
     try:
         st = os.statvfs(Path(path).absolute().parent)
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # AttributeError: no statvfs (Windows)
         return False
     return st.f_bavail * st.f_frsize < 1024 * 1024
 

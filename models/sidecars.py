@@ -105,8 +105,10 @@ def _unused_removed(path: Path) -> bool:
     and made its -wal/-shm, which a read-only connection never removes): remove both when no
     connection uses them — a write lock on the -shm's "DMS" byte, which each holds shared — and the
     WAL holds no frame (nothing but its 32-byte header). False when another connection has them."""
-    import fcntl
-
+    try:
+        import fcntl
+    except ImportError:  # Windows: SQLite's locks there are not these; nothing is removed
+        return True
     shm, wal = Path(f"{path}-shm"), Path(f"{path}-wal")
     try:
         fd = os.open(shm, os.O_RDWR)

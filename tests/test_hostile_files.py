@@ -315,3 +315,23 @@ def test_an_ods_declaring_more_merged_ranges_than_the_limit_is_refused_by_count(
     path = repeated_text_ods(tmp_path / "合并.ods", rows=sniff.MAX_MERGES // per_row + 1, spans=per_row)
     result = run_limited("--db", str(ledger), "import", str(path), "--group", "新小组", cwd=tmp_path)
     _refused(result, "合并.ods", f"{sniff.MAX_MERGES + per_row:,} 处", "合并单元格")
+
+
+def test_text_is_counted_as_text_once_not_as_markup_nor_twice(tmp_path):
+    """The text budget counts what cells will hold: an .ods of 300,000 short cells is ~24 MB of XML
+    but ~2 MB of text (it was refused as text before it reached the cell limit), and the strings of an
+    .xls once each, in UTF-8 (its SST was counted once more as part of the workbook stream)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "data"))
+    from benchmarks.limits import _ods, _xls_text
+    from importers.readers.extent import check_workbook
+
+    ods = _ods(tmp_path / "格.ods", sniff.MAX_CELLS // 20 - 1, 20)
+    text = sum(layout.text for layout in check_workbook(ods, "ods").values())
+    assert text < 4 * 2**20, text
+    long = "文" * 990
+    xls = _xls_text(tmp_path / "文.xls", 4_000, long)
+    utf8 = sum(len(f"任务{r}{long}".encode()) for r in range(1, 4_001))
+    text = sum(layout.text for layout in check_workbook(xls, "xls").values())
+    assert utf8 <= text <= utf8 * 1.1, (text, utf8)
