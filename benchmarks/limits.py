@@ -223,72 +223,259 @@ def _docx(path: Path, rows: int, *, word_like: bool = False, body_bytes: int = 0
     return docx_with_body(path, "".join(parts))
 
 
+def _xls_text(path: Path, rows: int, text: str) -> Path:
+    """An .xls of a header and ``rows`` tasks whose text carries ``text`` (one SST entry each)."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("分工表")
+    for c, word in enumerate(HEADER):
+        sheet.write(0, c, word)
+    units = ["县卫健局", "县民政局", "县财政局", "县人社局"]
+    for r in range(1, rows + 1):
+        for c, value in enumerate([r, f"任务{r}{text}", units[r % 4], "2024年12月底前"]):
+            sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def _xls_cells(path: Path, rows: int, cols: int) -> Path:
+    """An .xls of a header and ``rows`` tasks of ``cols`` columns (extra columns hold numbers); .xls
+    has 256 columns at most, so its column limit cannot be passed."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("分工表")
+    for c, word in enumerate(HEADER + [f"备注{i}" for i in range(cols - len(HEADER))]):
+        sheet.write(0, c, word)
+    units = ["县卫健局", "县民政局", "县财政局", "县人社局"]
+    for r in range(1, rows + 1):
+        for c, value in enumerate([r, f"任务{r}", units[r % 4], "2024年12月底前"] + list(range(cols - 4))):
+            sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+def _two_sheets(path: Path, rows: int, cols: int, more: int = 0) -> Path:
+    """The table (``rows`` tasks of ``cols`` columns) and a second sheet of numbers as large as it
+    (plus ``more`` rows): the limit on the cells of all sheets together."""
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    ws = wb.add_worksheet("分工表")
+    ws.write_row(0, 0, HEADER + [f"备注{i}" for i in range(cols - len(HEADER))])
+    units = ["县卫健局", "县民政局", "县财政局", "县人社局"]
+    for r in range(1, rows + 1):
+        ws.write_row(r, 0, [r, f"任务{r}", units[r % 4], "2024年12月底前"] + list(range(cols - 4)))
+    numbers = wb.add_worksheet("数据")
+    for r in range(rows + 1 + more):
+        numbers.write_row(r, 0, range(r * cols, (r + 1) * cols))
+    wb.close()
+    return path
+
+
+def _padded(source: Path, target: Path, size: int) -> Path:
+    """``source`` (an .xlsx) with a stored, incompressible picture added so that the file is exactly
+    ``size`` bytes: a table with photos in it, at or past the limit on a file's size."""
+    import zipfile
+
+    def write(blob: int) -> int:
+        with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                zout.writestr(info, zin.read(info.filename))
+            picture = zipfile.ZipInfo("xl/media/image1.png")
+            picture.compress_type = zipfile.ZIP_STORED
+            with zout.open(picture, "w", force_zip64=False) as out:
+                left, seed = blob, os.urandom(1 << 20)
+                while left > 0:
+                    out.write(seed[:left])
+                    left -= len(seed)
+        return target.stat().st_size
+
+    overhead = write(0)
+    write(size - overhead)
+    assert target.stat().st_size == size, (target.stat().st_size, size)
+    return target
+
+
+_ODS_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+             'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+             'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+             'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+             '<office:body><office:spreadsheet><table:table table:name="分工表">')
+_ODS_TAIL = '</table:table></office:spreadsheet></office:body></office:document-content>'
+_ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                 'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                 '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+                 '"application/vnd.oasis.opendocument.spreadsheet"/>'
+                 '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                 '</manifest:manifest>')
+
+
+def _ods_cell(value: object, span: int = 1) -> str:
+    spanned = f' table:number-columns-spanned="{span}"' if span > 1 else ""
+    cell = f'<table:table-cell office:value-type="string"{spanned}><text:p>{value}</text:p></table:table-cell>'
+    return cell + "<table:covered-table-cell/>" * (span - 1)
+
+
+def _ods(path: Path, rows: int, cols: int = 4, text: str = "", merges: int = 0) -> Path:
+    """An .ods (content.xml as LibreOffice writes it) of a header and ``rows`` tasks of ``cols``
+    columns (extra columns hold numbers); with ``merges``, that many merged ranges, two in each of
+    the first task rows (its deadline across two year columns, its note across two columns), as
+    ``_merged``."""
+    import zipfile
+
+    units = ["县卫健局", "县民政局", "县财政局", "县人社局"]
+    header = HEADER[:3] + ["完成时限", "", "备注", ""] if merges else \
+        HEADER + [f"备注{i}" for i in range(cols - len(HEADER))]
+    parts = [_ODS_HEAD, "<table:table-row>" + "".join(_ods_cell(h) for h in header) + "</table:table-row>"]
+    for r in range(1, rows + 1):
+        cells = [_ods_cell(v) for v in (r, f"任务{r}{text}", units[r % 4])]
+        if merges:
+            if r <= merges // 2:
+                cells += [_ods_cell("2024年12月底前", 2), _ods_cell(f"备注{r}", 2)]
+            else:
+                cells += [_ods_cell("2024年12月底前"), "<table:table-cell/>", _ods_cell(f"备注{r}"),
+                          "<table:table-cell/>"]
+        else:
+            cells += [_ods_cell("2024年12月底前")] + [_ods_cell(i) for i in range(cols - 4)]
+        parts.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+    parts.append(_ODS_TAIL)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        z.writestr("content.xml", "".join(parts))
+    return path
+
+
+def _docx_wide(path: Path, rows: int, cols: int) -> Path:
+    """A .docx whose one table has a header and ``rows`` tasks of ``cols`` plain cells (extra cells
+    hold numbers)."""
+    from tests_data_hostile import docx_with_body, word_row  # type: ignore[import-not-found]
+
+    header = HEADER + [f"备注{i}" for i in range(cols - len(HEADER))]
+    body = ["<w:tbl>", word_row(*header)]
+    for r in range(1, rows + 1):
+        body.append(word_row(str(r), f"任务{r}", "县卫健局", "2024年12月底前", *(str(i) for i in range(cols - 4))))
+    body.append("</w:tbl>")
+    return docx_with_body(path, "".join(body))
+
+
 @dataclass(slots=True)
 class Case:
     label: str
     path: Path
     refused: bool  # past a limit (or hostile, and refused): must exit 1 within 2 s
+    limit: str = ""  # "format: limit" of a file at or just past one limit; "" for the hostile extras
 
 
 def make(folder: Path) -> list[Case]:
     """Write every file measured into ``folder`` (run in a child: the parent stays small, see
-    ``benchmarks.measure``); the ordinary table first."""
+    ``benchmarks.measure``); the ordinary table first. Every limit of every format that checks it
+    has a file at it (or, for text, just within it) and one just past it (``limit`` pairs them;
+    ``tests/test_hostile_files.py`` checks that each has both)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "data"))
     import hostile  # tests/data/hostile.py: the hand-written .xlsx, .ods and .docx
 
     sys.modules["tests_data_hostile"] = hostile
     from importers.readers import sniff, textsize
 
-    rows, cells, merges, text = sniff.MAX_ROWS, sniff.MAX_CELLS, sniff.MAX_MERGES, textsize.MAX_TEXT_BYTES
-    mb, body = text // 2**20, sniff.MAX_DOCUMENT_XML
+    rows, cols, cells, merges = sniff.MAX_ROWS, sniff.MAX_COLUMNS, sniff.MAX_CELLS, sniff.MAX_MERGES
+    text, body, size = textsize.MAX_TEXT_BYTES, sniff.MAX_DOCUMENT_XML, sniff.MAX_FILE_BYTES
+    word = sniff.MAX_WORD_CELLS
+    mb = text // 2**20
     ordinary = make_division_workbook(folder / "ordinary.xlsx", 10_000)
     f = folder
+    wide = cells // cols  # rows × 1,000 columns within the cells of a sheet
+    long = "文" * 990  # ~3 KB of UTF-8 a task
     within, past = False, True
     return [
         Case("ordinary 10,000-task table", ordinary, within),
-        Case("xlsx rows: 20,000", _rows_workbook(f / "rows.xlsx", rows - 1), within),
-        Case("xlsx rows: one more", _rows_workbook(f / "rows_past.xlsx", rows + 1), past),
+        Case(f"xlsx file: {size / 2**20:.0f} MB exactly (the table and a photo)",
+             _padded(ordinary, f / "size.xlsx", size), within, "xlsx size"),
+        Case("xlsx file: 1 MB more", _padded(ordinary, f / "size_past.xlsx", size + 2**20), past, "xlsx size"),
+        Case(f"xlsx rows: {rows:,}", _rows_workbook(f / "rows.xlsx", rows - 1), within, "xlsx rows"),
+        Case("xlsx rows: one more", _rows_workbook(f / "rows_past.xlsx", rows + 1), past, "xlsx rows"),
+        Case(f"xlsx columns: {cols:,} ({wide} rows)", _rows_workbook(f / "cols.xlsx", wide - 1, cols=cols), within,
+             "xlsx columns"),
+        Case("xlsx columns: one more", _rows_workbook(f / "cols_past.xlsx", 10, cols=cols + 1), past, "xlsx columns"),
         Case(f"xlsx cells: {cells:,} ({cells // 20:,} rows × 20 columns)",
-             _rows_workbook(f / "cells.xlsx", cells // 20 - 1, cols=20), within),
-        Case("xlsx cells: one row more", _rows_workbook(f / "cells_past.xlsx", cells // 20 + 1, cols=20), past),
-        Case(f"xlsx text: {mb} MB in task cells", _rows_workbook(f / "text.xlsx", int(text * 0.9) // 3_000,
-                                                                 text="文" * 990), within),
-        Case(f"xlsx text: {mb} MB of shared strings", _shared_text(f / "shared.xlsx", int(text * 0.9)), within),
-        Case("xlsx text: shared strings past it", _shared_text(f / "shared_past.xlsx", int(text * 1.1)), past),
+             _rows_workbook(f / "cells.xlsx", cells // 20 - 1, cols=20), within, "xlsx cells"),
+        Case("xlsx cells: one row more", _rows_workbook(f / "cells_past.xlsx", cells // 20 + 1, cols=20), past,
+             "xlsx cells"),
+        Case(f"xlsx cells of all sheets: {cells:,} (two sheets of {cells // 40:,} rows × 20)",
+             _two_sheets(f / "sheets.xlsx", cells // 40 - 1, 20), within, "xlsx all sheets"),
+        Case("xlsx cells of all sheets: one row more", _two_sheets(f / "sheets_past.xlsx", cells // 40 - 1, 20, more=1),
+             past, "xlsx all sheets"),
+        Case(f"xlsx text: 90 % of {mb} MB in task cells", _rows_workbook(f / "text.xlsx", int(text * 0.9) // 3_000,
+                                                                         text=long), within, "xlsx text"),
+        Case(f"xlsx text: 90 % of {mb} MB of shared strings", _shared_text(f / "shared.xlsx", int(text * 0.9)), within,
+             "xlsx text"),
+        Case("xlsx text: shared strings past it", _shared_text(f / "shared_past.xlsx", int(text * 1.1)), past,
+             "xlsx text"),
         Case(f"xlsx shared-string bomb: {rows - 10:,} cells → one 600 KB string",
              hostile.shared_string_bomb(f / "bomb.xlsx", cells=rows - 10, length=200_000), past),
-        Case(f"xlsx merges: {merges:,}", _merged(f / "merges.xlsx", merges - 2), within),
-        Case("xlsx merges: past it", _merged(f / "merges_past.xlsx", merges + 2), past),
+        Case(f"xlsx merges: {merges:,}", _merged(f / "merges.xlsx", merges), within, "xlsx merges"),
+        Case("xlsx merges: two more", _merged(f / "merges_past.xlsx", merges + 2), past, "xlsx merges"),
         Case("xlsx merges: 3,000 copies of A2:G10001 (header only left)",
              hostile.overlapping_merges(f / "overlap.xlsx", copies=3_000, rows=10_000), past),
         Case("xlsx: the ordinary table, dimension A1:XFD1048576", _huge_dimension(ordinary, f / "dimension.xlsx"),
              within),
         Case("xlsx: 100 cells of 32,000 characters searched", _huge_cells(f / "huge_cells.xlsx", 100), within),
-        Case("xls rows: 20,000", _xls(f / "rows.xls", rows - 1), within),
-        Case("xls rows: one more", _xls(f / "rows_past.xls", rows + 1), past),
-        Case(f"xls merges: {merges:,}", _xls(f / "merges.xls", merges // 2, merges=merges - 2), within),
-        Case("xls merges: past it", _xls(f / "merges_past.xls", merges // 2 + 1, merges=merges + 2), past),
+        Case(f"xls rows: {rows:,}", _xls(f / "rows.xls", rows - 1), within, "xls rows"),
+        Case("xls rows: one more", _xls(f / "rows_past.xls", rows + 1), past, "xls rows"),
+        Case(f"xls cells: {cells:,} ({cells // 20:,} rows × 20 columns; .xls has 256 columns at most)",
+             _xls_cells(f / "cells.xls", cells // 20 - 1, 20), within, "xls cells"),
+        Case("xls cells: one row more", _xls_cells(f / "cells_past.xls", cells // 20 + 1, 20), past, "xls cells"),
+        Case(f"xls merges: {merges:,}", _xls(f / "merges.xls", merges // 2, merges=merges), within, "xls merges"),
+        Case("xls merges: two more", _xls(f / "merges_past.xls", merges // 2 + 1, merges=merges + 2), past,
+             "xls merges"),
+        Case(f"xls text: 90 % of {mb} MB in task cells", _xls_text(f / "text.xls", int(text * 0.9) // 3_000, long),
+             within, "xls text"),
+        Case("xls text: 110 %", _xls_text(f / "text_past.xls", int(text * 1.1) // 3_000, long), past, "xls text"),
         Case("xls text: 2,000 cells → one 30,000-character string", _xls(f / "shared_past.xls", 10, shared=2_000),
              past),
+        Case(f"ods rows: {rows:,}", _ods(f / "rows.ods", rows - 1), within, "ods rows"),
+        Case("ods rows: one more", _ods(f / "rows_past.ods", rows + 1), past, "ods rows"),
+        Case(f"ods columns: {cols:,} ({wide} rows)", _ods(f / "cols.ods", wide - 1, cols=cols), within, "ods columns"),
+        Case("ods columns: one more", _ods(f / "cols_past.ods", 10, cols=cols + 1), past, "ods columns"),
+        Case(f"ods cells: {cells:,} ({cells // 20:,} rows × 20 columns)", _ods(f / "cells.ods", cells // 20 - 1, 20),
+             within, "ods cells"),
+        Case("ods cells: one row more", _ods(f / "cells_past.ods", cells // 20 + 1, 20), past, "ods cells"),
+        Case(f"ods merges: {merges:,}", _ods(f / "merges.ods", merges // 2, merges=merges), within, "ods merges"),
+        Case("ods merges: two more", _ods(f / "merges_past.ods", merges // 2 + 1, merges=merges + 2), past,
+             "ods merges"),
+        Case("ods merges: 1,000 spanning cells a row, 21 rows",
+             hostile.repeated_text_ods(f / "spans.ods", rows=merges // 1_000 + 1, spans=1_000), past),
+        Case(f"ods text: 90 % of {mb} MB (content.xml)", _ods(f / "text.ods", int(text * 0.9) // 3_000, text=long),
+             within, "ods text"),
+        Case("ods text: 105 %", _ods(f / "text_past.ods", int(text * 1.05) // 3_000, text=long), past, "ods text"),
         Case("ods text: a 20,000-character cell repeated 500 × 20",
              hostile.repeated_text_ods(f / "repeat.ods", rows=20, repeat=500, length=20_000), past),
-        Case("ods merges: past it (1,000 spanning cells a row)",
-             hostile.repeated_text_ods(f / "merges_past.ods", rows=merges // 1_000 + 1, spans=1_000), past),
-        Case("csv rows: 20,000", _csv(f / "rows.csv", rows - 1), within),
-        Case("csv rows: one more", _csv(f / "rows_past.csv", rows + 1), past),
+        Case(f"csv rows: {rows:,}", _csv(f / "rows.csv", rows - 1), within, "csv rows"),
+        Case("csv rows: one more", _csv(f / "rows_past.csv", rows + 1), past, "csv rows"),
+        Case(f"csv columns: {cols:,} ({wide} rows)", _csv(f / "cols.csv", wide - 1, cols), within, "csv columns"),
+        Case("csv columns: one more", _csv(f / "cols_past.csv", 10, cols + 1), past, "csv columns"),
         Case(f"csv cells: {cells:,} ({cells // 20:,} rows × 20 columns)", _csv(f / "cells.csv", cells // 20 - 1, 20),
-             within),
-        Case("csv cells: one row more", _csv(f / "cells_past.csv", cells // 20 + 1, 20), past),
+             within, "csv cells"),
+        Case("csv cells: one row more", _csv(f / "cells_past.csv", cells // 20 + 1, 20), past, "csv cells"),
         Case("csv: a last line reaching column 200,000", _csv_wide(f / "wide.csv", 10_000, 200_000), past),
-        Case(f"csv text: {mb} MB", _csv(f / "text.csv", int(text * 0.97) // 3_030, text="文" * 1_000), within),
-        Case("csv text: past it", _csv(f / "text_past.csv", int(text * 1.05) // 3_030, text="文" * 1_000), past),
+        Case(f"csv text: 97 % of {mb} MB", _csv(f / "text.csv", int(text * 0.97) // 3_030, text="文" * 1_000), within,
+             "csv text"),
+        Case("csv text: 105 %", _csv(f / "text_past.csv", int(text * 1.05) // 3_030, text="文" * 1_000), past,
+             "csv text"),
         Case("csv text: UTF-16, twice the limit (refused unread)",
              _csv(f / "text_utf16.csv", int(text * 2.1) // 2_030, text="文" * 1_000, encoding="utf-16"), past),
-        Case("docx rows: 20,000 (plain cells)", _docx(f / "rows.docx", rows - 1), within),
-        Case("docx rows: one more", _docx(f / "rows_past.docx", rows + 1), past),
-        Case(f"docx body: {body // 2**20} MB of XML (formatted as Word writes it)",
-             _docx(f / "body.docx", rows, word_like=True, body_bytes=body - 200_000), within),
-        Case("docx body: past it", _docx(f / "body_past.docx", rows, word_like=True, body_bytes=body + 1_000_000), past),
+        Case(f"docx rows: {rows:,} (plain cells)", _docx(f / "rows.docx", rows - 1), within, "docx rows"),
+        Case("docx rows: one more", _docx(f / "rows_past.docx", rows + 1), past, "docx rows"),
+        Case(f"docx columns: {cols:,} ({word // cols} rows)", _docx_wide(f / "cols.docx", word // cols - 1, cols),
+             within, "docx columns"),
+        Case("docx columns: one more", _docx_wide(f / "cols_past.docx", 10, cols + 1), past, "docx columns"),
+        Case(f"docx cells: {word:,} ({word // 20:,} rows × 20 columns)",
+             _docx_wide(f / "cells.docx", word // 20 - 1, 20), within, "docx cells"),
+        Case("docx cells: one row more", _docx_wide(f / "cells_past.docx", word // 20 + 1, 20), past, "docx cells"),
+        Case(f"docx body: {body // 2**20} MB of XML less 200 KB (formatted as Word writes it)",
+             _docx(f / "body.docx", rows, word_like=True, body_bytes=body - 200_000), within, "docx body"),
+        Case("docx body: 1 MB more", _docx(f / "body_past.docx", rows, word_like=True, body_bytes=body + 1_000_000),
+             past, "docx body"),
         Case("docx: a cell spanning 50,000,000 columns", _docx(f / "span.docx", 10, span=50_000_000), past),
     ]
 
@@ -302,7 +489,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.make:
         for case in make(Path(args.make)):
-            print(f"{case.path}\t{int(case.refused)}\t{case.label}")
+            print(f"{case.path}\t{int(case.refused)}\t{case.limit}\t{case.label}")
         return 0
     import platform
     import subprocess
@@ -319,7 +506,8 @@ def main(argv: list[str] | None = None) -> int:
         if made.returncode != 0:
             print(made.stderr, file=sys.stderr)
             return 1
-        cases = [line.split("\t", 2) for line in made.stdout.splitlines() if line.count("\t") == 2]
+        cases = [line.split("\t", 3) for line in made.stdout.splitlines() if line.count("\t") >= 3]
+        cases = [(path, refused, label) for path, refused, _, label in cases]
         (base, _, base_label), rest = cases[0], cases[1:]
         if args.only:
             rest = [c for c in rest if args.only.lower() in c[2].lower()]

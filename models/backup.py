@@ -279,9 +279,11 @@ def daily_backup_if_due(db_path: str | os.PathLike[str]) -> Path | None:
 # ---------------------------------------------------------------- checking and restoring
 
 
-def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> str | None:
+def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True, storage: bool = False) -> str | None:
     """Why ``path`` is not a sound taizhang ledger (a short Chinese phrase), or None if it is one:
-    readable by SQLite, ``PRAGMA quick_check`` ok, our tables, a schema version this program reads."""
+    readable by SQLite, ``PRAGMA quick_check`` ok, our tables, a schema version this program reads.
+    With ``storage``, a full disk or a file that cannot be written (``models.faults.storage_problem``)
+    raises SQLite's error instead: that is no damage of the file."""
     from models.migrations import CURRENT_VERSION
     from models.schema_check import schema_problem
 
@@ -300,6 +302,10 @@ def ledger_problem(path: str | os.PathLike[str], *, read_only: bool = True) -> s
         result = [r[0] for r in conn.execute("PRAGMA quick_check")]
         foreign = schema_problem(conn, version) if result == ["ok"] and 1 <= version <= CURRENT_VERSION else None
     except sqlite3.Error as exc:
+        from models.faults import storage_problem
+
+        if storage and storage_problem(exc, path):
+            raise
         return f"文件已损坏，或不是数据库（{damage_phrase(exc)}）"
     finally:
         conn.close()
@@ -329,12 +335,17 @@ def _keep_damaged(db_path: Path) -> Path:
     folder = backup_dir(db_path)
     _private_dir(folder)
     target = _reserve(folder, f"{db_path.stem}-damaged-{_stamp():%Y%m%d-%H%M%S}")
-    shutil.copyfile(db_path, target)
-    wal = db_path.with_name(db_path.name + "-wal")
-    if wal.is_file() and wal.stat().st_size:
-        copy = target.with_name(target.name + "-wal")
-        os.close(os.open(copy, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
-        shutil.copyfile(wal, copy)
+    copy = target.with_name(target.name + "-wal")
+    try:
+        shutil.copyfile(db_path, target)
+        wal = db_path.with_name(db_path.name + "-wal")
+        if wal.is_file() and wal.stat().st_size:
+            os.close(os.open(copy, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+            shutil.copyfile(wal, copy)
+    except OSError:  # a full disk: no half copy is left to pass for the damaged file
+        target.unlink(missing_ok=True)
+        copy.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -350,13 +361,28 @@ def find_backup(db_path: str | os.PathLike[str], name: str | os.PathLike[str]) -
 
 def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]) -> Restored:
     """Replace the ledger's content with ``backup_file`` (after saving the current state); then the
-    file is checked and, if the backup is of an older schema, upgraded."""
+    file is checked and, if the backup is of an older schema, upgraded. A ledger in WAL mode given
+    as the backup is opened read-only, which leaves SQLite's -wal/-shm beside it: removed after."""
+    from models import sidecars
+
+    before = sidecars.present(backup_file)
+    try:
+        return _restore(Path(db_path), Path(backup_file))
+    finally:
+        sidecars.tidy(backup_file, before)
+
+
+def _restore(db_path: Path, backup_file: Path) -> Restored:
     from models import store
 
-    db_path = Path(db_path)
-    backup_file = Path(backup_file)
     clean_leftovers(db_path)
-    problem = ledger_problem(backup_file)
+    try:
+        problem = ledger_problem(backup_file, storage=True)
+    except sqlite3.Error as exc:  # a full disk (SQLite writes its -shm beside a WAL file it reads): no damage
+        from models.faults import copy_problem
+
+        raise BackupError(f"不能从「{backup_file.name}」恢复：读取它需要在它旁边写入 SQLite 的工作文件，"
+                          f"{copy_problem(exc, backup_file.parent)}数据库未作任何改动。") from None
     if problem:
         raise BackupError(f"「{backup_file}」不能用于恢复：{problem}。数据库未作任何改动。")
     if db_path.exists() and db_path.resolve() == backup_file.resolve():
@@ -369,7 +395,12 @@ def restore(db_path: str | os.PathLike[str], backup_file: str | os.PathLike[str]
     saved = damaged = None
     sound = False  # the current state is saved as a backup once the restore holds the write lock
     if db_path.is_file() and db_path.stat().st_size > 0:
-        current_problem = ledger_problem(db_path, read_only=False)
+        try:  # a full disk is no damage: the ledger is then neither copied aside nor replaced
+            current_problem = ledger_problem(db_path, read_only=False, storage=True)
+        except sqlite3.Error as exc:
+            from models.faults import storage_problem
+
+            raise BackupError(f"不能从「{backup_file.name}」恢复：{storage_problem(exc, db_path)}") from None
         if current_problem is None:
             sound = True
         else:

@@ -47,6 +47,9 @@ def storage_problem(exc: BaseException | None, path: str | os.PathLike[str] | No
     if code == sqlite3.SQLITE_READONLY or "readonly database" in text:
         return (f"数据库{name}是只读的，不能写入（文件设为只读、所在文件夹不可写，或当前用户没有写入权限）。"
                 f"{_SAVED}请取消只读或换一个可写的位置。")
+    if (code == sqlite3.SQLITE_IOERR or "disk i/o error" in text) and _nearly_full(path):
+        # a disk full to the last byte: SQLite fails sizing its -shm or WAL before it can say "full"
+        return f"磁盘空间已满，数据库{name}无法写入。{_SAVED}请清理磁盘空间后再试。"
     if code == sqlite3.SQLITE_IOERR or "disk i/o error" in text:
         return (f"读写数据库{name}时磁盘出错（磁盘可能已满、已被拔出，或文件超过了系统允许的大小）。"
                 f"{_SAVED}请检查磁盘后再试。")
@@ -54,6 +57,17 @@ def storage_problem(exc: BaseException | None, path: str | os.PathLike[str] | No
         return (f"无法打开数据库{name}进行读写（没有权限，或所在文件夹不可写、不存在）。"
                 f"{_SAVED}请检查文件和文件夹的权限。")
     return None
+
+
+def _nearly_full(path: str | os.PathLike[str] | None) -> bool:
+    """Whether the disk of ``path`` has less than 1 MB left (unknown: False)."""
+    if path is None:
+        return False
+    try:
+        st = os.statvfs(Path(path).absolute().parent)
+    except (OSError, ValueError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return False
+    return st.f_bavail * st.f_frsize < 1024 * 1024
 
 
 def os_problem(exc: OSError, path: str | os.PathLike[str] | None) -> str:
@@ -85,6 +99,8 @@ def copy_problem(exc: BaseException, path: str | os.PathLike[str] | None) -> str
         return f"磁盘空间已满，无法写入{name}。"
     if code == sqlite3.SQLITE_READONLY or "readonly database" in text:
         return f"{name}是只读的，不能写入（文件设为只读、所在文件夹不可写，或当前用户没有写入权限）。"
+    if (code == sqlite3.SQLITE_IOERR or "disk i/o error" in text) and _nearly_full(path):
+        return f"磁盘空间已满，无法写入{name}。"
     if code == sqlite3.SQLITE_IOERR or "disk i/o error" in text:
         return f"写入{name}时磁盘出错（磁盘可能已满、已被拔出，或文件超过了系统允许的大小）。"
     if code in (sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN) or "unable to open" in text:

@@ -39,7 +39,9 @@ def create_private(path: Path) -> None:
     except FileExistsError:
         pass
     except OSError as exc:
-        raise DatabaseError(f"无法创建数据库文件「{path}」：{exc.strerror or exc}") from None
+        from models.faults import os_problem, writable_problem
+
+        raise DatabaseError(writable_problem(path) or f"无法创建数据库文件：{os_problem(exc, path)}文件未作任何改动。") from None
 
 
 class DamagedDatabase(DatabaseError):

@@ -107,9 +107,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The command; then SQLite's -wal/-shm files that it left beside the ledger are removed (a
+    full disk or a read-only opening keeps SQLite from doing it: ``models.sidecars``)."""
+    ledger: list = []  # (path, the sidecars there at the start), once the arguments are read
+    status = _main(argv, ledger)
+    if ledger:
+        from models import sidecars
+
+        path, before = ledger[0]
+        note = sidecars.tidy(path, before).message(path)
+        if note:
+            print(f"taizhang：{note}", file=sys.stderr)
+    return status
+
+
+def _file_ledger(args: argparse.Namespace) -> list:
+    """[(the ledger file, the -wal/-shm beside it now)], or [] for a server ledger or ``copy``."""
+    from models import sidecars
+    from models.db_url import is_server
+    from taizhang.copy_cli import db_target
+
+    if args.command == "copy" or is_server(db_target(args)):
+        return []
+    path = _db_path(args)
+    return [(path, sidecars.present(path))]
+
+
+def _main(argv: list[str] | None, ledger: list) -> int:
     args = None
     try:
         args = build_parser().parse_args(argv)
+        ledger.extend(_file_ledger(args))
         return _run(args)
     except UsageError as exc:
         print(f"taizhang：{exc}", file=sys.stderr)
@@ -120,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("taizhang：已中断，未完成的修改没有写入。", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `taizhang import … | head`: the reader left; the work itself is done
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # text not valid UTF-8 in the ledger, where a command does not read past it
         from models.text_repair import damaged_text, is_decode_error
 
@@ -133,9 +164,6 @@ def main(argv: list[str] | None = None) -> int:
               + "".join(f"\n  - {line}" for line in lines) + "\n请在界面中核对并修改这些文字后再试（导出会以 � 代替照常完成）。",
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    except BrokenPipeError:  # `taizhang import … | head`: the reader left; the work itself is done
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
 
 
 def _outcome_of(args: argparse.Namespace, message: str) -> str:
@@ -144,6 +172,8 @@ def _outcome_of(args: argparse.Namespace, message: str) -> str:
     from models.faults import instead
 
     command = getattr(args, "command", None)
+    if command is None:  # the window, refused at opening
+        return instead(message, "界面没有打开，数据库未作任何改动。")
     if command == "backup" and not getattr(args, "list", False):
         folder = _db_path(args).absolute().parent / "backups"
         return instead(message, f"备份没有完成，备份文件夹「{folder}」中没有写入新的备份，数据库未作任何改动。")

@@ -100,6 +100,7 @@ class SheetLayout:
     hidden_cols: set[int] = field(default_factory=set)
     rescan: Callable[[], Extent] | None = field(default=None, repr=False)  # the exact extent, when a bound was kept
     text: int = 0  # bytes of text its cells will hold (``textsize``)
+    once: int = 0  # of ``text``, the bytes counted once (not again for a reference or a repeat)
     merges: int = 0  # merged ranges it declares (.xlsx)
 
 
@@ -121,13 +122,18 @@ def check_workbook(path: Path, kind: str, *, exact: bool = False) -> dict[str, S
 
 
 def _judge_text(path: Path, sheets: dict[str, SheetLayout], kind: str) -> None:
-    """Refuse a workbook whose cells would hold more than ``textsize.MAX_TEXT_BYTES`` of text."""
+    """Refuse a workbook whose cells would hold more than ``textsize.MAX_TEXT_BYTES`` of text,
+    saying whether references or repeats of long text make it so, or the text itself."""
     total = sum(s.text for s in sheets.values())
     if total <= textsize.MAX_TEXT_BYTES:
         return
     name = max(sheets, key=lambda n: sheets[n].text) if kind != "xls" else None
-    how = {"xlsx": "许多单元格引用同一段很长的共享文字", "ods": "很长的文字被重复到许多单元格",
-           "xls": "许多单元格引用同一段很长的共享文字"}[kind]
+    once = sum(s.once for s in sheets.values())
+    if once > total // 2:
+        how = "表格中的文字太多"
+    else:
+        how = {"xlsx": "许多单元格引用同一段很长的共享文字", "ods": "很长的文字被重复到许多单元格",
+               "xls": "许多单元格引用同一段很长的共享文字"}[kind]
     raise refuse(path, f"读出的文字将多达 {total / 1024 / 1024:,.0f} MB（{how}），超过上限 "
                        f"{textsize.MAX_TEXT_BYTES // 1024 // 1024} MB，读取会耗尽内存，已拒绝读取。", sheet=name, limit=True)
 
@@ -260,6 +266,9 @@ def _xlsx(path: Path, exact: bool = False) -> dict[str, SheetLayout]:
             except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError, zlib.error):
                 raise refuse(path, "文件已损坏或不完整（工作表的内容无法解压）。请重新获取原文件。",
                              sheet=sheet if sheet != part else None) from None
+    if sheets:  # the shared strings once each (as far as the sheets refer to them at all)
+        first = next(iter(sheets.values()))
+        first.once += min(sum(shared), sum(s.text for s in sheets.values()))
     return sheets
 
 
@@ -338,6 +347,7 @@ def _scan_xlsx_part(archive: zipfile.ZipFile, part: str, exact: bool = False,
         layout.text = textsize.shared_references(archive, part, list(shared))
     if inline or odd:
         layout.text += size
+        layout.once += size
     bound = Extent(1, 1, max(bottom, _FAST_ROWS), max(right, _FAST_COLS), exact=False)
     if exact or odd or bound.rows > sniff.MAX_ROWS or bound.cols > sniff.MAX_COLUMNS or bound.cells > sniff.MAX_CELLS:
         layout.extent = _exact_xlsx(archive, part, odd)
@@ -455,12 +465,16 @@ def _ods(path: Path) -> dict[str, SheetLayout]:
         layout.text = layout.extent.repeated_text
     if sheets:
         first = next(iter(sheets.values()))
-        first.text += content
         try:
-            with zipfile.ZipFile(path) as archive, archive.open("content.xml") as stream:
-                first.merges = sum(1 for _ in _matches(stream, _ODS_SPANNED))  # all sheets: a bound of each
+            with zipfile.ZipFile(path) as archive:
+                with archive.open("content.xml") as stream:
+                    first.merges = sum(1 for _ in _matches(stream, _ODS_SPANNED))  # all sheets: a bound of each
+                with archive.open("content.xml") as stream:
+                    content = textsize.xml_text(stream)  # the text, not the markup (~80 bytes a cell)
         except (KeyError, zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError):
             pass
+        first.text += content
+        first.once += content
     return sheets
 
 
@@ -660,7 +674,8 @@ def _xls(path: Path) -> dict[str, SheetLayout]:
         layout.extent, layout.merges = _xls_extent(book, offset)
         sheets[name] = layout
     if sheets:
-        next(iter(sheets.values())).text = textsize.xls_text(book)
+        first = next(iter(sheets.values()))
+        first.text, first.once = textsize.xls_text(book)
     return sheets
 
 

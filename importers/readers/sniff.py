@@ -35,6 +35,10 @@ MAX_COLUMNS = 1_000  # columns of a sheet, first to last cell with a value
 # (10,000 tasks are ~110,000 cells); one stray value at BH150000 would have made 9,000,000 (400 MB)
 # and is refused, naming that cell.
 MAX_CELLS = 300_000
+# A Word table is read cell by cell in Python (python-docx's tree, ~10 µs a cell): 300,000 cells took
+# 2.7 times an ordinary 10,000-task table and 260 MB, 150,000 (twice a 10,000-task table of eight
+# columns) 1.5 times and 150 MB (``python -m benchmarks.limits``). The lower of the two applies.
+MAX_WORD_CELLS = 150_000
 # Merged ranges of one sheet: a 10,000-task table merges its categories in some 2,000; the XML of one
 # is 30 bytes and compresses to nothing, so a small file could declare millions.
 MAX_MERGES = 20_000

@@ -9,8 +9,10 @@ Rust runtime aborts the process. A text cell of an .ods repeated across columns
 - .xlsx: the size of every shared string (bytes of its ``<si>`` element, a bound of its text),
   times the cells that refer to it (every ``<v>N</v>`` counts as a reference: a bound), plus the
   size of a sheet's XML when it holds text of its own (inline strings, formula results);
-- .ods: content.xml, plus each repeated text cell's text once more for every repeat (``extent``);
-- .xls: the size of every string of the SST times its references, plus the workbook stream.
+- .ods: the text between the tags of content.xml (``xml_text``: its markup, some 80 bytes a cell,
+  is not text), plus each repeated text cell's text once more for every repeat (``extent``);
+- .xls: the size of every string of the SST (in UTF-8: three bytes a character stored in two, one
+  a character stored in one) times its references, plus the rest of the workbook stream.
 
 The whole workbook may hold ``MAX_TEXT_BYTES`` of text: with more, reading and loading it would cost
 more than twice an ordinary 10,000-task table (measured by ``python -m benchmarks.limits``); such a
@@ -112,14 +114,16 @@ def shared_references(archive: zipfile.ZipFile, part: str, sizes: list[int]) -> 
 _SST, _CONTINUE, _LABELSST = 0x00FC, 0x003C, 0x00FD
 
 
-def xls_text(book: bytes) -> int:
-    """Bytes of text the cells of an .xls workbook stream hold: its SST strings times their LABELSST
-    references (at two bytes a character, as stored), plus the stream itself."""
-    sizes = _sst_sizes(book)
-    total = len(book)
+def xls_text(book: bytes) -> tuple[int, int]:
+    """(bytes of text the cells of an .xls workbook stream hold, the part of it counted once): its
+    SST strings times their LABELSST references, plus the stream without the SST (its other
+    records: numbers, inline labels, formats). The strings are counted as UTF-8, the budget's unit."""
+    sizes, sst = _sst_sizes(book)
+    rest = len(book) - sst
     if not sizes:
-        return total
+        return rest, rest
     n = len(sizes)
+    total = rest
     pos, end = 0, len(book) - 4
     unpack = struct.unpack_from
     while pos <= end:
@@ -129,14 +133,39 @@ def xls_text(book: bytes) -> int:
             if i < n:
                 total += sizes[i]
         pos += 4 + size
-    return total
+    return total, min(rest + sum(sizes), total)
 
 
-def _sst_sizes(book: bytes) -> list[int]:
-    """The length (in bytes, two a character) of each string of the SST, its CONTINUE records followed."""
+_TAG = re.compile(rb"<[^>]*>")
+
+
+def xml_text(stream) -> int:
+    """Bytes of an XML stream outside its tags: a bound of the text it holds (entities and the
+    blanks between tags count as text), read a chunk at a time."""
+    total = 0
+    tail = b""
+    while True:
+        chunk = stream.read(_CHUNK)
+        data = tail + chunk
+        if chunk:
+            cut = data.rfind(b"<")
+            if cut > data.rfind(b">"):  # a tag cut by the chunk's end: taken with the next one
+                data, tail = data[:cut], data[cut:]
+            else:
+                tail = b""
+        total += len(_TAG.sub(b"", data))
+        if not chunk:
+            return total
+
+
+def _sst_sizes(book: bytes) -> tuple[list[int], int]:
+    """The length in UTF-8 of each string of the SST (three bytes a character stored in two bytes,
+    one a character stored in one: Chinese and ASCII as they are), its CONTINUE records followed;
+    and the bytes of the SST's records."""
     pos, end = 0, len(book) - 4
     unpack = struct.unpack_from
     pieces: list[bytes] = []
+    records = 0
     while pos <= end:
         kind, size = unpack("<HH", book, pos)
         if kind == _SST:
@@ -148,10 +177,11 @@ def _sst_sizes(book: bytes) -> list[int]:
                     break
                 pieces.append(book[pos + 4:pos + 4 + size])
                 pos += 4 + size
+            records = sum(4 + len(piece) for piece in pieces)
             break
         pos += 4 + size
     if not pieces or len(pieces[0]) < 8:
-        return []
+        return [], records
     count = unpack("<I", pieces[0], 4)[0]
     sizes: list[int] = []
     p, at = 0, 8  # piece, offset in it
@@ -172,20 +202,23 @@ def _sst_sizes(book: bytes) -> list[int]:
         if flags & 0x04 and at + 4 <= len(data):
             ext = unpack("<I", data, at)[0]
             at += 4
-        sizes.append(chars * 2)
         wide = flags & 0x01
         left = chars
+        utf8 = 0
         while left:  # character data may run on into the next CONTINUE, which starts with a flags byte
             room = (len(data) - at) // (2 if wide else 1)
             take = min(left, room)
             at += take * (2 if wide else 1)
+            utf8 += take * (3 if wide else 1)
             left -= take
             if left:
                 p += 1
                 if p >= len(pieces) or not pieces[p]:
-                    return sizes
+                    sizes.append(utf8 + left * 3)
+                    return sizes, records
                 data, at = pieces[p], 1
                 wide = data[0] & 0x01
+        sizes.append(utf8)
         skip = runs * 4 + ext
         while skip:
             room = len(data) - at
@@ -195,6 +228,6 @@ def _sst_sizes(book: bytes) -> list[int]:
             if skip:
                 p += 1
                 if p >= len(pieces):
-                    return sizes
+                    return sizes, records
                 data, at = pieces[p], 0
-    return sizes
+    return sizes, records

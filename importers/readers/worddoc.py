@@ -16,6 +16,11 @@ _R, _HYPERLINK, _T, _BR, _VAL = f"{_W}r", f"{_W}hyperlink", f"{_W}t", f"{_W}br",
 _AS_TEXT = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 
 
+def _max_cells() -> int:
+    """The cells a Word table may have (``sniff.MAX_WORD_CELLS``, or a lower sheet limit)."""
+    return min(sniff.MAX_CELLS, sniff.MAX_WORD_CELLS)
+
+
 def _number(el, default: int) -> int:
     try:
         return int(el.get(_VAL)) if el is not None and el.get(_VAL) is not None else default
@@ -84,8 +89,17 @@ class DocumentSource(Source):
         body = list(document.element.body.iterchildren())
         self._tables = [el for el in body if el.tag == f"{_W}tbl"]
         for i, tbl in enumerate(self._tables, 1):  # before reading 20,000 rows of it (twice: as tasks, as a roster)
-            if sum(1 for _ in tbl.iterchildren(f"{_W}tr")) > sniff.MAX_ROWS:
+            rows = tbl.findall(f"{_W}tr")
+            if len(rows) > sniff.MAX_ROWS:
                 raise refuse(path, f"表格超过 {sniff.MAX_ROWS:,} 行，已拒绝读取。", sheet=f"表格{i}", limit=True)
+            # the rows of two cells or more (never replaced by a table nested in them) times the most
+            # cells of one: a bound below what reading builds, so a table past the cell limit is
+            # refused here, before seconds of reading, as reading would refuse it at its end
+            widths = [len(tr.findall(f"{_W}tc")) for tr in rows]
+            plain = sum(1 for w in widths if w > 1)
+            if plain * max(widths, default=0) > _max_cells():
+                raise refuse(path, f"表格区域将达到 {plain:,} 行 × {max(widths):,} 列，超过上限 {_max_cells():,} "
+                                   "个单元格，请删除多余内容后再导入。", sheet=f"表格{i}", limit=True)
         self.paragraphs = [paragraph_text(el) for el in body if el.tag == f"{_W}p"]  # top-level, in order
         self.sheet_names = [f"表格{i}" for i in range(1, len(self._tables) + 1)]
         self._grids: dict[str, Grid] = {}
@@ -170,7 +184,7 @@ class DocumentSource(Source):
             open_down = still_open
             values.append(row)
             self._width = max(self._width, len(row))
-            if len(values) * self._width > sniff.MAX_CELLS:
+            if len(values) * self._width > _max_cells():
                 raise refuse(self.path, f"表格区域将达到 {len(values):,} 行 × {self._width:,} 列，超过上限 "
-                                        f"{sniff.MAX_CELLS:,} 个单元格，请删除多余内容后再导入。", sheet=name, row=r + 1, limit=True)
+                                        f"{_max_cells():,} 个单元格，请删除多余内容后再导入。", sheet=name, row=r + 1, limit=True)
 
