@@ -33,8 +33,11 @@ def engine(target: str) -> Engine:
         import psycopg  # noqa: F401
     except ImportError:  # pragma: no cover - psycopg is a dependency
         raise ServerError("未安装 PostgreSQL 驱动 psycopg，无法连接服务器上的台账（pip install \"psycopg[binary]\"）。") from None
+    from models.server_login import connect_args
+
     return create_engine(sqlalchemy_url(target), pool_pre_ping=False,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "taizhang"})
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "taizhang",
+                                       **connect_args(target)})  # a password typed in the window (memory only)
 
 
 def problem(exc: BaseException, target: str) -> str:

@@ -199,10 +199,13 @@ def connect(target: str) -> ServerConnection:
     from models.db_url import sqlalchemy_url
 
     server.open_ledger(target).dispose()  # checks (and makes) the schema, under its advisory lock
+    from models.server_login import connect_args
+
     url = sqlalchemy_url(target).replace("postgresql+psycopg://", "postgresql://", 1)
     try:
         raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor,
-                              connect_timeout=server.CONNECT_TIMEOUT_S, application_name="taizhang")
+                              connect_timeout=server.CONNECT_TIMEOUT_S, application_name="taizhang",
+                              **connect_args(target))
     except psycopg.Error as exc:
         raise server.ServerError(server.problem(exc, target)) from None
     return adopt(raw, target)

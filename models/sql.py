@@ -63,3 +63,31 @@ def json_int(conn: Any, column: str, key: str) -> str:
     if is_server(conn):
         return f"CAST(CAST({column} AS JSONB) ->> '{key}' AS INTEGER)"
     return f"json_extract({column}, '$.{key}')"
+
+
+def count_if(conn: Any, condition: str) -> str:
+    """How many rows of a group meet ``condition`` (SQLite sums its 0/1; PostgreSQL has no sum of a boolean)."""
+    if is_server(conn):
+        return f"count(*) FILTER (WHERE {condition})"
+    return f"sum({condition})"
+
+
+def same_as(conn: Any, column: str, param: str) -> str:
+    """``column`` equals ``param``, NULL equal to NULL (SQLite's ``IS``; PostgreSQL's ``IS`` takes no parameter)."""
+    if is_server(conn):
+        return f"{column} IS NOT DISTINCT FROM {param}"
+    return f"{column} IS {param}"
+
+
+def newest_first(conn: Any, column: str) -> str:
+    """``column DESC`` with NULLs last, as SQLite orders them (PostgreSQL puts NULLs first descending)."""
+    if is_server(conn):
+        return f"{column} DESC NULLS LAST"
+    return f"{column} DESC"
+
+
+def text_order(conn: Any, column: str) -> str:
+    """``column`` for ORDER BY in the byte order SQLite uses (a server's collation may sort otherwise)."""
+    if is_server(conn):
+        return f'{column} COLLATE "C"'
+    return column

@@ -38,7 +38,7 @@ def refuse_unsupported(args: argparse.Namespace) -> None:
     from taizhang.cli import BadInput
 
     target = db_target(args)
-    if not is_server(target) or args.command in SERVER_COMMANDS:
+    if not is_server(target) or args.command in SERVER_COMMANDS or args.command is None:  # None: the TUI
         return
     what = f"「taizhang {args.command}」" if args.command else "界面"
     raise BadInput(f"{what}还不能直接用于服务器上的台账（{describe(target)}）。目前服务器上可用的命令："
