@@ -91,3 +91,31 @@ def text_order(conn: Any, column: str) -> str:
     if is_server(conn):
         return f'{column} COLLATE "C"'
     return column
+
+
+def json_text(conn: Any, column: str, key: str) -> str:
+    """A member of a JSON text column (``$.key``); on a server as text."""
+    if is_server(conn):
+        return f"(CAST({column} AS JSONB) ->> '{key}')"
+    return f"json_extract({column}, '$.{key}')"
+
+
+def json_has(conn: Any, column: str, key: str) -> str:
+    """The JSON text column has the member ``key`` (even when it is null)."""
+    if is_server(conn):
+        return f"jsonb_exists(CAST({column} AS JSONB), '{key}')"
+    return f"json_type({column}, '$.{key}') IS NOT NULL"
+
+
+def json_item_int(conn: Any, column: str, key: str, index: int) -> str:
+    """The integer at ``index`` of the JSON array member ``key`` (``$.key[index]``)."""
+    if is_server(conn):
+        return f"CAST(CAST({column} AS JSONB) -> '{key}' ->> {int(index)} AS INTEGER)"
+    return f"json_extract({column}, '$.{key}[{int(index)}]')"
+
+
+def differs(conn: Any, left: str, right: str) -> str:
+    """``left`` and ``right`` differ, NULL differing from a value (SQLite's ``IS NOT``)."""
+    if is_server(conn):
+        return f"{left} IS DISTINCT FROM {right}"
+    return f"{left} IS NOT {right}"
