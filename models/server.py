@@ -63,7 +63,8 @@ def problem(exc: BaseException, target: str) -> str:
     if any(s in low for s in ("connection refused", "no such file or directory", "could not connect",
                               "failed to resolve host", "could not translate host name", "timeout expired",
                               "name or service not known", "network is unreachable", "server closed the connection",
-                              "connection is bad", "consuming input failed", "connection timed out")):
+                              "connection is bad", "consuming input failed", "connection timed out",
+                              "terminating connection", "connection is closed", "the database system is")):
         return f"连不上{where}：服务器没有运行，或网络不通。请检查服务器地址和网络，或联系管理员。"
     return f"{where}出错：{detail[:200]}"
 

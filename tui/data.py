@@ -192,7 +192,11 @@ def _where(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: date
         sql.append(f"t.id IN ({', '.join('?' * len(ids)) or 'NULL'})")
         args += ids
     for term in flt.search.lower().split():
-        sql.append(f"({like_any_case(conn, 't.content', '?')} OR {like_any_case(conn, 't.search_text', '?')})")
+        # search_text is lower case already; the content's case matters only to a term with ASCII letters
+        # (a server's ILIKE costs more than LIKE: on a file both are the same LIKE)
+        content = like_any_case(conn, "t.content", "?") if any("a" <= c <= "z" for c in term) else \
+            "t.content LIKE ? ESCAPE '\\'"
+        sql.append(f"({content} OR t.search_text LIKE ? ESCAPE '\\')")
         args += [_like(term)] * 2
     if flt.unit_id:
         sql.append("t.id IN (SELECT task_id FROM assignment WHERE unit_id = ?)")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 RESTORE_REFUSED = ("服务器上的台账不能在窗口中从备份恢复。需要时请在命令行用 "
-                   "taizhang copy 备份文件 服务器地址 --replace（会先确认），或请服务器管理员恢复。")
+                   "taizhang copy 备份文件 服务器地址 --replace（会替换服务器上现有的全部数据），或请服务器管理员恢复。")
 
 
 def _on_ui(app: Any, fn: Callable[..., Any], *args: Any) -> None:
