@@ -224,9 +224,13 @@ class TaizhangApp(App):
         except DatabaseError as exc:
             self.call_from_thread(self._failed, str(exc), isinstance(exc, DamagedDatabase))
             return
-        with reader() as conn:
-            found = data.groups(conn)
-            version = None if reader.is_server else conn.execute("PRAGMA data_version").fetchone()[0]
+        try:
+            with reader() as conn:
+                found = data.groups(conn)
+                version = None if reader.is_server else conn.execute("PRAGMA data_version").fetchone()[0]
+        except data.ConnectionLost as exc:  # a server ledger lost just after connecting
+            self.call_from_thread(self._failed, str(exc))
+            return
         self.call_from_thread(self._opened, reader, found, version)
 
     def _failed(self, message: str, damaged: bool = False) -> None:
@@ -425,8 +429,11 @@ class TaizhangApp(App):
 
         if self.reader is None:
             return
-        with self.reader() as conn:
-            found = data.groups(conn)
+        try:
+            with self.reader() as conn:
+                found = data.groups(conn)
+        except data.ConnectionLost:  # a server ledger out of reach: said once; the window stays as it is
+            return
         self.call_from_thread(self._groups_reloaded, found, select)
 
     def _groups_reloaded(self, found: list[GroupInfo], select: str | None) -> None:

@@ -72,13 +72,18 @@ def _listen(app: Any) -> None:
 
     worker = get_current_worker()
 
+    def tell(fn: Callable[..., Any], *args: Any) -> None:
+        try:
+            app.call_from_thread(fn, *args)
+        except RuntimeError:  # the window is closing
+            pass
+
     def heard(pids: set[int]) -> None:
         if pids - app._own_pids:  # our own writes refresh by themselves
-            app.call_from_thread(app.reload_groups)
+            tell(app.reload_groups)
 
     listen(app.db_path, heard, lambda: worker.is_cancelled or not app.is_running,
-           lost=lambda: app.call_from_thread(_lost, app, lost_text(app.db_path)),
-           back=lambda: app.call_from_thread(_back, app))
+           lost=lambda: tell(_lost, app, lost_text(app.db_path)), back=lambda: tell(_back, app))
 
 
 def _lost(app: Any, text: str) -> None:
