@@ -241,3 +241,34 @@ def test_the_window_on_an_unreachable_server_says_so_on_the_command_line(tmp_pat
     code = main(["--db", "postgresql://clerk:hunter2@127.0.0.1:1/ledger"])
     err = capsys.readouterr().err
     assert code == 1 and "连不上" in err and "hunter2" not in err and "Traceback" not in err
+
+
+async def test_b_on_a_server_ledger_saves_a_snapshot_file_and_restore_is_refused(demo_on_server, tmp_path, monkeypatch):
+    import sqlite3
+
+    from tui.dialogs.base import ConfirmDialog
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    app = make_app(demo_on_server, state_path=tmp_path / "state.json")
+    async with app.run_test(size=(130, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await _until(pilot, lambda: "已另存为台账文件" in _notices(app))
+        app.restore_backup(tmp_path / "whatever.db")
+        await settle(pilot)
+        assert "不能在窗口中从备份恢复" in _notices(app)
+    made = list((tmp_path / "data" / "taizhang" / "server-backups").glob("*.db"))
+    assert len(made) == 1 and str(made[0]) in _notices(app).replace("\n", "")
+    snap = sqlite3.connect(made[0])
+    try:
+        tasks = snap.execute("SELECT count(*) FROM task").fetchone()[0]
+    finally:
+        snap.close()
+    conn = connect(demo_on_server)
+    try:
+        assert tasks == conn.execute("SELECT count(*) FROM task").fetchone()[0] > 0
+    finally:
+        conn.close()
