@@ -187,6 +187,7 @@ async def test_a_lost_connection_is_said_the_window_stays_and_it_reconnects(pg_s
         pg_server.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
         await pilot.press("1")  # a read: the notice, and the window keeps what it shows
         await _until(pilot, lambda: "与服务器的连接断开了" in _notices(app))
+        assert "连接断开，只读" in app.sub_title and "连接断开" in app.busy  # the status line says so
         await pilot.press("2")
         await settle(pilot)
         assert app.screen.current_task() is not None and app.screen.current_task().id == shown.id
@@ -196,6 +197,7 @@ async def test_a_lost_connection_is_said_the_window_stays_and_it_reconnects(pg_s
         pg_server.sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
         await pilot.press("1")  # the next read connects again (or the listener heard the server first)
         await _until(pilot, lambda: "已重新连接服务器" in _notices(app))
+        assert "连接断开" not in app.sub_title + app.busy
         await pilot.press("2")
         await settle(pilot)
         await pilot.press("space")  # and changes work again

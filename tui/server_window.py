@@ -90,6 +90,8 @@ def _lost(app: Any, text: str) -> None:
     if getattr(app, "server_lost", False):
         return
     app.server_lost = True
+    app.sub_title = f"{app.group_name or app.ledger_label}（与服务器的连接断开，只读）"
+    app.lost_token = app.busy_start("与服务器的连接断开（只读）")  # on the status line until it is back
     app.notify(text, title="连接断开", severity="warning", timeout=10)
 
 
@@ -97,6 +99,8 @@ def _back(app: Any) -> None:
     if not getattr(app, "server_lost", False):
         return
     app.server_lost = False
+    app.sub_title = app.group_name or app.ledger_label
+    app.busy_end(getattr(app, "lost_token", 0))
     app.notify("已重新连接服务器，窗口中是最新的内容。", title="已重新连接")
     app.reload_groups()
 
