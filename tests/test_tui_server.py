@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from models.db import Database
 from models.ledger_copy import copy_ledger
 from models.server import READ_ONLY_MESSAGE
 from models.store import connect
@@ -109,13 +108,14 @@ async def test_the_window_works_on_a_server_ledger_and_hears_others_changes(demo
             heard.set()
 
         app.reload_groups = reloaded
-        from models import operations as op
+        import subprocess
+        import sys
 
-        other = Database(demo_on_server)
-        try:
-            op.edit_task(other, first.id, content="别的电脑改的内容")
-        finally:
-            other.close()
+        done = subprocess.run([sys.executable, "-c", (  # another "PC": a process of its own
+            "import sys; from models.db import Database; from models import operations as op; "
+            "db = Database(sys.argv[1]); op.edit_task(db, int(sys.argv[2]), content='别的电脑改的内容'); db.close()"),
+            demo_on_server, str(first.id)], capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+        assert done.returncode == 0, done.stderr
         await asyncio.wait_for(heard.wait(), timeout=30)  # the NOTIFY arrived (normally within a second)
         await _until(pilot, lambda: app.screen.current_task() is not None
                      and app.screen.current_task().content == "别的电脑改的内容")
