@@ -54,13 +54,14 @@ _NEEDS_PYTHON = """(
             JOIN assignment a ON a.task_id = e.task_id AND a.unit_id = rp.unit_id AND a.role = 'lead'
             WHERE rp.round_id = :asked AND e.task_id = rt.task_id))))"""
 # judging.base_due: the due date, else 31 December of the last target year
-_DUE = ("coalesce(t.due, (SELECT CAST(max(x.year) AS TEXT) || '-12-31' FROM target x "
+# (compared as ISO text on both engines: a server's DATE column and the text built here would not mix)
+_DUE = ("coalesce(CAST(t.due AS TEXT), (SELECT CAST(max(x.year) AS TEXT) || '-12-31' FROM target x "
         "WHERE x.task_id = t.id))")
 # open, and past its due date or a target year over (see the docstring): 红 and overdue
 _RED = (f"(t.status != '已完成' AND ({_DUE} < :today "
         "OR EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.year < :year)))")
 _LIGHT = f"CASE WHEN {_RED} THEN '红' WHEN t.status != '已完成' AND {_DUE} <= :soon THEN '黄' ELSE '绿' END"
-_ON_TIME = f"(t.status = '已完成' AND (t.done_on IS NULL OR {_DUE} IS NULL OR t.done_on <= {_DUE}))"
+_ON_TIME = f"(t.status = '已完成' AND (t.done_on IS NULL OR {_DUE} IS NULL OR CAST(t.done_on AS TEXT) <= {_DUE}))"
 _LIVE = "t.group_id = :g AND t.cancelled_on IS NULL"
 
 

@@ -33,8 +33,11 @@ def engine(target: str) -> Engine:
         import psycopg  # noqa: F401
     except ImportError:  # pragma: no cover - psycopg is a dependency
         raise ServerError("未安装 PostgreSQL 驱动 psycopg，无法连接服务器上的台账（pip install \"psycopg[binary]\"）。") from None
+    from models.server_login import connect_args
+
     return create_engine(sqlalchemy_url(target), pool_pre_ping=False,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "taizhang"})
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "taizhang",
+                                       **connect_args(target)})  # a password typed in the window (memory only)
 
 
 def problem(exc: BaseException, target: str) -> str:
@@ -60,7 +63,8 @@ def problem(exc: BaseException, target: str) -> str:
     if any(s in low for s in ("connection refused", "no such file or directory", "could not connect",
                               "failed to resolve host", "could not translate host name", "timeout expired",
                               "name or service not known", "network is unreachable", "server closed the connection",
-                              "connection is bad", "consuming input failed", "connection timed out")):
+                              "connection is bad", "consuming input failed", "connection timed out",
+                              "terminating connection", "connection is closed", "the database system is")):
         return f"连不上{where}：服务器没有运行，或网络不通。请检查服务器地址和网络，或联系管理员。"
     return f"{where}出错：{detail[:200]}"
 

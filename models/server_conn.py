@@ -206,10 +206,13 @@ def connect(target: str) -> ServerConnection:
 
     from models.db_url import sqlalchemy_url
 
+    from models.server_login import connect_args
+
     url = sqlalchemy_url(target).replace("postgresql+psycopg://", "postgresql://", 1)
     try:
         raw = psycopg.connect(url, autocommit=True, cursor_factory=psycopg.ClientCursor,
-                              connect_timeout=CONNECT_TIMEOUT_S, application_name="taizhang")
+                              connect_timeout=CONNECT_TIMEOUT_S, application_name="taizhang",
+                              **connect_args(target))
     except psycopg.Error as exc:
         from models import server
 

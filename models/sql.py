@@ -91,6 +91,34 @@ def id_column(conn: Any) -> str:
     return "id INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT"
 
 
+def count_if(conn: Any, condition: str) -> str:
+    """How many rows of a group meet ``condition`` (SQLite sums its 0/1; PostgreSQL has no sum of a boolean)."""
+    if is_server(conn):
+        return f"count(*) FILTER (WHERE {condition})"
+    return f"sum({condition})"
+
+
+def same_as(conn: Any, column: str, param: str) -> str:
+    """``column`` equals ``param``, NULL equal to NULL (SQLite's ``IS``; PostgreSQL's ``IS`` takes no parameter)."""
+    if is_server(conn):
+        return f"{column} IS NOT DISTINCT FROM {param}"
+    return f"{column} IS {param}"
+
+
+def newest_first(conn: Any, column: str) -> str:
+    """``column DESC`` with NULLs last, as SQLite orders them (PostgreSQL puts NULLs first descending)."""
+    if is_server(conn):
+        return f"{column} DESC NULLS LAST"
+    return f"{column} DESC"
+
+
+def text_order(conn: Any, column: str) -> str:
+    """``column`` for ORDER BY in the byte order SQLite uses (a server's collation may sort otherwise)."""
+    if is_server(conn):
+        return f'{column} COLLATE "C"'
+    return column
+
+
 def json_value(conn: Any, column: str, key: str) -> str:
     """A member of a JSON text column as SQL compares it (text on a server)."""
     if is_server(conn):

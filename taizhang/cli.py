@@ -298,6 +298,14 @@ def _tui(args: argparse.Namespace) -> int:
     from models.errors import DatabaseError
 
     path = _db_path(args)
+    if isinstance(path, str):  # a server ledger: say now if it cannot be reached (a password is asked in the window)
+        from tui.server_window import check_server
+
+        check_server(path)
+        from tui import make_app
+
+        make_app(path).run()
+        return EXIT_OK
     try:  # refuse a bad file here, with a message, before any screen (plain sqlite3: the ORM loads later)
         store.prepare(path)
     except store.DamagedDatabase as exc:

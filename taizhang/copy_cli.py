@@ -49,7 +49,7 @@ def refuse_unsupported(args: argparse.Namespace) -> None:
     from taizhang.cli import BadInput
 
     target = db_target(args)
-    if not is_server(target) or args.command in SERVER_COMMANDS:
+    if not is_server(target) or args.command in SERVER_COMMANDS or args.command is None:  # None: the TUI
         return
     if args.command in SERVER_REFUSALS:
         raise BadInput(SERVER_REFUSALS[args.command].format(where=describe(target)))

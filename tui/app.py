@@ -141,7 +141,12 @@ class TaizhangApp(App):
 
     def __init__(self, db_path: str | os.PathLike[str], *, state_path: str | os.PathLike[str] | None = None):
         super().__init__()
-        self.db_path = Path(db_path)
+        from models.db_url import is_server
+
+        # a postgresql:// URL: a server ledger (issue 18); db_path is then that URL as a str
+        self.is_server = is_server(db_path)
+        self.db_path: Any = str(db_path).strip() if self.is_server else Path(db_path)
+        self._own_pids: set[int] = set()  # server processes of this window's writes (not "elsewhere")
         self.reader: Reader | None = None
         self.error: str | None = None
         self.groups: list[GroupInfo] = []
@@ -160,7 +165,7 @@ class TaizhangApp(App):
     # ------------------------------------------------------------ startup
 
     def on_mount(self) -> None:
-        self.sub_title = self.db_path.name
+        self.sub_title = self.ledger_label
         self.set_busy_text("正在打开数据库…")
         self.call_after_refresh(self._open)  # paint the first frame, then open the file
         self.set_interval(self.WATCH_SECONDS, self._watch)
@@ -169,8 +174,17 @@ class TaizhangApp(App):
 
     WATCH_SECONDS = 1.0  # another window's or an import's changes show within two seconds
 
+    @property
+    def ledger_label(self) -> str:
+        """The ledger as the window names it: the file's name, or the server ledger (no password)."""
+        if self.is_server:
+            from models.db_url import describe
+
+            return describe(self.db_path)
+        return self.db_path.name
+
     def _watch(self) -> None:
-        if self.reader is not None and not self._busy:  # our own write refreshes by itself
+        if self.reader is not None and not self._busy and not self.is_server:  # our own write refreshes by itself
             self._check_outside()
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
@@ -186,7 +200,7 @@ class TaizhangApp(App):
 
     def _data_version_now(self) -> int | None:
         reader = self.reader
-        if reader is None:
+        if reader is None or reader.is_server:
             return None
         try:
             with reader() as conn:
@@ -200,14 +214,23 @@ class TaizhangApp(App):
         from models.store import DamagedDatabase
         from tui import data
 
+        if self.is_server:
+            from tui.server_window import ask_password_first
+
+            if ask_password_first(self):
+                return
         try:
             reader = Reader(self.db_path)
         except DatabaseError as exc:
             self.call_from_thread(self._failed, str(exc), isinstance(exc, DamagedDatabase))
             return
-        with reader() as conn:
-            found = data.groups(conn)
-            version = conn.execute("PRAGMA data_version").fetchone()[0]  # what "as read" means
+        try:
+            with reader() as conn:
+                found = data.groups(conn)
+                version = None if reader.is_server else conn.execute("PRAGMA data_version").fetchone()[0]
+        except data.ConnectionLost as exc:  # a server ledger lost just after connecting
+            self.call_from_thread(self._failed, str(exc))
+            return
         self.call_from_thread(self._opened, reader, found, version)
 
     def _failed(self, message: str, damaged: bool = False) -> None:
@@ -215,6 +238,8 @@ class TaizhangApp(App):
         self.set_busy_text("")
         self.data_version += 1
         self.refresh_visible()
+        if self.is_server:
+            return
         from models.backup import list_backups
 
         if damaged and list_backups(self.db_path):  # say so in a dialog that offers them
@@ -224,6 +249,10 @@ class TaizhangApp(App):
 
     def _opened(self, reader: Reader, found: list[GroupInfo], version: int | None = None) -> None:
         self.reader = reader
+        if reader.is_server:  # others' changes and a lost connection (tui.server_window)
+            from tui.server_window import watch_server
+
+            watch_server(self, reader)
         self._seen_version = version  # data_version counts per connection: start again
         self.set_busy_text("")
         self._set_groups(found, self.state.get("group"))
@@ -264,6 +293,8 @@ class TaizhangApp(App):
         """Once a day, at the first start: a backup (models.backup), after the first data is shown."""
         from models.backup import BackupError, daily_backup_if_due
 
+        if self.is_server:
+            return  # a server ledger is backed up by its server; b makes a snapshot file (tui.server_window)
         try:
             daily_backup_if_due(self.db_path)
         except BackupError as exc:
@@ -274,6 +305,8 @@ class TaizhangApp(App):
         """Read the newest backup again (the overview shows its time)."""
         from models.backup import latest_backup
 
+        if self.is_server:
+            return
         self.latest_backup = latest_backup(self.db_path)
 
     def backup_now(self, then: Callable[[], None] | None = None) -> None:
@@ -286,7 +319,12 @@ class TaizhangApp(App):
 
         with self._turns.turn(ticket):
             try:
-                made = make_backup(self.db_path, "manual")
+                if self.is_server:
+                    from tui.server_window import snapshot
+
+                    made = snapshot(self.db_path)
+                else:
+                    made = make_backup(self.db_path, "manual")
             except DatabaseError as exc:
                 self.call_from_thread(self.notify, str(exc), title="没有备份", severity="error", timeout=10)
                 return
@@ -300,6 +338,11 @@ class TaizhangApp(App):
     def restore_backup(self, path: Path) -> None:
         """Replace the ledger with the backup ``path`` (the current state is backed up first), then
         open it again."""
+        if self.is_server:
+            from tui.server_window import RESTORE_REFUSED
+
+            self.notify(RESTORE_REFUSED, title="没有恢复", severity="warning", timeout=12)
+            return
         self._restore(self._turns.take(), self.busy_start("正在恢复…"), Path(path))
 
     @work(thread=True, group="write", exit_on_error=False)
@@ -336,6 +379,12 @@ class TaizhangApp(App):
     def action_backups(self) -> None:
         from tui.dialogs.backups import BackupsDialog
 
+        if self.is_server:
+            from tui.server_window import offer_snapshot
+
+            offer_snapshot(self)
+            return
+
         self.push_screen(BackupsDialog(problem=self.error))
 
     def orm(self) -> Any:
@@ -346,6 +395,11 @@ class TaizhangApp(App):
                 from models.db import Database
 
                 self._orm = Database(self.db_path)
+                if self.is_server:  # its server processes: their changes are not news from elsewhere
+                    from sqlalchemy import event
+
+                    event.listen(self._orm.engine, "checkout",
+                                 lambda dbapi, _rec, _proxy: self._own_pids.add(dbapi.info.backend_pid))
             return self._orm
 
     def _set_groups(self, found: list[GroupInfo], wanted: str | None) -> None:
@@ -360,7 +414,7 @@ class TaizhangApp(App):
     def set_group(self, group: GroupInfo | None) -> None:
         self.group = group
         self.group_name = group.name if group else ""
-        self.sub_title = self.group_name or self.db_path.name
+        self.sub_title = self.group_name or self.ledger_label
         if group is not None:
             self.state.set("group", group.name)
         self.data_version += 1
@@ -375,8 +429,11 @@ class TaizhangApp(App):
 
         if self.reader is None:
             return
-        with self.reader() as conn:
-            found = data.groups(conn)
+        try:
+            with self.reader() as conn:
+                found = data.groups(conn)
+        except data.ConnectionLost:  # a server ledger out of reach: said once; the window stays as it is
+            return
         self.call_from_thread(self._groups_reloaded, found, select)
 
     def _groups_reloaded(self, found: list[GroupInfo], select: str | None) -> None:
@@ -430,11 +487,12 @@ class TaizhangApp(App):
                done: Callable[[Any], None] | None, message: Any, reload: bool) -> None:
         with self._turns.turn(ticket):
             try:
-                db = self.orm()
-                from models import operations as ops
                 from models.errors import DatabaseError, OperationError
 
                 try:
+                    db = self.orm()  # on a server: ServerError (a DatabaseError) when it cannot connect
+                    from models import operations as ops
+
                     run = operation if callable(operation) else getattr(ops, operation)
                     result = run(db, *args, **kwargs)
                     self._seen_version = self._data_version_now()  # not a change from elsewhere

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Callable
 
 DONE, NOT_STARTED, IN_PROGRESS = "已完成", "未启动", "推进中"
 # "Not done", in the form SQLite can answer from the (group, status, due) index: status != '已完成'
@@ -41,27 +42,55 @@ def as_date(value: object) -> date | None:
         return None
 
 
+class ConnectionLost(Exception):
+    """A server ledger's connection is gone (server stopped, network cut); the message is Chinese."""
+
+
 class Reader:
-    """One read-only connection shared by the screens' worker threads (one query at a time)."""
+    """One read-only connection shared by the screens' worker threads (one query at a time).
+    A ``postgresql://`` target reads a server ledger (``models.server_conn``): a lost connection
+    raises ``ConnectionLost`` and the next read connects again; ``on_lost`` / ``on_back`` are told."""
 
     def __init__(self, path: str | os.PathLike[str]):
         from models import store
+        from models.db_url import is_server
 
+        self.is_server = is_server(path)
+        self._lock = threading.Lock()
+        if self.is_server:
+            self.target, self.path = str(path).strip(), None
+            self.on_lost: Callable[[str], None] | None = None
+            self.on_back: Callable[[], None] | None = None
+            self._lost: str | None = None
+            self._conn = store.connect(self.target)  # DatabaseError (ServerError) when it cannot
+            return
+        self.target = str(path)
         self.path = Path(path)
         store.prepare(self.path)  # create, upgrade or refuse (DatabaseError) exactly as the CLI does
         self._conn = sqlite3.connect(self.path, timeout=store.BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                      check_same_thread=False)
         store.apply_pragmas(self._conn)
-        self._lock = threading.Lock()
 
     @contextmanager
     def __call__(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            yield self._conn
+            if not self.is_server:
+                yield self._conn
+                return
+            from tui.server_reading import reading
+
+            with reading(self) as conn:
+                yield conn
+
+    @property
+    def lost(self) -> bool:
+        """A server ledger whose connection is gone (the next read tries again)."""
+        return self.is_server and self._lost is not None
 
     def close(self) -> None:
         with self._lock:
-            self._conn.close()
+            if self._conn is not None:
+                self._conn.close()
 
 
 # ---------------------------------------------------------------- groups
@@ -153,14 +182,21 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _where(group_id: int, flt: TaskFilter, today: date, ids: list[int] | None = None) -> tuple[str, list[object]]:
+def _where(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: date,
+           ids: list[int] | None = None) -> tuple[str, list[object]]:
+    from models.sql import like_any_case, same_as
+
     sql = ["t.group_id = ?"]
     args: list[object] = [group_id]
     if ids is not None:  # the tasks of one light (judged in Python, see task_page)
         sql.append(f"t.id IN ({', '.join('?' * len(ids)) or 'NULL'})")
         args += ids
     for term in flt.search.lower().split():
-        sql.append("(t.content LIKE ? ESCAPE '\\' OR t.search_text LIKE ? ESCAPE '\\')")
+        # search_text is lower case already; the content's case matters only to a term with ASCII letters
+        # (a server's ILIKE costs more than LIKE: on a file both are the same LIKE)
+        content = like_any_case(conn, "t.content", "?") if any("a" <= c <= "z" for c in term) else \
+            "t.content LIKE ? ESCAPE '\\'"
+        sql.append(f"({content} OR t.search_text LIKE ? ESCAPE '\\')")
         args += [_like(term)] * 2
     if flt.unit_id:
         sql.append("t.id IN (SELECT task_id FROM assignment WHERE unit_id = ?)")
@@ -179,7 +215,7 @@ def _where(group_id: int, flt: TaskFilter, today: date, ids: list[int] | None = 
         sql.append(f"{OPEN} AND t.due BETWEEN ? AND ?")
         args += [today.isoformat(), (today + timedelta(days=SOON_DAYS)).isoformat()]
     if flt.category is not None:
-        sql.append("t.category_number IS ? AND t.category IS ?")
+        sql.append(f"{same_as(conn, 't.category_number', '?')} AND {same_as(conn, 't.category', '?')}")
         args += list(flt.category)
     if flt.year:
         sql.append("(t.due BETWEEN ? AND ? OR t.id IN (SELECT task_id FROM target WHERE year = ?))")
@@ -220,7 +256,7 @@ def task_page(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: d
             ids = [i for i, (_, overdue) in judged.items() if overdue]
         else:
             ids = [i for i, (light, _) in judged.items() if light == LIGHT_FILTERS[flt.status]]
-    where, args = _where(group_id, flt, today, ids)
+    where, args = _where(conn, group_id, flt, today, ids)
     total = conn.execute(f"SELECT count(*) FROM task t WHERE {where}", args).fetchone()[0]
     rows = [_task(r) for r in conn.execute(
         f"SELECT {_TASK_COLS} FROM task t WHERE {where} ORDER BY t.position, t.id LIMIT ? OFFSET ?",
@@ -249,8 +285,10 @@ def years(conn: sqlite3.Connection, group_id: int) -> list[int]:
     """Years that tasks of the group have targets for or are due in."""
     found = {y for (y,) in conn.execute(
         "SELECT DISTINCT x.year FROM target x JOIN task t ON t.id = x.task_id WHERE t.group_id = ?", (group_id,))}
+    from models.sql import year_of
+
     found |= {int(y) for (y,) in conn.execute(
-        "SELECT DISTINCT substr(due, 1, 4) FROM task WHERE group_id = ? AND due IS NOT NULL", (group_id,))}
+        f"SELECT DISTINCT {year_of(conn, 'due')} FROM task WHERE group_id = ? AND due IS NOT NULL", (group_id,))}
     return sorted(found)
 
 
@@ -291,6 +329,9 @@ class TaskDetail:
 
 
 def task_detail(conn: sqlite3.Connection, task_id: int) -> TaskDetail | None:
+    from models.sql import newest_first
+
+    on_desc = newest_first(conn, 'p."on"')
     row = conn.execute(
         f"SELECT {_TASK_COLS}, t.notes, t.unpaired_persons, t.group_id, g.name FROM task t "
         "JOIN work_group g ON g.id = t.group_id WHERE t.id = ?", (task_id,)).fetchone()
@@ -307,7 +348,7 @@ def task_detail(conn: sqlite3.Connection, task_id: int) -> TaskDetail | None:
         "SELECT year, target, actual FROM target WHERE task_id = ? ORDER BY year", (task_id,))]
     progress = [ProgressRow(pid, as_date(on), unit, text) for pid, on, unit, text in conn.execute(
         'SELECT p.id, p."on", u.name, p.text FROM progress p LEFT JOIN unit u ON u.id = p.unit_id '
-        'WHERE p.task_id = ? ORDER BY p."on" DESC, p.id DESC', (task_id,))]
+        f'WHERE p.task_id = ? ORDER BY {on_desc}, p.id DESC', (task_id,))]
     return TaskDetail(task, group_id, group, notes, json.loads(unpaired) if unpaired else [], assigned, targets,
                       progress)
 
@@ -356,10 +397,12 @@ _LIST_LIMIT = 50
 
 
 def _briefs(conn: sqlite3.Connection, where: str, args: list[object], limit: int) -> list[Brief]:
+    from models.sql import group_concat
+
     rows = list(conn.execute(
         "SELECT t.id, t.number, t.content, t.deadline, t.due, t.status, "
-        "(SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
-        " WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.position)) "
+        f"(SELECT {group_concat(conn, 'name')} FROM (SELECT u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
+        " WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.position) lead_names) "
         # ties by id, not position: (group_id, due) index order, so the first rows end the search
         f"FROM task t WHERE {where} ORDER BY t.due, t.id LIMIT ?", [*args, limit]))
     return [Brief(tid, number, content, lead or "", deadline, as_date(due), status)
@@ -368,12 +411,15 @@ def _briefs(conn: sqlite3.Connection, where: str, args: list[object], limit: int
 
 def overdue_by_unit(conn: sqlite3.Connection, group_id: int, today: date) -> list[UnitProgress]:
     """Lead units with their tasks, done and overdue counts, the most overdue first (总览's ranking)."""
+    from models.sql import count_if, text_order
+
+    done = count_if(conn, "t.status = '已完成'")
+    overdue = count_if(conn, "t.status != '已完成' AND t.due IS NOT NULL AND t.due < ?")
     return [UnitProgress(*r) for r in conn.execute(
-        "SELECT u.id, u.name, count(*), sum(t.status = '已完成'), "
-        "sum(t.status != '已完成' AND t.due IS NOT NULL AND t.due < ?) "
+        f"SELECT u.id, u.name, count(*), {done}, {overdue} "
         "FROM assignment a JOIN task t ON t.id = a.task_id JOIN unit u ON u.id = a.unit_id "
         "WHERE t.group_id = ? AND t.cancelled_on IS NULL AND a.role = 'lead' GROUP BY u.id "
-        "ORDER BY 5 DESC, 1.0 * sum(t.status = '已完成') / count(*), count(*) DESC, u.name LIMIT 200",
+        f"ORDER BY 5 DESC, 1.0 * {done} / count(*), count(*) DESC, {text_order(conn, 'u.name')} LIMIT 200",
         (today.isoformat(), group_id))]
 
 
@@ -438,11 +484,14 @@ def _briefs_of(conn: sqlite3.Connection, tasks: list[tuple[int, date | None]]) -
     """Briefs of these tasks (id, judged due date), in this order."""
     if not tasks:
         return []
+    from models.sql import group_concat
+
     marks = ", ".join("?" * len(tasks))
     rows = {r[0]: r for r in conn.execute(
         "SELECT t.id, t.number, t.content, t.deadline, t.status, "
-        "(SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
-        f" WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.position, a.id)) FROM task t WHERE t.id IN ({marks})",
+        f"(SELECT {group_concat(conn, 'name')} FROM (SELECT u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
+        f" WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.position, a.id) lead_names) FROM task t "
+        f"WHERE t.id IN ({marks})",
         [i for i, _ in tasks])}
     return [Brief(i, rows[i][1], rows[i][2], rows[i][5] or "", rows[i][3], due, rows[i][4]) for i, due in tasks]
 
@@ -505,16 +554,19 @@ class UnitRow:
 def units(conn: sqlite3.Connection, group_id: int, today: date, *, everything: bool = False) -> list[UnitRow]:
     """The units of a group (on its tasks, in its roster or with duties in it) — or every unit —
     in the order of the roster, then of the duties, then by number of lead tasks."""
+    from models.sql import count_if, group_concat
+
     where = "" if everything else "WHERE gu.unit_id IS NOT NULL OR d.id IS NOT NULL OR mm.n IS NOT NULL"
+    lead, co = count_if(conn, "a.role = 'lead'"), count_if(conn, "a.role = 'co'")
+    overdue = count_if(conn, "a.role = 'lead' AND t.status != '已完成' AND t.due < ?")
     rows = conn.execute(
-        "WITH gu AS (SELECT a.unit_id, sum(a.role = 'lead') AS lead, sum(a.role = 'co') AS co, "
-        "  sum(a.role = 'lead' AND t.status != '已完成' AND t.due < ?) AS overdue "
+        f"WITH gu AS (SELECT a.unit_id, {lead} AS lead, {co} AS co, {overdue} AS overdue "
         "  FROM assignment a JOIN task t ON t.id = a.task_id WHERE t.group_id = ? AND t.cancelled_on IS NULL "
         "  GROUP BY a.unit_id), "
         "mm AS (SELECT unit_id, count(*) AS n, min(position) AS first FROM member "
         "  WHERE group_id = ? AND active AND unit_id IS NOT NULL GROUP BY unit_id) "
         "SELECT u.id, u.name, coalesce(gu.lead, 0), coalesce(gu.co, 0), coalesce(gu.overdue, 0), d.id IS NOT NULL, "
-        "  coalesce(mm.n, 0), (SELECT group_concat(alias, '|') FROM unit_alias WHERE unit_id = u.id) "
+        f"  coalesce(mm.n, 0), (SELECT {group_concat(conn, 'alias', '|')} FROM unit_alias WHERE unit_id = u.id) "
         "FROM unit u LEFT JOIN gu ON gu.unit_id = u.id LEFT JOIN duty d ON d.unit_id = u.id AND d.group_id = ? "
         f"LEFT JOIN mm ON mm.unit_id = u.id {where} "
         "ORDER BY mm.first IS NULL, mm.first, d.id IS NULL, d.id, coalesce(gu.lead, 0) DESC, "
@@ -593,8 +645,8 @@ def merge_preview(conn: sqlite3.Connection, gone_id: int, keep_id: int) -> Merge
     one = lambda sql: conn.execute(sql, (gone_id,)).fetchone()[0]
     aliases = [a for (a,) in conn.execute("SELECT alias FROM unit_alias WHERE unit_id = ? ORDER BY id", (gone_id,))]
     groups_ = [n for (n,) in conn.execute(
-        "SELECT DISTINCT g.name FROM work_group g JOIN task t ON t.group_id = g.id JOIN assignment a "
-        "ON a.task_id = t.id WHERE a.unit_id = ? ORDER BY g.id", (gone_id,))]
+        "SELECT g.name FROM work_group g WHERE EXISTS (SELECT 1 FROM task t JOIN assignment a "
+        "ON a.task_id = t.id WHERE t.group_id = g.id AND a.unit_id = ?) ORDER BY g.id", (gone_id,))]
     return MergePreview(name.get(gone_id, "?"), name.get(keep_id, "?"), roles.get("lead", 0), roles.get("co", 0),
                         shared, one("SELECT count(*) FROM member WHERE unit_id = ?"),
                         one("SELECT count(*) FROM duty WHERE unit_id = ?"),
@@ -631,11 +683,15 @@ def candidates(conn: sqlite3.Connection, group_id: int | None) -> list[Candidate
             out.append(Candidate("member", unit, name, title,
                                  "|".join([*words, *(initials(w) for w in words)]).lower(), role, unit_id))
     if group_id is not None:
+        from models.sql import text_order
+
+        by_person = text_order(conn, "a.person")
         members_ = {(c.person, c.unit) for c in out}
         for unit, person, unit_id in conn.execute(
                 "SELECT u.name, a.person, a.unit_id FROM assignment a JOIN task t ON t.id = a.task_id "
                 "JOIN unit u ON u.id = a.unit_id WHERE t.group_id = ? AND a.person IS NOT NULL "
-                "GROUP BY a.unit_id, a.person ORDER BY min(t.position)", (group_id,)):
+                f"GROUP BY a.unit_id, a.person, u.name ORDER BY min(t.position), a.unit_id, {by_person}",
+                (group_id,)):
             if (person, unit) in members_:
                 continue
             words = [person, unit]
@@ -694,7 +750,7 @@ def similar_units(conn: sqlite3.Connection, group_id: int | None = None) -> list
         return []
     uses = dict(conn.execute(
         "SELECT unit_id, count(*) FROM (SELECT unit_id FROM assignment UNION ALL SELECT unit_id FROM member "
-        "WHERE unit_id IS NOT NULL UNION ALL SELECT unit_id FROM duty) GROUP BY unit_id"))
+        "WHERE unit_id IS NOT NULL UNION ALL SELECT unit_id FROM duty) uses GROUP BY unit_id"))
     mine: set[int] = set()
     if group_id is not None:
         mine = {u for (u,) in conn.execute(

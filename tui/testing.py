@@ -65,7 +65,7 @@ async def wait_for_workers(app: Any) -> None:
     from textual.worker import WorkerCancelled
 
     for worker in list(app.workers):
-        if worker.group == "_loader" or worker.is_finished:
+        if worker.group in ("_loader", "listen") or worker.is_finished:  # these run as long as the window
             continue
         with contextlib.suppress(WorkerCancelled):
             await worker.wait()

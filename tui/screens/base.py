@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
+from tui.data import ConnectionLost
 from tui.widgets.bars import AreaBar, StatusLine
 
 T = TypeVar("T")
@@ -52,6 +53,8 @@ class Loads:
                     if not worker.is_cancelled:
                         result = self._read_repairing(conn, fn)
                         ok = True
+        except ConnectionLost:  # a server ledger's connection: said once (app.server_lost); the screen stays
+            pass
         except Exception as exc:  # noqa: BLE001
             app.log.error(f"read failed: {exc!r}")
             app.unexpected_error(exc)

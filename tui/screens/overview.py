@@ -78,7 +78,7 @@ class OverviewScreen(AreaScreen):
             self._mount_tables()
             for table in self.query(Table):
                 table.clear(columns=True)
-            self.say(f"数据库：{app.db_path.name}")
+            self.say(f"数据库：{app.ledger_label}")
             app.data_shown()
             return
         from models.clock import today
