@@ -40,7 +40,8 @@ from operator import itemgetter
 from pathlib import Path
 
 from importers.deadline import is_open_ended, parse_due, year_of_header
-from importers.normalize import _OPENERS  # the brackets split_with_separators counts
+from importers.normalize import _CLOSERS, _OPENERS  # the brackets split_with_separators counts
+from importers.normalize import _RARE  # characters clean_text rewrites across lines
 from importers.normalize import (clean_sentence, clean_text, clean_unit, split_persons, split_with_separators,
                                  unify_brackets)
 from importers.readers import Grid, OpeningSource, open_source, refuse
@@ -352,13 +353,108 @@ def _role_word(word: str) -> str:
 
 
 _SPLIT_KEEPING_SEPARATORS = re.compile("([" + re.escape("".join(sorted(_SEPARATORS))) + "])")
+_SPLIT = re.compile("[" + re.escape("".join(sorted(_SEPARATORS))) + "]")
 # The same unit names come back on thousands of rows: each distinct piece is cleaned once (pure).
 _clean_unit_once = functools.lru_cache(maxsize=8192)(clean_unit)
+
+
+# Reading a unit or person cell line by line (issue 17). Real tables put one unit a line, and one
+# person a line beside it; the cells are almost all different (each task has its own set), but their
+# lines are the same few unit names and persons over and over. A cell reads the same as its lines
+# read one by one when nothing in it spans a line break: cleaning works line by line (it trims each
+# line and drops blank ones) unless the cell holds characters it rewrites across lines (\r, U+2028 …,
+# ``_RARE``), and a line break cuts the cell unless it stands inside brackets. So such a cell is read
+# from its lines, each distinct line worked out once (``_unit_line``, ``_person_line``); any other
+# cell (a bracket open across a line break, a carriage return) is read whole, as before.
+
+
+def _by_lines(value: object) -> list[str] | None:
+    """The lines of a text cell that may be read line by line, or None."""
+    if not isinstance(value, str) or _RARE.search(value):
+        return None
+    return value.split("\n")
+
+
+def _depth_after(text: str) -> int:
+    """The bracket depth at the end of ``text`` as ``split_with_separators`` counts it."""
+    depth = 0
+    for char in text:
+        if char in _OPENERS:
+            depth += 1
+        elif char in _CLOSERS and depth:
+            depth -= 1
+    return depth
+
+
+@functools.lru_cache(maxsize=8192)
+def _unit_line(line: str) -> tuple[tuple[tuple[str | None, str | None, str, bool], ...], bool, bool] | None:
+    """One line of a unit cell, as ``_pieces`` reads it inside the whole cell: ((label role, marked
+    role, name, first of the line) for each part, whether the line holds text, and None when a
+    bracket stays open at its end (the cell is then read whole). Pure; each distinct line once."""
+    text = unify_brackets(clean_text(line))
+    if _depth_after(text):
+        return None
+    parts = split_with_separators(text, _SEPARATORS) if any(o in text for o in _OPENERS) else \
+        [(part, None) for part in _SPLIT.split(text)]
+    return tuple((*_piece_of(part), i == 0) for i, (part, _) in enumerate(parts)), bool(text)
+
+
+def _pieces_by_line(lines: list[str]) -> list[Piece] | None:
+    """``_pieces`` of a cell from its lines (see ``_by_lines``), or None when it must be read whole."""
+    out: list[Piece] = []
+    label: str | None = None
+    text_before = False  # a line with text came before: the first part of this one follows a line break
+    for line in lines:
+        read = _unit_line(line)
+        if read is None:
+            return None
+        for part_label, mark_role, name, first in read[0]:
+            if part_label is not None:
+                label = part_label
+            if name:
+                out.append((name, first and text_before, mark_role or label))
+        text_before = text_before or read[1]
+    return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _person_line(line: str) -> tuple[str, ...] | None:
+    """The persons of one line of a person cell, phone numbers dropped (see ``_persons``), or None
+    when a bracket stays open at its end. Pure; each distinct line once."""
+    if _depth_after(unify_brackets(clean_text(line))):
+        return None
+    return tuple(_without_phones(split_persons(line)))
+
+
+def _persons(value: object) -> list[str]:
+    """The persons of a cell (``split_persons``) without phone numbers, read line by line when it can be."""
+    lines = _by_lines(value)
+    if lines is not None:
+        out: list[str] = []
+        for line in lines:
+            persons = _person_line(line)
+            if persons is None:
+                break
+            out += persons
+        else:
+            return out
+    return _without_phones(split_persons(value))
+
+
+def _without_phones(persons: list[str]) -> list[str]:
+    # a phone number is not a person (a longer text is no name with a phone: not searched, as the
+    # search takes time growing with the square of the length: a minute for 32,000 colons)
+    return [p for p in (_PHONE.sub("", p) if len(p) <= 100 else p for p in persons) if p]
 
 
 def _pieces(value: object) -> list[Piece]:
     """The units of a cell as (name, came after a line break, role marked in the cell), split on
     separators outside brackets; "牵头单位：A、B；配合单位：C" and "A（牵头）、B" mark roles."""
+    lines = _by_lines(value)
+    if lines is not None:
+        pieces = _pieces_by_line(lines)
+        if pieces is not None:
+            return pieces
     text = unify_brackets(clean_text(value))
     raw: list[tuple[str, bool]] = []
     if not any(opener in text for opener in _OPENERS):
@@ -452,10 +548,7 @@ class UnitReader:
 
     def _read(self, unit_value: object, person_value: object) -> CellUnits:
         original = _pieces(unit_value) if unit_value not in ("", None) else []
-        persons = split_persons(person_value) if person_value not in ("", None) else []
-        # a phone number is not a person (a longer text is no name with a phone: not searched, as the
-        # search takes time growing with the square of the length: a minute for 32,000 colons)
-        persons = [p for p in (_PHONE.sub("", p) if len(p) <= 100 else p for p in persons) if p]
+        persons = _persons(person_value) if person_value not in ("", None) else []
         pieces = original
         asked: list[str] = []  # the wrapped names looked up in what was learnt (see forget_cells)
         if len(pieces) > 1:
