@@ -528,6 +528,7 @@ class UnitReader:
     def __init__(self) -> None:
         self.learnt: set[str] = set()
         self._cache: dict[tuple[object, object], CellUnits] = {}
+        self._refs: dict[tuple[str, str | None], UnitRef] = {}  # one UnitRef per unit and person (frozen: shared)
 
     def read(self, unit_value: object, person_value: object) -> CellUnits:
         key = (unit_value, person_value)
@@ -555,25 +556,34 @@ class UnitReader:
             joins = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)
                      and (not _UNIT_END.search(pieces[i][0]) or self._was_learnt(pieces[i][0] + pieces[i + 1][0], asked)
                           or pieces[i + 1][0].startswith(("（", "(")))}  # no unit starts with a bracket
-            pieces = _join(pieces, joins)
+            if joins:
+                pieces = _join(pieces, joins)
             if persons and len(pieces) > len(persons):
                 candidates = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)}
                 if len(candidates) == len(pieces) - len(persons):
                     pieces = _join(pieces, candidates)
-        kept = {piece[0] for piece in original}
-        learnt = [piece[0] for piece in pieces if piece[0] not in kept]
-        pairs = zip(pieces, persons) if persons and len(pieces) == len(persons) else ((p, None) for p in pieces)
+        learnt: list[str] = []
+        if pieces is not original:  # lines were joined: the joined names are learnt
+            kept = {piece[0] for piece in original}
+            learnt = [piece[0] for piece in pieces if piece[0] not in kept]
+        paired = bool(persons) and len(pieces) == len(persons)
+        pairs = zip(pieces, persons) if paired else ((p, None) for p in pieces)
         refs: list[UnitRef] = []
         roles: list[str | None] = []
-        unpaired = [] if persons and len(pieces) == len(persons) else [p for p in persons if p not in NO_PERSON_MARKS]
+        unpaired = [] if paired else [p for p in persons if p not in NO_PERSON_MARKS]
         seen: set[str] = set()
+        shared = self._refs
         for (name, _, role), person in pairs:
             if name in seen:
                 if person:
                     unpaired.append(person)
                 continue
             seen.add(name)
-            refs.append(UnitRef(name, None if person in NO_PERSON_MARKS else person))
+            key = (name, None if person in NO_PERSON_MARKS else person)
+            ref = shared.get(key)
+            if ref is None:
+                ref = shared[key] = UnitRef(*key)
+            refs.append(ref)
             roles.append(role)
         return CellUnits(refs, unpaired, learnt, roles, asked)
 
@@ -613,6 +623,10 @@ def split_number(text: str, pattern: re.Pattern[str] = _TASK_NUMBER) -> tuple[st
 
 def value_text(value: object) -> str:
     """A target / note cell as text: lines kept (two targets on two lines stay two lines)."""
+    if isinstance(value, str) and value:  # the usual cell first: its text worked out once
+        hit = _VALUES.get(value)
+        if hit is not None:
+            return hit
     if value in ("", None):
         return ""
     if isinstance(value, bool):
@@ -836,20 +850,21 @@ class TableReader:
     def _row(self, r: int) -> None:
         grid, layout = self.grid, self.layout
         row = grid.rows[r]
-        filled = [c for c, v in enumerate(row) if v != ""]
-        if not filled:
+        empty = row.count("")  # counted at C speed; the filled columns are listed only when needed
+        if empty == len(row):
             return
         tc = layout.single[CONTENT]
         content = row[tc]
         merge = grid.merge_at(r, tc) if content != "" else None
-        if content == "" or len(filled) == 1 or (merge and merge[3] > merge[1]):
+        if content == "" or empty == len(row) - 1 or (merge and merge[3] > merge[1]):
+            filled = [c for c, v in enumerate(row) if v != ""]
             lone = self._lone_text(r, filled)
             if lone is not None:
                 self._lone_row(r, *lone)
                 return
-        if content == "":
-            self._row_without_task(r, filled)
-            return
+            if content == "":
+                self._row_without_task(r, filled)
+                return
         if merge and merge[0] < r and merge[0] in self._tasks_by_row:
             self._continue_task(self._tasks_by_row[merge[0]], r)
             self._tasks_by_row[r] = self._tasks_by_row[merge[0]]
@@ -1053,7 +1068,7 @@ class TableReader:
         key = self._unit_cells(row)
         hit = self._first_rows.get(key)
         if hit is None:
-            probe = TaskRecord(content="")
+            probe = _RowUnits()
             warnings: list[tuple[CellUnits, int | None]] = []
             self._units_into(probe, r, row, True, lambda cell, c: warnings.append((cell, c)))
             hit = self._first_rows[key] = (tuple(probe.lead), tuple(probe.co), tuple(probe.unpaired_persons),
@@ -1080,14 +1095,14 @@ class TableReader:
                 warn(cell, u.person_col)
                 task.unpaired_persons.extend(p for p in cell.unpaired if p not in task.unpaired_persons)
             lead, co = self._assign(unit_value, person_value, cell, u.role, bool(lead_names))
-            for unit, person in lead:
-                if unit not in lead_names:
-                    lead_names.add(unit)
-                    task.lead.append(UnitRef(unit, person))
-            for unit, person in co:
-                if unit not in co_names:
-                    co_names.add(unit)
-                    task.co.append(UnitRef(unit, person))
+            for ref in lead:  # the cell's own UnitRefs (frozen): shared, not made again for each task
+                if ref.unit not in lead_names:
+                    lead_names.add(ref.unit)
+                    task.lead.append(ref)
+            for ref in co:
+                if ref.unit not in co_names:
+                    co_names.add(ref.unit)
+                    task.co.append(ref)
         for c in layout.lone_persons:
             for person in split_persons(row[c]):
                 if person not in task.unpaired_persons:
@@ -1096,14 +1111,14 @@ class TableReader:
             task.co = [ref for ref in task.co if ref.unit not in lead_names]
 
     def _assign(self, unit_value: object, person_value: object, cell: CellUnits, column_role: str,
-                lead_taken: bool) -> tuple[tuple[tuple[str, str | None], ...], tuple[tuple[str, str | None], ...]]:
-        """(lead, co) pairs of one unit cell: a role marked in the cell wins, else the column's role;
+                lead_taken: bool) -> tuple[tuple[UnitRef, ...], tuple[UnitRef, ...]]:
+        """(lead, co) units of one unit cell: a role marked in the cell wins, else the column's role;
         in a 责任单位 column the first unit leads unless a lead is already known."""
         key = (unit_value, person_value, column_role, lead_taken)
         hit = self._assignments.get(key)
         if hit is None:
-            lead: list[tuple[str, str | None]] = []
-            co: list[tuple[str, str | None]] = []
+            lead: list[UnitRef] = []
+            co: list[UnitRef] = []
             marked_lead = LEAD in cell.roles
             for ref, role in zip(cell.units, cell.roles):
                 if role is None:
@@ -1113,7 +1128,7 @@ class TableReader:
                         role = CO
                     else:
                         role = LEAD
-                (lead if role == LEAD else co).append((ref.unit, ref.person))
+                (lead if role == LEAD else co).append(ref)
             hit = self._assignments[key] = (tuple(lead), tuple(co))
         return hit
 
@@ -1138,6 +1153,18 @@ class TableReader:
         task.deadline, task.due = text or None, due
         if unreadable and text:
             self.warn(f"完成时限「{_short(text, 30)}」读不出日期，已保留原文", r, c)
+
+
+class _RowUnits:
+    """What ``_units_into`` fills for ``_first_units``: a TaskRecord's units and unpaired persons
+    alone (a whole TaskRecord, made for every task, cost more than filling it)."""
+
+    __slots__ = ("lead", "co", "unpaired_persons")
+
+    def __init__(self) -> None:
+        self.lead: list[UnitRef] = []
+        self.co: list[UnitRef] = []
+        self.unpaired_persons: list[str] = []
 
 
 def _short(text: str, n: int = 24) -> str:
