@@ -455,6 +455,11 @@ def _pieces(value: object) -> list[Piece]:
         pieces = _pieces_by_line(lines)
         if pieces is not None:
             return pieces
+    return _pieces_whole(value)
+
+
+def _pieces_whole(value: object) -> list[Piece]:
+    """``_pieces`` of the cell read whole (what its lines read one by one give, when they can be)."""
     text = unify_brackets(clean_text(value))
     raw: list[tuple[str, bool]] = []
     if not any(opener in text for opener in _OPENERS):
