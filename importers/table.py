@@ -387,7 +387,7 @@ def _depth_after(text: str) -> int:
 
 
 @functools.lru_cache(maxsize=8192)
-def _unit_line(line: str) -> tuple[tuple[tuple[str | None, str | None, str, bool], ...], bool, bool] | None:
+def _unit_line(line: str) -> tuple[tuple[tuple[str | None, str | None, str, bool], ...], bool] | None:
     """One line of a unit cell, as ``_pieces`` reads it inside the whole cell: ((label role, marked
     role, name, first of the line) for each part, whether the line holds text, and None when a
     bracket stays open at its end (the cell is then read whole). Pure; each distinct line once."""
