@@ -40,7 +40,8 @@ from operator import itemgetter
 from pathlib import Path
 
 from importers.deadline import is_open_ended, parse_due, year_of_header
-from importers.normalize import _OPENERS  # the brackets split_with_separators counts
+from importers.normalize import _CLOSERS, _OPENERS  # the brackets split_with_separators counts
+from importers.normalize import _RARE  # characters clean_text rewrites across lines
 from importers.normalize import (clean_sentence, clean_text, clean_unit, split_persons, split_with_separators,
                                  unify_brackets)
 from importers.readers import Grid, OpeningSource, open_source, refuse
@@ -352,13 +353,113 @@ def _role_word(word: str) -> str:
 
 
 _SPLIT_KEEPING_SEPARATORS = re.compile("([" + re.escape("".join(sorted(_SEPARATORS))) + "])")
+_SPLIT = re.compile("[" + re.escape("".join(sorted(_SEPARATORS))) + "]")
 # The same unit names come back on thousands of rows: each distinct piece is cleaned once (pure).
 _clean_unit_once = functools.lru_cache(maxsize=8192)(clean_unit)
+
+
+# Reading a unit or person cell line by line (issue 17). Real tables put one unit a line, and one
+# person a line beside it; the cells are almost all different (each task has its own set), but their
+# lines are the same few unit names and persons over and over. A cell reads the same as its lines
+# read one by one when nothing in it spans a line break: cleaning works line by line (it trims each
+# line and drops blank ones) unless the cell holds characters it rewrites across lines (\r, U+2028 …,
+# ``_RARE``), and a line break cuts the cell unless it stands inside brackets. So such a cell is read
+# from its lines, each distinct line worked out once (``_unit_line``, ``_person_line``); any other
+# cell (a bracket open across a line break, a carriage return) is read whole, as before.
+
+
+def _by_lines(value: object) -> list[str] | None:
+    """The lines of a text cell that may be read line by line, or None."""
+    if not isinstance(value, str) or _RARE.search(value):
+        return None
+    return value.split("\n")
+
+
+def _depth_after(text: str) -> int:
+    """The bracket depth at the end of ``text`` as ``split_with_separators`` counts it."""
+    depth = 0
+    for char in text:
+        if char in _OPENERS:
+            depth += 1
+        elif char in _CLOSERS and depth:
+            depth -= 1
+    return depth
+
+
+@functools.lru_cache(maxsize=8192)
+def _unit_line(line: str) -> tuple[tuple[tuple[str | None, str | None, str, bool], ...], bool] | None:
+    """One line of a unit cell, as ``_pieces`` reads it inside the whole cell: ((label role, marked
+    role, name, first of the line) for each part, whether the line holds text, and None when a
+    bracket stays open at its end (the cell is then read whole). Pure; each distinct line once."""
+    text = unify_brackets(clean_text(line))
+    if _depth_after(text):
+        return None
+    parts = split_with_separators(text, _SEPARATORS) if any(o in text for o in _OPENERS) else \
+        [(part, None) for part in _SPLIT.split(text)]
+    return tuple((*_piece_of(part), i == 0) for i, (part, _) in enumerate(parts)), bool(text)
+
+
+def _pieces_by_line(lines: list[str]) -> list[Piece] | None:
+    """``_pieces`` of a cell from its lines (see ``_by_lines``), or None when it must be read whole."""
+    out: list[Piece] = []
+    label: str | None = None
+    text_before = False  # a line with text came before: the first part of this one follows a line break
+    for line in lines:
+        read = _unit_line(line)
+        if read is None:
+            return None
+        for part_label, mark_role, name, first in read[0]:
+            if part_label is not None:
+                label = part_label
+            if name:
+                out.append((name, first and text_before, mark_role or label))
+        text_before = text_before or read[1]
+    return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _person_line(line: str) -> tuple[str, ...] | None:
+    """The persons of one line of a person cell, phone numbers dropped (see ``_persons``), or None
+    when a bracket stays open at its end. Pure; each distinct line once."""
+    if _depth_after(unify_brackets(clean_text(line))):
+        return None
+    return tuple(_without_phones(split_persons(line)))
+
+
+def _persons(value: object) -> list[str]:
+    """The persons of a cell (``split_persons``) without phone numbers, read line by line when it can be."""
+    lines = _by_lines(value)
+    if lines is not None:
+        out: list[str] = []
+        for line in lines:
+            persons = _person_line(line)
+            if persons is None:
+                break
+            out += persons
+        else:
+            return out
+    return _without_phones(split_persons(value))
+
+
+def _without_phones(persons: list[str]) -> list[str]:
+    # a phone number is not a person (a longer text is no name with a phone: not searched, as the
+    # search takes time growing with the square of the length: a minute for 32,000 colons)
+    return [p for p in (_PHONE.sub("", p) if len(p) <= 100 else p for p in persons) if p]
 
 
 def _pieces(value: object) -> list[Piece]:
     """The units of a cell as (name, came after a line break, role marked in the cell), split on
     separators outside brackets; "牵头单位：A、B；配合单位：C" and "A（牵头）、B" mark roles."""
+    lines = _by_lines(value)
+    if lines is not None:
+        pieces = _pieces_by_line(lines)
+        if pieces is not None:
+            return pieces
+    return _pieces_whole(value)
+
+
+def _pieces_whole(value: object) -> list[Piece]:
+    """``_pieces`` of the cell read whole (what its lines read one by one give, when they can be)."""
     text = unify_brackets(clean_text(value))
     raw: list[tuple[str, bool]] = []
     if not any(opener in text for opener in _OPENERS):
@@ -432,6 +533,7 @@ class UnitReader:
     def __init__(self) -> None:
         self.learnt: set[str] = set()
         self._cache: dict[tuple[object, object], CellUnits] = {}
+        self._refs: dict[tuple[str, str | None], UnitRef] = {}  # one UnitRef per unit and person (frozen: shared)
 
     def read(self, unit_value: object, person_value: object) -> CellUnits:
         key = (unit_value, person_value)
@@ -452,35 +554,41 @@ class UnitReader:
 
     def _read(self, unit_value: object, person_value: object) -> CellUnits:
         original = _pieces(unit_value) if unit_value not in ("", None) else []
-        persons = split_persons(person_value) if person_value not in ("", None) else []
-        # a phone number is not a person (a longer text is no name with a phone: not searched, as the
-        # search takes time growing with the square of the length: a minute for 32,000 colons)
-        persons = [p for p in (_PHONE.sub("", p) if len(p) <= 100 else p for p in persons) if p]
+        persons = _persons(person_value) if person_value not in ("", None) else []
         pieces = original
         asked: list[str] = []  # the wrapped names looked up in what was learnt (see forget_cells)
         if len(pieces) > 1:
             joins = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)
                      and (not _UNIT_END.search(pieces[i][0]) or self._was_learnt(pieces[i][0] + pieces[i + 1][0], asked)
                           or pieces[i + 1][0].startswith(("（", "(")))}  # no unit starts with a bracket
-            pieces = _join(pieces, joins)
+            if joins:
+                pieces = _join(pieces, joins)
             if persons and len(pieces) > len(persons):
                 candidates = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)}
                 if len(candidates) == len(pieces) - len(persons):
                     pieces = _join(pieces, candidates)
-        kept = {piece[0] for piece in original}
-        learnt = [piece[0] for piece in pieces if piece[0] not in kept]
-        pairs = zip(pieces, persons) if persons and len(pieces) == len(persons) else ((p, None) for p in pieces)
+        learnt: list[str] = []
+        if pieces is not original:  # lines were joined: the joined names are learnt
+            kept = {piece[0] for piece in original}
+            learnt = [piece[0] for piece in pieces if piece[0] not in kept]
+        paired = bool(persons) and len(pieces) == len(persons)
+        pairs = zip(pieces, persons) if paired else ((p, None) for p in pieces)
         refs: list[UnitRef] = []
         roles: list[str | None] = []
-        unpaired = [] if persons and len(pieces) == len(persons) else [p for p in persons if p not in NO_PERSON_MARKS]
+        unpaired = [] if paired else [p for p in persons if p not in NO_PERSON_MARKS]
         seen: set[str] = set()
+        shared = self._refs
         for (name, _, role), person in pairs:
             if name in seen:
                 if person:
                     unpaired.append(person)
                 continue
             seen.add(name)
-            refs.append(UnitRef(name, None if person in NO_PERSON_MARKS else person))
+            key = (name, None if person in NO_PERSON_MARKS else person)
+            ref = shared.get(key)
+            if ref is None:
+                ref = shared[key] = UnitRef(*key)
+            refs.append(ref)
             roles.append(role)
         return CellUnits(refs, unpaired, learnt, roles, asked)
 
@@ -520,6 +628,10 @@ def split_number(text: str, pattern: re.Pattern[str] = _TASK_NUMBER) -> tuple[st
 
 def value_text(value: object) -> str:
     """A target / note cell as text: lines kept (two targets on two lines stay two lines)."""
+    if isinstance(value, str) and value:  # the usual cell first: its text worked out once
+        hit = _VALUES.get(value)
+        if hit is not None:
+            return hit
     if value in ("", None):
         return ""
     if isinstance(value, bool):
@@ -743,20 +855,21 @@ class TableReader:
     def _row(self, r: int) -> None:
         grid, layout = self.grid, self.layout
         row = grid.rows[r]
-        filled = [c for c, v in enumerate(row) if v != ""]
-        if not filled:
+        empty = row.count("")  # counted at C speed; the filled columns are listed only when needed
+        if empty == len(row):
             return
         tc = layout.single[CONTENT]
         content = row[tc]
         merge = grid.merge_at(r, tc) if content != "" else None
-        if content == "" or len(filled) == 1 or (merge and merge[3] > merge[1]):
+        if content == "" or empty == len(row) - 1 or (merge and merge[3] > merge[1]):
+            filled = [c for c, v in enumerate(row) if v != ""]
             lone = self._lone_text(r, filled)
             if lone is not None:
                 self._lone_row(r, *lone)
                 return
-        if content == "":
-            self._row_without_task(r, filled)
-            return
+            if content == "":
+                self._row_without_task(r, filled)
+                return
         if merge and merge[0] < r and merge[0] in self._tasks_by_row:
             self._continue_task(self._tasks_by_row[merge[0]], r)
             self._tasks_by_row[r] = self._tasks_by_row[merge[0]]
@@ -960,7 +1073,7 @@ class TableReader:
         key = self._unit_cells(row)
         hit = self._first_rows.get(key)
         if hit is None:
-            probe = TaskRecord(content="")
+            probe = _RowUnits()
             warnings: list[tuple[CellUnits, int | None]] = []
             self._units_into(probe, r, row, True, lambda cell, c: warnings.append((cell, c)))
             hit = self._first_rows[key] = (tuple(probe.lead), tuple(probe.co), tuple(probe.unpaired_persons),
@@ -987,14 +1100,14 @@ class TableReader:
                 warn(cell, u.person_col)
                 task.unpaired_persons.extend(p for p in cell.unpaired if p not in task.unpaired_persons)
             lead, co = self._assign(unit_value, person_value, cell, u.role, bool(lead_names))
-            for unit, person in lead:
-                if unit not in lead_names:
-                    lead_names.add(unit)
-                    task.lead.append(UnitRef(unit, person))
-            for unit, person in co:
-                if unit not in co_names:
-                    co_names.add(unit)
-                    task.co.append(UnitRef(unit, person))
+            for ref in lead:  # the cell's own UnitRefs (frozen): shared, not made again for each task
+                if ref.unit not in lead_names:
+                    lead_names.add(ref.unit)
+                    task.lead.append(ref)
+            for ref in co:
+                if ref.unit not in co_names:
+                    co_names.add(ref.unit)
+                    task.co.append(ref)
         for c in layout.lone_persons:
             for person in split_persons(row[c]):
                 if person not in task.unpaired_persons:
@@ -1003,14 +1116,14 @@ class TableReader:
             task.co = [ref for ref in task.co if ref.unit not in lead_names]
 
     def _assign(self, unit_value: object, person_value: object, cell: CellUnits, column_role: str,
-                lead_taken: bool) -> tuple[tuple[tuple[str, str | None], ...], tuple[tuple[str, str | None], ...]]:
-        """(lead, co) pairs of one unit cell: a role marked in the cell wins, else the column's role;
+                lead_taken: bool) -> tuple[tuple[UnitRef, ...], tuple[UnitRef, ...]]:
+        """(lead, co) units of one unit cell: a role marked in the cell wins, else the column's role;
         in a 责任单位 column the first unit leads unless a lead is already known."""
         key = (unit_value, person_value, column_role, lead_taken)
         hit = self._assignments.get(key)
         if hit is None:
-            lead: list[tuple[str, str | None]] = []
-            co: list[tuple[str, str | None]] = []
+            lead: list[UnitRef] = []
+            co: list[UnitRef] = []
             marked_lead = LEAD in cell.roles
             for ref, role in zip(cell.units, cell.roles):
                 if role is None:
@@ -1020,7 +1133,7 @@ class TableReader:
                         role = CO
                     else:
                         role = LEAD
-                (lead if role == LEAD else co).append((ref.unit, ref.person))
+                (lead if role == LEAD else co).append(ref)
             hit = self._assignments[key] = (tuple(lead), tuple(co))
         return hit
 
@@ -1045,6 +1158,18 @@ class TableReader:
         task.deadline, task.due = text or None, due
         if unreadable and text:
             self.warn(f"完成时限「{_short(text, 30)}」读不出日期，已保留原文", r, c)
+
+
+class _RowUnits:
+    """What ``_units_into`` fills for ``_first_units``: a TaskRecord's units and unpaired persons
+    alone (a whole TaskRecord, made for every task, cost more than filling it)."""
+
+    __slots__ = ("lead", "co", "unpaired_persons")
+
+    def __init__(self) -> None:
+        self.lead: list[UnitRef] = []
+        self.co: list[UnitRef] = []
+        self.unpaired_persons: list[str] = []
 
 
 def _short(text: str, n: int = 24) -> str:
