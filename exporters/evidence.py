@@ -82,9 +82,11 @@ class Written:
 
 
 def _tasks(conn: sqlite3.Connection, group_id: int) -> list[tuple]:
+    from models.sql import group_concat
+
     return conn.execute(
         "SELECT t.id, t.category_number, t.category, t.content, t.status, "
-        "(SELECT group_concat(u.name, '、') FROM assignment a JOIN unit u ON u.id = a.unit_id "
+        f"(SELECT {group_concat(conn, 'u.name')} FROM assignment a JOIN unit u ON u.id = a.unit_id "
         " WHERE a.task_id = t.id AND a.role = 'lead') "
         "FROM task t WHERE t.group_id = :g AND t.cancelled_on IS NULL ORDER BY t.position, t.id",
         {"g": group_id}).fetchall()

@@ -145,7 +145,10 @@ _GROUP_UNITS = ("SELECT a.unit_id FROM assignment a JOIN task t ON t.id = a.task
 _RANGE = "rc.\"after\" LIKE '{\"id_range\"%'"
 
 
-def _where(scope: Scope) -> tuple[str, dict[str, Any]]:
+def _where(scope: Scope, conn: Any = None) -> tuple[str, dict[str, Any]]:
+    from models.sql import json_int, true
+
+    after, before = 'rc."after"', 'rc."before"'
     parts: list[str] = []
     args: dict[str, Any] = {}
     if scope.task_id is not None:
@@ -153,31 +156,31 @@ def _where(scope: Scope) -> tuple[str, dict[str, Any]]:
         parts.append(
             "(h.task_id = :t OR (h.task_id IS NULL AND EXISTS (SELECT 1 FROM row_change rc WHERE rc.history_id = h.id "
             f"AND ((rc.table_name = 'task' AND (rc.row_id = :t OR (rc.row_id < :t AND {_RANGE} "
-            "AND json_extract(rc.\"after\", '$.id_range[1]') >= :t))) "
+            f"AND {json_int(conn, after, 'id_range', 1)} >= :t))) "
             "OR (rc.table_name IN ('assignment', 'target', 'progress') AND coalesce("
-            "json_extract(rc.\"before\", '$.task_id'), json_extract(rc.\"after\", '$.task_id')) = :t)))))")
+            f"{json_int(conn, before, 'task_id')}, {json_int(conn, after, 'task_id')}) = :t)))))")
     if scope.group_id is not None:
         args["g"] = scope.group_id
         parts.append(
             "(h.group_id = :g OR (h.group_id IS NULL AND EXISTS (SELECT 1 FROM row_change rc WHERE rc.history_id = h.id "
             f"AND ((rc.table_name = 'unit' AND rc.row_id IN ({_GROUP_UNITS})) OR (rc.table_name = 'unit_alias' AND "
-            "coalesce(json_extract(rc.\"after\", '$.unit_id'), json_extract(rc.\"before\", '$.unit_id')) "
+            f"coalesce({json_int(conn, after, 'unit_id')}, {json_int(conn, before, 'unit_id')}) "
             f"IN ({_GROUP_UNITS}))))))")
-    return (" AND ".join(parts) or "1"), args
+    return (" AND ".join(parts) or true(conn)), args
 
 
 _COLUMNS = "h.id, h.at, h.action, h.summary, h.group_id, h.task_id, h.undone_by"
 
 
 def count(conn: sqlite3.Connection, scope: Scope) -> int:
-    where, args = _where(scope)
+    where, args = _where(scope, conn)
     return conn.execute(f"SELECT count(*) FROM history h WHERE {where}", args).fetchone()[0]
 
 
 def entries(conn: sqlite3.Connection, scope: Scope, *, offset: int = 0, limit: int = 50,
             max_lines: int = MAX_LINES) -> list[Entry]:
     """One page of the scope's entries, newest first."""
-    where, args = _where(scope)
+    where, args = _where(scope, conn)
     rows = conn.execute(f"SELECT {_COLUMNS} FROM history h WHERE {where} ORDER BY h.id DESC LIMIT :limit OFFSET :offset",
                         {**args, "limit": limit, "offset": offset}).fetchall()
     names = Names(conn)
@@ -187,7 +190,7 @@ def entries(conn: sqlite3.Connection, scope: Scope, *, offset: int = 0, limit: i
 def iter_entries(conn: sqlite3.Connection, scope: Scope, *, max_lines: int = MAX_LINES,
                  batch: int = 500) -> Iterator[Entry]:
     """Every entry of the scope, oldest first, read ``batch`` at a time."""
-    where, args = _where(scope)
+    where, args = _where(scope, conn)
     names = Names(conn)
     last = 0
     while True:
@@ -489,30 +492,51 @@ def _moved_most(rows: list[_Row]) -> _Row | None:
     return best if best is not None and shift(best) > 1 else None
 
 
-def _visible_sql() -> str:
+def _visible_sql(conn: Any = None) -> str:
     """SQL true for a row change that shows: an insert, a delete, or an update of a field listed in
     FIELD_LABELS (a task whose search text alone was refreshed after a unit's rename does not)."""
+    from models.sql import differs, json_has, json_value, true
+
+    after, before = '"after"', '"before"'
     cases = []
     for table, labels in FIELD_LABELS.items():
         tests = " OR ".join(
-            f"(json_type(\"after\", '$.{k}') IS NOT NULL AND coalesce(json_extract(\"before\", '$.{k}'), '') "
-            f"IS NOT coalesce(json_extract(\"after\", '$.{k}'), ''))" for k in labels)
+            f"({json_has(conn, after, k)} AND coalesce({json_value(conn, before, k)}, '') "
+            f"{differs(conn)} coalesce({json_value(conn, after, k)}, ''))" for k in labels)
         cases.append(f"WHEN '{table}' THEN ({tests})")
     # import_source (what a file said when last imported) and import_tombstone (the same of a deleted
     # task) are the import's bookkeeping: never shown
     return (f'(table_name NOT IN (\'import_source\', \'import_tombstone\') AND ("before" IS NULL OR "after" IS NULL OR '
-            f'CASE table_name {" ".join(cases)} ELSE 1 END))')
+            f'CASE table_name {" ".join(cases)} ELSE {true(conn)} END))')
 
 
 _VISIBLE = _visible_sql()
+_VISIBLE_ON_SERVER: list[str] = []  # made when a server ledger's history is first read
+
+
+def _visible(conn: Any) -> str:
+    from models.sql import is_server
+
+    if not is_server(conn):
+        return _VISIBLE
+    if not _VISIBLE_ON_SERVER:
+        _VISIBLE_ON_SERVER.append(_visible_sql(conn))
+    return _VISIBLE_ON_SERVER[0]
 
 
 _BIG: dict[tuple, Entry] = {}  # described entries of many rows, by (file, id, rows, max_lines, task)
-_PUT_BACK = ("SELECT count(*) FROM row_change d WHERE d.history_id = ? AND d.table_name = 'assignment' "
-             "AND d.\"after\" IS NULL AND EXISTS (SELECT 1 FROM assignment a "
-             "WHERE a.task_id = json_extract(d.\"before\", '$.task_id') "
-             "AND a.unit_id = json_extract(d.\"before\", '$.unit_id') AND a.role = json_extract(d.\"before\", '$.role') "
-             "AND coalesce(a.person, '') = coalesce(json_extract(d.\"before\", '$.person'), ''))")
+def _put_back(conn: Any = None) -> str:
+    from models.sql import json_int, json_value
+
+    before = 'd."before"'
+    return ("SELECT count(*) FROM row_change d WHERE d.history_id = ? AND d.table_name = 'assignment' "
+            "AND d.\"after\" IS NULL AND EXISTS (SELECT 1 FROM assignment a "
+            f"WHERE a.task_id = {json_int(conn, before, 'task_id')} "
+            f"AND a.unit_id = {json_int(conn, before, 'unit_id')} AND a.role = {json_value(conn, before, 'role')} "
+            f"AND coalesce(a.person, '') = coalesce({json_value(conn, before, 'person')}, ''))")
+
+
+_PUT_BACK = _put_back()
 
 
 def _counts(conn: sqlite3.Connection, history_id: int) -> tuple[list[str], int]:
@@ -520,10 +544,13 @@ def _counts(conn: sqlite3.Connection, history_id: int) -> tuple[list[str], int]:
     how many row changes show at all."""
     totals: dict[tuple[str, str], int] = {}
     visible = 0
+    from models.sql import group_concat, is_server
+
+    ranges_of = group_concat(conn, "CASE WHEN \"after\" LIKE '{\"id_range\"%' THEN \"after\" END", "|")
     for table, inserted, deleted, n, ranges in conn.execute(
             'SELECT table_name, "before" IS NULL, "after" IS NULL, count(*), '
-            "group_concat(CASE WHEN \"after\" LIKE '{\"id_range\"%' THEN \"after\" END, '|') "
-            f"FROM row_change WHERE history_id = ? AND {_VISIBLE} GROUP BY 1, 2, 3", (history_id,)):
+            f"{ranges_of} "
+            f"FROM row_change WHERE history_id = ? AND {_visible(conn)} GROUP BY 1, 2, 3", (history_id,)):
         kind = "新增" if inserted else "删除" if deleted else "修改"
         visible += n
         extra = 0
@@ -534,7 +561,7 @@ def _counts(conn: sqlite3.Connection, history_id: int) -> tuple[list[str], int]:
     if totals.get(("assignment", "删除")) and totals.get(("assignment", "新增")):
         # a revised table's import takes each updated task's units off and puts them back: those
         # put back as they were are no change
-        same = conn.execute(_PUT_BACK, (history_id,)).fetchone()[0]
+        same = conn.execute(_put_back(conn) if is_server(conn) else _PUT_BACK, (history_id,)).fetchone()[0]
         totals[("assignment", "删除")] -= same
         totals[("assignment", "新增")] -= same
     tables = list(TABLE_NOUNS)
@@ -549,7 +576,7 @@ def _counts(conn: sqlite3.Connection, history_id: int) -> tuple[list[str], int]:
 
 def _rows(conn: sqlite3.Connection, history_id: int, where: str = "", limit: int = _DETAIL_ROWS) -> list[_Row]:
     return [_Row(t, rid, _load(b), _load(a)) for t, rid, b, a in conn.execute(
-        f'SELECT table_name, row_id, "before", "after" FROM row_change WHERE history_id = ? AND {_VISIBLE}{where} '
+        f'SELECT table_name, row_id, "before", "after" FROM row_change WHERE history_id = ? AND {_visible(conn)}{where} '
         "ORDER BY seq LIMIT ?", (history_id, limit))]
 
 
@@ -605,6 +632,12 @@ def _what(action: str, summary: str, task_id: int | None, group_id: int | None, 
     return short(summary, 60)
 
 
+def _ledger_name(conn: Any) -> str:
+    """Which ledger ``conn`` reads: its file, or a server ledger's URL."""
+    target = getattr(conn, "target", None)
+    return target if isinstance(target, str) else conn.execute("PRAGMA database_list").fetchone()[2]
+
+
 def describe(conn: sqlite3.Connection, row: tuple, names: Names | None = None, max_lines: int = MAX_LINES) -> Entry:
     """One history row (id, at, action, summary, group_id, task_id, undone_by) in words: every change
     when they fit in ``max_lines``, else counts and as many field changes as fit."""
@@ -614,7 +647,7 @@ def describe(conn: sqlite3.Connection, row: tuple, names: Names | None = None, m
     counted: tuple[list[str], int] | None = None
     key: tuple | None = None
     if stored > _DETAIL_ROWS:  # many rows; perhaps few that show (a rename refreshes its tasks' search text)
-        key = (conn.execute("PRAGMA database_list").fetchone()[2], history_id, stored, max_lines, task_id)
+        key = (_ledger_name(conn), history_id, stored, max_lines, task_id)
         hit = _BIG.get(key)
         if hit is not None:  # a big entry is read once: the TUI shows it again on every page turn
             return replace(hit, undone=undone_by is not None)

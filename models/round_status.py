@@ -140,7 +140,7 @@ def unit_states(conn: sqlite3.Connection, rnd: RoundInfo) -> list[UnitState]:
             filled.setdefault(unit_id, set()).add(task_id)
     contacts: dict[int, tuple[str, str | None]] = {}
     for unit_id, name, phone, role in conn.execute(
-            "SELECT unit_id, name, phone, role FROM member WHERE group_id = :g AND active = 1 "
+            "SELECT unit_id, name, phone, role FROM member WHERE group_id = :g AND active "
             "AND unit_id IS NOT NULL ORDER BY CASE WHEN role = '联络员' THEN 0 ELSE 1 END, position",
             {"g": rnd.group_id}):
         contacts.setdefault(unit_id, (name if role == "联络员" else f"{name}（{role}）", phone))

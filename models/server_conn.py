@@ -79,6 +79,8 @@ class ServerCursor:
     def __init__(self, conn: ServerConnection):
         self._conn = conn
         self._cur = conn.raw.cursor()
+        if conn.cursor_file_values:
+            _loaders(self._cur)
         self.lastrowid: int | None = None
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> ServerCursor:
@@ -138,6 +140,7 @@ class ServerConnection:
     ``models.store.connect`` gives for a file. ``target`` is the redacted-safe URL it came from."""
 
     dialect = DIALECT
+    cursor_file_values = False  # each cursor reads as a file does, the connection itself typed
 
     def __init__(self, raw: Any, target: str):
         self.raw = raw
@@ -188,6 +191,15 @@ def adopt(raw: Any, target: str, *, file_values: bool = True) -> ServerConnectio
     if file_values:
         _loaders(raw)
     return ServerConnection(raw, target)
+
+
+def reader(raw: Any, target: str) -> ServerConnection:
+    """An ORM session's own psycopg connection, to read it with plain statements (in the session's
+    transaction) as a file reads: dates as ISO text, booleans 0/1, on this wrapper's cursors only,
+    so the session's objects still get typed values."""
+    conn = ServerConnection(raw, target)
+    conn.cursor_file_values = True
+    return conn
 
 
 def connect(target: str) -> ServerConnection:

@@ -58,8 +58,45 @@ def like_any_case(conn: Any, column: str, param: str) -> str:
     return f"{column} {op} {param} ESCAPE '\\'"
 
 
-def json_int(conn: Any, column: str, key: str) -> str:
-    """An integer member of a JSON text column."""
+def json_int(conn: Any, column: str, key: str, index: int | None = None) -> str:
+    """An integer member of a JSON text column (``index``: an item of the member, a JSON array)."""
     if is_server(conn):
+        if index is not None:
+            return f"CAST(CAST({column} AS JSONB) -> '{key}' ->> {index} AS INTEGER)"
         return f"CAST(CAST({column} AS JSONB) ->> '{key}' AS INTEGER)"
+    if index is not None:
+        return f"json_extract({column}, '$.{key}[{index}]')"
     return f"json_extract({column}, '$.{key}')"
+
+
+def json_value(conn: Any, column: str, key: str) -> str:
+    """A member of a JSON text column as SQL reads it to compare (SQLite: typed; a server: text)."""
+    if is_server(conn):
+        return f"(CAST({column} AS JSONB) ->> '{key}')"
+    return f"json_extract({column}, '$.{key}')"
+
+
+def json_has(conn: Any, column: str, key: str) -> str:
+    """True when a JSON text column's object has the member ``key`` (even a null one)."""
+    if is_server(conn):
+        return f"jsonb_exists(CAST({column} AS JSONB), '{key}')"
+    return f"json_type({column}, '$.{key}') IS NOT NULL"
+
+
+def differs(conn: Any) -> str:
+    """The operator true when two values differ, NULL counting as a value (SQLite's ``IS NOT``)."""
+    return "IS DISTINCT FROM" if is_server(conn) else "IS NOT"
+
+
+def true(conn: Any) -> str:
+    """The literal true as a condition (SQLite has 1)."""
+    return "TRUE" if is_server(conn) else "1"
+
+
+def begin_snapshot(conn: Any) -> str:
+    """The statement that starts one read transaction in which every read sees the same state (an
+    export's snapshot): a file's plain BEGIN; on a server, REPEATABLE READ (READ COMMITTED would
+    let each statement see others' later commits)."""
+    if is_server(conn):
+        return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    return "BEGIN"

@@ -14,6 +14,8 @@ from pathlib import Path
 SERVER_COMMANDS = (
     "copy",
     "backup",
+    "export",
+    "round",
 )
 
 
