@@ -1,0 +1,104 @@
+"""Every export and the reporting rounds on a server ledger (issue 18): the demo ledger with
+something in every corner (tests/server_exports.py) is copied to the test server, each export runs
+on the file and on the server, and the two results are the same as a user sees them — .xlsx cell by
+cell (values, merges, row heights, column widths, page breaks), .docx paragraphs and tables, the
+JSON dump as data. The round commands give the same words and leave the same ledger on both."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.server_exports import LINHAI, MINQING, ON, SIPING, build_rich, file_view, tree_view, without_evidence_files
+
+TODAY = "2023-07-01"
+# kind: (arguments after OUT, OUT is a folder, "today")
+EXPORTS = {
+    "division": (["--kind", "division", "--group", MINQING, "--with-status"], False, TODAY),
+    "progress": (["--kind", "progress", "--group", MINQING], False, TODAY),
+    "overdue": (["--kind", "overdue", "--group", SIPING, "--within", "30"], False, TODAY),
+    "roster": (["--kind", "roster", "--group", LINHAI], False, TODAY),
+    "attachments": (["--kind", "division,progress,overdue,roster", "--group", MINQING], True, TODAY),
+    "history": (["--kind", "history", "--group", "全部领导小组"], False, TODAY),
+    "json": ([], False, TODAY),
+    "forms": (["--kind", "forms", "--group", LINHAI], True, "2023-06-25"),
+    "reporting": (["--kind", "reporting", "--group", MINQING, "--round", "2019年6月"], False, ON),
+    "assessment": (["--kind", "assessment", "--group", MINQING, "--from", "2019-01-01", "--to", ON], False, ON),
+    "assessment-round": (["--kind", "assessment", "--group", MINQING, "--round", "2019年6月"], False, ON),
+    "bulletin": (["--kind", "bulletin", "--group", MINQING], False, ON),
+    "chase": (["--kind", "chase", "--group", MINQING], True, ON),
+    "evidence": (["--kind", "evidence", "--group", MINQING, "--zip"], True, ON),
+}
+SUFFIX = {"json": ".json", "bulletin": ".docx"}
+
+
+@pytest.fixture(scope="module")
+def rich(demo_file, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("rich") / "rich.db"
+    shutil.copy(demo_file, path)
+    build_rich(path, path.parent / "in")
+    return path
+
+
+@pytest.fixture(scope="module")
+def rich_on_server(rich, pg_server) -> str:
+    """The rich ledger copied once to a database of the test server, used as a template."""
+    from models.ledger_copy import copy_ledger
+
+    name = pg_server.new_database("rich")
+    copy_ledger(str(rich), pg_server.url(name))
+    return name
+
+
+@pytest.fixture
+def both(rich, rich_on_server, pg_server, tmp_path) -> tuple[Path, str]:
+    """This test's own copy of the rich ledger as a file (its records without the evidence files,
+    as the server holds them) and as a server ledger."""
+    file = without_evidence_files(rich, tmp_path / "ledger.db")
+    name = f"{rich_on_server}_{tmp_path.name}"[:63]
+    pg_server.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{rich_on_server}'")
+    pg_server.sql(f'CREATE DATABASE "{name}" TEMPLATE "{rich_on_server}"')
+    return file, pg_server.url(name)
+
+
+def _run(capsys, *argv: str) -> tuple[int, str, str]:
+    from taizhang.cli import main
+
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize("kind", list(EXPORTS))
+def test_an_export_from_a_server_is_the_same_as_from_the_file(kind, both, tmp_path, capsys, monkeypatch):
+    args, folder, day = EXPORTS[kind]
+    monkeypatch.setenv("TAIZHANG_TODAY", day)
+    seen = {}
+    for engine, target in zip(("file", "server"), both):
+        out = tmp_path / engine
+        out.mkdir()
+        where = out if folder else out / f"out{SUFFIX.get(kind, '.xlsx')}"
+        code, stdout, stderr = _run(capsys, "--db", str(target), "export", str(where), *args)
+        assert code == 0, stderr
+        assert "Traceback" not in stderr and "已导出" in stdout
+        seen[engine] = tree_view(out)
+    assert seen["file"], "nothing was exported"
+    assert seen["server"] == seen["file"]
+
+
+def test_reporting_rounds_on_a_server_say_and_keep_the_same(both, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TAIZHANG_TODAY", "2019-07-01")
+    steps = [["open", "2019年7月", "--due", "2019-07-25"], ["list"], ["close", "2019年7月"], ["reopen", "2019年7月"],
+             ["close", "2019年6月"], ["cycle", "每季度"], ["open"], ["list"], ["close", "没有这一轮"]]
+    said: dict[str, list] = {}
+    for engine, target in zip(("file", "server"), both):
+        said[engine] = [_run(capsys, "--db", str(target), "round", *step, "--group", MINQING) for step in steps]
+        code, _, err = _run(capsys, "--db", str(target), "export", str(tmp_path / f"{engine}.json"))
+        assert code == 0, err
+    assert said["server"] == said["file"]
+    assert [code for code, _, _ in said["file"]] == [0] * (len(steps) - 1) + [1]
+    assert "已开启报送轮次「2019年第三季度」" in said["file"][6][1]
+    assert "2019年6月\t已结束" in said["file"][7][1]
+    assert file_view(tmp_path / "server.json") == file_view(tmp_path / "file.json")
