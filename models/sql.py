@@ -37,11 +37,14 @@ def is_server(conn: Any) -> bool:
     return dialect(conn) == POSTGRESQL
 
 
-def group_concat(conn: Any, expr: str, sep: str = "、") -> str:
-    """An aggregate joining ``expr`` of a group's rows with ``sep`` (a literal without quotes)."""
+def group_concat(conn: Any, expr: str, sep: str = "、", order_by: str | None = None) -> str:
+    """An aggregate joining ``expr`` of a group's rows with ``sep`` (a literal without quotes).
+    ``order_by``: the order on a server; on a file group_concat joins rows in the order they come,
+    so read them from a subquery ordered the same way when the order shows."""
     quoted = "'" + sep.replace("'", "''") + "'"
     if is_server(conn):
-        return f"string_agg(CAST({expr} AS TEXT), {quoted})"
+        order = f" ORDER BY {order_by}" if order_by else ""
+        return f"string_agg(CAST({expr} AS TEXT), {quoted}{order})"
     return f"group_concat({expr}, {quoted})"
 
 
