@@ -55,6 +55,13 @@ def year_of(conn: Any, column: str) -> str:
     return f"CAST(substr({column}, 1, 4) AS INTEGER)"
 
 
+def year_end(conn: Any, year: str) -> str:
+    """31 December of the integer year ``year``, as a date (a file: ISO text)."""
+    if is_server(conn):
+        return f"make_date({year}, 12, 31)"
+    return f"CAST({year} AS TEXT) || '-12-31'"
+
+
 def like_any_case(conn: Any, column: str, param: str) -> str:
     """``column LIKE param`` ignoring the case of ASCII letters, as SQLite's LIKE does on a file."""
     op = "ILIKE" if is_server(conn) else "LIKE"

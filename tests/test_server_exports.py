@@ -102,3 +102,24 @@ def test_reporting_rounds_on_a_server_say_and_keep_the_same(both, tmp_path, caps
     assert "已开启报送轮次「2019年第三季度」" in said["file"][6][1]
     assert "2019年6月\t已结束" in said["file"][7][1]
     assert file_view(tmp_path / "server.json") == file_view(tmp_path / "file.json")
+
+
+def test_the_overview_counts_on_a_server_are_the_files(both):
+    """总览's figures and the task list's lights (``models.judged_counts``: SQL for the plain tasks,
+    their due date made from the last target year) read the same on both engines."""
+    from datetime import date
+
+    from models import store
+    from models.judged_counts import count_group, judged_lights
+
+    seen = {}
+    for engine, target in zip(("file", "server"), both):
+        conn = store.connect(target)
+        try:
+            groups = [r[0] for r in conn.execute("SELECT id FROM work_group ORDER BY id")]
+            seen[engine] = [(count_group(conn, g, day), judged_lights(conn, g, day))
+                            for g in groups for day in (date(2019, 6, 30), date(2023, 7, 1))]
+        finally:
+            conn.close()
+    assert seen["server"] == seen["file"]
+    assert any(counts.counts.overdue for counts, _ in seen["file"])
