@@ -123,3 +123,33 @@ def test_the_overview_counts_on_a_server_are_the_files(both):
             conn.close()
     assert seen["server"] == seen["file"]
     assert any(counts.counts.overdue for counts, _ in seen["file"])
+
+
+def test_a_read_only_account_exports_and_is_told_what_it_may_not_change(both, pg_server, tmp_path, capsys,
+                                                                        monkeypatch):
+    """A leader's read-only account: the reports come out; the chase letters too, with a note that they
+    were not recorded; opening a round is refused with the message, and the ledger is unchanged."""
+    import os
+
+    from models.server import READ_ONLY_MESSAGE
+
+    monkeypatch.setenv("TAIZHANG_TODAY", ON)
+    _, url = both
+    name = url.split("@/", 1)[1].split("?", 1)[0]
+    role = f"leader_{os.getpid()}"
+    pg_server.sql(f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN "
+                  f"CREATE ROLE {role} LOGIN; END IF; END $$")
+    pg_server.sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}", dbname=name)
+    leader = pg_server.url(name, user=role)
+    before = pg_server.sql("SELECT count(*) FROM history", dbname=name)
+    code, out, err = _run(capsys, "--db", leader, "export", str(tmp_path / "d.xlsx"), "--group", MINQING)
+    assert code == 0 and "已导出" in out, err
+    (tmp_path / "letters").mkdir()
+    code, out, err = _run(capsys, "--db", leader, "export", str(tmp_path / "letters"), "--kind", "chase", "--group", MINQING)
+    assert code == 0, err
+    letters = list((tmp_path / "letters").glob("*.docx"))
+    assert letters and f"共 {len(letters)} 份督办通知。" in out
+    assert f"督办通知已导出，但没有记入各单位的督办记录：{READ_ONLY_MESSAGE}" in err and "Traceback" not in err
+    code, out, err = _run(capsys, "--db", leader, "round", "open", "2019年7月", "--group", MINQING)
+    assert code == 1 and READ_ONLY_MESSAGE in err and "Traceback" not in err
+    assert pg_server.sql("SELECT count(*) FROM history", dbname=name) == before
