@@ -110,3 +110,11 @@ def begin_snapshot(conn: Any) -> str:
     if is_server(conn):
         return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
     return "BEGIN"
+
+
+def byte_order(conn: Any, expr: str) -> str:
+    """``expr`` to ORDER BY (or compare) text in the byte order of its UTF-8, as a ledger file does;
+    a server's database collation (zh_CN, ICU) would order Chinese by pinyin or strokes instead."""
+    if is_server(conn):
+        return f'{expr} COLLATE "C"'
+    return expr

@@ -44,10 +44,19 @@ def rich(demo_file, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def rich_on_server(rich, pg_server) -> str:
-    """The rich ledger copied once to a database of the test server, used as a template."""
+    """The rich ledger copied once to a database of the test server, used as a template. The database
+    sorts text as a server set up in Chinese does (ICU zh-Hans-CN, PostgreSQL 15+), not in byte order
+    as a ledger file does: an export that let the server order text would differ from the file's."""
+    import os
+
     from models.ledger_copy import copy_ledger
 
-    name = pg_server.new_database("rich")
+    name = f"rich_{os.getpid()}"
+    try:
+        pg_server.sql(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8' "
+                      "LOCALE_PROVIDER icu ICU_LOCALE 'zh-Hans-CN'")
+    except Exception:  # noqa: BLE001 - an older server or one without ICU: its default collation
+        name = pg_server.new_database("rich")
     copy_ledger(str(rich), pg_server.url(name))
     return name
 
@@ -153,3 +162,24 @@ def test_a_read_only_account_exports_and_is_told_what_it_may_not_change(both, pg
     code, out, err = _run(capsys, "--db", leader, "round", "open", "2019年7月", "--group", MINQING)
     assert code == 1 and READ_ONLY_MESSAGE in err and "Traceback" not in err
     assert pg_server.sql("SELECT count(*) FROM history", dbname=name) == before
+
+
+def test_byte_order_sorts_text_on_a_server_as_a_file_does(both):
+    """``models.sql.byte_order``: the helper for any list a user sees ordered by a name."""
+    from models import store
+    from models.sql import byte_order
+
+    seen = {}
+    for engine, target in zip(("file", "server"), both):
+        conn = store.connect(target)
+        try:
+            seen[engine] = [r[0] for r in conn.execute(f"SELECT name FROM unit ORDER BY {byte_order(conn, 'name')}, id")]
+            plain = [r[0] for r in conn.execute("SELECT name FROM unit ORDER BY name, id")]
+            if engine == "server":
+                icu = conn.execute("SELECT datlocprovider FROM pg_database WHERE datname = current_database()"
+                                   ).fetchone()[0] == "i"
+        finally:
+            conn.close()
+    assert seen["server"] == seen["file"] == sorted(seen["file"], key=lambda n: n.encode("utf-8"))
+    if icu:  # the server's own collation (zh-Hans-CN) orders them otherwise
+        assert plain != seen["server"]
