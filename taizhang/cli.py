@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="数据库默认为环境变量 TAIZHANG_DB，否则为用户数据目录下的 taizhang.db。",
     )
     parser.add_argument("--db", metavar="PATH", help="数据库文件（默认 $TAIZHANG_DB 或用户数据目录）；"
-                        "或 PostgreSQL 服务器 postgresql://用户@主机:端口/数据库（目前只有 copy、backup 可用）")
+                        "或 PostgreSQL 服务器 postgresql://用户@主机:端口/数据库（目前可用：copy、backup、export、round）")
     parser.add_argument("--version", action="version", version=f"taizhang {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
