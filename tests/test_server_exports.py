@@ -21,7 +21,8 @@ EXPORTS = {
     "overdue": (["--kind", "overdue", "--group", SIPING, "--within", "30"], False, TODAY),
     "roster": (["--kind", "roster", "--group", LINHAI], False, TODAY),
     "attachments": (["--kind", "division,progress,overdue,roster", "--group", MINQING], True, TODAY),
-    "history": (["--kind", "history", "--group", "全部领导小组"], False, TODAY),
+    "history": (["--kind", "history", "--group", MINQING], False, TODAY),
+    "history-every-group": (["--kind", "history", "--group", "全部领导小组"], False, TODAY),
     "json": ([], False, TODAY),
     "forms": (["--kind", "forms", "--group", LINHAI], True, "2023-06-25"),
     "reporting": (["--kind", "reporting", "--group", MINQING, "--round", "2019年6月"], False, ON),
@@ -183,3 +184,22 @@ def test_byte_order_sorts_text_on_a_server_as_a_file_does(both):
     assert seen["server"] == seen["file"] == sorted(seen["file"], key=lambda n: n.encode("utf-8"))
     if icu:  # the server's own collation (zh-Hans-CN) orders them otherwise
         assert plain != seen["server"]
+
+
+def test_a_tasks_history_reads_the_same_on_a_server(both):
+    """``models.audit`` (the 操作记录 export and the TUI's history): a task's entries, found through the
+    import's id ranges and its units' rows in the JSON of each change, are the same on both engines."""
+    from models import audit, store
+
+    seen = {}
+    for engine, target in zip(("file", "server"), both):
+        conn = store.connect(target)
+        try:
+            tasks = [r[0] for r in conn.execute("SELECT id FROM task ORDER BY id")]
+            picked = tasks[:2] + tasks[len(tasks) // 2: len(tasks) // 2 + 2] + tasks[-2:]
+            seen[engine] = [(t, audit.count(conn, audit.Scope(task_id=t)), audit.entries(conn, audit.Scope(task_id=t)))
+                            for t in picked]
+        finally:
+            conn.close()
+    assert seen["server"] == seen["file"]
+    assert all(n >= 1 for _, n, _ in seen["file"])  # every task has at least its import
