@@ -542,10 +542,10 @@ _PUT_BACK = _put_back()
 def _counts(conn: sqlite3.Connection, history_id: int) -> tuple[list[str], int]:
     """"新增任务 10000 项" lines: the entry's row changes counted by table and kind (tasks first), and
     how many row changes show at all."""
-    totals: dict[tuple[str, str], int] = {}
-    visible = 0
     from models.sql import group_concat, is_server
 
+    totals: dict[tuple[str, str], int] = {}
+    visible = 0
     ranges_of = group_concat(conn, "CASE WHEN \"after\" LIKE '{\"id_range\"%' THEN \"after\" END", "|")
     for table, inserted, deleted, n, ranges in conn.execute(
             'SELECT table_name, "before" IS NULL, "after" IS NULL, count(*), '
