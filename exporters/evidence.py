@@ -82,10 +82,13 @@ class Written:
 
 
 def _tasks(conn: sqlite3.Connection, group_id: int) -> list[tuple]:
+    from models.sql import group_concat
+
     return conn.execute(
         "SELECT t.id, t.category_number, t.category, t.content, t.status, "
-        "(SELECT group_concat(u.name, '、') FROM assignment a JOIN unit u ON u.id = a.unit_id "
-        " WHERE a.task_id = t.id AND a.role = 'lead') "
+        f"(SELECT {group_concat(conn, 'x.name', order_by='x.position, x.id')} FROM (SELECT u.name, a.position, a.id "
+        " FROM assignment a JOIN unit u ON u.id = a.unit_id WHERE a.task_id = t.id AND a.role = 'lead' "
+        " ORDER BY a.position, a.id) x) "
         "FROM task t WHERE t.group_id = :g AND t.cancelled_on IS NULL ORDER BY t.position, t.id",
         {"g": group_id}).fetchall()
 

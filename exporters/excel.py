@@ -87,12 +87,12 @@ def output_path(out: str | os.PathLike[str], group: str, kind: str, today: date)
 def _connect(db: Any) -> tuple[sqlite3.Connection, bool]:
     """(connection, whether we opened it). A Database or a path is opened with models.store's
     checks; a connection is used as it is."""
-    if isinstance(db, sqlite3.Connection):
+    if isinstance(db, sqlite3.Connection) or hasattr(db, "cursor"):  # a file's or a server's connection
         return db, False
     from models import store
     from models.errors import DatabaseError
 
-    path = getattr(db, "path", db)
+    path = getattr(db, "target", db)  # a Database: its file or its postgresql:// URL
     try:
         return store.connect(path), True
     except DatabaseError as exc:
@@ -108,7 +108,9 @@ def read_snapshot(db: Any) -> Iterator[sqlite3.Connection]:
     try:
         in_transaction = conn.in_transaction
         if not in_transaction:
-            conn.execute("BEGIN")
+            from models.sql import begin_snapshot
+
+            conn.execute(begin_snapshot(conn))
         try:
             yield conn
         finally:

@@ -109,6 +109,10 @@ def _judged(s: Any, group_id: int) -> dict[str, Any]:
     from models.judged import chase_records, read_group
 
     conn = s.connection().connection.dbapi_connection
+    if s.get_bind().dialect.name == "postgresql":  # a server ledger: read as a file reads
+        from models.server_conn import adopt
+
+        conn = adopt(conn, "", cursors_only=True)
     g = read_group(conn, group_id, today())
     out: dict[int, dict[str, Any]] = {}
     for t in g.tasks:

@@ -134,7 +134,7 @@ def read_tasks(conn: sqlite3.Connection, group_id: int, *, progress: bool = Fals
 
 def read_members(conn: sqlite3.Connection, group_id: int, *, active_only: bool = True) -> list[MemberRow]:
     """The roster in official order (replaced members left out unless ``active_only`` is False)."""
-    where = " AND m.active = 1" if active_only else ""
+    where = " AND m.active" if active_only else ""  # a BOOLEAN on a server
     return [MemberRow(*row) for row in conn.execute(
         "SELECT m.name, m.role, u.name, m.title, m.phone, m.position FROM member m "
         f"LEFT JOIN unit u ON u.id = m.unit_id WHERE m.group_id = ?{where} ORDER BY m.position, m.id",

@@ -54,15 +54,40 @@ _NEEDS_PYTHON = """(
             JOIN assignment a ON a.task_id = e.task_id AND a.unit_id = rp.unit_id AND a.role = 'lead'
             WHERE rp.round_id = :asked AND e.task_id = rt.task_id))))"""
 # judging.base_due: the due date, else 31 December of the last target year
-# (compared as ISO text on both engines: a server's DATE column and the text built here would not mix)
-_DUE = ("coalesce(CAST(t.due AS TEXT), (SELECT CAST(max(x.year) AS TEXT) || '-12-31' FROM target x "
-        "WHERE x.task_id = t.id))")
+def _due_sql(conn: object = None) -> str:
+    from models.sql import year_end
+
+    return (f"coalesce(t.due, (SELECT {year_end(conn, 'max(x.year)')} FROM target x "
+            "WHERE x.task_id = t.id))")
+
+
 # open, and past its due date or a target year over (see the docstring): 红 and overdue
-_RED = (f"(t.status != '已完成' AND ({_DUE} < :today "
-        "OR EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.year < :year)))")
-_LIGHT = f"CASE WHEN {_RED} THEN '红' WHEN t.status != '已完成' AND {_DUE} <= :soon THEN '黄' ELSE '绿' END"
-_ON_TIME = f"(t.status = '已完成' AND (t.done_on IS NULL OR {_DUE} IS NULL OR CAST(t.done_on AS TEXT) <= {_DUE}))"
+def _red_sql(due: str) -> str:
+    return (f"(t.status != '已完成' AND ({due} < :today "
+            "OR EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.year < :year)))")
+
+
+def _light_sql(due: str) -> str:
+    return f"CASE WHEN {_red_sql(due)} THEN '红' WHEN t.status != '已完成' AND {due} <= :soon THEN '黄' ELSE '绿' END"
+
+
+def _on_time_sql(due: str) -> str:
+    return f"(t.status = '已完成' AND (t.done_on IS NULL OR {due} IS NULL OR t.done_on <= {due}))"
+
+
+_DUE = _due_sql()
+_RED, _LIGHT, _ON_TIME = _red_sql(_DUE), _light_sql(_DUE), _on_time_sql(_DUE)
 _LIVE = "t.group_id = :g AND t.cancelled_on IS NULL"
+
+
+def _pieces(conn: object) -> tuple[str, str, str, str]:
+    """(_DUE, _RED, _LIGHT, _ON_TIME) for the engine of ``conn`` (a server: dates, not ISO text)."""
+    from models.sql import is_server
+
+    if not is_server(conn):
+        return _DUE, _RED, _LIGHT, _ON_TIME
+    due = _due_sql(conn)
+    return due, _red_sql(due), _light_sql(due), _on_time_sql(due)
 
 
 @dataclass(slots=True)
@@ -111,6 +136,7 @@ def count_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_da
     p = {"g": group_id, "today": today.isoformat(), "year": today.year,
          "soon": (today + timedelta(days=soon_days)).isoformat(), "asked": _asked_round(conn, group_id, today),
          "limit": limit}
+    _DUE, _RED, _LIGHT, _ON_TIME = _pieces(conn)  # noqa: N806 - the module's pieces, for this engine
     c = judging.Counts()
     by_lead: dict[str, LeadCounts] = {}
     python_ids: dict[int, None] = {}
@@ -171,7 +197,8 @@ def plain_lights(conn: sqlite3.Connection, group_id: int, today: date, *,
     ``count_group`` counts, task by task (the test compares it with ``judging.judge``)."""
     p = {"g": group_id, "today": today.isoformat(), "year": today.year,
          "soon": (today + timedelta(days=soon_days)).isoformat(), "asked": _asked_round(conn, group_id, today)}
-    return dict(conn.execute(f"SELECT t.id, CASE WHEN {_NEEDS_PYTHON} THEN NULL ELSE {_LIGHT} END "
+    light = _pieces(conn)[2]
+    return dict(conn.execute(f"SELECT t.id, CASE WHEN {_NEEDS_PYTHON} THEN NULL ELSE {light} END "
                              f"FROM task t WHERE {_LIVE}", p))
 
 

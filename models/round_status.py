@@ -121,7 +121,7 @@ def unit_states(conn: sqlite3.Connection, rnd: RoundInfo) -> list[UnitState]:
     for unit_id, task_id, role, number, content, deadline in conn.execute(
             "SELECT a.unit_id, t.id, a.role, t.number, t.content, t.deadline FROM round_task rt "
             "JOIN task t ON t.id = rt.task_id JOIN assignment a ON a.task_id = t.id "
-            "WHERE rt.round_id = :r ORDER BY t.position, t.id, a.role DESC, a.position", {"r": rnd.id}):
+            "WHERE rt.round_id = :r ORDER BY t.position, t.id, a.role DESC, a.position, a.id", {"r": rnd.id}):
         state = units.get(unit_id)
         if state is None:
             state = units[unit_id] = UnitState(unit_id, names[unit_id], NOT_REPORTED, 0, 0, None, False)
@@ -141,7 +141,7 @@ def unit_states(conn: sqlite3.Connection, rnd: RoundInfo) -> list[UnitState]:
     contacts: dict[int, tuple[str, str | None]] = {}
     for unit_id, name, phone, role in conn.execute(
             "SELECT unit_id, name, phone, role FROM member WHERE group_id = :g AND active "
-            "AND unit_id IS NOT NULL ORDER BY CASE WHEN role = '联络员' THEN 0 ELSE 1 END, position",
+            "AND unit_id IS NOT NULL ORDER BY CASE WHEN role = '联络员' THEN 0 ELSE 1 END, position, id",
             {"g": rnd.group_id}):
         contacts.setdefault(unit_id, (name if role == "联络员" else f"{name}（{role}）", phone))
     for state in units.values():

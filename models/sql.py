@@ -37,11 +37,14 @@ def is_server(conn: Any) -> bool:
     return dialect(conn) == POSTGRESQL
 
 
-def group_concat(conn: Any, expr: str, sep: str = "、") -> str:
-    """An aggregate joining ``expr`` of a group's rows with ``sep`` (a literal without quotes)."""
+def group_concat(conn: Any, expr: str, sep: str = "、", order_by: str | None = None) -> str:
+    """An aggregate joining ``expr`` of a group's rows with ``sep`` (a literal without quotes).
+    ``order_by``: the order on a server; on a file group_concat joins rows in the order they come,
+    so read them from a subquery ordered the same way when the order shows."""
     quoted = "'" + sep.replace("'", "''") + "'"
     if is_server(conn):
-        return f"string_agg(CAST({expr} AS TEXT), {quoted})"
+        order = f" ORDER BY {order_by}" if order_by else ""
+        return f"string_agg(CAST({expr} AS TEXT), {quoted}{order})"
     return f"group_concat({expr}, {quoted})"
 
 
@@ -52,16 +55,27 @@ def year_of(conn: Any, column: str) -> str:
     return f"CAST(substr({column}, 1, 4) AS INTEGER)"
 
 
+def year_end(conn: Any, year: str) -> str:
+    """31 December of the integer year ``year``, as a date (a file: ISO text)."""
+    if is_server(conn):
+        return f"make_date({year}, 12, 31)"
+    return f"CAST({year} AS TEXT) || '-12-31'"
+
+
 def like_any_case(conn: Any, column: str, param: str) -> str:
     """``column LIKE param`` ignoring the case of ASCII letters, as SQLite's LIKE does on a file."""
     op = "ILIKE" if is_server(conn) else "LIKE"
     return f"{column} {op} {param} ESCAPE '\\'"
 
 
-def json_int(conn: Any, column: str, key: str) -> str:
-    """An integer member of a JSON text column."""
+def json_int(conn: Any, column: str, key: str, index: int | None = None) -> str:
+    """An integer member of a JSON text column (``index``: an item of the member, a JSON array)."""
     if is_server(conn):
+        if index is not None:
+            return f"CAST(CAST({column} AS JSONB) -> '{key}' ->> {index} AS INTEGER)"
         return f"CAST(CAST({column} AS JSONB) ->> '{key}' AS INTEGER)"
+    if index is not None:
+        return f"json_extract({column}, '$.{key}[{index}]')"
     return f"json_extract({column}, '$.{key}')"
 
 
@@ -112,13 +126,6 @@ def newest_first(conn: Any, column: str) -> str:
     return f"{column} DESC"
 
 
-def text_order(conn: Any, column: str) -> str:
-    """``column`` for ORDER BY in the byte order SQLite uses (a server's collation may sort otherwise)."""
-    if is_server(conn):
-        return f'{column} COLLATE "C"'
-    return column
-
-
 def json_value(conn: Any, column: str, key: str) -> str:
     """A member of a JSON text column as SQL compares it (text on a server)."""
     if is_server(conn):
@@ -143,3 +150,25 @@ def json_int_at(conn: Any, column: str, key: str, index: int) -> str:
 def null_safe_differs(conn: Any) -> str:
     """The operator for "differ, NULLs compared as values" (SQLite ``IS NOT``)."""
     return "IS DISTINCT FROM" if is_server(conn) else "IS NOT"
+
+
+def true(conn: Any) -> str:
+    """The literal true as a condition (SQLite has 1)."""
+    return "TRUE" if is_server(conn) else "1"
+
+
+def begin_snapshot(conn: Any) -> str:
+    """The statement that starts one read transaction in which every read sees the same state (an
+    export's snapshot): a file's plain BEGIN; on a server, REPEATABLE READ (READ COMMITTED would
+    let each statement see others' later commits)."""
+    if is_server(conn):
+        return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+    return "BEGIN"
+
+
+def byte_order(conn: Any, expr: str) -> str:
+    """``expr`` to ORDER BY (or compare) text in the byte order of its UTF-8, as a ledger file does;
+    a server's database collation (zh_CN, ICU) would order Chinese by pinyin or strokes instead."""
+    if is_server(conn):
+        return f'{expr} COLLATE "C"'
+    return expr

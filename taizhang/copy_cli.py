@@ -18,6 +18,8 @@ SERVER_COMMANDS = (
     "settings",
     "undo",
     "redo",
+    "export",
+    "round",
 )
 # Commands that will not work on a server ledger, with what to do instead.
 SERVER_REFUSALS = {

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 KINDS = ("assessment", "bulletin", "chase")
@@ -142,9 +143,16 @@ def export_judging(args: argparse.Namespace, db_path: Path) -> int:
                     raise BadInput(f"统计期间的开始日期 {start:%Y-%m-%d} 晚于结束日期 {end:%Y-%m-%d}。")
                 print(f"已导出：{export_assessment(conn, group_id, name, out, end, start)}")
             else:
-                from exporters.documents.chase import export_chase
+                from exporters.documents.chase import ChaseNotRecorded, export_chase
 
-                paths = export_chase(conn, db_path, group_id, out, on, round_id=round_id)
+                try:
+                    paths = export_chase(conn, db_path, group_id, out, on, round_id=round_id)
+                except ChaseNotRecorded as exc:  # a read-only account on a server: letters, no record
+                    for p in exc.paths:
+                        print(f"已导出：{p}")
+                    print(f"共 {len(exc.paths)} 份督办通知。")
+                    print(f"注意：督办通知已导出，但没有记入各单位的督办记录：{exc}", file=sys.stderr)
+                    return EXIT_OK
                 for p in paths:
                     print(f"已导出：{p}")
                 print(f"共 {len(paths)} 份督办通知" + ("，已记入各单位的督办记录。" if paths else "：没有需要督办的单位。"))

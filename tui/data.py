@@ -411,7 +411,7 @@ def _briefs(conn: sqlite3.Connection, where: str, args: list[object], limit: int
 
 def overdue_by_unit(conn: sqlite3.Connection, group_id: int, today: date) -> list[UnitProgress]:
     """Lead units with their tasks, done and overdue counts, the most overdue first (总览's ranking)."""
-    from models.sql import count_if, text_order
+    from models.sql import count_if, byte_order
 
     done = count_if(conn, "t.status = '已完成'")
     overdue = count_if(conn, "t.status != '已完成' AND t.due IS NOT NULL AND t.due < ?")
@@ -419,7 +419,7 @@ def overdue_by_unit(conn: sqlite3.Connection, group_id: int, today: date) -> lis
         f"SELECT u.id, u.name, count(*), {done}, {overdue} "
         "FROM assignment a JOIN task t ON t.id = a.task_id JOIN unit u ON u.id = a.unit_id "
         "WHERE t.group_id = ? AND t.cancelled_on IS NULL AND a.role = 'lead' GROUP BY u.id "
-        f"ORDER BY 5 DESC, 1.0 * {done} / count(*), count(*) DESC, {text_order(conn, 'u.name')} LIMIT 200",
+        f"ORDER BY 5 DESC, 1.0 * {done} / count(*), count(*) DESC, {byte_order(conn, 'u.name')} LIMIT 200",
         (today.isoformat(), group_id))]
 
 
@@ -683,9 +683,9 @@ def candidates(conn: sqlite3.Connection, group_id: int | None) -> list[Candidate
             out.append(Candidate("member", unit, name, title,
                                  "|".join([*words, *(initials(w) for w in words)]).lower(), role, unit_id))
     if group_id is not None:
-        from models.sql import text_order
+        from models.sql import byte_order
 
-        by_person = text_order(conn, "a.person")
+        by_person = byte_order(conn, "a.person")
         members_ = {(c.person, c.unit) for c in out}
         for unit, person, unit_id in conn.execute(
                 "SELECT u.name, a.person, a.unit_id FROM assignment a JOIN task t ON t.id = a.task_id "

@@ -104,9 +104,22 @@ def export_chase(conn: sqlite3.Connection, db_path: Path, group_id: int, outdir:
         paths.append(path)
         chased.append((letter.unit_id, letter.task_ids, path.name))
     if chased:
-        db = Database(db_path)
+        from models.errors import OperationError
+
         try:
-            record_chase(db, group_id, chased, today, reply_by)
-        finally:
-            db.close()
+            db = Database(db_path)
+            try:
+                record_chase(db, group_id, chased, today, reply_by)
+            finally:
+                db.close()
+        except OperationError as exc:  # e.g. a server's read-only account: the letters are written all the same
+            raise ChaseNotRecorded(str(exc), paths) from None
     return paths
+
+
+class ChaseNotRecorded(Exception):
+    """The letters were written (``paths``) but the chase could not be recorded; the message says why."""
+
+    def __init__(self, message: str, paths: list[Path]):
+        super().__init__(message)
+        self.paths = paths
