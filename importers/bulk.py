@@ -41,24 +41,22 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-class BulkInserter:
-    """Insert batches of rows on ``conn`` from a writer thread, in the order they are given.
+class QueuedWriter:
+    """Batches of rows written by a writer thread, in the order they are given, while the caller's
+    thread builds the next ones; ``_write`` (of a subclass) writes one batch.
 
-    Use as a context manager; while it is open, only it may use ``conn``. Leaving the block waits
-    for every batch; an error of the writer (a constraint, a full disk) is raised there, and the
-    batches after it are not written. The connection must allow use from another thread
-    (``check_same_thread=False``); the caller's transaction stays the caller's to commit or roll back.
+    Use as a context manager; while it is open, only it may use the connection. Leaving the block
+    waits for every batch; an error of the writer (a constraint, a full disk, a lost server) is
+    raised there, and the batches after it are not written. The caller's transaction stays the
+    caller's to commit or roll back.
     """
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
+    def __init__(self, name: str):
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="taizhang-bulk-insert", daemon=True)
-        self._variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        self._statements: dict[tuple[str, int], str] = {}  # (table, rows) → INSERT text
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def __enter__(self) -> BulkInserter:
+    def __enter__(self):
         self._interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self._interval, SWITCH_INTERVAL))
         self._thread.start()
@@ -90,6 +88,20 @@ class BulkInserter:
                 self._write(*job)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
                 self._error = exc
+
+    def _write(self, table: str, columns: tuple[str, ...], values: list) -> None:
+        raise NotImplementedError
+
+
+class BulkInserter(QueuedWriter):
+    """Rows inserted on a ledger file's ``conn`` from the writer thread, as multi-row INSERTs. The
+    connection must allow use from another thread (``check_same_thread=False``)."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        super().__init__("taizhang-bulk-insert")
+        self.conn = conn
+        self._variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        self._statements: dict[tuple[str, int], str] = {}  # (table, rows) → INSERT text
 
     def _write(self, table: str, columns: tuple[str, ...], values: list) -> None:
         width = len(columns)

@@ -22,14 +22,12 @@ take turns and readers go on reading the ledger as it was until the commit. What
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Sequence
 from typing import Any
 
+from importers.bulk import QueuedWriter
 from models.errors import OperationError
 
-_STOP = None
 # What a server import prints instead of the file backup a file import makes first.
 NO_BACKUP_NOTE = ("（服务器上的台账：导入前不另作备份文件——导入在一个事务中完成，失败时不留下任何改动，"
                   "导入后可用 taizhang undo 撤销；需要时先运行 taizhang backup 存一份快照。）")
@@ -99,48 +97,14 @@ def errors() -> tuple[type[BaseException], ...]:
     return (psycopg.Error,)
 
 
-class CopyInserter:
+class CopyInserter(QueuedWriter):
     """``importers.bulk.BulkInserter``'s part on a server: batches of rows of a table written with
-    ``COPY … FROM STDIN`` by a writer thread, in the order given, while this thread builds the next.
-
-    Use as a context manager; while it is open, only it uses the connection. Leaving the block waits
-    for every batch; an error of the writer is raised there, and the batches after it are not
-    written. The caller's transaction stays the caller's to commit or roll back."""
+    ``COPY … FROM STDIN`` by the writer thread, in the order given, while this thread builds the next
+    (the queue, the thread and the errors are ``QueuedWriter``'s)."""
 
     def __init__(self, conn: Any):
+        super().__init__("taizhang-copy")
         self.raw = conn.raw  # the psycopg connection under models.server_conn.ServerConnection
-        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="taizhang-copy", daemon=True)
-
-    def __enter__(self) -> CopyInserter:
-        self._thread.start()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc is not None:
-            self._error = self._error or exc
-        self._jobs.put(_STOP)
-        self._thread.join()
-        if exc is None and self._error is not None:
-            raise self._error
-
-    def insert(self, table: str, columns: Sequence[str], values: list) -> None:
-        """Queue rows for ``table``: ``values`` holds their values one row after another, in the
-        order of ``columns``."""
-        if self._error is not None:
-            raise self._error
-        if values:
-            self._jobs.put((table, tuple(columns), values))
-
-    def _run(self) -> None:
-        while (job := self._jobs.get()) is not _STOP:
-            if self._error is not None:
-                continue
-            try:
-                self._write(*job)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
-                self._error = exc
 
     def _write(self, table: str, columns: tuple[str, ...], values: list) -> None:
         width = len(columns)
