@@ -199,7 +199,8 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
     return Copied(written, replaced=_has_data(counts))
 
 
-def _sqlite_value(value: Any) -> Any:
+def file_value(value: Any) -> Any:
+    """A value read from a server as a ledger file holds it (dates ISO text, booleans 0/1)."""
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, datetime):
@@ -231,7 +232,7 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
                 conn.executemany(
                     f'INSERT INTO "{t.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
                     f'VALUES ({", ".join(f":{c}" for c in columns)})',
-                    [{c: _sqlite_value(r[c]) for c in columns} for r in rows])
+                    [{c: file_value(r[c]) for c in columns} for r in rows])
             written[t.name] = len(rows)
             if progress is not None:
                 progress(t.name, len(rows))

@@ -145,16 +145,10 @@ on_both_engines = pytest.mark.parametrize("db", ENGINES, indirect=True)
 
 def file_value(value: object) -> object:
     """A value read through SQLAlchemy as a ledger file gives it (dates ISO text, booleans 0/1),
-    so dumps of both engines compare equal."""
-    from datetime import date, datetime
+    so dumps of both engines compare equal: ``models.ledger_copy.file_value``, as ``copy`` writes it."""
+    from models.ledger_copy import file_value as as_in_file
 
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    return as_in_file(value)
 
 
 @pytest.fixture
