@@ -21,7 +21,7 @@ from sqlmodel import Session, SQLModel
 from models.db import Database
 from models.errors import OperationError
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
-from models.store import write_history
+from models.store import HistoryLine, write_history
 from models.tables import TRACKED_TABLES, History, RowChange
 
 _CHANGES = "taizhang_changes"
@@ -65,23 +65,13 @@ def _capture(session: Session, _context: object) -> None:
             log.append((obj.__tablename__, obj.id, _row(obj, before=True), None))
 
 
-class Change:
+class Change(HistoryLine):
     """What an operation has in hand while it runs: the session, and the history line it writes."""
 
     def __init__(self, session: Session, action: str):
+        super().__init__(action)
         self.session = session
-        self.action = action
-        self.summary = ""
-        self.group_id: int | None = None
-        self.task_id: int | None = None
         self.undoes: int | None = None
-
-    def describe(self, summary: str, *, group_id: int | None = None, task_id: int | None = None) -> None:
-        self.summary = summary
-        if group_id is not None:
-            self.group_id = group_id
-        if task_id is not None:
-            self.task_id = task_id
 
     def cursor(self) -> Any:
         """A DB-API cursor inside this change's transaction for plain SQL (``?`` or ``:name``

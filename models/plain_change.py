@@ -22,24 +22,14 @@ from models.errors import OperationError
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
 
 
-class PlainChange:
+class PlainChange(store.HistoryLine):
     """What an operation has in hand while it runs: the connection, the rows it changed, and its
     history line (the same ``describe`` and ``record`` as ``models.changes.Change``)."""
 
     def __init__(self, conn: sqlite3.Connection, action: str):
+        super().__init__(action)
         self.conn = conn
-        self.action = action
-        self.summary = ""
-        self.group_id: int | None = None
-        self.task_id: int | None = None
         self.changes: list[store.Change] = []
-
-    def describe(self, summary: str, *, group_id: int | None = None, task_id: int | None = None) -> None:
-        self.summary = summary
-        if group_id is not None:
-            self.group_id = group_id
-        if task_id is not None:
-            self.task_id = task_id
 
     def record(self, table: str, row_id: int, before: dict | None, after: dict | None) -> None:
         """Report a row written with a SQL statement (as ``Change.record``)."""

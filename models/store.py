@@ -185,6 +185,25 @@ def now() -> str:
     return datetime.now().replace(microsecond=0).isoformat(sep=" ")
 
 
+class HistoryLine:
+    """What a change says in its history entry: the action, a one-line summary, and the group and
+    task it concerns (``describe``). Both kinds of change (``models.changes.Change`` through the ORM,
+    ``models.plain_change.PlainChange`` on a plain connection) are one."""
+
+    def __init__(self, action: str):
+        self.action = action
+        self.summary = ""
+        self.group_id: int | None = None
+        self.task_id: int | None = None
+
+    def describe(self, summary: str, *, group_id: int | None = None, task_id: int | None = None) -> None:
+        self.summary = summary
+        if group_id is not None:
+            self.group_id = group_id
+        if task_id is not None:
+            self.task_id = task_id
+
+
 def write_history(cursor: Any, *, action: str, summary: str, group_id: int | None, task_id: int | None,
                   undoes: int | None, changes: Iterable[Change], at: str | None = None) -> int:
     """Write one history entry and the rows it changed, through a DB-API cursor inside the
