@@ -127,7 +127,7 @@ def evidence_step(db, found: FolderEvidence):
     keys = {id(f): (round_id, unit_id) for f, (_u, unit_id, round_id, _t, _p) in zip(files, found.found)}
 
     def step(tx) -> str:
-        cur = tx.session.connection().connection.cursor()
+        cur = tx.cursor()  # plain SQL in the change's transaction, on either engine
         reports = {(r, u): (i, d) for i, r, u, d in cur.execute(
             "SELECT id, round_id, unit_id, received_on FROM unit_report")}
         placed = []

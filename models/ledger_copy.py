@@ -192,6 +192,9 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
                 highest = snap.counter(t.name)
                 conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n, :called)"),
                              {"t": t.name, "n": max(highest, 1), "called": highest > 0})
+            # the planner's statistics of the tables just filled (else it guesses from empty tables
+            # until autovacuum comes by)
+            conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{n}"' for n in names))
     except server._database_errors() as exc:
         raise CopyError(server.problem(exc, target)) from None
     finally:
