@@ -161,6 +161,22 @@ def ledger_db(ledger_at: Path | str):
     database.close()
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker of ``pytest -n`` hands what it saw of the server to the main process (below)."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["pg_state"] = dict(_pg_state)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: unknown when xdist is not loaded
+def pytest_testnodedown(node, error) -> None:  # the main process of ``pytest -n``: a worker finished
+    seen = getattr(node, "workeroutput", {}).get("pg_state", {})
+    if "skipped" in seen:
+        _pg_state["skipped"] = seen["skipped"]
+    elif "ran" in seen:
+        _pg_state.setdefault("ran", seen["ran"])
+
+
 def pytest_terminal_summary(terminalreporter) -> None:
     if "skipped" in _pg_state:
         terminalreporter.write_line(f"PostgreSQL：服务器测试已跳过 — {_pg_state['skipped']}", yellow=True)
