@@ -55,3 +55,19 @@ def matching_group(conn: sqlite3.Connection, record: TaskTable | Roster | Duties
         return None
     group, values = max(found.items(), key=lambda item: len(item[1]))
     return (group, len(values)) if len(values) >= max(1, _MATCH_SHARE * len(wanted)) else None
+
+
+def other_groups_file(conn: sqlite3.Connection, record: TaskTable | Roster | Duties, path: Path,
+                      group: str) -> str | None:
+    """When the ledger has one group, ``group``, and the command line names none: the group the file
+    plainly belongs to instead, or None when it may well be ``group``'s. Plainly another group's file
+    is one whose title names a group of another place (the names share no two first characters:
+    启东… is not 闽清…) and less than a third of whose rows are ``group``'s. A revised table of
+    ``group`` (its rows found) and a first table of a group made from its roster (the same place)
+    go into ``group``, as before."""
+    if not getattr(record, "title", None):
+        return None
+    named = new_group_name(record, path)
+    if named == group or named[:2] == group[:2] or matching_group(conn, record) is not None:
+        return None
+    return named

@@ -447,6 +447,8 @@ def _import(args: argparse.Namespace) -> int:
             from importers.suggest import new_group_name
 
             group = lambda record: new_group_name(record, path)  # noqa: E731 - the record is read by job.run
+        elif not args.group:  # the one group, unless the file is plainly another group's
+            group = _the_only_group(args, path, group)
         report = job.run(_db_path(args), group, known_units=units, dry_run=args.dry_run,
                          before_commit=lambda: _backup_before_import(_db_path(args)),  # not called on a dry run
                          take_file=(lambda _conflict: True) if args.prefer == "file" else None)
@@ -469,6 +471,30 @@ def _server_note(args: argparse.Namespace, written: bool) -> None:
         from importers.server_write import NO_BACKUP_NOTE
 
         print(NO_BACKUP_NOTE)
+
+
+def _the_only_group(args: argparse.Namespace, path: Path, group: str):
+    """The group of a ledger that has one, as a function of the file read: a file whose title names
+    another place's group and whose rows are not this group's is refused (name it with --group),
+    not put silently into the wrong group."""
+    def decide(record) -> str:
+        from importers.records import ImportRefused
+        from importers.suggest import other_groups_file
+        from models import store
+
+        conn = store.connect(_db_path(args))
+        try:
+            other = other_groups_file(conn, record, path, group)
+        finally:
+            conn.close()
+        if other is None:
+            return group
+        raise ImportRefused(
+            f"「{path.name}」的标题是「{record.title}」，看来是「{other}」的表，而台账中只有领导小组「{group}」，"
+            f"其中也没有这个表的任务。请用 --group 说明导入到哪个领导小组：--group \"{group}\" 导入到现有的，"
+            f"--group \"{other}\"（或别的名称）新建一个。")
+
+    return decide
 
 
 def _group_from_file(path: Path) -> str:

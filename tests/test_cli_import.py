@@ -57,6 +57,31 @@ def test_without_group_a_new_database_names_the_group_and_one_group_is_reused(tm
     assert len(groups[0]["members"]) == 35
 
 
+def test_another_places_table_is_not_put_silently_into_the_only_group(tmp_path):
+    """One group (闽清) and no --group: a table titled for another place's group (启东), none of whose
+    tasks are 闽清's, is refused with what to type, the ledger untouched; --group then decides. A
+    table of the same place (a roster's group, then its tasks) still goes into the one group."""
+    from conftest import table_rows
+
+    db = tmp_path / "t.db"
+    assert run_cli("--db", str(db), "import", str(MINQING)).returncode == 0
+    before = table_rows(db)
+    qidong = SAMPLES / "启东市省健康县区建设任务分工表.xlsx"
+    refused = run_cli("--db", str(db), "import", str(qidong))
+    assert refused.returncode == 1, refused.stdout
+    assert "看来是「启东市省健康县（区）建设领导小组」的表" in refused.stderr
+    assert "只有领导小组「闽清县老龄事业领导小组」" in refused.stderr and "--group" in refused.stderr
+    assert "数据库未作任何改动" in refused.stderr and "Traceback" not in refused.stderr
+    assert table_rows(db) == before
+    assert run_cli("--db", str(db), "import", str(qidong), "--group", "启东市省健康县（区）建设领导小组").returncode == 0
+    assert [len(g["tasks"]) for g in dump(tmp_path, db)["groups"]] == [27, 16]
+
+    same_place = tmp_path / "s.db"
+    assert run_cli("--db", str(same_place), "import", str(SAMPLES / "临海市老有康养专项工作组成员名单.txt")).returncode == 0
+    tasks = run_cli("--db", str(same_place), "import", str(SAMPLES / "临海市老有康养专项实施方案通知.txt"))
+    assert tasks.returncode == 0 and "→ 领导小组「临海市老有康养专项工作组」" in tasks.stdout
+
+
 def test_several_groups_need_group_and_say_which(tmp_path):
     db = tmp_path / "t.db"
     assert run_cli("--db", str(db), "import", str(MINQING), "--group", "甲").returncode == 0
