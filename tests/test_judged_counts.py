@@ -46,8 +46,17 @@ def _agree(conn: sqlite3.Connection, group_id: int, today: date, limit: int = 50
     return plain, len(sql) - plain
 
 
-def test_the_demo_groups_are_counted_as_judged_on_every_date(demo: Path):
-    conn = store.connect(demo)
+@pytest.mark.parametrize("engine", ["file", "server"])
+def test_the_demo_groups_are_counted_as_judged_on_every_date(demo: Path, engine: str, request):
+    """On a server the grouped count reads target years and first lead units joined once
+    (``_grouped_reading``), a file by subqueries: both agree with the one judgement."""
+    target: Path | str = demo
+    if engine == "server":
+        from models.ledger_copy import copy_ledger
+
+        target = request.getfixturevalue("pg_server").new_ledger()
+        copy_ledger(str(demo), target)
+    conn = store.connect(target)
     try:
         groups = [r[0] for r in conn.execute("SELECT id FROM work_group ORDER BY id")]
         assert len(groups) >= 3
