@@ -506,7 +506,7 @@ def _visible_sql(conn: Any = None) -> str:
     # import_source (what a file said when last imported) and import_tombstone (the same of a deleted
     # task) are the import's bookkeeping: never shown
     return (f'(table_name NOT IN (\'import_source\', \'import_tombstone\') AND ("before" IS NULL OR "after" IS NULL OR '
-            f'CASE table_name {" ".join(cases)} ELSE {"TRUE" if sql.is_server(conn) else "1"} END))')
+            f'CASE table_name {" ".join(cases)} ELSE {sql.true(conn)} END))')
 
 
 _VISIBLE = _visible_sql()

@@ -151,8 +151,7 @@ def change(db: Database, action: str, *, dry_run: bool = False) -> Iterator[Chan
                 return
             if not tx.summary:
                 raise RuntimeError(f"operation {action!r} wrote no summary")
-            cursor = _history_cursor(session, db)
-            write_history(cursor, action=action, summary=tx.summary, group_id=tx.group_id, task_id=tx.task_id,
+            write_history(tx.cursor(), action=action, summary=tx.summary, group_id=tx.group_id, task_id=tx.task_id,
                           undoes=tx.undoes, changes=log)
             session.commit()
         except IntegrityError as exc:
@@ -199,16 +198,6 @@ def _database_errors(db: Database) -> tuple[type[BaseException], ...]:
 
         return DBAPIError, sqlite3.Error, psycopg.Error
     return DBAPIError, sqlite3.Error
-
-
-def _history_cursor(session: Session, db: Database) -> Any:
-    """A DB-API cursor on the change's own connection that takes the history's statements."""
-    raw = session.connection().connection
-    if db.is_server:
-        from models.server_conn import adopt
-
-        return adopt(raw.dbapi_connection, db.target, file_values=False).cursor()
-    return raw.cursor()
 
 
 def _rollback(session: Session) -> None:

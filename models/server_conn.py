@@ -186,16 +186,14 @@ class ServerConnection:
         self.close()
 
 
-def adopt(raw: Any, target: str, *, file_values: bool = True, cursors_only: bool = False) -> ServerConnection:
-    """Wrap an open psycopg connection in the plain-connection surface. ``file_values``: dates and
-    booleans read back as a ledger file gives them (not for the ORM session's own connection,
-    whose objects want typed values: statements there are written through it, not read).
-    ``cursors_only``: file values on the cursors made through the wrapper only, the connection
-    itself untouched (raw SQL inside an operation, beside the ORM on the same connection)."""
+def adopt(raw: Any, target: str, *, cursors_only: bool = False) -> ServerConnection:
+    """Wrap an open psycopg connection in the plain-connection surface, dates and booleans read back
+    as a ledger file gives them. ``cursors_only``: on the cursors made through the wrapper only, the
+    connection itself untouched (an ORM session's own connection, whose objects want typed values)."""
     wrapped = ServerConnection(raw, target)
-    if file_values and cursors_only:
+    if cursors_only:
         wrapped.cursor_values = True
-    elif file_values:
+    else:
         _loaders(raw)
     return wrapped
 
