@@ -115,6 +115,11 @@ def prepare(path: Path) -> None:
     if what:
         raise DatabaseError(what)
     if not path.exists():
+        from models.network_share import refusal
+
+        refused = refusal(path)  # SQLite's locks do not hold over SMB/NFS (PRODUCT §10)
+        if refused:
+            raise DatabaseError(refused)
         create_private(path)
     elif _emptied(path):
         raise _damaged(path, "文件是空的（0 字节）")

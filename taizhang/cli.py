@@ -133,11 +133,23 @@ def _file_ledger(args: argparse.Namespace) -> list:
     return [(path, sidecars.present(path))]
 
 
+def _warn_network_share(ledger: list) -> None:
+    """A ledger file already kept on a network share is opened, with a warning (a new one is refused
+    in ``models.store.prepare``): ``models.network_share``."""
+    if ledger and ledger[0][0].exists():
+        from models.network_share import warning
+
+        text = warning(ledger[0][0])
+        if text:
+            print(f"taizhang：注意：{text}", file=sys.stderr)
+
+
 def _main(argv: list[str] | None, ledger: list) -> int:
     args = None
     try:
         args = build_parser().parse_args(argv)
         ledger.extend(_file_ledger(args))
+        _warn_network_share(ledger)
         return _run(args)
     except UsageError as exc:
         print(f"taizhang：{exc}", file=sys.stderr)

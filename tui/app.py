@@ -232,6 +232,12 @@ class TaizhangApp(App):
             self.call_from_thread(self._failed, str(exc))
             return
         self.call_from_thread(self._opened, reader, found, version)
+        if not self.is_server:
+            from models.network_share import warning
+
+            shared = warning(self.db_path)  # opened as before, but said (PRODUCT §10)
+            if shared:
+                self.call_from_thread(self.notify, shared, title="台账在网络共享上", severity="warning", timeout=60)
 
     def _failed(self, message: str, damaged: bool = False) -> None:
         self.error = message
