@@ -188,3 +188,9 @@ def json_member_differs(conn: Any, before: str, after: str, key: str) -> str:
         return f"{member(before)} IS DISTINCT FROM {member(after)}"
     return (f"coalesce({json_value(conn, before, key)}, '') {null_safe_differs(conn)} "
             f"coalesce({json_value(conn, after, key)}, '')")
+
+
+def bytes_type(conn: Any) -> str:
+    """The column type of a new table's bytes in a migration step, as ``models.tables`` makes it
+    (SQLAlchemy's LargeBinary: BLOB on a file, BYTEA on a server)."""
+    return "BYTEA" if is_server(conn) else "BLOB"
