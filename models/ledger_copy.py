@@ -296,10 +296,9 @@ def write_file(path: Path, snap: Snapshot, *, replace: bool, progress: Progress 
     ``path`` before the rows (none without it)."""
     from models import store
 
-    fill_store = None
+    fill_store: Callable[[], int] | None = None
     if contents is not None:
-        def fill_store() -> int:
-            return _fill_store(path, evidence_files(snap), contents, progress)
+        fill_store = lambda: _fill_store(path, evidence_files(snap), contents, progress)  # noqa: E731
 
     if path.exists() and not path.is_file():
         raise CopyError(f"「{path}」不是文件。")
