@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 import zipfile
 from dataclasses import dataclass, field
@@ -159,7 +158,12 @@ def write_tree(conn: sqlite3.Connection, db_path: str | os.PathLike[str], group:
                                 [CATEGORY_WIDTH, TASK_WIDTH, FILE_WIDTH])
                 target = root / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(ev.stored_path(db_path, item.sha256), target)
+                state = ev.write_content(conn, db_path, item, target)
+                if state != ev.OK:  # a server's content found not whole or not true as it was read
+                    text = ev.STATE_TEXT[state]
+                    problems.append(f"「{content[:20]}」的佐证材料「{item.name}」{text}，未导出。")
+                    task.files.append(TreeFile(task_id, item, None, f"{text}，未导出"))
+                    continue
                 task.files.append(TreeFile(task_id, item, relative))
             tasks.append(task)
         ledger = root / LEDGER_NAME

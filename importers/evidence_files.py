@@ -70,14 +70,10 @@ class FolderEvidence:
     found: list[tuple[str, int, int, int, Path]] = field(default_factory=list)  # unit, unit id, round id, task id, file
     unmatched: list[tuple[str, str, str]] = field(default_factory=list)  # unit, form file, name
     attached: object | None = None  # models.evidence.Attached, after attaching
-    on_server: bool = False  # a server ledger keeps no evidence files yet: found, not attached
 
     def lines(self, *, dry_run: bool = False) -> list[str]:
         out = []
-        if self.found and self.on_server:
-            out.append(f"  佐证材料：文件夹中找到 {len(self.found)} 个文件，但服务器上的台账暂不保存佐证材料文件，"
-                       f"{'不会' if dry_run else '没有'}附加（填报表照常导入）")
-        elif self.found:
+        if self.found:
             verb = "将附加" if dry_run else "附加"
             out.append(f"  佐证材料：文件夹中找到 {len(self.found)} 个文件，{verb}到对应任务")
         if self.attached is not None:

@@ -572,7 +572,6 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
         from importers.evidence_files import find_in_folder
 
         plan.evidence = find_in_folder(path, plan, {f.path for f in forms})  # type: ignore[attr-defined]
-        plan.evidence.on_server = is_server(str(db_path))  # type: ignore[attr-defined]
     if dry_run:
         return plan
     if before_commit is not None:
@@ -591,9 +590,9 @@ def import_forms(db_path: Path, path: Path, group: str | None = None, round_name
     db = Database(db_path)
     try:
         step = None
-        if getattr(plan, "evidence", None) is not None and not db.is_server:
-            # the files are attached in the same change as the forms (models.evidence, through the ORM);
-            # a server ledger keeps no files yet (the report says so)
+        if getattr(plan, "evidence", None) is not None:
+            # the files are attached in the same change as the forms (models.evidence, through the ORM;
+            # on a server their content is stored there first, models.evidence_content)
             from importers.evidence_files import evidence_step
 
             step = evidence_step(db, plan.evidence)  # type: ignore[attr-defined]

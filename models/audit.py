@@ -496,12 +496,10 @@ def _visible_sql(conn: Any = None) -> str:
     """SQL true for a row change that shows: an insert, a delete, or an update of a field listed in
     FIELD_LABELS (a task whose search text alone was refreshed after a unit's rename does not)."""
     cases = []
-    differs = sql.null_safe_differs(conn)
     before, after = '"before"', '"after"'
     for table, labels in FIELD_LABELS.items():
         tests = " OR ".join(
-            f"({sql.json_has(conn, after, k)} AND coalesce({sql.json_value(conn, before, k)}, '') "
-            f"{differs} coalesce({sql.json_value(conn, after, k)}, ''))" for k in labels)
+            f"({sql.json_has(conn, after, k)} AND {sql.json_member_differs(conn, before, after, k)})" for k in labels)
         cases.append(f"WHEN '{table}' THEN ({tests})")
     # import_source (what a file said when last imported) and import_tombstone (the same of a deleted
     # task) are the import's bookkeeping: never shown

@@ -1,12 +1,14 @@
 """Evidence (佐证材料, issue 19): files attached to tasks, kept in a store beside the ledger.
 
-The store is the folder ``{ledger file name}.files`` next to the ledger (``台账.db`` →
+On a ledger file the store is the folder ``{ledger file name}.files`` next to the ledger (``台账.db`` →
 ``台账.db.files``), private (folder 0700, files 0600). A file is stored once under its SHA-256
 (``ab/abcdef…``): the same photo sent by two units, or attached again, takes no more room. Stored
 files are never changed or removed by the program — a deleted attachment's row goes (undoable), its
 content stays — so every backup of the ledger file, which holds only the rows, finds its files in the
 same store: 30 backups do not copy a single photo again. Moving a ledger to another PC means copying
-the ledger file and its ``.files`` folder together.
+the ledger file and its ``.files`` folder together (``taizhang copy`` does both). A server ledger
+keeps the content on the server, in the table ``evidence_content`` (``models.evidence_content``),
+stored the same way: once by hash, before the change that names it, never changed or removed.
 
 Every read checks the file: ``check`` compares existence and size (cheap, for lists), ``verify``
 hashes the whole file (before opening or exporting it); a changed or missing file is reported, never
@@ -35,12 +37,6 @@ from models.errors import OperationError
 from models.evidence_store import *  # noqa: F403 - the store and its reading, one import for callers
 from models.evidence_store import MAX_SIZE, _CHUNK, _private_dir, file_hash, human_size, store_dir
 from models.tables import Evidence, Task
-
-
-# A server ledger has no folder beside it for the files' content (issue 18): attaching is refused;
-# the evidence rows themselves (copied from a file, renamed, deleted, undone) work as on a file.
-SERVER_STORE_MESSAGE = ("服务器上的台账还不能保存佐证材料的文件内容，没有添加任何佐证材料。"
-                        "请在台账文件上添加佐证材料（taizhang copy 可在文件和服务器之间复制台账）。")
 
 
 def _source_problem(path: Path) -> str | None:
@@ -184,7 +180,7 @@ def store_files(db: Database, files: list[FileIn], result: Attached) -> list[tup
     change that fails leaves unused content there, never a row without its file); the files that
     cannot be stored are noted in ``result``. Returns (file, sha256, size) for the others."""
     if db.is_server and files:
-        raise OperationError(SERVER_STORE_MESSAGE)
+        return _store_on_server(db, files, result)
     stored: list[tuple[FileIn, str, int]] = []
     for f in files:
         try:
@@ -193,6 +189,47 @@ def store_files(db: Database, files: list[FileIn], result: Attached) -> list[tup
             result.refused.append(str(exc))
             continue
         stored.append((f, sha, size))
+    return stored
+
+
+def _store_on_server(db: Database, files: list[FileIn], result: Attached) -> list[tuple[FileIn, str, int]]:
+    """``store_files`` on a server ledger: each file's content into ``evidence_content``, each in its
+    own transaction (the ledger's write lock is not held while it travels). An account that may only
+    read is refused before anything is sent."""
+    from models import evidence_content as content
+    from models import store
+    from models.errors import DatabaseError
+    from models.server import READ_ONLY_MESSAGE, _database_errors, problem, refused_write
+
+    try:
+        conn = store.connect(db.target)
+    except DatabaseError as exc:
+        raise OperationError(str(exc)) from None
+    stored: list[tuple[FileIn, str, int]] = []
+    try:
+        if content.refused_to_store(conn.raw):
+            raise OperationError(READ_ONLY_MESSAGE)
+        for f in files:
+            refused = _source_problem(f.path)
+            if refused:
+                result.refused.append(refused)
+                continue
+            try:
+                sha, size = content.store_file(conn.raw, f.path, f.path.name, MAX_SIZE)
+            except OperationError as exc:
+                result.refused.append(str(exc))
+                continue
+            except OSError as exc:
+                from models.faults import os_problem
+
+                result.refused.append(f"佐证材料「{f.path.name}」没能保存：{os_problem(exc, f.path)}")
+                continue
+            stored.append((f, sha, size))
+    except _database_errors() as exc:
+        raise OperationError(refused_write(exc, db.target) or
+                             f"佐证材料没能保存到服务器：{problem(exc, db.target)}") from None
+    finally:
+        conn.close()
     return stored
 
 

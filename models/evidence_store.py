@@ -103,11 +103,23 @@ _SELECT = ("SELECT e.id, e.task_id, e.name, u.name, e.\"on\", e.size, e.sha256, 
 
 
 def _rows(conn, sql: str, params: dict, db_path, checker) -> list[EvidenceRow]:
+    rows = conn.execute(sql, params).fetchall()
+    if _on_server(conn):  # the content is on the server (models.evidence_content): one query checks them all
+        from models.evidence_content import states
+
+        found = states(conn.raw, [(r[6], r[5]) for r in rows])
+        checker = lambda _db_path, sha, _size: found[sha]  # noqa: E731
     out = []
-    for r in conn.execute(sql, params).fetchall():
+    for r in rows:
         on = r[4] if isinstance(r[4], date) else date.fromisoformat(str(r[4])[:10])
         out.append(EvidenceRow(r[0], r[1], r[2], r[3], on, r[5], r[6], r[7], checker(db_path, r[6], r[5])))
     return out
+
+
+def _on_server(conn) -> bool:
+    from models.sql import is_server
+
+    return is_server(conn)
 
 
 def task_evidence(conn, db_path: str | os.PathLike[str], task_id: int) -> list[EvidenceRow]:
@@ -116,7 +128,8 @@ def task_evidence(conn, db_path: str | os.PathLike[str], task_id: int) -> list[E
 
 
 def group_evidence(conn, db_path: str | os.PathLike[str], group_id: int, *, full: bool = False) -> list[EvidenceRow]:
-    """Every evidence row of a group's tasks; ``full`` hashes each file (an export)."""
+    """Every evidence row of a group's tasks; ``full`` hashes each file (an export; on a server the
+    content is hashed as ``write_content`` writes it out, not read twice)."""
     return _rows(conn, _SELECT + "JOIN task t ON t.id = e.task_id WHERE t.group_id = :g ORDER BY e.task_id, e.\"on\", e.id",
                  {"g": group_id}, db_path, verify if full else check)
 
@@ -177,29 +190,78 @@ def store_usage(db_path: str | os.PathLike[str]) -> tuple[int, int]:
     return count, size
 
 
+def write_content(conn, db_path: str | os.PathLike[str], row: EvidenceRow, target: Path) -> str:
+    """Write ``row``'s file to ``target`` (an export): a file ledger's checked stored file copied; a
+    server's content hashed as it is written, and nothing written when it is not whole and true
+    (returns MISSING or CHANGED then; OK when written)."""
+    if _on_server(conn):
+        from models.evidence_content import write_to
+
+        return write_to(conn.raw, row.sha256, row.size, target)
+    shutil.copyfile(stored_path(db_path, row.sha256), target)
+    return OK
+
+
+def _problem(row: EvidenceRow, state: str, where: str) -> str | None:
+    if state == MISSING:
+        return f"佐证材料「{row.name}」的文件缺失（应在 {where}）。可从原件重新添加。"
+    if state == CHANGED:
+        return (f"佐证材料「{row.name}」的文件已被改动，与添加时的内容不同，不能当作原件打开。"
+                "可从原件重新添加。")
+    return None
+
+
 def readable_path(db_path: str | os.PathLike[str], row: EvidenceRow) -> Path:
     """The stored file of ``row`` after the full check; a changed or missing file is refused."""
     state = verify(db_path, row.sha256, row.size)
-    if state == MISSING:
-        raise OperationError(f"佐证材料「{row.name}」的文件缺失（应在 {stored_path(db_path, row.sha256)}）。"
-                             "可从原件重新添加。")
-    if state == CHANGED:
-        raise OperationError(f"佐证材料「{row.name}」的文件已被改动，与添加时的内容不同，不能当作原件打开。"
-                             "可从原件重新添加。")
+    problem = _problem(row, state, str(stored_path(db_path, row.sha256)))
+    if problem:
+        raise OperationError(problem)
     return stored_path(db_path, row.sha256)
 
 
 def viewing_copy(db_path: str | os.PathLike[str], row: EvidenceRow) -> Path:
     """A copy of the verified file under its own name (viewers pick the program by the extension),
     in a private temporary folder; the stored file itself is never handed to another program."""
-    source = readable_path(db_path, row)
+    from models.db_url import is_server
+
+    server = is_server(str(db_path))
+    source = None if server else readable_path(db_path, row)
     folder = Path(tempfile.gettempdir()) / f"taizhang-view-{os.getuid() if hasattr(os, 'getuid') else 'u'}"
     _private_dir(folder)
     name = "".join("_" if c in '<>:"/\\|?*' else c for c in row.name) or row.sha256
     target = folder / f"{row.id}-{name}"
+    if server:  # the content on the server, checked against its hash as it comes
+        _server_copy(str(db_path), row, target)
+        return target
     shutil.copyfile(source, target)
     os.chmod(target, 0o600)
     return target
+
+
+def _server_copy(target_url: str, row: EvidenceRow, target: Path) -> None:
+    from models import store
+    from models.db_url import describe
+    from models.errors import DatabaseError
+    from models.evidence_content import write_to
+
+    try:
+        conn = store.connect(target_url)
+    except DatabaseError as exc:
+        raise OperationError(str(exc)) from None
+    try:
+        state = write_to(conn.raw, row.sha256, row.size, target)
+    except Exception as exc:  # noqa: BLE001 - the connection lost while reading: said in words
+        from models.server import _database_errors, problem
+
+        if not isinstance(exc, _database_errors()):
+            raise
+        raise OperationError(f"佐证材料「{row.name}」没能从服务器读出：{problem(exc, target_url)}") from None
+    finally:
+        conn.close()
+    problem_ = _problem(row, state, f"服务器上的台账（{describe(target_url)}）")
+    if problem_:
+        raise OperationError(problem_)
 
 
 def viewer_command(path: Path, platform: str = sys.platform) -> list[str] | None:

@@ -11,13 +11,19 @@ name and renamed into place at the end, so a kill leaves no half-made ledger.
 Values go through the column types of ``models.tables``: dates, times and booleans come out of
 either engine as Python values and are written in the form each engine keeps (on SQLite: ISO text,
 0/1). The bulk path is COPY on PostgreSQL and executemany on SQLite.
+
+Evidence files go along in the form the target keeps them: a file's ``.files`` folder, a server's
+``evidence_content`` table (``models.evidence_content``) — part by part, each file checked against
+its hash on the way (one that is missing or changed at the source is not copied and said). Onto a
+server they are written in the copy's one transaction; into a file, before its rows (the folder is
+content-addressed: a failed copy leaves at most unused files there).
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -75,8 +81,18 @@ def tables() -> list[Table]:
     return list(SQLModel.metadata.sorted_tables)
 
 
+CONTENT = "evidence_content"  # evidence files' content on a server: copied part by part, not as rows
+# Where a copy's evidence files come from: (sha256, size) → their parts, or None when not to be had
+Contents = Callable[[str, int], "Iterator[bytes] | None"]
+
+
+def row_tables() -> list[Table]:
+    """The tables copied as rows (with their id counters): all but the evidence content."""
+    return [t for t in tables() if t.name != CONTENT]
+
+
 def _read_rows(conn: Any) -> dict[str, list[dict[str, Any]]]:
-    return {t.name: [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()] for t in tables()}
+    return {t.name: [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()] for t in row_tables()}
 
 
 # ---------------------------------------------------------------- reading
@@ -132,7 +148,7 @@ def read_server(target: str) -> Snapshot:
 def _sequences(conn: Any) -> dict[str, int]:
     """The highest value each table's id sequence has given (0 when none yet)."""
     out = {}
-    for t in tables():
+    for t in row_tables():
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": t.name}).scalar()
         if seq is None:
             continue
@@ -157,9 +173,11 @@ def _not_empty(where: str, counts: dict[str, int]) -> TargetNotEmpty:
                           "请加 --replace（文件会先备份）。")
 
 
-def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progress | None = None) -> Copied:
+def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progress | None = None,
+                 contents: Contents | None = None) -> Copied:
     """Write ``snap`` into the server ledger ``target`` (schema made if the database is empty) in one
-    transaction: nothing of it is seen, or kept, until the commit."""
+    transaction: nothing of it is seen, or kept, until the commit. ``contents``: where the evidence
+    rows' files come from (none copied without it)."""
     from models import server
 
     engine = server.engine(target)
@@ -176,7 +194,7 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
                 conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{n}"' for n in names))
             dbapi = conn.connection.dbapi_connection
             written = {}
-            for t in tables():
+            for t in row_tables():
                 rows = snap.rows.get(t.name, [])
                 columns = [c.name for c in t.columns]
                 if rows:
@@ -188,10 +206,18 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
                 written[t.name] = len(rows)
                 if progress is not None:
                     progress(t.name, len(rows))
-            for t in tables():
+            for t in row_tables():
                 highest = snap.counter(t.name)
                 conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n, :called)"),
                              {"t": t.name, "n": max(highest, 1), "called": highest > 0})
+            not_copied = 0
+            if contents is not None:
+                from models.evidence_content import copy_files
+
+                files = evidence_files(snap)
+                not_copied = copy_files(dbapi, files.items(), contents)
+                if progress is not None:
+                    progress(CONTENT, len(files) - not_copied)
             # the planner's statistics of the tables just filled (else it guesses from empty tables
             # until autovacuum comes by)
             conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{n}"' for n in names))
@@ -199,7 +225,16 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
         raise CopyError(server.problem(exc, target)) from None
     finally:
         engine.dispose()
-    return Copied(written, replaced=_has_data(counts))
+    return Copied(written, replaced=_has_data(counts), notes=_not_copied(not_copied))
+
+
+def evidence_files(snap: Snapshot) -> dict[str, int]:
+    """The evidence files the copied rows name: size by SHA-256."""
+    return {row["sha256"]: row["size"] for row in snap.rows.get("evidence", [])}
+
+
+def _not_copied(count: int) -> list[str]:
+    return [f"有 {count} 个佐证材料文件在来源台账中缺失或已被改动，未能复制（记录已复制，打开时显示“文件缺失”）。"] if count else []
 
 
 def file_value(value: Any) -> Any:
@@ -214,7 +249,7 @@ def file_value(value: Any) -> Any:
 
 
 def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where: str,
-               progress: Progress | None) -> tuple[dict[str, int], bool]:
+               progress: Progress | None, fill_store: Callable[[], int] | None = None) -> tuple[dict[str, int], bool, int]:
     from models.locking import retry_busy
 
     names = [t.name for t in tables()]
@@ -224,11 +259,12 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
         counts = {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
         if _has_data(counts) and not replace:
             raise _not_empty(where, counts)
+        not_copied = fill_store() if fill_store is not None else 0  # the evidence files, before their rows
         for n in reversed(names):
             conn.execute(f'DELETE FROM "{n}"')
         conn.execute("DELETE FROM sqlite_sequence")
         written = {}
-        for t in tables():
+        for t in row_tables():
             rows = snap.rows.get(t.name, [])
             columns = [c.name for c in t.columns]
             if rows:
@@ -249,13 +285,20 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    return written, _has_data(counts)
+    return written, _has_data(counts), not_copied
 
 
-def write_file(path: Path, snap: Snapshot, *, replace: bool, progress: Progress | None = None) -> Copied:
+def write_file(path: Path, snap: Snapshot, *, replace: bool, progress: Progress | None = None,
+               contents: Contents | None = None) -> Copied:
     """Write ``snap`` into the ledger file ``path``: a new file is built beside it and renamed into
-    place; an existing one is filled in one transaction (backed up first when it had data)."""
+    place; an existing one is filled in one transaction (backed up first when it had data).
+    ``contents``: where the evidence rows' files come from, written into the ``.files`` folder of
+    ``path`` before the rows (none without it)."""
     from models import store
+
+    fill_store: Callable[[], int] | None = None
+    if contents is not None:
+        fill_store = lambda: _fill_store(path, evidence_files(snap), contents, progress)  # noqa: E731
 
     if path.exists() and not path.is_file():
         raise CopyError(f"「{path}」不是文件。")
@@ -268,7 +311,8 @@ def write_file(path: Path, snap: Snapshot, *, replace: bool, progress: Progress 
         try:
             conn = store.connect(part)
             try:
-                written, _ = _fill_file(conn, snap, replace=False, where=f"「{path}」", progress=progress)
+                written, _, not_copied = _fill_file(conn, snap, replace=False, where=f"「{path}」", progress=progress,
+                                                    fill_store=fill_store)
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # all in the main file before it is moved
             finally:
                 conn.close()
@@ -279,7 +323,7 @@ def write_file(path: Path, snap: Snapshot, *, replace: bool, progress: Progress 
         finally:
             for leftover in (part, part.with_name(part.name + "-wal"), part.with_name(part.name + "-shm")):
                 leftover.unlink(missing_ok=True)
-        return Copied(written, replaced=False)
+        return Copied(written, replaced=False, notes=_not_copied(not_copied))
     conn = store.connect(path)
     saved = None
     try:
@@ -287,10 +331,58 @@ def write_file(path: Path, snap: Snapshot, *, replace: bool, progress: Progress 
             from models.backup import make_backup
 
             saved = make_backup(path, "restore", source=conn)
-        written, replaced = _fill_file(conn, snap, replace=replace, where=f"「{path}」", progress=progress)
+        written, replaced, not_copied = _fill_file(conn, snap, replace=replace, where=f"「{path}」", progress=progress,
+                                                   fill_store=fill_store)
     finally:
         conn.close()
-    return Copied(written, replaced=replaced, backup=saved if replaced else None)
+    return Copied(written, replaced=replaced, backup=saved if replaced else None, notes=_not_copied(not_copied))
+
+
+def _fill_store(path: Path, files: dict[str, int], contents: Contents, progress: Progress | None) -> int:
+    """The evidence files into the ``.files`` folder of the ledger file ``path``, each written beside
+    its place, checked against its hash and renamed into it; one there already is kept. Returns how
+    many could not be had."""
+    import hashlib
+
+    from models.evidence_store import _private_dir, check, stored_path, store_dir
+
+    not_copied = 0
+    for sha, size in files.items():
+        final = stored_path(path, sha)
+        if check(path, sha, size) == "ok":
+            continue
+        parts = contents(sha, size)
+        if parts is None:
+            not_copied += 1
+            continue
+        _private_dir(store_dir(path))
+        _private_dir(final.parent)
+        tmp = final.with_name(f".incoming-{os.getpid()}-{sha}")
+        digest, written = hashlib.sha256(), 0
+        try:
+            with open(tmp, "wb") as out:
+                for chunk in parts:
+                    digest.update(chunk)
+                    written += len(chunk)
+                    out.write(chunk)
+            if (digest.hexdigest(), written) != (sha, size):
+                not_copied += 1
+                continue
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, final)
+        except _broken_content():
+            not_copied += 1
+        finally:
+            tmp.unlink(missing_ok=True)
+    if progress is not None:
+        progress(CONTENT, len(files) - not_copied)
+    return not_copied
+
+
+def _broken_content() -> type[BaseException]:
+    from models.evidence_content import _Broken
+
+    return _Broken
 
 
 def _file_has_data(conn: sqlite3.Connection) -> bool:
@@ -310,21 +402,72 @@ def same_ledger(source: str, target: str) -> bool:
 
 
 def copy_ledger(source: str, target: str, *, replace: bool = False, progress: Progress | None = None) -> Copied:
-    """Copy the whole ledger ``source`` to ``target`` (each a file path or a postgresql:// URL)."""
+    """Copy the whole ledger ``source`` to ``target`` (each a file path or a postgresql:// URL),
+    its evidence files along."""
     if same_ledger(source, target):
         raise CopyError(f"来源和目标是同一个台账（{display(source)}），没有复制。")
     snap = read_server(source) if is_server(source) else read_file(Path(source))
-    if is_server(target):
-        done = write_server(target, snap, replace=replace, progress=progress)
-    else:
+    if not is_server(source) and not is_server(target):
         done = write_file(Path(target), snap, replace=replace, progress=progress)
-    evidence = len(snap.rows.get("evidence", []))
-    if evidence and (is_server(source) or is_server(target)):
-        done.notes.append(f"佐证材料 {evidence} 条记录已复制，但文件内容不在服务器上（服务器上的台账暂不保存佐证文件），"
-                          "文件仍在原台账旁的 .files 文件夹中。")
-    elif evidence:
-        done.notes.extend(_copy_evidence_files(Path(source), Path(target), snap))
-    return done
+        if snap.rows.get("evidence"):
+            done.notes.extend(_copy_evidence_files(Path(source), Path(target), snap))
+        return done
+    with _contents(source, snap) as contents:
+        if is_server(target):
+            return write_server(target, snap, replace=replace, progress=progress, contents=contents)
+        return write_file(Path(target), snap, replace=replace, progress=progress, contents=contents)
+
+
+class _contents:
+    """Where a copy's evidence files come from: a file's ``.files`` folder, or the server ledger's
+    content (on a connection of its own, opened only when the rows name any file)."""
+
+    def __init__(self, source: str, snap: Snapshot):
+        self.source, self.conn = source, None
+        self.wanted = bool(snap.rows.get("evidence"))
+
+    def __enter__(self) -> Contents | None:
+        if not self.wanted:
+            return None
+        if not is_server(self.source):
+            from models.evidence_content import parts_in_file
+            from models.evidence_store import MAX_SIZE, stored_path
+
+            def from_folder(sha: str, size: int) -> Iterator[bytes] | None:
+                path = stored_path(self.source, sha)
+                if not path.is_file() or path.stat().st_size != size:
+                    return None
+                return parts_in_file(path, path.name, max(size, MAX_SIZE))
+
+            return from_folder
+        from models import server, store
+        from models.evidence_content import read_parts, states
+
+        try:
+            self.conn = store.connect(self.source)
+        except DatabaseError as exc:
+            raise CopyError(str(exc)) from None
+        raw = self.conn.raw
+
+        def from_server(sha: str, size: int) -> Iterator[bytes] | None:
+            try:
+                if states(raw, [(sha, size)])[sha] != "ok":
+                    return None
+            except server._database_errors() as exc:
+                raise CopyError(f"读取佐证材料时出错：{server.problem(exc, self.source)}") from None
+            return _said(read_parts(raw, sha))
+
+        def _said(parts: Iterator[bytes]) -> Iterator[bytes]:
+            try:
+                yield from parts
+            except server._database_errors() as exc:
+                raise CopyError(f"读取佐证材料时出错：{server.problem(exc, self.source)}") from None
+
+        return from_server
+
+    def __exit__(self, *exc: object) -> None:
+        if self.conn is not None:
+            self.conn.close()
 
 
 def _copy_evidence_files(source: Path, target: Path, snap: Snapshot) -> list[str]:

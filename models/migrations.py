@@ -16,6 +16,8 @@ Version 7: judging — work_group.review_closing, next_steps and assessment_weig
 Version 8: evidence.
 Version 9: import_tombstone — tasks and members the office deleted that came from a file, so a
            re-import does not bring them back.
+Version 11: evidence_content — the content of evidence files on a server ledger (issue 18); empty
+           on a ledger file, which keeps them in its .files folder.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 9
+CURRENT_VERSION = 11
 # A ledger on a PostgreSQL server (issue 18) is made whole at the version current then (from
 # models.tables), never older than this. Steps from this version on are written ONCE for both
 # engines, on the plain connection surface both give (``conn.execute(sql, params)`` with ``?`` or
@@ -191,9 +193,23 @@ def _v8_to_v9(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_import_tombstone_group_id ON import_tombstone (group_id)")
 
 
+def _v9_to_v10(conn: sqlite3.Connection) -> None:
+    """PLACEHOLDER in this branch (issue 18, session 14): version 10 is another helper's step; the
+    merge replaces this function with it."""
+
+
+def _v10_to_v11(conn: sqlite3.Connection) -> None:
+    """evidence_content (issue 18): evidence files' content on a server ledger, in parts, by SHA-256
+    (``models.evidence_content``). Written once for both engines; a ledger file's stays empty."""
+    from models.sql import bytes_type, id_column
+
+    conn.execute(f"CREATE TABLE evidence_content ({id_column(conn)}, sha256 VARCHAR NOT NULL, "
+                 f"part INTEGER NOT NULL, data {bytes_type(conn)} NOT NULL, UNIQUE (sha256, part))")
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8,
-    8: _v8_to_v9}
+    8: _v8_to_v9, 9: _v9_to_v10, 10: _v10_to_v11}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

@@ -172,3 +172,25 @@ def byte_order(conn: Any, expr: str) -> str:
     if is_server(conn):
         return f'{expr} COLLATE "C"'
     return expr
+
+
+def json_member_differs(conn: Any, before: str, after: str, key: str) -> str:
+    """True when the member ``key`` of two JSON text columns differs as the history tells a change
+    (``models.audit._same``): null, missing and "" alike; numbers by value (1 and 1.0 alike); true
+    and false as 1 and 0 (a flag written by the ORM as true, by plain SQL as 1); text never equal to
+    a number ("1" is not 1). SQLite's json_extract gives exactly those values; a server compares the
+    members as JSONB so normalised (its ->> text would make "1" equal 1 and true differ from 1)."""
+    if is_server(conn):
+        def member(column: str) -> str:
+            value = f"(CAST({column} AS JSONB) -> '{key}')"
+            return (f"coalesce(CASE jsonb_typeof({value}) WHEN 'boolean' THEN CASE WHEN {value} = JSONB 'true' "
+                    f"THEN JSONB '1' ELSE JSONB '0' END WHEN 'null' THEN NULL ELSE {value} END, JSONB '\"\"')")
+        return f"{member(before)} IS DISTINCT FROM {member(after)}"
+    return (f"coalesce({json_value(conn, before, key)}, '') {null_safe_differs(conn)} "
+            f"coalesce({json_value(conn, after, key)}, '')")
+
+
+def bytes_type(conn: Any) -> str:
+    """The column type of a new table's bytes in a migration step, as ``models.tables`` makes it
+    (SQLAlchemy's LargeBinary: BLOB on a file, BYTEA on a server)."""
+    return "BYTEA" if is_server(conn) else "BLOB"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, UniqueConstraint, true
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, LargeBinary, UniqueConstraint, true
 from pydantic import NaiveDatetime
 from sqlmodel import Field, SQLModel
 
@@ -349,6 +349,21 @@ class Evidence(SQLModel, table=True):
     report_id: int | None = Field(default=None, sa_column=Column(
         Integer, ForeignKey("unit_report.id", ondelete="SET NULL"), nullable=True))
 
+
+
+class EvidenceContent(SQLModel, table=True):
+    """The content of evidence files on a server ledger (issue 18, v11), where no folder lies beside
+    the ledger: each file in parts of at most 1 MB (``part`` 0, 1, …), by its SHA-256, kept once
+    however many rows name it and never changed or removed by the program (as a ledger file's
+    ``.files`` folder, ``models.evidence``). A ledger file keeps its files in that folder: there this
+    table stays empty. Not undone (content only; the evidence rows are what undo restores)."""
+
+    __tablename__ = "evidence_content"
+    __table_args__ = (UniqueConstraint("sha256", "part"), _NEVER_REUSED)
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str
+    part: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 TRACKED_TABLES = {
     cls.__tablename__: cls

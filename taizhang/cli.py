@@ -289,7 +289,13 @@ def _run(args: argparse.Namespace) -> int:
             db.close()
         print(line, file=sys.stderr if status else sys.stdout)
         return status
-    if args.command == "demo":
+    if args.command == "demo" and is_server(db_target(args)):
+        from taizhang.demo_server import demo_on_server
+
+        demo_on_server(db_target(args))
+        if args.no_tui:
+            return EXIT_OK
+    elif args.command == "demo":
         from taizhang.demo import load_demo
 
         db = _open_db(args)

@@ -20,13 +20,12 @@ SERVER_COMMANDS = (
     "redo",
     "export",
     "round",
+    "demo",
 )
 # Commands that will not work on a server ledger, with what to do instead.
 SERVER_REFUSALS = {
     "restore": "「taizhang restore」用于台账文件的备份，不能用于服务器上的台账（{where}）。要把服务器上的台账换成某个备份，"
                "请用 taizhang copy 备份文件 服务器地址 --replace（替换前请先 taizhang --db 服务器地址 backup）。",
-    "demo": "示例数据不直接载入服务器上的台账（{where}）。要在服务器上看示例：先 taizhang --db 示例.db demo --no-tui "
-            "载入一个台账文件，再 taizhang copy 示例.db 服务器地址（只复制到空的数据库，已有的台账不会被改动）。",
 }
 
 

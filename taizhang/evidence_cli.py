@@ -37,9 +37,4 @@ def export_evidence(args: argparse.Namespace, db_path: Path) -> int:
         print(f"  压缩包：{written.zip}")
     for line in written.problems:
         print(f"注意：{line}", file=sys.stderr)
-    from models.db_url import is_server
-
-    if is_server(str(db_path)) and written.problems:
-        print("注意：服务器上的台账暂不保存佐证文件的内容（只有记录），资料台账列出了每份材料，文件需从原台账文件旁的"
-              " .files 文件夹取得。", file=sys.stderr)
     return EXIT_OK

@@ -84,10 +84,14 @@ def build_rich(path: Path, scratch: Path) -> None:
         db.close()
 
 
-def without_evidence_files(path: Path, copy: Path) -> Path:
-    """The ledger file alone, without its evidence store beside it (as a server ledger holds it:
-    the records, not the files' contents)."""
+def with_evidence_files(path: Path, copy: Path) -> Path:
+    """The ledger file and its evidence store beside it (a server ledger holds the same files'
+    contents since `copy` carries them)."""
+    from models.evidence_store import store_dir
+
     shutil.copy(path, copy)
+    if store_dir(path).is_dir():
+        shutil.copytree(store_dir(path), store_dir(copy))
     return copy
 
 

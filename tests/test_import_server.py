@@ -364,12 +364,22 @@ def test_returned_forms_import_onto_a_server_as_into_a_file_and_undo(demo, pg_se
     on_file = _import(demo, back, "--group", FORMS_GROUP, capsys=capsys)
     on_server = _import(url, back, "--group", FORMS_GROUP, capsys=capsys)
     assert "新报送 1 个单位" in on_server and "状态变化" in on_server
-    assert "服务器上的台账暂不保存佐证材料文件，没有附加（填报表照常导入）" in on_server and NO_BACKUP_NOTE in on_server
-    assert "已添加佐证材料 1 个：照片.jpg" in on_file
+    assert NO_BACKUP_NOTE in on_server
+    assert "已添加佐证材料 1 个：照片.jpg" in on_file and "已添加佐证材料 1 个：照片.jpg" in on_server
     file_rows, server_rows = _without_times(_rows(demo)), _without_times(_rows(url))
-    for table in ("unit_report", "report_entry", "progress", "task"):
+    for table in ("unit_report", "report_entry", "progress", "task", "evidence"):
         assert server_rows[table] == file_rows[table], table
-    assert len(file_rows["evidence"]) == len(server_rows["evidence"]) + 1
+    from models.evidence import open_evidence, task_evidence
+    from models.store import connect
+
+    conn = connect(url)  # the photo's content is on the server, read back whole
+    try:
+        (photo,) = task_evidence(conn, url, list(civil)[1])
+    finally:
+        conn.close()
+    opened = []
+    open_evidence(url, photo, opener=opened.append)
+    assert photo.state == "ok" and opened[0].read_bytes() == (back / "照片.jpg").read_bytes()
 
     imported = _rows(url)
     with Database(url) as db:

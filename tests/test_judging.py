@@ -242,7 +242,7 @@ def test_upgrade_from_version_6(db_path):
 
     Database(db_path).close()
     conn = sqlite3.connect(db_path)
-    for table in ("evidence", "import_tombstone", "extension", "task_closing", "chase_record"):  # evidence: version 8, import_tombstone: 9
+    for table in ("evidence", "import_tombstone", "evidence_content", "extension", "task_closing", "chase_record"):  # evidence: version 8, import_tombstone: 9, evidence_content: 11
         conn.execute(f"DROP TABLE {table}")
     for column in ("review_closing", "next_steps", "assessment_weights"):
         conn.execute(f"ALTER TABLE work_group DROP COLUMN {column}")
@@ -253,7 +253,7 @@ def test_upgrade_from_version_6(db_path):
     db = Database(db_path)
     db.close()
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 9
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 11
     assert conn.execute("SELECT review_closing, next_steps FROM work_group").fetchone() == (1, None)
     assert conn.execute("SELECT count(*) FROM task_closing").fetchone() == (0,)
     conn.close()

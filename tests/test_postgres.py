@@ -453,29 +453,6 @@ def test_kill_9_mid_copy_leaves_the_server_ledger_whole(demo, pg_server, pg_url,
     assert after.rows == before.rows and after.counters == before.counters
 
 
-def test_evidence_files_go_with_a_file_copy_and_a_server_copy_says_they_stay(demo, pg_url, tmp_path):
-    from models.db import Database
-    from models.evidence import attach
-    from models.evidence_store import stored_path
-
-    scan = tmp_path / "会议纪要.pdf"
-    scan.write_bytes(b"%PDF-1.4 minutes of the meeting")
-    db = Database(demo)
-    try:
-        attach(db, 1, [scan])
-    finally:
-        db.close()
-    copy = tmp_path / "copy.db"
-    done = run_cli("copy", str(demo), str(copy))
-    assert done.returncode == 0, done.stderr
-    (sha,) = [row[0] for row in sqlite3.connect(copy).execute("SELECT sha256 FROM evidence")]
-    assert stored_path(copy, sha).read_bytes() == scan.read_bytes()
-
-    up = run_cli("copy", str(demo), pg_url)
-    assert up.returncode == 0, up.stderr
-    assert "佐证材料 1 条记录已复制，但文件内容不在服务器上" in up.stderr
-
-
 def test_a_copy_onto_a_ledger_in_use_waits_then_says_so(demo, pg_server, pg_url, monkeypatch):
     import psycopg
 

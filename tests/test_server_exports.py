@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_exports import LINHAI, MINQING, ON, SIPING, build_rich, file_view, tree_view, without_evidence_files
+from tests.server_exports import LINHAI, MINQING, ON, SIPING, build_rich, file_view, tree_view, with_evidence_files
 
 TODAY = "2023-07-01"
 # kind: (arguments after OUT, OUT is a folder, "today")
@@ -64,9 +64,9 @@ def rich_on_server(rich, pg_server) -> str:
 
 @pytest.fixture
 def both(rich, rich_on_server, pg_server, tmp_path) -> tuple[Path, str]:
-    """This test's own copy of the rich ledger as a file (its records without the evidence files,
-    as the server holds them) and as a server ledger."""
-    file = without_evidence_files(rich, tmp_path / "ledger.db")
+    """This test's own copy of the rich ledger as a file (with its evidence files) and as a server
+    ledger (the files' contents copied there)."""
+    file = with_evidence_files(rich, tmp_path / "ledger.db")
     name = f"{rich_on_server}_{tmp_path.name}"[:63]
     pg_server.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{rich_on_server}'")
     pg_server.sql(f'CREATE DATABASE "{name}" TEMPLATE "{rich_on_server}"')

@@ -116,27 +116,12 @@ def test_a_round_its_forms_undo_redo_and_ids_given_in_bulk_stay_given(ledger_db,
 
 
 def test_evidence_rows_and_files_on_each_engine(ledger_db, ledger_at, two_tasks, tmp_path):
-    from models.evidence import SERVER_STORE_MESSAGE, attach, delete_evidence, rename_evidence
+    from models.evidence import attach, delete_evidence, open_evidence, rename_evidence, task_evidence
 
     g, t1, t2, units = two_tasks
     photo = tmp_path / "现场照片.jpg"
     photo.write_bytes(b"\xff\xd8 a photo")
-    if ledger_db.is_server:  # no folder beside a server ledger: refused in words, nothing written
-        before = actions(ledger_at)
-        with pytest.raises(OperationError) as refusal:
-            attach(ledger_db, t1, [photo])
-        assert str(refusal.value) == SERVER_STORE_MESSAGE
-        assert actions(ledger_at) == before and rows(ledger_at, "SELECT count(*) FROM evidence") == [(0,)]
-        conn = connect(ledger_at)  # a row as `copy` brings it from a file: renamed, deleted, undone
-        try:
-            conn.execute("BEGIN")
-            conn.execute("INSERT INTO evidence (task_id, sha256, size, name, \"on\") VALUES (:t, :s, 9, :n, :o)",
-                         {"t": t1, "s": "0" * 64, "n": photo.name, "o": "2023-07-01"})
-            conn.commit()
-        finally:
-            conn.close()
-    else:
-        assert attach(ledger_db, t1, [photo]).names == [photo.name]
+    assert attach(ledger_db, t1, [photo]).names == [photo.name]
     (evidence_id,) = rows(ledger_at, "SELECT id FROM evidence")[0]
     rename_evidence(ledger_db, evidence_id, "验收照片.jpg")
     assert rows(ledger_at, "SELECT name FROM evidence") == [("验收照片.jpg",)]
@@ -144,6 +129,14 @@ def test_evidence_rows_and_files_on_each_engine(ledger_db, ledger_at, two_tasks,
     assert rows(ledger_at, "SELECT count(*) FROM evidence") == [(0,)]
     ops.undo(ledger_db), ops.undo(ledger_db)
     assert rows(ledger_at, "SELECT name FROM evidence") == [(photo.name,)]
+    conn = connect(ledger_at)  # the content came back with the row: it was never removed
+    try:
+        (row,) = task_evidence(conn, ledger_at, t1)
+    finally:
+        conn.close()
+    opened = []
+    open_evidence(ledger_at, row, opener=opened.append)
+    assert row.state == "ok" and opened[0].read_bytes() == photo.read_bytes()
 
 
 def _story(db) -> tuple[int, int]:

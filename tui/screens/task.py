@@ -448,10 +448,6 @@ class TaskScreen(Loads, Screen):
     def action_attach(self) -> None:
         if self.detail is None:
             return
-        if self.app.is_server:  # evidence files are kept beside a ledger file; a server keeps none yet
-            self.notify("服务器上的台账还不能添加佐证材料文件（文件内容不保存在服务器上）；没有添加。"
-                        "可先 taizhang copy 到台账文件，在文件上添加。", severity="warning", timeout=10)
-            return
         from tui.dialogs.base import Field, FormDialog
 
         task_id = self.task_id
