@@ -61,3 +61,33 @@ def test_reading_commands_load_no_orm(ledger, tmp_path, command):
 def test_changing_a_setting_still_works_through_the_orm(ledger, tmp_path):
     assert "sqlmodel" in _loaded(tmp_path, "--db", ledger, "settings", "--group", GROUP, "--review", "on")
     assert _loaded(tmp_path, "--db", ledger, "settings", "--group", GROUP) == []
+
+
+_CHECK = """
+import json, sys
+from taizhang.cli import BadInput
+from tui.server_window import check_server
+try:
+    check_server(sys.argv[2])
+    said = None
+except BadInput as exc:
+    said = str(exc)
+print(json.dumps({"said": said, "loaded": sorted(m for m in sys.modules if m.split('.')[0] in %r)}),
+      file=open(sys.argv[1], "w"))
+""" % (HEAVY,)
+
+
+def _checked(tmp_path, url: str) -> dict:
+    report = tmp_path / "checked.json"
+    done = subprocess.run([sys.executable, "-c", _CHECK, str(report), url], capture_output=True, text=True,
+                          env={**os.environ, "TAIZHANG_TODAY": TODAY}, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(report.read_text())
+
+
+def test_the_window_checks_a_server_ledger_before_opening_without_the_orm(pg_server, pg_url, tmp_path):
+    assert _checked(tmp_path, pg_server.new_ledger()) == {"said": None, "loaded": []}
+    # a database that holds something else is still refused with its message (then the ORM may load)
+    pg_server.sql("CREATE TABLE payroll (id INTEGER)", dbname=pg_url.split("?")[0].rsplit("/", 1)[1])
+    said = _checked(tmp_path, pg_url)["said"]
+    assert said and "payroll" in said and "不是 taizhang 的台账" in said
