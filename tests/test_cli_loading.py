@@ -51,8 +51,9 @@ def ledger(ledger_at, tmp_path) -> str:
     ("round", "list", "--group", GROUP),
     ("export", "--group", GROUP, "{out}/division.xlsx"),
     ("export", "--group", GROUP, "--kind", "history", "{out}/history.xlsx"),
+    ("export", "--group", GROUP, "--kind", "bulletin", "{out}/bulletin.docx"),
     ("import", str(SAMPLES / "四平市老龄工作重点任务.csv"), "--group", GROUP),
-], ids=lambda c: "-".join(c[:1] + tuple(a for a in c[1:] if a in ("list", "history"))))
+], ids=lambda c: "-".join(c[:1] + tuple(a for a in c[1:] if a in ("list", "history", "bulletin"))))
 def test_reading_commands_load_no_orm(ledger, tmp_path, command):
     args = [a.replace("{out}", str(tmp_path)) for a in command]
     assert _loaded(tmp_path, "--db", ledger, *args) == []
