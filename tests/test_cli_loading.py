@@ -53,6 +53,7 @@ def ledger(ledger_at, tmp_path) -> str:
     ("export", "--group", GROUP, "--kind", "history", "{out}/history.xlsx"),
     ("export", "--group", GROUP, "--kind", "bulletin", "{out}/bulletin.docx"),
     ("import", str(SAMPLES / "四平市老龄工作重点任务.csv"), "--group", GROUP),
+    ("backup",),  # of a server: a snapshot file written from the plain connection (models.ledger_copy)
 ], ids=lambda c: "-".join(c[:1] + tuple(a for a in c[1:] if a in ("list", "history", "bulletin"))))
 def test_reading_commands_load_no_orm(ledger, tmp_path, command):
     args = [a.replace("{out}", str(tmp_path)) for a in command]
@@ -92,3 +93,11 @@ def test_the_window_checks_a_server_ledger_before_opening_without_the_orm(pg_ser
     pg_server.sql("CREATE TABLE payroll (id INTEGER)", dbname=pg_url.split("?")[0].rsplit("/", 1)[1])
     said = _checked(tmp_path, pg_url)["said"]
     assert said and "payroll" in said and "不是 taizhang 的台账" in said
+
+
+def test_the_schema_files_tables_are_the_orms():
+    """``ledger_copy.file_tables`` (read from schema.sql, for copies into a file) lists the tables of
+    ``models.tables`` in the same order (parents first) with the same columns."""
+    from models.ledger_copy import file_tables, tables
+
+    assert file_tables() == [(t.name, sorted(c.name for c in t.columns)) for t in tables()]
