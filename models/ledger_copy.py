@@ -10,7 +10,10 @@ name and renamed into place at the end, so a kill leaves no half-made ledger.
 
 Values go through the column types of ``models.tables``: dates, times and booleans come out of
 either engine as Python values and are written in the form each engine keeps (on SQLite: ISO text,
-0/1). The bulk path is COPY on PostgreSQL and executemany on SQLite.
+0/1). The bulk path is COPY on PostgreSQL and executemany on SQLite. A server copied into a file
+(``copy`` to a file, a server's ``backup``) is read through the plain connection instead, whose
+values already are the file's (``models.server_conn``), and the file written from the schema
+file's tables (``file_tables``): that path loads no SQLAlchemy.
 """
 
 from __future__ import annotations
