@@ -15,18 +15,12 @@ from sqlmodel import select
 from models.changes import OperationError, change
 from models.clock import today
 from models.db import Database
-from models.judging import base_due, CLAIMED, CONFIRMED, DEFAULT_WEIGHTS, RETURNED, WEIGHT_LABELS
+from models.judging import base_due, CLAIMED, CONFIRMED, DEFAULT_NEXT_STEPS, DEFAULT_WEIGHTS, RETURNED, WEIGHT_LABELS
 from models.operations import short
 from models.tables import DONE, IN_PROGRESS, Chase, Closing, Extension, Group, Target, Task, Unit
 
 __all__ = ["grant_extension", "claim_done", "confirm_closing", "return_closing", "set_review", "set_next_steps",
            "set_weights", "set_judging", "record_chase", "DEFAULT_NEXT_STEPS"]
-
-DEFAULT_NEXT_STEPS = (
-    "各成员单位要进一步提高思想认识，对照任务分工和时间节点，倒排工期、挂图作战，确保各项任务按期完成。"
-    "对已逾期的任务，牵头单位要认真分析原因，制定整改措施，明确完成时限，于下一报送期前报领导小组办公室；"
-    "对需延期的任务，须书面说明理由，经批准后方可延期。各单位要严格落实报送制度，按时报送工作进展，"
-    "对未按时报送、任务推进不力的单位，领导小组办公室将继续予以通报。")
 
 
 def _base_due(s, task: Task) -> date | None:

@@ -249,6 +249,11 @@ def count(judgements) -> Counts:
 # ---------------------------------------------------------------- assessment (考评)
 
 DEFAULT_WEIGHTS = {"done": 40.0, "on_time": 30.0, "reported": 30.0, "overdue_penalty": 5.0}
+DEFAULT_NEXT_STEPS = (  # the bulletin's 下步工作要求 until the office writes its own
+    "各成员单位要进一步提高思想认识，对照任务分工和时间节点，倒排工期、挂图作战，确保各项任务按期完成。"
+    "对已逾期的任务，牵头单位要认真分析原因，制定整改措施，明确完成时限，于下一报送期前报领导小组办公室；"
+    "对需延期的任务，须书面说明理由，经批准后方可延期。各单位要严格落实报送制度，按时报送工作进展，"
+    "对未按时报送、任务推进不力的单位，领导小组办公室将继续予以通报。")
 WEIGHT_LABELS = {"done": "完成率", "on_time": "按时完成率", "reported": "按时报送率", "overdue_penalty": "每项逾期扣分"}
 
 

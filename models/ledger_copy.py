@@ -10,7 +10,10 @@ name and renamed into place at the end, so a kill leaves no half-made ledger.
 
 Values go through the column types of ``models.tables``: dates, times and booleans come out of
 either engine as Python values and are written in the form each engine keeps (on SQLite: ISO text,
-0/1). The bulk path is COPY on PostgreSQL and executemany on SQLite.
+0/1). The bulk path is COPY on PostgreSQL and executemany on SQLite. A server copied into a file
+(``copy`` to a file, a server's ``backup``) is read through the plain connection instead, whose
+values already are the file's (``models.server_conn``), and the file written from the schema
+file's tables (``file_tables``): that path loads no SQLAlchemy.
 
 Evidence files go along in the form the target keeps them: a file's ``.files`` folder, a server's
 ``evidence_content`` table (``models.evidence_content``) — part by part, each file checked against
@@ -27,12 +30,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Table, create_engine, select, text
+from typing import TYPE_CHECKING, Any
 
 from models.db_url import describe, display, is_server
 from models.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
 
 LOCK_TIMEOUT_S = 30  # how long a copy onto a server waits for others to finish with the ledger
 # (table name, rows written so far in it): told after each table, so a caller can show progress
@@ -91,7 +95,18 @@ def row_tables() -> list[Table]:
     return [t for t in tables() if t.name != CONTENT]
 
 
+def file_tables() -> list[tuple[str, list[str]]]:
+    """Every table copied as rows with its columns, parents before children, as the schema file
+    (``models/schema.sql``) makes them: the same as ``row_tables()``, without loading SQLAlchemy (a
+    copy to a file, a server's backup)."""
+    from models.schema_check import expected_columns
+
+    return [(name, sorted(columns)) for name, columns in expected_columns().items() if name != CONTENT]
+
+
 def _read_rows(conn: Any) -> dict[str, list[dict[str, Any]]]:
+    from sqlalchemy import select
+
     return {t.name: [dict(r) for r in conn.execute(select(t).order_by(t.c.id)).mappings()] for t in row_tables()}
 
 
@@ -100,6 +115,8 @@ def _read_rows(conn: Any) -> dict[str, list[dict[str, Any]]]:
 
 def read_file(path: Path) -> Snapshot:
     """A ledger file, checked (and upgraded, as every command does) first."""
+    from sqlalchemy import create_engine
+
     from models import store
 
     if not path.is_file():
@@ -145,8 +162,44 @@ def read_server(target: str) -> Snapshot:
     return snap
 
 
+def read_server_as_file(target: str) -> Snapshot:
+    """A server ledger to be written into a file (``copy`` to a file, ``backup`` of a server):
+    read through the plain connection in one REPEATABLE READ, READ ONLY transaction, each value
+    as a ledger file holds it (dates ISO text, booleans 0/1; ``models.server_conn``), so neither
+    SQLAlchemy nor the ORM is loaded. Checked (and refused or upgraded) as ``read_server`` does."""
+    import psycopg
+
+    from models import server_conn, sql
+
+    conn = server_conn.connect(target, create_ok=False)
+    try:
+        conn.execute(sql.begin_snapshot(conn))
+        try:
+            rows: dict[str, list[dict[str, Any]]] = {}
+            counters: dict[str, int] = {}
+            for name, _columns in file_tables():
+                cursor = conn.execute(f'SELECT * FROM "{name}" ORDER BY id')
+                keys = [d[0] for d in cursor.description]
+                rows[name] = [dict(zip(keys, r)) for r in cursor]
+                seq = conn.execute("SELECT pg_get_serial_sequence(?, 'id')", (name,)).fetchone()[0]
+                if seq is not None:
+                    last, called = conn.execute(f"SELECT last_value, is_called FROM {seq}").fetchone()
+                    counters[name] = last if called else 0
+        finally:
+            conn.rollback()
+    except psycopg.Error as exc:
+        from models import server
+
+        raise CopyError(server.problem(exc, target)) from None
+    finally:
+        conn.close()
+    return Snapshot(rows, counters)
+
+
 def _sequences(conn: Any) -> dict[str, int]:
     """The highest value each table's id sequence has given (0 when none yet)."""
+    from sqlalchemy import text
+
     out = {}
     for t in row_tables():
         seq = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": t.name}).scalar()
@@ -178,6 +231,8 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
     """Write ``snap`` into the server ledger ``target`` (schema made if the database is empty) in one
     transaction: nothing of it is seen, or kept, until the commit. ``contents``: where the evidence
     rows' files come from (none copied without it)."""
+    from sqlalchemy import text
+
     from models import server
 
     engine = server.engine(target)
@@ -252,7 +307,7 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
                progress: Progress | None, fill_store: Callable[[], int] | None = None) -> tuple[dict[str, int], bool, int]:
     from models.locking import retry_busy
 
-    names = [t.name for t in tables()]
+    names = [name for name, _columns in file_tables()]
     retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))  # another window writing: wait our turn, or say so
     try:
         conn.execute("PRAGMA defer_foreign_keys = ON")  # rows of one table may name later rows of it
@@ -264,17 +319,16 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
             conn.execute(f'DELETE FROM "{n}"')
         conn.execute("DELETE FROM sqlite_sequence")
         written = {}
-        for t in row_tables():
-            rows = snap.rows.get(t.name, [])
-            columns = [c.name for c in t.columns]
+        for name, columns in file_tables():
+            rows = snap.rows.get(name, [])
             if rows:
                 conn.executemany(
-                    f'INSERT INTO "{t.name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
+                    f'INSERT INTO "{name}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
                     f'VALUES ({", ".join(f":{c}" for c in columns)})',
                     [{c: file_value(r[c]) for c in columns} for r in rows])
-            written[t.name] = len(rows)
+            written[name] = len(rows)
             if progress is not None:
-                progress(t.name, len(rows))
+                progress(name, len(rows))
         conn.execute("DELETE FROM sqlite_sequence")  # the inserts above made rows of their own there
         autoincrement = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'")}
@@ -386,7 +440,7 @@ def _broken_content() -> type[BaseException]:
 
 
 def _file_has_data(conn: sqlite3.Connection) -> bool:
-    return any(conn.execute(f'SELECT 1 FROM "{t.name}" LIMIT 1').fetchone() for t in tables())
+    return any(conn.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone() for name, _columns in file_tables())
 
 
 # ---------------------------------------------------------------- the whole copy
@@ -406,7 +460,10 @@ def copy_ledger(source: str, target: str, *, replace: bool = False, progress: Pr
     its evidence files along."""
     if same_ledger(source, target):
         raise CopyError(f"来源和目标是同一个台账（{display(source)}），没有复制。")
-    snap = read_server(source) if is_server(source) else read_file(Path(source))
+    if is_server(source):  # into a file: the plain connection's file values; into a server: typed values
+        snap = read_server(source) if is_server(target) else read_server_as_file(source)
+    else:
+        snap = read_file(Path(source))
     if not is_server(source) and not is_server(target):
         done = write_file(Path(target), snap, replace=replace, progress=progress)
         if snap.rows.get("evidence"):

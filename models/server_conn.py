@@ -198,9 +198,10 @@ def adopt(raw: Any, target: str, *, cursors_only: bool = False) -> ServerConnect
     return wrapped
 
 
-def connect(target: str) -> ServerConnection:
-    """A checked server ledger (its schema made when the database is empty) as a plain connection;
-    failures raise ``ServerError`` with a Chinese message."""
+def connect(target: str, *, create_ok: bool = True) -> ServerConnection:
+    """A checked server ledger (its schema made when the database is empty, unless not
+    ``create_ok``: then refused) as a plain connection; failures raise ``ServerError`` with a
+    Chinese message."""
     import psycopg
 
     from models.db_url import sqlalchemy_url
@@ -220,7 +221,7 @@ def connect(target: str) -> ServerConnection:
         from models import server
 
         try:
-            server.open_ledger(target).dispose()  # under its advisory lock
+            server.open_ledger(target, create_ok=create_ok).dispose()  # under its advisory lock
         except BaseException:
             raw.close()
             raise

@@ -20,7 +20,7 @@ def listen(target: str, heard: Callable[[set[int]], None], stopped: Callable[[],
     import psycopg
 
     from models.db_url import sqlalchemy_url
-    from models.server import CONNECT_TIMEOUT_S
+    from models.server_conn import CONNECT_TIMEOUT_S  # not models.server: no SQLAlchemy to listen
     from models.server_login import connect_args
 
     url = sqlalchemy_url(target).replace("postgresql+psycopg://", "postgresql://", 1)

@@ -49,7 +49,7 @@ def login_problem(target: str) -> tuple[str | None, BaseException | None]:
     import psycopg
 
     from models.db_url import sqlalchemy_url
-    from models.server import CONNECT_TIMEOUT_S
+    from models.server_conn import CONNECT_TIMEOUT_S  # not models.server: no SQLAlchemy to log in
 
     url = sqlalchemy_url(target).replace("postgresql+psycopg://", "postgresql://", 1)
     try:

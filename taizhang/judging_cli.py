@@ -43,8 +43,6 @@ def parse_weights(items: list[str]) -> dict[str, float]:
 
 def settings_command(args: argparse.Namespace, db_path: Path) -> int:
     from exporters.assessment import weights_of
-    from models.changes import OperationError
-    from models.closing import set_judging
     from models.judging import DEFAULT_WEIGHTS, WEIGHT_LABELS
     from taizhang.cli import EXIT_OK, BadInput
     from taizhang.rounds_cli import _connect, _group
@@ -56,8 +54,9 @@ def settings_command(args: argparse.Namespace, db_path: Path) -> int:
     finally:
         conn.close()
     if args.review is not None or weights:
+        from models.closing import set_judging  # the ORM, loaded only to change a setting
         from models.db import Database
-        from models.errors import DatabaseError
+        from models.errors import DatabaseError, OperationError
 
         try:
             db = Database(db_path)

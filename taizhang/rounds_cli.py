@@ -43,7 +43,7 @@ def _group(conn, wanted: str | None) -> tuple[int, str]:
 
 
 def round_command(args: argparse.Namespace, db_path: Path) -> int:
-    from models.changes import OperationError
+    from models.errors import OperationError  # not models.changes: listing never loads the ORM
     from models.round_status import find_round, list_rounds, md, unit_states, counts, REPORTED, PARTIAL, \
         NOT_REPORTED, LATE
     from taizhang.cli import EXIT_OK, BadInput, UsageError

@@ -145,14 +145,14 @@ def check_server(target: str) -> None:
     """Before the window opens: a server that cannot be reached is said on the command line
     (``BadInput``); a missing or refused password is left to the window, which asks for it."""
     from models.errors import DatabaseError
-    from models.server import open_ledger
+    from models.server_conn import connect
     from models.server_login import login_problem
     from taizhang.cli import BadInput
 
     problem, exc = login_problem(target)
     if problem is not None:
         return
-    try:
-        open_ledger(target).dispose()
+    try:  # the plain connection's check (SQLAlchemy only loaded to make, upgrade or refuse a schema)
+        connect(target).close()
     except DatabaseError as err:
         raise BadInput(str(err)) from None

@@ -186,7 +186,7 @@ def build(g: GroupJudged, *, next_steps: str, chases: list[dict], issuer: str | 
 
 
 def export_bulletin(conn: sqlite3.Connection, group_id: int, out: Path, today: date, *, round_id: int | None = None) -> Path:
-    from models.closing import DEFAULT_NEXT_STEPS
+    from models.judging import DEFAULT_NEXT_STEPS
 
     g = read_group(conn, group_id, today, round_id=round_id)
     text = conn.execute("SELECT next_steps FROM work_group WHERE id = :g", {"g": group_id}).fetchone()[0]

@@ -241,7 +241,7 @@ class OverviewScreen(AreaScreen):
         group = self.app.group
         if group is None:
             return
-        from models.closing import DEFAULT_NEXT_STEPS
+        from models.judging import DEFAULT_NEXT_STEPS
         from tui.dialogs.judging import next_steps_dialog
 
         def read(conn):
