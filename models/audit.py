@@ -51,7 +51,7 @@ TABLE_NOUNS: dict[str, tuple[str, str]] = {  # table → (noun, measure word)
     "report_round": ("报送轮次", "个"), "round_task": ("轮次任务", "项"), "unit_report": ("填报表", "份"),
     "report_entry": ("填报内容", "条"),
     "extension": ("延期", "次"), "task_closing": ("销号记录", "条"), "chase_record": ("督办记录", "条"),
-    "evidence": ("佐证材料", "份"),
+    "evidence": ("佐证材料", "份"), "evidence_content": ("佐证材料文件内容", "段"),
     # the ledger's bookkeeping (never changed by an operation, but named all the same)
     "history": ("操作记录", "条"), "row_change": ("修改明细", "条"), "import_source": ("导入来源", "条"),
     "import_tombstone": ("已删除任务的导入记录", "条"),
