@@ -27,7 +27,7 @@ from typing import Any
 from importers.bulk import BulkInserter, paused_gc
 from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, displayable
-from models import store, text_repair
+from models import store, task_figures, text_repair
 from models.merge import ABSENT, Conflict, apply, merge
 from models.sources import (columns_of, decode_duty, decode_member, decode_task, encode_duty, encode_member,
                             encode_task_row, task_fields)
@@ -658,6 +658,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
     file, sheet, row_key = merging.file, merging.sheet, merging.row_key
     unit_ids = itertools.count(first["unit"])
     position = start
+    task_figures.pause(w.conn)  # the 总览 figures of the new tasks: written once, after them (resume below)
     with _bulk_inserter(w)(w.conn) as bulk:
         def add_unit(name: str) -> int:
             uid = next(unit_ids)
@@ -691,6 +692,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
                 task_values, assign_values, target_values, source_values = [], [], [], []
         _queue_rows(bulk, task_values, assign_values, target_values, source_values)
         units.add = unqueued_add
+    task_figures.resume(w.conn, first["task"])
     for table, last in (("task", task_id), ("assignment", assign_id), ("target", target_id),
                         ("import_source", source_id)):
         w.inserted_range(table, first[table], last - 1)

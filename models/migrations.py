@@ -16,6 +16,8 @@ Version 7: judging — work_group.review_closing, next_steps and assessment_weig
 Version 8: evidence.
 Version 9: import_tombstone — tasks and members the office deleted that came from a file, so a
            re-import does not bring them back.
+Version 10: task_figure — what the 总览 count reads of each task, kept by triggers
+           (models/task_figures.py); filled for every task by the upgrade. Both engines.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 9
+CURRENT_VERSION = 10
 # A ledger on a PostgreSQL server (issue 18) is made whole at the version current then (from
 # models.tables), never older than this. Steps from this version on are written ONCE for both
 # engines, on the plain connection surface both give (``conn.execute(sql, params)`` with ``?`` or
@@ -191,9 +193,19 @@ def _v8_to_v9(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_import_tombstone_group_id ON import_tombstone (group_id)")
 
 
+def _v9_to_v10(conn: sqlite3.Connection) -> None:
+    """task_figure (issue 17): each task's figures for the 总览 count, with the triggers that keep
+    them, filled for every task; on a file and on a server (models.task_figures says how on each).
+    A later step that rebuilds task or one of its rows' tables must make the triggers again."""
+    from models import task_figures
+
+    # makes CREATE TABLE task_figure and CREATE TABLE task_figure_pause (named here for models.schema_check)
+    task_figures.create(conn)
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8,
-    8: _v8_to_v9}
+    8: _v8_to_v9, 9: _v9_to_v10}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

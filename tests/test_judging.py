@@ -253,7 +253,9 @@ def test_upgrade_from_version_6(db_path):
     db = Database(db_path)
     db.close()
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 9
+    from models.migrations import CURRENT_VERSION
+
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT_VERSION
     assert conn.execute("SELECT review_closing, next_steps FROM work_group").fetchone() == (1, None)
     assert conn.execute("SELECT count(*) FROM task_closing").fetchone() == (0,)
     conn.close()
