@@ -186,6 +186,11 @@ def pause(conn: Any) -> None:
 
 def resume(conn: Any, first_task: int) -> None:
     """End ``pause``, writing the figures of the tasks from ``first_task`` on (those the bulk import
-    added while paused) in one statement."""
+    added while paused) in one statement. On a server, then the planner's statistics of the tables
+    the import filled (else it plans 总览 for the empty tables it last saw until autovacuum comes by:
+    10,000 tasks, 30 → 180 ms). Only the tables' owner may; another account's ANALYZE skips them with
+    a notice (that is, leaves them to autovacuum)."""
     conn.execute("DELETE FROM task_figure_pause")
     refresh(conn, first_task)
+    if _is_server(conn):
+        conn.execute("ANALYZE task, assignment, target, unit, task_figure")
