@@ -706,6 +706,6 @@ ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = exclude
   lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
 END;
 
-CREATE TRIGGER task_figure_task_delete AFTER DELETE ON task BEGIN
+CREATE TRIGGER task_figure_task_delete AFTER DELETE ON task WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
 DELETE FROM task_figure WHERE task_id = OLD.id;
 END;

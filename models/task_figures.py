@@ -129,8 +129,9 @@ def _file_triggers() -> list[str]:
     out += [trigger("task_figure_task_insert", "INSERT", "task", _NOT_PAUSED, _refresh_sql(False, "t.id = NEW.id")),
             trigger("task_figure_task_update", "UPDATE OF group_id, status, due, done_on, cancelled_on", "task",
                     _NOT_PAUSED, _refresh_sql(False, "t.id = NEW.id")),
-            # never paused: a removed task's figures go with it
-            trigger("task_figure_task_delete", "DELETE", "task", "", "DELETE FROM task_figure WHERE task_id = OLD.id")]
+            # a removed task's figures go with it (while paused, ``resume_all`` drops them)
+            trigger("task_figure_task_delete", "DELETE", "task", _NOT_PAUSED,
+                    "DELETE FROM task_figure WHERE task_id = OLD.id")]
     return out
 
 
@@ -156,9 +157,8 @@ def _server_schema() -> list[str]:
            function("task_figure_rows_changed", refresh.format(
                "SELECT task_id FROM old_rows UNION SELECT task_id FROM new_rows")),
            function("task_figure_tasks_written", refresh.format("SELECT id FROM new_rows")),
-           # never paused: a removed task's figures go with it
-           "CREATE FUNCTION task_figure_tasks_removed() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-           "  DELETE FROM task_figure WHERE task_id IN (SELECT id FROM old_rows);\n  RETURN NULL;\nEND\n$$",
+           # a removed task's figures go with it (while paused, ``resume_all`` drops them)
+           function("task_figure_tasks_removed", "DELETE FROM task_figure WHERE task_id IN (SELECT id FROM old_rows)"),
            "CREATE FUNCTION task_figure_tasks_truncated() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
            "  DELETE FROM task_figure;\n  RETURN NULL;\nEND\n$$"]
 
@@ -208,8 +208,9 @@ def refresh(conn: Any, first_task: int | None = None) -> None:
 
 
 def pause(conn: Any) -> None:
-    """From now until ``resume``, inside this write transaction, the triggers leave the figures
-    alone (other connections never see the pause: it is a row only this transaction has written)."""
+    """From now until ``resume`` (rows of new tasks only) or ``resume_all`` (any rows), inside this
+    write transaction, the triggers leave the figures alone (other connections never see the pause:
+    it is a row only this transaction has written)."""
     conn.execute("INSERT INTO task_figure_pause (one) VALUES (1)")
 
 
@@ -223,3 +224,10 @@ def resume(conn: Any, first_task: int) -> None:
     refresh(conn, first_task)
     if _is_server(conn):
         conn.execute("ANALYZE task, assignment, target, unit, task_figure")
+
+
+def resume_all(conn: Any) -> None:
+    """End ``pause``, writing the figures of every task (an undo or redo of thousands of rows, which
+    may have touched any task) and dropping those of tasks gone."""
+    conn.execute("DELETE FROM task_figure_pause")
+    refresh(conn)
