@@ -658,7 +658,6 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
     file, sheet, row_key = merging.file, merging.sheet, merging.row_key
     unit_ids = itertools.count(first["unit"])
     position = start
-    task_figures.pause(w.conn)  # the 总览 figures of the new tasks: written once, after them (resume below)
     with _bulk_inserter(w)(w.conn) as bulk:
         def add_unit(name: str) -> int:
             uid = next(unit_ids)
@@ -673,6 +672,8 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
         target_values: list = []
         source_values: list = []  # what the file said of each task (the base of the next import's merge)
         for rec, assigns in new_tasks:
+            if task_id == first["task"]:  # the 总览 figures of new tasks: written once, after them (resume below)
+                task_figures.pause_queued(bulk)
             position += 1
             status = rec.status if rec.status in STATUSES else NOT_STARTED
             values = _task_values(rec)
@@ -692,7 +693,8 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
                 task_values, assign_values, target_values, source_values = [], [], [], []
         _queue_rows(bulk, task_values, assign_values, target_values, source_values)
         units.add = unqueued_add
-    task_figures.resume(w.conn, first["task"])
+    if task_id > first["task"]:
+        task_figures.resume(w.conn, first["task"])
     for table, last in (("task", task_id), ("assignment", assign_id), ("target", target_id),
                         ("import_source", source_id)):
         w.inserted_range(table, first[table], last - 1)

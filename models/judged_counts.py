@@ -156,7 +156,8 @@ def count_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_da
     overdue = [OverdueTask(i, _as_date(d)) for i, d in conn.execute(
         f"SELECT f.task_id, f.due FROM task_figure f WHERE {_LIVE} AND f.due IS NOT NULL AND {_RED} "
         f"AND NOT {apart} ORDER BY f.due, f.task_id LIMIT :limit", p)]
-    python_ids = [i for (i,) in conn.execute(f"SELECT f.task_id FROM task_figure f WHERE {_LIVE} AND {apart}", p)]
+    python_ids = [i for (i,) in conn.execute(
+        f"SELECT f.task_id FROM task_figure f WHERE {_LIVE} AND {apart} ORDER BY f.task_id", p)]
     if python_ids:
         for t in read_group(conn, group_id, today, soon_days=soon_days, task_ids=python_ids).tasks:
             c.add(t.judgement)

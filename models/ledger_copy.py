@@ -175,6 +175,11 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
             if _has_data(counts):
                 conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{n}"' for n in names))
             dbapi = conn.connection.dbapi_connection
+            from models import task_figures
+            from models.server_conn import adopt
+
+            figures = adopt(dbapi, target, cursors_only=True)
+            task_figures.pause(figures)  # the 总览 figures: written once, after every row (resume_all)
             written = {}
             for t in tables():
                 rows = snap.rows.get(t.name, [])
@@ -188,6 +193,7 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
                 written[t.name] = len(rows)
                 if progress is not None:
                     progress(t.name, len(rows))
+            task_figures.resume_all(figures)
             for t in tables():
                 highest = snap.counter(t.name)
                 conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n, :called)"),
@@ -224,6 +230,9 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
         counts = {n: conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
         if _has_data(counts) and not replace:
             raise _not_empty(where, counts)
+        from models import task_figures
+
+        task_figures.pause(conn)  # the 总览 figures: written once, after every row (resume_all)
         for n in reversed(names):
             conn.execute(f'DELETE FROM "{n}"')
         conn.execute("DELETE FROM sqlite_sequence")
@@ -239,6 +248,7 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
             written[t.name] = len(rows)
             if progress is not None:
                 progress(t.name, len(rows))
+        task_figures.resume_all(conn)
         conn.execute("DELETE FROM sqlite_sequence")  # the inserts above made rows of their own there
         autoincrement = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'")}

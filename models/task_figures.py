@@ -214,6 +214,13 @@ def pause(conn: Any) -> None:
     conn.execute("INSERT INTO task_figure_pause (one) VALUES (1)")
 
 
+def pause_queued(bulk: Any) -> None:
+    """``pause`` through the import's bulk writer (``importers.bulk``): its row is written in turn,
+    before the rows queued after it. (Not before: an import that adds no task writes nothing, so a
+    read-only account may run it.)"""
+    bulk.insert("task_figure_pause", ("one",), [1])
+
+
 def resume(conn: Any, first_task: int) -> None:
     """End ``pause``, writing the figures of the tasks from ``first_task`` on (those the bulk import
     added while paused) in one statement. On a server, then the planner's statistics of the tables

@@ -242,6 +242,10 @@ def test_upgrade_from_version_6(db_path):
 
     Database(db_path).close()
     conn = sqlite3.connect(db_path)
+    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")  # the 总览 figures' (version 10), with their tables
+    for table in ("task_figure", "task_figure_pause"):
+        conn.execute(f"DROP TABLE {table}")
     for table in ("evidence", "import_tombstone", "extension", "task_closing", "chase_record"):  # evidence: version 8, import_tombstone: 9
         conn.execute(f"DROP TABLE {table}")
     for column in ("review_closing", "next_steps", "assessment_weights"):
