@@ -215,19 +215,10 @@ def write_reports(tx: Any, cursor: Any, reports: list[ReportIn], *, what: str = 
                                            if new == DONE else None}
                 result.status_changes += 1
             result.entries += 1
-    # the 总览 figures (models.task_figures) of the tasks reported on: written once after the rows
-    # rather than by the triggers row by row (a whole round's forms: tens of thousands of rows)
-    from models import task_figures
-
-    writes = bool(report_rows or progress_rows or entry_rows or task_updates)  # (nothing new: nothing written)
-    if writes:
-        task_figures.pause(cursor)
     w.insert_many("unit_report", ("id", "round_id", "unit_id", "received_on", "source", "extras"), report_rows)
     w.insert_many("progress", ("id", "task_id", "on", "unit_id", "text"), progress_rows)
     w.insert_many("report_entry", _ENTRY_COLUMNS, entry_rows)
     w.update_many("task", task_updates)
-    if writes:
-        task_figures.resume_all(cursor)
     names = "、".join(round_names) or "—"
     parts = [f"新报送 {len(result.new)} 个单位"]
     if result.replaced:

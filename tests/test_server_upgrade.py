@@ -19,6 +19,7 @@ from models.errors import DatabaseError
 from models.sql import id_column
 
 FIRST = migrations.SERVER_FIRST_VERSION
+NOW = migrations.CURRENT_VERSION  # a ledger made by the program of today: the step tried here follows it
 
 
 def _step(conn) -> None:
@@ -68,10 +69,10 @@ def _version(at) -> int:
 
 def test_one_step_written_once_upgrades_a_file_and_a_server_ledger(ledger_at, monkeypatch):
     _make(ledger_at)  # made at the first server version, by the program of today
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", FIRST + 1)
-    monkeypatch.setattr(store, "CURRENT_VERSION", FIRST + 1)
-    monkeypatch.setitem(migrations.STEPS, FIRST, _step)
-    assert _version(ledger_at) == FIRST + 1
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", NOW + 1)
+    monkeypatch.setattr(store, "CURRENT_VERSION", NOW + 1)
+    monkeypatch.setitem(migrations.STEPS, NOW, _step)
+    assert _version(ledger_at) == NOW + 1
     got = _read(ledger_at)
     assert got["task"] == [(1, "完善养老服务体系", 8), (2, "新建老年大学一所", 8)]
     assert got["reminder"] == [(1, 1, "完善养老服务体系将于2023-12-31到期", "2023-12-31")]
@@ -87,19 +88,19 @@ def test_one_step_written_once_upgrades_a_file_and_a_server_ledger(ledger_at, mo
 def test_a_failing_step_leaves_a_server_ledger_as_it_was(pg_server, monkeypatch):
     url = pg_server.new_ledger()
     _make(url)
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", FIRST + 1)
-    monkeypatch.setitem(migrations.STEPS, FIRST, _failing_step)
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", NOW + 1)
+    monkeypatch.setitem(migrations.STEPS, NOW, _failing_step)
     with pytest.raises(DatabaseError) as refusal:
         Database(url)
     said = str(refusal.value)
-    assert f"从结构版本 {FIRST} 升级失败（第 2 项任务的内容无法处理），未作任何改动。" in said
+    assert f"从结构版本 {NOW} 升级失败（第 2 项任务的内容无法处理），未作任何改动。" in said
     name = url.split("@/", 1)[1].split("?", 1)[0]
-    assert pg_server.sql("SELECT version FROM taizhang_schema", dbname=name) == [(FIRST,)]
+    assert pg_server.sql("SELECT version FROM taizhang_schema", dbname=name) == [(NOW,)]
     assert pg_server.sql("SELECT to_regclass('test_reminder')", dbname=name) == [(None,)]
     assert pg_server.sql("SELECT count(*) FROM information_schema.columns WHERE column_name = 'test_words'",
                          dbname=name) == [(0,)]
-    monkeypatch.setitem(migrations.STEPS, FIRST, _step)  # the fixed program upgrades it
-    assert _version(url) == FIRST + 1 and _read(url)["task"][0][2] == 8
+    monkeypatch.setitem(migrations.STEPS, NOW, _step)  # the fixed program upgrades it
+    assert _version(url) == NOW + 1 and _read(url)["task"][0][2] == 8
 
 
 def test_a_read_only_account_cannot_upgrade_and_says_who_can(pg_server, monkeypatch):
@@ -109,12 +110,12 @@ def test_a_read_only_account_cannot_upgrade_and_says_who_can(pg_server, monkeypa
     pg_server.sql("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tz_viewer') "
                   "THEN CREATE ROLE tz_viewer LOGIN; END IF; END $$")
     pg_server.sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO tz_viewer", dbname=name)
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", FIRST + 1)
-    monkeypatch.setitem(migrations.STEPS, FIRST, _step)
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", NOW + 1)
+    monkeypatch.setitem(migrations.STEPS, NOW, _step)
     with pytest.raises(DatabaseError, match="这个账号没有修改表结构的权限；请由台账的所有者账号"):
         Database(url.replace("tz_admin@", "tz_viewer@"))
-    assert pg_server.sql("SELECT version FROM taizhang_schema", dbname=name) == [(FIRST,)]
-    assert _version(url) == FIRST + 1  # its owner can
+    assert pg_server.sql("SELECT version FROM taizhang_schema", dbname=name) == [(NOW,)]
+    assert _version(url) == NOW + 1  # its owner can
 
 
 def test_a_server_ledger_older_than_the_first_server_version_is_refused(pg_server):
