@@ -10,7 +10,8 @@ group of figures in child processes and returns its rows of the table.
   through ``tui.make_app``, vs the first frame of a bare Textual app;
 * ``interaction`` — filter keystroke and tick through Pilot on the large ledger;
 * ``server`` — `taizhang --db postgresql://… import BOOK` on a throw-away local server vs the same
-  import into a file (``benchmarks.server_bench``; skipped when no server can start);
+  import into a file, and on the ledger so imported the 总览 read and a filter keystroke in the TUI
+  (``benchmarks.server_bench``; skipped when no server can start);
 * ``queries`` — on an open connection: the whole 总览 read (counts, overdue and soon lists, the
   by-unit ranking) and the overdue-by-unit ranking on its own (budgeted); the 逾期 report's read of
   every overdue task with its units, the 单位 list and the filter's SQL alone are shown without a
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from benchmarks.forms_bench import measure_forms
 from benchmarks.measure import Run, Spread, on_terminal, python, run, taizhang
-from benchmarks.server_bench import measure_server_import
+from benchmarks.server_bench import measure_server
 
 HERE = Path(__file__).resolve().parent
 BASELINES = HERE / "baselines"
@@ -251,5 +252,5 @@ FIGURES: dict[str, Callable[[Setup], list[Row]]] = {
     "interaction": measure_interaction,
     "queries": measure_queries,
     "forms": measure_forms,
-    "server": measure_server_import,
+    "server": measure_server,
 }

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import date, datetime
@@ -158,7 +159,15 @@ async def _interaction(db: str, rounds: int) -> dict[str, list[float]]:
     from tui.screens.tasks import TasksScreen
     from tui.testing import settle
 
-    app = make_app(db, state_path=Path(db).with_suffix(".state.json"))
+    from models.db_url import is_server
+
+    if is_server(db):  # a server ledger (benchmarks.server_bench): its state file beside the others'
+        import tempfile
+
+        state = Path(tempfile.gettempdir()) / f"taizhang-bench-{os.getpid()}.state.json"
+    else:
+        state = Path(db).with_suffix(".state.json")
+    app = make_app(db, state_path=state)
     marks: list[float] = []
 
     def after(owner: Any, name: str) -> Any:

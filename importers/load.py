@@ -27,7 +27,7 @@ from typing import Any
 from importers.bulk import BulkInserter, paused_gc
 from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, displayable
-from models import store, text_repair
+from models import store, task_figures, text_repair
 from models.merge import ABSENT, Conflict, apply, merge
 from models.sources import (columns_of, decode_duty, decode_member, decode_task, encode_duty, encode_member,
                             encode_task_row, task_fields)
@@ -672,6 +672,8 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
         target_values: list = []
         source_values: list = []  # what the file said of each task (the base of the next import's merge)
         for rec, assigns in new_tasks:
+            if task_id == first["task"]:  # the 总览 figures of new tasks: written once, after them (resume below)
+                task_figures.pause_queued(bulk)
             position += 1
             status = rec.status if rec.status in STATUSES else NOT_STARTED
             values = _task_values(rec)
@@ -691,6 +693,8 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
                 task_values, assign_values, target_values, source_values = [], [], [], []
         _queue_rows(bulk, task_values, assign_values, target_values, source_values)
         units.add = unqueued_add
+    if task_id > first["task"]:
+        task_figures.resume(w.conn, first["task"])
     for table, last in (("task", task_id), ("assignment", assign_id), ("target", target_id),
                         ("import_source", source_id)):
         w.inserted_range(table, first[table], last - 1)

@@ -18,6 +18,7 @@ from sqlalchemy import Boolean, Date, DateTime, delete, event, insert, inspect, 
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel
 
+from models import task_figures
 from models.db import Database
 from models.errors import OperationError
 from models.locking import BUSY_MESSAGE, is_busy, retry_busy
@@ -261,6 +262,13 @@ def revert(tx: Change, target: History) -> None:
         select(RowChange.table_name, RowChange.row_id, RowChange.before, RowChange.after)
         .where(RowChange.history_id == target.id).order_by(RowChange.seq.desc())  # type: ignore[attr-defined]
     ).all()
+    # the 总览 figures (models.task_figures) of an entry of thousands of rows (an import's, its rows by
+    # id range, or the undo of one): written once at the end rather than by the triggers row by row
+    # (10,000 tasks: 0.3 s of an undo's 1.9 s, 0.26 s of a redo's 2.4 s)
+    bulk = len(rows) >= _BULK_FIGURES or any((rc.after or "").startswith('{"id_range"') for rc in rows)
+    figures = tx.cursor() if bulk else None
+    if figures is not None:
+        task_figures.pause(figures)
     removed: list[tuple[int, dict]] = []  # rows of one table the entry removed, put back together
     removed_from = ""
     for rc in rows:
@@ -294,8 +302,13 @@ def revert(tx: Change, target: History) -> None:
             s.execute(update(table).where(table.c.id == rc.row_id).values(**_typed(model, before)))
         tx.record(rc.table_name, rc.row_id, current_json, before)
     _put_back(tx, removed_from, removed)
+    if figures is not None:
+        task_figures.resume_all(figures)
     s.expire_all()
     tx.undoes = target.id
+
+
+_BULK_FIGURES = 5000  # row changes; below, the triggers keep the figures as each row is written
 
 
 def _put_back(tx: Change, table_name: str, removed: list[tuple[int, dict]]) -> None:

@@ -1,7 +1,9 @@
 """A group's lights and overdue counted fast (总览 on 10,000 tasks): SQL for the tasks whose judgement
 needs nothing but their status and dates, ``models.judging`` (through ``models.judged.read_group``)
-for the others. One judgement: the SQL below is ``judging.judge`` written out for the plain case,
-and ``tests/test_judged_counts.py`` checks that both give the same lights on every task.
+for the others. The SQL reads each task's figures stored in ``task_figure`` (``models.task_figures``:
+its judged due date, first target year, lead units and whether it is plain, kept by triggers). One
+judgement: the SQL below is ``judging.judge`` written out for the plain case, and
+``tests/test_judged_counts.py`` checks that both give the same lights on every task.
 
 A task is *plain* when ``judging.judge`` would read nothing of it but its status, its due date, its
 completion date and its target years:
@@ -36,80 +38,34 @@ from datetime import date, timedelta
 from models import judging
 from models.judging import DONE, NOT_STARTED, RED, YELLOW
 
-# Tasks judged in Python (see the module docstring). Each IN list is read once per query, not once
-# per task: the tables are small (extension, task_closing, report_entry) or read by one scan
-# (target, progress).
-_NEEDS_PYTHON = """(
-    t.id IN (SELECT e.task_id FROM extension e)
-    OR t.id IN (SELECT c.task_id FROM task_closing c)
-    OR t.id IN (SELECT r.task_id FROM report_entry r WHERE r.role = 'lead' AND r.status = '已完成')
-    OR t.status != '已完成' AND (
-        t.id IN (SELECT x.task_id FROM target x WHERE x.actual IS NOT NULL AND x.actual != '')
-        OR t.id IN (SELECT p.task_id FROM progress p WHERE p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%')
-           AND t.id IN (SELECT x.task_id FROM target x)
-        -- owed in the round whose reporting counts today (:asked, NULL when none) and no lead unit's
-        -- entry for it: read_group's reported = False (本轮未报送)
-        OR t.id IN (SELECT rt.task_id FROM round_task rt WHERE rt.round_id = :asked AND NOT EXISTS (
-            SELECT 1 FROM report_entry e JOIN unit_report rp ON rp.id = e.report_id
-            JOIN assignment a ON a.task_id = e.task_id AND a.unit_id = rp.unit_id AND a.role = 'lead'
-            WHERE rp.round_id = :asked AND e.task_id = rt.task_id))))"""
-# What a task's judgement reads of its target years — its last year and whether a year is already over —
-# as subqueries of the task row (any query), or as the columns of ``_TARGET_YEARS`` joined once as ``ty``
-# (count_group's grouped count on a server, which ran the subqueries once per row: 115 → 52 ms on 10,000
-# tasks; SQLite looks each up by index and was ~10 % slower joined, so a file keeps the subqueries).
-_YEARS_EACH = ("(SELECT max(x.year) FROM target x WHERE x.task_id = t.id)",
-               "EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.year < :year)")
-_YEARS_JOINED = ("ty.last", "ty.first < :year")
-_TARGET_YEARS = "(SELECT task_id, max(year) AS last, min(year) AS first FROM target GROUP BY task_id)"
-_FIRST_LEAD_EACH = "(SELECT min(f.id) FROM assignment f WHERE f.task_id = t.id AND f.role = 'lead')"
+# ``f`` is the task's row of task_figure (models.task_figures). A task is judged in Python when its
+# figures say so (``apart``) or, on the day, when it is owed in the round whose reporting counts today
+# (:asked; the query leaves this out when there is none) and no lead unit has an entry for it:
+# read_group's reported = False (本轮未报送).
+_APART = "f.apart = 1"
+_OWED = """f.task_id IN (SELECT rt.task_id FROM round_task rt WHERE rt.round_id = :asked AND NOT EXISTS (
+    SELECT 1 FROM report_entry e JOIN unit_report rp ON rp.id = e.report_id
+    JOIN assignment a ON a.task_id = e.task_id AND a.unit_id = rp.unit_id AND a.role = 'lead'
+    WHERE rp.round_id = :asked AND e.task_id = rt.task_id))"""
+# f.due is judging.base_due: the due date, else 31 December of the last target year.
+# Open, and past its due date or a target year already over (see the docstring): 红 and overdue.
+# (f.due is NULL only for a task without targets: then so is f.first_year, and the task is never red.)
+_RED = "(f.status != '已完成' AND (f.due < :today OR f.first_year IS NOT NULL AND f.first_year < :year))"
+_YELLOW = f"(f.status != '已完成' AND f.due <= :soon AND NOT {_RED})"
+_LIGHT = f"CASE WHEN {_RED} THEN '红' WHEN {_YELLOW} THEN '黄' ELSE '绿' END"
+_ON_TIME = "(f.status = '已完成' AND (f.done_on IS NULL OR f.due IS NULL OR f.done_on <= f.due))"
+_LIVE = "f.group_id = :g AND f.live = 1"
 
 
-def _grouped_reading(conn: object) -> tuple[tuple[str, str], str, str]:
-    """How count_group's grouped count reads target years and a task's first lead unit on this
-    engine: (years, first lead, joins)."""
-    from models.sql import is_server
-
-    if not is_server(conn):
-        return _YEARS_EACH, _FIRST_LEAD_EACH, ""
-    return (_YEARS_JOINED, "fl.first_lead",
-            "LEFT JOIN (SELECT task_id, min(id) AS first_lead FROM assignment WHERE role = 'lead' GROUP BY task_id) fl "
-            f"ON fl.task_id = t.id LEFT JOIN {_TARGET_YEARS} ty ON ty.task_id = t.id ")
+def _apart(asked: int | None) -> str:
+    """The condition of being judged in Python on the day (``asked``: _asked_round's)."""
+    return f"({_APART} OR {_OWED})" if asked is not None else _APART
 
 
-# judging.base_due: the due date, else 31 December of the last target year
-def _due_sql(conn: object = None, years: tuple[str, str] = _YEARS_EACH) -> str:
-    from models.sql import year_end
-
-    return f"coalesce(t.due, {year_end(conn, years[0])})"
-
-
-# open, and past its due date or a target year over (see the docstring): 红 and overdue
-def _red_sql(due: str, years: tuple[str, str] = _YEARS_EACH) -> str:
-    return f"(t.status != '已完成' AND ({due} < :today OR {years[1]}))"
-
-
-def _light_sql(due: str, years: tuple[str, str] = _YEARS_EACH) -> str:
-    return f"CASE WHEN {_red_sql(due, years)} THEN '红' WHEN t.status != '已完成' AND {due} <= :soon THEN '黄' ELSE '绿' END"
-
-
-def _on_time_sql(due: str) -> str:
-    return f"(t.status = '已完成' AND (t.done_on IS NULL OR {due} IS NULL OR t.done_on <= {due}))"
-
-
-_DUE = _due_sql()
-_RED, _LIGHT, _ON_TIME = _red_sql(_DUE), _light_sql(_DUE), _on_time_sql(_DUE)
-_LIVE = "t.group_id = :g AND t.cancelled_on IS NULL"
-
-
-def _pieces(conn: object, years: tuple[str, str] = _YEARS_EACH) -> tuple[str, str, str, str]:
-    """(_DUE, _RED, _LIGHT, _ON_TIME) for the engine of ``conn`` (a server: dates, not ISO text),
-    reading the target years by ``years``."""
-    from models.sql import is_server
-
-    if not is_server(conn) and years is _YEARS_EACH:
-        return _DUE, _RED, _LIGHT, _ON_TIME
-    due = _due_sql(conn, years)
-    return due, _red_sql(due, years), _light_sql(due, years), _on_time_sql(due)
+def _apart_flag(asked: int | None) -> str:
+    """1 for a task judged in Python on the day, else 0 (with no round asked, the stored column
+    itself: the count then reads the figures' index in its order)."""
+    return f"CASE WHEN {_apart(asked)} THEN 1 ELSE 0 END" if asked is not None else "f.apart"
 
 
 @dataclass(slots=True)
@@ -155,54 +111,55 @@ def count_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_da
     unit's tasks and overdue tasks, and its first ``limit`` overdue tasks ordered as 总览 lists them."""
     from models.judged import read_group
 
+    asked = _asked_round(conn, group_id, today)
     p = {"g": group_id, "today": today.isoformat(), "year": today.year,
-         "soon": (today + timedelta(days=soon_days)).isoformat(), "asked": _asked_round(conn, group_id, today),
-         "limit": limit}
-    _DUE, _RED, _LIGHT, _ON_TIME = _pieces(conn)  # noqa: N806 - the module's pieces, for this engine
-    years, first_lead, joins = _grouped_reading(conn)
-    _, _, light_grouped, on_time_grouped = _pieces(conn, years)
+         "soon": (today + timedelta(days=soon_days)).isoformat(), "asked": asked, "limit": limit}
+    apart, flag = _apart(asked), _apart_flag(asked)
+    figures = (f"count(*), count(CASE WHEN {_RED} THEN 1 END), count(CASE WHEN {_YELLOW} THEN 1 END), "
+               f"count(CASE WHEN {_ON_TIME} THEN 1 END)")
+    # Each task once, on the row of its first lead unit (NULL: none): grouped by that unit, whether it
+    # is judged in Python and its status; then the other lead units of tasks with several.
+    by_first = conn.execute(f"SELECT f.lead_unit, {flag}, f.status, {figures} "
+                            f"FROM task_figure f WHERE {_LIVE} GROUP BY 1, 2, 3", p).fetchall()
+    by_other = _other_leads(conn, flag, p)
+    unit_ids = sorted({r[0] for r in (*by_first, *by_other) if r[0] is not None})
+    names = dict(conn.execute(f"SELECT id, name FROM unit WHERE id IN ({', '.join('?' * len(unit_ids))})",
+                              unit_ids).fetchall()) if unit_ids else {}
     c = judging.Counts()
     by_lead: dict[str, LeadCounts] = {}
-    python_ids: dict[int, None] = {}
-    # One row per task and lead unit (a task without one: unit NULL; a task with two lead units: two
-    # rows, counted once in the group's figures, on the row of its first lead), grouped: plain tasks
-    # by (status, light, on time), the others one group each, with their id.
-    for unit_id, name, first, task_id, status, light, on_time, n in conn.execute(
-            f"SELECT u.id, u.name, a.id IS NULL OR a.id = {first_lead}, "
-            f"CASE WHEN {_NEEDS_PYTHON} THEN t.id END, t.status, {light_grouped}, {on_time_grouped}, count(*) "
-            f"FROM task t LEFT JOIN assignment a ON a.task_id = t.id AND a.role = 'lead' {joins}"
-            f"LEFT JOIN unit u ON u.id = a.unit_id WHERE {_LIVE} GROUP BY 1, 2, 3, 4, 5, 6, 7 "
-            "ORDER BY 1, 2, 3, 4, 5, 6, 7", p):  # units in one order on both engines (a server's hash join has none)
-        if unit_id is not None:
-            lead = by_lead.setdefault(name, LeadCounts(unit_id, name))
-            lead.total += n
-            if task_id is None:  # a plain task; the others are added below as judged
-                lead.done += n if status == DONE else 0
-                lead.overdue += n if light == RED else 0
-                lead.yellow += n if light == YELLOW else 0
-        if task_id is not None:
-            python_ids[task_id] = None
-        elif first:
-            c.total += n
-            c.lights[light] += n
-            if status == DONE:
-                c.done += n
-                c.on_time += n if on_time else 0
-                c.late += 0 if on_time else n
-            elif status == NOT_STARTED:
-                c.not_started += n
-            else:
-                c.in_progress += n
-            c.overdue += n if light == RED else 0
-    # The longest overdue plain tasks: those with a due date of their own in the (group, due) index's
-    # order, so SQLite stops after ``limit`` rows; those due by their last target year apart.
-    overdue = [OverdueTask(i, _as_date(d)) for query in (
-        f"SELECT t.id, t.due FROM task t WHERE {_LIVE} AND t.due IS NOT NULL AND {_RED} "
-        f"AND NOT {_NEEDS_PYTHON} ORDER BY t.due, t.id LIMIT :limit",
-        f"SELECT t.id, {_DUE} FROM task t WHERE {_LIVE} AND t.due IS NULL AND {_RED} "
-        f"AND NOT {_NEEDS_PYTHON} ORDER BY 2, t.id LIMIT :limit") for i, d in conn.execute(query, p)]
+    for unit_id, is_apart, status, n, red, yellow, _ in (*by_first, *by_other):
+        if unit_id is None:
+            continue
+        lead = by_lead.setdefault(names[unit_id], LeadCounts(unit_id, names[unit_id]))
+        lead.total += n
+        if not is_apart:  # the others are added below as judged
+            lead.done += n if status == DONE else 0
+            lead.overdue += red
+            lead.yellow += yellow
+    for _, is_apart, status, n, red, yellow, on_time in by_first:
+        if is_apart:
+            continue
+        c.total += n
+        c.lights[RED] += red
+        c.lights[YELLOW] += yellow
+        c.lights[judging.GREEN] += n - red - yellow
+        if status == DONE:
+            c.done += n
+            c.on_time += on_time
+            c.late += n - on_time
+        elif status == NOT_STARTED:
+            c.not_started += n
+        else:
+            c.in_progress += n
+        c.overdue += red
+    # The longest overdue plain tasks, in the (group, due) index's order: SQLite stops after ``limit``.
+    overdue = [OverdueTask(i, _as_date(d)) for i, d in conn.execute(
+        f"SELECT f.task_id, f.due FROM task_figure f WHERE {_LIVE} AND f.due IS NOT NULL AND {_RED} "
+        f"AND NOT {apart} ORDER BY f.due, f.task_id LIMIT :limit", p)]
+    python_ids = [i for (i,) in conn.execute(
+        f"SELECT f.task_id FROM task_figure f WHERE {_LIVE} AND {apart} ORDER BY f.task_id", p)]
     if python_ids:
-        for t in read_group(conn, group_id, today, soon_days=soon_days, task_ids=list(python_ids)).tasks:
+        for t in read_group(conn, group_id, today, soon_days=soon_days, task_ids=python_ids).tasks:
             c.add(t.judgement)
             if t.judgement.overdue:
                 overdue.append(OverdueTask(t.id, t.judgement.due))
@@ -212,18 +169,43 @@ def count_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_da
                 by_lead[name].yellow += t.light == YELLOW
     overdue.sort(key=lambda o: (o.due or date.min, o.id))
     del overdue[limit:]
-    return GroupCounts(c, by_lead, overdue, list(python_ids))
+    return GroupCounts(c, by_lead, overdue, python_ids)
+
+
+def _other_leads(conn: sqlite3.Connection, flag: str, p: dict[str, object]) -> list[tuple]:
+    """count_group's rows for the lead units after the first of the tasks with several, as
+    (unit, apart, status, tasks, red, yellow, on time): their figures (a few hundred of 10,000 tasks,
+    from the figures' index), then their lead units by the assignment index (a join of the two had a
+    server scan every assignment)."""
+    several = {r[0]: r[1:] for r in conn.execute(
+        f"SELECT f.task_id, f.lead_unit, {flag}, f.status, CASE WHEN {_RED} THEN 1 ELSE 0 END, "
+        f"CASE WHEN {_YELLOW} THEN 1 ELSE 0 END, CASE WHEN {_ON_TIME} THEN 1 ELSE 0 END "
+        f"FROM task_figure f WHERE {_LIVE} AND f.leads > 1", p)}
+    if not several:
+        return []
+    grouped: dict[tuple, list[int]] = {}
+    for task_id, unit_id in conn.execute(
+            f"SELECT task_id, unit_id FROM assignment WHERE task_id IN ({', '.join('?' * len(several))}) "
+            "AND role = 'lead'", list(several)):
+        first, is_apart, status, red, yellow, on_time = several[task_id]
+        if unit_id != first:
+            n = grouped.setdefault((unit_id, is_apart, status), [0, 0, 0, 0])
+            n[0] += 1
+            n[1] += red
+            n[2] += yellow
+            n[3] += on_time
+    return [(*key, *n) for key, n in grouped.items()]
 
 
 def plain_lights(conn: sqlite3.Connection, group_id: int, today: date, *,
                  soon_days: int = judging.SOON_DAYS) -> dict[int, str | None]:
     """Each live task's light as the SQL above gives it, or None for a task judged in Python: what
     ``count_group`` counts, task by task (the test compares it with ``judging.judge``)."""
+    asked = _asked_round(conn, group_id, today)
     p = {"g": group_id, "today": today.isoformat(), "year": today.year,
-         "soon": (today + timedelta(days=soon_days)).isoformat(), "asked": _asked_round(conn, group_id, today)}
-    light = _pieces(conn)[2]
-    return dict(conn.execute(f"SELECT t.id, CASE WHEN {_NEEDS_PYTHON} THEN NULL ELSE {light} END "
-                             f"FROM task t WHERE {_LIVE}", p))
+         "soon": (today + timedelta(days=soon_days)).isoformat(), "asked": asked}
+    return dict(conn.execute(f"SELECT f.task_id, CASE WHEN {_apart(asked)} THEN NULL ELSE {_LIGHT} END "
+                             f"FROM task_figure f WHERE {_LIVE}", p))
 
 
 def judged_lights(conn: sqlite3.Connection, group_id: int, today: date, *,

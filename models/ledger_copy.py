@@ -100,8 +100,10 @@ def file_tables() -> list[tuple[str, list[str]]]:
     (``models/schema.sql``) makes them: the same as ``row_tables()``, without loading SQLAlchemy (a
     copy to a file, a server's backup)."""
     from models.schema_check import expected_columns
+    from models.task_figures import TABLES as FIGURES  # worked out from the rows, not copied
 
-    return [(name, sorted(columns)) for name, columns in expected_columns().items() if name != CONTENT]
+    return [(name, sorted(columns)) for name, columns in expected_columns().items()
+            if name != CONTENT and name not in FIGURES]
 
 
 def _read_rows(conn: Any) -> dict[str, list[dict[str, Any]]]:
@@ -248,6 +250,11 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
             if _has_data(counts):
                 conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{n}"' for n in names))
             dbapi = conn.connection.dbapi_connection
+            from models import task_figures
+            from models.server_conn import adopt
+
+            figures = adopt(dbapi, target, cursors_only=True)
+            task_figures.pause(figures)  # the 总览 figures: written once, after every row (resume_all)
             written = {}
             for t in row_tables():
                 rows = snap.rows.get(t.name, [])
@@ -261,6 +268,7 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
                 written[t.name] = len(rows)
                 if progress is not None:
                     progress(t.name, len(rows))
+            task_figures.resume_all(figures)
             for t in row_tables():
                 highest = snap.counter(t.name)
                 conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n, :called)"),
@@ -315,6 +323,9 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
         if _has_data(counts) and not replace:
             raise _not_empty(where, counts)
         not_copied = fill_store() if fill_store is not None else 0  # the evidence files, before their rows
+        from models import task_figures
+
+        task_figures.pause(conn)  # the 总览 figures: written once, after every row (resume_all)
         for n in reversed(names):
             conn.execute(f'DELETE FROM "{n}"')
         conn.execute("DELETE FROM sqlite_sequence")
@@ -329,6 +340,7 @@ def _fill_file(conn: sqlite3.Connection, snap: Snapshot, *, replace: bool, where
             written[name] = len(rows)
             if progress is not None:
                 progress(name, len(rows))
+        task_figures.resume_all(conn)
         conn.execute("DELETE FROM sqlite_sequence")  # the inserts above made rows of their own there
         autoincrement = {r[0] for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%'")}

@@ -16,6 +16,8 @@ Version 7: judging — work_group.review_closing, next_steps and assessment_weig
 Version 8: evidence.
 Version 9: import_tombstone — tasks and members the office deleted that came from a file, so a
            re-import does not bring them back.
+Version 10: task_figure — what the 总览 count reads of each task, kept by triggers
+           (models/task_figures.py); filled for every task by the upgrade. Both engines.
 Version 11: evidence_content — the content of evidence files on a server ledger (issue 18); empty
            on a ledger file, which keeps them in its .files folder.
 """
@@ -194,8 +196,13 @@ def _v8_to_v9(conn: sqlite3.Connection) -> None:
 
 
 def _v9_to_v10(conn: sqlite3.Connection) -> None:
-    """PLACEHOLDER in this branch (issue 18, session 14): version 10 is another helper's step; the
-    merge replaces this function with it."""
+    """task_figure (issue 17): each task's figures for the 总览 count, with the triggers that keep
+    them, filled for every task; on a file and on a server (models.task_figures says how on each).
+    A later step that rebuilds task or one of its rows' tables must make the triggers again."""
+    from models import task_figures
+
+    # makes CREATE TABLE task_figure and CREATE TABLE task_figure_pause (named here for models.schema_check)
+    task_figures.create(conn)
 
 
 def _v10_to_v11(conn: sqlite3.Connection) -> None:

@@ -29,6 +29,10 @@ def generate() -> str:
         out.append(str(CreateTable(table).compile(dialect=dialect)).strip() + ";\n")
         for index in sorted(table.indexes, key=lambda i: i.name or ""):
             out.append(str(CreateIndex(index).compile(dialect=dialect)).strip() + ";\n")
+    from models.task_figures import file_schema
+
+    out.append("-- What the 总览 count reads of each task, kept by triggers (models/task_figures.py).\n")
+    out += [statement + ";\n" for statement in file_schema()]
     return "\n".join(out)
 
 

@@ -323,3 +323,397 @@ CREATE TABLE report_entry (
 );
 
 CREATE INDEX ix_report_entry_task_id ON report_entry (task_id);
+
+-- What the 总览 count reads of each task, kept by triggers (models/task_figures.py).
+
+CREATE TABLE task_figure (task_id INTEGER NOT NULL PRIMARY KEY, group_id INTEGER NOT NULL, live INTEGER NOT NULL, status VARCHAR NOT NULL, due DATE, done_on DATE, first_year INTEGER, lead_unit INTEGER, leads INTEGER NOT NULL, apart INTEGER NOT NULL);
+
+CREATE INDEX ix_task_figure_count ON task_figure (group_id, live, lead_unit, apart, status, due, first_year, done_on, leads);
+
+CREATE INDEX ix_task_figure_group_due ON task_figure (group_id, due);
+
+CREATE TABLE task_figure_pause (one INTEGER NOT NULL PRIMARY KEY);
+
+CREATE TRIGGER task_figure_target_insert AFTER INSERT ON target WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = NEW.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_target_delete AFTER DELETE ON target WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = OLD.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_target_update AFTER UPDATE ON target WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id IN (OLD.task_id, NEW.task_id)
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_assignment_insert AFTER INSERT ON assignment WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) AND NEW.role = 'lead' BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = NEW.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_assignment_delete AFTER DELETE ON assignment WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) AND OLD.role = 'lead' BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = OLD.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_assignment_update AFTER UPDATE ON assignment WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) AND (OLD.role = 'lead' OR NEW.role = 'lead') BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id IN (OLD.task_id, NEW.task_id)
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_extension_insert AFTER INSERT ON extension WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = NEW.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_extension_delete AFTER DELETE ON extension WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = OLD.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_extension_update AFTER UPDATE ON extension WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id IN (OLD.task_id, NEW.task_id)
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_task_closing_insert AFTER INSERT ON task_closing WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = NEW.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_task_closing_delete AFTER DELETE ON task_closing WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = OLD.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_task_closing_update AFTER UPDATE ON task_closing WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id IN (OLD.task_id, NEW.task_id)
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_report_entry_insert AFTER INSERT ON report_entry WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = NEW.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_report_entry_delete AFTER DELETE ON report_entry WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = OLD.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_report_entry_update AFTER UPDATE ON report_entry WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id IN (OLD.task_id, NEW.task_id)
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_progress_insert AFTER INSERT ON progress WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = NEW.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_progress_delete AFTER DELETE ON progress WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = OLD.task_id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_progress_update AFTER UPDATE ON progress WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id IN (OLD.task_id, NEW.task_id)
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_task_insert AFTER INSERT ON task WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = NEW.id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_task_update AFTER UPDATE OF group_id, status, due, done_on, cancelled_on ON task WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, CAST((SELECT max(x.year) FROM target x WHERE x.task_id = t.id) AS TEXT) || '-12-31'),
+  t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
+  (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
+  (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
+  CASE WHEN (EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM task_closing c WHERE c.task_id = t.id)
+  OR EXISTS (SELECT 1 FROM report_entry r WHERE r.task_id = t.id AND r.role = 'lead' AND r.status = '已完成')
+  OR t.status != '已完成' AND (
+    EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id AND x.actual IS NOT NULL AND x.actual != '')
+    OR EXISTS (SELECT 1 FROM progress p WHERE p.task_id = t.id AND (p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%'))
+       AND EXISTS (SELECT 1 FROM target x WHERE x.task_id = t.id))) THEN 1 ELSE 0 END
+FROM task t WHERE t.id = NEW.id
+ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
+  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart;
+END;
+
+CREATE TRIGGER task_figure_task_delete AFTER DELETE ON task WHEN NOT EXISTS (SELECT 1 FROM task_figure_pause) BEGIN
+DELETE FROM task_figure WHERE task_id = OLD.id;
+END;

@@ -111,6 +111,10 @@ def create_schema(conn: Any) -> None:
     import models.tables  # noqa: F401  (registers the tables)
 
     SQLModel.metadata.create_all(conn)
+    from models import task_figures
+    from models.server_conn import adopt
+
+    task_figures.create(adopt(conn.connection.dbapi_connection, "", cursors_only=True))  # triggers: plain SQL
     conn.execute(text(f"CREATE TABLE {VERSION_TABLE} (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), "
                       "version INTEGER NOT NULL)"))
     conn.execute(text(f"INSERT INTO {VERSION_TABLE} (version) VALUES (:v)"), {"v": migrations.CURRENT_VERSION})

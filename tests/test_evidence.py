@@ -166,6 +166,10 @@ def test_upgrade_from_version_7_adds_the_evidence_table(db_path):
 
     Database(db_path).close()
     conn = sqlite3.connect(db_path)
+    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")  # the 总览 figures' (version 10), with their tables
+    conn.execute("DROP TABLE task_figure")
+    conn.execute("DROP TABLE task_figure_pause")
     conn.execute("DROP TABLE evidence")
     conn.execute("DROP TABLE import_tombstone")  # version 9's
     conn.execute("DROP TABLE evidence_content")  # version 11's

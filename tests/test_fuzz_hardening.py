@@ -223,7 +223,11 @@ def test_fuzz_a_ledger_missing_a_table_or_column_is_refused(demo_file, choice, d
         table = tables[choice % len(tables)]
         conn = sqlite3.connect(path)
         conn.execute("PRAGMA foreign_keys = OFF")
-        if drop_table:
+        # the 总览 figures' triggers (models/task_figures.py) name several tables: with one of them
+        # changed under them the schema would not parse, so the damaged ledger has none
+        for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            conn.execute(f'DROP TRIGGER "{trigger}"')
+        if drop_table or len(expected_columns()[table]) == 1:  # (a table's last column cannot be dropped)
             conn.execute(f'DROP TABLE "{table}"')
             what = table
         else:

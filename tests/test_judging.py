@@ -242,6 +242,10 @@ def test_upgrade_from_version_6(db_path):
 
     Database(db_path).close()
     conn = sqlite3.connect(db_path)
+    for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")  # the 总览 figures' (version 10), with their tables
+    for table in ("task_figure", "task_figure_pause"):
+        conn.execute(f"DROP TABLE {table}")
     for table in ("evidence", "import_tombstone", "evidence_content", "extension", "task_closing", "chase_record"):  # evidence: version 8, import_tombstone: 9, evidence_content: 11
         conn.execute(f"DROP TABLE {table}")
     for column in ("review_closing", "next_steps", "assessment_weights"):
@@ -253,7 +257,9 @@ def test_upgrade_from_version_6(db_path):
     db = Database(db_path)
     db.close()
     conn = sqlite3.connect(db_path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 11
+    from models.migrations import CURRENT_VERSION
+
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == CURRENT_VERSION
     assert conn.execute("SELECT review_closing, next_steps FROM work_group").fetchone() == (1, None)
     assert conn.execute("SELECT count(*) FROM task_closing").fetchone() == (0,)
     conn.close()
