@@ -458,22 +458,25 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
                            + ([[sheet.span_height(note)]] if note else []), bottom + 1, top, bottom)
 
     r = bottom + 1 + (0 if tasks else 1)
-    # The body's cells are most of the sheet: a plain text goes straight to xlsxwriter with its
-    # format fetched once per style (in the order ``sheet.text`` would create it, so the file is the
-    # same); a text that needs Excel's quote prefix or cutting, and an empty cell, take
-    # ``sheet.text``.
-    write_string, text_cell = ws.write_string, sheet.text
+    # The body's cells are most of the sheet: a plain text and an empty cell go straight to
+    # xlsxwriter's typed writers with the format fetched once per style (in the order
+    # ``sheet.text`` would create it, so the file is the same); only a text that needs Excel's quote
+    # prefix or cutting takes ``sheet.text``.
+    write_string, write_blank, text_cell = ws.write_string, ws.write_blank, sheet.text
     styles = [(col, "left" if col == c_content or col == c_notes else "center") for col in body]
     rows = zip(*body.values())
     body_formats: dict[str, Any] = {}
     for block, merged, block_counts, segments in zip(blocks, merged_of, block_lines, pages):
         for task, cells in zip(block, rows):
             for (col, style), value in zip(styles, cells):
-                if value and len(value) <= CELL_CHARS and not value.startswith(FORMULA_STARTS):
+                if not value or (len(value) <= CELL_CHARS and not value.startswith(FORMULA_STARTS)):
                     fmt = body_formats.get(style)
                     if fmt is None:
                         fmt = body_formats[style] = sheet.fmt(style)
-                    write_string(r, col, value, fmt)
+                    if value:
+                        write_string(r, col, value, fmt)
+                    else:
+                        write_blank(r, col, None, fmt)
                 else:
                     text_cell(r, col, value, style)
             if c_status is not None:
