@@ -25,7 +25,6 @@ division table needs, while the normal mode stays far below the 150 MB limit (se
 
 from __future__ import annotations
 
-import gc
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from exporters.collector import collector_skips_kept_objects
 from exporters.ledger_data import ExportError, find_group
 from exporters.private import private_file
 from exporters.xlsx_sheet import Column, Sheet, clean_file_name
@@ -125,30 +125,6 @@ def read_snapshot(db: Any) -> Iterator[sqlite3.Connection]:
 EVERY_GROUP = "全部领导小组"
 
 
-@contextmanager
-def _collector_skips_kept_objects() -> Iterator[Callable[[], None]]:
-    """Yields ``keep()``, to be called whenever everything alive will stay alive to the end of the
-    export: from then on the cyclic collector leaves those objects alone (``gc.freeze``); at the
-    end they are handed back to it (``gc.unfreeze``).
-
-    Why (issue 17): an export makes ~200,000 container objects (a row's lists, xlsxwriter's cells);
-    every few thousand of them the collector walks every older object still alive — the program's
-    modules and the group's tasks read from the ledger, which all live to the end of the export and
-    hold no garbage. Frozen, they are not walked again: 0.18 → 0.08 s of collection on the 10,000-task
-    real-shaped table (what is left is xlsxwriter's own cells, as in the bare xlsxwriter baseline).
-    Nothing is kept longer: a frozen object is freed as usual when its last reference goes; only a
-    reference cycle dropped meanwhile waits for the unfreeze. A caller that froze objects itself
-    (the TUI, at startup) keeps its own arrangement: nothing is frozen or unfrozen then."""
-    if gc.get_freeze_count():
-        yield lambda: None
-        return
-    gc.freeze()  # the modules
-    try:
-        yield gc.freeze
-    finally:
-        gc.unfreeze()
-
-
 def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | None = None, within: int = 7,
            today: date | None = None, warn: Any = None, *, with_status: bool = False,
            attachment: str | None = None, notes: list[str] | None = None, every_group: bool = False,
@@ -162,7 +138,7 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
     ``confirm`` (``models.store.connect_checking_meanwhile``): the ledger's check, still running; its
     verdict is awaited before the file is put in place, and when the export failed, and a damaged
     ledger is then refused (ExportError with the check's message) instead."""
-    with _collector_skips_kept_objects() as keep:
+    with collector_skips_kept_objects() as keep:
         try:
             return _export(db, kind, out, group_name, within, today, warn, keep, with_status=with_status,
                            attachment=attachment, notes=notes, every_group=every_group,
