@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from exporters.collector import collector_skips_kept_objects
 from exporters.ledger_data import ExportError, find_group
 from exporters.private import private_file
 from exporters.xlsx_sheet import Column, Sheet, clean_file_name
@@ -126,13 +127,41 @@ EVERY_GROUP = "全部领导小组"
 
 def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | None = None, within: int = 7,
            today: date | None = None, warn: Any = None, *, with_status: bool = False,
-           attachment: str | None = None, notes: list[str] | None = None, every_group: bool = False) -> Path:
+           attachment: str | None = None, notes: list[str] | None = None, every_group: bool = False,
+           confirm: Callable[[], None] | None = None) -> Path:
     """Write the ``kind`` report of ``group_name`` (the only group when None) to ``out``; return
     the path written. Raises ExportError (nothing written) when it cannot. ``warn`` is told of each
     text cut to Excel's 32,767 characters a cell. ``with_status`` adds 完成状态 and 完成日期 to the
     division table; ``attachment`` is the label above the title (附件2; 附件 by default); an empty
     report's words are appended to ``notes`` (for the command's output). ``every_group`` (history
-    only): the entries of every group, as the TUI's 操作记录 shows them with "全部领导小组"."""
+    only): the entries of every group, as the TUI's 操作记录 shows them with "全部领导小组".
+    ``confirm`` (``models.store.connect_checking_meanwhile``): the ledger's check, still running; its
+    verdict is awaited before the file is put in place, and when the export failed, and a damaged
+    ledger is then refused (ExportError with the check's message) instead."""
+    with collector_skips_kept_objects() as keep:
+        try:
+            return _export(db, kind, out, group_name, within, today, warn, keep, with_status=with_status,
+                           attachment=attachment, notes=notes, every_group=every_group,
+                           confirm=confirm or (lambda: None))
+        except BaseException:
+            if confirm is not None:
+                _confirm(confirm)  # a damaged ledger explains whatever went wrong reading it
+            raise
+
+
+def _confirm(confirm: Callable[[], None]) -> None:
+    from models.errors import DatabaseError
+
+    try:
+        confirm()
+    except DatabaseError as exc:
+        raise ExportError(str(exc)) from None
+
+
+def _export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | None, within: int,
+            today: date | None, warn: Any, keep: Callable[[], None], *, with_status: bool,
+            attachment: str | None, notes: list[str] | None, every_group: bool,
+            confirm: Callable[[], None]) -> Path:
     if kind not in KINDS:
         raise ValueError(f"unknown export kind {kind!r}; expected one of {', '.join(KINDS)}")
     if within < 0:
@@ -164,6 +193,7 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
         sheets: list[Sheet] = []
 
         def sheet(name: str, columns: list[Column], portrait: bool = False) -> Sheet:
+            keep()  # asked for once the report's data is read and measured: it stays to the end
             sheets.append(Sheet(workbook, name, columns, portrait))
             return sheets[-1]
 
@@ -195,6 +225,11 @@ def export(db: Any, kind: str, out: str | os.PathLike[str], group_name: str | No
     try:
         private_file(tmp)  # the office's data: readable by its owner only, like the database
         workbook.close()
+        try:
+            _confirm(confirm)  # read from a sound ledger: only then is the file put in place
+        except ExportError:
+            _discard(tmp)
+            raise
         os.replace(tmp, target)
     except OSError as exc:
         _discard(tmp)

@@ -228,13 +228,14 @@ def export_forms(db: Any, out_dir: str | os.PathLike[str], group_name: str | Non
                  round_name: str | None = None, units: list[int] | None = None) -> list[Path]:
     """Write the forms of a round (every unit, or the unit ids in ``units``); ExportError when the
     group, the round or the folder is wrong (nothing is written then)."""
+    from exporters.collector import collector_skips_kept_objects
     from exporters.excel import read_snapshot
 
     folder = Path(out_dir)
     if not folder.is_dir():
         raise ExportError(f"「{folder}」不是已有的文件夹：填报表每个单位一个文件，请给出一个文件夹。")
     written: list[Path] = []
-    with read_snapshot(db) as conn:  # one snapshot for every form
+    with collector_skips_kept_objects() as keep, read_snapshot(db) as conn:  # one snapshot for every form
         group = find_group(conn, group_name)
         rnd = find_round(conn, group.id, round_name)
         if rnd is None:
@@ -248,6 +249,7 @@ def export_forms(db: Any, out_dir: str | os.PathLike[str], group_name: str | Non
         reference = _reference(conn, rnd)
         states.sort(key=lambda u: u.unit)
         line_cache: dict[tuple[str, float], int] = {}
+        keep()  # the round's tasks, read once, serve every form: the collector leaves them alone
         for unit in states:
             target = folder / form_file_name(group.name, rnd.name, unit.unit)
             tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp.xlsx")

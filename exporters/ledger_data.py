@@ -99,14 +99,14 @@ def read_tasks(conn: sqlite3.Connection, group_id: int, *, progress: bool = Fals
     list: found through the group/status/due index, without reading the other tasks)."""
     tasks: list[TaskRow] = []
     by_id: dict[int, TaskRow] = {}
-    where, args = "group_id = ? AND cancelled_on IS NULL", [group_id]  # a cancelled task is not reported
+    where, args = "t.group_id = ? AND t.cancelled_on IS NULL", [group_id]  # a cancelled task is not reported
     if open_due_by is not None:
-        where += " AND status IN ('未启动', '推进中') AND due <= ?"
+        where += " AND t.status IN ('未启动', '推进中') AND t.due <= ?"
         args.append(open_due_by.isoformat())
     for (task_id, cat_no, cat, number, content, deadline, due, status, done_on, notes,
          unpaired) in conn.execute(
             "SELECT id, category_number, category, number, content, deadline, due, status, done_on, notes, "
-            f"unpaired_persons FROM task WHERE {where} ORDER BY position, id", args):
+            f"unpaired_persons FROM task t WHERE {where} ORDER BY position, id", args):
         task = TaskRow(task_id, cat_no, cat, number, content, deadline, _date(due), status, _date(done_on), notes,
                        json.loads(unpaired) if unpaired else [])
         tasks.append(task)
@@ -114,20 +114,22 @@ def read_tasks(conn: sqlite3.Connection, group_id: int, *, progress: bool = Fals
     if not tasks:
         return tasks
     units = dict(conn.execute("SELECT id, name FROM unit"))
-    in_group = f"SELECT id FROM task WHERE {where}"
+    # the rows of the group's tasks joined to them: a little quicker than ``task_id IN (SELECT …)``, which
+    # first builds the list of the group's task ids (issue 17: 110 vs 120 ms for 10,000 tasks)
     for task_id, role, unit_id, person in conn.execute(
-            f"SELECT task_id, role, unit_id, person FROM assignment WHERE task_id IN ({in_group}) "
-            "ORDER BY task_id, role DESC, position, id", args):
+            f"SELECT a.task_id, a.role, a.unit_id, a.person FROM task t JOIN assignment a ON a.task_id = t.id "
+            f"WHERE {where} ORDER BY a.task_id, a.role DESC, a.position, a.id", args):
         task = by_id[task_id]
         (task.lead if role == "lead" else task.co).append((units[unit_id], person or None))
     for task_id, year, target in conn.execute(
-            f"SELECT task_id, year, target FROM target WHERE task_id IN ({in_group}) ORDER BY task_id, year", args):
+            f"SELECT g.task_id, g.year, g.target FROM task t JOIN target g ON g.task_id = t.id WHERE {where} "
+            "ORDER BY g.task_id, g.year", args):
         if target:
             by_id[task_id].targets[year] = target
     if progress:
         for task_id, on, unit_id, text in conn.execute(
-                f'SELECT task_id, "on", unit_id, text FROM progress WHERE task_id IN ({in_group}) '
-                'ORDER BY task_id, "on", id', args):
+                f'SELECT p.task_id, p."on", p.unit_id, p.text FROM task t JOIN progress p ON p.task_id = t.id '
+                f'WHERE {where} ORDER BY p.task_id, p."on", p.id', args):
             by_id[task_id].latest = (_date(on), units.get(unit_id), text)  # the last one read is the newest
     return tasks
 

@@ -49,7 +49,6 @@ from exporters.ledger_data import GroupInfo, MemberRow, TaskRow, read_members, r
 from exporters import fitting
 from exporters.xlsx_sheet import (BODY_PT, CELL_CHARS, FORMULA_STARTS, LABEL_PT, LINE_POINTS, TITLE_PT, Column,
                                   Sheet, line_count, preferred_text_width)
-from importers.records import NO_PERSON
 
 DONE, IN_PROGRESS, NOT_STARTED = "已完成", "推进中", "未启动"
 TITLES = {"division": "重点任务分工表", "progress": "重点任务进展情况表", "overdue": "逾期及临期任务督办清单",
@@ -62,6 +61,9 @@ UNIT_END = re.compile(
     r"校|场|厂|署|关|班|位|门|业|园|）|党委|支部|人大|政协|长)$"
 )
 UNIT_START = re.compile(r"^(县|市|区|省|州|盟|旗|镇|乡|街道|各|中共|共青团|团|国家|全|中国|自治)")
+# The reader's mark of a unit without a person (importers.records.NO_PERSON; tests/test_export_division.py
+# checks they agree), written out here so an export does not load the importers (~20 ms, issue 17).
+NO_PERSON = "—"
 HEADER_ROW = 21.0  # points: one line of 11 pt 黑体 with room around it
 _CN_NUMERAL = re.compile(r"[一二三四五六七八九十百零〇两]+")
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -181,10 +183,21 @@ def _unit_cell(units: list[str], persons: int) -> str:
     """Units one per line, unless the reader would take two lines for one wrapped name; then 、."""
     if len(units) < 2:
         return units[0] if units else ""
-    joinable = [i for i in range(len(units) - 1) if not _starts_like_unit(units[i + 1]) and units[i] != units[i + 1]]
-    risky = any(not _ends_like_unit(units[i]) for i in joinable) or (
-        persons and len(units) > persons and len(joinable) == len(units) - persons)
-    return "、".join(units) if risky else "\n".join(units)
+    return "、".join(units) if _risky(units, persons) else "\n".join(units)
+
+
+def _risky(units: list[str], persons: int) -> bool:
+    """Whether the reader could take two lines of ``units`` (one a line) for one wrapped name: a line
+    it may join to the next (the next does not start like a unit) that does not end like a unit, or
+    as many joinable lines as units beyond the ``persons``. One pass, no lists (issue 17: a real
+    table's unit lists differ from task to task)."""
+    joinable = 0
+    for unit, after in zip(units, units[1:]):
+        if unit != after and not _starts_like_unit(after):
+            if not _ends_like_unit(unit):
+                return True
+            joinable += 1
+    return bool(persons) and len(units) > persons and joinable == len(units) - persons
 
 
 @dataclass(slots=True)
@@ -239,7 +252,8 @@ def _role_cells(pairs: list[tuple[str, str | None]], extra: list[str], unit_widt
     if persons and len(persons) != len(units):  # some units without a person: "—" keeps lines paired
         pairs = [(u, p or NO_PERSON) for u, p in pairs]
         persons = [p for _, p in pairs]
-    if len(units) >= 2 and "\n" not in _unit_cell(units, len(persons) + len(extra)):
+    if len(units) >= 2 and _risky(units, len(persons) + len(extra)) and not any("\n" in u for u in units):
+        # as _unit_cell writes them: with 、
         return _Units("、".join(units), "\n".join([p or "" for _, p in pairs if p] + extra))
     if extra:
         return _Units("\n".join(units), "\n".join([p or "" for _, p in pairs] + extra).strip("\n"))
@@ -458,22 +472,25 @@ def write_division(sheet_factory, conn: sqlite3.Connection, group: GroupInfo, wi
                            + ([[sheet.span_height(note)]] if note else []), bottom + 1, top, bottom)
 
     r = bottom + 1 + (0 if tasks else 1)
-    # The body's cells are most of the sheet: a plain text goes straight to xlsxwriter with its
-    # format fetched once per style (in the order ``sheet.text`` would create it, so the file is the
-    # same); a text that needs Excel's quote prefix or cutting, and an empty cell, take
-    # ``sheet.text``.
-    write_string, text_cell = ws.write_string, sheet.text
+    # The body's cells are most of the sheet: a plain text and an empty cell go straight to
+    # xlsxwriter's typed writers with the format fetched once per style (in the order
+    # ``sheet.text`` would create it, so the file is the same); only a text that needs Excel's quote
+    # prefix or cutting takes ``sheet.text``.
+    write_string, write_blank, text_cell = ws.write_string, ws.write_blank, sheet.text
     styles = [(col, "left" if col == c_content or col == c_notes else "center") for col in body]
     rows = zip(*body.values())
     body_formats: dict[str, Any] = {}
     for block, merged, block_counts, segments in zip(blocks, merged_of, block_lines, pages):
         for task, cells in zip(block, rows):
             for (col, style), value in zip(styles, cells):
-                if value and len(value) <= CELL_CHARS and not value.startswith(FORMULA_STARTS):
+                if not value or (len(value) <= CELL_CHARS and not value.startswith(FORMULA_STARTS)):
                     fmt = body_formats.get(style)
                     if fmt is None:
                         fmt = body_formats[style] = sheet.fmt(style)
-                    write_string(r, col, value, fmt)
+                    if value:
+                        write_string(r, col, value, fmt)
+                    else:
+                        write_blank(r, col, None, fmt)
                 else:
                     text_cell(r, col, value, style)
             if c_status is not None:

@@ -175,6 +175,10 @@ class Column:
                 if self.typical:
                     self.seen.extend([0.0] * n)
                 continue
+            if text.isdigit() and text.isascii():
+                # a number is as wide as any other of its length (digits are equally wide and never
+                # break apart): measured once per length, not once per task number (issue 17)
+                text = "0" * len(text)
             self.see(text)
             if self.typical and n > 1:
                 self.seen.extend([self.seen[-1]] * (n - 1))

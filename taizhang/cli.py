@@ -384,7 +384,8 @@ def _export(args: argparse.Namespace) -> int:
         if args.within < 0:
             raise UsageError("--within 应为不小于 0 的天数。")
         try:
-            conn = store.connect(_db_path(args))
+            # the file's quick check runs meanwhile; export() waits for it before keeping a file (issue 17)
+            conn, confirm = store.connect_checking_meanwhile(_db_path(args))
         except DatabaseError as exc:
             raise BadInput(str(exc)) from None
         try:
@@ -405,7 +406,7 @@ def _export(args: argparse.Namespace) -> int:
                     del notes[start:]  # a retry over repaired text starts the report again
                     return export(conn, kind, out, group, within=args.within, warn=warn,
                                   with_status=args.with_status, notes=notes, every_group=every_group,
-                                  attachment=f"附件{n}" if len(kinds) > 1 else None)
+                                  attachment=f"附件{n}" if len(kinds) > 1 else None, confirm=confirm)
 
                 path, damaged = retry_repaired(conn, write)
                 paths.append(path)
@@ -413,6 +414,12 @@ def _export(args: argparse.Namespace) -> int:
                     print(f"注意：{line}", file=sys.stderr)
         except ExportError as exc:
             raise BadInput(str(exc)) from None
+        except BaseException:
+            try:
+                confirm()  # a damaged ledger explains whatever else went wrong reading it
+            except DatabaseError as exc:
+                raise BadInput(str(exc)) from None
+            raise
         finally:
             conn.close()
         for path in paths:

@@ -422,3 +422,10 @@ def test_division_converts_to_pdf_with_libreoffice(demo, tmp_path):
     pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
     assert 2 <= pages <= 8  # A4 landscape pages, not one per column or a shrunken single page
     assert re.search(rb"/MediaBox\s*\[\s*0 0 841\.\d+ 595\.\d+", data)  # A4 landscape
+
+
+def test_the_exporter_marks_a_unit_without_a_person_as_the_reader_expects():
+    from exporters import reports
+    from importers.records import NO_PERSON, NO_PERSON_MARKS
+
+    assert reports.NO_PERSON == NO_PERSON and reports.NO_PERSON in NO_PERSON_MARKS
