@@ -366,9 +366,11 @@ def _add_shared(layout: SheetLayout, window: bytes, start: int, stop: int, share
     # half of this guard on a 10,000-task table). A cell with more digits than the look-back reaches
     # is missed, the count below differs, and the sheet is read carefully: never undercounted.
     found = _SHARED_VALUE.findall(window, start, stop)
-    cut = _SHARED_VALUE.search(window, max(stop - 40, start))
-    if cut is not None and cut.start() < stop < cut.end():
-        found.append(cut[1])
+    for cut in _SHARED_VALUE.finditer(window, max(stop - 40, start)):  # a cell cannot start inside another
+        if cut.start() >= stop:
+            break
+        if cut.end() > stop:
+            found.append(cut[1])
     if len(found) != window.count(b't="s"', start, stop + 4) or _OTHER_TYPE.search(window):
         return True
     n = len(shared)
