@@ -362,9 +362,10 @@ def _add_shared(layout: SheetLayout, window: bytes, start: int, stop: int, share
     """Add the sizes of the shared strings the cells starting in window[start:stop] refer to; True
     (nothing added) when some shared-string cell there is written otherwise than t="s"><v>N</v>."""
     # The cells wholly inside [start, stop) at C speed (findall stops at stop), then the one cell that
-    # starts before stop and ends after it, if any (issue 17: a match object per cell in Python was
-    # half of this guard on a 10,000-task table). A cell with more digits than the look-back reaches
-    # is missed, the count below differs, and the sheet is read carefully: never undercounted.
+    # starts before stop and ends after it, if any (issue 17: a match object per cell in Python, and five
+    # substring searches for the other forms, were a fifth of the guard on a 10,000-task table). A cell
+    # with more digits than the look-back reaches is missed, the count below differs, and the sheet is
+    # read carefully: never undercounted.
     found = _SHARED_VALUE.findall(window, start, stop)
     for cut in _SHARED_VALUE.finditer(window, max(stop - 40, start)):  # a cell cannot start inside another
         if cut.start() >= stop:
