@@ -500,7 +500,19 @@ def _piece_of(part: str) -> tuple[str | None, str | None, str]:
 def _joinable(pieces: list[Piece], i: int) -> bool:
     """Whether line i+1 may continue the unit name of line i."""
     nxt, after_break, _ = pieces[i + 1]
-    return after_break and not _UNIT_START.match(nxt) and pieces[i][0] != nxt
+    return after_break and not _starts_like_unit(nxt) and pieces[i][0] != nxt
+
+
+# Whether a unit name starts like a unit of its own (县…, 市…, 各…) or ends like one (…局, …中心): asked of
+# every pair of lines of every unit cell, about the same few names (issue 17); pure, so kept per name.
+@functools.lru_cache(maxsize=8192)
+def _starts_like_unit(name: str) -> bool:
+    return _UNIT_START.match(name) is not None
+
+
+@functools.lru_cache(maxsize=8192)
+def _ends_like_unit(name: str) -> bool:
+    return _UNIT_END.search(name) is not None
 
 
 def _join(pieces: list[Piece], at: set[int]) -> list[Piece]:
@@ -517,7 +529,7 @@ def _join(pieces: list[Piece], at: set[int]) -> list[Piece]:
 _PHONE = re.compile(r"[\s:：,，]*(?:电话|手机|联系电话|Tel|TEL)?[:：]?\s*[\d\-－—()（）+ ]{7,}$")
 
 
-@dataclass
+@dataclass(slots=True)
 class CellUnits:
     units: list[UnitRef]  # each with its person when the lines pair
     unpaired: list[str]  # persons that could not be paired (none is ever dropped)
@@ -546,8 +558,9 @@ class UnitReader:
         """Drop the cached cells read before every wrapped name was learnt whose reading asked about
         a name learnt since; keep what was learnt. A cell that asked about no such name reads the same
         now, so it is kept: reading it again was a fifth of a 10,000-task import (issue 17)."""
-        self._cache = {key: cell for key, cell in self._cache.items()
-                       if not any(name in self.learnt for name in cell.asked)}
+        learnt = self.learnt
+        if learnt:  # nothing learnt (the usual table): every cell reads the same, the cache is kept as it is
+            self._cache = {key: cell for key, cell in self._cache.items() if learnt.isdisjoint(cell.asked)}
 
     def learn(self, unit_value: object, person_value: object) -> None:
         self.learnt.update(self.read(unit_value, person_value).learnt)
@@ -559,7 +572,7 @@ class UnitReader:
         asked: list[str] = []  # the wrapped names looked up in what was learnt (see forget_cells)
         if len(pieces) > 1:
             joins = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)
-                     and (not _UNIT_END.search(pieces[i][0]) or self._was_learnt(pieces[i][0] + pieces[i + 1][0], asked)
+                     and (not _ends_like_unit(pieces[i][0]) or self._was_learnt(pieces[i][0] + pieces[i + 1][0], asked)
                           or pieces[i + 1][0].startswith(("（", "(")))}  # no unit starts with a bracket
             if joins:
                 pieces = _join(pieces, joins)

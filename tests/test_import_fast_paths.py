@@ -1,0 +1,106 @@
+"""Issue 17: the short cuts that make a large import faster give what the plain way gives.
+
+* The text guard counts the shared strings a sheet's cells refer to a window at a time, at C speed
+  (``extent._add_shared``); a cell cut by a window's end must still be counted once, whatever the
+  window size, without falling back to the slow count: the count is compared with one made over the
+  whole sheet at once.
+* A first import into a ledger without tasks drops the secondary indexes of task and assignment and
+  creates them again after the rows (``load._drop_indexes``): the ledger then has the very indexes a
+  new ledger has, and an import that fails before its commit leaves them as they were.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from conftest import ROOT, table_rows
+
+from importers.load import load
+from importers.readers import extent, textsize
+from importers.table import read_task_table
+from models import store
+
+SAMPLE = ROOT / "sample_data" / "闽清县老龄事业重点任务分工表.xlsx"
+
+
+def _sheet_of_shared_strings(path: Path, rows: int) -> Path:
+    """An .xlsx whose cells are all shared strings of different lengths (xlsxwriter writes them
+    t="s"><v>N</v>), its sheet XML several windows long."""
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("表")
+    for r in range(rows):
+        for c in range(6):
+            sheet.write_string(r, c, "任务" * (1 + (r * 7 + c * 3) % 23) + str(r % 997))
+    book.close()
+    return path
+
+
+def _references_counted_whole(path: Path) -> int:
+    """The bytes of shared text the cells refer to, counted over the sheet read whole."""
+    with zipfile.ZipFile(path) as archive:
+        sizes = textsize.shared_string_sizes(archive)
+        xml = archive.read("xl/worksheets/sheet1.xml")
+    return sum(sizes[int(i)] for i in re.findall(rb't="s"><v>([0-9]+)</v>', xml))
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 5_003, 4_177, 8_192])
+def test_the_text_guard_counts_each_reference_once_whatever_the_windows(tmp_path, monkeypatch, chunk):
+    book = _sheet_of_shared_strings(tmp_path / "长表.xlsx", rows=9_000)
+    with zipfile.ZipFile(book) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size > 1.5 * (1 << 20)  # several windows
+    monkeypatch.setattr(extent, "CHUNK", chunk)
+    careful: list[str] = []  # the slow count over the whole sheet, which an ordinary sheet should not need
+    slow = textsize.shared_references
+    monkeypatch.setattr(textsize, "shared_references", lambda *args: careful.append(args[1]) or slow(*args))
+    layouts = extent.check_workbook(book, "xlsx")
+    assert careful == []
+    whole = _references_counted_whole(book)
+    assert whole > textsize.MAX_TEXT_BYTES // 16  # a real amount of text, not a trivial sum
+    # the sheet's own count is exactly the references; the first sheet also holds the strings once
+    assert layouts["表"].text == whole
+
+
+def _indexes(path: Path) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"))
+    finally:
+        conn.close()
+
+
+def test_a_first_import_leaves_the_indexes_a_new_ledger_has(tmp_path):
+    new, imported = tmp_path / "new.db", tmp_path / "imported.db"
+    store.connect(new).close()
+    table = read_task_table(SAMPLE)
+    load(imported, table, "闽清")
+    assert _indexes(imported) == _indexes(new)
+    assert any(name == "ix_assignment_unit_role" for _, name, _, _ in _indexes(imported))
+    conn = sqlite3.connect(imported)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        used = conn.execute("EXPLAIN QUERY PLAN SELECT task_id FROM assignment WHERE unit_id = 1 AND role = 'lead'")
+        assert "ix_assignment_unit_role" in " ".join(str(row) for row in used)
+        assert conn.execute("SELECT count(*) FROM task").fetchone()[0] == len(table.tasks)
+    finally:
+        conn.close()
+    load(imported, read_task_table(SAMPLE), "另一个领导小组")  # into a ledger with tasks: nothing dropped
+    assert _indexes(imported) == _indexes(new)
+
+
+def test_a_first_import_that_fails_before_its_commit_leaves_the_ledger_and_its_indexes(tmp_path):
+    path = tmp_path / "ledger.db"
+    store.connect(path).close()
+    indexes, rows = _indexes(path), table_rows(path)
+
+    def fail() -> None:
+        raise OSError("备份失败")
+
+    with pytest.raises(OSError):
+        load(path, read_task_table(SAMPLE), "闽清", before_commit=fail)
+    assert _indexes(path) == indexes
+    assert table_rows(path) == rows
