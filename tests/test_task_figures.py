@@ -162,6 +162,7 @@ def test_the_figures_after_returned_forms_and_on_an_upgraded_ledger(demo, tmp_pa
         raw.execute(f"DROP TRIGGER {name}")
     raw.execute("DROP TABLE task_figure")
     raw.execute("DROP TABLE task_figure_pause")
+    raw.execute("DROP TABLE evidence_content")  # version 11
     raw.execute("PRAGMA user_version = 9")
     raw.commit()
     raw.close()
@@ -185,6 +186,7 @@ def test_a_server_ledger_upgraded_from_version_9_gets_its_figures(ledger_db, led
             conn.execute(f"DROP TRIGGER {name} ON {table}")
         conn.execute("DROP TABLE task_figure")
         conn.execute("DROP TABLE task_figure_pause")
+        conn.execute("DROP TABLE evidence_content")  # version 11
         for name in ("task_figure_refresh(integer[])", "task_figure_rows_added()", "task_figure_rows_removed()",
                      "task_figure_rows_changed()", "task_figure_tasks_written()", "task_figure_tasks_removed()",
                      "task_figure_tasks_truncated()"):
