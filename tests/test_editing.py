@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from conftest import file_value, on_both_engines
+from conftest import file_value
 from models import operations as ops
 from models.changes import OperationError
 from models.tables import TRACKED_TABLES, History, Member, Progress, Task
@@ -62,7 +62,7 @@ EDITS = {
 
 
 @pytest.mark.parametrize("name", sorted(EDITS))
-@on_both_engines
+@pytest.mark.both_engines
 def test_edit_is_one_entry_undone_and_redone_exactly(db, ledger, name):
     EDITS[name](db, ledger)  # for the two-step ones, the state before the last step is what undo restores
     after = state(db)
@@ -107,7 +107,7 @@ def test_cancelled_task_leaves_lists_and_counts_and_shows_on_request(db, db_path
         assert s.get(Task, t1).cancelled_on is None
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_delete_task_takes_its_rows_and_undo_brings_them_back(db, ledger):
     t1 = ledger["tasks"][0]
     before = state(db)
@@ -151,7 +151,7 @@ def test_import_after_undo_does_not_reuse_ids(db, db_path, tmp_path):
     assert ids and min(ids) > t
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_delete_member_renumbers_and_clears_successor_link(db, ledger):
     m1, m2 = ledger["members"]
     new = ops.replace_member(db, m1, "孙建国")
@@ -161,7 +161,7 @@ def test_delete_member_renumbers_and_clears_successor_link(db, ledger):
         assert [(m.name, m.position, m.successor_id) for m in rows] == [("黄敬铿", 1, None), ("陈淑玲", 2, None)]
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_delete_group_refuses_one_with_content(db, ledger):
     with pytest.raises(OperationError, match="任务 3 项、成员 2 项"):
         ops.delete_group(db, ledger["group"])
@@ -190,7 +190,7 @@ def test_tick_with_a_completion_date_and_refusal_of_the_future(db, ledger):
         assert (task.status, task.done_on) == ("已完成", date(2023, 6, 20))
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_bulk_tick_leaves_done_tasks_their_date(db, ledger):
     t1, t2, t3 = ledger["tasks"]
     ops.tick(db, t1, on=date(2023, 5, 1))
@@ -206,7 +206,7 @@ def test_bulk_set_deadline_reads_the_due_date(db, ledger):
         assert {s.get(Task, t).due for t in ledger["tasks"]} == {date(2026, 12, 20)}
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_redo_is_refused_after_another_change(db, ledger):
     ops.tick(db, ledger["tasks"][1])
     ops.undo(db)
@@ -214,7 +214,7 @@ def test_redo_is_refused_after_another_change(db, ledger):
     assert ops.redo(db) is None
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_redo_twice_after_two_undos_in_order(db, ledger):
     t2, t3 = ledger["tasks"][1:]
     ops.tick(db, t2)
