@@ -159,6 +159,16 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
                           env=full_env, cwd=cwd or ROOT, timeout=120)
 
 
+def connect_ledger(target: Path | str, **sqlite_options):
+    """A plain connection to a test's ledger on its engine: ``sqlite3.connect`` on a file, the
+    server connection (the same surface: ``?`` and ``:name``, values as a file gives them) on a server."""
+    if on_server(target):
+        from models.server_conn import connect
+
+        return connect(str(target))
+    return sqlite3.connect(target, **sqlite_options)
+
+
 def table_rows(db: Path | str) -> dict[str, list[tuple]]:
     """Every row of every table of a ledger (file or server): equal results mean nothing was written."""
     if on_server(db):

@@ -4,17 +4,19 @@ the lists and counts; ids freed by an undo are never given again."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from conftest import file_value
+from conftest import connect_ledger, file_value
 from models import operations as ops
 from models.changes import OperationError
 from models.tables import TRACKED_TABLES, History, Member, Progress, Task
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 
 def state(db) -> dict[str, list[tuple]]:
@@ -82,7 +84,7 @@ def test_cancelled_task_leaves_lists_and_counts_and_shows_on_request(db, db_path
 
     t1, t2, t3 = ledger["tasks"]
     ops.cancel_task(db, t1)
-    conn = sqlite3.connect(db_path)
+    conn = connect_ledger(db_path)
     group = data.groups(conn)[0]
     ov = data.overview(conn, group, date(2023, 7, 1))
     assert ov.counts["总数"] == 2 and ov.counts["逾期"] == 0  # t1 was overdue (2020) and in progress
@@ -129,7 +131,7 @@ def test_ids_freed_by_undo_are_not_given_again(db, ledger):
     assert fresh > doomed
     from models.audit import Scope, entries
 
-    conn = sqlite3.connect(db.path)
+    conn = connect_ledger(db.target)
     shown = [e.summary for e in entries(conn, Scope(task_id=fresh))]
     conn.close()
     assert shown == ["新增任务：新的任务"]
@@ -145,7 +147,7 @@ def test_import_after_undo_does_not_reuse_ids(db, db_path, tmp_path):
     csv = tmp_path / "表.csv"
     csv.write_text("序号,工作任务,牵头单位,完成时限\n1,推进养老服务,县民政局,2023年底\n", encoding="utf-8")
     load(db, read_file(csv, kind="tasks"), "小组")
-    conn = sqlite3.connect(db_path)
+    conn = connect_ledger(db_path)
     ids = [r[0] for r in conn.execute("SELECT id FROM task")]
     conn.close()
     assert ids and min(ids) > t

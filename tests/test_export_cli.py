@@ -10,6 +10,9 @@ import openpyxl
 import pytest
 from conftest import ROOT, run_cli
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 MINQING = "闽清县老龄工作领导小组"
 SIPING = "四平市老龄工作委员会"
 

@@ -11,6 +11,10 @@ import pytest
 
 from models import judging
 from models.judging import GREEN, RED, YELLOW, TargetFact, TaskFacts, judge
+from conftest import connect_ledger
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 MINQING = "闽清县老龄工作领导小组"
 D = date.fromisoformat
@@ -237,11 +241,12 @@ def test_group_without_review_has_no_claims(demo):
     conn.close()
 
 
+@pytest.mark.file_only("a ledger file of version 6; server ledgers begin later")
 def test_upgrade_from_version_6(db_path):
     from models.db import Database
 
     Database(db_path).close()
-    conn = sqlite3.connect(db_path)
+    conn = connect_ledger(db_path)
     for table in ("evidence", "import_tombstone", "extension", "task_closing", "chase_record"):  # evidence: version 8, import_tombstone: 9
         conn.execute(f"DROP TABLE {table}")
     for column in ("review_closing", "next_steps", "assessment_weights"):
@@ -252,7 +257,7 @@ def test_upgrade_from_version_6(db_path):
     conn.close()
     db = Database(db_path)
     db.close()
-    conn = sqlite3.connect(db_path)
+    conn = connect_ledger(db_path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 9
     assert conn.execute("SELECT review_closing, next_steps FROM work_group").fetchone() == (1, None)
     assert conn.execute("SELECT count(*) FROM task_closing").fetchone() == (0,)

@@ -19,6 +19,9 @@ from models.changes import OperationError
 from models.search import search_text
 from models.tables import TRACKED_TABLES, Assignment, History, Task
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 TODAY = "2023-07-01"  # TAIZHANG_TODAY from conftest
 GROUP = "闽清县老龄工作领导小组"
 T1 = "基本养老保险参保率达到90%"
