@@ -17,12 +17,10 @@ MINQING = "闽清县老龄工作领导小组"
 SIPING = "四平市老龄工作委员会"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("cli") / "demo.db"
-    result = run_cli("--db", str(db), "demo", "--no-tui")
-    assert result.returncode == 0, result.stderr
-    return db
+@pytest.fixture
+def demo_db(demo):
+    """The demo ledger (``taizhang demo``'s, tests/conftest.py) on this test's engine."""
+    return demo
 
 
 @pytest.mark.parametrize("kind", ["division", "progress", "overdue", "roster"])
