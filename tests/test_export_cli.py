@@ -69,13 +69,14 @@ def test_file_names_are_cleaned(tmp_path):
 
 
 def test_bad_group_exits_1_and_leaves_the_file(demo_db, tmp_path):
-    out = tmp_path / "keep.xlsx"
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "keep.xlsx"
     out.write_bytes(b"the office's own file")
     result = run_cli("--db", str(demo_db), "export", str(out), "--group", "没有的小组")
     assert result.returncode == 1
     assert "没有名为「没有的小组」的领导小组" in result.stderr and "Traceback" not in result.stderr
     assert out.read_bytes() == b"the office's own file"
-    assert [p.name for p in tmp_path.iterdir()] == ["keep.xlsx"]
+    assert [p.name for p in out.parent.iterdir()] == ["keep.xlsx"]
 
 
 def test_usage_and_input_errors(demo_db, tmp_path):
