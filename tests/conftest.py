@@ -46,15 +46,16 @@ def window_errors_fail_the_test():
 # file in the test's folder) or "server" (a fresh database on the test server, tests/pg.py).
 # The central fixtures obey it: ``ledger_at`` (where the ledger is: a Path or a postgresql:// URL, for
 # Database(), store.connect() or --db), ``db_path`` (the same), ``db`` and ``ledger_db`` (an open
-# Database on it), ``demo`` (a copy of the demo ledger) and ``table_rows``.
+# Database on it) and ``demo`` (a copy of the demo ledger); ``connect_ledger`` and ``table_rows`` read
+# either kind of ledger.
 #
 #   @pytest.mark.both_engines            this test (or a module's ``pytestmark``) runs once per engine
 #   @pytest.mark.file_only("why")         this test stays on a file, whatever its module says
 #
-# Unmarked tests run on a file. ``--engine file|server|both`` (or TAIZHANG_TEST_ENGINE) picks the
-# engines the ``both_engines`` tests run on; the default is both. ``--engine server`` runs them on
-# the server only. A server test is skipped (and the summary says so) when no server can start,
-# or fails under TAIZHANG_REQUIRE_POSTGRES=1 (CI).
+# Unmarked (and file_only) tests run on a file, once, their names unchanged. ``--engine
+# file|server|both`` (or TAIZHANG_TEST_ENGINE) picks the engines the ``both_engines`` tests run on;
+# the default is both; ``--engine server`` runs them on the server only. A server test is skipped
+# (and the summary says so) when no server can start, or fails under TAIZHANG_REQUIRE_POSTGRES=1 (CI).
 ENGINES = ("file", "server")
 ENGINE_ENV = "TAIZHANG_TEST_ENGINE"
 
@@ -80,9 +81,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "engine" not in metafunc.fixturenames:
         return
     marked = metafunc.definition.get_closest_marker("both_engines")
-    file_only = metafunc.definition.get_closest_marker("file_only")
-    engines = chosen_engines(metafunc.config) if marked and not file_only else ("file",)
-    metafunc.parametrize("engine", engines, indirect=True, ids=lambda e: e)
+    if marked and not metafunc.definition.get_closest_marker("file_only"):
+        metafunc.parametrize("engine", chosen_engines(metafunc.config), indirect=True, ids=lambda e: e)
+    # otherwise not parametrized (its name unchanged): ``engine`` is "file"
 
 
 @pytest.fixture

@@ -37,12 +37,12 @@ def test_a_marked_test_runs_on_each_engine_and_the_choice_narrows_it(tmp_path):
     assert [t.rsplit("[", 1)[1] for t in by_env] == ["file]"]
     # file_only wins over the module's mark, whatever the choice; the module's other tests follow it
     on_server = _collected(tmp_path, "tests/test_constraints.py", "--engine", "server")
-    assert "tests/test_constraints.py::test_pragmas_wal_and_busy_timeout[file]" in on_server
-    assert not any(t.endswith("[file]") for t in on_server if "pragmas" not in t and "private" not in t)
+    assert "tests/test_constraints.py::test_pragmas_wal_and_busy_timeout" in on_server
+    assert not any(t.endswith("[file]") for t in on_server)
     assert [t for t in _collected(tmp_path, "tests/test_constraints.py") if "busy_timeout" in t] == [
-        "tests/test_constraints.py::test_pragmas_wal_and_busy_timeout[file]"]
-    # an unmarked test of the db fixture is on a file, once
-    assert "tests/test_backup.py::test_only_the_last_30_are_kept[file]" in _collected(
+        "tests/test_constraints.py::test_pragmas_wal_and_busy_timeout"]
+    # an unmarked test of the db fixture is on a file, once, under its own name
+    assert "tests/test_backup.py::test_only_the_last_30_are_kept" in _collected(
         tmp_path, "tests/test_backup.py", "--engine", "server")
 
 def test_without_a_server_the_file_half_runs_and_the_summary_says_the_server_half_was_skipped(tmp_path):
