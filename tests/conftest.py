@@ -41,20 +41,89 @@ def window_errors_fail_the_test():
         yield
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "ledger.db"
+# ── Engines (issue 18) ────────────────────────────────────────────────────────────────────────
+# ONE mechanism decides on which engine a test's ledger is: the ``engine`` fixture, "file" (a SQLite
+# file in the test's folder) or "server" (a fresh database on the test server, tests/pg.py).
+# The central fixtures obey it: ``ledger_at`` (where the ledger is: a Path or a postgresql:// URL, for
+# Database(), store.connect() or --db), ``db_path`` (the same), ``db`` and ``ledger_db`` (an open
+# Database on it) and ``demo`` (a copy of the demo ledger); ``connect_ledger`` and ``table_rows`` read
+# either kind of ledger.
+#
+#   @pytest.mark.both_engines            this test (or a module's ``pytestmark``) runs once per engine
+#   @pytest.mark.file_only("why")         this test stays on a file, whatever its module says
+#
+# Unmarked (and file_only) tests run on a file, once, their names unchanged. ``--engine
+# file|server|both`` (or TAIZHANG_TEST_ENGINE) picks the engines the ``both_engines`` tests run on;
+# the default is both; ``--engine server`` runs them on the server only. A server test is skipped
+# (and the summary says so) when no server can start, or fails under TAIZHANG_REQUIRE_POSTGRES=1 (CI).
+ENGINES = ("file", "server")
+ENGINE_ENV = "TAIZHANG_TEST_ENGINE"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--engine", choices=("both", *ENGINES), default=None,
+                     help=f"engines the both_engines tests run on (default: ${ENGINE_ENV} or both)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_engines: run once on a ledger file and once on a server ledger")
+    config.addinivalue_line("markers", "file_only(reason): by nature about a SQLite file; never on a server")
+
+
+def chosen_engines(config: pytest.Config) -> tuple[str, ...]:
+    choice = config.getoption("--engine") or os.environ.get(ENGINE_ENV, "").strip() or "both"
+    if choice not in ("both", *ENGINES):
+        raise pytest.UsageError(f"{ENGINE_ENV}={choice}: file, server or both")
+    return ENGINES if choice == "both" else (choice,)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "engine" not in metafunc.fixturenames:
+        return
+    marked = metafunc.definition.get_closest_marker("both_engines")
+    if marked and not metafunc.definition.get_closest_marker("file_only"):
+        metafunc.parametrize("engine", chosen_engines(metafunc.config), indirect=True, ids=lambda e: e)
+    # otherwise not parametrized (its name unchanged): ``engine`` is "file"
 
 
 @pytest.fixture
-def db(request: pytest.FixtureRequest, db_path: Path):
-    """An open ledger file; with ``@on_both_engines`` once a file and once a server ledger."""
+def engine(request: pytest.FixtureRequest) -> str:
+    """"file" or "server": where this test's ledgers are (see above)."""
+    return getattr(request, "param", "file")
+
+
+def on_server(target: object) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+@pytest.fixture
+def ledger_at(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where this test's ledger is: a file in the test's folder (not made yet), or a fresh, empty
+    server ledger's URL."""
+    if engine == "file":
+        return tmp_path / "ledger.db"
+    return request.getfixturevalue("pg_server").new_ledger()
+
+
+@pytest.fixture
+def db_path(ledger_at: Path | str) -> Path | str:
+    return ledger_at
+
+
+@pytest.fixture
+def db(ledger_at: Path | str):
+    """An open ledger on this test's engine."""
     from models.db import Database
 
-    at = request.getfixturevalue("pg_server").new_ledger() if getattr(request, "param", "file") == "server" else db_path
-    database = Database(at)
+    database = Database(ledger_at)
     yield database
     database.close()
+
+
+@pytest.fixture
+def ledger_db(db):
+    """The same as ``db``, under the name the first server tests used."""
+    return db
 
 
 @pytest.fixture(scope="session")
@@ -74,8 +143,11 @@ def demo_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Path:
-    """A copy of the demo ledger of this test's own."""
+def demo(engine: str, request: pytest.FixtureRequest, demo_file: Path, tmp_path: Path) -> Path | str:
+    """A copy of the demo ledger of this test's own: a file, or a server ledger (copied from the
+    file once per run with ``taizhang copy``'s code, then made from that as a template)."""
+    if engine == "server":
+        return request.getfixturevalue("pg_server").new_ledger(like=demo_file)
     copy = tmp_path / "demo.db"
     shutil.copy(demo_file, copy)
     return copy
@@ -88,8 +160,34 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
                           env=full_env, cwd=cwd or ROOT, timeout=120)
 
 
-def table_rows(db: Path) -> dict[str, list[tuple]]:
-    """Every row of every table of a ledger: equal results mean nothing was written."""
+def connect_ledger(target: Path | str, **sqlite_options):
+    """A plain connection to a test's ledger on its engine: ``sqlite3.connect`` on a file, the
+    server connection (the same surface: ``?`` and ``:name``, values as a file gives them) on a server."""
+    if on_server(target):
+        from models.server_conn import connect
+
+        return connect(str(target))
+    return sqlite3.connect(target, **sqlite_options)
+
+
+def table_rows(db: Path | str) -> dict[str, list[tuple]]:
+    """Every row of every table of a ledger (file or server): equal results mean nothing was written."""
+    if on_server(db):
+        from models.store import connect
+
+        conn = connect(str(db))
+        try:
+            tables = [r[0] for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                "AND table_type = 'BASE TABLE' ORDER BY table_name")]
+            rows = {}
+            for t in tables:
+                n = len(conn.execute(f'SELECT * FROM "{t}" LIMIT 0').description)
+                order = ", ".join(str(i) for i in range(1, n + 1))
+                rows[t] = [tuple(r) for r in conn.execute(f'SELECT * FROM "{t}" ORDER BY {order}').fetchall()]
+            return rows
+        finally:
+            conn.close()
     conn = sqlite3.connect(db)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
@@ -126,21 +224,7 @@ def pg_url(pg_server) -> str:
     return pg_server.url(pg_server.new_database())
 
 
-# The same test on both engines (issue 18): ``ledger_at`` is where a test's ledger is, once a file in
-# the test's folder ("file") and once a fresh database on the test server ("server", skipped or failed
-# as ``pg_server`` is when no server starts). Pass it to Database(), store.connect() or --db.
-ENGINES = ("file", "server")
-
-
-@pytest.fixture(params=ENGINES)
-def ledger_at(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
-    if request.param == "file":
-        return tmp_path / "ledger.db"
-    return request.getfixturevalue("pg_server").new_ledger()
-
-
-# A test of the ``db`` fixture run on each engine in turn (issue 18): ``@on_both_engines``.
-on_both_engines = pytest.mark.parametrize("db", ENGINES, indirect=True)
+on_both_engines = pytest.mark.both_engines  # the older spelling
 
 
 def file_value(value: object) -> object:
@@ -149,16 +233,6 @@ def file_value(value: object) -> object:
     from models.ledger_copy import file_value as as_in_file
 
     return as_in_file(value)
-
-
-@pytest.fixture
-def ledger_db(ledger_at: Path | str):
-    """An open ``Database`` on ``ledger_at`` (so on each engine in turn)."""
-    from models.db import Database
-
-    database = Database(ledger_at)
-    yield database
-    database.close()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -87,19 +87,32 @@ class Server:
         self.sql(f"GRANT ALL ON SCHEMA public TO {PASSWORD_USER}", dbname=name)
         return name
 
-    def new_ledger(self) -> str:
-        """A new database that already holds an empty taizhang ledger (copied from a template made
-        once per run, far quicker than making the schema per test); its URL."""
-        if not getattr(self, "_template", None):
+    def new_ledger(self, like: Path | None = None) -> str:
+        """A new database that already holds a taizhang ledger (copied from a template made once per
+        run, far quicker than making the schema per test); its URL. Empty, or with ``like`` (a
+        ledger file) the whole of that file's ledger, copied onto the template once by ``taizhang
+        copy``'s code."""
+        templates: dict[object, str] = self.__dict__.setdefault("_templates", {})
+        if None not in templates:
             from models.server import open_ledger
 
             name = self.new_database("template")
             open_ledger(self.url(name)).dispose()
-            self._template = name
-        name = f"ledger_{os.getpid()}_{next(_counter)}"
-        self.sql(f'CREATE DATABASE "{name}" TEMPLATE "{self._template}"')
+            templates[None] = name
+        key = None if like is None else str(like)
+        if key not in templates:
+            from models.ledger_copy import copy_ledger
+
+            name = self._from_template(templates[None], "template")
+            copy_ledger(key, self.url(name))
+            templates[key] = name
+        return self.url(self._from_template(templates[key], "ledger"))
+
+    def _from_template(self, template: str, prefix: str) -> str:
+        name = f"{prefix}_{os.getpid()}_{next(_counter)}"
+        self.sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         self.sql(f'GRANT ALL ON DATABASE "{name}" TO {PASSWORD_USER}')
-        return self.url(name)
+        return name
 
     def stop(self) -> None:
         subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import os
 import subprocess
@@ -12,6 +14,9 @@ from conftest import ROOT, run_cli
 
 from taizhang import __version__
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 
 def test_version():
     result = run_cli("--version")
@@ -19,8 +24,8 @@ def test_version():
     assert result.stdout.strip() == f"taizhang {__version__}"
 
 
-def test_export_json_of_a_new_database_is_a_valid_empty_dump(tmp_path):
-    db, out = tmp_path / "x.db", tmp_path / "x.json"
+def test_export_json_of_a_new_database_is_a_valid_empty_dump(ledger_at, tmp_path):
+    db, out = ledger_at, tmp_path / "x.json"
     result = run_cli("--db", str(db), "export", str(out))
     assert result.returncode == 0, result.stderr
     assert json.loads(out.read_text(encoding="utf-8")) == {"format": "taizhang-dump/1", "units": [], "groups": []}

@@ -11,6 +11,9 @@ import openpyxl
 import pytest
 from conftest import SAMPLES, run_cli
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 MINQING = SAMPLES / "闽清县老龄事业重点任务分工表.xlsx"
 
 
@@ -21,8 +24,8 @@ def dump(tmp_path, db) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
-def test_import_prints_what_it_found_and_writes_it(tmp_path):
-    db = tmp_path / "t.db"
+def test_import_prints_what_it_found_and_writes_it(ledger_at, tmp_path):
+    db = ledger_at
     result = run_cli("--db", str(db), "import", str(MINQING), "--group", "闽清县老龄工作领导小组")
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -39,16 +42,16 @@ def test_import_prints_what_it_found_and_writes_it(tmp_path):
     assert "没有改动" in again.stdout
 
 
-def test_dry_run_writes_nothing(tmp_path):
-    db = tmp_path / "t.db"
+def test_dry_run_writes_nothing(ledger_at, tmp_path):
+    db = ledger_at
     result = run_cli("--db", str(db), "import", str(MINQING), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "试运行" in result.stdout and "新增 27" in result.stdout
     assert dump(tmp_path, db)["groups"] == []
 
 
-def test_without_group_a_new_database_names_the_group_and_one_group_is_reused(tmp_path):
-    db = tmp_path / "t.db"
+def test_without_group_a_new_database_names_the_group_and_one_group_is_reused(ledger_at, tmp_path):
+    db = ledger_at
     assert run_cli("--db", str(db), "import", str(MINQING)).returncode == 0
     roster = SAMPLES / "临海市老有康养专项工作组成员名单.txt"
     assert run_cli("--db", str(db), "import", str(roster), "--as", "roster").returncode == 0
@@ -57,13 +60,13 @@ def test_without_group_a_new_database_names_the_group_and_one_group_is_reused(tm
     assert len(groups[0]["members"]) == 35
 
 
-def test_another_places_table_is_not_put_silently_into_the_only_group(tmp_path):
+def test_another_places_table_is_not_put_silently_into_the_only_group(ledger_at, tmp_path):
     """One group (闽清) and no --group: a table titled for another place's group (启东), none of whose
     tasks are 闽清's, is refused with what to type, the ledger untouched; --group then decides. A
     table of the same place (a roster's group, then its tasks) still goes into the one group."""
     from conftest import table_rows
 
-    db = tmp_path / "t.db"
+    db = ledger_at
     assert run_cli("--db", str(db), "import", str(MINQING)).returncode == 0
     before = table_rows(db)
     qidong = SAMPLES / "启东市省健康县区建设任务分工表.xlsx"
@@ -82,15 +85,15 @@ def test_another_places_table_is_not_put_silently_into_the_only_group(tmp_path):
     assert tasks.returncode == 0 and "→ 领导小组「临海市老有康养专项工作组」" in tasks.stdout
 
 
-def test_several_groups_need_group_and_say_which(tmp_path):
-    db = tmp_path / "t.db"
+def test_several_groups_need_group_and_say_which(ledger_at, tmp_path):
+    db = ledger_at
     assert run_cli("--db", str(db), "import", str(MINQING), "--group", "甲").returncode == 0
     assert run_cli("--db", str(db), "import", str(MINQING), "--group", "乙").returncode == 0
     result = run_cli("--db", str(db), "import", str(MINQING))
     assert result.returncode == 2 and "请用 --group 指定：甲、乙" in result.stderr
 
 
-def test_sheet_option_picks_the_sheet(tmp_path):
+def test_sheet_option_picks_the_sheet(ledger_at, tmp_path):
     path = tmp_path / "两张表.xlsx"
     wb = openpyxl.Workbook()
     first = wb.active
@@ -101,7 +104,7 @@ def test_sheet_option_picks_the_sheet(tmp_path):
         ws.append(["序号", "工作任务", "牵头单位", "完成时限"])
         ws.append([1, task, "县民政局", "2023年12月底前"])
     wb.save(path)
-    db = tmp_path / "t.db"
+    db = ledger_at
     result = run_cli("--db", str(db), "import", str(path), "--sheet", "乙表")
     assert result.returncode == 0, result.stderr
     task = dump(tmp_path, db)["groups"][0]["tasks"][0]
@@ -110,8 +113,8 @@ def test_sheet_option_picks_the_sheet(tmp_path):
     assert missing.returncode == 1 and "丙表" in missing.stderr
 
 
-def test_revised_file_updates_adds_and_lists_missing(tmp_path):
-    db = tmp_path / "t.db"
+def test_revised_file_updates_adds_and_lists_missing(ledger_at, tmp_path):
+    db = ledger_at
     revised = tmp_path / "修订.xlsx"
     shutil.copy(MINQING, revised)
     assert run_cli("--db", str(db), "import", str(revised), "--group", "组").returncode == 0
@@ -157,8 +160,8 @@ def _bad_files(tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["not a spreadsheet", "truncated", "empty", "no header", "entity expansion", "fake docx"])
-def test_bad_files_are_refused_with_exit_1_and_nothing_changes(tmp_path, kind):
-    db = tmp_path / "t.db"
+def test_bad_files_are_refused_with_exit_1_and_nothing_changes(ledger_at, tmp_path, kind):
+    db = ledger_at
     assert run_cli("--db", str(db), "import", str(MINQING), "--group", "组").returncode == 0
     before = dump(tmp_path, db)
     path = _bad_files(tmp_path)[kind]
@@ -181,13 +184,13 @@ def test_missing_file_is_bad_input(tmp_path):
     ("闽清县老龄事业重点任务分工表.xlsx", None, "闽清县老龄事业领导小组"),
     ("启东市省健康县区建设任务分工表.xlsx", "表1.xlsx", "启东市省健康县（区）建设领导小组"),
 ])
-def test_import_into_an_empty_ledger_names_the_group_from_the_tables_title(tmp_path, sample, renamed, group):
+def test_import_into_an_empty_ledger_names_the_group_from_the_tables_title(ledger_at, tmp_path, sample, renamed, group):
     """Issue 12: a new group is named as the TUI names it (importers.suggest), from the table's
     title, the file's name only when the title names nothing."""
     path = SAMPLES / sample
     if renamed:  # a file name that says nothing: the name can only come from the title
         path = shutil.copy(path, tmp_path / renamed)
-    db = tmp_path / "t.db"
+    db = ledger_at
     result = run_cli("--db", str(db), "import", str(path))
     assert result.returncode == 0, result.stderr
     assert f"领导小组「{group}」（新建）" in result.stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 
 import pytest
 from sqlalchemy import text
@@ -10,6 +9,10 @@ from sqlalchemy.exc import IntegrityError
 
 from models import operations as ops
 from models.changes import OperationError
+from conftest import connect_ledger
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 
 def test_duplicate_unit_name_is_refused_with_a_clear_message(db):
@@ -54,17 +57,19 @@ def test_status_and_role_are_checked_by_the_schema(db):
             conn.execute(text("UPDATE task SET status = '差不多' WHERE id = :id"), {"id": t})
 
 
+@pytest.mark.file_only("PRAGMAs are SQLite's")
 def test_pragmas_wal_and_busy_timeout(db, db_path):
     with db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar_one() >= 5000
-    raw = sqlite3.connect(db_path)
+    raw = connect_ledger(db_path)
     indexes = {row[1] for row in raw.execute("SELECT * FROM sqlite_master WHERE type = 'index'")}
     raw.close()
     assert {"ix_task_group_status_due", "ix_assignment_unit_role"} <= indexes
 
 
+@pytest.mark.file_only("the permissions of the ledger file")
 def test_database_file_is_private(db_path, db):
     import os
     import stat

@@ -6,7 +6,6 @@ ledger's judgement."""
 from __future__ import annotations
 
 import re
-import sqlite3
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,10 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from tests.conftest import run_cli
+from conftest import connect_ledger
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 MINQING = "闽清县老龄工作领导小组"
 ON = "2019-06-30"
@@ -216,7 +219,7 @@ def test_chase_letters_per_unit_and_the_record(demo, tmp_path, monkeypatch):
         assert f"一、逾期未完成的任务（{len(tasks)}项）" in paras
         assert any("2019年7月7日前" in p for p in paras)  # the reply date
         assert round(doc.sections[0].left_margin.mm, 1) == 28
-    conn = sqlite3.connect(demo)
+    conn = connect_ledger(demo)
     rows = conn.execute('SELECT u.name, c."on", c.reply_by, c.task_ids FROM chase_record c '
                         "JOIN unit u ON u.id = c.unit_id ORDER BY c.id").fetchall()
     summary = conn.execute("SELECT summary FROM history ORDER BY id DESC LIMIT 1").fetchone()[0]

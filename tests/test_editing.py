@@ -4,17 +4,19 @@ the lists and counts; ids freed by an undo are never given again."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from conftest import file_value, on_both_engines
+from conftest import connect_ledger, file_value
 from models import operations as ops
 from models.changes import OperationError
 from models.tables import TRACKED_TABLES, History, Member, Progress, Task
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 
 def state(db) -> dict[str, list[tuple]]:
@@ -62,7 +64,7 @@ EDITS = {
 
 
 @pytest.mark.parametrize("name", sorted(EDITS))
-@on_both_engines
+@pytest.mark.both_engines
 def test_edit_is_one_entry_undone_and_redone_exactly(db, ledger, name):
     EDITS[name](db, ledger)  # for the two-step ones, the state before the last step is what undo restores
     after = state(db)
@@ -82,7 +84,7 @@ def test_cancelled_task_leaves_lists_and_counts_and_shows_on_request(db, db_path
 
     t1, t2, t3 = ledger["tasks"]
     ops.cancel_task(db, t1)
-    conn = sqlite3.connect(db_path)
+    conn = connect_ledger(db_path)
     group = data.groups(conn)[0]
     ov = data.overview(conn, group, date(2023, 7, 1))
     assert ov.counts["总数"] == 2 and ov.counts["逾期"] == 0  # t1 was overdue (2020) and in progress
@@ -107,7 +109,7 @@ def test_cancelled_task_leaves_lists_and_counts_and_shows_on_request(db, db_path
         assert s.get(Task, t1).cancelled_on is None
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_delete_task_takes_its_rows_and_undo_brings_them_back(db, ledger):
     t1 = ledger["tasks"][0]
     before = state(db)
@@ -129,7 +131,7 @@ def test_ids_freed_by_undo_are_not_given_again(db, ledger):
     assert fresh > doomed
     from models.audit import Scope, entries
 
-    conn = sqlite3.connect(db.path)
+    conn = connect_ledger(db.target)
     shown = [e.summary for e in entries(conn, Scope(task_id=fresh))]
     conn.close()
     assert shown == ["新增任务：新的任务"]
@@ -145,13 +147,13 @@ def test_import_after_undo_does_not_reuse_ids(db, db_path, tmp_path):
     csv = tmp_path / "表.csv"
     csv.write_text("序号,工作任务,牵头单位,完成时限\n1,推进养老服务,县民政局,2023年底\n", encoding="utf-8")
     load(db, read_file(csv, kind="tasks"), "小组")
-    conn = sqlite3.connect(db_path)
+    conn = connect_ledger(db_path)
     ids = [r[0] for r in conn.execute("SELECT id FROM task")]
     conn.close()
     assert ids and min(ids) > t
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_delete_member_renumbers_and_clears_successor_link(db, ledger):
     m1, m2 = ledger["members"]
     new = ops.replace_member(db, m1, "孙建国")
@@ -161,7 +163,7 @@ def test_delete_member_renumbers_and_clears_successor_link(db, ledger):
         assert [(m.name, m.position, m.successor_id) for m in rows] == [("黄敬铿", 1, None), ("陈淑玲", 2, None)]
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_delete_group_refuses_one_with_content(db, ledger):
     with pytest.raises(OperationError, match="任务 3 项、成员 2 项"):
         ops.delete_group(db, ledger["group"])
@@ -190,7 +192,7 @@ def test_tick_with_a_completion_date_and_refusal_of_the_future(db, ledger):
         assert (task.status, task.done_on) == ("已完成", date(2023, 6, 20))
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_bulk_tick_leaves_done_tasks_their_date(db, ledger):
     t1, t2, t3 = ledger["tasks"]
     ops.tick(db, t1, on=date(2023, 5, 1))
@@ -206,7 +208,7 @@ def test_bulk_set_deadline_reads_the_due_date(db, ledger):
         assert {s.get(Task, t).due for t in ledger["tasks"]} == {date(2026, 12, 20)}
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_redo_is_refused_after_another_change(db, ledger):
     ops.tick(db, ledger["tasks"][1])
     ops.undo(db)
@@ -214,7 +216,7 @@ def test_redo_is_refused_after_another_change(db, ledger):
     assert ops.redo(db) is None
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_redo_twice_after_two_undos_in_order(db, ledger):
     t2, t3 = ledger["tasks"][1:]
     ops.tick(db, t2)

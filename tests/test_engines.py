@@ -3,11 +3,16 @@ server ledger give the same results through the same code."""
 
 from __future__ import annotations
 
+import pytest
+
 from models import operations as op
 from models.changes import redo_last
 from models.errors import OperationError
 from models.store import connect
 from models.tables import CO
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 
 def _history(target) -> list[tuple[str, str]]:

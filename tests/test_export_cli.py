@@ -10,16 +10,17 @@ import openpyxl
 import pytest
 from conftest import ROOT, run_cli
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 MINQING = "闽清县老龄工作领导小组"
 SIPING = "四平市老龄工作委员会"
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    db = tmp_path_factory.mktemp("cli") / "demo.db"
-    result = run_cli("--db", str(db), "demo", "--no-tui")
-    assert result.returncode == 0, result.stderr
-    return db
+@pytest.fixture
+def demo_db(demo):
+    """The demo ledger (``taizhang demo``'s, tests/conftest.py) on this test's engine."""
+    return demo
 
 
 @pytest.mark.parametrize("kind", ["division", "progress", "overdue", "roster"])
@@ -68,13 +69,14 @@ def test_file_names_are_cleaned(tmp_path):
 
 
 def test_bad_group_exits_1_and_leaves_the_file(demo_db, tmp_path):
-    out = tmp_path / "keep.xlsx"
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "keep.xlsx"
     out.write_bytes(b"the office's own file")
     result = run_cli("--db", str(demo_db), "export", str(out), "--group", "没有的小组")
     assert result.returncode == 1
     assert "没有名为「没有的小组」的领导小组" in result.stderr and "Traceback" not in result.stderr
     assert out.read_bytes() == b"the office's own file"
-    assert [p.name for p in tmp_path.iterdir()] == ["keep.xlsx"]
+    assert [p.name for p in out.parent.iterdir()] == ["keep.xlsx"]
 
 
 def test_usage_and_input_errors(demo_db, tmp_path):

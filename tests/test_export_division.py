@@ -20,6 +20,10 @@ from exporters.excel import export
 from exporters.json_dump import build_dump
 from models.db import Database
 from taizhang.demo import DEMO_GROUPS
+from conftest import connect_ledger
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 MINQING = "闽清县老龄工作领导小组"
 LINHAI = "临海市老有康养专项工作组"
@@ -356,9 +360,8 @@ def test_unpaired_persons_that_cannot_share_a_column_get_their_own(tmp_path):
         ops.assign(db, t2, "文明办", role="co")  # 县融媒体\n文明办 would read as one wrapped name
     finally:
         db.close()
-    import sqlite3
-
-    with sqlite3.connect(path) as conn:  # persons the importer could not pair (no operation sets these)
+    
+    with connect_ledger(path) as conn:  # persons the importer could not pair (no operation sets these)
         conn.execute("UPDATE task SET unpaired_persons = ? WHERE id = ?", ('["张三"]', t))
         conn.execute("UPDATE task SET unpaired_persons = ? WHERE id = ?", ('["王五", "赵六"]', t2))
     out = _roundtrip_equal(path, "测试组", tmp_path)

@@ -22,6 +22,9 @@ from exporters.xlsx_sheet import DEFAULT_ROW_POINTS, PRINT_HEIGHT_POINTS, PORTRA
 from models.db import Database
 from tests.test_export_division import LINHAI, MINQING, QIDONG, SIPING
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 QUANGANG = "泉港区长寿之乡回头看及助推寿乡发展工作领导小组"
 TASK_GROUPS = [MINQING, LINHAI, QIDONG, SIPING]
 STANDARD = {"序号", "项目名称", "工作任务", "完成时限", "时间节点", "牵头单位", "责任人", "配合单位", "备注", "未配对责任人"}

@@ -19,6 +19,9 @@ from exporters import fitting
 from exporters.xlsx_sheet import DEFAULT_ROW_POINTS, PORTRAIT_HEIGHT_POINTS, PRINT_HEIGHT_POINTS
 from tests.test_export_fitting import _pdf_pages, _require_soffice
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 
 def _widths(ws) -> dict[int, float]:
     """Column → width as the file holds it (a dimension may cover several columns)."""

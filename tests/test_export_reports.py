@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,6 +12,10 @@ from exporters.excel import export
 from exporters.json_dump import build_dump
 from models import operations as ops
 from models.db import Database
+from conftest import connect_ledger
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 MINQING = "闽清县老龄工作领导小组"
 LINHAI = "临海市老有康养专项工作组"
@@ -209,7 +212,7 @@ def test_roster_leaves_out_replaced_members_and_reads_back(demo, tmp_path):
     ws = _sheet(out)
     names = [ws.cell(r, 3).value for r in range(4, ws.max_row + 1)]
     assert old.name not in names and names[4] == "新接任" and ws.cell(8, 6).value == "0595-1234567"
-    with sqlite3.connect(demo) as conn:  # the official order: the roster positions, read here in plain SQL
+    with connect_ledger(demo) as conn:  # the official order: the roster positions, read here in plain SQL
         in_order = conn.execute(
             "SELECT m.name, m.unit_id, m.role FROM member m JOIN work_group g ON g.id = m.group_id "
             "WHERE g.name = ? AND m.active ORDER BY m.position", (QUANGANG,)).fetchall()

@@ -104,6 +104,7 @@ def test_a_write_between_the_pre_restore_backup_and_the_restore_is_not_lost(demo
 
 # --- 7. long group names ----------------------------------------------------------------------------
 
+@pytest.mark.both_engines
 def test_exports_of_a_group_with_a_very_long_name_into_a_folder(demo, tmp_path):
     name = "很长的领导小组名称" * 20  # 540 bytes in UTF-8
     assert run_cli("--db", str(demo), "import", str(CSV), "--group", name).returncode == 0
@@ -441,12 +442,14 @@ def test_tables_nested_in_a_word_table_are_read(tmp_path):
     assert [t.lead[0].unit for t in tasks] == ["县卫健局"] * 3 + ["县民政局"] * 2
 
 
+@pytest.mark.both_engines
 def test_task_text_over_excels_cell_limit_is_cut_with_a_note_and_named_and_kept_whole_in_json(demo, tmp_path):
     import json
 
+    from conftest import connect_ledger
     from openpyxl import load_workbook
 
-    conn = sqlite3.connect(demo)
+    conn = connect_ledger(demo)
     task_id, number = conn.execute(
         "SELECT t.id, t.number FROM task t JOIN work_group g ON g.id = t.group_id WHERE g.name = ? ORDER BY t.id LIMIT 1",
         (MINQING,)).fetchone()

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, connect_ledger
 
 from benchmarks.data import make_division_workbook
 from importers import FileImport, read_file
@@ -21,12 +21,15 @@ from importers.table import TableReader
 from models import store
 from taizhang.cli import main
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 TABLES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".xlsx", ".csv"))
 
 
 def _ledger(path: Path) -> dict[str, list[tuple]]:
     """Everything an import writes, without the times it was written at."""
-    conn = sqlite3.connect(path)
+    conn = connect_ledger(path)
     try:
         return {
             "groups": conn.execute("SELECT id, name, note FROM work_group ORDER BY id").fetchall(),
@@ -66,16 +69,16 @@ def test_file_import_writes_what_reading_then_loading_writes(name, tmp_path, big
     assert _ledger(ours) == _ledger(whole)
 
 
-def test_file_import_into_a_group_with_tasks_revises_them(tmp_path, big_table):
-    db = tmp_path / "t.db"
+def test_file_import_into_a_group_with_tasks_revises_them(ledger_at, tmp_path, big_table):
+    db = ledger_at
     FileImport(big_table).run(db, "小组")
     again = FileImport(big_table).run(db, "小组")
     assert (again.added, again.updated, again.unchanged) == (0, 0, 1200)
     assert len(_ledger(db)["history"]) == 1  # nothing changed: no second entry
 
 
-def test_a_failure_half_way_through_the_table_leaves_the_ledger_as_it_was(tmp_path, big_table, monkeypatch, capsys):
-    db = tmp_path / "t.db"
+def test_a_failure_half_way_through_the_table_leaves_the_ledger_as_it_was(ledger_at, tmp_path, big_table, monkeypatch, capsys):
+    db = ledger_at
     assert main(["--db", str(db), "import", str(SAMPLES / "四平市老龄工作重点任务.csv")]) == 0
     before = _ledger(db)
     original = TableReader._new_task
@@ -96,30 +99,30 @@ def test_a_failure_half_way_through_the_table_leaves_the_ledger_as_it_was(tmp_pa
     assert not list((tmp_path / "backups").glob("*import*"))  # the backup is made just before a commit
 
 
-def test_a_dry_run_writes_nothing(tmp_path, big_table, capsys):
-    db = tmp_path / "t.db"
-    store.prepare(db)
+def test_a_dry_run_writes_nothing(ledger_at, tmp_path, big_table, capsys):
+    db = ledger_at
+    store.connect(db).close()  # a ledger, made as it is
     before = _ledger(db)
     assert main(["--db", str(db), "import", str(big_table), "--dry-run"]) == 0
     assert "新增 1200" in capsys.readouterr().out
     assert _ledger(db) == before
 
 
-def test_a_roster_spreadsheet_still_falls_back_from_tasks(tmp_path, capsys):
+def test_a_roster_spreadsheet_still_falls_back_from_tasks(ledger_at, tmp_path, capsys):
     from data.builders import write_xlsx
 
     path = write_xlsx(tmp_path / "名单.xlsx", [["序号", "姓名", "单位", "职务", "组内职务"],
                                               [1, "张三", "县民政局", "局长", "组长"],
                                               [2, "李四", "县财政局", "副局长", "成员"]])
-    db = tmp_path / "t.db"
+    db = ledger_at
     assert main(["--db", str(db), "import", str(path)]) == 0
     assert "成员" in capsys.readouterr().out
-    names = [r[0] for r in sqlite3.connect(db).execute("SELECT name FROM member ORDER BY position")]
+    names = [r[0] for r in connect_ledger(db).execute("SELECT name FROM member ORDER BY position")]
     assert names == ["张三", "李四"]
 
 
 def _table(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn = connect_ledger(path, isolation_level=None, check_same_thread=False)
     conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
     return conn
 

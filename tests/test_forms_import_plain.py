@@ -4,20 +4,25 @@ undo — is what the ORM operation ``models.rounds.record_reports`` writes for t
 
 from __future__ import annotations
 
+import pytest
+
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import ROOT, run_cli, table_rows
 from tests.test_rounds_forms import GROUP, _export, _fill, _open_round, _unit_tasks
+from conftest import connect_ledger
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 
 def _rows_but_times(db: Path) -> dict:
     """Every table's rows, the history entries without the time they were written."""
     rows = table_rows(db)
-    conn = sqlite3.connect(db)
+    conn = connect_ledger(db)
     try:
         at = [i for i, (_, name, *_rest) in enumerate(conn.execute("PRAGMA table_info(history)")) if name == "at"][0]
     finally:
@@ -26,6 +31,7 @@ def _rows_but_times(db: Path) -> dict:
     return rows
 
 
+@pytest.mark.file_only("the plain path on a file, against a copy of the file through the ORM")
 def test_forms_import_writes_what_the_orm_operation_writes_without_loading_it(demo, tmp_path):
     _open_round(demo)
     forms = _export(demo, tmp_path / "out")

@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import pytest
-from conftest import ROOT, SAMPLES, TODAY, table_rows
+from conftest import ROOT, SAMPLES, TODAY, connect_ledger, table_rows
 from data.builders import write_docx, write_ods
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
@@ -112,7 +111,7 @@ def _gist(exc: Exception) -> str:
 
 
 def integrity(db: Path) -> str:
-    conn = sqlite3.connect(db)
+    conn = connect_ledger(db)
     try:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
     finally:

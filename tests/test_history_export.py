@@ -13,10 +13,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLES, run_cli
+from conftest import SAMPLES, connect_ledger, run_cli
 
 from models import operations as ops
 from models.db import Database
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 MINQING = "闽清县老龄工作领导小组"
 SIPING = "四平市老龄工作委员会"
@@ -58,7 +61,7 @@ def ledger(db_path: Path) -> Path:
     """闽清's table imported, then the office's day: a tick, a deadline, a renamed unit, 换人, and a
     progress entry taken back with ctrl+z."""
     _import(db_path, SAMPLES / "闽清县老龄事业重点任务分工表.xlsx", MINQING)
-    conn = sqlite3.connect(db_path)
+    conn = connect_ledger(db_path)
     group = _one(conn, "SELECT id FROM work_group WHERE name = ?", MINQING)
     task = _one(conn, "SELECT id FROM task WHERE group_id = ? ORDER BY position LIMIT 1", group)
     unit = _one(conn, "SELECT id FROM unit WHERE name = '县人社局'")
@@ -183,7 +186,7 @@ def test_a_huge_import_is_one_row_of_counts(db_path, tmp_path):
 
 def test_group_keeps_its_own_entries_and_the_units_it_uses(ledger, tmp_path):
     _import(ledger, SAMPLES / "四平市老龄工作重点任务.csv", SIPING)
-    conn = sqlite3.connect(ledger)
+    conn = connect_ledger(ledger)
     siping_only = _one(conn, "SELECT u.id FROM unit u JOIN assignment a ON a.unit_id = u.id JOIN task t "
                              "ON t.id = a.task_id JOIN work_group g ON g.id = t.group_id WHERE g.name = ? AND u.id "
                              "NOT IN (SELECT a2.unit_id FROM assignment a2 JOIN task t2 ON t2.id = a2.task_id "

@@ -27,6 +27,9 @@ from importers.readers import open_source
 from importers.records import ImportRefused
 from importers.table import read_task_table
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 SMALL = [["序号", "工作任务", "牵头单位"], [1, "任务甲", "县民政局"]]
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 import subprocess
 import sys
 
 from conftest import ROOT
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 PROBE = """
 import sys, runpy

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import struct
 import subprocess
 import zlib
@@ -18,12 +17,15 @@ import docx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from conftest import SAMPLES, run_cli, table_rows
+from conftest import SAMPLES, connect_ledger, run_cli, table_rows
 
 from importers import read_file
 from importers.notice import read_notice
 from importers.records import ImportRefused, TaskTable
 from importers.table import read_task_table
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 NOTICE = SAMPLES / "临海市老有康养专项实施方案通知.txt"  # seed 003 as pasted from its web page
 
@@ -255,15 +257,15 @@ def test_text_without_tasks_as_tasks_is_refused_with_what_was_looked_for(tmp_pat
 
 
 def _tasks(db: Path) -> list[tuple]:
-    conn = sqlite3.connect(db)
+    conn = connect_ledger(db)
     try:
         return conn.execute("SELECT number, content, deadline, due FROM task ORDER BY position").fetchall()
     finally:
         conn.close()
 
 
-def test_import_without_as_says_it_read_the_notice_and_twice_adds_nothing(tmp_path):
-    db = tmp_path / "台账.db"
+def test_import_without_as_says_it_read_the_notice_and_twice_adds_nothing(ledger_at, tmp_path):
+    db = ledger_at
     first = run_cli("--db", str(db), "import", str(NOTICE), "--group", "临海")
     assert first.returncode == 0, first.stderr
     lines = first.stdout.splitlines()
@@ -280,8 +282,8 @@ def test_import_without_as_says_it_read_the_notice_and_twice_adds_nothing(tmp_pa
     assert roster.returncode == 0 and "成员：35 人（新增 35" in roster.stdout
 
 
-def test_a_revised_notice_updates_the_ledger(tmp_path):
-    db = tmp_path / "台账.db"
+def test_a_revised_notice_updates_the_ledger(ledger_at, tmp_path):
+    db = ledger_at
     assert run_cli("--db", str(db), "import", str(NOTICE), "--group", "临海").returncode == 0
     text = NOTICE.read_text(encoding="utf-8")
     revised = (text.replace("4.落实老年人公共服务清单项目的资金保障。", "4.落实老年人公共服务清单项目的资金保障，2024年6月底前到位。")
@@ -296,7 +298,7 @@ def test_a_revised_notice_updates_the_ledger(tmp_path):
     tasks = {number: (content, deadline, due) for number, content, deadline, due in _tasks(db)}
     assert tasks["4"] == ("落实老年人公共服务清单项目的资金保障，2024年6月底前到位。", "2024年6月底前", "2024-06-30")
     assert tasks["95"][0] == "建立康养工作月报制度。"
-    conn = sqlite3.connect(db)
+    conn = connect_ledger(db)
     try:
         units = conn.execute("SELECT a.role, u.name FROM assignment a JOIN unit u ON u.id = a.unit_id "
                              "JOIN task t ON t.id = a.task_id WHERE t.number = '42' ORDER BY a.role DESC, a.position"
@@ -306,10 +308,10 @@ def test_a_revised_notice_updates_the_ledger(tmp_path):
     assert units == [("lead", "市民政局"), ("co", "市财政局")]
 
 
-def test_the_demo_reads_the_linhai_notice(demo):
-    done = run_cli("--db", str(demo), "export", str(demo.with_suffix(".json")))
+def test_the_demo_reads_the_linhai_notice(demo, tmp_path):
+    done = run_cli("--db", str(demo), "export", str(tmp_path / "demo.json"))
     assert done.returncode == 0, done.stderr
-    dump = json.loads(demo.with_suffix(".json").read_text(encoding="utf-8"))
+    dump = json.loads((tmp_path / "demo.json").read_text(encoding="utf-8"))
     linhai = next(g for g in dump["groups"] if g["name"] == "临海市老有康养专项工作组")
     assert len(linhai["tasks"]) == 94 and len(linhai["members"]) == 35
     assert all(t["lead"] and t["category"] for t in linhai["tasks"])
@@ -381,14 +383,14 @@ def test_a_scanned_pdf_without_text_is_refused_saying_so(tmp_path):
 # --- the TUI's import preview ---------------------------------------------------------------------------
 
 
-async def test_the_tui_preview_says_it_read_the_notice(tmp_path):
+async def test_the_tui_preview_says_it_read_the_notice(ledger_at, tmp_path):
     from tui import make_app
     from tui.testing import settle, text_of
 
     folder = tmp_path / "通知"
     folder.mkdir()
     shutil.copyfile(NOTICE, folder / NOTICE.name)
-    db = tmp_path / "台账.db"
+    db = ledger_at
     (tmp_path / "state.json").write_text(json.dumps({"import_dir": str(folder)}), encoding="utf-8")
     app = make_app(db, state_path=tmp_path / "state.json")
     async with app.run_test(size=(120, 36)) as pilot:

@@ -3,17 +3,21 @@ as ordinary tests. Each builds its file here and says what went wrong before the
 
 from __future__ import annotations
 
+import pytest
+
 import os
-import sqlite3
 from pathlib import Path
 
-from conftest import run_cli, table_rows
+from conftest import connect_ledger, run_cli, table_rows
 from data.builders import write_xlsx
 from data.work import spy_patterns
 
 from importers import read_file
 from importers.load import load
 from importers.records import ImportRefused
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 
 def import_twice(path: Path, db: Path, kind: str | None = None) -> None:
@@ -31,7 +35,7 @@ def test_same_task_twice_in_a_table_is_not_added_again_on_reimport(tmp_path, db_
     # found the first one's task taken and matched nothing).
     path = write_xlsx(tmp_path / "t.xlsx", [["工作任务", "序号"], ["健全完善社会保障体系", 0], ["健全完善社会保障体系", 0]])
     import_twice(path, db_path)
-    conn = sqlite3.connect(db_path)
+    conn = connect_ledger(db_path)
     assert conn.execute("SELECT count(*) FROM task").fetchone()[0] == 2
     conn.close()
 
@@ -231,7 +235,7 @@ def test_unit_named_as_lead_and_by_its_alias_as_co_only_leads(tmp_path, db_path)
     path = write_xlsx(tmp_path / "t.xlsx", [["工作任务", "牵头单位", "配合单位"],
                                             ["任务甲", "区委宣传部", "区委宣传部(融媒体中心)、区民政局"]])
     load(db_path, read_file(path), "领导小组")
-    conn = sqlite3.connect(db_path)
+    conn = connect_ledger(db_path)
     roles = conn.execute("SELECT u.name, a.role FROM assignment a JOIN unit u ON u.id = a.unit_id ORDER BY a.id").fetchall()
     conn.close()
     assert roles == [("区委宣传部", "lead"), ("区民政局", "co")]

@@ -29,6 +29,9 @@ from models.server import READ_ONLY_MESSAGE
 from models.store import connect
 from taizhang.cli import main
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 MINQING_FILE = SAMPLES / "闽清县老龄事业重点任务分工表.xlsx"
 GROUP = "闽清县老龄工作领导小组"
 # Values that differ between two imports of the same files whatever the engine: when a row was made.
@@ -342,6 +345,7 @@ def test_a_read_only_account_is_refused_and_nothing_changes(pg_server, capsys):
 # ------------------------------------------------------------------ returned forms of a round
 
 
+@pytest.mark.file_only("puts the file beside a server ledger of its own")
 def test_returned_forms_import_onto_a_server_as_into_a_file_and_undo(demo, pg_server, tmp_path, capsys):
     from test_rounds_forms import GROUP as FORMS_GROUP
     from test_rounds_forms import _export, _fill, _open_round, _unit_tasks

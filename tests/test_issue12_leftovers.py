@@ -3,10 +3,16 @@ persons; add_task with position None goes at the end."""
 
 from __future__ import annotations
 
+import pytest
+
 from sqlmodel import select
 
 from models import operations as ops
 from models.tables import Assignment, Task, Unit
+from conftest import connect_ledger
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 
 def _units(db, task_id) -> dict[tuple[str, str], str | None]:
@@ -48,14 +54,13 @@ def test_add_task_with_position_none_goes_at_the_end(db):
 
 def test_cli_undo_and_redo_an_import(tmp_path):
     """`taizhang undo` / `taizhang redo`: an import taken back and put back exactly (same tasks, ids)."""
-    import sqlite3
-
+    
     from conftest import SAMPLES, run_cli
 
     db = tmp_path / "t.db"
 
     def tasks():
-        with sqlite3.connect(db) as c:
+        with connect_ledger(db) as c:
             return c.execute("SELECT id, content FROM task ORDER BY id").fetchall()
 
     assert run_cli("--db", str(db), "import", str(SAMPLES / "闽清县老龄事业重点任务分工表.xlsx")).returncode == 0

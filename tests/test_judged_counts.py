@@ -17,6 +17,9 @@ from models import judging, store
 from models.judged import read_group
 from models.judged_counts import count_group, judged_lights, plain_lights
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 DATES = [date(2018, 12, 31), date(2019, 6, 30), date(2021, 1, 15), date(2024, 3, 27), date(2026, 12, 2)]
 
 
@@ -46,16 +49,10 @@ def _agree(conn: sqlite3.Connection, group_id: int, today: date, limit: int = 50
     return plain, len(sql) - plain
 
 
-@pytest.mark.parametrize("engine", ["file", "server"])
-def test_the_demo_groups_are_counted_as_judged_on_every_date(demo: Path, engine: str, request):
+def test_the_demo_groups_are_counted_as_judged_on_every_date(demo: Path | str):
     """On a server the grouped count reads target years and first lead units joined once
     (``_grouped_reading``), a file by subqueries: both agree with the one judgement."""
-    target: Path | str = demo
-    if engine == "server":
-        from models.ledger_copy import copy_ledger
-
-        target = request.getfixturevalue("pg_server").new_ledger()
-        copy_ledger(str(demo), target)
+    target = demo
     conn = store.connect(target)
     try:
         groups = [r[0] for r in conn.execute("SELECT id FROM work_group ORDER BY id")]

@@ -11,6 +11,10 @@ import pytest
 
 from models import judging
 from models.judging import GREEN, RED, YELLOW, TargetFact, TaskFacts, judge
+from conftest import connect_ledger
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 MINQING = "闽清县老龄工作领导小组"
 D = date.fromisoformat
@@ -237,6 +241,7 @@ def test_group_without_review_has_no_claims(demo):
     conn.close()
 
 
+@pytest.mark.file_only("a ledger file of version 6; server ledgers begin later")
 def test_upgrade_from_version_6(db_path):
     from models.db import Database
 

@@ -4,6 +4,8 @@ undo leave the database exactly as it was."""
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import date
 
 from sqlalchemy import text
@@ -14,6 +16,9 @@ from importers.records import (
     DutyRecord, Duties, ImportWarning, MemberRecord, Origin, Roster, TargetRecord, TaskRecord, TaskTable, UnitRef,
 )
 from models import operations as ops
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 
 def table(*tasks: TaskRecord) -> TaskTable:

@@ -11,6 +11,8 @@ compare with the same snapshots.
 
 from __future__ import annotations
 
+import pytest
+
 import tempfile
 from contextlib import contextmanager
 from datetime import date
@@ -24,6 +26,9 @@ from models import operations as ops
 from models.changes import OperationError
 from models.db import Database
 from models.tables import TRACKED_TABLES
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 UNITS = ["县人社局", "县财政局", "县民政局", "县卫健局", "县老龄办"]
 PERSONS = ["黄敬铿", "陈淑玲", "朱志军", "刘  琛", None]

@@ -13,11 +13,14 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from conftest import file_value, on_both_engines
+from conftest import file_value
 from models import operations as ops
 from models.changes import OperationError
 from models.search import search_text
 from models.tables import TRACKED_TABLES, Assignment, History, Task
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 TODAY = "2023-07-01"  # TAIZHANG_TODAY from conftest
 GROUP = "闽清县老龄工作领导小组"
@@ -165,7 +168,7 @@ def ledger(db):
 # ---------------------------------------------------------------- units
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_create_unit_cleans_the_name(db):
     run(db, lambda db: ops.create_unit(db, " 县 残联 "), summary="新增单位：县残联",
         added={"unit": [{"name": "县残联"}]})
@@ -177,7 +180,7 @@ def test_create_unit_refuses_a_name_in_use_as_an_alias(db, ledger):
     refused(db, lambda db: ops.create_unit(db, "县财政"), "「县财政」已是单位「县财政局」的别名")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_add_alias(db, ledger):
     uid = ledger["units"]["县人社局"]
     run(db, lambda db: ops.add_alias(db, uid, " 县人力资源和社会保障局 "),
@@ -196,7 +199,7 @@ def test_find_unit_by_name_or_alias_after_cleaning(db, ledger):
         assert ops.find_unit(s, "县教育局") is None
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_rename_unit_keeps_the_old_name_as_alias_and_refreshes_search(db, ledger):
     t1, t2 = ledger["tasks"]
     uid = ledger["units"]["县人社局"]
@@ -248,7 +251,7 @@ def test_rename_unit_refusals(db, ledger):
     refused(db, lambda db: ops.rename_unit(db, 999, "新名"), "找不到单位（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_merge_units_moves_everything_and_joins_duplicates(db, ledger):
     """县财政局 into 县人社局: its co assignment, member, progress entry and alias move over; its
     duty text joins the kept unit's duty (same group); its name becomes an alias; it is removed."""
@@ -331,7 +334,7 @@ def test_merge_units_refusals(db, ledger):
 # ---------------------------------------------------------------- groups and members
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_create_group_with_its_host_unit(db, ledger):
     host = ledger["units"]["县民政局"]
     run(db, lambda db: ops.create_group(db, " 另一个  领导小组 ", doc_number="闽政〔2020〕2号", host_unit="县民政局"),
@@ -358,7 +361,7 @@ def _member(group, name, unit, position, *, role="成员", title=None, phone=Non
             "active": 1, "successor_id": None, "joined_on": joined_on, "left_on": None, "phone": phone}
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_add_member_at_a_position_renumbers_the_rest(db, ledger):
     g, (m1, m2, m3) = ledger["group"], ledger["members"]
     run(db, lambda db: ops.add_member(db, g, "吴 冰贞", role="联 络员", unit="县老龄办", position=2, title="主任",
@@ -384,7 +387,7 @@ def test_add_member_at_the_end_or_clamped(db, ledger):
     refused(db, lambda db: ops.add_member(db, 999, "某人"), "找不到领导小组（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_edit_member_fields(db, ledger):
     g, (m1, _, _) = ledger["group"], ledger["members"]
     run(db, lambda db: ops.edit_member(db, m1, title="党组书记", unit="县财政", phone="", role="副 组长"),
@@ -415,7 +418,7 @@ def test_edit_member_name_follows_into_open_tasks_only(db, ledger):
                  "task": {t2: {"search_text": search_text(T2, ["县人社局", "黄敬坚"])}}})
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_move_member(db, ledger):
     g, (m1, m2, m3) = ledger["group"], ledger["members"]
     run(db, lambda db: ops.move_member(db, m3, 1), summary="调整成员顺序：朱志军 移到第 1 位", group_id=g,
@@ -429,7 +432,7 @@ def test_move_member(db, ledger):
     refused(db, lambda db: ops.move_member(db, 999, 1), "找不到成员（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_replace_member_moves_open_tasks_and_keeps_done_ones(db, ledger):
     g, (m1, m2, m3) = ledger["group"], ledger["members"]
     t1, t2 = ledger["tasks"]
@@ -482,7 +485,7 @@ def test_replace_member_keeps_title_and_unit_unless_given_and_dates_today(db, le
     assert ops.member_open_tasks(db, 999) == [] and ops.member_open_tasks(db, m3) == []
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_set_duty_adds_changes_and_removes(db, ledger):
     g = ledger["group"]
     with db.session() as s:
@@ -515,7 +518,7 @@ def _task(group, content, position, **fields):
     return row
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_add_task_at_the_end_cleaning_the_content(db, ledger):
     g = ledger["group"]
     run(db, lambda db: ops.add_task(db, g, " 新增  任务(一) ", number="3", deadline="长期坚持", notes="备"),
@@ -533,7 +536,7 @@ def test_add_task_at_the_end_cleaning_the_content(db, ledger):
     refused(db, lambda db: ops.add_task(db, 999, "x"), "找不到领导小组（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_edit_task_cleans_the_content_and_refreshes_search(db, ledger):
     g, (t1, _) = ledger["group"], ledger["tasks"]
     content = "基本养老保险参保率达到95%(全县)"
@@ -579,7 +582,7 @@ def test_edit_task_reads_the_due_date_from_a_new_deadline_as_the_form_does(db, l
     assert due_for("2024年6月底前", date(2024, 5, 1)) == date(2024, 5, 1)
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_assign_appends_in_its_role_and_refreshes_search(db, ledger):
     g, (t1, t2) = ledger["group"], ledger["tasks"]
     run(db, lambda db: ops.assign(db, t2, " 县民政局 ", role="co", person="朱 志军"),
@@ -609,7 +612,7 @@ def test_assign_appends_in_its_role_and_refreshes_search(db, ledger):
     refused(db, lambda db: ops.assign(db, 999, "县人社局"), "找不到任务（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_unassign(db, ledger):
     g, (t1, _) = ledger["group"], ledger["tasks"]
     co = assignment_id(db, t1, "co", "县财政局")
@@ -618,7 +621,7 @@ def test_unassign(db, ledger):
     refused(db, lambda db: ops.unassign(db, 999), "找不到任务分工（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_set_person_sets_cleans_and_clears(db, ledger):
     g, (t1, _) = ledger["group"], ledger["tasks"]
     lead = assignment_id(db, t1, "lead", "县人社局")
@@ -631,7 +634,7 @@ def test_set_person_sets_cleans_and_clears(db, ledger):
     refused(db, lambda db: ops.set_person(db, 999, "x"), "找不到任务分工（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_tick_dates_today_and_untick_returns_to_the_progress_state(db, ledger):
     g, (t1, t2) = ledger["group"], ledger["tasks"]
     assert run(db, lambda db: ops.tick(db, t1), summary=f"标记完成：{T1}", group_id=g, task_id=t1,
@@ -643,7 +646,7 @@ def test_tick_dates_today_and_untick_returns_to_the_progress_state(db, ledger):
                changed={"task": {t2: {"status": "推进中", "done_on": None}}}) == "推进中"
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_tick_refuses_when_another_window_changed_the_task(db, ledger):
     t1 = ledger["tasks"][0]
     refused(db, lambda db: ops.tick(db, t1, seen_done=True), "这项任务已由另一个窗口或一次导入标为「未启动」")
@@ -652,7 +655,7 @@ def test_tick_refuses_when_another_window_changed_the_task(db, ledger):
     refused(db, lambda db: ops.tick(db, 999), "找不到任务（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_set_status(db, ledger):
     g, (t1, t2) = ledger["group"], ledger["tasks"]
     run(db, lambda db: ops.set_status(db, t1, "推进中", expected={"status": "未启动"}),
@@ -668,7 +671,7 @@ def test_set_status(db, ledger):
     refused(db, lambda db: ops.set_status(db, 999, "已完成"), "找不到任务（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_record_progress_starts_a_task_and_is_dated_today(db, ledger):
     g, (t1, t2) = ledger["group"], ledger["tasks"]
     run(db, lambda db: ops.record_progress(db, t1, "  召开推进会 ", unit="县财政"),
@@ -685,7 +688,7 @@ def test_record_progress_starts_a_task_and_is_dated_today(db, ledger):
     refused(db, lambda db: ops.record_progress(db, 999, "x"), "找不到任务（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_set_target_strips_and_updates_in_place(db, ledger):
     g, (t1, _) = ledger["group"], ledger["tasks"]
     with db.session() as s:
@@ -703,7 +706,7 @@ def test_set_target_strips_and_updates_in_place(db, ledger):
     refused(db, lambda db: ops.set_target(db, 999, 2018, "90%"), "找不到任务（编号 999），可能已被删除。")
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_record_actual_against_a_target_or_alone(db, ledger):
     g, (t1, t2) = ledger["group"], ledger["tasks"]
     with db.session() as s:
@@ -741,7 +744,7 @@ def test_refresh_search_includes_unpaired_persons(db, ledger):
 # ---------------------------------------------------------------- undo
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_undo_goes_back_step_by_step_and_stops_when_nothing_is_left(db):
     empty = dump(db)
     g = ops.create_group(db, "小组")
@@ -762,7 +765,7 @@ def test_an_operation_that_changes_nothing_writes_no_history(db, ledger):
     assert dump(db) == before and len(history(db)) == entries
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_undo_refuses_when_a_row_was_changed_behind_its_back(db, ledger):
     ops.tick(db, ledger["tasks"][0])
     with db.engine.begin() as conn:  # another program changed the row since
@@ -773,7 +776,7 @@ def test_undo_refuses_when_a_row_was_changed_behind_its_back(db, ledger):
     assert dump(db) == before and len(history(db)) == entries
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_undo_of_a_bulk_insert_removes_its_id_range(db, ledger):
     """The import reports the rows it inserted as an id range; undo deletes exactly that range."""
     from models.changes import change
@@ -806,7 +809,7 @@ def test_a_change_without_summary_is_a_programming_error(db, ledger):
     assert dump(db) == before
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_dry_run_runs_in_full_and_writes_nothing(db, ledger):
     from models.changes import change
 
@@ -819,7 +822,7 @@ def test_dry_run_runs_in_full_and_writes_nothing(db, ledger):
     assert dump(db) == before and len(history(db)) == entries
 
 
-@on_both_engines
+@pytest.mark.both_engines
 def test_a_conflicting_write_is_refused_in_chinese_and_rolled_back(db, ledger):
     from models.changes import change
     from models.tables import Unit

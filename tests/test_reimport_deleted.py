@@ -4,16 +4,20 @@ an unchanged row stays deleted and is reported, a row the file changed since is 
 
 from __future__ import annotations
 
-import sqlite3
+import pytest
+
 
 import openpyxl
-from conftest import SAMPLES, table_rows
+from conftest import SAMPLES, connect_ledger, table_rows
 from sqlmodel import select
 
 from models import operations as ops
 from models.db import Database
 from models.tables import ImportSource, ImportTombstone, Target, Task
 from taizhang.cli import main
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 MINQING_FILE = SAMPLES / "闽清县老龄事业重点任务分工表.xlsx"
 GROUP = "闽清县老龄工作领导小组"
@@ -69,8 +73,8 @@ def _deleted(db_path, capsys) -> int:
     return task.id
 
 
-def test_a_deleted_task_is_not_imported_again_from_the_unchanged_file(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_deleted_task_is_not_imported_again_from_the_unchanged_file(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     task_id = _deleted(db_path, capsys)
     [stone] = _tombstones(db_path)
     assert (stone.task_id, stone.file, stone.row_key) == (task_id, MINQING_FILE.name, "8")
@@ -89,8 +93,8 @@ def test_a_deleted_task_is_not_imported_again_from_the_unchanged_file(tmp_path, 
     assert table_rows(db_path) == before
 
 
-def test_a_deleted_task_the_file_changed_since_is_a_conflict_kept_deleted(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_deleted_task_the_file_changed_since_is_a_conflict_kept_deleted(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _deleted(db_path, capsys)
     revised = _revised(tmp_path, F8="26.5万")
 
@@ -109,8 +113,8 @@ def test_a_deleted_task_the_file_changed_since_is_a_conflict_kept_deleted(tmp_pa
     assert _task(db_path, FOURTH) is None
 
 
-def test_prefer_file_brings_a_changed_deleted_task_back(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_prefer_file_brings_a_changed_deleted_task_back(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     task_id = _deleted(db_path, capsys)
     out = _import(db_path, _revised(tmp_path, F8="26.5万"), "--prefer", "file", capsys=capsys)
     assert "→ 采用文件" in out and "新增 1" in out
@@ -122,8 +126,8 @@ def test_prefer_file_brings_a_changed_deleted_task_back(tmp_path, capsys):
     assert _task(db_path, FOURTH) is None and len(_tombstones(db_path)) == 1
 
 
-def test_undo_of_the_delete_removes_the_tombstone_and_redo_puts_it_back(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_undo_of_the_delete_removes_the_tombstone_and_redo_puts_it_back(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     imported = _ledger(db_path)
     task = _task(db_path, FOURTH)
@@ -144,8 +148,8 @@ def test_undo_of_the_delete_removes_the_tombstone_and_redo_puts_it_back(tmp_path
     assert _task(db_path, FOURTH) is None
 
 
-def test_every_task_deleted_none_comes_back(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_every_task_deleted_none_comes_back(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     with Database(db_path) as db:
         for task in _tasks(db_path):
@@ -155,8 +159,8 @@ def test_every_task_deleted_none_comes_back(tmp_path, capsys):
     assert _tasks(db_path) == []
 
 
-def test_a_cancelled_task_stays_cancelled_after_a_reimport(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_cancelled_task_stays_cancelled_after_a_reimport(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     task = _task(db_path, FOURTH)
     with Database(db_path) as db:
@@ -168,14 +172,14 @@ def test_a_cancelled_task_stays_cancelled_after_a_reimport(tmp_path, capsys):
     assert len(_tasks(db_path)) == 27
 
 
-def test_a_group_with_only_tombstones_can_be_deleted(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_group_with_only_tombstones_can_be_deleted(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     with Database(db_path) as db:
         for task in _tasks(db_path):
             ops.delete_task(db, task.id)
         group_id = _tombstones(db_path)[0].group_id
-        with sqlite3.connect(db_path) as conn:
+        with connect_ledger(db_path) as conn:
             for table in ("member", "duty"):
                 conn.execute(f"DELETE FROM {table}")
         ops.delete_group(db, group_id)
@@ -204,8 +208,8 @@ def _member(db_path, name):
         return s.exec(select(Member).where(Member.name == name)).first()
 
 
-def test_a_deleted_member_is_not_added_again_unless_the_roster_changed_the_line(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_deleted_member_is_not_added_again_unless_the_roster_changed_the_line(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _roster(db_path, ROSTER, capsys=capsys)
     wang = _member(db_path, "王宇")
     with Database(db_path) as db:
@@ -230,8 +234,8 @@ def test_a_deleted_member_is_not_added_again_unless_the_roster_changed_the_line(
     assert "新增 0，更新 0，未变 35" in _roster(db_path, ROSTER, capsys=capsys)
 
 
-def test_prefer_file_adds_a_deleted_member_the_roster_changed(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_prefer_file_adds_a_deleted_member_the_roster_changed(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _roster(db_path, ROSTER, capsys=capsys)
     with Database(db_path) as db:
         ops.delete_member(db, _member(db_path, "王宇").id)

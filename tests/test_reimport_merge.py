@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SAMPLES, table_rows
+from conftest import SAMPLES, connect_ledger, table_rows
 from sqlmodel import select
 
 from exporters.json_dump import build_dump
@@ -20,6 +19,9 @@ from models.db import Database
 from models.merge import ABSENT, merge
 from models.tables import Assignment, Target, Task, Unit
 from taizhang.cli import main
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 MINQING_FILE = SAMPLES / "闽清县老龄事业重点任务分工表.xlsx"
 GROUP = "闽清县老龄工作领导小组"
@@ -88,8 +90,8 @@ def test_merge_without_a_base_takes_the_files_values():
 # ------------------------------------------------------------------ scenario 1 of the issue
 
 
-def test_reimporting_the_same_file_keeps_every_edit(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_reimporting_the_same_file_keeps_every_edit(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     first = _tasks(db_path)[0]
     with Database(db_path) as db:
@@ -106,8 +108,8 @@ def test_reimporting_the_same_file_keeps_every_edit(tmp_path, capsys):
     assert _units_of(db_path, task.id)[("co", "县民政局")] == "张三"
 
 
-def test_a_revised_file_merges_with_the_ledger_and_lists_the_conflict(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_revised_file_merges_with_the_ledger_and_lists_the_conflict(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     t1, t2, t3 = (t.id for t in _tasks(db_path)[:3])
     with Database(db_path) as db:
@@ -139,8 +141,8 @@ def test_a_revised_file_merges_with_the_ledger_and_lists_the_conflict(tmp_path, 
     assert "新增 0，更新 0，未变 27" in again and "冲突" not in again
 
 
-def test_prefer_file_takes_the_files_value_of_a_conflict(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_prefer_file_takes_the_files_value_of_a_conflict(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     t1 = _tasks(db_path)[0].id
     with Database(db_path) as db:
@@ -151,8 +153,8 @@ def test_prefer_file_takes_the_files_value_of_a_conflict(tmp_path, capsys):
         assert s.exec(select(Target.target).where(Target.task_id == t1, Target.year == 2020)).one() == "92%"
 
 
-def test_a_unit_dropped_by_the_file_that_the_office_changed_is_a_conflict(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_unit_dropped_by_the_file_that_the_office_changed_is_a_conflict(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     t3 = _tasks(db_path)[2].id
     with Database(db_path) as db, db.session() as s:
@@ -165,8 +167,8 @@ def test_a_unit_dropped_by_the_file_that_the_office_changed_is_a_conflict(tmp_pa
     assert _units_of(db_path, t3)[("co", "各乡（镇）")] == "王乡长"
 
 
-def test_a_task_gone_from_the_file_is_reported_and_kept(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_task_gone_from_the_file_is_reported_and_kept(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     wb = openpyxl.load_workbook(MINQING_FILE)
     wb.active.delete_rows(9)  # （五）
@@ -177,8 +179,8 @@ def test_a_task_gone_from_the_file_is_reported_and_kept(tmp_path, capsys):
     assert len(_tasks(db_path)) == 27
 
 
-def test_undo_of_a_reimport_brings_back_the_base(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_undo_of_a_reimport_brings_back_the_base(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     _import(db_path, MINQING_FILE, capsys=capsys)
     revised = _revised(tmp_path, H6="张伟")
     first = _import(db_path, revised, capsys=capsys)
@@ -195,7 +197,7 @@ def _as_version_2(db_path) -> None:
     """Rewrite the ledger at ``db_path`` into version 2's schema (tests/data/schema_v2.sql), keeping
     every row of the tables and columns version 2 had."""
     old = db_path.with_name("v2.db")
-    conn = sqlite3.connect(old)
+    conn = connect_ledger(old)
     conn.executescript((Path(__file__).parent / "data" / "schema_v2.sql").read_text(encoding="utf-8"))
     conn.execute("ATTACH DATABASE ? AS cur", (str(db_path),))
     tables = [t for (t,) in conn.execute("SELECT name FROM main.sqlite_master WHERE type = 'table'")]
@@ -260,8 +262,8 @@ def test_demo_twice_after_edits_replacements_and_merges_changes_nothing(tmp_path
     assert [m["name"] for m in members if m["active"]].count("孙建国") == 1
 
 
-def test_a_roster_line_naming_a_replaced_member_matches_the_successor(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_roster_line_naming_a_replaced_member_matches_the_successor(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     roster = SAMPLES / "临海市老有康养专项工作组成员名单.txt"
     assert main(["--db", str(db_path), "import", str(roster), "--group", "临海"]) == 0
     capsys.readouterr()
@@ -278,8 +280,8 @@ def test_a_roster_line_naming_a_replaced_member_matches_the_successor(tmp_path, 
     assert _dump(db_path) == before
 
 
-def test_a_roster_unit_that_reads_as_a_section_is_named_in_the_preview(tmp_path, capsys):
-    db_path = tmp_path / "t.db"
+def test_a_roster_unit_that_reads_as_a_section_is_named_in_the_preview(ledger_at, tmp_path, capsys):
+    db_path = ledger_at
     roster = SAMPLES / "临海市老有康养专项工作组成员名单.txt"
     assert main(["--db", str(db_path), "import", str(roster), "--group", "临海", "--dry-run"]) == 0
     out = capsys.readouterr().out

@@ -18,6 +18,10 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, TODAY
 
+# SQLite's own locks, busy timeout and integrity_check (the server's writers taking turns, kills and
+# refusals: test_import_server.py, test_postgres.py, test_server_writes.py)
+pytestmark = pytest.mark.file_only("SQLite's locking")
+
 from benchmarks.data import make_division_workbook
 from models import operations as ops
 from models.db import Database

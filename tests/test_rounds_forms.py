@@ -16,6 +16,10 @@ import pytest
 
 from models.migrations import CURRENT_VERSION
 from tests.conftest import run_cli, table_rows
+from conftest import connect_ledger
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 GROUP = "临海市老有康养专项工作组"
 
@@ -40,7 +44,7 @@ def _task_rows(ws) -> list[int]:
 
 
 def _conn(demo: Path) -> sqlite3.Connection:
-    return sqlite3.connect(demo)
+    return connect_ledger(demo)
 
 
 def _unit_tasks(demo: Path, unit: str) -> dict[int, str]:
@@ -402,7 +406,7 @@ def test_version_2_ledger_upgrades_to_rounds(tmp_path):
     from models.migrations import STEPS
 
     old = tmp_path / "v2.db"
-    conn = sqlite3.connect(old)
+    conn = connect_ledger(old)
     from tests.test_schema import V1_SCHEMA
 
     conn.executescript(V1_SCHEMA)
@@ -414,7 +418,7 @@ def test_version_2_ledger_upgrades_to_rounds(tmp_path):
     Database(tmp_path / "new.db").close()
 
     def shape(path):
-        c = sqlite3.connect(path)
+        c = connect_ledger(path)
         tables = [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         out = {t: [r[1:] for r in c.execute(f'PRAGMA table_info("{t}")')] for t in tables}
         out["version"] = c.execute("PRAGMA user_version").fetchone()[0]
@@ -426,7 +430,7 @@ def test_version_2_ledger_upgrades_to_rounds(tmp_path):
     for table in ("report_round", "round_task", "unit_report", "report_entry"):
         assert upgraded[table] == new[table]
     assert sorted(upgraded["work_group"]) == sorted(new["work_group"])
-    c = sqlite3.connect(old)
+    c = connect_ledger(old)
     assert c.execute("SELECT name FROM work_group").fetchall() == [("闽清县老龄工作领导小组",)]
     c.close()
 

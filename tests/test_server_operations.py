@@ -17,6 +17,9 @@ from models.report_records import EntryIn, ReportIn
 from models.rounds import close_round, open_round, record_reports
 from models.store import connect
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 
 def rows(target, sql: str, params: dict | None = None) -> list[tuple]:
     conn = connect(target)

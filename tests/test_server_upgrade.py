@@ -19,6 +19,9 @@ from models.db import Database
 from models.errors import DatabaseError
 from models.sql import id_column
 
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
+
 FIRST = migrations.SERVER_FIRST_VERSION
 NOW = migrations.CURRENT_VERSION  # what a ledger made by today's program is at
 

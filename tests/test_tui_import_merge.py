@@ -16,7 +16,10 @@ from models import operations as ops
 from models.db import Database
 from models.tables import Group, Target, Task
 from tui import make_app
-from tui.testing import choose_group, demo_copy, settle, text_of
+from tui.testing import choose_group, settle, text_of
+
+# On a file only for now: on a server (--engine server with both_engines) one of these once ended in an
+# ERROR under pytest -n auto that did not come back when run alone; not yet explained.
 
 SIZE = (120, 36)
 MINQING = "闽清县老龄工作领导小组"
@@ -49,8 +52,8 @@ def _target_2020(db_path: Path, task_id: int) -> str:
         return s.exec(select(Target.target).where(Target.task_id == task_id, Target.year == 2020)).one()
 
 
-async def _preview_of_revision(tmp_path: Path):
-    path = demo_copy(tmp_path)
+async def _preview_of_revision(demo: Path | str, tmp_path: Path):
+    path = demo
     task = _first_task(path, MINQING)
     with Database(path) as db:
         ops.set_target(db, task.id, 2020, "91%")
@@ -58,8 +61,8 @@ async def _preview_of_revision(tmp_path: Path):
     return path, task, revised
 
 
-async def test_a_revised_table_defaults_to_its_group_and_a_conflict_can_take_the_files_value(tmp_path):
-    path, task, revised = await _preview_of_revision(tmp_path)
+async def test_a_revised_table_defaults_to_its_group_and_a_conflict_can_take_the_files_value(demo, tmp_path):
+    path, task, revised = await _preview_of_revision(demo, tmp_path)
     app = make_app(path, state_path=tmp_path / "state.json")
     async with app.run_test(size=SIZE) as pilot:
         await choose_group(pilot, "四平")  # another group is the current one
@@ -83,8 +86,8 @@ async def test_a_revised_table_defaults_to_its_group_and_a_conflict_can_take_the
     assert _target_2020(path, task.id) == "92%"
 
 
-async def test_a_conflict_left_unmarked_keeps_the_ledgers_value(tmp_path):
-    path, task, revised = await _preview_of_revision(tmp_path)
+async def test_a_conflict_left_unmarked_keeps_the_ledgers_value(demo, tmp_path):
+    path, task, revised = await _preview_of_revision(demo, tmp_path)
     app = make_app(path, state_path=tmp_path / "state.json")
     async with app.run_test(size=SIZE) as pilot:
         await choose_group(pilot, "闽清")
@@ -97,8 +100,8 @@ async def test_a_conflict_left_unmarked_keeps_the_ledgers_value(tmp_path):
     assert _first_task(path, MINQING).content.startswith("基本养老保险")
 
 
-async def test_a_new_table_defaults_to_a_new_group_named_from_its_title(tmp_path):
-    path = tmp_path / "t.db"
+async def test_a_new_table_defaults_to_a_new_group_named_from_its_title(ledger_at, tmp_path):
+    path = ledger_at
     with Database(path) as db:
         load(db, read_file(SAMPLES / "四平市老龄工作重点任务.csv"), "四平")
     app = make_app(path, state_path=tmp_path / "state.json")
@@ -114,8 +117,8 @@ async def test_a_new_table_defaults_to_a_new_group_named_from_its_title(tmp_path
         assert sorted(g.name for g in app.groups) == sorted(["四平", "启东市省健康县（区）建设领导小组"])
 
 
-async def test_the_preview_says_a_roster_unit_that_reads_as_a_section_becomes_a_new_unit(tmp_path):
-    path = tmp_path / "t.db"
+async def test_the_preview_says_a_roster_unit_that_reads_as_a_section_becomes_a_new_unit(ledger_at, tmp_path):
+    path = ledger_at
     with Database(path) as db:
         load(db, read_file(SAMPLES / "四平市老龄工作重点任务.csv"), "四平")
     app = make_app(path, state_path=tmp_path / "state.json")
@@ -130,10 +133,10 @@ async def test_the_preview_says_a_roster_unit_that_reads_as_a_section_becomes_a_
                 in report)
 
 
-async def test_a_deleted_task_changed_in_the_file_is_a_conflict_the_preview_decides_and_redo_after_undo(tmp_path):
+async def test_a_deleted_task_changed_in_the_file_is_a_conflict_the_preview_decides_and_redo_after_undo(demo, tmp_path):
     """Issue 12: a task the office deleted is listed as a conflict when the revised file changed
     it (kept deleted unless chosen); the import is undone (ctrl+z) and redone (ctrl+y) exactly."""
-    path = demo_copy(tmp_path)
+    path = demo
     with Database(path) as db, db.session() as s:
         gid = s.exec(select(Group.id).where(Group.name == MINQING)).one()
         task = s.exec(select(Task).where(Task.group_id == gid, Task.content == "城乡居民基本医疗保险参保人数达到26万人")).one()

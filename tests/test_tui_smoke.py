@@ -3,6 +3,8 @@ ledger, ticks with space and undoes with ctrl+z."""
 
 from __future__ import annotations
 
+import pytest
+
 import subprocess
 import sys
 from datetime import date
@@ -14,6 +16,9 @@ from models.db import Database
 from models.tables import Task
 from tui import make_app
 from tui.testing import settle
+
+# every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
+pytestmark = pytest.mark.both_engines
 
 PROBE = """
 import sys, os
