@@ -55,11 +55,13 @@ def ledger(ledger_at, tmp_path) -> str:
     ("import", str(SAMPLES / "四平市老龄工作重点任务.csv"), "--group", GROUP),
     ("backup",),  # of a server: a snapshot file written from the plain connection (models.ledger_copy)
 ], ids=lambda c: "-".join(c[:1] + tuple(a for a in c[1:] if a in ("list", "history", "bulletin"))))
+@pytest.mark.both_engines
 def test_reading_commands_load_no_orm(ledger, tmp_path, command):
     args = [a.replace("{out}", str(tmp_path)) for a in command]
     assert _loaded(tmp_path, "--db", ledger, *args) == []
 
 
+@pytest.mark.both_engines
 def test_changing_a_setting_still_works_through_the_orm(ledger, tmp_path):
     assert "sqlmodel" in _loaded(tmp_path, "--db", ledger, "settings", "--group", GROUP, "--review", "on")
     assert _loaded(tmp_path, "--db", ledger, "settings", "--group", GROUP) == []

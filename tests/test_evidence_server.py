@@ -165,6 +165,7 @@ def test_a_read_only_account_adding_evidence_is_refused_and_nothing_is_written(p
     assert pg_server.sql("SELECT count(*) FROM evidence_content", dbname=dbname) == [(1,)]
 
 
+@pytest.mark.both_engines
 def test_the_step_to_version_11_adds_the_content_table_on_a_file_and_a_server(ledger_at, tmp_path):
     from models import migrations
     from models import operations as ops

@@ -4,6 +4,8 @@ name ("新增task_closing（编号 1）"), on a file and on a server (issue 18).
 
 from __future__ import annotations
 
+import pytest
+
 import re
 from datetime import date
 from pathlib import Path
@@ -78,6 +80,7 @@ def _no_table_name(text: str) -> None:
     assert not re.search(r"\b(open|closed|claimed|confirmed|returned)\b", text), text
 
 
+@pytest.mark.both_engines
 def test_the_history_names_every_kind_of_row_in_chinese(ledger_db, tmp_path):
     group = _a_day_of_closings_chases_evidence_and_rounds(ledger_db, tmp_path)
     conn = connect(ledger_db.target)

@@ -65,6 +65,7 @@ def _check(target) -> dict[int, tuple]:
     return have
 
 
+@pytest.mark.both_engines
 def test_the_figures_follow_operations_undo_and_redo(ledger_db, ledger_at):
     db = ledger_db
     g = op.create_group(db, "测试领导小组")
@@ -105,6 +106,7 @@ def test_the_figures_follow_operations_undo_and_redo(ledger_db, ledger_at):
         _check(ledger_at)
 
 
+@pytest.mark.both_engines
 def test_the_figures_of_an_import_its_undo_and_a_copy(ledger_at, tmp_path):
     """The import writes its new tasks with the triggers paused, then their figures in one
     statement; a second import merges into them (row by row); undo takes all back."""
@@ -169,7 +171,7 @@ def test_the_figures_after_returned_forms_and_on_an_upgraded_ledger(demo, tmp_pa
     assert _check(old) == figures  # opened (and so upgraded) by connect
 
 
-@pytest.mark.parametrize("ledger_at", ["server"], indirect=True)
+@pytest.mark.parametrize("engine", ["server"], indirect=True)
 def test_a_server_ledger_upgraded_from_version_9_gets_its_figures(ledger_db, ledger_at):
     from models import server
 
