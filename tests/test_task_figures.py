@@ -158,7 +158,10 @@ def test_the_figures_after_returned_forms_and_on_an_upgraded_ledger(demo, tmp_pa
     import sqlite3
 
     old = tmp_path / "v9.db"
-    shutil.copy(demo, old)
+    with sqlite3.connect(demo) as source, sqlite3.connect(old) as copy:
+        source.backup(copy)  # with what is still in the -wal file (a plain file copy could miss it)
+    source.close()
+    copy.close()
     raw = sqlite3.connect(old)
     for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
         raw.execute(f"DROP TRIGGER {name}")

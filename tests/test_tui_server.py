@@ -63,7 +63,7 @@ def test_the_screens_read_the_same_from_a_server_as_from_the_file(demo_on_server
     on_file, on_server = _everything(demo_template()), _everything(demo_on_server)
     assert on_file.keys() == on_server.keys()
     differ = [k for k in on_file if repr(on_file[k]) != repr(on_server[k])]
-    assert differ == []
+    assert differ == [], "\n".join(f"{k}:\n  file   {on_file[k]!r}\n  server {on_server[k]!r}" for k in differ)
     assert any(v[1] for k, v in on_file.items() if k[1] == "search")  # the search finds something
 
 
