@@ -55,9 +55,10 @@ def year_of(conn: Any, column: str) -> str:
     return f"CAST(substr({column}, 1, 4) AS INTEGER)"
 
 
-def year_end(conn: Any, year: str) -> str:
-    """31 December of the integer year ``year``, as a date (a file: ISO text)."""
-    if is_server(conn):
+def year_end(server: bool, year: str) -> str:
+    """31 December of the integer year ``year``, as a date (a file: ISO text). ``server``: for a
+    server ledger (``is_server(conn)``; the 总览 figures' trigger text is made before any connection)."""
+    if server:
         return f"make_date({year}, 12, 31)"
     return f"CAST({year} AS TEXT) || '-12-31'"
 

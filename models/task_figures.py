@@ -37,6 +37,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from models import sql
+
 TABLES = ("task_figure", "task_figure_pause")
 # the tables whose rows a task's figures are read from (their column naming the task: task_id)
 _CHILDREN = ("target", "assignment", "extension", "task_closing", "report_entry", "progress")
@@ -64,7 +66,7 @@ _APART = """(EXISTS (SELECT 1 FROM extension e WHERE e.task_id = t.id)
 def _refresh_sql(server: bool, tasks: str) -> str:
     """The one statement that (re)writes the figures of the tasks ``tasks`` (a condition on ``t``)."""
     last = "(SELECT max(x.year) FROM target x WHERE x.task_id = t.id)"
-    year_end = f"make_date({last}, 12, 31)" if server else f"CAST({last} AS TEXT) || '-12-31'"
+    year_end = sql.year_end(server, last)
     return f"""INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
 SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, {year_end}),
   t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
@@ -87,7 +89,7 @@ def _bulk_refresh_sql(server: bool, rows: str) -> str:
     """``_refresh_sql`` for many tasks (those whose id meets ``rows``, a condition on ``task_id``):
     the same figures, read by one pass over each table instead of look-ups per task (10,000 tasks
     on a server: 1.4 s → a tenth of that). ``tests/test_task_figures.py`` checks both."""
-    year_end = "make_date(y.last, 12, 31)" if server else "CAST(y.last AS TEXT) || '-12-31'"
+    year_end = sql.year_end(server, "y.last")
     return f"""INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
 SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, {year_end}),
   t.done_on, y.first, fl.unit_id, coalesce(l.n, 0),
@@ -182,16 +184,10 @@ def _server_schema() -> list[str]:
 # ---------------------------------------------------------------- making, refreshing, pausing
 
 
-def _is_server(conn: Any) -> bool:
-    from models.sql import is_server
-
-    return is_server(conn)
-
-
 def create(conn: Any) -> None:
     """Make the figures' tables and triggers and fill them for every task, inside the caller's
     transaction (a new ledger, or the upgrade of one made before version 10)."""
-    for statement in (_server_schema() if _is_server(conn) else file_schema()):
+    for statement in (_server_schema() if sql.is_server(conn) else file_schema()):
         conn.execute(statement)
     refresh(conn)
 
@@ -199,7 +195,7 @@ def create(conn: Any) -> None:
 def refresh(conn: Any, first_task: int | None = None) -> None:
     """Write the figures of every task again (``first_task``: of the tasks from that id on) and drop
     those of tasks gone: one statement."""
-    server = _is_server(conn)
+    server = sql.is_server(conn)
     if first_task is None:
         conn.execute("DELETE FROM task_figure WHERE task_id NOT IN (SELECT id FROM task)")
         conn.execute(_bulk_refresh_sql(server, "task_id > 0"))
@@ -229,7 +225,7 @@ def resume(conn: Any, first_task: int) -> None:
     a notice (that is, leaves them to autovacuum)."""
     conn.execute("DELETE FROM task_figure_pause")
     refresh(conn, first_task)
-    if _is_server(conn):
+    if sql.is_server(conn):
         conn.execute("ANALYZE task, assignment, target, unit, task_figure")
 
 
