@@ -170,6 +170,17 @@ def connect_ledger(target: Path | str, **sqlite_options):
     return sqlite3.connect(target, **sqlite_options)
 
 
+def query_rows(target: Path | str, sql: str, params: dict | None = None) -> list[tuple]:
+    """What a query reads from a test's ledger (file or server), opened as the program opens it."""
+    from models.store import connect
+
+    conn = connect(target)
+    try:
+        return [tuple(r) for r in conn.execute(sql, params or {})]
+    finally:
+        conn.close()
+
+
 def table_rows(db: Path | str) -> dict[str, list[tuple]]:
     """Every row of every table of a ledger (file or server): equal results mean nothing was written."""
     if on_server(db):

@@ -15,18 +15,11 @@ from models.closing import claim_done, confirm_closing, grant_extension, record_
 from models.errors import OperationError
 from models.report_records import EntryIn, ReportIn
 from models.rounds import close_round, open_round, record_reports
+from conftest import query_rows as rows
 from models.store import connect
 
 # every test here that makes a ledger runs on a file and on a server (tests/conftest.py)
 pytestmark = pytest.mark.both_engines
-
-
-def rows(target, sql: str, params: dict | None = None) -> list[tuple]:
-    conn = connect(target)
-    try:
-        return [tuple(r) for r in conn.execute(sql, params or {})]
-    finally:
-        conn.close()
 
 
 def actions(target) -> list[str]:

@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 
 from conftest import ROOT, TODAY, run_cli
+from conftest import query_rows as rows
 from models import operations as ops
 from models.db import Database
 from models.errors import OperationError
@@ -22,14 +23,6 @@ from models.server import READ_ONLY_MESSAGE
 from models.store import connect
 
 READER, STAFF = "tz_reader", "tz_staff"
-
-
-def rows(target, sql: str, params: dict | None = None) -> list[tuple]:
-    conn = connect(target)
-    try:
-        return [tuple(r) for r in conn.execute(sql, params or {})]
-    finally:
-        conn.close()
 
 
 def everything(target) -> dict[str, list[tuple]]:
