@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -348,18 +347,14 @@ def test_a_read_only_account_is_refused_and_nothing_changes(pg_server, capsys):
 @pytest.mark.file_only("puts the file beside a server ledger of its own")
 def test_returned_forms_import_onto_a_server_as_into_a_file_and_undo(demo, pg_server, tmp_path, capsys):
     from test_rounds_forms import GROUP as FORMS_GROUP
-    from test_rounds_forms import _export, _fill, _open_round, _unit_tasks
+    from test_rounds_forms import _unit_tasks, returned_civil_form
 
     from conftest import run_cli
 
-    _open_round(demo)
-    forms = _export(demo, tmp_path / "out")
-    back = tmp_path / "back"
-    back.mkdir()
+    back = returned_civil_form(demo, tmp_path, lambda i: (
+        "推进中" if i % 3 else "已完成", f"民政第{i + 1}项进展", "2023-06-20" if i % 3 == 0 else None,
+        None, "照片.jpg" if i == 1 else None))
     civil = _unit_tasks(demo, "市民政局")
-    src = shutil.copy(forms["市民政局"], back)
-    _fill(Path(src), {i: ("推进中" if i % 3 else "已完成", f"民政第{i + 1}项进展", "2023-06-20" if i % 3 == 0 else None,
-                          None, "照片.jpg" if i == 1 else None) for i in range(len(civil))})
     (back / "照片.jpg").write_bytes(b"\xff\xd8 a photo")
     url = pg_server.new_ledger()
     assert run_cli("copy", str(demo), url, "--replace").returncode == 0

@@ -166,6 +166,18 @@ def _states(demo: Path) -> dict[str, str]:
         return {u.unit: u.label for u in unit_states(c, find_round(c, gid, "2023年6月"))}
 
 
+def returned_civil_form(demo: Path, tmp_path: Path, fill) -> Path:
+    """A new round opened and its forms exported; 市民政局's form filled row by row (``fill(i)``, the
+    tuple ``_fill`` takes) alone in the folder returned, as the unit sends it back."""
+    _open_round(demo)
+    forms = _export(demo, tmp_path / "out")
+    back = tmp_path / "back"
+    back.mkdir()
+    src = shutil.copy(forms["市民政局"], back)
+    _fill(Path(src), {i: fill(i) for i in range(len(_unit_tasks(demo, "市民政局")))})
+    return back
+
+
 def test_a_round_trip_of_messy_forms(demo, tmp_path):
     _open_round(demo)
     forms = _export(demo, tmp_path / "out")

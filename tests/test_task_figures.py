@@ -5,7 +5,6 @@ triggers are paused) and its undo, returned forms, copy — on a ledger file and
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -140,16 +139,10 @@ def test_the_figures_of_an_import_its_undo_and_a_copy(ledger_at, tmp_path):
 def test_the_figures_after_returned_forms_and_on_an_upgraded_ledger(demo, tmp_path):
     """Returned forms (a lead unit's 已完成 puts the task apart) through the command line; a ledger
     of version 9 gets its figures made by the upgrade."""
-    from tests.test_rounds_forms import GROUP, _export, _fill, _open_round, _unit_tasks
+    from tests.test_rounds_forms import GROUP, returned_civil_form
 
-    _open_round(demo)
-    forms = _export(demo, tmp_path / "out")
-    back = tmp_path / "back"
-    back.mkdir()
-    civil = _unit_tasks(demo, "市民政局")
-    src = shutil.copy(forms["市民政局"], back)
-    _fill(Path(src), {i: ("已完成" if i % 2 else "推进中", f"第{i + 1}项进展50%", "2023-06-28", None, None)
-                      for i in range(len(civil))})
+    back = returned_civil_form(demo, tmp_path, lambda i: (
+        "已完成" if i % 2 else "推进中", f"第{i + 1}项进展50%", "2023-06-28", None, None))
     done = run_cli("--db", str(demo), "import", str(back), "--group", GROUP)
     assert done.returncode == 0, done.stderr
     figures = _check(demo)
