@@ -82,3 +82,20 @@ async def test_a_quick_tick_and_undo_run_in_the_order_pressed(db, db_path, tmp_p
         await settle(pilot)
     with Database(db_path) as check, check.session() as s:
         assert s.get(Task, task).status == "未启动"  # done, undone, done, then that last tick undone
+
+
+async def test_a_notice_of_a_change_arriving_while_the_window_closes_starts_no_reading(db, db_path, tmp_path):
+    """A server's notice of another user's change can arrive as the window closes (CI once saw the
+    import's own notice land then): the reload it asks for is not started, as a worker started after
+    the shutdown would fail for want of the thread pool."""
+    g = ops.create_group(db, "组")
+    ops.add_task(db, g, "任务一")
+    app = make_app(db_path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        app.reload_groups()  # while open: read again
+        assert "_reload_groups" in [w.name for w in app.workers]
+        await settle(pilot)
+    app.reload_groups()  # the listener's late call, after the window closed
+    app.refresh_visible()
+    assert "_reload_groups" not in [w.name for w in app.workers]

@@ -426,8 +426,11 @@ class TaizhangApp(App):
         self.data_version += 1
 
     def reload_groups(self, select: str | None = None) -> None:
-        """Read the list of groups again (after an import or a new group), then refresh."""
-        self._reload_groups(select)
+        """Read the list of groups again (after an import or a new group), then refresh. Not once
+        the window is closing: a server's notice of a change can still arrive then, and a worker
+        started after the shutdown would find no thread pool left."""
+        if self.is_running:
+            self._reload_groups(select)
 
     @work(thread=True, exclusive=True, group="groups")
     def _reload_groups(self, select: str | None) -> None:
@@ -468,7 +471,10 @@ class TaizhangApp(App):
         return [s for s in self.screen_stack if not isinstance(s, ModalScreen)]
 
     def refresh_visible(self) -> None:
-        """Reload what the user is looking at (the top screen that is not a dialog)."""
+        """Reload what the user is looking at (the top screen that is not a dialog); not once the
+        window is closing (see reload_groups)."""
+        if not self.is_running:
+            return
         for screen in reversed(self.screen_stack):
             if not isinstance(screen, ModalScreen):
                 reload = getattr(screen, "refresh_if_stale", None)
