@@ -356,12 +356,6 @@ def _group_name(names: list[str], wanted: str | None, *, create_ok: bool, fallba
 def _export(args: argparse.Namespace) -> int:
     """JSON dump (.json) or an Excel report (.xlsx, or a folder: the file is then named for the
     group, the report and today). Excel reports read the ledger with plain sqlite3, not the ORM."""
-    import gc
-
-    # As ``_import``: a short process that frees what it made by reference counting; the cyclic
-    # collector would walk the export's 200,000 cells again and again for nothing (issue 17: ~500
-    # collections, 0.1 s of a 10,000-task division table; the forms export likewise).
-    gc.disable()
     if args.kind in ("forms", "reporting"):
         from taizhang.rounds_cli import export_round
 
@@ -404,6 +398,14 @@ def _export(args: argparse.Namespace) -> int:
             notes: list[str] = []
 
             kinds = args.kind.split(",")  # several: 附件1, 附件2 … in the order given
+            if len(kinds) == 1:
+                import gc
+
+                # As ``_import``: a short process writing one workbook frees what it made by reference
+                # counting; the cyclic collector would walk its 200,000 cells again and again for nothing
+                # (issue 17: ~500 collections, 0.1 s of a 10,000-task division table). Not for several
+                # workbooks (here or the forms): each leaves reference cycles the collector frees.
+                gc.disable()
             if len(kinds) > 1 and not is_folder:
                 raise UsageError(f"一次导出几种报表（{args.kind}）时，OUT 应是一个已有的文件夹。")
             paths: list[Path] = []
