@@ -32,6 +32,7 @@ import math
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 POINTS_PER_UNIT = 5.25  # one column unit: 7 pixels of Calibri 11's "0" at 96 dpi
 BODY_PT = 11.0
@@ -140,37 +141,36 @@ def _wrap_line(line: str, width: float, pt: float) -> list[str]:
         return [line]
     n = len(line)
     em = pt / POINTS_PER_UNIT
-    prefix = [0.0]
-    for c in line:
-        prefix.append(prefix[-1] + (em if _is_wide(c) else em * NARROW_EM))
+    narrow = em * NARROW_EM
+    prefix = list(accumulate([em if _is_wide(c) else narrow for c in line], initial=0.0))
     # per break point: may the line break there, and how poor the break reads
     ends = [i for i in range(1, n) if _breakable(line, i)] + [n]
     break_cost = {i: _break_cost(line, i) for i in ends[:-1]}
     break_cost[n] = 0.0
     short_text = n >= 2 * MIN_LINE_CHARS
     inf = float("inf")
-    best = {0: 0.0}  # best[i]: cost of printing line[:i] with a break before i (lines included)
-    lines_of = {0: 0}
+    limit = width + 1e-9
+    best = [0.0] * (n + 1)  # best[i]: cost of printing line[:i] with a break before i (i in starts)
     back: dict[int, int] = {}
     starts = [0]
     for i in ends:
         top = prefix[i]
-        found, found_j, found_lines = inf, -1, 0
+        cost_here = break_cost[i]
+        found, found_j = inf, -1
         for j in reversed(starts):  # nearest first: once a line is too wide, every longer one is
             used = top - prefix[j]
-            if used > width + 1e-9 and i - j > 1:
+            if used > limit and i - j > 1:
                 break
-            chars = i - j
-            cost = best[j] + break_cost[i] + LINE_COST
-            if chars < MIN_LINE_CHARS and short_text:
+            cost = best[j] + cost_here + LINE_COST
+            if i - j < MIN_LINE_CHARS and short_text:
                 piece = line[j:i].strip()
                 cost += 20.0 if len(piece) < 2 or piece[-1] in NO_LINE_START else 3.0  # an orphan
             slack = (width - used) / width
             cost += slack * slack * 3  # ragged lines: prefer balanced ones
             if cost < found:
-                found, found_j, found_lines = cost, j, lines_of[j] + 1
+                found, found_j = cost, j
         if found_j >= 0:
-            best[i], back[i], lines_of[i] = found, found_j, found_lines
+            best[i], back[i] = found, found_j
             starts.append(i)
     if n not in back:  # nothing breakable fits: break anywhere (greedy)
         out, start = [], 0
@@ -356,51 +356,75 @@ def pair_lines(pairs: Sequence[tuple[str, str | None]], left_width: float, right
     another break it allows is looked for, ``wrap_where``);
     otherwise the application wraps it where ``wrap`` predicts, roughly. Right entries (persons)
     are never broken: their column is fitted to the longest."""
-    if not pairs:
-        return "", "", 0
-    # Each side of a pair is laid out once per distinct unit and person (issue 17: on a real table the
-    # unit lists differ from task to task, the names in them repeat), kept per column width.
-    units_of = _UNIT_SIDES.get((left_width, pt, break_left))
-    if units_of is None:
-        units_of = _UNIT_SIDES[(left_width, pt, break_left)] = {}
-    persons_of = _PERSON_SIDES.get((right_width, pt))
-    if persons_of is None:
-        persons_of = _PERSON_SIDES[(right_width, pt)] = {}
-    sides = []
-    one_line = True
-    for unit, person in pairs:
-        unit_side = units_of.get(unit)
-        if unit_side is None:
-            unit_side = _unit_side(unit, left_width, pt, break_left)
-            if len(units_of) < 100_000:
-                units_of[unit] = unit_side
-        person_side = persons_of.get(person)
-        if person_side is None:
-            person_side = _person_side(person, right_width, pt)
-            if len(persons_of) < 100_000:
-                persons_of[person] = person_side
-        if one_line and not (unit_side[0] and person_side[0]):
-            one_line = False
-        sides.append((unit_side, person_side[1]))
-    if one_line:
-        persons = [p or "" for _, p in pairs]  # every entry on one line: nothing to pad
-        return "\n".join([u for u, _ in pairs]), "\n".join(persons) if any(persons) else "", len(pairs)
-    left: list[str] = []
-    right: list[str] = []
-    for ((_, unit_lines, unit_count), person_count), (_, person) in zip(sides, pairs):
-        n = max(unit_count, person_count)
-        left.extend(unit_lines)
-        left.extend([""] * (n - unit_count))
-        right.append(person or "")
-        right.extend([""] * (n - 1))
-    if not any(right):
-        right = []
-    return "\n".join(left), "\n".join(right), len(left)
+    key = (left_width, right_width, pt, break_left)
+    pairing = _PAIRINGS.get(key)
+    if pairing is None:
+        pairing = _PAIRINGS[key] = Pairing(left_width, right_width, pt, break_left)
+    return pairing(pairs)
 
 
-# per (column width, pt[, break_left]): unit or person → its side of a pair (``_unit_side``, ``_person_side``)
-_UNIT_SIDES: dict[tuple, dict[str, tuple[bool, tuple[str, ...], int]]] = {}
-_PERSON_SIDES: dict[tuple, dict[str | None, tuple[bool, int]]] = {}
+class Pairing:
+    """``pair_lines`` for one pair of column widths: each side of a pair is laid out once per distinct
+    unit and person (issue 17: on a real table the unit lists differ from task to task, the names in
+    them repeat), and the units and persons that stand on one line as they are kept in a set, so
+    that a list made only of those is written without looking at each pair."""
+
+    def __init__(self, left_width: float, right_width: float, pt: float = BODY_PT,
+                 break_left: Callable[[str, tuple[str, ...]], bool] | None = None):
+        self.left_width, self.right_width, self.pt, self.break_left = left_width, right_width, pt, break_left
+        self.units_of: dict[str, tuple[bool, tuple[str, ...], int]] = {}  # unit → ``_unit_side``
+        self.persons_of: dict[str | None, tuple[bool, int]] = {}  # person → ``_person_side``
+        self.flat_units: set[str] = set()  # those whose side stands on one line as it is
+        self.flat_persons: set[str | None] = set()
+
+    def __call__(self, pairs: Sequence[tuple[str, str | None]]) -> tuple[str, str, int]:
+        if not pairs:
+            return "", "", 0
+        units = [u for u, _ in pairs]
+        persons = [p for _, p in pairs]
+        if self.flat_units.issuperset(units) and self.flat_persons.issuperset(persons):
+            # every entry already known to stand on one line (most lists): nothing to pad
+            persons = [p or "" for p in persons]
+            return "\n".join(units), "\n".join(persons) if any(persons) else "", len(pairs)
+        units_of, persons_of = self.units_of, self.persons_of
+        sides = []
+        one_line = True
+        for unit, person in pairs:
+            unit_side = units_of.get(unit)
+            if unit_side is None:
+                unit_side = _unit_side(unit, self.left_width, self.pt, self.break_left)
+                if len(units_of) < 100_000:
+                    units_of[unit] = unit_side
+                    if unit_side[0]:
+                        self.flat_units.add(unit)
+            person_side = persons_of.get(person)
+            if person_side is None:
+                person_side = _person_side(person, self.right_width, self.pt)
+                if len(persons_of) < 100_000:
+                    persons_of[person] = person_side
+                    if person_side[0]:
+                        self.flat_persons.add(person)
+            if one_line and not (unit_side[0] and person_side[0]):
+                one_line = False
+            sides.append((unit_side, person_side[1]))
+        if one_line:
+            persons = [p or "" for p in persons]  # every entry on one line: nothing to pad
+            return "\n".join(units), "\n".join(persons) if any(persons) else "", len(pairs)
+        left: list[str] = []
+        right: list[str] = []
+        for ((_, unit_lines, unit_count), person_count), (_, person) in zip(sides, pairs):
+            n = max(unit_count, person_count)
+            left.extend(unit_lines)
+            left.extend([""] * (n - unit_count))
+            right.append(person or "")
+            right.extend([""] * (n - 1))
+        if not any(right):
+            right = []
+        return "\n".join(left), "\n".join(right), len(left)
+
+
+# per (left width, right width, pt, break_left): the ``Pairing`` that ``pair_lines`` uses
+_PAIRINGS: dict[tuple, Pairing] = {}
 
 
 def _unit_side(unit: str, width: float, pt: float, break_left: Callable[[str, tuple[str, ...]], bool] | None

@@ -20,6 +20,7 @@ the sheet between rows (``Sheet.paginate``): a task's row never runs over two pa
 
 from __future__ import annotations
 
+import gc
 import os
 import sqlite3
 from datetime import date
@@ -228,14 +229,14 @@ def export_forms(db: Any, out_dir: str | os.PathLike[str], group_name: str | Non
                  round_name: str | None = None, units: list[int] | None = None) -> list[Path]:
     """Write the forms of a round (every unit, or the unit ids in ``units``); ExportError when the
     group, the round or the folder is wrong (nothing is written then)."""
-    from exporters.collector import collector_skips_kept_objects
+    from exporters.collector import collector_paused, collector_skips_kept_objects
     from exporters.excel import read_snapshot
 
     folder = Path(out_dir)
     if not folder.is_dir():
         raise ExportError(f"「{folder}」不是已有的文件夹：填报表每个单位一个文件，请给出一个文件夹。")
     written: list[Path] = []
-    with collector_skips_kept_objects() as keep, read_snapshot(db) as conn:  # one snapshot for every form
+    with collector_skips_kept_objects() as keep, collector_paused(), read_snapshot(db) as conn:  # one snapshot
         group = find_group(conn, group_name)
         rnd = find_round(conn, group.id, round_name)
         if rnd is None:
@@ -261,4 +262,7 @@ def export_forms(db: Any, out_dir: str | os.PathLike[str], group_name: str | Non
                 hint = "（文件是否正在 Excel 或 WPS 中打开？请关闭后再导出）" if isinstance(exc, PermissionError) else ""
                 raise ExportError(f"无法写入「{target}」：{exc.strerror or exc}{hint}") from None
             written.append(target)
+            # each form's objects (its workbook's cells, and their reference cycles) are collected once,
+            # when the form is written, instead of every 700 allocations meanwhile (issue 17)
+            gc.collect(0)
     return written

@@ -217,7 +217,7 @@ class Sheet:
         self.widths: list[float] = []
         self._formats: dict[tuple[str, bool], Any] = {}
         self._lines: dict[tuple[int, str], int] = {}
-        self._line_counts: dict[tuple[int, str], int] = {}  # one line of a cell (see lines)
+        self._line_counts: dict[int, dict[str, int]] = {}  # column → one line of a cell → its lines (see lines)
         self._fitted: dict[tuple[int, str], str] = {}  # see fitted
         self.row_points: dict[int, float] = {}  # heights set so far, for the page breaks
         self.cut: list[tuple[int, int, int, str]] = []  # cells cut to Excel's limit (see ``fit``)
@@ -339,35 +339,41 @@ class Sheet:
         key = (col, text)
         hit = self._lines.get(key)
         if hit is None:
-            if "\n" not in text and fitting.line_width(text) <= self.widths[col] - CELL_PADDING:
-                # one line that fits: one line, whichever way it is counted (``fitting.wrap`` and
-                # ``line_count`` both start by testing this); not cached, its test is as quick
-                return 1
-            if not _sentence(text):
-                if "\n" in text:
+            if "\n" not in text:
+                if fitting.line_width(text) <= self.widths[col] - CELL_PADDING:
+                    # one line that fits: one line, whichever way it is counted (``fitting.wrap`` and
+                    # ``line_count`` both start by testing this); not cached, its test is as quick
+                    return 1
+                hit = len(fitting.wrap(text, self.widths[col])) if not _sentence(text) else \
+                    line_count(text, self.widths[col])
+            else:
+                parts = text.split("\n")
+                if len(text) > FITTED_CHARS and any(len(line) > FITTED_CHARS for line in parts):  # _sentence
+                    hit = line_count(text, self.widths[col])
+                else:
                     # fitting.wrap wraps each line on its own: a list of units (one a line) takes the
                     # lines of its units, each counted once (issue 17: on a real table the lists differ
-                    # from task to task, the units in them do not)
-                    hit = 0
-                    counted = self._line_counts
-                    for line in text.split("\n"):
-                        n = counted.get((col, line))
-                        hit += n if n is not None else self._wrapped_lines(col, line)
-                else:
-                    hit = len(fitting.wrap(text, self.widths[col]))
-            else:
-                hit = line_count(text, self.widths[col])
+                    # from task to task, the units in them do not); the column's counts are looked up
+                    # all at once, and only a line not met before is wrapped
+                    counted = self._line_counts.get(col)
+                    if counted is None:
+                        counted = self._line_counts[col] = {}
+                    try:
+                        hit = sum(map(counted.__getitem__, parts))
+                    except KeyError:
+                        hit = sum([self._wrapped_lines(col, line) for line in parts])
             if len(text) < 40 and len(self._lines) < 100_000:
                 self._lines[key] = hit
         return hit
 
     def _wrapped_lines(self, col: int, line: str) -> int:
-        """``len(fitting.wrap(line, width))`` for one line of a cell, cached."""
-        hit = self._line_counts.get((col, line))
+        """``len(fitting.wrap(line, width))`` for one line of a cell, cached per column."""
+        counted = self._line_counts[col]
+        hit = counted.get(line)
         if hit is None:
             hit = len(fitting.wrap(line, self.widths[col]))
-            if len(self._line_counts) < 100_000:
-                self._line_counts[(col, line)] = hit
+            if len(counted) < 100_000:
+                counted[line] = hit
         return hit
 
     def height(self, lines: int) -> float:
