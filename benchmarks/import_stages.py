@@ -35,9 +35,9 @@ def _wrap(owner: object, attr: str, before: str, after: str | None = None) -> No
 def main(argv: list[str]) -> int:
     book, db = argv
     mark("interpreter start → this tool")
-    from importers import readers, table, load  # noqa: F401 — imported here to hook them
+    from importers import load, readers, table  # imported here to hook them
     from importers.readers import excel
-    from models import store, task_figures
+    from models import store
 
     mark("imports of the hooks (not in a real run)")
     _wrap(readers.OpeningSource, "__init__", "cli until the file is opened", "opening: sniff + extent guard")
