@@ -26,7 +26,7 @@ from typing import Any
 
 from importers.bulk import BulkInserter, paused_gc
 from importers.normalize import clean_name, clean_unit
-from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, displayable
+from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, UnitRef, displayable
 from models import store, task_figures, text_repair
 from models.merge import ABSENT, Conflict, apply, merge
 from models.sources import (columns_of, decode_duty, decode_member, decode_task, encode_duty, encode_member,
@@ -134,18 +134,13 @@ class _Merging:
         self.file, self.sheet = source, sheet
         self.report = report
         self.take_file = take_file
-        self._units: dict[int, tuple[list, list]] = {}
 
     def base_of(self, rec: TaskRecord, assigns: list[Assign], values: tuple | None = None) -> str:
         """What the file says of a task, as ``import_source.base`` holds it (``models.sources``);
         ``values`` are its ``_task_values`` when the caller has them."""
-        cached = self._units.get(id(assigns))  # assignments are shared by tasks naming the same cells
-        if cached is None or cached[0] is not assigns:
-            if len(self._units) >= _SHARED_LIMIT:  # bounded: see _Names.assignments
-                self._units.clear()
-            cached = self._units[id(assigns)] = (assigns, [[role, uid, person] for role, _, uid, person in assigns])
         targets = [[t.year, t.target] for t in rec.targets] if rec.targets else []
-        return encode_task_row(*(values or _task_values(rec)), cached[1], targets)
+        return encode_task_row(*(values or _task_values(rec)), [[role, uid, person] for role, _, uid, person in assigns],
+                               targets)
 
     def row_key(self, origin: Origin | None) -> str | None:
         return str(origin.row) if origin is not None and origin.row is not None else None
@@ -320,28 +315,9 @@ def _person(raw: str) -> str:
     return clean_name(raw)
 
 
-# Entries kept of the caches of assignments shared by tasks with the same units and persons: plain
-# tables repeat a few hundred combinations, real ones hardly any, where an unbounded cache held one
-# entry per task (a tenth of the import's memory on 10,000 tasks, issue 17).
-_SHARED_LIMIT = 2048
-
 # One assignment as tasks are compared and written: (role, position, unit id, person).
 Assign = tuple[str, int, int, "str | None"]
 _ASSIGN_COLUMNS = ("role", "position", "unit_id", "person")
-
-
-def _assignments(rec: TaskRecord, units: _Units) -> list[Assign]:
-    rows: list[Assign] = []
-    lead: list[int] = []
-    for role, refs in (("lead", rec.lead), ("co", rec.co)):
-        seen: list[int] = []
-        for ref in refs:
-            uid = units.id(ref.unit)
-            if uid not in seen and uid not in lead:  # a unit named by name and alias leads only
-                rows.append((role, len(seen), uid, _person(ref.person) if ref.person else None))
-                seen.append(uid)
-        lead = seen
-    return rows
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False)  # json.dumps(…, ensure_ascii=False) builds one per call
@@ -387,32 +363,37 @@ class _Names:
     def __init__(self, report: ImportReport):
         self._report = report
         self.categories, self.persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
-        self._assigned: dict[tuple, tuple[TaskRecord, list[Assign]]] = {}  # UnitRef ids → (a record, its assignments)
+        # Each UnitRef of the file, by identity → (it, unit id, person cleaned). The reader gives the
+        # tasks of the same units and persons the same UnitRef objects (``UnitReader``), and ids hash
+        # at C speed where the dataclass's own hash is a Python call (issue 17). The entry keeps the
+        # UnitRef, so it stays alive and its id is not reused; equal UnitRefs that are not the same
+        # object are worked out again, to the same result.
+        self._refs: dict[int, tuple[UnitRef, int, str | None]] = {}
 
     def assignments(self, rec: TaskRecord, units: _Units) -> list[Assign]:
-        """The task's assignments (shared by the tasks with the same units and persons: not to be
-        changed), noting its category and persons."""
+        """The task's assignments, noting its category and persons. A unit named twice (by name and
+        by alias) is assigned once; a unit that leads is not also a co-operating one."""
         if rec.category:
             self.categories[rec.category] = None
-        # Keyed by the identities of the UnitRefs: the reader gives the tasks of the same unit cells
-        # the same UnitRef objects (``TableReader._first_units``), and ids hash at C speed where the
-        # dataclass's own hash is a Python call per unit (issue 17). The entry keeps the record, so its
-        # UnitRefs stay alive and no id is reused; equal UnitRefs that are not the same objects miss.
-        key = (*map(id, rec.lead), None, *map(id, rec.co))
-        hit = self._assigned.get(key)
-        assigns = hit[1] if hit is not None else None
-        if assigns is None:  # first met: its persons go in the report in this order
-            for refs in (rec.lead, rec.co):
-                for ref in refs:
+        persons, known = self.persons, self._refs
+        rows: list[Assign] = []
+        lead: list[int] = []
+        for role, refs in (("lead", rec.lead), ("co", rec.co)):
+            seen: list[int] = []
+            for ref in refs:
+                hit = known.get(id(ref))
+                if hit is None:  # first met: its person goes in the report in this order
                     if ref.person:
-                        self.persons[ref.person] = None
-            if len(self._assigned) >= _SHARED_LIMIT:  # real tables seldom repeat a task's persons
-                self._assigned.clear()
-            assigns = _assignments(rec, units)
-            self._assigned[key] = (rec, assigns)
+                        persons[ref.person] = None
+                    hit = known[id(ref)] = (ref, units.id(ref.unit), _person(ref.person) if ref.person else None)
+                uid = hit[1]
+                if uid not in seen and uid not in lead:
+                    rows.append((role, len(seen), uid, hit[2]))
+                    seen.append(uid)
+            lead = seen
         for person in rec.unpaired_persons:
-            self.persons[person] = None
-        return assigns
+            persons[person] = None
+        return rows
 
     def report(self) -> None:
         self._report.categories, self._report.persons = list(self.categories), list(self.persons)
