@@ -15,7 +15,7 @@ from models import operations as op
 from models.changes import redo_last
 from models.store import connect
 from models.tables import CO
-from tests.conftest import run_cli
+from tests.conftest import query_rows, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -195,3 +195,33 @@ def test_a_server_ledger_upgraded_from_version_9_gets_its_figures(ledger_db, led
         conn.close()
     server.open_ledger(ledger_at).dispose()  # upgrades
     assert _check(ledger_at) == want
+
+
+@pytest.mark.both_engines
+def test_a_whole_rounds_forms_write_the_figures_once_after_their_rows(demo, tmp_path, monkeypatch):
+    """Returned forms of many rows (a round of 60 units: tens of thousands) pause the triggers and
+    write every task's figures once after the rows (models.report_writing): the same figures as row
+    by row — tasks whose lead said 已完成 (their new status, apart), a corrected form that takes the
+    claim back, and the undo. Here the threshold is lowered so that one unit's form is a "whole round"."""
+    from importers.forms import import_forms
+    from models import report_writing
+    from tests.test_rounds_forms import GROUP, _fill, returned_civil_form
+
+    monkeypatch.setattr(report_writing, "_BULK_FIGURES", 1)
+    back = returned_civil_form(demo, tmp_path, lambda i: (
+        "已完成" if i % 2 else "推进中", f"第{i + 1}项进展50%", None, None, None))
+    before = _check(demo)
+    plan = import_forms(demo, back, GROUP)
+    assert plan.result.status_changes > 0
+    figures = _check(demo)
+    changed = [t for t in figures if figures[t] != before.get(t)]
+    assert changed and any(figures[t][2] == "已完成" and figures[t][-1] == 1 for t in changed)
+    assert query_rows(demo, "SELECT count(*) FROM task_figure_pause") == [(0,)]
+    form = next(back.iterdir())  # the unit corrects its form: nothing is done yet
+    _fill(form, {i: ("推进中", f"第{i + 1}项更正", None, None, None) for i in range(len(plan.units[0].report.entries))})
+    assert import_forms(demo, back, GROUP).result.replaced
+    corrected = _check(demo)
+    assert corrected != figures
+    done = run_cli("--db", str(demo), "undo")
+    assert done.returncode == 0, done.stderr
+    assert _check(demo) == figures
