@@ -451,16 +451,16 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     # once the office confirms it (销号)
     counts.update({DONE: c.done, "延期": c.extended, "待销号": c.pending, "按时完成": c.on_time, "逾期完成": c.late})
     # the ranking overdue_by_unit gives, with the judged figures: most overdue, then lowest done share, most tasks
-    by_unit = [UnitProgress(u.unit_id, u.name, u.total, u.done, u.overdue)
-               for u in sorted(judged.by_lead.values(), key=lambda u: u.name)]
+    leads = sorted(judged.by_lead.values(), key=lambda u: u.name)  # by name: the same order on either engine
+    by_unit = [UnitProgress(u.unit_id, u.name, u.total, u.done, u.overdue) for u in leads]
     # a task overdue by a missed yearly target may still have a later deadline: listed once, as overdue
     listed = {o.id for o in judged.overdue}
     soon, upcoming = [b for b in soon if b.id not in listed], [b for b in upcoming if b.id not in listed]
     by_unit.sort(key=lambda u: (-u.overdue, u.done / u.total if u.total else 0, -u.total))
     overdue = _overdue_since(conn, g, today, _briefs_of(conn, [(o.id, o.due) for o in judged.overdue]))
     return Overview(group, counts, members, units, duties, overdue, soon, upcoming, by_unit[:200],
-                    _round_line(conn, g), c.lights, {u.name: u.overdue for u in judged.by_lead.values()},
-                    {u.name: u.yellow for u in judged.by_lead.values()})
+                    _round_line(conn, g), c.lights, {u.name: u.overdue for u in leads},
+                    {u.name: u.yellow for u in leads})
 
 
 def _overdue_since(conn: sqlite3.Connection, group_id: int, today: date, briefs: list[Brief]) -> list[Brief]:
