@@ -184,3 +184,27 @@ async def test_the_window_tells_its_own_import_from_another_users_change(pg_serv
             ops.add_task(db, group.id, "另一位同事新增的任务")
         assert await asyncio.wait_for(decided.get(), timeout=60) is True
         await settle(pilot)
+
+
+async def test_a_connection_lost_or_back_said_as_the_window_closes_starts_nothing(tmp_path):
+    """The server's loss or return can be noticed as the window closes (by a read in a thread, or
+    the listener): nothing is said, marked busy or read then — CI saw a reload started so fail with
+    'Executor shutdown has been called'."""
+    from tui import server_window
+
+    path = tmp_path / "t.db"
+    with Database(path) as db:
+        ops.add_task(db, ops.create_group(db, "组"), "任务一")
+    app = make_app(path, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        said = len(app._notifications)
+    workers = set(app.workers)
+    await asyncio.to_thread(server_window._on_ui, app, server_window._lost, app, "断开")  # from a read's thread
+    server_window._lost(app, "断开")
+    app.server_lost = True
+    server_window._back(app)
+    with app._context():  # as a callback the closing window still runs (a write's, a read's) would
+        screen.load(lambda conn: 1, lambda _: None)
+    assert set(app.workers) <= workers and app.busy == "" and len(app._notifications) == said
