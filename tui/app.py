@@ -187,7 +187,8 @@ class TaizhangApp(App):
         return self.db_path.name
 
     def _watch(self) -> None:
-        if self.reader is not None and not self._busy and not self.is_server and self.is_running:  # own writes: by themselves
+        # our own write refreshes by itself; nothing is started once the window closes
+        if self.reader is not None and not self._busy and not self.is_server and self.is_running:
             self._check_outside()
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)

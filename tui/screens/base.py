@@ -100,7 +100,8 @@ class Loads:
         current, timer = self.__dict__.get("_loads", {}).get(group, (0, None))
         if seq != current:
             return  # a newer load of this group is on its way
-        if then is not None and fn is not None and writes != getattr(self.app, "writes_shown", 0):  # type: ignore[attr-defined]
+        app = self.app  # type: ignore[attr-defined]
+        if then is not None and fn is not None and writes != getattr(app, "writes_shown", 0):
             if self.is_mounted:  # type: ignore[attr-defined]
                 self.load(fn, then, group=group, loading=loading)  # read before a change of ours was shown
             return
