@@ -9,13 +9,15 @@ import time
 from collections.abc import Callable
 
 from models.sql import NOTIFY_CHANNEL
+from models.writer_tag import writer_of
 
 
-def listen(target: str, heard: Callable[[set[int]], None], stopped: Callable[[], bool], *,
+def listen(target: str, heard: Callable[[set[str]], None], stopped: Callable[[], bool], *,
            lost: Callable[[], None] = lambda: None, back: Callable[[], None] = lambda: None,
            wait: float = 0.5, retry: float = 2.0) -> None:
-    """Until ``stopped()``: ``heard(pids)`` with the server processes whose changes were committed
-    (gathered for up to ``wait`` seconds, so a burst refreshes once). When the connection is lost,
+    """Until ``stopped()``: ``heard(writers)`` with the writers whose changes were committed (the
+    tags of ``models.writer_tag``, "" for a change written without one), gathered for up to ``wait``
+    seconds, so a burst refreshes once. When the connection is lost,
     ``lost()`` once, a new try every ``retry`` seconds, and ``back()`` when it works again."""
     import psycopg
 
@@ -43,13 +45,13 @@ def listen(target: str, heard: Callable[[set[int]], None], stopped: Callable[[],
                 was_lost = False
                 back()
         try:
-            pids = {n.pid for n in conn.notifies(timeout=wait)}
+            writers = {writer_of(n.payload) for n in conn.notifies(timeout=wait)}
         except psycopg.Error:
             conn.close()
             conn = None
             continue
-        if pids:
-            heard(pids)
+        if writers:
+            heard(writers)
     if conn is not None:
         conn.close()
 

@@ -289,7 +289,9 @@ def write_history(cursor: Any, *, action: str, summary: str, group_id: int | Non
     if undoes is not None:
         cursor.execute("UPDATE history SET undone_by = ? WHERE id = ?", (history_id, undoes))
     if server:  # open windows on a server ledger hear of it when this commits
-        cursor.execute("SELECT pg_notify(?, ?)", (NOTIFY_CHANNEL, str(history_id)))
+        from models.writer_tag import payload
+
+        cursor.execute("SELECT pg_notify(?, ?)", (NOTIFY_CHANNEL, payload(history_id)))  # whose: models.writer_tag
     return history_id
 
 

@@ -146,7 +146,9 @@ class TaizhangApp(App):
         # a postgresql:// URL: a server ledger (issue 18); db_path is then that URL as a str
         self.is_server = is_server(db_path)
         self.db_path: Any = str(db_path).strip() if self.is_server else Path(db_path)
-        self._own_pids: set[int] = set()  # server processes of this window's writes (not "elsewhere")
+        from models.writer_tag import new_tag
+
+        self.writer_tag = new_tag()  # this window's changes, told from others' on a server (models.writer_tag)
         self.reader: Reader | None = None
         self.error: str | None = None
         self.groups: list[GroupInfo] = []
@@ -157,6 +159,7 @@ class TaizhangApp(App):
         self._orm_lock = threading.Lock()
         self._seen_version: int | None = None  # PRAGMA data_version when last looked
         self._turns = _Turns()
+        self.writes_shown = 0  # this window's changes saved and shown so far (tui.screens.base.Loads)
         self._busy: dict[int, str] = {}
         self._busy_seq = 0
         self.tasks_request: dict[str, Any] | None = None
@@ -191,7 +194,8 @@ class TaizhangApp(App):
         return self.db_path.name
 
     def _watch(self) -> None:
-        if self.reader is not None and not self._busy and not self.is_server:  # our own write refreshes by itself
+        # our own write refreshes by itself; nothing is started once the window closes
+        if self.reader is not None and not self._busy and not self.is_server and self.is_running:
             self._check_outside()
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
@@ -408,11 +412,6 @@ class TaizhangApp(App):
                 from models.db import Database
 
                 self._orm = Database(self.db_path)
-                if self.is_server:  # its server processes: their changes are not news from elsewhere
-                    from sqlalchemy import event
-
-                    event.listen(self._orm.engine, "checkout",
-                                 lambda dbapi, _rec, _proxy: self._own_pids.add(dbapi.info.backend_pid))
             return self._orm
 
     def _set_groups(self, found: list[GroupInfo], wanted: str | None) -> None:
@@ -512,8 +511,11 @@ class TaizhangApp(App):
                     db = self.orm()  # on a server: ServerError (a DatabaseError) when it cannot connect
                     from models import operations as ops
 
+                    from models.writer_tag import as_writer
+
                     run = operation if callable(operation) else getattr(ops, operation)
-                    result = run(db, *args, **kwargs)
+                    with as_writer(self.writer_tag):  # announced as this window's (tui.server_window)
+                        result = run(db, *args, **kwargs)
                     self._seen_version = self._data_version_now()  # not a change from elsewhere
                 except (OperationError, DatabaseError) as exc:
                     self.call_from_thread(self.notify, str(exc), title="未保存", severity="error", timeout=8)
@@ -534,6 +536,7 @@ class TaizhangApp(App):
 
     def _written(self, result: Any, done: Callable[[Any], None] | None, message: Any, reload: bool) -> None:
         self.data_version += 1
+        self.writes_shown += 1
         text = message(result) if callable(message) else message
         if text:
             self.notify(text)

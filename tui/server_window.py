@@ -16,8 +16,12 @@ RESTORE_REFUSED = ("服务器上的台账不能在窗口中从备份恢复。需
 def _on_ui(app: Any, fn: Callable[..., Any], *args: Any) -> None:
     if threading.get_ident() == app._thread_id:
         fn(*args)
-    else:
+        return
+    try:
         app.call_from_thread(fn, *args)
+    except RuntimeError:  # the window has closed (a read that lost the server as it closed): nothing to say
+        if app.is_running:
+            raise
 
 
 # ---------------------------------------------------------------- the password
@@ -78,16 +82,22 @@ def _listen(app: Any) -> None:
         except RuntimeError:  # the window is closing
             pass
 
-    def heard(pids: set[int]) -> None:
-        if pids - app._own_pids:  # our own writes refresh by themselves
+    def heard(writers: set[str]) -> None:
+        if elsewhere(app, writers):  # our own writes refresh by themselves
             tell(app.reload_groups)
 
     listen(app.db_path, heard, lambda: worker.is_cancelled or not app.is_running,
            lost=lambda: tell(_lost, app, lost_text(app.db_path)), back=lambda: tell(_back, app))
 
 
+def elsewhere(app: Any, writers: set[str]) -> bool:
+    """Whether changes announced by ``writers`` (``models.writer_tag``) include someone else's: not
+    only this window's own, which it shows by itself (an operation, an import from the window)."""
+    return bool(writers - {app.writer_tag})
+
+
 def _lost(app: Any, text: str) -> None:
-    if getattr(app, "server_lost", False):
+    if getattr(app, "server_lost", False) or not app.is_running:  # nothing to say once the window closes
         return
     app.server_lost = True
     app.sub_title = f"{app.group_name or app.ledger_label}（与服务器的连接断开，只读）"
@@ -96,7 +106,7 @@ def _lost(app: Any, text: str) -> None:
 
 
 def _back(app: Any) -> None:
-    if not getattr(app, "server_lost", False):
+    if not getattr(app, "server_lost", False) or not app.is_running:
         return
     app.server_lost = False
     app.sub_title = app.group_name or app.ledger_label

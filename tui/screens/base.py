@@ -17,6 +17,7 @@ from tui.data import ConnectionLost
 from tui.widgets.bars import AreaBar, StatusLine
 
 T = TypeVar("T")
+READING = "-reading"  # a widget whose data is being read again (still taking keys: see Loads.load)
 
 
 class Loads:
@@ -26,8 +27,17 @@ class Loads:
     def load(self, fn: Callable[[sqlite3.Connection], T], then: Callable[[T], None], *, group: str = "load",
              loading: Widget | None = None, delay: float = 0.25) -> None:
         """Only the newest load of a group counts: an older one still running is cancelled and
-        its result dropped. ``loading`` gets Textual's loading indicator if the read takes longer
-        than ``delay`` seconds (fast reads never flash it)."""
+        its result dropped. ``loading`` is shown dimmed (class ``-reading``) if the read takes longer
+        than ``delay`` seconds (fast reads never flash it) — not Textual's loading indicator: a widget
+        under it takes no keys, and the keys pressed meanwhile (↓, Enter on the list) were lost when a
+        reload landed while the user typed (a busy PC, a server). A read that began before one of this
+        window's changes was saved and shown is read again rather than shown: it would put back what
+        the change replaced (a tick shown done, then a reload for someone else's change, read just
+        before the tick was saved, showing it not done again — and the next space refused). Nothing
+        is started once the window is closing (no worker could run then)."""
+        app = self.app  # type: ignore[attr-defined]
+        if not app.is_running:
+            return
         state = self.__dict__.setdefault("_loads", {})
         seq, timer = state.get(group, (0, None))
         if timer is not None:
@@ -35,13 +45,14 @@ class Loads:
         seq += 1
         timer = None
         if loading is not None:
-            timer = self.set_timer(delay, lambda: setattr(loading, "loading", True))  # type: ignore[attr-defined]
+            timer = self.set_timer(delay, partial(loading.add_class, READING))  # type: ignore[attr-defined]
         state[group] = (seq, timer)
-        self.run_worker(partial(self._load_job, fn, then, loading, group, seq), thread=True,  # type: ignore[attr-defined]
-                        exclusive=True, group=group, exit_on_error=False)
+        writes = getattr(app, "writes_shown", 0)
+        self.run_worker(partial(self._load_job, fn, then, loading, group, (seq, writes)),  # type: ignore[attr-defined]
+                        thread=True, exclusive=True, group=group, exit_on_error=False)
 
     def _load_job(self, fn: Callable[[sqlite3.Connection], T], then: Callable[[T], None], loading: Widget | None,
-                  group: str, seq: int) -> None:
+                  group: str, started: tuple[int, int]) -> None:
         app = self.app  # type: ignore[attr-defined]
         worker = get_current_worker()
         ok = False
@@ -60,9 +71,9 @@ class Loads:
             app.unexpected_error(exc)
             app.call_from_thread(app.notify, f"读取数据时出错：{exc}", severity="error")
         if ok and not worker.is_cancelled:
-            app.call_from_thread(self._deliver, group, seq, then, result, loading)
+            app.call_from_thread(self._deliver, group, started, then, result, loading, fn)
         else:
-            app.call_from_thread(self._deliver, group, seq, None, None, loading)
+            app.call_from_thread(self._deliver, group, started, None, None, loading)
 
     def _read_repairing(self, conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
         """``fn(conn)``; when the ledger holds text that is not UTF-8, the window's connection reads
@@ -83,15 +94,21 @@ class Loads:
                                  timeout=15)
         return result
 
-    def _deliver(self, group: str, seq: int, then: Callable[[Any], None] | None, result: Any,
-                 loading: Widget | None) -> None:
+    def _deliver(self, group: str, started: tuple[int, int], then: Callable[[Any], None] | None, result: Any,
+                 loading: Widget | None, fn: Callable[[Any], Any] | None = None) -> None:
+        seq, writes = started
         current, timer = self.__dict__.get("_loads", {}).get(group, (0, None))
         if seq != current:
             return  # a newer load of this group is on its way
+        app = self.app  # type: ignore[attr-defined]
+        if then is not None and fn is not None and writes != getattr(app, "writes_shown", 0):
+            if self.is_mounted:  # type: ignore[attr-defined]
+                self.load(fn, then, group=group, loading=loading)  # read before a change of ours was shown
+            return
         if timer is not None:
             timer.stop()
-        if loading is not None and loading.loading:
-            loading.loading = False
+        if loading is not None:
+            loading.remove_class(READING)
         if then is not None and self.is_mounted:  # type: ignore[attr-defined]
             then(result)
             self.app.data_shown()  # type: ignore[attr-defined]

@@ -353,11 +353,14 @@ class ImportScreen(Screen):
         try:
             from importers.load import load, summary
             from models.backup import backup_before_import
+            from models.writer_tag import as_writer
 
             try:
-                # a non-empty ledger is backed up just before the import commits (none if nothing changes)
-                report = load(app.db_path, record, group, before_commit=lambda: backup_before_import(app.db_path),
-                              take_file=lambda conflict: conflict.key in take_file)
+                # a non-empty ledger is backed up just before the import commits (none if nothing changes);
+                # on a server it is announced as this window's change (its own connection: models.writer_tag)
+                with as_writer(app.writer_tag):
+                    report = load(app.db_path, record, group, before_commit=lambda: backup_before_import(app.db_path),
+                                  take_file=lambda conflict: conflict.key in take_file)
             except Exception as exc:  # noqa: BLE001 - OperationError and friends: nothing was written
                 app.call_from_thread(self._import_failed, str(exc))
                 return
