@@ -171,12 +171,23 @@ def write_tree(conn: sqlite3.Connection, db_path: str | os.PathLike[str], group:
     except OSError as exc:
         from models.faults import os_problem
 
-        raise EvidenceExportError(f"验收资料没有写完（{root}）：{os_problem(exc, root)}") from None
+        _remove_unfinished(root)
+        raise EvidenceExportError(f"验收资料没有写完（{root}），已删去写了一半的文件夹：{os_problem(exc, root)}") from None
+    except BaseException:  # e.g. a server connection lost part-way: no half-written tree is left
+        _remove_unfinished(root)
+        raise
     written = Written(root, ledger, sum(len([f for f in t.files if f.relative]) for t in tasks), len(tasks),
                       sum(1 for t in tasks if not t.files), problems)
     if make_zip:
         written.zip = zip_tree(root)
     return written
+
+
+def _remove_unfinished(root: Path) -> None:
+    """Remove the tree this export began (its name was new, so it holds nothing of the user's)."""
+    import shutil
+
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def zip_tree(root: Path) -> Path:

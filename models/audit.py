@@ -64,6 +64,19 @@ VALUE_LABELS: dict[tuple[str, str], dict[str, str]] = {
 }
 
 
+def _weights_text(value: Any) -> str:
+    """考评权重 as the office reads them: 完成率 40，按时完成率 30，…"""
+    from models.judging import DEFAULT_WEIGHTS, WEIGHT_LABELS
+
+    if not value:
+        return "默认（" + "，".join(f"{WEIGHT_LABELS[k]} {v:g}" for k, v in DEFAULT_WEIGHTS.items()) + "）"
+    try:
+        weights = {**DEFAULT_WEIGHTS, **json.loads(value)}
+        return "，".join(f"{WEIGHT_LABELS.get(k, k)} {float(v):g}" for k, v in weights.items())
+    except (TypeError, ValueError, AttributeError):
+        return short(str(value), 60)
+
+
 def noun(table: str) -> str:
     """The Chinese name of a ledger table (``TABLE_NOUNS``), as every history line says it."""
     return TABLE_NOUNS.get(table, _UNNAMED)[0]
@@ -82,13 +95,40 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "unit_alias": {"alias": "别名", "unit_id": "所属单位"},
     "duty": {"text": "工作职责", "unit_id": "单位", "group_id": "领导小组"},
     "work_group": {"name": "名称", "doc_number": "文号", "host_unit_id": "办公室所在单位", "note": "注",
-                   "report_cycle": "报送周期"},
+                   "report_cycle": "报送周期", "title": "分工表标题", "review_closing": "办结审核",
+                   "next_steps": "下步工作要求", "assessment_weights": "考评权重"},
     "report_round": {"name": "名称", "due": "报送截止", "status": "状态", "closed_on": "结束日期"},
-    "unit_report": {"received_on": "报送日期", "source": "文件", "unit_id": "报送单位"},
+    "unit_report": {"received_on": "报送日期", "source": "文件", "unit_id": "报送单位", "extras": "表外填报内容"},
     "extension": {"new_due": "延期至", "original_due": "原完成时限", "reason": "延期理由", "approved_on": "批准日期"},
     "task_closing": {"state": "销号", "on": "日期", "done_on": "完成日期", "reason": "退回理由"},
     "chase_record": {"on": "督办日期", "reply_by": "回复期限", "unit_id": "单位", "file": "文件"},
+    "evidence": {"name": "文件名", "unit_id": "报送单位", "on": "日期", "task_id": "任务"},
 }
+# The columns no history line shows, by table (a test fails for a column in neither this nor
+# FIELD_LABELS): ids and bookkeeping, and what is set only when the row is made — told by the line
+# that says it was added or deleted (``_Teller.added_or_removed``), never changed by an operation.
+UNSHOWN_FIELDS: dict[str, frozenset[str]] = {
+    "task": frozenset({"id", "search_text"}),
+    "assignment": frozenset({"id"}), "target": frozenset({"id"}), "progress": frozenset({"id"}),
+    "member": frozenset({"id"}), "unit": frozenset({"id", "created_at"}), "unit_alias": frozenset({"id"}),
+    "duty": frozenset({"id"}), "work_group": frozenset({"id", "created_at"}),
+    "report_round": frozenset({"id", "group_id", "opened_on"}),
+    "round_task": frozenset({"id", "round_id", "task_id"}),
+    "unit_report": frozenset({"id", "round_id"}),
+    # a returned form's lines are replaced whole when it comes back corrected, never changed in place
+    "report_entry": frozenset({"id", "report_id", "task_id", "role", "status", "text", "done_on", "problems",
+                               "evidence", "progress_id"}),
+    "extension": frozenset({"id", "task_id", "granted_on"}),
+    "task_closing": frozenset({"id", "task_id", "unit_id"}),
+    "chase_record": frozenset({"id", "group_id", "task_ids"}),
+    # the file's content and who added it stay as they came; a deleted progress or form unlinks it
+    # in SQL (ON DELETE SET NULL), not as a change of its own
+    "evidence": frozenset({"id", "sha256", "size", "attached_by", "progress_id", "report_id"}),
+}
+# Tables whose rows no history line tells at all: the history itself, the import's bookkeeping
+# (``_visible_sql``), the 总览 figures kept by triggers, and evidence files' content on a server.
+UNTOLD_TABLES = frozenset({"history", "row_change", "import_source", "import_tombstone", "task_figure",
+                           "task_figure_pause", "evidence_content"})
 
 ACTION_LABELS: dict[str, str] = {
     "tick": "标记完成", "set_status": "修改状态", "add_task": "新增任务", "edit_task": "修改任务",
@@ -105,8 +145,10 @@ ACTION_LABELS: dict[str, str] = {
     "bulk_tick": "批量标记完成", "bulk_assign": "批量指定单位", "bulk_set_deadline": "批量修改完成时限",
     "bulk_cancel": "批量取消任务",
     "grant_extension": "延期", "claim_done": "报已完成", "confirm_closing": "销号", "return_closing": "退回",
-    "set_review": "设置销号审核", "set_next_steps": "修改下步工作要求", "set_weights": "修改考评权重",
+    "set_review": "设置办结审核", "set_next_steps": "修改下步工作要求", "set_weights": "修改考评权重",
     "record_chase": "督办",
+    "attach_evidence": "添加佐证材料", "delete_evidence": "删除佐证材料", "rename_evidence": "佐证材料改名",
+    "set_judging": "修改办结审核和考评权重",
 }
 ROLE_LABELS = {"lead": "牵头单位", "co": "配合单位"}
 _IMPORT_KINDS = {"任务": "导入分工表", "成员": "导入成员名单", "职责": "导入成员单位职责"}
@@ -342,6 +384,10 @@ class _Teller:
         return state
 
     def value(self, table: str, key: str, value: Any) -> str:
+        if key == "assessment_weights":
+            return _weights_text(value)
+        if key == "next_steps" and not value:
+            return "（默认的下步工作要求）"
         if value is None or value == "":
             return EMPTY
         if key in _UNIT_FIELDS:
@@ -358,6 +404,8 @@ class _Teller:
             return VALUE_LABELS[table, key].get(value, str(value))
         if key == "active":
             return "是" if value else "否"
+        if key == "review_closing":
+            return "开启（须经办公室销号）" if value else "关闭（报已完成即办结）"
         if key == "unpaired_persons":
             try:
                 return "、".join(json.loads(value)) or EMPTY
@@ -393,6 +441,8 @@ class _Teller:
             return f"别名「{s.get('alias')}」"
         if t == "duty":
             return self.names.unit(s.get("unit_id"), self.local)
+        if t == "evidence":
+            return self.other_task(s, before=True) + "佐证材料"
         return ""
 
     def updates(self, row: _Row) -> list[str]:
@@ -720,5 +770,6 @@ def describe(conn: sqlite3.Connection, row: tuple, names: Names | None = None, m
     return entry
 
 
-__all__ = ["ACTION_LABELS", "ARROW", "EMPTY", "FIELD_LABELS", "MAX_LINES", "TABLE_NOUNS", "VALUE_LABELS", "Entry", "Names",
+__all__ = ["ACTION_LABELS", "ARROW", "EMPTY", "FIELD_LABELS", "MAX_LINES", "TABLE_NOUNS", "UNSHOWN_FIELDS", "UNTOLD_TABLES",
+           "VALUE_LABELS", "Entry", "Names",
            "Scope", "noun", "count", "describe", "entries", "iter_entries", "short", "task_label"]

@@ -1,6 +1,6 @@
 """Schema versions and the steps between them. A new database gets the current schema at once
-(``models.schema``); an older one is upgraded step by step, each step in one transaction with its
-version bump, on a plain sqlite3 connection.
+(``models.schema``); an older one is upgraded step by step, all steps and their version bumps in
+one transaction, on a plain sqlite3 connection.
 
 Version 1: the first schema.
 Version 2: task.search_text (content, units, persons and pinyin initials, for the filter) and
@@ -220,17 +220,21 @@ STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:
-    """Bring a connection in autocommit mode (isolation_level=None) from ``version`` to current."""
-    while version < CURRENT_VERSION:
-        # Foreign keys off while a step runs (SQLite's procedure for rebuilding a table; it can only be
-        # switched outside a transaction); the step's result is checked before its commit.
-        foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
-        conn.execute("PRAGMA foreign_keys = OFF")
+    """Bring a connection in autocommit mode (isolation_level=None) from ``version`` to current, all
+    steps in ONE transaction: a step that fails (a file not shaped as its version says, a full disk)
+    leaves the file exactly as it was, never half-way between two versions."""
+    if version >= CURRENT_VERSION:
+        return
+    # Foreign keys off while the steps run (SQLite's procedure for rebuilding a table; it can only be
+    # switched outside a transaction); each step's result is checked before the next.
+    foreign_keys = conn.execute("PRAGMA foreign_keys").fetchone()[0]
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
         conn.execute("BEGIN IMMEDIATE")
         try:
             # read again under the write lock: another process may have upgraded the file meanwhile
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version < CURRENT_VERSION:
+            while version < CURRENT_VERSION:
                 STEPS[version](conn)
                 version += 1
                 conn.execute(f"PRAGMA user_version = {version}")
@@ -239,7 +243,8 @@ def upgrade(conn: sqlite3.Connection, version: int) -> None:
                     raise sqlite3.IntegrityError(f"upgrade to version {version} broke a foreign key: {broken}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        finally:
-            conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+    finally:
+        conn.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")

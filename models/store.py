@@ -83,9 +83,17 @@ def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
     result = [r[0] for r in conn.execute("PRAGMA quick_check")]
     if result != ["ok"]:
         raise _damaged(path, f"完整性检查发现问题：{' '.join(result[0].split())[:80]}")  # one line
-    from models.schema_check import schema_problem
+    from models.schema_check import _columns, schema_problem, version_mismatch
 
-    foreign = schema_problem(conn, conn.execute("PRAGMA user_version").fetchone()[0])
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if 0 < version < CURRENT_VERSION:
+        mismatch = version_mismatch(_columns(conn), version)
+        if mismatch:  # e.g. made by a development build whose version numbers changed before release
+            raise DatabaseError(
+                f"「{path}」的结构与它标明的结构版本 {version} 不符（{mismatch}），可能是 taizhang 的开发中版本创建的，"
+                f"无法自动升级到版本 {CURRENT_VERSION}；文件未作任何改动。可用创建它的 taizhang 导出分工表和"
+                "成员名单，再导入本程序的台账。")
+    foreign = schema_problem(conn, version)
     if foreign:
         raise DatabaseError(f"「{path}」是一个 SQLite 文件，但不是 taizhang 的数据库（{foreign}）；文件未作任何改动。")
     _checked[key] = signature
@@ -153,12 +161,32 @@ def prepare(path: Path, *, check: bool = True) -> None:
         elif version < CURRENT_VERSION:
             from models.backup import make_backup
 
-            make_backup(path, "upgrade", source=conn)
-            upgrade(conn, version)
+            saved = make_backup(path, "upgrade", source=conn)
+            try:
+                upgrade(conn, version)  # all steps in one transaction: a failure leaves the file as it was
+            except Exception as exc:  # noqa: BLE001 — any failure of a step is told, never a traceback
+                raise _upgrade_failed(exc, path, version, saved) from None
     except sqlite3.DatabaseError as exc:
         raise _refusal(exc, path) from None
     finally:
         conn.close()
+
+
+def _upgrade_failed(exc: Exception, path: Path, version: int, saved: Path) -> DatabaseError:
+    """The message for an upgrade of ``path`` from ``version`` that failed and was rolled back."""
+    from models.faults import storage_problem, writable_problem
+
+    if isinstance(exc, DatabaseError):
+        return exc
+    problem = storage_problem(exc, path)
+    if problem:
+        return DatabaseError(writable_problem(path) or problem)
+    if "locked" in str(exc) or "busy" in str(exc):
+        detail = "另一个程序正在写入这个数据库，请关闭它后再打开"
+    else:
+        detail = f"文件的结构与结构版本 {version} 不符，可能是 taizhang 的开发中版本创建的：{type(exc).__name__}: {exc}"
+    return DatabaseError(f"「{path}」无法从结构版本 {version} 升级到 {CURRENT_VERSION}（{detail}）；"
+                         f"文件未作任何改动，升级前的备份在「{saved}」。")
 
 
 def _refusal(exc: sqlite3.DatabaseError, path: Path) -> DatabaseError:

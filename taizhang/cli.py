@@ -165,7 +165,12 @@ def _main(argv: list[str] | None, ledger: list) -> int:
         return EXIT_OK
     except Exception as exc:  # text not valid UTF-8 in the ledger, where a command does not read past it
         from models.text_repair import damaged_text, is_decode_error
+        from taizhang.server_failure import server_failure
 
+        lost = server_failure(exc, _db_path(args), getattr(args, "command", None)) if args else None
+        if lost:  # the server connection lost part-way, or another error of the server's
+            print(f"taizhang：{lost}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         if not is_decode_error(exc):
             raise
         try:
@@ -388,6 +393,7 @@ def _export(args: argparse.Namespace) -> int:
             conn, confirm = store.connect_checking_meanwhile(_db_path(args))
         except DatabaseError as exc:
             raise BadInput(str(exc)) from None
+        paths: list[Path] = []
         try:
             from exporters.excel import EVERY_GROUP
             from models.text_repair import retry_repaired
@@ -408,7 +414,6 @@ def _export(args: argparse.Namespace) -> int:
                 gc.disable()
             if len(kinds) > 1 and not is_folder:
                 raise UsageError(f"一次导出几种报表（{args.kind}）时，OUT 应是一个已有的文件夹。")
-            paths: list[Path] = []
             for n, kind in enumerate(kinds, start=1):
                 def write(kind: str = kind, n: int = n, start: int = len(notes)) -> Path:
                     del notes[start:]  # a retry over repaired text starts the report again
@@ -423,6 +428,8 @@ def _export(args: argparse.Namespace) -> int:
         except ExportError as exc:
             raise BadInput(str(exc)) from None
         except BaseException:
+            for written in paths:  # the attachments before the one that failed: no half set is left
+                written.unlink(missing_ok=True)
             try:
                 confirm()  # a damaged ledger explains whatever else went wrong reading it
             except DatabaseError as exc:
