@@ -75,9 +75,18 @@ class Server:
         """Run one statement as the superuser (autocommit) and return its rows, if any."""
         import psycopg
 
-        with psycopg.connect(host=self.socket_dir, user=ADMIN, dbname=dbname, autocommit=True) as conn:
-            cur = conn.execute(statement)
-            return cur.fetchall() if cur.description else []
+        if dbname != "postgres":
+            with psycopg.connect(host=self.socket_dir, user=ADMIN, dbname=dbname, autocommit=True) as conn:
+                cur = conn.execute(statement)
+                return cur.fetchall() if cur.description else []
+        # the maintenance database: one connection kept for the process's life (every test makes its
+        # databases through it); never in a test's own database, which a test may want to itself
+        held = self.__dict__.get("_admin")
+        if held is None or held[0] != os.getpid() or held[1].broken or held[1].closed:
+            held = self.__dict__["_admin"] = (os.getpid(), psycopg.connect(
+                host=self.socket_dir, user=ADMIN, dbname=dbname, autocommit=True))
+        cur = held[1].execute(statement)
+        return cur.fetchall() if cur.description else []
 
     def new_database(self, prefix: str = "ledger") -> str:
         """A new empty database (owned by ``tz_admin``, usable by ``tz_pw``); its name."""
@@ -115,6 +124,9 @@ class Server:
         return name
 
     def stop(self) -> None:
+        held = self.__dict__.pop("_admin", None)
+        if held is not None and held[0] == os.getpid():
+            held[1].close()
         subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate",
                         "-w", "stop"], capture_output=True, timeout=60)
         shutil.rmtree(self.folder, ignore_errors=True)
