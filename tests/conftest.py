@@ -127,19 +127,13 @@ def ledger_db(db):
 
 
 @pytest.fixture(scope="session")
-def demo_file(tmp_path_factory) -> Path:
-    """The demo ledger (every sample file), built once per run; tests that change it use ``demo``."""
-    from models.db import Database
-    from taizhang.demo import load_demo
+def demo_file() -> Path:
+    """The demo ledger (every sample file), built once per process (the same file as
+    ``tui.testing.demo_template``, which the TUI tests copy: not built twice); tests that change it
+    use ``demo``."""
+    from tui.testing import demo_template
 
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    db = Database(path)
-    try:
-        for _ in load_demo(db):
-            pass
-    finally:
-        db.close()
-    return path
+    return demo_template()
 
 
 @pytest.fixture

@@ -9,15 +9,13 @@ from pathlib import Path
 
 from conftest import run_cli
 
-from models.ledger_copy import copy_ledger
 from tui import make_app
 from tui.screens import task as task_screen
 from tui.testing import demo_template, settle, task_list
 
 
 async def test_f_on_a_server_ledger_stores_the_file_there_and_enter_opens_it(pg_server, tmp_path, monkeypatch):
-    url = pg_server.new_ledger()
-    copy_ledger(str(demo_template()), url)
+    url = pg_server.new_ledger(like=demo_template())  # the demo, copied once per run onto a template
     video = tmp_path / "验收视频.mp4"
     video.write_bytes(os.urandom(1_500_000))  # two parts on the server
     opened: list[Path] = []

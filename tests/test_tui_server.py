@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from models.ledger_copy import copy_ledger
 from models.server import READ_ONLY_MESSAGE
 from models.store import connect
 from tui import data, make_app
@@ -21,10 +20,9 @@ TODAY = date(2023, 7, 1)  # tests/conftest.py's fixed today, the demo's too
 
 @pytest.fixture
 def demo_on_server(pg_server) -> str:
-    """A server ledger holding the demo (five groups), copied from the demo file."""
-    url = pg_server.new_ledger()
-    copy_ledger(str(demo_template()), url)
-    return url
+    """A server ledger holding the demo (five groups), copied from the demo file (by ``taizhang
+    copy``'s code, once per run, onto a template this database is made from: tests/pg.py)."""
+    return pg_server.new_ledger(like=demo_template())
 
 
 def _everything(target) -> dict:

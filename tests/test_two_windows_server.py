@@ -20,7 +20,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import SAMPLES, run_cli
-from models.ledger_copy import copy_ledger
 from models.store import connect
 from tui import make_app
 from tui.testing import choose_group, demo_template, settle
@@ -110,8 +109,7 @@ class Window:
 @pytest.fixture
 def shared_ledger(pg_server) -> tuple[str, str]:
     """The demo ledger on the server; its database name and URL (as the test's superuser)."""
-    url = pg_server.new_ledger()
-    copy_ledger(str(demo_template()), url)
+    url = pg_server.new_ledger(like=demo_template())  # the demo, copied once per run onto a template
     return urlsplit(url).path.lstrip("/"), url
 
 
