@@ -1,4 +1,4 @@
-"""The cyclic garbage collector during an export (issue 17): ``collector_skips_kept_objects``,
+"""The cyclic garbage collector during an export or an import (issue 17): ``collector_skips_kept_objects``,
 ``collector_paused``."""
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ def collector_skips_kept_objects() -> Iterator[Callable[[], None]]:
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """The cyclic collector off for the block (the caller collects where it knows garbage is:
-    ``gc.collect(0)`` after each workbook of the forms export), then as it was."""
+    """The cyclic collector off for the block (re-entrant), then as it was; the caller collects where
+    it knows garbage is (``gc.collect(0)`` after each workbook of the forms export). The import runs
+    in it too (``importers``): its objects live to the end of the command."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from importers.bulk import paused_gc
+from exporters.collector import collector_paused as paused_gc
 from importers.readers import OpeningSource
 from importers.records import Duties, ImportRefused, Roster, TaskTable
 

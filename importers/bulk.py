@@ -16,29 +16,15 @@ GIL back within 0.2 ms instead of 5 ms when a statement ends.
 
 from __future__ import annotations
 
-import gc
 import queue
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 SWITCH_INTERVAL = 0.0002  # seconds; Python's default is 0.005
 ROWS_PER_STATEMENT = 128  # long enough for SQLite to work without the GIL, short enough to prepare cheaply
 _STOP = None
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Disable the cyclic collector for the block (re-entrant; restores what was there)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class QueuedWriter:

@@ -24,7 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from importers.bulk import BulkInserter, paused_gc
+from exporters.collector import collector_paused as paused_gc
+from importers.bulk import BulkInserter
 from importers.normalize import clean_name, clean_unit
 from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, UnitRef, displayable
 from models import store, task_figures, text_repair
