@@ -366,26 +366,17 @@ def pair_lines(pairs: Sequence[tuple[str, str | None]], left_width: float, right
 class Pairing:
     """``pair_lines`` for one pair of column widths: each side of a pair is laid out once per distinct
     unit and person (issue 17: on a real table the unit lists differ from task to task, the names in
-    them repeat), and the units and persons that stand on one line as they are kept in a set, so
-    that a list made only of those is written without looking at each pair."""
+    them repeat)."""
 
     def __init__(self, left_width: float, right_width: float, pt: float = BODY_PT,
                  break_left: Callable[[str, tuple[str, ...]], bool] | None = None):
         self.left_width, self.right_width, self.pt, self.break_left = left_width, right_width, pt, break_left
         self.units_of: dict[str, tuple[bool, tuple[str, ...], int]] = {}  # unit → ``_unit_side``
         self.persons_of: dict[str | None, tuple[bool, int]] = {}  # person → ``_person_side``
-        self.flat_units: set[str] = set()  # those whose side stands on one line as it is
-        self.flat_persons: set[str | None] = set()
 
     def __call__(self, pairs: Sequence[tuple[str, str | None]]) -> tuple[str, str, int]:
         if not pairs:
             return "", "", 0
-        units = [u for u, _ in pairs]
-        persons = [p for _, p in pairs]
-        if self.flat_units.issuperset(units) and self.flat_persons.issuperset(persons):
-            # every entry already known to stand on one line (most lists): nothing to pad
-            persons = [p or "" for p in persons]
-            return "\n".join(units), "\n".join(persons) if any(persons) else "", len(pairs)
         units_of, persons_of = self.units_of, self.persons_of
         sides = []
         one_line = True
@@ -395,21 +386,17 @@ class Pairing:
                 unit_side = _unit_side(unit, self.left_width, self.pt, self.break_left)
                 if len(units_of) < 100_000:
                     units_of[unit] = unit_side
-                    if unit_side[0]:
-                        self.flat_units.add(unit)
             person_side = persons_of.get(person)
             if person_side is None:
                 person_side = _person_side(person, self.right_width, self.pt)
                 if len(persons_of) < 100_000:
                     persons_of[person] = person_side
-                    if person_side[0]:
-                        self.flat_persons.add(person)
             if one_line and not (unit_side[0] and person_side[0]):
                 one_line = False
             sides.append((unit_side, person_side[1]))
         if one_line:
-            persons = [p or "" for p in persons]  # every entry on one line: nothing to pad
-            return "\n".join(units), "\n".join(persons) if any(persons) else "", len(pairs)
+            persons = [p or "" for _, p in pairs]  # every entry on one line: nothing to pad
+            return "\n".join([u for u, _ in pairs]), "\n".join(persons) if any(persons) else "", len(pairs)
         left: list[str] = []
         right: list[str] = []
         for ((_, unit_lines, unit_count), person_count), (_, person) in zip(sides, pairs):

@@ -171,14 +171,7 @@ def _numbering(tasks: list[TaskRow], blocks: list[list[TaskRow]], has_category: 
 # from task to task, the few hundred names in them do not).
 @lru_cache(maxsize=65_536)
 def _starts_like_unit(unit: str) -> bool:
-    if UNIT_START.match(unit) is None:
-        return False
-    if len(_STARTS_LIKE_UNIT) < 65_536:
-        _STARTS_LIKE_UNIT.add(unit)
-    return True
-
-
-_STARTS_LIKE_UNIT: set[str] = set()  # the names ``_starts_like_unit`` found starting like a unit
+    return UNIT_START.match(unit) is not None
 
 
 @lru_cache(maxsize=65_536)
@@ -198,8 +191,6 @@ def _risky(units: list[str], persons: int) -> bool:
     it may join to the next (the next does not start like a unit) that does not end like a unit, or
     as many joinable lines as units beyond the ``persons``. One pass, no lists (issue 17: a real
     table's unit lists differ from task to task)."""
-    if _STARTS_LIKE_UNIT.issuperset(units[1:]):
-        return False  # every line after the first starts like a unit: none may be joined (most lists)
     joinable = 0
     for unit, after in zip(units, units[1:]):
         if unit != after and not _starts_like_unit(after):

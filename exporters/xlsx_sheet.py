@@ -82,9 +82,10 @@ def text_units(text: str) -> float:
     return fitting.text_width(text)
 
 
-def _sentence(text: str) -> bool:
-    """A text with a line longer than ``FITTED_CHARS``: the application wraps it."""
-    return len(text) > FITTED_CHARS and any(len(line) > FITTED_CHARS for line in text.split("\n"))
+def _sentence(text: str, lines: list[str] | None = None) -> bool:
+    """A text with a line longer than ``FITTED_CHARS``: the application wraps it. ``lines``: its
+    lines, when the caller has split it already."""
+    return len(text) > FITTED_CHARS and any(len(line) > FITTED_CHARS for line in lines or text.split("\n"))
 
 
 _NO_LINE_START = frozenset("，。、；：？！）》」』】〕”’%％,.;:?!)]")
@@ -348,7 +349,7 @@ class Sheet:
                     line_count(text, self.widths[col])
             else:
                 parts = text.split("\n")
-                if len(text) > FITTED_CHARS and any(len(line) > FITTED_CHARS for line in parts):  # _sentence
+                if _sentence(text, parts):
                     hit = line_count(text, self.widths[col])
                 else:
                     # fitting.wrap wraps each line on its own: a list of units (one a line) takes the

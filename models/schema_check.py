@@ -52,6 +52,7 @@ def _added_by_migrations() -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     return tables, columns
 
 
+@lru_cache(maxsize=1)
 def _added_by_step() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
     """Table → and (table, column) → the version whose upgrade step creates or adds it."""
     from models.migrations import STEPS
