@@ -533,12 +533,11 @@ _PHONE = re.compile(r"[\s:：,，]*(?:电话|手机|联系电话|Tel|TEL)?[:：]
 
 @dataclass(slots=True)
 class CellUnits:
-    units: list[UnitRef]  # each with its person when the lines pair
+    units: tuple[UnitRef, ...]  # each with its person when the lines pair; handed to tasks as it is (shared)
     unpaired: list[str]  # persons that could not be paired (none is ever dropped)
     learnt: list[str] = field(default_factory=list)  # wrapped names this cell showed to be one unit
     roles: list[str | None] = field(default_factory=list)  # per unit: lead/co when the cell says so
     asked: list[str] = field(default_factory=list)  # wrapped names its reading looked up in the learnt ones
-    refs: tuple[UnitRef, ...] = ()  # ``units`` as a tuple, handed to tasks as it is (nothing changes it)
     marked: bool = False  # whether the cell gives any unit a role of its own (else the column's role holds)
 
 
@@ -550,8 +549,9 @@ class UnitReader:
         self.learnt: set[str] = set()
         self._cache: dict[tuple[object, object], CellUnits] = {}
         self._refs: dict[tuple[str, str | None], UnitRef] = {}  # one UnitRef per unit and person (frozen: shared)
-        # A unit cell, or a person cell, comes back beside many different cells (a lead unit with
-        # each of its persons), so each distinct text is split into units or persons once (issue 17).
+        # A one-line unit or person cell comes back beside many different cells (a lead unit with
+        # each of its persons), so each distinct one is split into units or persons once (issue 17);
+        # cells of several lines are almost all different, and not kept.
         self._pieces: dict[str, list[Piece]] = {}
         self._persons: dict[str, list[str]] = {}
 
@@ -577,7 +577,7 @@ class UnitReader:
         # kept per text only (a dict takes 1 and 1.0 for one key, which read as "1" and "1.0")
         if unit_value in ("", None):
             original = []
-        elif type(unit_value) is str:
+        elif type(unit_value) is str and "\n" not in unit_value:
             original = self._pieces.get(unit_value)
             if original is None:  # the list is never changed: joins make new ones
                 original = self._pieces[unit_value] = _pieces(unit_value)
@@ -585,7 +585,7 @@ class UnitReader:
             original = _pieces(unit_value)
         if person_value in ("", None):
             persons = []
-        elif type(person_value) is str:
+        elif type(person_value) is str and "\n" not in person_value:
             persons = self._persons.get(person_value)
             if persons is None:
                 persons = self._persons[person_value] = _persons(person_value)
@@ -632,7 +632,7 @@ class UnitReader:
                 ref = shared[key] = UnitRef(*key)
             refs.append(ref)
             roles.append(role)
-        return CellUnits(refs, unpaired, learnt, roles, asked, tuple(refs), roles.count(None) != len(roles))
+        return CellUnits(tuple(refs), unpaired, learnt, roles, asked, roles.count(None) != len(roles))
 
     def _was_learnt(self, name: str, asked: list[str]) -> bool:
         asked.append(name)
@@ -644,6 +644,8 @@ class UnitReader:
 
 def number_text(value: object) -> str | None:
     """A number cell as printed: 1.0 → "1", "1." → "1", "一、" → "一", "（一）" kept."""
+    if type(value) is str and value.isascii() and value.isdigit():  # "12", the usual 序号: as it is (issue 17)
+        return value
     if value in ("", None):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -1205,9 +1207,9 @@ class TableReader:
         in a 责任单位 column the first unit leads unless a lead is already known."""
         if not cell.marked:  # the usual cell: no role written in it, its units take the column's
             if column_role == LEAD:
-                return cell.refs, ()
+                return cell.units, ()
             if column_role == CO:
-                return (), cell.refs
+                return (), cell.units
         key = (unit_value, person_value, column_role, lead_taken)
         hit = self._assignments.get(key)
         if hit is None:
