@@ -432,7 +432,9 @@ def _persons(value: object) -> list[str]:
     if lines is not None:
         out: list[str] = []
         for line in lines:
-            persons = _person_line(line)
+            # the padding spaces around a name (" 黄秀英 ", "黄秀英 ") are trimmed by the reading anyway:
+            # trimmed first, the padded variants of a line are one line, worked out once (issue 17)
+            persons = _person_line(line.strip(" "))
             if persons is None:
                 break
             out += persons
@@ -531,11 +533,12 @@ _PHONE = re.compile(r"[\s:：,，]*(?:电话|手机|联系电话|Tel|TEL)?[:：]
 
 @dataclass(slots=True)
 class CellUnits:
-    units: list[UnitRef]  # each with its person when the lines pair
+    units: tuple[UnitRef, ...]  # each with its person when the lines pair; handed to tasks as it is (shared)
     unpaired: list[str]  # persons that could not be paired (none is ever dropped)
     learnt: list[str] = field(default_factory=list)  # wrapped names this cell showed to be one unit
     roles: list[str | None] = field(default_factory=list)  # per unit: lead/co when the cell says so
     asked: list[str] = field(default_factory=list)  # wrapped names its reading looked up in the learnt ones
+    marked: bool = False  # whether the cell gives any unit a role of its own (else the column's role holds)
 
 
 class UnitReader:
@@ -546,6 +549,11 @@ class UnitReader:
         self.learnt: set[str] = set()
         self._cache: dict[tuple[object, object], CellUnits] = {}
         self._refs: dict[tuple[str, str | None], UnitRef] = {}  # one UnitRef per unit and person (frozen: shared)
+        # A one-line unit or person cell comes back beside many different cells (a lead unit with
+        # each of its persons), so each distinct one is split into units or persons once (issue 17);
+        # cells of several lines are almost all different, and not kept.
+        self._pieces: dict[str, list[Piece]] = {}
+        self._persons: dict[str, list[str]] = {}
 
     def read(self, unit_value: object, person_value: object) -> CellUnits:
         key = (unit_value, person_value)
@@ -566,14 +574,35 @@ class UnitReader:
         self.learnt.update(self.read(unit_value, person_value).learnt)
 
     def _read(self, unit_value: object, person_value: object) -> CellUnits:
-        original = _pieces(unit_value) if unit_value not in ("", None) else []
-        persons = _persons(person_value) if person_value not in ("", None) else []
+        # kept per text only (a dict takes 1 and 1.0 for one key, which read as "1" and "1.0")
+        if unit_value in ("", None):
+            original = []
+        elif type(unit_value) is str and "\n" not in unit_value:
+            original = self._pieces.get(unit_value)
+            if original is None:  # the list is never changed: joins make new ones
+                original = self._pieces[unit_value] = _pieces(unit_value)
+        else:
+            original = _pieces(unit_value)
+        if person_value in ("", None):
+            persons = []
+        elif type(person_value) is str and "\n" not in person_value:
+            persons = self._persons.get(person_value)
+            if persons is None:
+                persons = self._persons[person_value] = _persons(person_value)
+        else:
+            persons = _persons(person_value)
         pieces = original
         asked: list[str] = []  # the wrapped names looked up in what was learnt (see forget_cells)
         if len(pieces) > 1:
-            joins = {i for i in range(len(pieces) - 1) if _joinable(pieces, i)
-                     and (not _ends_like_unit(pieces[i][0]) or self._was_learnt(pieces[i][0] + pieces[i + 1][0], asked)
-                          or pieces[i + 1][0].startswith(("（", "(")))}  # no unit starts with a bracket
+            # the lines that join the next one (see _joinable): written out here, as this is asked of
+            # every pair of lines of every unit cell (issue 17); the checks are pure, their order free
+            joins = set()
+            for i in range(len(pieces) - 1):
+                name, (nxt, after_break, _) = pieces[i][0], pieces[i + 1]
+                if not after_break or name == nxt or _starts_like_unit(nxt):
+                    continue  # not joinable
+                if not _ends_like_unit(name) or self._was_learnt(name + nxt, asked) or nxt.startswith(("（", "(")):
+                    joins.add(i)  # no unit starts with a bracket
             if joins:
                 pieces = _join(pieces, joins)
             if persons and len(pieces) > len(persons):
@@ -603,7 +632,7 @@ class UnitReader:
                 ref = shared[key] = UnitRef(*key)
             refs.append(ref)
             roles.append(role)
-        return CellUnits(refs, unpaired, learnt, roles, asked)
+        return CellUnits(tuple(refs), unpaired, learnt, roles, asked, roles.count(None) != len(roles))
 
     def _was_learnt(self, name: str, asked: list[str]) -> bool:
         asked.append(name)
@@ -615,6 +644,8 @@ class UnitReader:
 
 def number_text(value: object) -> str | None:
     """A number cell as printed: 1.0 → "1", "1." → "1", "一、" → "一", "（一）" kept."""
+    if type(value) is str and value.isascii() and value.isdigit():  # "12", the usual 序号: as it is (issue 17)
+        return value
     if value in ("", None):
         return None
     if isinstance(value, float) and value.is_integer():
@@ -760,6 +791,7 @@ class TableReader:
         self._first_rows: dict[object, tuple] = {}  # unit and person cells of a first row → what they give
         cells = [c for u in layout.units for c in (u.col, u.person_col) if c is not None] + list(layout.lone_persons)
         self._unit_cells = itemgetter(*cells) if cells else (lambda row: ())
+        self._unit_columns = [(u.col, u.person_col, u.role) for u in layout.units]
         self._targets: dict[tuple[int, str], TargetRecord] = {}
 
     def warn(self, message: str, r: int | None = None, c: int | None = None) -> None:
@@ -824,11 +856,12 @@ class TableReader:
         return None
 
     def _learn_wrapped_units(self) -> None:
-        rows = self.grid.rows
+        rows = self.grid.rows[self.layout.data_row:]
         for u in self.layout.units:
             if u.person_col is None:
                 continue
-            pairs = {(row[u.col], row[u.person_col]) for row in rows[self.layout.data_row:]}
+            # the distinct (unit, person) cells of the column, gathered at C speed (issue 17)
+            pairs = set(zip(map(itemgetter(u.col), rows), map(itemgetter(u.person_col), rows)))
             for unit_value, person_value in pairs:
                 if isinstance(unit_value, str) and "\n" in unit_value and person_value != "":
                     self.units.learn(unit_value, person_value)
@@ -1053,6 +1086,8 @@ class TableReader:
             self._deadline(task, r, single[DEADLINE])
         have = {t.year for t in task.targets} if task.targets else set()
         for year, c in layout.years:
+            if row[c] == "":  # an empty target cell (a real table leaves many): nothing to read
+                continue
             text = value_text(row[c])
             if text and year not in have:
                 target = self._targets.get((year, text))
@@ -1086,15 +1121,53 @@ class TableReader:
         key = self._unit_cells(row)
         hit = self._first_rows.get(key)
         if hit is None:
-            probe = _RowUnits()
-            warnings: list[tuple[CellUnits, int | None]] = []
-            self._units_into(probe, r, row, True, lambda cell, c: warnings.append((cell, c)))
-            hit = self._first_rows[key] = (tuple(probe.lead), tuple(probe.co), tuple(probe.unpaired_persons),
-                                           tuple(warnings))
+            hit = self._first_rows[key] = self._row_units(row)
         lead, co, unpaired, warnings = hit
         task.lead, task.co, task.unpaired_persons = list(lead), list(co), list(unpaired)
         for cell, c in warnings:
             self._warn_unpaired(cell, r, c)
+
+    def _row_units(self, row: list[object]) -> tuple[tuple[UnitRef, ...], tuple[UnitRef, ...], tuple[str, ...],
+                                                     tuple[tuple[CellUnits, int | None], ...]]:
+        """(lead, co, unpaired persons, the cells to warn about) of a task's first row: what
+        ``_units_into`` gives an empty task, reached with less work per row (issue 17: real tables
+        have a different set of unit cells on almost every row). Each cell's (lead, co) units are
+        gathered in column order, then made distinct by unit (the first wins; one cell's units are
+        already distinct) and the co units that also lead are dropped, as ``_units_into`` does
+        while it goes."""
+        read, assign = self.units.read, self._assign
+        leads: list[tuple[UnitRef, ...]] = []
+        cos: list[tuple[UnitRef, ...]] = []
+        unpaired: list[str] = []
+        warnings: list[tuple[CellUnits, int | None]] = []
+        for col, person_col, role in self._unit_columns:
+            unit_value = row[col]
+            person_value = row[person_col] if person_col is not None else ""
+            if unit_value == "" and person_value == "":
+                continue
+            cell = read(unit_value, person_value)
+            if cell.unpaired:
+                warnings.append((cell, person_col))
+                for person in cell.unpaired:
+                    if person not in unpaired:
+                        unpaired.append(person)
+            lead, co = assign(unit_value, person_value, cell, role, bool(leads))
+            if lead:
+                leads.append(lead)
+            if co:
+                cos.append(co)
+        for c in self.layout.lone_persons:
+            for person in split_persons(row[c]):
+                if person not in unpaired:
+                    unpaired.append(person)
+        lead = leads[0] if len(leads) == 1 else _distinct_units(leads)
+        co = cos[0] if len(cos) == 1 else _distinct_units(cos)
+        if lead and co:
+            names = {ref.unit for ref in lead}
+            kept = [ref for ref in co if ref.unit not in names]
+            if len(kept) < len(co):
+                co = tuple(kept)
+        return lead, co, tuple(unpaired), tuple(warnings)
 
     def _units_into(self, task: TaskRecord, r: int, row: list[object], first: bool,
                     warn: Callable[[CellUnits, int | None], None]) -> None:
@@ -1132,6 +1205,11 @@ class TableReader:
                 lead_taken: bool) -> tuple[tuple[UnitRef, ...], tuple[UnitRef, ...]]:
         """(lead, co) units of one unit cell: a role marked in the cell wins, else the column's role;
         in a 责任单位 column the first unit leads unless a lead is already known."""
+        if not cell.marked:  # the usual cell: no role written in it, its units take the column's
+            if column_role == LEAD:
+                return cell.units, ()
+            if column_role == CO:
+                return (), cell.units
         key = (unit_value, person_value, column_role, lead_taken)
         hit = self._assignments.get(key)
         if hit is None:
@@ -1173,16 +1251,10 @@ class TableReader:
             self.warn(f"完成时限「{_short(text, 30)}」读不出日期，已保留原文", r, c)
 
 
-class _RowUnits:
-    """What ``_units_into`` fills for ``_first_units``: a TaskRecord's units and unpaired persons
-    alone (a whole TaskRecord, made for every task, cost more than filling it)."""
-
-    __slots__ = ("lead", "co", "unpaired_persons")
-
-    def __init__(self) -> None:
-        self.lead: list[UnitRef] = []
-        self.co: list[UnitRef] = []
-        self.unpaired_persons: list[str] = []
+def _distinct_units(parts: list[tuple[UnitRef, ...]]) -> tuple[UnitRef, ...]:
+    """The UnitRefs of several cells in order, each unit once (its first)."""
+    seen: set[str] = set()
+    return tuple(ref for part in parts for ref in part if not (ref.unit in seen or seen.add(ref.unit)))
 
 
 def _short(text: str, n: int = 24) -> str:

@@ -65,3 +65,32 @@ def test_a_task_base_is_the_text_json_writes(values, units, targets):
                              units_list, targets_list])
     assert encode_task_row(*values, units_list, targets_list) == expected
     assert json.loads(_encoded(units_list)) == units_list
+
+
+# Unit-column layouts the first-row shortcut (TableReader._row_units) must read as _units_into does:
+# a lead and a co column with persons, a 责任单位 column (its first unit leads unless a lead is known),
+# persons with no unit column, two columns of one role, a 责任单位 column after a cell that marked a lead.
+_HEADERS = [["工作任务", "牵头单位", "责任人", "配合单位", "责任人"],
+            ["工作任务", "责任单位", "责任人", "配合单位", "联系人", "负责人"],
+            ["工作任务", "配合单位", "责任人", "牵头单位", "责任人", "责任单位"],
+            ["工作任务", "责任人", "责任单位", "配合单位", "配合部门", "责任人"],
+            ["工作任务", "配合单位", "责任人", "责任单位", "责任人"],
+            ["工作任务", "责任单位", "责任人", "责任部门", "责任人"]]
+_ROW_CELLS = st.one_of(st.just(""), cells, st.sampled_from(["县民政局、县财政局", "县财政局（牵头）\n县民政局", "刘  琛\n陈春芳",
+                                                            "牵头单位：县民政局；配合单位：县财政局", "张三、张三", 1, 2.0]))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.sampled_from(_HEADERS), st.data())
+def test_a_first_row_reads_its_units_as_a_row_read_cell_by_cell(header, data):
+    from importers.readers.grid import build_grid
+    from importers.records import TaskRecord
+    from importers.table import TableReader, build_layout
+
+    row = ["任务"] + [data.draw(_ROW_CELLS) for _ in header[1:]]
+    grid = build_grid("t.xlsx", "Sheet1", [list(header), row])
+    reader = TableReader(grid, build_layout(grid, 0))
+    lead, co, unpaired, warnings = reader._row_units(grid.rows[1])
+    task, warned = TaskRecord("任务"), []
+    reader._units_into(task, 1, grid.rows[1], True, lambda cell, c: warned.append((cell, c)))
+    assert (list(lead), list(co), list(unpaired), list(warnings)) == (task.lead, task.co, task.unpaired_persons, warned)
