@@ -70,6 +70,21 @@ def test_the_text_guard_counts_each_reference_once_whatever_the_windows(tmp_path
     assert layouts["表"].text == whole
 
 
+def test_a_reference_past_the_last_shared_string_counts_nothing_and_the_others_count(tmp_path):
+    book = _sheet_of_shared_strings(tmp_path / "表.xlsx", rows=50)
+    with zipfile.ZipFile(book) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+        sizes = textsize.shared_string_sizes(archive)
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b't="s"><v>3</v>', b't="s"><v>99999</v>', 1)
+    odd = tmp_path / "越界.xlsx"
+    with zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    counted = sum(sizes[int(i)] for i in re.findall(rb't="s"><v>([0-9]+)</v>', sheet))
+    assert extent.check_workbook(odd, "xlsx")["表"].text == counted - sizes[3] > 0
+
+
 _PIECES = [b"<si>", b"</si>", b"<t>", b"</t>", "文字".encode(), b"abc", b"\n", b'<si xml:space="preserve">',
            b"<x:si>", b"</x:si>", b"<si/>", b"</si >", b"<sin>", b"<si\t>", b"</si><si>", b"<r><t>x</t></r>"]
 
