@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from exporters.form_marks import FORM_TITLE, KEY_HEADER, MARKER  # the words a returned form is known by
 from exporters.ledger_data import ExportError, find_group
 from exporters.xlsx_sheet import (
     BODY_PT,
@@ -43,9 +44,6 @@ from models.round_status import RoundInfo, UnitState, find_round, unit_states
 FORM_HEADERS = ("序号", "工作任务", "完成时限", "本单位职责", "完成状态", "本期工作进展", "完成日期",
                 "存在问题及下步打算", "佐证材料")
 REFERENCE_HEADER = "上期进展（供参考）"
-KEY_HEADER = "任务键（请勿改动）"
-MARKER = "taizhang-form/1"
-FORM_TITLE = "重点任务进展情况填报表"
 STATUS_CHOICES = ["未启动", "推进中", "已完成"]
 ROLE_WORDS = {"lead": "牵头", "co": "配合"}
 FILL_COLUMNS = (4, 5, 6, 7, 8)

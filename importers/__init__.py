@@ -68,9 +68,13 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
 def _refuse_a_returned_form(path: Path) -> None:
     """A unit's returned 进展填报表 read as a division table would add its rows as tasks: say where
     it goes instead (the guess is cheap: the file's name, or the first shared strings of an .xlsx)."""
-    from importers.forms import looks_like_form, read_form
+    from importers.form_guess import looks_like_form
 
-    if looks_like_form(path) and read_form(path) is not None:
+    if not looks_like_form(path):
+        return
+    from importers.forms import read_form  # only now: it loads the export of forms too
+
+    if read_form(path) is not None:
         raise ImportRefused(f"「{path.name}」是单位交回的进展填报表，不是分工表：请在“报送”页（按 5）按 i 导入，"
                             "或在命令行用 taizhang import 导入到报送轮次。")
 

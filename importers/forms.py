@@ -38,6 +38,7 @@ from pathlib import Path
 
 from exporters.forms import FORM_TITLE, KEY_HEADER, MARKER
 from importers.deadline import parse_due
+from importers.form_guess import looks_like_form  # noqa: F401 - its home before; callers import it from either
 from importers.normalize import clean_sentence, clean_text, clean_unit
 from importers.records import ImportRefused, Origin, display_name
 from models.round_status import RoundInfo, find_round, list_rounds, unit_states
@@ -231,30 +232,6 @@ def read_form(path: Path) -> FormFile | None:
                     form.round_name = m.group("round")
                 return form
     return None
-
-
-def looks_like_form(path: Path) -> bool:
-    """A cheap guess (before reading a file as a division table) that ``path`` is a returned form:
-    its name says 填报表, or an .xlsx's shared strings start with the form's header words."""
-    if "填报表" in path.name:
-        return True
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return False
-    import zipfile
-
-    head = ""
-    try:
-        with zipfile.ZipFile(path) as z:
-            names = set(z.namelist())
-            # the words stand in the shared strings, or inline in the first sheet (a copy re-saved by a
-            # program that writes no shared strings)
-            for part in ("xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"):
-                if part in names:
-                    with z.open(part) as f:
-                        head += f.read(64 * 1024).decode("utf-8", "ignore")
-    except (OSError, zipfile.BadZipFile, RuntimeError):
-        return False
-    return MARKER in head or (FORM_TITLE in head and "本期工作进展" in head)
 
 
 # ------------------------------------------------------------------------------ matching

@@ -138,14 +138,16 @@ def export_round(args: argparse.Namespace, db_path: Path) -> int:
 def is_forms_import(args: argparse.Namespace) -> bool:
     """A folder, ``--round``, or a file that holds a returned form (a file only named like one, such
     as a division table called …填报表.xlsx, is read as a table)."""
-    from importers.forms import looks_like_form, read_form
-    from importers.records import ImportRefused
+    from importers.form_guess import looks_like_form  # importers.forms only for a file that looks like a form
 
     path = Path(args.file)
     if path.is_dir() or getattr(args, "round", None):
         return True
     if not (path.is_file() and looks_like_form(path)):
         return False
+    from importers.forms import read_form
+    from importers.records import ImportRefused
+
     try:
         return read_form(path) is not None
     except ImportRefused:

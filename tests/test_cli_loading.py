@@ -103,3 +103,32 @@ def test_the_schema_files_tables_are_the_orms():
     from models.ledger_copy import file_tables, row_tables
 
     assert file_tables() == [(t.name, sorted(c.name for c in t.columns)) for t in row_tables()]
+
+
+_FORMS_CODE = ("importers.forms", "exporters.forms")
+_RUN_IMPORT = """
+import json, sys
+from taizhang.cli import main
+status = main(sys.argv[2:])
+print(json.dumps({"status": status, "loaded": sorted(m for m in sys.modules if m in %r)}), file=open(sys.argv[1], "w"))
+""" % (_FORMS_CODE,)
+
+
+def test_importing_a_division_table_loads_no_forms_code(tmp_path):
+    """The returned-form check before a table import is a cheap guess (``importers.form_guess``): the
+    forms reader and the forms export (~20 ms of start-up, issue 17) load only for a file that looks
+    like a form — and such a file is still taken for one."""
+    report = tmp_path / "loaded.json"
+
+    def loaded(*args: str) -> dict:
+        done = subprocess.run([sys.executable, "-c", _RUN_IMPORT, str(report), "--db", str(tmp_path / "t.db"), *args],
+                              capture_output=True, text=True, env={**os.environ, "TAIZHANG_TODAY": TODAY}, cwd=ROOT,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        return json.loads(report.read_text())
+
+    table = loaded("import", str(SAMPLES / "闽清县老龄事业重点任务分工表.xlsx"))
+    assert table == {"status": 0, "loaded": []}
+    form = tmp_path / "闽清_2024年6月_县民政局_进展填报表.xlsx"  # named like a form, holding a division table
+    form.write_bytes((SAMPLES / "闽清县老龄事业重点任务分工表.xlsx").read_bytes())
+    assert loaded("import", str(form), "--group", "闽清县老龄事业", "--dry-run")["loaded"] == sorted(_FORMS_CODE)

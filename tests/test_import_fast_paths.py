@@ -4,6 +4,9 @@
   (``extent._add_shared``); a cell cut by a window's end must still be counted once, whatever the
   window size, without falling back to the slow count: the count is compared with one made over the
   whole sheet at once.
+* The shared strings' sizes are measured by one split of the part read whole when it is written the
+  usual way (``textsize._plain_sizes``); on any other writing it must give way to the tag-by-tag
+  reading, never a different answer: random parts of usual and unusual tags are measured both ways.
 * A first import into a ledger without tasks drops the secondary indexes of task and assignment and
   creates them again after the rows (``load._drop_indexes``): the ledger then has the very indexes a
   new ledger has, and an import that fails before its commit leaves them as they were.
@@ -11,6 +14,8 @@
 
 from __future__ import annotations
 
+import io
+import random
 import re
 import sqlite3
 import zipfile
@@ -63,6 +68,63 @@ def test_the_text_guard_counts_each_reference_once_whatever_the_windows(tmp_path
     assert whole > textsize.MAX_TEXT_BYTES // 16  # a real amount of text, not a trivial sum
     # the sheet's own count is exactly the references; the first sheet also holds the strings once
     assert layouts["表"].text == whole
+
+
+def test_a_reference_past_the_last_shared_string_counts_nothing_and_the_others_count(tmp_path):
+    book = _sheet_of_shared_strings(tmp_path / "表.xlsx", rows=50)
+    with zipfile.ZipFile(book) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+        sizes = textsize.shared_string_sizes(archive)
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b't="s"><v>3</v>', b't="s"><v>99999</v>', 1)
+    odd = tmp_path / "越界.xlsx"
+    with zipfile.ZipFile(odd, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    counted = sum(sizes[int(i)] for i in re.findall(rb't="s"><v>([0-9]+)</v>', sheet))
+    assert extent.check_workbook(odd, "xlsx")["表"].text == counted - sizes[3] > 0
+
+
+_PIECES = [b"<si>", b"</si>", b"<t>", b"</t>", "文字".encode(), b"abc", b"\n", b'<si xml:space="preserve">',
+           b"<x:si>", b"</x:si>", b"<si/>", b"</si >", b"<sin>", b"<si\t>", b"</si><si>", b"<r><t>x</t></r>"]
+
+
+def _streamed(data: bytes) -> list[int]:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("xl/sharedStrings.xml", data)
+    with zipfile.ZipFile(buffer) as archive:
+        return textsize._streamed_sizes(archive, "xl/sharedStrings.xml")
+
+
+def test_the_shared_strings_split_gives_what_the_tag_by_tag_reading_gives():
+    rng = random.Random(17)
+    usual = plain = 0
+    for case in range(3_000):
+        if case % 2:  # the usual writing, sometimes with one odd piece put in
+            body = b"".join(b"<si><t>" + rng.choice(_PIECES[4:6]) * rng.randint(0, 5) + b"</t></si>"
+                            for _ in range(rng.randint(0, 6)))
+            if case % 3 == 0 and body:
+                at = rng.randrange(len(body))
+                body = body[:at] + rng.choice(_PIECES) + body[at:]
+        else:
+            body = b"".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 12)))
+        data = b'<?xml version="1.0"?><sst xmlns="x">' + body + b"</sst>"
+        fast = textsize._plain_sizes(data)
+        if fast is not None:
+            plain += 1
+            usual += b"<x:si>" not in data and b"<si/>" not in data
+            assert fast == _streamed(data), data
+    assert plain > 1_000 and usual == plain  # most parts took the split; none of the odd ones did
+
+
+def test_a_large_shared_strings_part_is_measured_as_a_stream(tmp_path, monkeypatch):
+    book = _sheet_of_shared_strings(tmp_path / "表.xlsx", rows=300)
+    with zipfile.ZipFile(book) as archive:
+        whole = textsize.shared_string_sizes(archive)
+        monkeypatch.setattr(textsize, "WHOLE_PART_BYTES", 1_000)
+        monkeypatch.setattr(textsize, "_plain_sizes", lambda data: pytest.fail("read whole"))
+        assert textsize.shared_string_sizes(archive) == whole and len(whole) > 100
 
 
 def _indexes(path: Path) -> list[tuple]:
