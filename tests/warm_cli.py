@@ -15,8 +15,9 @@ used for calls whose Python start-up settings (``PYTHON*``, locale variables) ar
 started with; calls with others get a warm interpreter of their own.
 
 Protocol (one request at a time): a JSON line on the warm interpreter's stdin
-``{"argv", "env", "cwd", "out", "err", "memory"}``; it forks, answers the child's pid on a line, then
-its wait status on another. The child writes its stdout and stderr into the files ``out`` and ``err``.
+``{"argv", "env", "cwd", "out", "err", "limits"}``; it forks, answers the child's pid on a line, then
+its wait status on another. The child's stdout and stderr are the FIFOs ``out`` and ``err``, which
+the caller reads as ``subprocess`` reads its pipes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,20 +53,48 @@ class _Warm:
         if ready.strip() != b"ready":
             raise RuntimeError(f"the warm interpreter did not start: {ready!r}")
 
-    def run(self, argv: list[str], env: dict[str, str], cwd: Path, timeout: float, out: Path, err: Path,
-            memory: int | None) -> int:
-        request = {"argv": argv, "env": env, "cwd": str(cwd), "out": str(out), "err": str(err), "memory": memory}
-        self.proc.stdin.write(json.dumps(request).encode() + b"\n")
-        self.proc.stdin.flush()
-        pid = int(self.proc.stdout.readline())
+    def run(self, argv: list[str], env: dict[str, str], cwd: Path, timeout: float, folder: Path,
+            limits: dict[str, int]) -> tuple[int, bytes, bytes]:
+        """The child's exit status and what it wrote to stdout and stderr (pipes, as subprocess gives)."""
         import select
 
-        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
-        if not ready:
-            os.kill(pid, 9)
-            self.proc.stdout.readline()
-            raise subprocess.TimeoutExpired([sys.executable, "-m", "taizhang", *argv], timeout)
-        return os.waitstatus_to_exitcode(int(self.proc.stdout.readline()))
+        fifos, readers, holders = [folder / "out", folder / "err"], [], []
+        for fifo in fifos:
+            os.mkfifo(fifo, 0o600)
+            readers.append(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))
+            holders.append(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # no end of input before the child's
+        output = {fd: bytearray() for fd in readers}
+        try:
+            request = {"argv": argv, "env": env, "cwd": str(cwd), "out": str(fifos[0]), "err": str(fifos[1]),
+                       "limits": limits}
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            pid = int(self.proc.stdout.readline())
+            answers = self.proc.stdout.fileno()
+            deadline, status = time.monotonic() + timeout, None
+            while status is None:
+                left = deadline - time.monotonic()
+                ready = select.select([*readers, answers], [], [], max(left, 0))[0] if left > 0 else []
+                if not ready:
+                    os.kill(pid, 9)
+                    self.proc.stdout.readline()
+                    raise subprocess.TimeoutExpired([sys.executable, "-m", "taizhang", *argv], timeout)
+                for fd in ready:
+                    if fd == answers:
+                        status = int(self.proc.stdout.readline())
+                    else:
+                        output[fd] += os.read(fd, 1 << 16)
+            for fd in holders:
+                os.close(fd)
+            holders = []
+            for fd in readers:  # what is left, to the end (the child has ended)
+                os.set_blocking(fd, True)
+                while chunk := os.read(fd, 1 << 16):
+                    output[fd] += chunk
+        finally:
+            for fd in readers + holders:
+                os.close(fd)
+        return os.waitstatus_to_exitcode(status), bytes(output[readers[0]]), bytes(output[readers[1]])
 
 
 _warm: dict[tuple, _Warm] = {}
@@ -85,9 +115,10 @@ atexit.register(_stop_all)
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120,
-        memory: int | None = None) -> subprocess.CompletedProcess:
+        limits: dict[str, int] | None = None) -> subprocess.CompletedProcess:
     """``subprocess.run([sys.executable, "-m", "taizhang", *args], capture_output=True, text=True,
-    env=env, cwd=cwd, timeout=timeout)``, the child's address space capped at ``memory`` bytes if given."""
+    env=env, cwd=cwd, timeout=timeout)``; ``limits``: resource limits of the child (``{"RLIMIT_AS":
+    bytes}``, as a ``preexec_fn`` calling ``resource.setrlimit`` sets them)."""
     key = _startup_key(env)
     warm = _warm.get(key)
     if warm is None or warm.proc.poll() is not None:
@@ -95,10 +126,8 @@ def run(args: list[str], env: dict[str, str], cwd: Path, timeout: float = 120,
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="taizhang-cli-") as folder:
-        out, err = Path(folder) / "out", Path(folder) / "err"
-        status = warm.run([str(a) for a in args], env, cwd, timeout, out, err, memory)
-        stdout, stderr = (_text(p.read_bytes()) if p.exists() else "" for p in (out, err))
-    return subprocess.CompletedProcess([sys.executable, "-m", "taizhang", *args], status, stdout, stderr)
+        status, stdout, stderr = warm.run([str(a) for a in args], env, cwd, timeout, Path(folder), limits or {})
+    return subprocess.CompletedProcess([sys.executable, "-m", "taizhang", *args], status, _text(stdout), _text(stderr))
 
 
 def _text(data: bytes) -> str:
@@ -141,19 +170,23 @@ def _serve() -> dict:
 
 def _become(request: dict) -> None:
     """Make this forked child what ``python -m taizhang ARGS`` started in ``cwd`` with ``env`` is."""
-    if request["memory"]:
+    if request["limits"]:
         import resource
 
-        resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
+        for name, value in request["limits"].items():
+            resource.setrlimit(getattr(resource, name), (value, value))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
     for fd, path in ((1, request["out"]), (2, request["err"])):
-        opened = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        opened = os.open(path, os.O_WRONLY)  # the caller's pipe (a FIFO it reads)
         os.dup2(opened, fd)
         os.close(opened)
+    # Python's locale coercion (a C locale taken as C.UTF-8) sets LC_CTYPE at start-up, as it did here
+    coerced = {k: os.environ[k] for k in ("LC_CTYPE",) if k in os.environ and k not in request["env"]}
     os.environ.clear()
     os.environ.update(request["env"])
+    os.environ.update(coerced)
     os.chdir(request["cwd"])
     sys.path[0] = os.getcwd()  # python -m puts the folder it starts in first
     sys.argv = [str(ROOT / "taizhang" / "__main__.py"), *request["argv"]]
