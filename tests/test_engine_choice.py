@@ -30,20 +30,27 @@ def _collected(tmp_path, *args: str, env: dict[str, str] | None = None) -> list[
 
 
 def test_a_marked_test_runs_on_each_engine_and_the_choice_narrows_it(tmp_path):
-    both = _collected(tmp_path, PROBE)
+    # three collections (each a pytest of its own) of the files whose tests are looked at below
+    CONSTRAINTS, BACKUP = "tests/test_constraints.py", "tests/test_backup.py"
+    default = _collected(tmp_path, PROBE, CONSTRAINTS)
+    server = _collected(tmp_path, PROBE, CONSTRAINTS, BACKUP, "--engine", "server")
+
+    def of(collected: list[str], file: str) -> list[str]:
+        return [t for t in collected if t.startswith(f"{file}::")]
+
+    both = of(default, PROBE)
     assert [t.rsplit("[", 1)[1] for t in both] == ["file]", "server]"]
-    assert [t.rsplit("[", 1)[1] for t in _collected(tmp_path, PROBE, "--engine", "server")] == ["server]"]
+    assert [t.rsplit("[", 1)[1] for t in of(server, PROBE)] == ["server]"]
     by_env = _collected(tmp_path, PROBE, env={"TAIZHANG_TEST_ENGINE": "file"})
     assert [t.rsplit("[", 1)[1] for t in by_env] == ["file]"]
     # file_only wins over the module's mark, whatever the choice; the module's other tests follow it
-    on_server = _collected(tmp_path, "tests/test_constraints.py", "--engine", "server")
+    on_server = of(server, CONSTRAINTS)
     assert "tests/test_constraints.py::test_pragmas_wal_and_busy_timeout" in on_server
     assert not any(t.endswith("[file]") for t in on_server)
-    assert [t for t in _collected(tmp_path, "tests/test_constraints.py") if "busy_timeout" in t] == [
+    assert [t for t in of(default, CONSTRAINTS) if "busy_timeout" in t] == [
         "tests/test_constraints.py::test_pragmas_wal_and_busy_timeout"]
     # an unmarked test of the db fixture is on a file, once, under its own name
-    assert "tests/test_backup.py::test_only_the_last_30_are_kept" in _collected(
-        tmp_path, "tests/test_backup.py", "--engine", "server")
+    assert "tests/test_backup.py::test_only_the_last_30_are_kept" in of(server, BACKUP)
 
 def test_without_a_server_the_file_half_runs_and_the_summary_says_the_server_half_was_skipped(tmp_path):
     done = _pytest(tmp_path, "-n", "2", "-rs", PROBE, env={"TAIZHANG_PG_BIN": str(tmp_path / "没有")})

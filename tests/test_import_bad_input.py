@@ -9,7 +9,6 @@ import io
 import os
 import random
 import re
-import resource
 import struct
 import subprocess
 import sys
@@ -355,11 +354,10 @@ FAR = "XFD1048576"
 
 
 def _limited_cli(*args: str) -> subprocess.CompletedProcess:
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+    import warm_cli  # forked from a warm interpreter, as run_cli
 
-    return subprocess.run([sys.executable, "-m", "taizhang", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "TAIZHANG_TODAY": TODAY}, timeout=300, preexec_fn=limit)  # a hang guard
+    return warm_cli.run(list(args), env={**os.environ, "TAIZHANG_TODAY": TODAY}, cwd=ROOT, timeout=300,  # a hang guard
+                        limits={"RLIMIT_AS": 4 << 30})
 
 
 def _far_xlsx(path: Path) -> Path:
