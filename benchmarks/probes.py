@@ -129,6 +129,7 @@ def queries(db: str, n: int, on: str | None = None) -> dict[str, list[float]]:
     from exporters.reports import overdue_lists
     from models import store
     from models.clock import today
+    from models.judged_counts import count_group
     from tui import data
 
     now = date.fromisoformat(on) if on else today()
@@ -140,6 +141,8 @@ def queries(db: str, n: int, on: str | None = None) -> dict[str, list[float]]:
             out = {
                 "overview": _timed(lambda: data.overview(conn, group, now), n),
                 "by_unit": _timed(lambda: data.overdue_by_unit(conn, group.id, now), n),
+                # the ranking 总览 shows (and the 单位 list's 逾期): each lead unit's figures as judged
+                "ranking": _timed(lambda: count_group(conn, group.id, now), n),
                 "units": _timed(lambda: data.units(conn, group.id, now), n),
                 "filter_sql": _timed(lambda: data.task_page(conn, group.id, data.TaskFilter(search="民政"), now, 0,
                                                             31), n),

@@ -113,7 +113,9 @@ def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_day
     only = " AND id = :t" if only_task is not None else ""
     if task_ids is not None:
         only += f" AND id IN ({marks})"
-    in_group = f"SELECT id FROM task WHERE group_id = :g{only}"
+    # the tasks whose rows are read; some given: those ids themselves (the task query below keeps only the
+    # group's), looked up by each table's task index rather than through a subquery on task
+    in_group = marks if task_ids is not None and only_task is None else f"SELECT id FROM task WHERE group_id = :g{only}"
     lead: dict[int, list[str]] = {}
     co: dict[int, list[str]] = {}
     for task_id, role, unit_id in conn.execute(
@@ -143,8 +145,10 @@ def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_day
     for task_id, text in conn.execute(
             f'SELECT task_id, text FROM progress WHERE task_id IN ({in_group}) ORDER BY task_id, "on", id', g):
         latest[task_id] = text
-    rounds = list_rounds(conn, group_id)
-    rnd = next((r for r in rounds if r.id == round_id), None) if round_id else current_round(conn, group_id)
+    if round_id:
+        rnd = next((r for r in list_rounds(conn, group_id) if r.id == round_id), None)
+    else:
+        rnd = current_round(conn, group_id, counted=False)
     reported: dict[int, bool] = {}
     not_reported: list[str] = []
     late: list[str] = []
@@ -184,7 +188,7 @@ def read_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_day
 
 
 def reported_in_round(conn: sqlite3.Connection, round_id: int, tasks: str, params: dict) -> dict[int, bool]:
-    """The round's tasks among ``tasks`` (a SELECT of task ids, with its ``params``) that have a lead
+    """The round's tasks among ``tasks`` (a SELECT of task ids or a list of them, with its ``params``) that have a lead
     unit, each with whether one of its lead units filled it in (``round_status.LEAD_FILLED``): what
     ``judging.TaskFacts.reported`` says in the round asked (False: 本轮未报送). One query, however
     many tasks the round has (reading every unit's tasks, as the rounds screen does, took ~0.2 s)."""

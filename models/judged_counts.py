@@ -114,7 +114,7 @@ def _asked_round(conn: sqlite3.Connection, group_id: int, today: date) -> int | 
     """The current round when its reporting counts on ``today`` (``read_group``'s ``asked``)."""
     from models.round_status import current_round
 
-    rnd = current_round(conn, group_id)
+    rnd = current_round(conn, group_id, counted=False)
     if rnd is not None and rnd.status == "open" and (rnd.due is None or rnd.due < today):
         return rnd.id
     return None

@@ -101,15 +101,18 @@ def _round(row: tuple) -> RoundInfo:
     return RoundInfo(rid, gid, name, _date(due), status, _date(opened), _date(closed), tasks)
 
 
-def list_rounds(conn: sqlite3.Connection, group_id: int) -> list[RoundInfo]:
-    """The group's rounds, newest first."""
-    return [_round(r) for r in conn.execute(f"{_ROUND_COLUMNS} WHERE r.group_id = :g ORDER BY r.id DESC",
+def list_rounds(conn: sqlite3.Connection, group_id: int, *, counted: bool = True) -> list[RoundInfo]:
+    """The group's rounds, newest first (``counted``: with their numbers of tasks; without, ``tasks``
+    is 0 and every round's tasks are not counted: the 总览 and the judgement need none)."""
+    columns = _ROUND_COLUMNS if counted else _ROUND_COLUMNS.replace(
+        "(SELECT count(*) FROM round_task rt WHERE rt.round_id = r.id)", "0")
+    return [_round(r) for r in conn.execute(f"{columns} WHERE r.group_id = :g ORDER BY r.id DESC",
                                             {"g": group_id})]
 
 
-def current_round(conn: sqlite3.Connection, group_id: int) -> RoundInfo | None:
-    """The newest open round, else the newest round, else None."""
-    rounds = list_rounds(conn, group_id)
+def current_round(conn: sqlite3.Connection, group_id: int, *, counted: bool = True) -> RoundInfo | None:
+    """The newest open round, else the newest round, else None (``counted``: see ``list_rounds``)."""
+    rounds = list_rounds(conn, group_id, counted=counted)
     return next((r for r in rounds if r.status == "open"), rounds[0] if rounds else None)
 
 
