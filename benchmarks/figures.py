@@ -15,7 +15,9 @@ group of figures in child processes and returns its rows of the table.
 * ``queries`` — on an open connection: the whole 总览 read (counts, overdue and soon lists, the
   by-unit ranking) and the overdue-by-unit ranking on its own (budgeted); the 逾期 report's read of
   every overdue task with its units, the 单位 list and the filter's SQL alone are shown without a
-  budget, to see where time goes.
+  budget, to see where time goes. Then the same 总览 read and its judged ranking at a month's end
+  (``Setup.round_ledger``: a round over every open task past its deadline, half the units' forms
+  back, some claims, extensions, 销号 and 退回), budgeted alike: every owed task is judged there.
 
 Times against a baseline are judged on the median of the per-round ratios (both measured in the
 same round, one after the other); absolute times on their median; memory on its largest peak.
@@ -143,6 +145,15 @@ class Setup:
         run(python("-m", "benchmarks.probes", "empty-db", str(path)))
         return path
 
+    @cached_property
+    def round_ledger(self) -> Path:
+        """A copy of ``ledger`` at a month's end: a round over every open task, past its deadline,
+        half the units' forms back (``benchmarks.probes.round_ledger``, through the program's operations)."""
+        path = self.copy_of_ledger(f"ledger_round_{self.n}.db")
+        log(f"opening a round past its deadline in {path.name}…")
+        run(python("-m", "benchmarks.probes", "round-ledger", str(path)))
+        return path
+
     def copy_of_ledger(self, name: str) -> Path:
         target = self.work / name
         shutil.copyfile(self.ledger, target)
@@ -242,7 +253,23 @@ def measure_queries(s: Setup) -> list[Row]:
             time_row(f"overdue by unit (总览 ranking), {s.label}", found["by_unit"], 0.020),
             time_row(f"逾期 report read (all overdue tasks), {s.label}", found["export_overdue"], None),
             time_row(f"units list (单位 area), {s.label}", found["units"], None),
-            time_row(f"filter query alone, {s.label}", found["filter_sql"], None)]
+            time_row(f"filter query alone, {s.label}", found["filter_sql"], None),
+            *measure_round_queries(s, s.round_ledger)]
+
+
+def measure_round_queries(s: Setup, db: Path | str, where: str = "", budget: float = 0.020) -> list[Row]:
+    """The 总览 on ``db`` at a month's end (``Setup.round_ledger``'s round, judged on the day after
+    its deadline the probe names): the whole read and the judged ranking."""
+    from benchmarks.probes import ROUND_TODAY
+
+    n = max(20, 10 * s.runs)
+    log(f"queries at a round past its deadline{where}: {n} times each")
+    found = json.loads(run(python("-m", "benchmarks.probes", "queries", str(db), str(n),
+                                  ROUND_TODAY.isoformat())).stdout)
+    at = f"{s.label}, round past its deadline{where}"
+    return [time_row(f"总览 counts (whole read), {at}", found["overview"], budget),
+            time_row(f"总览 ranking (judged, by lead unit), {at}", found["ranking"], budget),
+            time_row(f"units list (单位 area), {at}", found["units"], None)]
 
 
 FIGURES: dict[str, Callable[[Setup], list[Row]]] = {

@@ -4,8 +4,11 @@
 * ``record-export DB LOG`` — run the division export once with xlsxwriter's Workbook wrapped and
   log every call it made (formats, cells, merges, widths, heights, page setup) for the baseline
   ``baselines/xlsxwriter_replay.py`` to replay;
-* ``queries DB N`` — the reads behind the 总览 and the overdue figures, each timed N times on an
-  open connection after a warm-up; prints JSON ``{name: [seconds, ...]}``;
+* ``queries DB N [TODAY]`` — the reads behind the 总览 and the overdue figures, each timed N times on an
+  open connection after a warm-up (judged on TODAY, default the clock's day); prints JSON
+  ``{name: [seconds, ...]}``;
+* ``round-ledger DB`` — turn a copy of the imported ledger into one in the middle of a reporting
+  round past its deadline (``ROUND_TODAY``), through the program's operations: see ``round_ledger``;
 * ``interaction DB N`` — through Textual's Pilot on a ledger with one large group: N rounds of
   filter keystrokes (key press until the list shows the new rows) and ticks (space until the row
   shows its new state); prints JSON ``{name: [seconds, ...]}``. It changes ``DB``: pass a copy.
@@ -17,7 +20,7 @@ import json
 import os
 import sys
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -120,14 +123,16 @@ def _timed(fn: Any, n: int) -> list[float]:
     return out
 
 
-def queries(db: str, n: int) -> dict[str, list[float]]:
-    """The functions the TUI and the overdue export call, on connections opened as they open them."""
+def queries(db: str, n: int, on: str | None = None) -> dict[str, list[float]]:
+    """The functions the TUI and the overdue export call, on connections opened as they open them,
+    judged on the day ``on`` (ISO; default the clock's)."""
     from exporters.reports import overdue_lists
     from models import store
     from models.clock import today
+    from models.judged_counts import count_group
     from tui import data
 
-    now = today()
+    now = date.fromisoformat(on) if on else today()
     reader = data.Reader(db)  # the TUI's connection
     export_conn = store.connect(db)  # the exporter's
     try:
@@ -136,6 +141,8 @@ def queries(db: str, n: int) -> dict[str, list[float]]:
             out = {
                 "overview": _timed(lambda: data.overview(conn, group, now), n),
                 "by_unit": _timed(lambda: data.overdue_by_unit(conn, group.id, now), n),
+                # the ranking 总览 shows (and the 单位 list's 逾期): each lead unit's figures as judged
+                "ranking": _timed(lambda: count_group(conn, group.id, now), n),
                 "units": _timed(lambda: data.units(conn, group.id, now), n),
                 "filter_sql": _timed(lambda: data.task_page(conn, group.id, data.TaskFilter(search="民政"), now, 0,
                                                             31), n),
@@ -145,6 +152,76 @@ def queries(db: str, n: int) -> dict[str, list[float]]:
         reader.close()
         export_conn.close()
     return out
+
+
+# ------------------------------------------------------------------------------------ a round
+
+# The month-end an office lives through: the June round (due 5 July) still open on 10 July, half the
+# units' forms back. Dates in 2024 put the benchmark table's deadlines (2022–2025) on every side of
+# the day: some tasks overdue, some due soon, most ahead.
+ROUND_OPENED, ROUND_DUE, ROUND_TODAY = date(2024, 6, 25), date(2024, 7, 5), date(2024, 7, 10)
+
+
+def round_ledger(db: str) -> dict[str, int]:
+    """Open a round over every open task of the first group and record returned forms as the
+    office would (``models.rounds``, ``models.closing``): of the units owing a report, one in four
+    sent a full form on time, one a form on time with half its tasks, one a full form late, one
+    nothing (one in eight of those a blank form); lead units claim one task in 50 done; then a few
+    extensions, confirmations (销号) and returns (退回). Deterministic; prints what it made."""
+    from models import closing, rounds
+    from models.db import Database
+    from models.report_records import EntryIn, ReportIn
+    from models.round_status import current_round, unit_states
+    from models.store import connect
+
+    os.environ["TAIZHANG_TODAY"] = ROUND_OPENED.isoformat()  # the operations date their rows by it
+    ledger = Database(db)
+    conn = connect(db)
+    try:
+        group_id = conn.execute("SELECT min(id) FROM work_group").fetchone()[0]
+        round_id = rounds.open_round(ledger, group_id, "2024年6月", due=ROUND_DUE)
+        states = sorted(unit_states(conn, current_round(conn, group_id)), key=lambda s: s.unit_id)
+    finally:
+        conn.close()
+    reports: list[ReportIn] = []
+    claims: list[int] = []
+    for i, state in enumerate(states):
+        kind = i % 4
+        if kind == 3 and i % 8 != 7:
+            continue
+        received = ROUND_DUE + timedelta(days=3) if kind == 2 else ROUND_DUE - timedelta(days=2)
+        tasks = [] if kind == 3 else state.tasks[::2] if kind == 1 else state.tasks
+        entries = []
+        for k, t in enumerate(tasks):
+            claim = t.role == "lead" and k % 50 == 7
+            if claim:
+                claims.append(t.task_id)
+            entries.append(EntryIn(t.task_id, t.role, "已完成" if claim else "推进中" if t.role == "lead" else None,
+                                   f"本期召开推进会，完成第{k + 1}项阶段工作，形成工作台账。",
+                                   ROUND_DUE - timedelta(days=10) if claim else None))
+        reports.append(ReportIn(round_id, state.unit_id, f"{state.unit}.xlsx", received, entries))
+    rounds.record_reports(ledger, reports, what="基准测试")
+    os.environ["TAIZHANG_TODAY"] = (ROUND_DUE + timedelta(days=1)).isoformat()
+    conn = connect(db)
+    try:
+        # the due dates judged against (models.task_figures: the deadline, else the last target year's end)
+        open_tasks = [(i, date.fromisoformat(due) if due else None) for i, due in conn.execute(
+            "SELECT task_id, due FROM task_figure WHERE group_id = :g AND status != '已完成' ORDER BY task_id",
+            {"g": group_id})]
+    finally:
+        conn.close()
+    extended = open_tasks[5::400]
+    for task_id, due in extended:  # the overdue ones to just after the day, the others by a month
+        new_due = max(due + timedelta(days=30), ROUND_TODAY + timedelta(days=3)) if due else date(2026, 6, 30)
+        closing.grant_extension(ledger, task_id, new_due, "需协调多部门，申请延期", ROUND_DUE)
+    confirmed, returned = claims[::3], claims[1::6]
+    for task_id in confirmed:
+        closing.confirm_closing(ledger, task_id)
+    for task_id in returned:
+        closing.return_closing(ledger, task_id, "佐证材料不全")
+    ledger.engine.dispose()
+    return {"units": len(states), "forms": len(reports), "entries": sum(len(r.entries) for r in reports),
+            "claims": len(claims), "extended": len(extended), "confirmed": len(confirmed), "returned": len(returned)}
 
 
 # ------------------------------------------------------------------------------------ Pilot
@@ -244,7 +321,9 @@ def main(argv: list[str]) -> int:
     elif what == "record-export":
         record_export(*args)
     elif what == "queries":
-        print(json.dumps(queries(args[0], int(args[1]))))
+        print(json.dumps(queries(args[0], int(args[1]), *args[2:])))
+    elif what == "round-ledger":
+        print(json.dumps(round_ledger(args[0])))
     elif what == "interaction":
         print(json.dumps(interaction(args[0], int(args[1]))))
     else:

@@ -128,7 +128,8 @@ UNSHOWN_FIELDS: dict[str, frozenset[str]] = {
 # Tables whose rows no history line tells at all: the history itself, the import's bookkeeping
 # (``_visible_sql``), the 总览 figures kept by triggers, and evidence files' content on a server.
 UNTOLD_TABLES = frozenset({"history", "row_change", "import_source", "import_tombstone", "task_figure",
-                           "task_figure_pause", "evidence_content"})
+                           "task_figure_pause", "evidence_content",
+                           "round_unit_figure"})
 
 ACTION_LABELS: dict[str, str] = {
     "tick": "标记完成", "set_status": "修改状态", "add_task": "新增任务", "edit_task": "修改任务",

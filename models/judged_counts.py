@@ -12,9 +12,9 @@ completion date and its target years:
 * no closing step and no lead unit's 已完成 in a returned form — a claim (待销号) is judged by the date
   it claims;
 * if it is open: no yearly target with a recorded actual value (未完成 / 未达到 … is read by a
-  pattern), no progress text with a percentage beside yearly targets (序时进度 needs the start year
-  and that percentage), and not owed in a round whose deadline has passed without a lead unit's
-  entry (本轮未报送).
+  pattern), and no progress text with a percentage beside yearly targets (序时进度 needs the start
+  year and that percentage);
+* when the current round's reporting counts (open, past its deadline): not also in a later round.
 
 Every other task is judged in Python, as everywhere else. For a plain task ``judging.judge`` comes
 down to (``due`` is its due date, else 31 December of its last target year — ``judging.base_due``):
@@ -22,7 +22,9 @@ down to (``due`` is its due date, else 31 December of its last target year — `
 * 已完成: 绿, done, on time when it has no due date or no completion date or finished by ``due``;
 * open and ``due`` before today, or a target year already over (its target has no actual value, so
   it is 未报: a missed milestone): 红, overdue;
-* open, else due within ``soon_days`` days (today included): 黄;
+* open, else due within ``soon_days`` days (today included), or owed in the current round past its
+  deadline with none of its lead units' forms filling it in (本轮未报送, issue 17: at a month's end
+  thousands of tasks; judged one by one in Python they took the 总览 to over a second): 黄;
 * else 绿.
 
 (A target's milestone is due at its year's end or, in the due date's own year, on the due date,
@@ -39,27 +41,40 @@ from models import judging
 from models.judging import DONE, NOT_STARTED, RED, YELLOW
 
 # ``f`` is the task's row of task_figure (models.task_figures). A task is judged in Python when its
-# figures say so (``apart``) or, on the day, when it is owed in the round whose reporting counts today
-# (:asked; the query leaves this out when there is none) and no lead unit has an entry for it:
-# read_group's reported = False (本轮未报送).
+# figures say so (``apart``) or, on a day when the current round's reporting counts (:asked, the
+# round read_group asks; the query leaves this out when there is none), when it is also in a later
+# round (its figures tell of its newest round only: whether it was filled in :asked is not stored).
 _APART = "f.apart = 1"
-_OWED = """f.task_id IN (SELECT rt.task_id FROM round_task rt WHERE rt.round_id = :asked AND NOT EXISTS (
-    SELECT 1 FROM report_entry e JOIN unit_report rp ON rp.id = e.report_id
-    JOIN assignment a ON a.task_id = e.task_id AND a.unit_id = rp.unit_id AND a.role = 'lead'
-    WHERE rp.round_id = :asked AND e.task_id = rt.task_id))"""
 # f.due is judging.base_due: the due date, else 31 December of the last target year.
 # Open, and past its due date or a target year already over (see the docstring): 红 and overdue.
-# (f.due is NULL only for a task without targets: then so is f.first_year, and the task is never red.)
-_RED = "(f.status != '已完成' AND (f.due < :today OR f.first_year IS NOT NULL AND f.first_year < :year))"
-_YELLOW = f"(f.status != '已完成' AND f.due <= :soon AND NOT {_RED})"
-_LIGHT = f"CASE WHEN {_RED} THEN '红' WHEN {_YELLOW} THEN '黄' ELSE '绿' END"
+# (f.due is NULL only for a task without targets: then so is f.first_year, and the task is never red;
+# written so that it is then false, not NULL, for the NOT in _yellow.)
+_RED = ("(f.status != '已完成' AND (f.due IS NOT NULL AND f.due < :today "
+        "OR f.first_year IS NOT NULL AND f.first_year < :year))")
+# Owed in the round asked and not reported (read_group's reported = False): in it as its newest round,
+# with a lead unit, none of which filled it in (models.round_status.LEAD_FILLED, stored per task)
+_OWED = "(f.last_round = :asked AND f.leads > 0 AND f.lead_filled = 0)"
 _ON_TIME = "(f.status = '已完成' AND (f.done_on IS NULL OR f.due IS NULL OR f.done_on <= f.due))"
 _LIVE = "f.group_id = :g AND f.live = 1"
 
 
+def _yellow(asked: int | None) -> str:
+    """Open, not red, and due within the days of "soon" or (a round asked) 本轮未报送: 黄."""
+    why = f"(f.due <= :soon OR {_OWED})" if asked is not None else "f.due <= :soon"
+    return f"(f.status != '已完成' AND NOT {_RED} AND {why})"
+
+
+def _light(asked: int | None) -> str:
+    return f"CASE WHEN {_RED} THEN '红' WHEN {_yellow(asked)} THEN '黄' ELSE '绿' END"
+
+
+# in a round newer than the one asked (never NULL: it stands under NOT)
+_LATER = "(f.last_round IS NOT NULL AND f.last_round > :asked)"
+
+
 def _apart(asked: int | None) -> str:
     """The condition of being judged in Python on the day (``asked``: _asked_round's)."""
-    return f"({_APART} OR {_OWED})" if asked is not None else _APART
+    return f"({_APART} OR {_LATER})" if asked is not None else _APART
 
 
 def _apart_flag(asked: int | None) -> str:
@@ -99,7 +114,7 @@ def _asked_round(conn: sqlite3.Connection, group_id: int, today: date) -> int | 
     """The current round when its reporting counts on ``today`` (``read_group``'s ``asked``)."""
     from models.round_status import current_round
 
-    rnd = current_round(conn, group_id)
+    rnd = current_round(conn, group_id, counted=False)
     if rnd is not None and rnd.status == "open" and (rnd.due is None or rnd.due < today):
         return rnd.id
     return None
@@ -115,28 +130,35 @@ def count_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_da
     p = {"g": group_id, "today": today.isoformat(), "year": today.year,
          "soon": (today + timedelta(days=soon_days)).isoformat(), "asked": asked, "limit": limit}
     apart, flag = _apart(asked), _apart_flag(asked)
-    figures = (f"count(*), count(CASE WHEN {_RED} THEN 1 END), count(CASE WHEN {_YELLOW} THEN 1 END), "
-               f"count(CASE WHEN {_ON_TIME} THEN 1 END)")
+
+    def plain(condition: str) -> str:  # of the tasks judged here (with a round asked, not one in a later round)
+        return f"{condition} AND NOT {_LATER}" if asked is not None else condition
+
+    figures = (f"count(*), count(CASE WHEN {plain(_RED)} THEN 1 END), "
+               f"count(CASE WHEN {plain(_yellow(asked))} THEN 1 END), count(CASE WHEN {plain(_ON_TIME)} THEN 1 END), "
+               + (f"count(CASE WHEN NOT {_LATER} THEN 1 END)" if asked is not None else "count(*)"))
     # Each task once, on the row of its first lead unit (NULL: none): grouped by that unit, whether it
-    # is judged in Python and its status; then the other lead units of tasks with several.
-    by_first = conn.execute(f"SELECT f.lead_unit, {flag}, f.status, {figures} "
+    # is judged in Python and its status, in the figures' index order (no sort: the tasks in a later
+    # round are counted apart in the row, not grouped by an expression); then the other lead units of
+    # tasks with several. A row: unit, apart, status, tasks, red, yellow, on time, tasks judged here.
+    by_first = conn.execute(f"SELECT f.lead_unit, f.apart, f.status, {figures} "
                             f"FROM task_figure f WHERE {_LIVE} GROUP BY 1, 2, 3", p).fetchall()
-    by_other = _other_leads(conn, flag, p)
+    by_other = _other_leads(conn, flag, _yellow(asked), p)
     unit_ids = sorted({r[0] for r in (*by_first, *by_other) if r[0] is not None})
     names = dict(conn.execute(f"SELECT id, name FROM unit WHERE id IN ({', '.join('?' * len(unit_ids))})",
                               unit_ids).fetchall()) if unit_ids else {}
     c = judging.Counts()
     by_lead: dict[str, LeadCounts] = {}
-    for unit_id, is_apart, status, n, red, yellow, _ in (*by_first, *by_other):
+    for unit_id, is_apart, status, n, red, yellow, _, here in (*by_first, *by_other):
         if unit_id is None:
             continue
         lead = by_lead.setdefault(names[unit_id], LeadCounts(unit_id, names[unit_id]))
         lead.total += n
         if not is_apart:  # the others are added below as judged
-            lead.done += n if status == DONE else 0
+            lead.done += here if status == DONE else 0
             lead.overdue += red
             lead.yellow += yellow
-    for _, is_apart, status, n, red, yellow, on_time in by_first:
+    for _, is_apart, status, _, red, yellow, on_time, n in by_first:
         if is_apart:
             continue
         c.total += n
@@ -172,14 +194,14 @@ def count_group(conn: sqlite3.Connection, group_id: int, today: date, *, soon_da
     return GroupCounts(c, by_lead, overdue, python_ids)
 
 
-def _other_leads(conn: sqlite3.Connection, flag: str, p: dict[str, object]) -> list[tuple]:
+def _other_leads(conn: sqlite3.Connection, flag: str, yellow: str, p: dict[str, object]) -> list[tuple]:
     """count_group's rows for the lead units after the first of the tasks with several, as
-    (unit, apart, status, tasks, red, yellow, on time): their figures (a few hundred of 10,000 tasks,
+    (unit, apart, status, tasks, red, yellow, on time, tasks judged in SQL): their figures (a few hundred of 10,000 tasks,
     from the figures' index), then their lead units by the assignment index (a join of the two had a
     server scan every assignment)."""
     several = {r[0]: r[1:] for r in conn.execute(
         f"SELECT f.task_id, f.lead_unit, {flag}, f.status, CASE WHEN {_RED} THEN 1 ELSE 0 END, "
-        f"CASE WHEN {_YELLOW} THEN 1 ELSE 0 END, CASE WHEN {_ON_TIME} THEN 1 ELSE 0 END "
+        f"CASE WHEN {yellow} THEN 1 ELSE 0 END, CASE WHEN {_ON_TIME} THEN 1 ELSE 0 END "
         f"FROM task_figure f WHERE {_LIVE} AND f.leads > 1", p)}
     if not several:
         return []
@@ -194,7 +216,7 @@ def _other_leads(conn: sqlite3.Connection, flag: str, p: dict[str, object]) -> l
             n[1] += red
             n[2] += yellow
             n[3] += on_time
-    return [(*key, *n) for key, n in grouped.items()]
+    return [(*key, *n, n[0]) for key, n in grouped.items()]
 
 
 def plain_lights(conn: sqlite3.Connection, group_id: int, today: date, *,
@@ -204,7 +226,7 @@ def plain_lights(conn: sqlite3.Connection, group_id: int, today: date, *,
     asked = _asked_round(conn, group_id, today)
     p = {"g": group_id, "today": today.isoformat(), "year": today.year,
          "soon": (today + timedelta(days=soon_days)).isoformat(), "asked": asked}
-    return dict(conn.execute(f"SELECT f.task_id, CASE WHEN {_apart(asked)} THEN NULL ELSE {_LIGHT} END "
+    return dict(conn.execute(f"SELECT f.task_id, CASE WHEN {_apart(asked)} THEN NULL ELSE {_light(asked)} END "
                              f"FROM task_figure f WHERE {_LIVE}", p))
 
 

@@ -20,6 +20,8 @@ Version 10: task_figure — what the 总览 count reads of each task, kept by tr
            (models/task_figures.py); filled for every task by the upgrade. Both engines.
 Version 11: evidence_content — the content of evidence files on a server ledger (issue 18); empty
            on a ledger file, which keeps them in its .files folder.
+Version 12: the 总览 at a round's end (issue 17) — task_figure.last_round and lead_filled, and
+           round_unit_figure (models/round_figures.py); the figures made again and filled. Both engines.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-CURRENT_VERSION = 11
+CURRENT_VERSION = 12
 # A ledger on a PostgreSQL server (issue 18) is made whole at the version current then (from
 # models.tables), never older than this. Steps from this version on are written ONCE for both
 # engines, on the plain connection surface both give (``conn.execute(sql, params)`` with ``?`` or
@@ -214,9 +216,21 @@ def _v10_to_v11(conn: sqlite3.Connection) -> None:
                  f"part INTEGER NOT NULL, data {bytes_type(conn)} NOT NULL, UNIQUE (sha256, part))")
 
 
+def _v11_to_v12(conn: sqlite3.Connection) -> None:
+    """The 总览 at a round's end (issue 17): each task's newest round and whether a lead unit filled
+    it there (task_figure.last_round, lead_filled), and each open round's units' figures
+    (round_unit_figure). Figures are worked out from the rows, so the step makes them all again
+    (``models.task_figures.rebuild``), on a file and on a server."""
+    from models import task_figures
+
+    # as if ALTER TABLE task_figure ADD COLUMN last_round, ALTER TABLE task_figure ADD COLUMN lead_filled,
+    # and CREATE TABLE round_unit_figure (named here for models.schema_check): the table is made anew
+    task_figures.rebuild(conn)
+
+
 STEPS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4, 4: _v4_to_v5, 5: _v5_to_v6, 6: _v6_to_v7, 7: _v7_to_v8,
-    8: _v8_to_v9, 9: _v9_to_v10, 10: _v10_to_v11}
+    8: _v8_to_v9, 9: _v9_to_v10, 10: _v10_to_v11, 11: _v11_to_v12}
 
 
 def upgrade(conn: sqlite3.Connection, version: int) -> None:

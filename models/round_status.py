@@ -12,6 +12,14 @@ from datetime import date
 REPORTED, PARTIAL, NOT_REPORTED, LATE = "已报送", "部分", "未报送", "逾期报送"
 STATE_ORDER = {NOT_REPORTED: 0, PARTIAL: 1, LATE: 2, REPORTED: 3}  # the units to chase first
 
+# Whether a task ({task}: an SQL expression) was reported in the round {round}: one of its lead units
+# filled it in its returned form for the round. A task owed in the current round without this is
+# 本轮未报送 (models.judging); read by models.judged.read_group and, stored per task, by the 总览 count
+# (models.task_figures, models.judged_counts). Written once, here.
+LEAD_FILLED = """EXISTS (SELECT 1 FROM report_entry e JOIN unit_report rp ON rp.id = e.report_id
+    JOIN assignment a ON a.task_id = e.task_id AND a.unit_id = rp.unit_id AND a.role = 'lead'
+    WHERE e.task_id = {task} AND rp.round_id = {round})"""
+
 
 def judge(received_on: date | None, due: date | None, filled: int, total: int) -> str:
     """A unit's state in a round: nothing filled in (or no form) is 未报送; a form received after
@@ -93,15 +101,18 @@ def _round(row: tuple) -> RoundInfo:
     return RoundInfo(rid, gid, name, _date(due), status, _date(opened), _date(closed), tasks)
 
 
-def list_rounds(conn: sqlite3.Connection, group_id: int) -> list[RoundInfo]:
-    """The group's rounds, newest first."""
-    return [_round(r) for r in conn.execute(f"{_ROUND_COLUMNS} WHERE r.group_id = :g ORDER BY r.id DESC",
+def list_rounds(conn: sqlite3.Connection, group_id: int, *, counted: bool = True) -> list[RoundInfo]:
+    """The group's rounds, newest first (``counted``: with their numbers of tasks; without, ``tasks``
+    is 0 and every round's tasks are not counted: the 总览 and the judgement need none)."""
+    columns = _ROUND_COLUMNS if counted else _ROUND_COLUMNS.replace(
+        "(SELECT count(*) FROM round_task rt WHERE rt.round_id = r.id)", "0")
+    return [_round(r) for r in conn.execute(f"{columns} WHERE r.group_id = :g ORDER BY r.id DESC",
                                             {"g": group_id})]
 
 
-def current_round(conn: sqlite3.Connection, group_id: int) -> RoundInfo | None:
-    """The newest open round, else the newest round, else None."""
-    rounds = list_rounds(conn, group_id)
+def current_round(conn: sqlite3.Connection, group_id: int, *, counted: bool = True) -> RoundInfo | None:
+    """The newest open round, else the newest round, else None (``counted``: see ``list_rounds``)."""
+    rounds = list_rounds(conn, group_id, counted=counted)
     return next((r for r in rounds if r.status == "open"), rounds[0] if rounds else None)
 
 
@@ -162,13 +173,29 @@ def counts(states: list[UnitState]) -> dict[str, int]:
     return out
 
 
-def summary_line(rnd: RoundInfo, states: list[UnitState]) -> str:
-    """本期（2024年6月）已报送 18/25 个单位，截止 7月5日 — the 总览 line. Late reports count as
-    reported; partial ones do not."""
-    c = counts(states)
+def reporting_counts(conn: sqlite3.Connection, rnd: RoundInfo) -> dict[str, int]:
+    """``counts(unit_states(conn, rnd))`` — how many units owing the round are in each state — read
+    for an open round from the figures stored per unit (``models.round_figures``: the 总览 reads
+    this at every refresh, a month's end included), each unit judged by ``judge`` as unit_states
+    judges it. A closed round is counted from its rows."""
+    if rnd.status != "open":
+        return counts(unit_states(conn, rnd))
+    out = {REPORTED: 0, PARTIAL: 0, NOT_REPORTED: 0, LATE: 0}
+    for filled, total, received in conn.execute(
+            "SELECT f.filled, f.tasks, rp.received_on FROM round_unit_figure f LEFT JOIN unit_report rp "
+            "ON rp.round_id = f.round_id AND rp.unit_id = f.unit_id WHERE f.round_id = :r AND f.tasks > 0",
+            {"r": rnd.id}):
+        out[judge(_date(received), rnd.due, filled, total)] += 1
+    return out
+
+
+def summary_line(rnd: RoundInfo, states: list[UnitState] | dict[str, int]) -> str:
+    """本期（2024年6月）已报送 18/25 个单位，截止 7月5日 — the 总览 line, from the units' states or
+    their ``counts``. Late reports count as reported; partial ones do not."""
+    c = states if isinstance(states, dict) else counts(states)
     done = c[REPORTED] + c[LATE]
     due = f"，截止 {md(rnd.due)}" if rnd.due else ""
-    return f"本期（{rnd.name}）已报送 {done}/{len(states)} 个单位{due}"
+    return f"本期（{rnd.name}）已报送 {done}/{sum(c.values())} 个单位{due}"
 
 
 @dataclass(slots=True)

@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from models import task_figures
 from models.changes import OperationError, change
 from models.clock import today
 from models.db import Database
@@ -47,6 +48,7 @@ __all__ = ["OPEN", "CLOSED", "EntryIn", "ReportIn", "RecordResult", "parse_cycle
            "set_cycle", "open_round", "close_round", "reopen_round", "record_reports"]
 
 OPEN, CLOSED = "open", "closed"
+_BULK_FIGURES = 200  # tasks of a round from which opening it writes the figures once (see open_round)
 
 # ---------------------------------------------------------------- cycles and proposals
 
@@ -172,7 +174,15 @@ def open_round(db: Database, group_id: int, name: str | None = None, *, due: dat
         rnd = Round(group_id=group_id, name=name, due=due, status=OPEN, opened_on=today())
         s.add(rnd)
         s.flush()
+        # the figures kept by triggers (models.task_figures, models.round_figures) of a round of many
+        # tasks: written once after its rows (row by row, each recounts its units' tasks in the round)
+        figures = tx.cursor() if len(task_ids) >= _BULK_FIGURES else None
+        if figures is not None:
+            task_figures.pause(figures)
         s.add_all(RoundTask(round_id=rnd.id, task_id=t) for t in dict.fromkeys(task_ids))
+        if figures is not None:
+            s.flush()
+            task_figures.resume_all(figures)
         due_text = f"，截止 {due:%Y-%m-%d}" if due else ""
         tx.describe(f"{group.name}：开启报送轮次「{name}」（任务 {len(task_ids)} 项{due_text}）", group_id=group_id)
         return rnd.id

@@ -33,6 +33,10 @@ def generate() -> str:
 
     out.append("-- What the 总览 count reads of each task, kept by triggers (models/task_figures.py).\n")
     out += [statement + ";\n" for statement in file_schema()]
+    from models import round_figures
+
+    out.append("-- What the 总览 reads of each unit owing an open round, kept by triggers (models/round_figures.py).\n")
+    out += [statement + ";\n" for statement in round_figures.file_schema()]
     return "\n".join(out)
 
 

@@ -115,6 +115,9 @@ def create_schema(conn: Any) -> None:
     from models.server_conn import adopt
 
     task_figures.create(adopt(conn.connection.dbapi_connection, "", cursors_only=True))  # triggers: plain SQL
+    from models import round_figures
+
+    round_figures.create(adopt(conn.connection.dbapi_connection, "", cursors_only=True))
     conn.execute(text(f"CREATE TABLE {VERSION_TABLE} (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), "
                       "version INTEGER NOT NULL)"))
     conn.execute(text(f"INSERT INTO {VERSION_TABLE} (version) VALUES (:v)"), {"v": migrations.CURRENT_VERSION})

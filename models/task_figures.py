@@ -16,12 +16,14 @@ One row per task (whatever writes the task or its rows):
   units it has (the count takes the group's figures on the first one's row);
 * ``apart``: 1 when ``judging.judge`` reads more of it than status and dates, whatever the day —
   an extension, a closing step, a lead unit's 已完成 in a returned form; if open, a yearly target
-  with a recorded actual value, or a percentage in a progress text beside yearly targets. (Owed in
-  a round past its deadline also puts a task apart, but that depends on the day and the round: the
-  count asks it when it reads.)
+  with a recorded actual value, or a percentage in a progress text beside yearly targets;
+* ``last_round``, ``lead_filled`` (version 12): the newest reporting round the task is in (NULL:
+  none) and whether a lead unit of it filled it in that round's returned form
+  (``models.round_status.LEAD_FILLED``). Whether it counts as 本轮未报送 depends on the day and on
+  which round is current: the count asks when it reads (``models.judged_counts``).
 
 Kept by triggers on ``task``, ``target``, ``assignment``, ``extension``, ``task_closing``,
-``report_entry`` and ``progress``, so every path that writes — operations, undo and redo, the
+``report_entry``, ``progress``, ``round_task`` and ``unit_report``, so every path that writes — operations, undo and redo, the
 import, returned forms, copy, restore — keeps it right without knowing of it. Each trigger runs
 ``refresh``'s one statement for the tasks its rows belong to (on a file a row trigger; on a server
 a statement trigger over the rows the statement changed, so a COPY of thousands refreshes once).
@@ -37,20 +39,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from models import sql
+from models import round_figures, sql
+from models.round_status import LEAD_FILLED
 
-TABLES = ("task_figure", "task_figure_pause")
+TABLES = ("task_figure", "task_figure_pause", *round_figures.TABLES)
 # the tables whose rows a task's figures are read from (their column naming the task: task_id)
-_CHILDREN = ("target", "assignment", "extension", "task_closing", "report_entry", "progress")
+_CHILDREN = ("target", "assignment", "extension", "task_closing", "report_entry", "progress", "round_task")
 
 _TABLE = ("CREATE TABLE task_figure (task_id INTEGER NOT NULL PRIMARY KEY, group_id INTEGER NOT NULL, "
           "live INTEGER NOT NULL, status VARCHAR NOT NULL, due DATE, done_on DATE, first_year INTEGER, "
-          "lead_unit INTEGER, leads INTEGER NOT NULL, apart INTEGER NOT NULL)")
+          "lead_unit INTEGER, leads INTEGER NOT NULL, apart INTEGER NOT NULL, last_round INTEGER, "
+          "lead_filled INTEGER NOT NULL)")
 # the count reads a group's figures from the first index alone, in its order (no table row, no sort);
 # the overdue list reads the second in order of due date and stops after the first 50
 _INDEXES = ("CREATE INDEX ix_task_figure_count ON task_figure "
-            "(group_id, live, lead_unit, apart, status, due, first_year, done_on, leads)",
+            "(group_id, live, lead_unit, apart, status, due, first_year, done_on, leads, last_round, lead_filled)",
             "CREATE INDEX ix_task_figure_group_due ON task_figure (group_id, due)")
+# the newest round of the task t, and whether a lead unit filled t in it
+_LAST_ROUND = "(SELECT max(rt.round_id) FROM round_task rt WHERE rt.task_id = t.id)"
+_LEAD_FILLED = ("CASE WHEN " + LEAD_FILLED.format(task="t.id", round=_LAST_ROUND) + " THEN 1 ELSE 0 END")
 _PAUSE = "CREATE TABLE task_figure_pause (one INTEGER NOT NULL PRIMARY KEY)"
 
 # judging.judge reads more than status and dates (see the module docstring), for the task t
@@ -67,22 +74,22 @@ def _refresh_sql(server: bool, tasks: str) -> str:
     """The one statement that (re)writes the figures of the tasks ``tasks`` (a condition on ``t``)."""
     last = "(SELECT max(x.year) FROM target x WHERE x.task_id = t.id)"
     year_end = sql.year_end(server, last)
-    return f"""INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+    return f"""INSERT INTO task_figure ({_COLUMNS})
 SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, {year_end}),
   t.done_on, (SELECT min(x.year) FROM target x WHERE x.task_id = t.id),
   (SELECT a.unit_id FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead' ORDER BY a.id LIMIT 1),
   (SELECT count(*) FROM assignment a WHERE a.task_id = t.id AND a.role = 'lead'),
-  CASE WHEN {_APART} THEN 1 ELSE 0 END
+  CASE WHEN {_APART} THEN 1 ELSE 0 END, {_LAST_ROUND}, {_LEAD_FILLED}
 FROM task t WHERE {tasks}
-ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live, status = excluded.status,
-  due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
-  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart"""
+{_UPSERT}"""
 
 
+_COLUMNS = "task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart, last_round, lead_filled"
 _PERCENT = "(p.text LIKE '%!%%' ESCAPE '!' OR p.text LIKE '%％%')"
 _UPSERT = """ON CONFLICT (task_id) DO UPDATE SET group_id = excluded.group_id, live = excluded.live,
   status = excluded.status, due = excluded.due, done_on = excluded.done_on, first_year = excluded.first_year,
-  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart"""
+  lead_unit = excluded.lead_unit, leads = excluded.leads, apart = excluded.apart, last_round = excluded.last_round,
+  lead_filled = excluded.lead_filled"""
 
 
 def _bulk_refresh_sql(server: bool, rows: str) -> str:
@@ -90,13 +97,14 @@ def _bulk_refresh_sql(server: bool, rows: str) -> str:
     the same figures, read by one pass over each table instead of look-ups per task (10,000 tasks
     on a server: 1.4 s → a tenth of that). ``tests/test_task_figures.py`` checks both."""
     year_end = sql.year_end(server, "y.last")
-    return f"""INSERT INTO task_figure (task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart)
+    return f"""INSERT INTO task_figure ({_COLUMNS})
 SELECT t.id, t.group_id, CASE WHEN t.cancelled_on IS NULL THEN 1 ELSE 0 END, t.status, coalesce(t.due, {year_end}),
   t.done_on, y.first, fl.unit_id, coalesce(l.n, 0),
   CASE WHEN t.id IN (SELECT e.task_id FROM extension e) OR t.id IN (SELECT c.task_id FROM task_closing c)
     OR t.id IN (SELECT r.task_id FROM report_entry r WHERE r.role = 'lead' AND r.status = '已完成')
     OR t.status != '已完成' AND (y.actual = 1
-      OR y.first IS NOT NULL AND t.id IN (SELECT p.task_id FROM progress p WHERE {_PERCENT})) THEN 1 ELSE 0 END
+      OR y.first IS NOT NULL AND t.id IN (SELECT p.task_id FROM progress p WHERE {_PERCENT})) THEN 1 ELSE 0 END,
+  r.last, CASE WHEN r.last IS NOT NULL AND {LEAD_FILLED.format(task="t.id", round="r.last")} THEN 1 ELSE 0 END
 FROM task t
 LEFT JOIN (SELECT task_id, min(year) AS first, max(year) AS last,
     max(CASE WHEN actual IS NOT NULL AND actual != '' THEN 1 ELSE 0 END) AS actual
@@ -104,6 +112,7 @@ LEFT JOIN (SELECT task_id, min(year) AS first, max(year) AS last,
 LEFT JOIN (SELECT task_id, count(*) AS n, min(id) AS first_id FROM assignment WHERE role = 'lead' AND {rows}
   GROUP BY task_id) l ON l.task_id = t.id
 LEFT JOIN assignment fl ON fl.id = l.first_id
+LEFT JOIN (SELECT task_id, max(round_id) AS last FROM round_task WHERE {rows} GROUP BY task_id) r ON r.task_id = t.id
 WHERE {rows.replace("task_id", "t.id")}
 {_UPSERT}"""
 
@@ -133,7 +142,10 @@ def _file_triggers() -> list[str]:
                     _NOT_PAUSED, _refresh_sql(False, "t.id = NEW.id")),
             # a removed task's figures go with it (while paused, ``resume_all`` drops them)
             trigger("task_figure_task_delete", "DELETE", "task", _NOT_PAUSED,
-                    "DELETE FROM task_figure WHERE task_id = OLD.id")]
+                    "DELETE FROM task_figure WHERE task_id = OLD.id"),
+            # a report moved to another unit or round (units merged): whether its tasks' lead units filled them
+            trigger("task_figure_unit_report_update", "UPDATE OF round_id, unit_id", "unit_report", _NOT_PAUSED,
+                    _refresh_sql(False, "t.id IN (SELECT e.task_id FROM report_entry e WHERE e.report_id = NEW.id)"))]
     return out
 
 
@@ -162,7 +174,9 @@ def _server_schema() -> list[str]:
            # a removed task's figures go with it (while paused, ``resume_all`` drops them)
            function("task_figure_tasks_removed", "DELETE FROM task_figure WHERE task_id IN (SELECT id FROM old_rows)"),
            "CREATE FUNCTION task_figure_tasks_truncated() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n"
-           "  DELETE FROM task_figure;\n  RETURN NULL;\nEND\n$$"]
+           "  DELETE FROM task_figure;\n  RETURN NULL;\nEND\n$$",
+           function("task_figure_reports_changed", refresh.format(
+               "SELECT DISTINCT e.task_id FROM report_entry e WHERE e.report_id IN (SELECT id FROM new_rows)"))]
 
     def trigger(name: str, event: str, table: str, rows: str, fn: str) -> str:
         return (f"CREATE TRIGGER {name} AFTER {event} ON {table} {rows} "
@@ -177,7 +191,9 @@ def _server_schema() -> list[str]:
     out += [trigger("task_figure_task_insert", "INSERT", "task", new, "task_figure_tasks_written"),
             trigger("task_figure_task_update", "UPDATE", "task", new, "task_figure_tasks_written"),
             trigger("task_figure_task_delete", "DELETE", "task", old, "task_figure_tasks_removed"),
-            trigger("task_figure_task_truncate", "TRUNCATE", "task", "", "task_figure_tasks_truncated")]
+            trigger("task_figure_task_truncate", "TRUNCATE", "task", "", "task_figure_tasks_truncated"),
+            trigger("task_figure_unit_report_update", "UPDATE", "unit_report", f"{old} NEW TABLE AS new_rows",
+                    "task_figure_reports_changed")]
     return out
 
 
@@ -231,6 +247,30 @@ def resume(conn: Any, first_task: int) -> None:
 
 def resume_all(conn: Any) -> None:
     """End ``pause``, writing the figures of every task (an undo or redo of thousands of rows, which
-    may have touched any task) and dropping those of tasks gone."""
+    may have touched any task) and dropping those of tasks gone; and the open rounds' figures
+    (``models.round_figures``, whose triggers the same pause stops)."""
     conn.execute("DELETE FROM task_figure_pause")
     refresh(conn)
+    round_figures.refresh(conn)
+
+
+def rebuild(conn: Any) -> None:
+    """Drop the figures' tables, triggers and functions (the task figures' and the rounds') where
+    there are any and make them again, filled: the upgrade to version 12, which adds columns."""
+    server = sql.is_server(conn)
+    if server:
+        for name in _SERVER_FUNCTIONS:
+            conn.execute(f"DROP FUNCTION IF EXISTS {name} CASCADE")  # with the triggers calling it
+    else:
+        for statement in _file_triggers():
+            conn.execute(f"DROP TRIGGER IF EXISTS {statement.split()[2]}")
+    for table in ("task_figure", "task_figure_pause"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+    create(conn)
+    round_figures.drop(conn)
+    round_figures.create(conn)
+
+
+_SERVER_FUNCTIONS = ("task_figure_refresh(integer[])", "task_figure_rows_added()", "task_figure_rows_removed()",
+                     "task_figure_rows_changed()", "task_figure_tasks_written()", "task_figure_tasks_removed()",
+                     "task_figure_tasks_truncated()", "task_figure_reports_changed()")

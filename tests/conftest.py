@@ -195,10 +195,15 @@ def table_rows(db: Path | str) -> dict[str, list[tuple]]:
             return rows
         finally:
             conn.close()
+    from models.task_figures import TABLES as FIGURES
+
     conn = sqlite3.connect(db)
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
+        # the figures kept by triggers are worked out from the rows: the same figures, whatever order the
+        # triggers or a refresh wrote them in (round_unit_figure's rowids follow that order; ``sorted`` below)
+        return {t: sorted(conn.execute(f'SELECT * FROM "{t}"').fetchall()) if t in FIGURES else
+                conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
     finally:
         conn.close()
 

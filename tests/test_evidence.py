@@ -173,6 +173,7 @@ def test_upgrade_from_version_7_adds_the_evidence_table(db_path):
     conn.execute("DROP TABLE evidence")
     conn.execute("DROP TABLE import_tombstone")  # version 9's
     conn.execute("DROP TABLE evidence_content")  # version 11's
+    conn.execute("DROP TABLE round_unit_figure")  # version 12's
     conn.execute("INSERT INTO work_group (id, name, created_at) VALUES (1, '甲组', '2023-01-01 09:00:00')")
     conn.execute("PRAGMA user_version = 7")
     conn.commit()

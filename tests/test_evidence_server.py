@@ -176,6 +176,17 @@ def test_the_step_to_version_11_adds_the_content_table_on_a_file_and_a_server(le
     try:
         conn.execute("BEGIN")
         conn.execute("DROP TABLE evidence_content")
+        from models import round_figures
+
+        round_figures.drop(conn)  # version 12's, and task_figure's two columns of version 12
+        if isinstance(ledger_at, str):
+            conn.execute("ALTER TABLE task_figure DROP COLUMN last_round CASCADE, DROP COLUMN lead_filled CASCADE")
+        else:
+            for (trigger,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+                conn.execute(f"DROP TRIGGER {trigger}")
+            conn.execute("DROP INDEX ix_task_figure_count")
+            conn.execute("ALTER TABLE task_figure DROP COLUMN last_round")
+            conn.execute("ALTER TABLE task_figure DROP COLUMN lead_filled")
         if isinstance(ledger_at, str):
             conn.execute("UPDATE taizhang_schema SET version = 10")
         else:
@@ -184,7 +195,7 @@ def test_the_step_to_version_11_adds_the_content_table_on_a_file_and_a_server(le
     finally:
         conn.close()
     with Database(ledger_at) as db:
-        assert db.schema_version == migrations.CURRENT_VERSION == 11
+        assert db.schema_version == migrations.CURRENT_VERSION == 12
         (tmp_path / "a.pdf").write_bytes(b"%PDF minutes")
         assert ev.attach(db, t, [tmp_path / "a.pdf"]).names == ["a.pdf"]
     (row,) = _listed(ledger_at, t)

@@ -251,7 +251,8 @@ def test_upgrade_from_version_6(db_path):
         conn.execute(f"DROP TRIGGER {trigger}")  # the 总览 figures' (version 10), with their tables
     for table in ("task_figure", "task_figure_pause"):
         conn.execute(f"DROP TABLE {table}")
-    for table in ("evidence", "import_tombstone", "evidence_content", "extension", "task_closing", "chase_record"):  # evidence: version 8, import_tombstone: 9, evidence_content: 11
+    for table in ("evidence", "import_tombstone", "evidence_content", "round_unit_figure", "extension", "task_closing",
+                  "chase_record"):  # evidence: version 8, import_tombstone: 9, evidence_content: 11, round_unit_figure: 12
         conn.execute(f"DROP TABLE {table}")
     for column in ("review_closing", "next_steps", "assessment_weights"):
         conn.execute(f"ALTER TABLE work_group DROP COLUMN {column}")

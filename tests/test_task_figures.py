@@ -37,6 +37,13 @@ def _from_scratch(conn) -> dict[int, tuple]:
     always |= {r[0] for r in conn.execute("SELECT task_id, role, status FROM report_entry")
                if r[1] == "lead" and r[2] == "已完成"}
     percent = {r[0] for r in conn.execute("SELECT task_id, text FROM progress") if "%" in r[1] or "％" in r[1]}
+    last_round: dict[int, int] = {}
+    for round_id, task_id in conn.execute("SELECT round_id, task_id FROM round_task"):
+        last_round[task_id] = max(round_id, last_round.get(task_id, 0))
+    lead_units = {(task_id, unit_id) for task_id, ls in leads.items() for _, unit_id in ls}
+    filled = {(task_id, round_id) for task_id, round_id, unit_id in conn.execute(
+        "SELECT e.task_id, rp.round_id, rp.unit_id FROM report_entry e JOIN unit_report rp ON rp.id = e.report_id")
+        if (task_id, unit_id) in lead_units}
     out = {}
     for task_id, group_id, cancelled_on, status, due, done_on in tasks:
         ys = years.get(task_id, [])
@@ -45,13 +52,15 @@ def _from_scratch(conn) -> dict[int, tuple]:
         apart = task_id in always or open_ and (task_id in actual or task_id in percent and bool(ys))
         out[task_id] = (group_id, int(cancelled_on is None), status,
                         due or (f"{max(ys)}-12-31" if ys else None), done_on, min(ys) if ys else None,
-                        ls[0][1] if ls else None, len(ls), int(apart))
+                        ls[0][1] if ls else None, len(ls), int(apart), last_round.get(task_id),
+                        int((task_id, last_round.get(task_id)) in filled))
     return out
 
 
 def _stored(conn) -> dict[int, tuple]:
     return {r[0]: tuple(r[1:]) for r in conn.execute(
-        "SELECT task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart FROM task_figure")}
+        "SELECT task_id, group_id, live, status, due, done_on, first_year, lead_unit, leads, apart, last_round, "
+        "lead_filled FROM task_figure")}
 
 
 def _check(target) -> dict[int, tuple]:
@@ -79,15 +88,15 @@ def test_the_figures_follow_operations_undo_and_redo(ledger_db, ledger_at):
     op.set_target(db, b, 2026, "建成20个")
     op.record_progress(db, c, "已完成60%")  # a percentage without yearly targets: still plain
     figures = _check(ledger_at)
-    assert figures[a][6:] == (figures[a][6], 2, 0) and figures[b][3:6] == ("2026-12-31", None, 2024)
-    assert figures[c][-1] == 0
+    assert figures[a][6:9] == (figures[a][6], 2, 0) and figures[b][3:6] == ("2026-12-31", None, 2024)
+    assert figures[c][8] == 0
     op.set_target(db, c, 2025, "覆盖率100%")  # now beside yearly targets: judged in Python
-    assert _check(ledger_at)[c][-1] == 1
+    assert _check(ledger_at)[c][8] == 1
     op.record_actual(db, b, 2024, "已建成12个")
-    assert _check(ledger_at)[b][-1] == 1
+    assert _check(ledger_at)[b][8] == 1
     op.tick(db, b)  # done: a recorded actual no longer matters
     done = _check(ledger_at)[b]
-    assert done[2:6] == ("已完成", "2026-12-31", "2023-07-01", 2024) and done[-1] == 0
+    assert done[2:6] == ("已完成", "2026-12-31", "2023-07-01", 2024) and done[8] == 0
     op.edit_task(db, a, due=date(2024, 3, 31))
     op.unassign(db, second)
     closing.grant_extension(db, a, date(2026, 6, 30), "资金未到位")
@@ -146,7 +155,7 @@ def test_the_figures_after_returned_forms_and_on_an_upgraded_ledger(demo, tmp_pa
     done = run_cli("--db", str(demo), "import", str(back), "--group", GROUP)
     assert done.returncode == 0, done.stderr
     figures = _check(demo)
-    assert any(f[-1] for f in figures.values())
+    assert any(f[8] for f in figures.values())
 
     import sqlite3
 
@@ -161,6 +170,7 @@ def test_the_figures_after_returned_forms_and_on_an_upgraded_ledger(demo, tmp_pa
     raw.execute("DROP TABLE task_figure")
     raw.execute("DROP TABLE task_figure_pause")
     raw.execute("DROP TABLE evidence_content")  # version 11
+    raw.execute("DROP TABLE round_unit_figure")  # version 12
     raw.execute("PRAGMA user_version = 9")
     raw.commit()
     raw.close()
@@ -185,9 +195,13 @@ def test_a_server_ledger_upgraded_from_version_9_gets_its_figures(ledger_db, led
         conn.execute("DROP TABLE task_figure")
         conn.execute("DROP TABLE task_figure_pause")
         conn.execute("DROP TABLE evidence_content")  # version 11
+        for (name,) in conn.execute("SELECT p.oid::regprocedure::text FROM pg_proc p "
+                                    "WHERE p.proname LIKE 'round_unit_figure%'").fetchall():
+            conn.execute(f"DROP FUNCTION {name} CASCADE")  # version 12, with its triggers
+        conn.execute("DROP TABLE round_unit_figure")
         for name in ("task_figure_refresh(integer[])", "task_figure_rows_added()", "task_figure_rows_removed()",
                      "task_figure_rows_changed()", "task_figure_tasks_written()", "task_figure_tasks_removed()",
-                     "task_figure_tasks_truncated()"):
+                     "task_figure_tasks_truncated()", "task_figure_reports_changed()"):
             conn.execute(f"DROP FUNCTION {name}")
         conn.execute(f"UPDATE {server.VERSION_TABLE} SET version = 9")
         conn.execute("COMMIT")
@@ -215,7 +229,7 @@ def test_a_whole_rounds_forms_write_the_figures_once_after_their_rows(demo, tmp_
     assert plan.result.status_changes > 0
     figures = _check(demo)
     changed = [t for t in figures if figures[t] != before.get(t)]
-    assert changed and any(figures[t][2] == "已完成" and figures[t][-1] == 1 for t in changed)
+    assert changed and any(figures[t][2] == "已完成" and figures[t][8] == 1 for t in changed)
     assert query_rows(demo, "SELECT count(*) FROM task_figure_pause") == [(0,)]
     form = next(back.iterdir())  # the unit corrects its form: nothing is done yet
     _fill(form, {i: ("推进中", f"第{i + 1}项更正", None, None, None) for i in range(len(plan.units[0].report.entries))})

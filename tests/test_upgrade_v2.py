@@ -51,7 +51,7 @@ def test_version_2_ledger_upgrades_keeping_rows_indexes_and_keys(tmp_path):
     before.close()
 
     db = Database(path)
-    assert db.schema_version == CURRENT_VERSION == 11
+    assert db.schema_version == CURRENT_VERSION == 12
     db.close()
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -498,12 +498,12 @@ def _briefs_of(conn: sqlite3.Connection, tasks: list[tuple[int, date | None]]) -
 
 def _round_line(conn: sqlite3.Connection, group_id: int) -> str | None:
     """The open round's line for 总览, or None when no round is open."""
-    from models.round_status import current_round, summary_line, unit_states
+    from models.round_status import current_round, reporting_counts, summary_line
 
-    rnd = current_round(conn, group_id)
+    rnd = current_round(conn, group_id, counted=False)
     if rnd is None or rnd.status != "open":
         return None
-    return summary_line(rnd, unit_states(conn, rnd))
+    return summary_line(rnd, reporting_counts(conn, rnd))
 
 
 # ---------------------------------------------------------------- members
