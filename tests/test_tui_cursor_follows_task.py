@@ -79,3 +79,20 @@ async def test_the_window_s_own_cancel_moves_on_without_a_notice_of_leaving(demo
         await settle(pilot)
         assert all(r.id != chosen.id for r in screen._rows)
         assert "已不在列表中" not in _notices(app)
+
+
+async def test_another_group_chosen_starts_afresh_without_a_notice(demo, tmp_path):
+    """Following the task is for the same list read again: switching the group shows the new group's
+    first page and says nothing of the task that was under the cursor in the other one."""
+    from tui.testing import choose_group
+
+    app = make_app(demo, state_path=tmp_path / "state.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await task_list(pilot, LINHAI)
+        screen = app.screen
+        await pilot.press("pagedown", "down")
+        await settle(pilot)
+        assert screen.page == 1
+        await choose_group(pilot, "闽清")
+        assert screen.page == 0 and screen.total == 27
+        assert "已不在列表中" not in _notices(app)

@@ -115,6 +115,7 @@ class TasksScreen(Pages, AreaScreen):
         self._seen_done: dict[int, bool] = {}  # task id → done as last ticked here, until the next load
         self._cursor_after: str | None = None
         self._writes_seen = 0  # the window's own changes shown when the list was last read
+        self._list_key: tuple[int, TaskFilter] | None = None  # (group, filter) the list was last read for
         self._widths: dict[str, int] = {}
         self._page_size = 0
         self.marked: dict[int, str] = {}  # task id → content, marked with m for one change on them all
@@ -186,7 +187,8 @@ class TasksScreen(Pages, AreaScreen):
         page = self.page
         # a reload of the same list (a change saved here or elsewhere): the cursor follows its task,
         # to another page if the change moved it there; a turn of page or a new filter starts afresh
-        follow = self.current_task() if cursor is None and self._cursor_after is None else None
+        same_list, self._list_key = self._list_key == (group.id, flt), (group.id, flt)
+        follow = self.current_task() if same_list and cursor is None and self._cursor_after is None else None
         writes = getattr(self.app, "writes_shown", 0)
         own_change, self._writes_seen = writes != self._writes_seen, writes
         if cursor is not None:
