@@ -221,7 +221,7 @@ class ImportScreen(Screen):
         return next((g.name for g in self.app.groups if g.id == value), "")
 
     def preview(self) -> None:
-        if self.file is None:
+        if self.file is None or self._importing:  # (a preview would cancel the import waiting its turn)
             return
         group = self._group_name()
         ok = self.query_one("#im-ok", Button)
@@ -348,9 +348,10 @@ class ImportScreen(Screen):
         self._importing = True
         # its place in the window's write queue, taken now (a tick pressed before runs before it,
         # ctrl+z pressed after runs after it): never alongside another write of this window
+        self.workers.cancel_group(self, "import")  # a preview still being read
         self._import(self.app._turns.take(), self.record, group, set(self._take_file))
 
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    @work(thread=True, group="import-write", exit_on_error=False)  # never cancelled by a preview
     def _import(self, ticket: int, record: Any, group: str, take_file: set[str]) -> None:
         app = self.app
         token = app.call_from_thread(app.busy_start, "正在导入…")
