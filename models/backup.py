@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,11 @@ REASONS = {"manual": "手动备份", "daily": "每日备份", "import": "导入�
            "restore": "恢复前"}
 LEDGER_TABLES = {"work_group", "unit", "task", "history"}
 _TIMEOUT = 15.0
+RESTORE_WAIT_S = _TIMEOUT  # how long a restore waits for another window's or import's write to end
+
+
+class _StillBusy(Exception):
+    """Another connection kept the ledger's write lock past ``RESTORE_WAIT_S``."""
 
 
 class BackupError(DatabaseError):
@@ -420,11 +426,17 @@ def _restore(db_path: Path, backup_file: Path) -> Restored:
             source = _same_page_size(backup_file, dest, db_path)
             src = sqlite3.connect(_uri(source, "ro"), uri=True, timeout=_TIMEOUT)
 
+            waiting_until = time.monotonic() + RESTORE_WAIT_S
+
             def locked(status: int, remaining: int, total: int) -> None:
                 # After the first page the restore holds the ledger's write lock until it is done:
                 # the backup of the state before, made now, holds every change committed before it,
                 # and no other window or import can commit one between the two.
                 nonlocal saved, sound
+                if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):  # no page copied: not ours yet
+                    if time.monotonic() >= waiting_until:  # (Python's backup would retry for ever)
+                        raise _StillBusy
+                    return
                 if sound:
                     sound = False
                     saved = make_backup(db_path, "restore")
@@ -439,6 +451,10 @@ def _restore(db_path: Path, backup_file: Path) -> Restored:
                     source.unlink(missing_ok=True)
         finally:
             dest.close()
+    except _StillBusy:
+        before = f"（当前数据已另存在「{damaged}」。）" if damaged else ""
+        raise BackupError(f"不能从「{backup_file.name}」恢复：台账正忙——另一个窗口或导入正在写入，等待 "
+                          f"{RESTORE_WAIT_S:g} 秒后仍未轮到。数据库未作任何改动{before}；请等它完成后再试。") from None
     except (OSError, sqlite3.Error) as exc:
         before = f"恢复前的数据在「{saved or damaged}」。" if (saved or damaged) else ""
         from models.faults import copy_problem

@@ -219,13 +219,23 @@ def _has_data(counts: dict[str, int]) -> bool:
     return any(counts.values())
 
 
-def _not_empty(where: str, counts: dict[str, int]) -> TargetNotEmpty:
+def _not_empty(where: str, counts: dict[str, int], *, on_server: bool = False) -> TargetNotEmpty:
     from models.tables import Group, Task, Unit
 
     said = "，".join(f"{label} {counts.get(name, 0)} 个" for name, label in
                     ((Group.__tablename__, "领导小组"), (Unit.__tablename__, "单位"), (Task.__tablename__, "任务")))
+    first = ("服务器上的台账不另作备份，需要时先 taizhang --db 服务器地址 backup" if on_server  # (copy_cli: no backup there)
+             else "文件会先备份")
     return TargetNotEmpty(f"{where}中已有台账数据（{said}），没有复制。要用复制来的台账替换它，"
-                          "请加 --replace（文件会先备份）。")
+                          f"请加 --replace（{first}）。")
+
+
+def _owner_only(target: str) -> str:
+    """A copy onto a server refused for want of rights (a staff or read-only account): who may do it."""
+    from models.db_url import describe
+
+    return (f"{describe(target)}：这个账号不能用复制来新建或替换整个台账（只有台账的所有者账号可以，即 README"
+            "「给信息科（服务器管理员）的一页」中建表、复制台账的 taizhang_owner；只读账号不能修改台账）。")
 
 
 def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progress | None = None,
@@ -246,7 +256,7 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
             conn.exec_driver_sql("LOCK TABLE " + ", ".join(f'"{n}"' for n in names) + " IN ACCESS EXCLUSIVE MODE")
             counts = {n: conn.execute(text(f'SELECT count(*) FROM "{n}"')).scalar_one() for n in names}
             if _has_data(counts) and not replace:
-                raise _not_empty(describe(target), counts)
+                raise _not_empty(describe(target), counts, on_server=True)
             if _has_data(counts):
                 conn.exec_driver_sql("TRUNCATE " + ", ".join(f'"{n}"' for n in names))
             dbapi = conn.connection.dbapi_connection
@@ -285,6 +295,8 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
             # until autovacuum comes by)
             conn.exec_driver_sql("ANALYZE " + ", ".join(f'"{n}"' for n in names))
     except server._database_errors() as exc:
+        if server.refused_write(exc, target):  # no right to lock, empty or create the tables
+            raise CopyError(_owner_only(target)) from None
         raise CopyError(server.problem(exc, target)) from None
     finally:
         engine.dispose()

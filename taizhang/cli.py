@@ -292,7 +292,9 @@ def _run(args: argparse.Namespace) -> int:
             status, line = undo_redo_command(args.command, db)
         finally:
             db.close()
-        print(line, file=sys.stderr if status else sys.stdout)
+        if status:  # said like every other command's refusal ("taizhang：…")
+            raise BadInput(line)
+        print(line)
         return status
     if args.command == "demo" and is_server(db_target(args)):
         from taizhang.demo_server import demo_on_server

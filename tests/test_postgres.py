@@ -379,7 +379,13 @@ def test_the_readme_set_up_gives_writers_and_a_read_only_leader(demo, pg_server,
     _busy_demo(demo)
     refused = run_cli("copy", str(demo), leader, "--replace")
     assert refused.returncode == 1
-    assert "（用户 lingdao）：这个账号没有修改台账的权限" in refused.stderr and "Traceback" not in refused.stderr
+    owner_only = "这个账号不能用复制来新建或替换整个台账（只有台账的所有者账号可以"
+    assert "（用户 lingdao）：" + owner_only in refused.stderr and "Traceback" not in refused.stderr
+    assert "permission denied" not in refused.stderr  # (PostgreSQL's English words are not shown)
+    staff_copy = run_cli("copy", str(demo), pg_server.url("taizhang", "zhangsan"), "--replace")  # staff write, but not this
+    assert staff_copy.returncode == 1 and "（用户 zhangsan）：" + owner_only in staff_copy.stderr, staff_copy.stderr
+    not_told = run_cli("copy", str(demo), owner)  # a server ledger is not backed up by --replace: not promised
+    assert not_told.returncode == 1 and "请加 --replace（服务器上的台账不另作备份" in not_told.stderr, not_told.stderr
     assert read_server(owner).rows == on_server
 
     before = len(read_server(owner).rows["unit"])

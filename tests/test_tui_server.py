@@ -272,3 +272,31 @@ async def test_b_on_a_server_ledger_saves_a_snapshot_file_and_restore_is_refused
         assert tasks == conn.execute("SELECT count(*) FROM task").fetchone()[0] > 0
     finally:
         conn.close()
+
+
+async def test_a_server_gone_and_back_while_the_window_is_idle_reconnects_by_itself(pg_server, demo_on_server, tmp_path,
+                                                                                    monkeypatch):
+    """The server goes away and comes back while nobody reads (a restart at night): the listener hears
+    it back, and the window reads again on a new connection — not on the reading connection the server
+    ended, which failed, said the connection was lost once more and left the window read-only until a
+    key was pressed (seen in a new user's check of issue 18)."""
+    from urllib.parse import urlsplit
+
+    import tui.server_reading
+
+    monkeypatch.setattr(tui.server_reading, "IDLE_PROBE_S", 0.0)  # (idle for any time: tried before reading)
+    name = urlsplit(demo_on_server).path.lstrip("/")
+    app = make_app(demo_on_server, state_path=tmp_path / "state.json")
+    async with app.run_test(size=(130, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        pg_server.sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS false')
+        pg_server.sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+        await _until(pilot, lambda: "与服务器的连接断开了" in _notices(app))  # heard by the listener; no read
+        pg_server.sql(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS true')
+        await _until(pilot, lambda: "已重新连接服务器" in _notices(app))
+        await settle(pilot, rounds=5)  # the window reads everything again
+        assert "连接断开" not in app.sub_title + app.busy
+        assert _notices(app).count("与服务器的连接断开了") == 1
+        assert app.screen.current_task() is not None

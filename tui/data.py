@@ -247,6 +247,17 @@ def _fill_units(conn: sqlite3.Connection, rows: list[TaskRow]) -> None:
 def task_page(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: date, page: int,
               page_size: int = PAGE_SIZE) -> tuple[list[TaskRow], int]:
     """One page (0-based) of the group's tasks matching the filter, in table order, and the total."""
+    where, args = _list_where(conn, group_id, flt, today)
+    total = conn.execute(f"SELECT count(*) FROM task t WHERE {where}", args).fetchone()[0]
+    rows = [_task(r) for r in conn.execute(
+        f"SELECT {_TASK_COLS} FROM task t WHERE {where} ORDER BY t.position, t.id LIMIT ? OFFSET ?",
+        [*args, page_size, page * page_size])]
+    _fill_units(conn, rows)
+    return rows, total
+
+
+def _list_where(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: date) -> tuple[str, list[object]]:
+    """The WHERE clause (and its values) of the task list under ``flt``."""
     ids = None
     if flt.status in LIGHT_FILTERS or flt.status == "逾期":  # as 总览 counts them: one judgement (models.judged)
         from models.judged_counts import judged_lights
@@ -256,13 +267,19 @@ def task_page(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: d
             ids = [i for i, (_, overdue) in judged.items() if overdue]
         else:
             ids = [i for i, (light, _) in judged.items() if light == LIGHT_FILTERS[flt.status]]
-    where, args = _where(conn, group_id, flt, today, ids)
-    total = conn.execute(f"SELECT count(*) FROM task t WHERE {where}", args).fetchone()[0]
-    rows = [_task(r) for r in conn.execute(
-        f"SELECT {_TASK_COLS} FROM task t WHERE {where} ORDER BY t.position, t.id LIMIT ? OFFSET ?",
-        [*args, page_size, page * page_size])]
-    _fill_units(conn, rows)
-    return rows, total
+    return _where(conn, group_id, flt, today, ids)
+
+
+def task_index(conn: sqlite3.Connection, group_id: int, flt: TaskFilter, today: date, task_id: int) -> int | None:
+    """Where the task is (0-based, in table order) among the group's tasks matching the filter; None
+    when it is not among them (cancelled, changed out of the filter, deleted)."""
+    where, args = _list_where(conn, group_id, flt, today)
+    found = conn.execute(f"SELECT t.position FROM task t WHERE {where} AND t.id = ?", [*args, task_id]).fetchone()
+    if found is None:
+        return None
+    position = found[0]
+    return conn.execute(f"SELECT count(*) FROM task t WHERE {where} AND (t.position < ? OR (t.position = ? AND t.id < ?))",
+                        [*args, position, position, task_id]).fetchone()[0]
 
 
 def task_row(conn: sqlite3.Connection, task_id: int) -> TaskRow | None:

@@ -5,11 +5,14 @@ listener (``tui.app``) hears the server again."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from tui.data import ConnectionLost
+
+IDLE_PROBE_S = 2.0  # a connection unused this long is tried before a read (one round trip)
 
 
 def lost_text(target: str) -> str:
@@ -32,6 +35,25 @@ def _is_gone(conn: Any) -> bool:
     return bool(raw.closed or raw.broken)
 
 
+def _drop_if_gone(reader: Any) -> None:
+    """One round trip on the reader's connection; when the server has ended it meanwhile (restarted,
+    an administrator ended the session, the network was cut while nobody read), it is dropped so the
+    read about to be made connects again. Without it that read failed and said the connection was
+    lost just after the listener had heard the server back — and nothing read again to say it was
+    back, leaving the window read-only until a key was pressed."""
+    import psycopg
+
+    conn = reader._conn
+    try:
+        conn.raw.execute("SELECT 1")
+    except psycopg.Error:
+        reader._conn = None
+        try:
+            conn.close()
+        except psycopg.Error:
+            pass
+
+
 @contextmanager
 def reading(reader: Any) -> Iterator[Any]:
     """The reader's server connection, made again when it was lost (called under the reader's lock)."""
@@ -40,12 +62,15 @@ def reading(reader: Any) -> Iterator[Any]:
     from models import store
     from models.errors import DatabaseError
 
+    if reader._conn is not None and time.monotonic() - getattr(reader, "_used_at", 0.0) > IDLE_PROBE_S:
+        _drop_if_gone(reader)  # ended while the window was idle (a server restart): connect anew, not fail
     if reader._conn is None:
         try:
             reader._conn = store.connect(reader.target)
         except DatabaseError:
             raise _lost(reader) from None
     conn = reader._conn
+    reader._used_at = time.monotonic()
     try:
         yield conn
     except (psycopg.OperationalError, psycopg.InterfaceError):

@@ -54,7 +54,7 @@ def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, wit
         return write_dump(orm(), folder / file_name_for(group, f"_全部数据_{day:%Y%m%d}.json"), group=group,
                           warn=warn)
     if kind in ("bulletin", "chase", "assessment"):
-        return _judging_export(db_path, kind, folder, group, today)
+        return _judging_export(db_path, kind, folder, group, today, warn)
     if kind == "evidence":
         from exporters.evidence import write_tree
         from models import store
@@ -88,8 +88,11 @@ def run_export(db_path: Path, orm: Any, kind: str, folder: Path, group: str, wit
     return path
 
 
-def _judging_export(db_path: Path, kind: str, folder: Path, group: str, today: date | None) -> Path:
-    """The bulletin (.docx), the chase letters (a folder of .docx) or the assessment (.xlsx)."""
+def _judging_export(db_path: Path, kind: str, folder: Path, group: str, today: date | None,
+                    warn: Callable[[str], None] | None = None) -> Path:
+    """The bulletin (.docx), the chase letters (a folder of .docx) or the assessment (.xlsx). Letters
+    written but not recorded (a read-only account on a server) are exported with a note, as the
+    command line says it."""
     from exporters.excel import file_name_for
     from models import store
     from models.clock import today as clock_today
@@ -107,11 +110,16 @@ def _judging_export(db_path: Path, kind: str, folder: Path, group: str, today: d
             from exporters.assessment import export_assessment
 
             return export_assessment(conn, group_id, group, folder / file_name_for(group, f"_考评表_{day:%Y%m%d}.xlsx"), day)
-        from exporters.documents.chase import export_chase
+        from exporters.documents.chase import ChaseNotRecorded, export_chase
 
         out = folder / file_name_for(group, f"_督办通知_{day:%Y%m%d}")
         out.mkdir(exist_ok=True)
-        export_chase(conn, db_path, group_id, out, day)
+        try:
+            export_chase(conn, db_path, group_id, out, day)
+        except ChaseNotRecorded as exc:
+            if warn is None:
+                raise
+            warn(f"督办通知已导出（{len(exc.paths)} 份），但没有记入各单位的督办记录：{exc}")
         return out
     finally:
         conn.close()

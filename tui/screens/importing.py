@@ -56,6 +56,7 @@ class ImportScreen(Screen):
         self._preview_seq = 0
         self._take_file: set[str] = set()  # the conflicts whose file value the user chose
         self._conflicts: list[Any] = []
+        self._importing = False  # confirmed: the import is waiting its turn or being written
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -220,7 +221,7 @@ class ImportScreen(Screen):
         return next((g.name for g in self.app.groups if g.id == value), "")
 
     def preview(self) -> None:
-        if self.file is None:
+        if self.file is None or self._importing:  # (a preview would cancel the import waiting its turn)
             return
         group = self._group_name()
         ok = self.query_one("#im-ok", Button)
@@ -344,10 +345,14 @@ class ImportScreen(Screen):
         group = self._group_name()
         self.query_one("#im-ok", Button).disabled = True
         self.query_one("#im-working").display = True
-        self._import(self.record, group, set(self._take_file))
+        self._importing = True
+        # its place in the window's write queue, taken now (a tick pressed before runs before it,
+        # ctrl+z pressed after runs after it): never alongside another write of this window
+        self.workers.cancel_group(self, "import")  # a preview still being read
+        self._import(self.app._turns.take(), self.record, group, set(self._take_file))
 
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def _import(self, record: Any, group: str, take_file: set[str]) -> None:
+    @work(thread=True, group="import-write", exit_on_error=False)  # never cancelled by a preview
+    def _import(self, ticket: int, record: Any, group: str, take_file: set[str]) -> None:
         app = self.app
         token = app.call_from_thread(app.busy_start, "正在导入…")
         try:
@@ -355,20 +360,23 @@ class ImportScreen(Screen):
             from models.backup import backup_before_import
             from models.writer_tag import as_writer
 
-            try:
-                # a non-empty ledger is backed up just before the import commits (none if nothing changes);
-                # on a server it is announced as this window's change (its own connection: models.writer_tag)
-                with as_writer(app.writer_tag):
-                    report = load(app.db_path, record, group, before_commit=lambda: backup_before_import(app.db_path),
-                                  take_file=lambda conflict: conflict.key in take_file)
-            except Exception as exc:  # noqa: BLE001 - OperationError and friends: nothing was written
-                app.call_from_thread(self._import_failed, str(exc))
-                return
+            with app._turns.turn(ticket):  # the window's other writes before it are done, later ones wait
+                try:
+                    # a non-empty ledger is backed up just before the import commits (none if nothing changes);
+                    # on a server it is announced as this window's change (its own connection: models.writer_tag)
+                    with as_writer(app.writer_tag):
+                        report = load(app.db_path, record, group,
+                                      before_commit=lambda: backup_before_import(app.db_path),
+                                      take_file=lambda conflict: conflict.key in take_file)
+                except Exception as exc:  # noqa: BLE001 - OperationError and friends: nothing was written
+                    app.call_from_thread(self._import_failed, str(exc))
+                    return
             app.call_from_thread(self._imported, summary(report), group)
         finally:
             app.call_from_thread(app.busy_end, token)
 
     def _import_failed(self, message: str) -> None:
+        self._importing = False
         self.query_one("#im-working").display = False
         self.query_one("#im-report", Static).update(Text(f"导入失败，数据库未作任何改动：{message}", style="bold red"))
 
@@ -381,6 +389,9 @@ class ImportScreen(Screen):
         app.reload_groups(group)
 
     def action_back(self) -> None:
+        if self._importing:  # the import is written (or waits its turn): the screen stays until it is done
+            self.query_one(StatusLine).say("正在导入，请等它完成（导入后可按 Ctrl+Z 撤销）。")
+            return
         steps = self.query_one("#im-steps", ContentSwitcher)
         if steps.current == "im-preview":
             steps.current = "im-browse"

@@ -114,6 +114,8 @@ class TasksScreen(Pages, AreaScreen):
         self._rows: list[TaskRow] = []
         self._seen_done: dict[int, bool] = {}  # task id → done as last ticked here, until the next load
         self._cursor_after: str | None = None
+        self._writes_seen = 0  # the window's own changes shown when the list was last read
+        self._list_key: tuple[int, TaskFilter] | None = None  # (group, filter) the list was last read for
         self._widths: dict[str, int] = {}
         self._page_size = 0
         self.marked: dict[int, str] = {}  # task id → content, marked with m for one change on them all
@@ -183,6 +185,12 @@ class TasksScreen(Pages, AreaScreen):
         flt = replace(self.flt)
         size = self._page_size = self.page_size()
         page = self.page
+        # a reload of the same list (a change saved here or elsewhere): the cursor follows its task,
+        # to another page if the change moved it there; a turn of page or a new filter starts afresh
+        same_list, self._list_key = self._list_key == (group.id, flt), (group.id, flt)
+        follow = self.current_task() if same_list and cursor is None and self._cursor_after is None else None
+        writes = getattr(self.app, "writes_shown", 0)
+        own_change, self._writes_seen = writes != self._writes_seen, writes
         if cursor is not None:
             self._cursor_after = cursor
 
@@ -190,7 +198,14 @@ class TasksScreen(Pages, AreaScreen):
             from models.judged import read_group
 
             rows, total = data.task_page(conn, group.id, flt, now, page, size)
-            shown = page
+            shown, left = page, None
+            if follow is not None and all(r.id != follow.id for r in rows):
+                index = data.task_index(conn, group.id, flt, now, follow.id)
+                if index is None:  # no longer in the list: the cursor stays at its row (the next task)
+                    left = None if own_change else follow
+                elif index // size != page:
+                    shown = index // size
+                    rows, _ = data.task_page(conn, group.id, flt, now, shown, size)
             if not rows and page > 0 and total:  # the page ran past the end (after a filter or a tick)
                 shown = (total - 1) // size
                 rows, _ = data.task_page(conn, group.id, flt, now, shown, size)
@@ -199,17 +214,20 @@ class TasksScreen(Pages, AreaScreen):
             from models.evidence_store import page_counts
 
             self._evidence = page_counts(conn, group.id, [r.id for r in rows])
-            return rows, total, shown, now
+            return rows, total, shown, now, left
 
         self.load(fetch, self._show, group="page", loading=self.table, delay=0.3)
 
-    def _show(self, result: tuple[list[TaskRow], int, int, Any]) -> None:
-        rows, total, page, now = result
+    def _show(self, result: tuple[list[TaskRow], int, int, Any, TaskRow | None]) -> None:
+        rows, total, page, now, left = result
         self._rows, self.total, self.page, self._today = rows, total, page, now
         self._seen_done.clear()
         self.pages = max(1, (total + self._page_size - 1) // self._page_size)
         self._render_rows()
         self._say_status()
+        if left is not None:
+            self.app.notify(f"光标所在的任务「{cut(left.content, 24)}」已不在列表中（别处修改或取消了它），"
+                            "光标移到了相邻的一项。", title="任务已移出列表", timeout=8)
 
     def _say_status(self) -> None:
         parts = [f"第 {self.page + 1}/{self.pages} 页", f"共 {self.total} 项"]
@@ -333,6 +351,13 @@ class TasksScreen(Pages, AreaScreen):
             table.fill(out, cursor=len(out) - 1)
         else:
             table.fill(out, keep=keep, cursor=cursor_row)
+            keys = [key for key, _ in out]
+            at = table.cursor_row
+            if keys[at].startswith("h:") and keep not in keys:  # its task gone, the row now a heading:
+                below = [i for i in range(at + 1, len(keys)) if keys[i].startswith("t:")]  # the nearest task
+                above = [i for i in range(at - 1, -1, -1) if keys[i].startswith("t:")]
+                if below or above:
+                    table.move_cursor(row=(below or above)[0], animate=False, scroll=True)
 
     # ------------------------------------------------------------ paging and filtering
 
