@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-SWITCH_INTERVAL = 0.0002  # seconds; Python's default is 0.005
+SWITCH_INTERVAL = float(__import__("os").environ.get("TZ_SWITCH", "0.0002"))  # seconds; Python's default is 0.005
 ROWS_PER_STATEMENT = 128  # long enough for SQLite to work without the GIL, short enough to prepare cheaply
 _STOP = None
 
@@ -66,12 +66,21 @@ class QueuedWriter:
         if values:
             self._jobs.put((table, tuple(columns), values))
 
+    def execute(self, sql: str, params: dict) -> None:
+        """Queue one statement, run in turn after the rows queued before it (a ledger file only)."""
+        if self._error is not None:
+            raise self._error
+        self._jobs.put((None, sql, params))
+
     def _run(self) -> None:
         while (job := self._jobs.get()) is not _STOP:
             if self._error is not None:
                 continue
             try:
-                self._write(*job)
+                if job[0] is None:
+                    self.conn.execute(job[1], job[2])
+                else:
+                    self._write(*job)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
                 self._error = exc
 
