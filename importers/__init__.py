@@ -154,7 +154,7 @@ class FileImport:
         from importers.load import TaskStream, load
 
         # A division table's tasks are written while it is still being read (see TaskStream).
-        stream = TaskStream(database, group_name, dry_run=dry_run, take_file=take_file) if self._opening and not os.environ.get("TZ_NOSTREAM") else None
+        stream = TaskStream(database, group_name, dry_run=dry_run, take_file=take_file) if self._opening else None
         try:
             record = self.record = read_file(self.path, kind=self.kind, sheet=self.sheet, known_units=known_units,
                                              opening=self._opening, on_task=stream and stream.take)

@@ -22,7 +22,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-SWITCH_INTERVAL = float(__import__("os").environ.get("TZ_SWITCH", "0.0002"))  # seconds; Python's default is 0.005
+SWITCH_INTERVAL = 0.0002  # seconds; Python's default is 0.005
 ROWS_PER_STATEMENT = 128  # long enough for SQLite to work without the GIL, short enough to prepare cheaply
 _STOP = None
 

@@ -709,18 +709,18 @@ def _task_sink(w: _Writer, group_id: int, units: _Units, start: int,
                 if len(task_values) >= _BATCH * _TASK_WIDTH:
                     _queue_rows(bulk, task_values, assign_values, target_values, source_values)
                     task_values, assign_values, target_values, source_values = [], [], [], []
-                    if not w.server and not os.environ.get("TZ_NOFIG"):  # their 总览 figures, by the writer thread (a server: all at the end)
+                    if not w.server:  # their 总览 figures, by the writer thread (a server: all at the end)
                         task_figures.refresh_queued(bulk, batch_first, task_id - 1)
                         batch_first = task_id
             _queue_rows(bulk, task_values, assign_values, target_values, source_values)
-            if not w.server and not os.environ.get("TZ_NOFIG") and task_id > batch_first:
+            if not w.server and task_id > batch_first:
                 task_figures.refresh_queued(bulk, batch_first, task_id - 1)
         finally:
             units.add = unqueued_add
     for sql in deferred:  # the same indexes, built once from the rows instead of row by row
         w.conn.execute(sql)
     if task_id > first["task"]:
-        task_figures.resume(w.conn, first["task"], refreshed=not w.server and not os.environ.get("TZ_NOFIG"))
+        task_figures.resume(w.conn, first["task"], refreshed=not w.server)
     for table, last in (("task", task_id), ("assignment", assign_id), ("target", target_id),
                         ("import_source", source_id)):
         w.inserted_range(table, first[table], last - 1)
