@@ -654,8 +654,8 @@ def _sink_count(sink: Generator[None, Any, int]) -> int:
     raise RuntimeError("the task sink did not end")
 
 
-def _task_sink(w: _Writer, group_id: int, units: _Units, start: int, merging: _Merging,
-               while_reading: bool = False) -> Generator[None, tuple[TaskRecord, list[Assign]] | None, int]:
+def _task_sink(w: _Writer, group_id: int, units: _Units, start: int,
+               merging: _Merging) -> Generator[None, tuple[TaskRecord, list[Assign]] | None, int]:
     """New tasks with their units and targets after position ``start``, sent in one at a time as
     (record, assignments) and ended by sending None; its return value is how many. A generator
     that is sent its tasks, so that the same code writes the tasks of a table already read
@@ -664,10 +664,7 @@ def _task_sink(w: _Writer, group_id: int, units: _Units, start: int, merging: _M
     one builds the next (``importers.bulk``). Ids are taken up front inside the write transaction
     (BEGIN IMMEDIATE, so no other writer can take them), so the change log holds one id range per
     table; units first met here are queued with the tasks. Closing the generator before the end
-    stops the writer thread and leaves the rollback to the caller. ``while_reading``: the tasks
-    come while the table is read (``TaskStream``), so the writer thread keeps the indexes as it
-    inserts, while the reading goes on, instead of their being built at the end (``_drop_indexes``:
-    less work in all, but ~40 ms for 10,000 tasks that nothing else overlaps)."""
+    stops the writer thread and leaves the rollback to the caller."""
     first = {table: w.next_id(table) for table in ("task", "assignment", "target", "unit", "import_source")}
     task_id, assign_id, target_id = first["task"], first["assignment"], first["target"]
     source_id = first["import_source"]
@@ -675,7 +672,7 @@ def _task_sink(w: _Writer, group_id: int, units: _Units, start: int, merging: _M
     unit_ids = itertools.count(first["unit"])
     position = start
     batch_first = task_id  # the first task of the batch being built
-    deferred = [] if while_reading else _drop_indexes(w)
+    deferred = _drop_indexes(w)
     with _bulk_inserter(w)(w.conn) as bulk:
         def add_unit(name: str) -> int:
             uid = next(unit_ids)
@@ -1011,7 +1008,10 @@ class TaskStream:
             if getattr(database, "is_server", False) or db_url.is_server(path):
                 raise _NotStreamed
             conn = self.conn = store.connect(path, check_same_thread=False)
-            conn.execute("PRAGMA cache_size = -32768")  # as in _load
+            # A smaller page cache than _load's: the table's cells are still in memory while its rows are
+            # written, and with 32 MB of pages beside them a 10,000-task import peaked at 106 MB (budget
+            # 100; 4 MB: 96). The pages beyond it go to the WAL, from the writer thread.
+            conn.execute("PRAGMA cache_size = -4096")
             conn.execute("PRAGMA foreign_keys = OFF")
             conn.execute("PRAGMA busy_timeout = 0")  # a busy ledger: load waits for it, after the reading
             conn.execute("BEGIN IMMEDIATE")
@@ -1026,7 +1026,7 @@ class TaskStream:
                 raise _NotStreamed  # tasks to merge with (load_tasks' _revise_tasks)
             self._names = _Names(report)
             sink = _task_sink(w, self._group_id, self._units, 0,
-                              _Merging(table.source, table.sheet, report, self.take_file), while_reading=True)
+                              _Merging(table.source, table.sheet, report, self.take_file))
             next(sink)
         except Exception:  # noqa: BLE001 - _NotStreamed, or what load meets again and reports
             self.close()
