@@ -18,13 +18,11 @@ NOTICE_ONLY_SUFFIXES = {".pdf"}  # read only as a notice's text (tasks), or as t
 
 
 def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: str | None = None,
-              known_units: Iterable[str] = (), opening: OpeningSource | None = None,
-              on_task: Callable | None = None) -> TaskTable | Roster | Duties:
+              known_units: Iterable[str] = (), opening: OpeningSource | None = None) -> TaskTable | Roster | Duties:
     """Read a file as ``kind`` (tasks, roster or duties), or guess: spreadsheets hold tasks (or a
     roster when they have no task column; a Word document without a task table, the tasks of its
     paragraphs), pasted text and PDF the tasks of a notice (``importers.notice``), else a roster,
-    else duties. ``opening`` is the file already being opened for the tasks (see ``FileImport``);
-    ``on_task`` is given each task of a division table as it is read (``TableReader.read``)."""
+    else duties. ``opening`` is the file already being opened for the tasks (see ``FileImport``)."""
     p = Path(path)
     if not p.is_file() or not os.access(p, os.R_OK):
         from importers.readers.sniff import not_a_file, refuse
@@ -50,7 +48,7 @@ def read_file(path: str | os.PathLike[str], *, kind: str | None = None, sheet: s
         fallbacks = []
     try:
         with paused_gc():
-            return _read(p, kind, sheet, known_units, opening, on_task)
+            return _read(p, kind, sheet, known_units, opening)
     except ImportRefused as first:
         if first.beyond_limit:
             raise
@@ -82,7 +80,7 @@ def _refuse_a_returned_form(path: Path) -> None:
 
 
 def _read(path: Path, kind: str, sheet: str | None, known_units: Iterable[str],
-          opening: OpeningSource | None = None, on_task: Callable | None = None) -> TaskTable | Roster | Duties:
+          opening: OpeningSource | None = None) -> TaskTable | Roster | Duties:
     if kind == "tasks":
         from importers.table import read_task_table
 
@@ -102,7 +100,7 @@ def _read(path: Path, kind: str, sheet: str | None, known_units: Iterable[str],
                 except ImportRefused:
                     raise notice_refusal from None
         try:
-            return read_task_table(path, sheet=sheet, opening=opening, on_task=on_task)
+            return read_task_table(path, sheet=sheet, opening=opening)
         except ImportRefused as table_refusal:
             if suffix != ".docx" or sheet is not None or table_refusal.beyond_limit:
                 raise
@@ -155,20 +153,16 @@ class FileImport:
         cannot be read and the loader's errors (OperationError, DatabaseError); nothing is written
         then. ``take_file`` decides the merge's conflicts (see ``importers.load.load``).
         ``group_name`` may be a function of the record read, giving the name."""
-        from importers.load import TaskStream, load
+        from importers.load import load
 
-        # A division table's tasks are written while it is still being read (see TaskStream).
-        stream = TaskStream(database, group_name, dry_run=dry_run, take_file=take_file) if self._opening else None
         try:
-            record = self.record = read_file(self.path, kind=self.kind, sheet=self.sheet, known_units=known_units,
-                                             opening=self._opening, on_task=stream and stream.take)
+            record = self.record = read_file(self.path, kind=self.kind, sheet=self.sheet,
+                                             known_units=known_units, opening=self._opening)
             if callable(group_name):  # named from what was read (the table's title)
                 group_name = group_name(record)
             return load(database, record, group_name, dry_run=dry_run, before_commit=before_commit,
-                        take_file=take_file, stream=stream)
+                        take_file=take_file)
         finally:
-            if stream is not None:
-                stream.close()
             self.close()
 
     def close(self) -> None:

@@ -66,21 +66,12 @@ class QueuedWriter:
         if values:
             self._jobs.put((table, tuple(columns), values))
 
-    def execute(self, sql: str, params: dict) -> None:
-        """Queue one statement, run in turn after the rows queued before it (a ledger file only)."""
-        if self._error is not None:
-            raise self._error
-        self._jobs.put((None, sql, params))
-
     def _run(self) -> None:
         while (job := self._jobs.get()) is not _STOP:
             if self._error is not None:
                 continue
             try:
-                if job[0] is None:
-                    self.conn.execute(job[1], job[2])
-                else:
-                    self._write(*job)
+                self._write(*job)
             except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
                 self._error = exc
 

@@ -12,13 +12,12 @@ in the history entry's change log, so ``undo`` takes an import back like any oth
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -28,8 +27,8 @@ from typing import Any
 from exporters.collector import collector_paused as paused_gc
 from importers.bulk import BulkInserter
 from importers.normalize import clean_name, clean_unit
-from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, displayable
-from models import db_url, store, task_figures, text_repair
+from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, UnitRef, displayable
+from models import store, task_figures, text_repair
 from models.merge import ABSENT, Conflict, apply, merge
 from models.sources import (columns_of, decode_duty, decode_member, decode_task, encode_duty, encode_member,
                             encode_task_row, task_fields)
@@ -365,37 +364,32 @@ class _Names:
     def __init__(self, report: ImportReport):
         self._report = report
         self.categories, self.persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
-        # Unit id by unit name as written, and person cleaned by person as written: a real table
-        # has few units and persons (40 and 380 in 10,000 tasks) but combines them into thousands
-        # of distinct cells, so per name is where the work repeats (issue 17: a cache per UnitRef
-        # missed on most of them). A str keeps its hash, so each look-up costs little.
-        self._unit_ids: dict[str, int] = {}
-        self._cleaned: dict[str, str] = {}
+        # Each UnitRef of the file, by identity → (it, unit id, person cleaned). The reader gives the
+        # tasks of the same units and persons the same UnitRef objects (``UnitReader``), and ids hash
+        # at C speed where the dataclass's own hash is a Python call (issue 17). The entry keeps the
+        # UnitRef, so it stays alive and its id is not reused; equal UnitRefs that are not the same
+        # object are worked out again, to the same result.
+        self._refs: dict[int, tuple[UnitRef, int, str | None]] = {}
 
     def assignments(self, rec: TaskRecord, units: _Units) -> list[Assign]:
         """The task's assignments, noting its category and persons. A unit named twice (by name and
         by alias) is assigned once; a unit that leads is not also a co-operating one."""
         if rec.category:
             self.categories[rec.category] = None
-        persons, unit_ids, cleaned = self.persons, self._unit_ids, self._cleaned
+        persons, known = self.persons, self._refs
         rows: list[Assign] = []
         lead: list[int] = []
         for role, refs in (("lead", rec.lead), ("co", rec.co)):
             seen: list[int] = []
             for ref in refs:
-                uid = unit_ids.get(ref.unit)
-                if uid is None:
-                    uid = unit_ids[ref.unit] = units.id(ref.unit)
-                person = ref.person
-                if person:
-                    name = cleaned.get(person)
-                    if name is None:  # first met: it goes in the report in this order
-                        persons[person] = None
-                        name = cleaned[person] = _person(person)
-                else:
-                    name = None
+                hit = known.get(id(ref))
+                if hit is None:  # first met: its person goes in the report in this order
+                    if ref.person:
+                        persons[ref.person] = None
+                    hit = known[id(ref)] = (ref, units.id(ref.unit), _person(ref.person) if ref.person else None)
+                uid = hit[1]
                 if uid not in seen and uid not in lead:
-                    rows.append((role, len(seen), uid, name))
+                    rows.append((role, len(seen), uid, hit[2]))
                     seen.append(uid)
             lead = seen
         for person in rec.unpaired_persons:
@@ -636,42 +630,16 @@ _TASK_WIDTH = len(_TASK_COLUMNS) + 1  # with the id
 
 def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecord, list[Assign]]],
                   units: _Units, start: int, merging: _Merging) -> int:
-    """New tasks with their units and targets after position ``start`` (see ``_task_sink``); returns
-    how many."""
-    sink = _task_sink(w, group_id, units, start, merging)
-    next(sink)
-    for item in new_tasks:
-        sink.send(item)
-    return _sink_count(sink)
-
-
-def _sink_count(sink: Generator[None, Any, int]) -> int:
-    """End a ``_task_sink``: its last rows written, the indexes and figures made; how many tasks."""
-    try:
-        sink.send(None)
-    except StopIteration as end:
-        return end.value
-    raise RuntimeError("the task sink did not end")
-
-
-def _task_sink(w: _Writer, group_id: int, units: _Units, start: int,
-               merging: _Merging) -> Generator[None, tuple[TaskRecord, list[Assign]] | None, int]:
-    """New tasks with their units and targets after position ``start``, sent in one at a time as
-    (record, assignments) and ended by sending None; its return value is how many. A generator
-    that is sent its tasks, so that the same code writes the tasks of a table already read
-    (``_append_tasks``) and those of a table still being read (``TaskStream``: the reader hands
-    each task over as it finishes it). The rows go in batches a helper thread writes while this
-    one builds the next (``importers.bulk``). Ids are taken up front inside the write transaction
-    (BEGIN IMMEDIATE, so no other writer can take them), so the change log holds one id range per
-    table; units first met here are queued with the tasks. Closing the generator before the end
-    stops the writer thread and leaves the rollback to the caller."""
+    """New tasks with their units and targets after position ``start``, in batches a helper thread
+    writes while this one builds the next (``importers.bulk``); returns how many. Ids are taken up
+    front inside the write transaction (BEGIN IMMEDIATE, so no other writer can take them), so the
+    change log holds one id range per table; units first met here are queued with the tasks."""
     first = {table: w.next_id(table) for table in ("task", "assignment", "target", "unit", "import_source")}
     task_id, assign_id, target_id = first["task"], first["assignment"], first["target"]
     source_id = first["import_source"]
     file, sheet, row_key = merging.file, merging.sheet, merging.row_key
     unit_ids = itertools.count(first["unit"])
     position = start
-    batch_first = task_id  # the first task of the batch being built
     deferred = _drop_indexes(w)
     with _bulk_inserter(w)(w.conn) as bulk:
         def add_unit(name: str) -> int:
@@ -681,46 +649,37 @@ def _task_sink(w: _Writer, group_id: int, units: _Units, start: int,
             return uid
 
         units.add, unqueued_add = add_unit, units.add
-        try:
-            # Each batch: the values of its rows one after another, as the writer binds them.
-            task_values: list = []
-            assign_values: list = []
-            target_values: list = []
-            source_values: list = []  # what the file said of each task (the base of the next import's merge)
-            while (item := (yield)) is not None:
-                rec, assigns = item
-                if task_id == first["task"]:  # the 总览 figures of new tasks: written after them (below)
-                    task_figures.pause_queued(bulk)
-                position += 1
-                status = rec.status if rec.status in STATUSES else NOT_STARTED
-                values = _task_values(rec)
-                task_values += (task_id, group_id, position, *values, status,
-                                _sql(rec.done_on) if status == DONE else None, rec.notes, _search(rec, assigns, units))
-                for a in assigns:
-                    assign_values += (assign_id, task_id, *a)
-                    assign_id += 1
-                for t in rec.targets:
-                    target_values += (target_id, task_id, t.year, t.target, t.actual)
-                    target_id += 1
-                source_values += (source_id, task_id, file, sheet, row_key(rec.origin),
-                                  merging.base_of(rec, assigns, values))
-                source_id += 1
-                task_id += 1
-                if len(task_values) >= _BATCH * _TASK_WIDTH:
-                    _queue_rows(bulk, task_values, assign_values, target_values, source_values)
-                    task_values, assign_values, target_values, source_values = [], [], [], []
-                    if not w.server:  # their 总览 figures, by the writer thread (a server: all at the end)
-                        task_figures.refresh_queued(bulk, batch_first, task_id - 1)
-                        batch_first = task_id
-            _queue_rows(bulk, task_values, assign_values, target_values, source_values)
-            if not w.server and task_id > batch_first:
-                task_figures.refresh_queued(bulk, batch_first, task_id - 1)
-        finally:
-            units.add = unqueued_add
+        # Each batch: the values of its rows one after another, as the writer binds them.
+        task_values: list = []
+        assign_values: list = []
+        target_values: list = []
+        source_values: list = []  # what the file said of each task (the base of the next import's merge)
+        for rec, assigns in new_tasks:
+            if task_id == first["task"]:  # the 总览 figures of new tasks: written once, after them (resume below)
+                task_figures.pause_queued(bulk)
+            position += 1
+            status = rec.status if rec.status in STATUSES else NOT_STARTED
+            values = _task_values(rec)
+            task_values += (task_id, group_id, position, *values, status,
+                            _sql(rec.done_on) if status == DONE else None, rec.notes, _search(rec, assigns, units))
+            for a in assigns:
+                assign_values += (assign_id, task_id, *a)
+                assign_id += 1
+            for t in rec.targets:
+                target_values += (target_id, task_id, t.year, t.target, t.actual)
+                target_id += 1
+            source_values += (source_id, task_id, file, sheet, row_key(rec.origin), merging.base_of(rec, assigns, values))
+            source_id += 1
+            task_id += 1
+            if len(task_values) >= _BATCH * _TASK_WIDTH:
+                _queue_rows(bulk, task_values, assign_values, target_values, source_values)
+                task_values, assign_values, target_values, source_values = [], [], [], []
+        _queue_rows(bulk, task_values, assign_values, target_values, source_values)
+        units.add = unqueued_add
     for sql in deferred:  # the same indexes, built once from the rows instead of row by row
         w.conn.execute(sql)
     if task_id > first["task"]:
-        task_figures.resume(w.conn, first["task"], refreshed=not w.server)
+        task_figures.resume(w.conn, first["task"])
     for table, last in (("task", task_id), ("assignment", assign_id), ("target", target_id),
                         ("import_source", source_id)):
         w.inserted_range(table, first[table], last - 1)
@@ -957,126 +916,9 @@ def summary(report: ImportReport) -> str:
                if report.conflicts else ""))
 
 
-class TaskStream:
-    """The tasks of a division table written while the table is still being read (issue 17).
-
-    The reader (``importers.table.TableReader.read``) hands each task over once the next one starts
-    (``take``). The first opens the import's transaction as ``load`` would; from then on each task
-    goes into ``_task_sink``, whose writer thread inserts rows while the reader goes on with the
-    cells, so SQLite's inserts (~0.2 s for 10,000 tasks) overlap the reading instead of following
-    it. Once the table is read, ``load`` goes on from there (``finish``: the last task, the indexes
-    and figures, the group's note and title) and checks, records and commits as it always does.
-
-    Only the usual case streams: a ledger file and a group that is new or has no tasks (nothing to
-    merge). Anything else — a server, a group with tasks or deleted tasks, a ledger busy or
-    unreadable, a group name that turns out different once the whole table is read, a refused file,
-    any error while streaming — rolls back what was streamed, and ``load`` imports the table as if
-    nothing had been: the same ledger, report, messages and errors.
-    """
-
-    def __init__(self, database: Any, group_name: str | Callable[[TaskTable], str], *, dry_run: bool = False,
-                 take_file: Callable[[MergeConflict], bool] | None = None):
-        self.database, self.group_name = database, group_name
-        self.dry_run, self.take_file = dry_run, take_file
-        self.table: TaskTable | None = None
-        self.conn: sqlite3.Connection | None = None  # with the import's transaction open
-        self.writer: _Writer | None = None
-        self.report: ImportReport | None = None
-        self.handed = 0  # tasks of the table sent into the sink
-        self._sink: Generator[None, Any, int] | None = None
-        self._given_up = False
-
-    def take(self, table: TaskTable, rec: TaskRecord) -> None:
-        """One finished task of ``table``, from the reader. Never raises an error (streaming gives
-        up instead, and the reading goes on)."""
-        if self._sink is None and (self._given_up or not self._open(table)):
-            return
-        try:
-            self._sink.send((rec, self._names.assignments(rec, self._units)))
-        except Exception:  # noqa: BLE001 - load meets it again, from the start, and reports it there
-            self.close()
-            return
-        self.handed += 1
-
-    def _open(self, table: TaskTable) -> bool:
-        """Begin the import as ``load`` and ``load_tasks`` do; False (nothing left open) when this
-        import is not one to stream."""
-        database = self.database
-        path = getattr(database, "path", database)
-        try:
-            name = self.group_name if isinstance(self.group_name, str) else self.group_name(table)
-            if getattr(database, "is_server", False) or db_url.is_server(path):
-                raise _NotStreamed
-            conn = self.conn = store.connect(path, check_same_thread=False)
-            # A smaller page cache than _load's: the table's cells are still in memory while its rows are
-            # written, and with 32 MB of pages beside them a 10,000-task import peaked at 106 MB (budget
-            # 100; 4 MB: 96). The pages beyond it go to the WAL, from the writer thread.
-            conn.execute("PRAGMA cache_size = -4096")
-            conn.execute("PRAGMA foreign_keys = OFF")
-            conn.execute("PRAGMA busy_timeout = 0")  # a busy ledger: load waits for it, after the reading
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute(f"PRAGMA busy_timeout = {store.BUSY_TIMEOUT_MS}")
-            w = self.writer = _Writer(conn)
-            report = self.report = ImportReport(source=table.source, kind="tasks", group=displayable(name),
-                                                dry_run=self.dry_run)
-            self._group_id = _group(w, report.group, report)
-            self._units = _Units(w, report)
-            if w.rows("SELECT EXISTS (SELECT 1 FROM task WHERE group_id = :g) OR EXISTS (SELECT 1 FROM "
-                      "import_tombstone WHERE group_id = :g AND task_id IS NOT NULL)", {"g": self._group_id})[0][0]:
-                raise _NotStreamed  # tasks to merge with (load_tasks' _revise_tasks)
-            self._names = _Names(report)
-            sink = _task_sink(w, self._group_id, self._units, 0,
-                              _Merging(table.source, table.sheet, report, self.take_file))
-            next(sink)
-        except Exception:  # noqa: BLE001 - _NotStreamed, or what load meets again and reports
-            self.close()
-            return False
-        self.table, self._sink = table, sink
-        return True
-
-    def holds(self, record: Any, group_name: str, dry_run: bool) -> bool:
-        """Whether ``load`` can go on from this stream: it holds the start of this very table, going
-        into this group."""
-        return (self._sink is not None and record is self.table and dry_run == self.dry_run
-                and displayable(group_name) == self.report.group)
-
-    def finish(self, record: TaskTable) -> int:
-        """The rest of ``load_tasks`` (called by ``_load`` in the stream's transaction, which it then
-        owns): the tasks not yet handed over, then the group's note and title; the group's id."""
-        sink, self._sink, self.conn = self._sink, None, None
-        try:
-            for rec in record.tasks[self.handed:]:
-                sink.send((rec, self._names.assignments(rec, self._units)))
-            self.report.added = _sink_count(sink)
-        except BaseException:
-            sink.close()  # the writer thread stopped before _load rolls back and closes the connection
-            raise
-        self._names.report()
-        _group_note(self.writer, self._group_id, record.note, self.report)
-        _group_title(self.writer, self._group_id, record.title, self.report)
-        return self._group_id
-
-    def close(self) -> None:
-        """Give up streaming: what was written is rolled back (unless ``finish`` took it over)."""
-        self._given_up = True
-        if self._sink is not None:
-            sink, self._sink = self._sink, None
-            with contextlib.suppress(Exception):  # the writer's error: rolled back below all the same
-                sink.close()
-        if self.conn is not None:
-            conn, self.conn = self.conn, None
-            _rollback(conn)
-            conn.close()
-
-
-class _NotStreamed(Exception):
-    """This import is not one for ``TaskStream``."""
-
-
 def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *, dry_run: bool = False,
          before_commit: Callable[[], None] | None = None,
-         take_file: Callable[[MergeConflict], bool] | None = None,
-         stream: TaskStream | None = None) -> ImportReport:
+         take_file: Callable[[MergeConflict], bool] | None = None) -> ImportReport:
     """Write what a reader produced into the group ``group_name`` (created if new), in one
     transaction. ``database`` is a ``models.db.Database`` or the path of the ledger file.
     ``before_commit`` runs once everything is written and checked, just before the commit, and
@@ -1084,14 +926,9 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
     ``take_file`` decides each conflict of the three-way merge (a value both the file and the
     ledger changed since the last import): True takes the file's; by default the ledger's stays.
     Text in the ledger that is not valid UTF-8 is read with U+FFFD in its place, and named in a
-    warning. ``stream`` is the ``TaskStream`` the table was read into, if any: the import goes on
-    from the tasks it wrote when it is the same table into the same group, and starts afresh else."""
-    if stream is not None and not stream.holds(record, group_name, dry_run):
-        stream.close()
-        stream = None
+    warning."""
     try:
-        return _load(database, record, group_name, dry_run, before_commit, take_file, repair_text=False,
-                     stream=stream)
+        return _load(database, record, group_name, dry_run, before_commit, take_file, repair_text=False)
     except sqlite3.OperationalError as exc:
         if not text_repair.is_decode_error(exc):
             raise
@@ -1100,27 +937,20 @@ def load(database: Any, record: TaskTable | Roster | Duties, group_name: str, *,
 
 def _load(database: Any, record: TaskTable | Roster | Duties, group_name: str, dry_run: bool,
           before_commit: Callable[[], None] | None,
-          take_file: Callable[[MergeConflict], bool] | None, *, repair_text: bool,
-          stream: TaskStream | None = None) -> ImportReport:
+          take_file: Callable[[MergeConflict], bool] | None, *, repair_text: bool) -> ImportReport:
     kind = "tasks" if isinstance(record, TaskTable) else "roster" if isinstance(record, Roster) else "duties"
     group_name = displayable(group_name)  # a name made from an undecodable file name cannot be stored as it is
     report = ImportReport(source=record.source, kind=kind, group=group_name, dry_run=dry_run,
                           warnings=list(record.warnings))
     path: str | os.PathLike[str] = (database.target if getattr(database, "is_server", False)
                                     else getattr(database, "path", database))
-    if stream is not None:  # its transaction is open, the tasks read so far written
-        conn, report = stream.conn, stream.report
-        report.warnings[:0] = record.warnings
-    else:
-        conn = store.connect(path, check_same_thread=False)  # new tasks are written from a helper thread
+    conn = store.connect(path, check_same_thread=False)  # new tasks are written from a helper thread
     server = is_server(conn)  # a server ledger: the steps of importers.server_write
     if repair_text:
         report.warnings[:0] = [ImportWarning(f"台账中{w}") for w in text_repair.damaged_text(conn)]
         text_repair.repair(conn)
     try:
-        if stream is not None:
-            pass
-        elif server:
+        if server:
             from importers import server_write
 
             server_write.begin(conn)
@@ -1132,10 +962,9 @@ def _load(database: Any, record: TaskTable | Roster | Duties, group_name: str, d
             # parent lookup per inserted row (~10 % of the writing for 10,000 tasks).
             conn.execute("PRAGMA foreign_keys = OFF")
             retry_busy(lambda: conn.execute("BEGIN IMMEDIATE"))
-        w = stream.writer if stream is not None else _Writer(conn)
+        w = _Writer(conn)
         with paused_gc():
-            group_id = stream.finish(record) if stream is not None else _LOADERS[kind](w, record, group_name,
-                                                                                       report, take_file)
+            group_id = _LOADERS[kind](w, record, group_name, report, take_file)
         if dry_run or not w.changes:
             conn.execute("ROLLBACK")
         else:

@@ -799,9 +799,7 @@ class TableReader:
         self.table.warnings.append(ImportWarning(message, origin))
 
     # -- header, title, columns
-    def read(self, on_task: Callable[[TaskTable, TaskRecord], None] | None = None) -> TaskTable:
-        """The table. ``on_task(table, task)`` is given each task once it is complete, that is once the
-        next one starts (``importers.load.TaskStream`` writes it meanwhile); not the last one."""
+    def read(self) -> TaskTable:
         grid, layout, table = self.grid, self.layout, self.table
         table.header = self._header_map()
         table.years = sorted({y for y, _ in layout.years})
@@ -821,16 +819,8 @@ class TableReader:
             self.warn(f"「{layout.texts.get(cols[0], '')}」列（进展）不属于分工表，未导入；进展请在程序中记录", layout.header_row, cols[0])
         self._learn_wrapped_units()
         self._category_numbers = self._number_column_holds_categories()
-        if on_task is None:
-            for r in range(layout.data_row, len(grid.rows)):
-                self._row(r)
-        else:  # a row adds one task at most, and only the newest task takes further rows
-            tasks, handed = table.tasks, 0
-            for r in range(layout.data_row, len(grid.rows)):
-                self._row(r)
-                if len(tasks) > handed + 1:
-                    on_task(table, tasks[handed])
-                    handed += 1
+        for r in range(layout.data_row, len(grid.rows)):
+            self._row(r)
         hidden_rows = sorted(r for r in grid.hidden_rows if r >= layout.data_row and r in self._tasks_by_row)
         if hidden_rows:
             listed = "、".join(str(grid.row_numbers[r]) for r in hidden_rows[:20])
@@ -1318,12 +1308,11 @@ def _sheet_word(source) -> str:
     return source.sheet_word
 
 
-def read_task_table(path: str | Path, sheet: str | None = None, opening: OpeningSource | None = None,
-                    on_task: Callable[[TaskTable, TaskRecord], None] | None = None) -> TaskTable:
+def read_task_table(path: str | Path, sheet: str | None = None, opening: OpeningSource | None = None) -> TaskTable:
     """The division table in ``path`` (the sheet named ``sheet``, or the one that holds the table),
     as plain records. ``opening`` is the same file already being opened in a helper thread. Raises
     ImportRefused, with a Chinese message naming the file (and sheet/row where it applies), for
-    anything that cannot be imported. ``on_task``: see ``TableReader.read``."""
+    anything that cannot be imported."""
     path = Path(path)
     try:
         with opening.take() if opening is not None else open_source(path) as source:
@@ -1335,7 +1324,7 @@ def read_task_table(path: str | Path, sheet: str | None = None, opening: Opening
             if h < 0:
                 raise refuse(source.file, _NO_HEADER, sheet=name)
             layout = build_layout(grid, h)
-            table = TableReader(grid, layout).read(on_task)
+            table = TableReader(grid, layout).read()
             if not table.tasks:
                 raise refuse(source.file, "找到了表头，但下面没有任何任务。", sheet=name, row=grid.row_numbers[h])
             return table

@@ -233,24 +233,14 @@ def pause_queued(bulk: Any) -> None:
     bulk.insert("task_figure_pause", ("one",), [1])
 
 
-def refresh_queued(bulk: Any, first_task: int, last_task: int) -> None:
-    """``refresh`` of the tasks ``first_task``…``last_task`` through the import's bulk writer on a
-    ledger file, in turn after their rows: the bulk import writes the figures of each batch of new
-    tasks there, in the writer thread while the next batch is read, rather than all at the end
-    (~50 ms for 10,000 tasks; ``resume(…, refreshed=True)`` then only ends the pause). A task's
-    figures read only its own rows, which its batch holds."""
-    bulk.execute(_bulk_refresh_sql(False, "task_id BETWEEN :first AND :last"), {"first": first_task, "last": last_task})
-
-
-def resume(conn: Any, first_task: int, *, refreshed: bool = False) -> None:
+def resume(conn: Any, first_task: int) -> None:
     """End ``pause``, writing the figures of the tasks from ``first_task`` on (those the bulk import
-    added while paused) in one statement, unless they were ``refreshed`` (``refresh_queued``). On a server, then the planner's statistics of the tables
+    added while paused) in one statement. On a server, then the planner's statistics of the tables
     the import filled (else it plans 总览 for the empty tables it last saw until autovacuum comes by:
     10,000 tasks, 30 → 180 ms). Only the tables' owner may; another account's ANALYZE skips them with
     a notice (that is, leaves them to autovacuum)."""
     conn.execute("DELETE FROM task_figure_pause")
-    if not refreshed:
-        refresh(conn, first_task)
+    refresh(conn, first_task)
     if sql.is_server(conn):
         conn.execute("ANALYZE task, assignment, target, unit, task_figure")
 
