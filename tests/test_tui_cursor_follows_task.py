@@ -96,3 +96,33 @@ async def test_another_group_chosen_starts_afresh_without_a_notice(demo, tmp_pat
         await choose_group(pilot, "闽清")
         assert screen.page == 0 and screen.total == 27
         assert "已不在列表中" not in _notices(app)
+
+
+async def test_a_list_read_after_the_window_s_own_cancel_is_saved_but_before_it_is_counted_says_nothing(demo, tmp_path):
+    """The list read again when the confirmation closes may see the cancel already saved while the
+    window has not yet counted it as its own (the UI thread busy): still no notice of leaving."""
+    app = make_app(demo, state_path=tmp_path / "state.json")
+    held: list[tuple] = []
+    written = app._written
+    app._written = lambda *args: held.append(args)  # the saved change reaches the UI thread late
+    async with app.run_test(size=SIZE) as pilot:
+        await task_list(pilot, LINHAI)
+        screen = app.screen
+        await pilot.press("down")
+        chosen = screen.current_task()
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        for _ in range(50):  # the write is saved in its worker
+            if held:
+                break
+            await pilot.pause(0.05)
+        assert held
+        screen.reload()  # a read that sees the cancel saved (the dialog's close, another window's change)
+        await settle(pilot)
+        assert all(r.id != chosen.id for r in screen._rows)
+        written(*held[0])
+        await settle(pilot)
+        assert "已取消 1 项任务" in _notices(app)
+        assert "已不在列表中" not in _notices(app)

@@ -158,8 +158,12 @@ class TaizhangApp(App):
         self._orm = None
         self._orm_lock = threading.Lock()
         self._seen_version: int | None = None  # PRAGMA data_version when last looked
+        # held by a write from before its commit until _seen_version has it, so the watcher never takes
+        # this window's own change for someone else's (its reload would say the task it cancelled "left")
+        self._version_lock = threading.Lock()
         self._turns = _Turns()
         self.writes_shown = 0  # this window's changes saved and shown so far (tui.screens.base.Loads)
+        self.writes_underway: set[int] = set()  # busy tokens of this window's changes asked for, not yet over
         self._busy: dict[int, str] = {}
         self._busy_seq = 0
         self.tasks_request: dict[str, Any] | None = None
@@ -202,10 +206,15 @@ class TaizhangApp(App):
     def _check_outside(self) -> None:
         """``PRAGMA data_version`` of the read connection changes when any other connection —
         another process, or this app's own writer — commits; our own writes are noted in _write."""
-        version = self._data_version_now()
-        if version is None or version == self._seen_version:
-            return
-        first, self._seen_version = self._seen_version is None, version
+        if not self._version_lock.acquire(blocking=False):
+            return  # a write of ours is being saved: it refreshes the window itself
+        try:
+            version = self._data_version_now()
+            if version is None or version == self._seen_version:
+                return
+            first, self._seen_version = self._seen_version is None, version
+        finally:
+            self._version_lock.release()
         if not first:
             self.call_from_thread(self.reload_groups)  # a new group may have come in; then refresh
 
@@ -498,11 +507,13 @@ class TaizhangApp(App):
             return
         ticket = self._turns.take()
         token = self.busy_start(busy)
+        self.writes_underway.add(token)
         self._write(ticket, token, operation, args, kwargs, done, message, reload)
 
     @work(thread=True, group="write", exit_on_error=False)
     def _write(self, ticket: int, token: int, operation: str, args: tuple, kwargs: dict,
                done: Callable[[Any], None] | None, message: Any, reload: bool) -> None:
+        saved = False
         with self._turns.turn(ticket):
             try:
                 from models.errors import DatabaseError, OperationError
@@ -514,9 +525,10 @@ class TaizhangApp(App):
                     from models.writer_tag import as_writer
 
                     run = operation if callable(operation) else getattr(ops, operation)
-                    with as_writer(self.writer_tag):  # announced as this window's (tui.server_window)
+                    with self._version_lock, as_writer(self.writer_tag):  # as_writer: tui.server_window
                         result = run(db, *args, **kwargs)
-                    self._seen_version = self._data_version_now()  # not a change from elsewhere
+                        self._seen_version = self._data_version_now()  # not a change from elsewhere
+                    saved = True
                 except (OperationError, DatabaseError) as exc:
                     self.call_from_thread(self.notify, str(exc), title="未保存", severity="error", timeout=8)
                     self.call_from_thread(self.refresh_visible)  # show what is there now (a conflict)
@@ -527,14 +539,22 @@ class TaizhangApp(App):
                 self.call_from_thread(self.notify, f"操作未完成：{exc}", title="出错了", severity="error", timeout=10)
                 return
             finally:
-                self.call_from_thread(self.busy_end, token)
-            self.call_from_thread(self._written, result, done, message, reload)
+                if not saved:
+                    self.call_from_thread(self._write_over, token)
+        if saved:  # the write ends and is counted as shown in one step on the UI thread
+            self.call_from_thread(self._written, token, result, done, message, reload)
 
     def unexpected_error(self, exc: BaseException) -> None:
         if self.on_unexpected_error is not None:
             type(self).on_unexpected_error(exc)  # type: ignore[misc]
 
-    def _written(self, result: Any, done: Callable[[Any], None] | None, message: Any, reload: bool) -> None:
+    def _write_over(self, token: int) -> None:
+        self.busy_end(token)
+        self.writes_underway.discard(token)
+
+    def _written(self, token: int, result: Any, done: Callable[[Any], None] | None, message: Any,
+                 reload: bool) -> None:
+        self._write_over(token)
         self.data_version += 1
         self.writes_shown += 1
         text = message(result) if callable(message) else message

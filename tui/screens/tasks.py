@@ -114,7 +114,7 @@ class TasksScreen(Pages, AreaScreen):
         self._rows: list[TaskRow] = []
         self._seen_done: dict[int, bool] = {}  # task id → done as last ticked here, until the next load
         self._cursor_after: str | None = None
-        self._writes_seen = 0  # the window's own changes shown when the list was last read
+        self._writes_seen = 0  # the window's own changes counted when the list last shown was read
         self._list_key: tuple[int, TaskFilter] | None = None  # (group, filter) the list was last read for
         self._widths: dict[str, int] = {}
         self._page_size = 0
@@ -189,8 +189,10 @@ class TasksScreen(Pages, AreaScreen):
         # to another page if the change moved it there; a turn of page or a new filter starts afresh
         same_list, self._list_key = self._list_key == (group.id, flt), (group.id, flt)
         follow = self.current_task() if same_list and cursor is None and self._cursor_after is None else None
+        # this window's own change (a cancel here) is not news: "own" from when it is asked for (a read
+        # may see it saved before the window counts it shown) until a list read after it is shown
         writes = getattr(self.app, "writes_shown", 0)
-        own_change, self._writes_seen = writes != self._writes_seen, writes
+        own_change = writes != self._writes_seen or bool(getattr(self.app, "writes_underway", ()))
         if cursor is not None:
             self._cursor_after = cursor
 
@@ -214,12 +216,12 @@ class TasksScreen(Pages, AreaScreen):
             from models.evidence_store import page_counts
 
             self._evidence = page_counts(conn, group.id, [r.id for r in rows])
-            return rows, total, shown, now, left
+            return rows, total, shown, now, left, writes
 
         self.load(fetch, self._show, group="page", loading=self.table, delay=0.3)
 
-    def _show(self, result: tuple[list[TaskRow], int, int, Any, TaskRow | None]) -> None:
-        rows, total, page, now, left = result
+    def _show(self, result: tuple[list[TaskRow], int, int, Any, TaskRow | None, int]) -> None:
+        rows, total, page, now, left, self._writes_seen = result
         self._rows, self.total, self.page, self._today = rows, total, page, now
         self._seen_done.clear()
         self.pages = max(1, (total + self._page_size - 1) // self._page_size)
