@@ -24,13 +24,19 @@ from models.tables import (
     LEAD,
     NOT_STARTED,
     Assignment,
+    Closing,
     Duty,
     Evidence,
+    Extension,
     Group,
     ImportSource,
     ImportTombstone,
     Member,
     Progress,
+    Report,
+    ReportEntry,
+    Round,
+    RoundTask,
     Target,
     Task,
 )
@@ -111,6 +117,10 @@ def delete_task(db: Database, task_id: int) -> None:
     with change(db, "delete_task") as tx:
         s = tx.session
         task = tx.get(Task, task_id, "任务")
+        kept = _records_of(s, task.id)
+        if kept:
+            raise OperationError(f"任务「{_short(task.content)}」已有{'、'.join(kept)}，删除会把这些记录一并丢掉，"
+                                 "未删除。不再推进的任务请在任务列表按 Del 取消（取消后仍可恢复）。")
         for model in (Evidence, Assignment, Target, Progress):
             for row in s.exec(select(model).where(model.task_id == task.id)).all():  # type: ignore[attr-defined]
                 s.delete(row)
@@ -125,6 +135,23 @@ def delete_task(db: Database, task_id: int) -> None:
         s.delete(task)
         s.flush()
         tx.describe(f"删除任务：{_short(task.content)}", group_id=task.group_id, task_id=task.id)
+
+
+def _records_of(s: Session, task_id: int) -> list[str]:
+    """What the office has recorded of a task beyond its own rows (a reporting round's forms, an
+    extension, a closing step): kept with the task, so a task that has them is cancelled, not deleted."""
+    found = []
+    rounds = s.exec(select(Round.name).join(RoundTask, RoundTask.round_id == Round.id)  # type: ignore[arg-type]
+                    .where(RoundTask.task_id == task_id).order_by(Round.id)).all()
+    if rounds:
+        found.append("报送轮次（" + "、".join(rounds[:3]) + (" 等" if len(rounds) > 3 else "") + "）")
+    elif s.exec(select(ReportEntry.id).where(ReportEntry.task_id == task_id)).first() is not None:
+        found.append("单位报送的填报记录")
+    if s.exec(select(Extension.id).where(Extension.task_id == task_id)).first() is not None:
+        found.append("延期记录")
+    if s.exec(select(Closing.id).where(Closing.task_id == task_id)).first() is not None:
+        found.append("办结审核（申请销号、销号或退回）记录")
+    return found
 
 
 def _tasks(s: Session, task_ids: Iterable[int]) -> list[Task]:

@@ -327,6 +327,7 @@ def _tui(args: argparse.Namespace) -> int:
         from tui.server_window import check_server
 
         check_server(path)
+        _need_terminal()
         from tui import make_app
 
         make_app(path).run()
@@ -339,10 +340,19 @@ def _tui(args: argparse.Namespace) -> int:
         # with backups, the window opens on a dialog that says what is wrong and offers them
     except DatabaseError as exc:
         raise BadInput(str(exc)) from None
+    _need_terminal()
     from tui import make_app
 
     make_app(path).run()
     return EXIT_OK
+
+
+def _need_terminal() -> None:
+    """The window reads keys from a terminal: started with its input or output redirected (a script,
+    a scheduled task, ``> log.txt``) it would wait for ever for keys that never come, busy all the while."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise BadInput("界面要在终端窗口（命令提示符、PowerShell 或 Windows 终端）里打开：这次的输入或输出不是终端"
+                       "（被重定向到文件或管道）。只载入演示数据请加 --no-tui；其他命令见 taizhang --help。")
 
 
 def _group_name(names: list[str], wanted: str | None, *, create_ok: bool, fallback: str | None = None) -> str:

@@ -96,3 +96,16 @@ def test_unknown_group_exits_1(tmp_path):
 def test_export_to_a_missing_folder_exits_1(tmp_path):
     result = run_cli("--db", str(tmp_path / "x.db"), "export", str(tmp_path / "nope" / "x.json"))
     assert result.returncode == 1 and "不存在" in result.stderr
+
+
+def test_the_window_started_without_a_terminal_says_so_instead_of_waiting_for_keys(tmp_path):
+    """`taizhang demo > log.txt` (a script, a scheduled task): the demo is loaded, then the window,
+    which would wait for ever for keys with no terminal to read them from, is refused with a message."""
+    db = tmp_path / "demo.db"
+    result = run_cli("--db", str(db), "demo")  # the test's output is a pipe, not a terminal
+    assert result.returncode == 1
+    assert "演示" in result.stdout or "新增" in result.stdout  # the demo went in
+    assert "界面要在终端窗口" in result.stderr and "--no-tui" in result.stderr
+    assert "Traceback" not in result.stderr
+    plain = run_cli("--db", str(db))
+    assert plain.returncode == 1 and "界面要在终端窗口" in plain.stderr

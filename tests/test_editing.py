@@ -120,6 +120,32 @@ def test_delete_task_takes_its_rows_and_undo_brings_them_back(db, ledger):
     assert state(db) == before
 
 
+@pytest.mark.parametrize("record", ["round", "extension", "claim"])
+def test_a_task_with_the_office_s_records_is_not_deleted_and_the_message_says_why(db, ledger, record):
+    """A task sent out in a reporting round, extended or claimed done has records the office keeps:
+    deleting it is refused with a message that names them and points to cancelling; nothing changes."""
+    from models import closing, rounds
+
+    g, t1, t2 = ledger["group"], ledger["tasks"][0], ledger["tasks"][1]
+    if record == "round":
+        rounds.open_round(db, g, "2024年6月", due=date(2024, 7, 5))
+    elif record == "extension":
+        closing.grant_extension(db, t1, date(2025, 6, 30), "资金未到位")
+    else:
+        closing.claim_done(db, t1, date(2024, 6, 1))
+    before, entries = state(db), len(history(db))
+    with pytest.raises(OperationError) as refused:
+        ops.delete_task(db, t1)
+    said = str(refused.value)
+    assert said.startswith("任务「基本养老保险参保率达到90%」已有") and "未删除" in said and "Del 取消" in said
+    assert {"round": "报送轮次（2024年6月）", "extension": "延期记录", "claim": "办结审核"}[record] in said
+    assert "FOREIGN KEY" not in said
+    assert state(db) == before and len(history(db)) == entries
+    if record != "round":  # a task without such records is still deleted (undo brings it back)
+        ops.delete_task(db, t2)
+        assert all(r[0] != t2 for r in state(db)["task"])
+
+
 def test_ids_freed_by_undo_are_not_given_again(db, ledger):
     """The new task must not take the id of the one undone, or its history would show the other's."""
     g = ledger["group"]
