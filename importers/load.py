@@ -27,7 +27,7 @@ from typing import Any
 from exporters.collector import collector_paused as paused_gc
 from importers.bulk import BulkInserter
 from importers.normalize import clean_name, clean_unit
-from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, UnitRef, displayable
+from importers.records import Duties, ImportWarning, Origin, Roster, TaskRecord, TaskTable, displayable
 from models import store, task_figures, text_repair
 from models.merge import ABSENT, Conflict, apply, merge
 from models.sources import (columns_of, decode_duty, decode_member, decode_task, encode_duty, encode_member,
@@ -364,32 +364,34 @@ class _Names:
     def __init__(self, report: ImportReport):
         self._report = report
         self.categories, self.persons = dict.fromkeys(report.categories), dict.fromkeys(report.persons)
-        # Each UnitRef of the file, by identity → (it, unit id, person cleaned). The reader gives the
-        # tasks of the same units and persons the same UnitRef objects (``UnitReader``), and ids hash
-        # at C speed where the dataclass's own hash is a Python call (issue 17). The entry keeps the
-        # UnitRef, so it stays alive and its id is not reused; equal UnitRefs that are not the same
-        # object are worked out again, to the same result.
-        self._refs: dict[int, tuple[UnitRef, int, str | None]] = {}
+        self._unit_ids: dict[str, int] = {}  # a unit's name as the table writes it → its id
+        self._cleaned: dict[str, str] = {}  # a person as the table writes it → the name stored
 
     def assignments(self, rec: TaskRecord, units: _Units) -> list[Assign]:
         """The task's assignments, noting its category and persons. A unit named twice (by name and
-        by alias) is assigned once; a unit that leads is not also a co-operating one."""
+        by alias) is assigned once; a unit that leads is not also a co-operating one. Looked up per
+        unit name and per person (a few hundred in a 10,000-task table), not per cell."""
         if rec.category:
             self.categories[rec.category] = None
-        persons, known = self.persons, self._refs
+        persons, unit_ids, cleaned = self.persons, self._unit_ids, self._cleaned
         rows: list[Assign] = []
         lead: list[int] = []
         for role, refs in (("lead", rec.lead), ("co", rec.co)):
             seen: list[int] = []
             for ref in refs:
-                hit = known.get(id(ref))
-                if hit is None:  # first met: its person goes in the report in this order
-                    if ref.person:
-                        persons[ref.person] = None
-                    hit = known[id(ref)] = (ref, units.id(ref.unit), _person(ref.person) if ref.person else None)
-                uid = hit[1]
+                uid = unit_ids.get(ref.unit)
+                if uid is None:
+                    uid = unit_ids[ref.unit] = units.id(ref.unit)
+                person = ref.person
+                if person:
+                    name = cleaned.get(person)
+                    if name is None:  # first met: it goes in the report in this order
+                        persons[person] = None
+                        name = cleaned[person] = _person(person)
+                else:
+                    name = None
                 if uid not in seen and uid not in lead:
-                    rows.append((role, len(seen), uid, hit[2]))
+                    rows.append((role, len(seen), uid, name))
                     seen.append(uid)
             lead = seen
         for person in rec.unpaired_persons:
