@@ -170,6 +170,7 @@ async def test_tui_on_a_damaged_file_without_backups_says_so_and_does_not_crash(
 
 def test_the_tui_command_opens_the_window_on_a_damaged_file_only_when_there_are_backups(demo, monkeypatch):
     import tui
+    from taizhang import cli
     from taizhang.cli import main
 
     opened: list[Path] = []
@@ -182,6 +183,7 @@ def test_the_tui_command_opens_the_window_on_a_damaged_file_only_when_there_are_
             pass
 
     monkeypatch.setattr(tui, "make_app", Fake)
+    monkeypatch.setattr(cli, "_need_terminal", lambda: None)  # the test's output is a pipe; no window opens
     _ledger_with_backup(demo)
     folder = demo.parent / "backups"
     folder.rename(demo.parent / "elsewhere")
