@@ -120,7 +120,7 @@ def delete_task(db: Database, task_id: int) -> None:
         kept = _records_of(s, task.id)
         if kept:
             raise OperationError(f"任务「{_short(task.content)}」已有{'、'.join(kept)}，删除会把这些记录一并丢掉，"
-                                 "未删除。不再推进的任务请在任务列表按 Del 取消（取消后仍可恢复）。")
+                                 "未删除。不再推进的任务请取消它（任务页按 c，任务列表按 Del；取消后仍可恢复）。")
         for model in (Evidence, Assignment, Target, Progress):
             for row in s.exec(select(model).where(model.task_id == task.id)).all():  # type: ignore[attr-defined]
                 s.delete(row)

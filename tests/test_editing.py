@@ -137,7 +137,7 @@ def test_a_task_with_the_office_s_records_is_not_deleted_and_the_message_says_wh
     with pytest.raises(OperationError) as refused:
         ops.delete_task(db, t1)
     said = str(refused.value)
-    assert said.startswith("任务「基本养老保险参保率达到90%」已有") and "未删除" in said and "Del 取消" in said
+    assert said.startswith("任务「基本养老保险参保率达到90%」已有") and "未删除" in said and "任务页按 c" in said and "任务列表按 Del" in said
     assert {"round": "报送轮次（2024年6月）", "extension": "延期记录", "claim": "办结审核"}[record] in said
     assert "FOREIGN KEY" not in said
     assert state(db) == before and len(history(db)) == entries
