@@ -33,7 +33,6 @@ from models.tables import (
     ImportTombstone,
     Member,
     Progress,
-    Report,
     ReportEntry,
     Round,
     RoundTask,

@@ -66,17 +66,23 @@ async def test_a_task_that_left_the_list_is_said_and_the_cursor_stays_at_its_row
         assert f"光标所在的任务「{chosen.content[:10]}" in _notices(app) and "已不在列表中" in _notices(app)
 
 
+async def _cancel_the_second_task(pilot):
+    """In 临海's task list, the second task cancelled with Del and the confirmation's y: (screen, task)."""
+    await task_list(pilot, LINHAI)
+    screen = pilot.app.screen
+    await pilot.press("down")
+    chosen = screen.current_task()
+    await pilot.press("delete")
+    await settle(pilot)
+    await pilot.press("y")  # the confirmation
+    await settle(pilot)
+    return screen, chosen
+
+
 async def test_the_window_s_own_cancel_moves_on_without_a_notice_of_leaving(demo, tmp_path):
     app = make_app(demo, state_path=tmp_path / "state.json")
     async with app.run_test(size=SIZE) as pilot:
-        await task_list(pilot, LINHAI)
-        screen = app.screen
-        await pilot.press("down")
-        chosen = screen.current_task()
-        await pilot.press("delete")
-        await settle(pilot)
-        await pilot.press("y")  # the confirmation
-        await settle(pilot)
+        screen, chosen = await _cancel_the_second_task(pilot)
         assert all(r.id != chosen.id for r in screen._rows)
         assert "已不在列表中" not in _notices(app)
 
@@ -106,14 +112,7 @@ async def test_a_list_read_after_the_window_s_own_cancel_is_saved_but_before_it_
     written = app._written
     app._written = lambda *args: held.append(args)  # the saved change reaches the UI thread late
     async with app.run_test(size=SIZE) as pilot:
-        await task_list(pilot, LINHAI)
-        screen = app.screen
-        await pilot.press("down")
-        chosen = screen.current_task()
-        await pilot.press("delete")
-        await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
+        screen, chosen = await _cancel_the_second_task(pilot)
         for _ in range(50):  # the write is saved in its worker
             if held:
                 break
