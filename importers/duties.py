@@ -216,6 +216,8 @@ def _duties_from_table(source: str, table: Table, known: tuple[str, ...]) -> Dut
                 items[-1].lines.extend(text.split("\n"))  # the unit above continues (empty or merged down)
             continue
         units = split_units(_DUTY_WORD.sub("", clean_unit(unit_cell)))
+        if not units:  # the unit cell holds only the word 职责 (a second header row): no unit
+            continue
         items.append(_Item(units, table.row_number(index), text.split("\n") if text else []))
     if not items:
         raise refuse(source, "表头下面没有任何单位职责。", sheet=table.sheet)

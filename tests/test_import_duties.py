@@ -280,6 +280,28 @@ def test_duties_spreadsheet_with_a_unit_merged_down(tmp_path):
     assert [d.origin.row for d in duties.duties] == [2, 4]
 
 
+def test_a_row_holding_only_the_word_duty_under_the_unit_header_is_no_unit(tmp_path):
+    """A second header row with 职责 under 成员单位 (found by the fuzz test): no unit of its own. Above
+    real rows it is passed over; alone under the header the file is refused as holding no duties,
+    never read as duties without any."""
+    from openpyxl import Workbook
+
+    def book_of(rows: list[list]) -> Path:
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        path = tmp_path / f"职责{len(rows)}.xlsx"
+        book.save(path)
+        return path
+
+    header = [["附件1"], ["序号", "序号", "成员单位", "序号", "序号", "职责"], [None, None, "职责"]]
+    with pytest.raises(ImportRefused, match="表头下面没有任何单位职责"):
+        read_duties(book_of(header))
+    duties = read_duties(book_of([*header, [1, None, "区民政局", None, None, "负责养老服务。"]]))
+    assert pairs(duties) == [("区民政局", "负责养老服务。")]
+    assert duties.warnings == []
+
+
 def test_duties_csv_in_gbk(tmp_path):
     path = tmp_path / "职责.csv"
     with path.open("w", encoding="gbk", newline="") as handle:
