@@ -197,9 +197,16 @@ def reported_in_round(conn: sqlite3.Connection, round_id: int, tasks: str, param
     many tasks the round has (reading every unit's tasks, as the rounds screen does, took ~0.2 s)."""
     from models.round_status import LEAD_FILLED
 
+    # A task whose newest round is this one has the answer stored (task_figure.lead_filled, kept by
+    # triggers from the same LEAD_FILLED): read it there unless this very transaction has paused the
+    # triggers (a bulk write under way). Worked out again for each task, the EXISTS below made a server
+    # gather every lead unit's entries of the round (~25 ms on 10,000 tasks at a month's end); it is
+    # left for a task also in a later round.
     return {task_id: bool(filled) for task_id, filled in conn.execute(
-        f"SELECT rt.task_id, CASE WHEN {LEAD_FILLED.format(task='rt.task_id', round=':r')} THEN 1 ELSE 0 END "
-        f"FROM round_task rt WHERE rt.round_id = :r AND rt.task_id IN ({tasks}) "
+        "SELECT rt.task_id, CASE WHEN f.last_round = :r AND NOT EXISTS (SELECT 1 FROM task_figure_pause) "
+        f"THEN f.lead_filled WHEN {LEAD_FILLED.format(task='rt.task_id', round=':r')} THEN 1 ELSE 0 END "
+        f"FROM round_task rt LEFT JOIN task_figure f ON f.task_id = rt.task_id "
+        f"WHERE rt.round_id = :r AND rt.task_id IN ({tasks}) "
         "AND EXISTS (SELECT 1 FROM assignment l WHERE l.task_id = rt.task_id AND l.role = 'lead')",
         {**params, "r": round_id})}
 

@@ -50,6 +50,86 @@ def translate(sql: str) -> str:
     return _TOKENS.sub(swap, sql)
 
 
+# An IN list of two or more placeholders, as the code writes one per id (``IN (?, ?, ?)``, ``IN (:i0, :i1)``);
+# quoted text is matched first so that nothing inside it is taken, and a lone ``?`` so that they are counted.
+_LIST_OR_MARK = re.compile(r"""'(?:[^']|'')*'|"(?:[^"]|"")*"|::|(?<![:\w]):([A-Za-z_]\w*)|"""
+                           r"""\b(NOT\s+)?IN\s*\(\s*(\?(?:\s*,\s*\?)+|:[A-Za-z_]\w*(?:\s*,\s*:[A-Za-z_]\w*)+)\s*\)|\?""",
+                           re.IGNORECASE)
+
+
+@lru_cache(maxsize=512)
+def _lists(sql: str) -> tuple[str, tuple[tuple[int, int] | tuple[str, ...], ...]] | None:
+    """``sql`` with each IN list of placeholders written ``= ANY(?)`` (``NOT IN``: ``<> ALL(?)``), and
+    where its values were: (index of its first ``?``, how many) or its ``:names``. None when it has none.
+    A named list is kept as it is when one of its names is used elsewhere in the statement too."""
+    marks = 0
+    names: dict[str, int] = {}
+    found: list[tuple[re.Match[str], tuple[int, int] | tuple[str, ...]]] = []
+    for match in _LIST_OR_MARK.finditer(sql):
+        if match.group(1):
+            names[match.group(1)] = names.get(match.group(1), 0) + 1
+        elif match.group(3):
+            listed = [m.strip() for m in match.group(3).split(",")]
+            if listed[0] == "?":
+                found.append((match, (marks, len(listed))))
+                marks += len(listed)
+            else:
+                found.append((match, tuple(m[1:] for m in listed)))
+                for name in listed:
+                    names[name[1:]] = names.get(name[1:], 0) + 1
+        elif match.group(0) == "?":
+            marks += 1
+    found = [(m, where) for m, where in found
+             if isinstance(where[0], int) or all(names[name] == 1 for name in where)]
+    if not found:
+        return None
+    pieces, at = [], 0
+    for match, where in found:
+        array = "?" if isinstance(where[0], int) else f":{where[0]}"
+        pieces += [sql[at:match.start()], f"<> ALL({array})" if match.group(2) else f"= ANY({array})"]
+        at = match.end()
+    return "".join(pieces) + sql[at:], tuple(where for _, where in found)
+
+
+def _with_lists_as_arrays(sql: str, params: Sequence[Any] | dict[str, Any]) -> tuple[str, Any]:
+    """The statement and parameters to send for ``sql``: an IN list of placeholders whose values are all
+    whole numbers or all text goes as one array (``task_id = ANY('{1,2,3}')``). PostgreSQL reads
+    and plans that far quicker than a list of hundreds of values (the 总览 at a month's end asks for ~150
+    tasks by id in each of nine statements: 8 → 2 ms for one), and the statement's text is then the same
+    for any number of ids, so psycopg parses it once (it does not keep a text over 4 KB). Other lists
+    (dates, a mix, NULL) go as they are."""
+    folded = _lists(sql)
+    if folded is None:
+        return translate(sql), params
+    text, lists = folded
+    if isinstance(params, dict):
+        named = dict(params)
+        for names in lists:
+            array = _as_array([named.pop(name) for name in names])
+            if array is None:
+                return translate(sql), params
+            named[names[0]] = array
+        return translate(text), named
+    listed = list(params)
+    for start, n in reversed(lists):  # from the last, so that the earlier ones keep their places
+        array = _as_array(listed[start:start + n])
+        if array is None:
+            return translate(sql), params
+        listed[start:start + n] = [array]
+    return translate(text), listed
+
+
+def _as_array(values: list[Any]) -> Any:
+    """``values`` as one array parameter, or None when they are not all whole numbers or all text.
+    Whole numbers go as the array's text, ``'{1,2,3}'``, which PostgreSQL reads as an array of the
+    column's type (psycopg's own rendering of a list checks every element for quoting: ~1 ms for
+    the ~1,700 ids of one 总览); text goes as a list, which psycopg quotes."""
+    kind = type(values[0])
+    if kind not in (int, str) or any(type(v) is not kind for v in values):
+        return None
+    return "{" + ",".join(map(str, values)) + "}" if kind is int else values
+
+
 def _loaders(conn: Any) -> None:
     """Dates, times and booleans read back as a ledger file reads them (ISO text, 0/1)."""
     from psycopg.adapt import Loader
@@ -88,7 +168,7 @@ class ServerCursor:
         if _BEGIN.match(sql):
             self._conn.begin(write="IMMEDIATE" in sql.upper() or "EXCLUSIVE" in sql.upper())
             return self
-        self._cur.execute(translate(sql), params)
+        self._cur.execute(*_with_lists_as_arrays(sql, params))
         if self._cur.description and sql.lstrip()[:6].upper() == "INSERT" and "RETURNING" in sql.upper():
             # the id of an INSERT … RETURNING id is lastrowid, as on a file (read it when asked for it)
             row = self._cur.fetchone()
