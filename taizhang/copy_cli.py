@@ -94,11 +94,32 @@ def server_backup_dir() -> Path:
     return Path(user_data_dir("taizhang", appauthor=False)) / "server-backups"
 
 
-def server_backup(args: argparse.Namespace, target: str) -> int:
-    """``taizhang --db postgresql://… backup``: the ledger as a new SQLite snapshot file."""
-    from urllib.parse import urlsplit
+def snapshot_path(target: str) -> Path:
+    """A new file in the server-backups folder (made if missing; OSError when it cannot be) for a
+    snapshot of the server ledger ``target``, named by its server, database and the time:
+    ``10.1.2.3_taizhang-20261203-093800-manual.db`` (``local`` for a socket on this computer, the port
+    when not 5432), so that the ledgers of two servers with one database name stay apart."""
+    from urllib.parse import parse_qs, urlsplit
 
     from models.backup import _stamp
+
+    def plain(text: str) -> str:
+        return "".join(c for c in text if c.isalnum() or c in "-_.").strip(".")
+
+    url = urlsplit(target)
+    dbname = plain(url.path.lstrip("/")) or "ledger"
+    socket = not url.hostname and parse_qs(url.query).get("host", [""])[0].startswith("/")
+    host = "local" if socket or not url.hostname else plain(url.hostname) or "server"
+    if url.port and url.port != 5432:
+        host += f"-{url.port}"
+    folder = server_backup_dir()
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    base = f"{host}_{dbname}-{_stamp():%Y%m%d-%H%M%S}-manual"
+    return next(p for n in range(1, 1000) if not (p := folder / (f"{base}.db" if n == 1 else f"{base}-{n}.db")).exists())
+
+
+def server_backup(args: argparse.Namespace, target: str) -> int:
+    """``taizhang --db postgresql://… backup``: the ledger as a new SQLite snapshot file."""
     from models.db_url import describe
     from models.errors import DatabaseError
     from models.ledger_copy import copy_ledger
@@ -112,15 +133,10 @@ def server_backup(args: argparse.Namespace, target: str) -> int:
         for path in files:
             print(path)
         return EXIT_OK
-    dbname = "".join(c for c in (urlsplit(target).path.lstrip("/") or "ledger") if c.isalnum() or c in "-_") or "ledger"
-    folder = server_backup_dir()
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = snapshot_path(target)
     except OSError as exc:
-        raise BadInput(f"无法建立备份文件夹「{folder}」：{exc.strerror or exc}") from None
-    base = f"{dbname}-{_stamp():%Y%m%d-%H%M%S}-manual"
-    path = next(p for n in range(1, 1000)
-                if not (p := folder / (f"{base}.db" if n == 1 else f"{base}-{n}.db")).exists())
+        raise BadInput(f"无法建立备份文件夹「{server_backup_dir()}」：{exc.strerror or exc}") from None
     try:
         copy_ledger(target, str(path))
     except DatabaseError as exc:

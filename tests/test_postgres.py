@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -333,9 +335,24 @@ def test_backup_of_a_server_ledger_is_a_file_any_taizhang_opens(demo, pg_url, tm
     line = next(x for x in done.stdout.splitlines() if x.startswith("已备份："))
     snapshot = Path(line.removeprefix("已备份："))
     assert snapshot.parent == tmp_path / "data" / "taizhang" / "server-backups" and snapshot.is_file()
+    # named by server (a socket on this computer: local), database and time
+    assert re.fullmatch(rf"local_{urlsplit(pg_url).path[1:]}-\d{{8}}-\d{{6}}-manual\.db", snapshot.name), snapshot.name
     assert _dump(snapshot, tmp_path / "b.json") == _dump(demo, tmp_path / "a.json")
     listed = run_cli("backup", "--list", env={**env, "TAIZHANG_DB": pg_url})  # the variable names the server too
     assert listed.returncode == 0 and str(snapshot) in listed.stdout
+
+
+def test_snapshots_of_two_servers_with_one_database_name_stay_apart(tmp_path, monkeypatch):
+    from taizhang.copy_cli import snapshot_path
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    office = snapshot_path("postgresql://zhangsan@10.1.2.3/taizhang")
+    inspection = snapshot_path("postgresql://zhangsan@db.duchashi.gov:5433/taizhang")
+    assert re.fullmatch(r"10\.1\.2\.3_taizhang-\d{8}-\d{6}-manual\.db", office.name), office.name
+    assert re.fullmatch(r"db\.duchashi\.gov-5433_taizhang-\d{8}-\d{6}-manual\.db", inspection.name), inspection.name
+    assert office.parent == inspection.parent == tmp_path / "data" / "taizhang" / "server-backups"
+    office.touch()  # a second snapshot in the same second takes the next free name
+    assert snapshot_path("postgresql://lisi@10.1.2.3/taizhang").name == office.name.replace(".db", "-2.db")
 
 
 def _readme_setup_sql() -> list[tuple[str, str]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 from functools import partial
-from pathlib import Path
 from typing import Any, Callable
 
 RESTORE_REFUSED = ("服务器上的台账不能在窗口中从备份恢复。需要时请在命令行用 "
@@ -131,23 +130,15 @@ def offer_snapshot(app: Any) -> None:
 
 def snapshot(target: str) -> str:
     """The server ledger ``target`` copied into a new ledger file in the server-backups folder."""
-    from urllib.parse import urlsplit
-
-    from models.backup import _stamp
     from models.errors import DatabaseError
     from models.ledger_copy import copy_ledger
-    from taizhang.copy_cli import server_backup_dir
+    from taizhang.copy_cli import server_backup_dir, snapshot_path
 
-    dbname = "".join(c for c in (urlsplit(target).path.lstrip("/") or "ledger") if c.isalnum() or c in "-_") or "ledger"
-    folder = server_backup_dir()
-    base = f"{dbname}-{_stamp():%Y%m%d-%H%M%S}-manual"
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path: Path = next(p for n in range(1, 1000)
-                          if not (p := folder / (f"{base}.db" if n == 1 else f"{base}-{n}.db")).exists())
+        path = snapshot_path(target)
         copy_ledger(target, str(path))
     except OSError as exc:
-        raise DatabaseError(f"没有备份：无法写入备份文件夹「{folder}」（{exc.strerror or exc}）。") from None
+        raise DatabaseError(f"没有备份：无法写入备份文件夹「{server_backup_dir()}」（{exc.strerror or exc}）。") from None
     return f"已另存为台账文件：{path}"
 
 
