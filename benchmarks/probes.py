@@ -140,7 +140,6 @@ def queries(db: str, n: int, on: str | None = None) -> dict[str, list[float]]:
             group = data.groups(conn)[0]
             out = {
                 "overview": _timed(lambda: data.overview(conn, group, now), n),
-                "by_unit": _timed(lambda: data.overdue_by_unit(conn, group.id, now), n),
                 # the ranking 总览 shows (and the 单位 list's 逾期): each lead unit's figures as judged
                 "ranking": _timed(lambda: count_group(conn, group.id, now), n),
                 "units": _timed(lambda: data.units(conn, group.id, now), n),

@@ -426,20 +426,6 @@ def _briefs(conn: sqlite3.Connection, where: str, args: list[object], limit: int
             for tid, number, content, deadline, due, status, lead in rows]
 
 
-def overdue_by_unit(conn: sqlite3.Connection, group_id: int, today: date) -> list[UnitProgress]:
-    """Lead units with their tasks, done and overdue counts, the most overdue first (总览's ranking)."""
-    from models.sql import count_if, byte_order
-
-    done = count_if(conn, "t.status = '已完成'")
-    overdue = count_if(conn, "t.status != '已完成' AND t.due IS NOT NULL AND t.due < ?")
-    return [UnitProgress(*r) for r in conn.execute(
-        f"SELECT u.id, u.name, count(*), {done}, {overdue} "
-        "FROM assignment a JOIN task t ON t.id = a.task_id JOIN unit u ON u.id = a.unit_id "
-        "WHERE t.group_id = ? AND t.cancelled_on IS NULL AND a.role = 'lead' GROUP BY u.id "
-        f"ORDER BY 5 DESC, 1.0 * {done} / count(*), count(*) DESC, {byte_order(conn, 'u.name')} LIMIT 200",
-        (today.isoformat(), group_id))]
-
-
 def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overview:
     from models.judged_counts import count_group
 
@@ -467,7 +453,7 @@ def overview(conn: sqlite3.Connection, group: GroupInfo, today: date) -> Overvie
     # 延期 and 待销号 shown apart when there are any; done, on time and late as judged: a claim is done
     # once the office confirms it (销号)
     counts.update({DONE: c.done, "延期": c.extended, "待销号": c.pending, "按时完成": c.on_time, "逾期完成": c.late})
-    # the ranking overdue_by_unit gives, with the judged figures: most overdue, then lowest done share, most tasks
+    # the ranking: most overdue, then lowest done share, most tasks (as judged)
     leads = sorted(judged.by_lead.values(), key=lambda u: u.name)  # by name: the same order on either engine
     by_unit = [UnitProgress(u.unit_id, u.name, u.total, u.done, u.overdue) for u in leads]
     # a task overdue by a missed yearly target may still have a later deadline: listed once, as overdue
