@@ -31,16 +31,22 @@ def redact(target: str) -> str:
     return re.sub(r"(?i)([?&]password=)[^&#]*", rf"\g<1>{_HIDDEN}", text)
 
 
-def describe(target: str) -> str:
-    """A short Chinese name of a server ledger for messages: 服务器 host:port 上的数据库 db（用户 u）."""
+def server_parts(target: str) -> tuple[str | None, int | None, str | None, str | None]:
+    """(host, port, database, user) a server URL names, each None where it names none; the host may be
+    a local socket folder (``?host=/run/postgresql``)."""
     parts = urlsplit(target.strip())
     query = dict(parse_qsl(parts.query))
-    host = parts.hostname or query.get("host") or "本机"
+    host = parts.hostname or query.get("host") or None
     port = parts.port if _port_ok(parts) else None
-    where = f"{host}:{port}" if port else host
-    db = (parts.path or "").lstrip("/") or query.get("dbname") or "（默认）"
-    user = parts.username or query.get("user")
-    return f"服务器 {where} 上的数据库「{db}」" + (f"（用户 {user}）" if user else "")
+    db = (parts.path or "").lstrip("/") or query.get("dbname") or None
+    return host, port, db, parts.username or query.get("user") or None
+
+
+def describe(target: str) -> str:
+    """A short Chinese name of a server ledger for messages: 服务器 host:port 上的数据库 db（用户 u）."""
+    host, port, db, user = server_parts(target)
+    where = f"{host or '本机'}:{port}" if port else host or "本机"
+    return f"服务器 {where} 上的数据库「{db or '（默认）'}」" + (f"（用户 {user}）" if user else "")
 
 
 def _port_ok(parts) -> bool:

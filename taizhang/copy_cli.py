@@ -99,22 +99,20 @@ def snapshot_path(target: str) -> Path:
     snapshot of the server ledger ``target``, named by its server, database and the time:
     ``10.1.2.3_taizhang-20261203-093800-manual.db`` (``local`` for a socket on this computer, the port
     when not 5432), so that the ledgers of two servers with one database name stay apart."""
-    from urllib.parse import parse_qs, urlsplit
-
     from models.backup import _stamp
+    from models.db_url import server_parts
 
-    def plain(text: str) -> str:
-        return "".join(c for c in text if c.isalnum() or c in "-_.").strip(".")
+    def plain(text: str | None) -> str:
+        return "".join(c for c in text or "" if c.isalnum() or c in "-_.").strip(".")
 
-    url = urlsplit(target)
-    dbname = plain(url.path.lstrip("/")) or "ledger"
-    socket = not url.hostname and parse_qs(url.query).get("host", [""])[0].startswith("/")
-    host = "local" if socket or not url.hostname else plain(url.hostname) or "server"
-    if url.port and url.port != 5432:
-        host += f"-{url.port}"
+    host, port, db, _ = server_parts(target)
+    name = "local" if not host or host.startswith("/") else plain(host) or "server"
+    if port and port != 5432:
+        name += f"-{port}"
+    dbname = plain(db) or "ledger"
     folder = server_backup_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    base = f"{host}_{dbname}-{_stamp():%Y%m%d-%H%M%S}-manual"
+    base = f"{name}_{dbname}-{_stamp():%Y%m%d-%H%M%S}-manual"
     return next(p for n in range(1, 1000) if not (p := folder / (f"{base}.db" if n == 1 else f"{base}-{n}.db")).exists())
 
 
