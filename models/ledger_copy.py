@@ -278,7 +278,7 @@ def write_server(target: str, snap: Snapshot, *, replace: bool, progress: Progre
                 written[t.name] = len(rows)
                 if progress is not None:
                     progress(t.name, len(rows))
-            task_figures.resume_all(figures, statistics=False)  # every table's, below
+            task_figures.resume_all(figures)
             for t in row_tables():
                 highest = snap.counter(t.name)
                 conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :n, :called)"),

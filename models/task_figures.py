@@ -245,17 +245,17 @@ def resume(conn: Any, first_task: int) -> None:
         conn.execute("ANALYZE task, assignment, target, unit, task_figure")
 
 
-def resume_all(conn: Any, *, statistics: bool = True) -> None:
+def resume_all(conn: Any) -> None:
     """End ``pause``, writing the figures of every task (an undo or redo of thousands of rows, which
     may have touched any task) and dropping those of tasks gone; and the open rounds' figures
     (``models.round_figures``, whose triggers the same pause stops). On a server, then the planner's
     statistics of the tables such a bulk write fills, as ``resume`` does (10,000 tasks just brought to
-    a month's end: the 总览 took 57 ms until autovacuum came by, 46 ms with them); ``statistics=False``
-    for a caller that takes them itself afterwards (a copy: of every table)."""
+    a month's end: the 总览 took 57 ms until autovacuum came by, 46 ms with them). (A copy takes the
+    statistics of its own tables again at its end; the figures' tables are only taken here.)"""
     conn.execute("DELETE FROM task_figure_pause")
     refresh(conn)
     round_figures.refresh(conn)
-    if statistics and sql.is_server(conn):
+    if sql.is_server(conn):
         conn.execute(f"ANALYZE {', '.join(('task', *_CHILDREN, 'task_figure', *round_figures.TABLES))}")
 
 

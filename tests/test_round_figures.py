@@ -157,3 +157,18 @@ def test_a_bulk_write_on_a_server_leaves_the_planner_statistics_of_what_it_wrote
             conn.close()
     finally:
         db.close()
+
+
+def test_a_copy_to_a_server_leaves_the_planner_statistics_of_the_figures_too(demo_file, pg_server):
+    """The copy takes every table's statistics at its end; the 总览 figures' tables (not among the
+    ledger's own) are taken when their figures are written, so the 总览 is not planned for empty ones."""
+    from models.ledger_copy import copy_ledger
+
+    url = pg_server.url(pg_server.new_database())
+    copy_ledger(str(demo_file), url)
+    conn = connect(url)
+    try:
+        counted = dict(conn.execute("SELECT relname, reltuples FROM pg_class WHERE relname IN ('task', 'task_figure')"))
+    finally:
+        conn.close()
+    assert counted["task_figure"] == counted["task"] > 0
