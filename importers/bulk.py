@@ -1,17 +1,18 @@
 """Bulk work of an import: the cyclic garbage collector paused while a table is read and loaded, and
-the rows of new tasks written by a second thread while this one prepares the next ones.
+the rows of new tasks written in bulk.
 
 Reading a 10,000-row table makes a few hundred thousand small objects that are all kept, and each
 collection would walk all of them again (about a tenth of an import's time). Nothing made here forms
 reference cycles that need collecting.
 
-SQLite releases Python's lock (the GIL) while it inserts, so a second thread can write one batch of
-rows while this thread builds the next: for 10,000 tasks SQLite's ~0.2 s then overlaps the ~0.1 s of
-building the rows instead of following it. Two details make that true. Rows go in as multi-row ``INSERT … VALUES
-(…), (…)`` statements of up to ``ROWS_PER_STATEMENT`` rows, so SQLite works long stretches
-without the GIL (``executemany`` would take the GIL back after every row and wait for it each time);
-and the interpreter's switch interval is shortened while the writer runs, so the writer gets the
-GIL back within 0.2 ms instead of 5 ms when a statement ends.
+On a ledger file the rows go in as multi-row ``INSERT … VALUES (…), (…)`` statements of up to
+``ROWS_PER_STATEMENT`` rows, written as soon as they are given (``BulkInserter``), in the caller's
+thread. Until 2026-12 a second thread wrote them while this one built the next batch: SQLite releases
+Python's lock (the GIL) while it inserts, but the writer had to win the lock back after each of its
+~1,200 statements and held it to bind every value, and measured alternately with writing in the
+caller's thread (issue 17, 8 runs each, real and plain 10,000-task tables) the import was as fast or
+up to 50 ms faster without it. On a server the rows go by ``COPY`` from a writer thread
+(``QueuedWriter``, ``importers.server_write.CopyInserter``), which waits on the network.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
-SWITCH_INTERVAL = 0.0002  # seconds; Python's default is 0.005
-ROWS_PER_STATEMENT = 128  # long enough for SQLite to work without the GIL, short enough to prepare cheaply
+SWITCH_INTERVAL = 0.0002  # seconds, while a QueuedWriter runs (Python's default is 0.005): its thread gets the GIL back soon
+ROWS_PER_STATEMENT = 128  # few statements for 10,000 tasks, each short enough to prepare cheaply
 _STOP = None
 
 
@@ -79,17 +80,25 @@ class QueuedWriter:
         raise NotImplementedError
 
 
-class BulkInserter(QueuedWriter):
-    """Rows inserted on a ledger file's ``conn`` from the writer thread, as multi-row INSERTs. The
-    connection must allow use from another thread (``check_same_thread=False``)."""
+class BulkInserter:
+    """Rows inserted on a ledger file's ``conn`` as multi-row INSERTs, in the order given, each batch
+    when it is given. Used as a context manager like ``QueuedWriter`` (the server's), so the loader
+    writes through either alike; the caller's transaction stays the caller's to commit or roll back."""
 
     def __init__(self, conn: sqlite3.Connection):
-        super().__init__("taizhang-bulk-insert")
         self.conn = conn
         self._variables = conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
         self._statements: dict[tuple[str, int], str] = {}  # (table, rows) → INSERT text
 
-    def _write(self, table: str, columns: tuple[str, ...], values: list) -> None:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        return None
+
+    def insert(self, table: str, columns: Sequence[str], values: list) -> None:
+        """Insert rows into ``table``: ``values`` holds their values one row after another, in the
+        order of ``columns`` (flat, as the statement binds them)."""
         width = len(columns)
         if len(values) % width:
             raise ValueError(f"{len(values)} values do not make rows of {width}")

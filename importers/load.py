@@ -632,8 +632,8 @@ _TASK_WIDTH = len(_TASK_COLUMNS) + 1  # with the id
 
 def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecord, list[Assign]]],
                   units: _Units, start: int, merging: _Merging) -> int:
-    """New tasks with their units and targets after position ``start``, in batches a helper thread
-    writes while this one builds the next (``importers.bulk``); returns how many. Ids are taken up
+    """New tasks with their units and targets after position ``start``, written in batches
+    (``importers.bulk``: on a server by a helper thread while this one builds the next); returns how many. Ids are taken up
     front inside the write transaction (BEGIN IMMEDIATE, so no other writer can take them), so the
     change log holds one id range per table; units first met here are queued with the tasks."""
     first = {table: w.next_id(table) for table in ("task", "assignment", "target", "unit", "import_source")}
@@ -705,7 +705,7 @@ def _drop_indexes(w: _Writer) -> list[str]:
 
 
 def _bulk_inserter(w: _Writer) -> Callable:
-    """Rows in bulk: multi-row INSERTs from a helper thread on a file, COPY on a server."""
+    """Rows in bulk: multi-row INSERTs on a file, COPY from a helper thread on a server."""
     if w.server:
         from importers.server_write import CopyInserter
 
@@ -721,7 +721,7 @@ def _queue_rows(bulk: BulkInserter, task_values: list, assign_values: list, targ
     bulk.insert("import_source", ("id", "task_id", "file", "sheet", "row_key", "base"), source_values)
 
 
-_BATCH = 500  # tasks per batch: the first is ready soon, and each is long enough to write without the GIL
+_BATCH = 500  # tasks per batch: the rows of a few hundred tasks are held at a time, not of all 10,000
 
 
 def load_roster(w: _Writer, roster: Roster, group_name: str, report: ImportReport,
@@ -946,7 +946,7 @@ def _load(database: Any, record: TaskTable | Roster | Duties, group_name: str, d
                           warnings=list(record.warnings))
     path: str | os.PathLike[str] = (database.target if getattr(database, "is_server", False)
                                     else getattr(database, "path", database))
-    conn = store.connect(path, check_same_thread=False)  # new tasks are written from a helper thread
+    conn = store.connect(path)
     server = is_server(conn)  # a server ledger: the steps of importers.server_write
     if repair_text:
         report.warnings[:0] = [ImportWarning(f"台账中{w}") for w in text_repair.damaged_text(conn)]

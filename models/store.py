@@ -203,9 +203,8 @@ def _refusal(exc: sqlite3.DatabaseError, path: Path) -> DatabaseError:
     return DatabaseError(f"「{path}」不是 taizhang 的数据库文件，或文件已损坏（{exc}）。")
 
 
-def connect(path: str | os.PathLike[str], *, check_same_thread: bool = True) -> sqlite3.Connection:
+def connect(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """A checked, current ledger file as a plain connection in autocommit mode (begin explicitly).
-    ``check_same_thread=False`` lets a helper thread use it (imports write rows from one).
     A ``postgresql://`` URL gives a server ledger with the same surface (``models.server_conn``)."""
     from models.db_url import is_server
 
@@ -215,8 +214,7 @@ def connect(path: str | os.PathLike[str], *, check_same_thread: bool = True) -> 
         return connect_server(str(path))  # type: ignore[return-value]
     path = Path(path)
     prepare(path)
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                           check_same_thread=check_same_thread)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     apply_pragmas(conn)
     return conn
 

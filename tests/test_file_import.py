@@ -1,5 +1,5 @@
 """The command line's import (importers.FileImport: the workbook parsed in a helper thread while the
-ledger opens; importers.bulk: new tasks written by a second thread): the same ledger and report as
+ledger opens; importers.bulk: new tasks written in batches, on a server by a second thread): the same ledger and report as
 reading the file and loading it, one transaction (a failure half-way through leaves nothing), and
 helpers that hand their errors back to the caller."""
 
@@ -13,7 +13,7 @@ from conftest import SAMPLES, connect_ledger
 
 from benchmarks.data import make_division_workbook
 from importers import FileImport, read_file
-from importers.bulk import BulkInserter
+from importers.bulk import BulkInserter, QueuedWriter
 from importers.load import load
 from importers.readers import OpeningSource
 from importers.records import ImportRefused
@@ -122,7 +122,7 @@ def test_a_roster_spreadsheet_still_falls_back_from_tasks(ledger_at, tmp_path, c
 
 
 def _table(path: Path) -> sqlite3.Connection:
-    conn = connect_ledger(path, isolation_level=None, check_same_thread=False)
+    conn = connect_ledger(path, isolation_level=None)
     conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
     return conn
 
@@ -158,7 +158,7 @@ def test_bulk_inserter_uses_a_few_statement_sizes_whatever_the_batches(tmp_path)
     assert ROWS_PER_STATEMENT in sizes and 1 in sizes
 
 
-def test_bulk_inserter_hands_the_writers_error_to_the_caller_and_stops(tmp_path):
+def test_bulk_inserter_raises_a_failing_batch_at_once(tmp_path):
     conn = _table(tmp_path / "b.db")
     conn.execute("BEGIN")
     with pytest.raises(sqlite3.IntegrityError), BulkInserter(conn) as bulk:
@@ -168,14 +168,36 @@ def test_bulk_inserter_hands_the_writers_error_to_the_caller_and_stops(tmp_path)
     conn.execute("ROLLBACK")
 
 
-def test_bulk_inserter_stops_when_the_caller_fails(tmp_path):
-    conn = _table(tmp_path / "b.db")
-    conn.execute("BEGIN")
-    with pytest.raises(ValueError), BulkInserter(conn) as bulk:
-        bulk.insert("t", ("id", "name"), [1, "甲"])
-        raise ValueError("调用方出错")
-    conn.execute("ROLLBACK")  # the writer is done: the connection is the caller's again
-    assert conn.execute("SELECT COUNT(*) FROM t").fetchone() == (0,)
+class _ListWriter(QueuedWriter):
+    """A QueuedWriter (the server's COPY is one) writing into a list, failing on a row "坏"."""
+
+    def __init__(self):
+        super().__init__("test-writer")
+        self.written: list[tuple[str, list]] = []
+
+    def _write(self, table, columns, values):
+        if "坏" in values:
+            raise ValueError("坏行")
+        self.written.append((table, values))
+
+
+def test_queued_writer_writes_in_order_and_hands_its_error_to_the_caller():
+    with _ListWriter() as writer:
+        for n in range(50):
+            writer.insert("t", ("n",), [n])
+    assert writer.written == [("t", [n]) for n in range(50)]
+    with pytest.raises(ValueError, match="坏行"), _ListWriter() as failing:
+        failing.insert("t", ("n",), [1])
+        failing.insert("t", ("n",), ["坏"])
+        failing.insert("t", ("n",), [3])
+    assert failing.written == [("t", [1])]  # the batch after the failing one is not written
+
+
+def test_queued_writer_stops_when_the_caller_fails():
+    with pytest.raises(RuntimeError, match="调用方出错"), _ListWriter() as writer:
+        writer.insert("t", ("n",), [1])
+        raise RuntimeError("调用方出错")
+    assert not writer._thread.is_alive()  # nothing left writing: the connection is the caller's again
 
 
 def test_opening_a_file_that_is_not_a_workbook_is_refused_when_taken(tmp_path):
