@@ -78,10 +78,10 @@ class Row:
         return {**asdict(self), "ok": self.ok}
 
 
-def ratio_row(figure: str, ours: list[float], base: list[float], baseline_name: str, budget: float) -> Row:
+def ratio_row(figure: str, ours: list[float], base: list[float], baseline_name: str, budget: float | None) -> Row:
     s = Spread.of(ours)
     return Row(figure, "s", s.median, s.low, s.high, s.n, Spread.of(base).median, baseline_name,
-               Spread.of([a / b for a, b in zip(ours, base)]).median, budget, "ratio")
+               Spread.of([a / b for a, b in zip(ours, base)]).median, budget, "ratio" if budget else "")
 
 
 def time_row(figure: str, values: list[float], budget: float | None) -> Row:
@@ -89,10 +89,10 @@ def time_row(figure: str, values: list[float], budget: float | None) -> Row:
     return Row(figure, "s", s.median, s.low, s.high, s.n, budget=budget, budget_kind="time" if budget else "")
 
 
-def memory_row(figure: str, peaks: list[float], budget: float, base: list[float] | None = None,
+def memory_row(figure: str, peaks: list[float], budget: float | None, base: list[float] | None = None,
                baseline_name: str = "") -> Row:
     s = Spread.of(peaks)
-    row = Row(figure, "MB", s.median, s.low, s.high, s.n, budget=budget, budget_kind="memory")
+    row = Row(figure, "MB", s.median, s.low, s.high, s.n, budget=budget, budget_kind="memory" if budget else "")
     if base:
         row.baseline, row.baseline_name = Spread.of(base).median, baseline_name
         row.ratio = s.median / row.baseline
@@ -100,13 +100,15 @@ def memory_row(figure: str, peaks: list[float], budget: float, base: list[float]
 
 
 class Setup:
-    """The data of one benchmark run, made in children on first use inside ``work``: the two
-    generated workbooks — ``real`` (``benchmarks.real_data``, shaped like the tables offices send: the
-    one every budget is judged on) and ``plain`` (``benchmarks.data``, the first benchmark's easier
-    table) — ledgers imported from them (one group of ``n`` tasks) and an empty ledger.
-    ``workbook`` and ``ledger`` are the real-shaped ones."""
+    """The data of one benchmark run, made in children on first use inside ``work``: the generated
+    workbooks — ``real`` (``benchmarks.real_data``, shaped like the tables offices send: the one every
+    budget is judged on), ``plain`` (``benchmarks.data``, the first benchmark's easier table) and
+    ``stress`` (the real shape with a person drawn for every cell, harder than any table seen: its
+    import is reported without a budget) — ledgers imported from them (one group of ``n`` tasks) and
+    an empty ledger. ``workbook`` and ``ledger`` are the real-shaped ones."""
 
-    TABLES = {"real": "benchmarks.real_data", "plain": "benchmarks.data"}
+    TABLES = {"real": ("benchmarks.real_data",), "plain": ("benchmarks.data",),
+              "stress": ("benchmarks.real_data", "--persons", "cell")}
 
     def __init__(self, work: Path, n: int, runs: int):
         self.work, self.n, self.runs = work, n, runs
@@ -118,7 +120,8 @@ class Setup:
         if table not in self._books:
             path = self.work / f"division_{table}_{self.n}.xlsx"
             log(f"generating the {table} division table of {self.n} tasks…")
-            run(python("-m", self.TABLES[table], str(path), str(self.n)))
+            module, *options = self.TABLES[table]
+            run(python("-m", module, str(path), str(self.n), *options))
             self._books[table] = path
         return self._books[table]
 
@@ -167,7 +170,7 @@ def _remove_db(path: Path) -> None:
 
 def measure_import(s: Setup) -> list[Row]:
     rows: list[Row] = []
-    for table in ("real", "plain"):
+    for table, budget in (("real", 0.8), ("plain", 0.8), ("stress", None)):
         book = s.book(table)
         ours: list[Run] = []
         base: list[Run] = []
@@ -179,8 +182,8 @@ def measure_import(s: Setup) -> list[Row]:
             _remove_db(db)
             base.append(run(python(str(BASELINES / "openpyxl_read.py"), str(book))))
         rows += [ratio_row(f"import {s.label} .xlsx ({table} table)", [r.seconds for r in ours],
-                           [r.seconds for r in base], "openpyxl read-only", 0.8),
-                 memory_row(f"import peak memory ({table} table)", [r.peak_mb for r in ours], 100,
+                           [r.seconds for r in base], "openpyxl read-only", budget),
+                 memory_row(f"import peak memory ({table} table)", [r.peak_mb for r in ours], 100 if budget else None,
                             [r.peak_mb for r in base], "openpyxl read-only")]
     return rows
 

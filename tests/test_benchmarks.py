@@ -28,3 +28,32 @@ def test_unknown_figure_is_a_usage_error():
     result = subprocess.run([sys.executable, "-m", "benchmarks", "--only", "nothing"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 2 and "nothing" in result.stderr
+
+
+def _persons_by_unit(path: Path) -> dict[str, set[str]]:
+    import python_calamine
+
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    header = next(r for r in rows if "牵头单位" in r)
+    lead = header.index("牵头单位")
+    out: dict[str, set[str]] = {}
+    for row in rows:
+        for unit_col in (lead, lead + 2):
+            units, persons = str(row[unit_col]).split("\n"), str(row[unit_col + 1]).split("\n")
+            if row[unit_col] and row is not header and len(units) == len(persons):
+                for unit, person in zip(units, persons):
+                    out.setdefault(unit, set()).add(" ".join(person.split()))  # stray spaces aside
+    return out
+
+
+def test_the_real_shaped_table_names_each_units_own_persons_as_real_tables_do(tmp_path):
+    """benchmarks.real_data: a unit has its person (闽清's table: one per unit on all its rows), at most
+    two with a successor; the stress case draws a person for every cell."""
+    from benchmarks.real_data import UNITS, make_real_workbook
+
+    real = _persons_by_unit(make_real_workbook(tmp_path / "real.xlsx", 600))
+    assert set(real) == set(UNITS)
+    assert all(1 <= len(names) <= 2 for names in real.values()), real
+    assert any(len(names) == 2 for names in real.values())
+    stress = _persons_by_unit(make_real_workbook(tmp_path / "stress.xlsx", 600, persons="cell"))
+    assert sum(len(names) for names in stress.values()) > 20 * len(UNITS)
