@@ -141,6 +141,7 @@ def prepare(path: Path, *, check: bool = True) -> None:
 
         raise DatabaseError(writable_problem(path) or storage_problem(exc, path)
                             or f"无法打开数据库文件「{path}」：{exc}") from None
+    made = False
     try:
         apply_pragmas(conn)
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -158,6 +159,7 @@ def prepare(path: Path, *, check: bool = True) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
         if version == 0:
             create(conn)
+            made = True  # from schema.sql just now: nothing to check (see below)
         elif version < CURRENT_VERSION:
             from models.backup import make_backup
 
@@ -170,6 +172,8 @@ def prepare(path: Path, *, check: bool = True) -> None:
         raise _refusal(exc, path) from None
     finally:
         conn.close()
+    if made:  # the next opening need not check what this one made (~12 ms: schema.sql read into memory)
+        _checked[str(path.resolve())] = _signature(path)
 
 
 def _upgrade_failed(exc: Exception, path: Path, version: int, saved: Path) -> DatabaseError:

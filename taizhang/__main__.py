@@ -1,3 +1,3 @@
-from taizhang.cli import main
+from taizhang.cli import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())
