@@ -34,18 +34,13 @@ def _initials_of(text: str) -> str:
 initials = lru_cache(maxsize=8192)(_initials_of)  # unit and person names repeat across thousands of tasks
 
 
-@lru_cache(maxsize=4096)
-def _names_parts(names: tuple[str, ...]) -> tuple[str, str]:
-    """(names, their initials), each joined by |: the same units and persons recur on many tasks."""
-    return "|".join(names).lower(), "|".join(map(initials, names))
-
-
 def search_text(content: str, names: Iterable[str | None] = ()) -> str:
     """Lower-cased haystack stored beside the content: the names, then the initials of the content
     and of each name, separated by |. The content itself is not repeated (the filter searches the
-    content column too), which keeps a 10,000-task ledger a quarter smaller."""
-    present = tuple([n for n in names if n])  # a list first: faster than a generator (10,000 tasks an import)
+    content column too), which keeps a 10,000-task ledger a quarter smaller. (Each name's initials
+    are cached; a task's whole set of names is not: on real tables almost every task has its own, and
+    a cache of the sets made an import's search texts a third slower, issue 17.)"""
+    present = [n for n in names if n]  # a list first: faster than a generator (10,000 tasks an import)
     if not present:
         return _initials_of(content)
-    text, name_initials = _names_parts(present)
-    return f"{text}|{_initials_of(content)}|{name_initials}"
+    return f"{'|'.join(present).lower()}|{_initials_of(content)}|{'|'.join(map(initials, present))}"
