@@ -1,8 +1,8 @@
 """Where one import's time goes, stage by stage (issue 17): ``python -m benchmarks.import_stages BOOK DB``
 runs ``taizhang --db DB import BOOK`` in this process with timers around its stages and prints, for each,
 the CPU time of this (the main) thread and of the whole process, and the wall time, in ms. The stages
-follow each other in the main thread; the parse and writer threads' CPU shows in the process column.
-A tool for profiling, not a figure of the benchmark: the program's own code is not changed."""
+follow each other in the main thread; the parse thread's CPU (and on a server the COPY writer's)
+shows in the process column. A tool for profiling, not a figure of the benchmark: the program's own code is not changed."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def main(argv: list[str]) -> int:
     _wrap(table.TableReader, "_learn_wrapped_units", "header, layout, title", "learning wrapped unit names")
     _wrap(table.TableReader, "_number_column_holds_categories", "(rest)", "number column")
     _wrap(load, "load", "the rows of the table", None)
-    _wrap(load, "_append_tasks", "load: opening the ledger, units, group", "writing the tasks (both threads)")
+    _wrap(load, "_append_tasks", "load: opening the ledger, units, group", "writing the tasks")
     _wrap(store, "write_history", "foreign-key check", "history entry")
     from taizhang import cli
 
