@@ -40,20 +40,24 @@ def generate() -> str:
     return "\n".join(out)
 
 
-def create(conn: sqlite3.Connection) -> None:
+def create(conn: sqlite3.Connection) -> bool:
     """Create every table of a new, empty ledger file in one transaction, with its version, on a
-    connection in autocommit mode. Two processes opening the same new file at once: the second
-    waits for the first's write lock, then finds the tables made and does nothing."""
+    connection in autocommit mode; True when this call made them. Two processes opening the same new
+    file at once: the second waits for the first's write lock, then finds the tables made and does
+    nothing (False)."""
     conn.execute("BEGIN IMMEDIATE")
+    made = False
     try:
         if conn.execute("PRAGMA user_version").fetchone()[0] == 0:
             for statement in _statements(SCHEMA_FILE.read_text(encoding="utf-8")):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {CURRENT_VERSION}")
+            made = True
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    return made
 
 
 def _statements(script: str) -> list[str]:

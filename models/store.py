@@ -158,8 +158,7 @@ def prepare(path: Path, *, check: bool = True) -> None:
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # only takes effect on a file still empty
         conn.execute("PRAGMA journal_mode = WAL")
         if version == 0:
-            create(conn)
-            made = True  # from schema.sql just now: nothing to check (see below)
+            made = create(conn)  # from schema.sql just now (not by another process): nothing to check
         elif version < CURRENT_VERSION:
             from models.backup import make_backup
 
