@@ -21,6 +21,7 @@ import re
 import shutil
 import sqlite3
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -134,10 +135,14 @@ def _private_dir(folder: Path) -> None:
             pass
 
 
+def file_names(folder: Path, base: str) -> Iterator[Path]:
+    """The names a new file ``base`` may take in ``folder``, in order: ``base.db``, ``base-2.db`` … (999)."""
+    return (folder / (f"{base}.db" if n == 1 else f"{base}-{n}.db") for n in range(1, 1000))
+
+
 def _reserve(folder: Path, base: str) -> Path:
     """A new, empty file ``base.db`` (or ``base-2.db`` …) created 0600; no two callers get one name."""
-    for n in range(1, 1000):
-        target = folder / (f"{base}.db" if n == 1 else f"{base}-{n}.db")
+    for target in file_names(folder, base):
         try:
             os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             return target

@@ -64,8 +64,12 @@ def _signature(path: Path) -> tuple[int, int, int]:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
+def _check_key(path: Path) -> str:
+    return str(Path(path).resolve())
+
+
 def forget_check(path: Path) -> None:
-    _checked.pop(str(Path(path).resolve()), None)
+    _checked.pop(_check_key(path), None)
 
 
 def _damaged(path: Path, detail: str) -> DamagedDatabase:
@@ -76,7 +80,7 @@ def _damaged(path: Path, detail: str) -> DamagedDatabase:
 
 
 def _quick_check(conn: sqlite3.Connection, path: Path) -> None:
-    key = str(path.resolve())
+    key = _check_key(path)
     signature = _signature(path)
     if _checked.get(key) == signature:
         return
@@ -172,7 +176,7 @@ def prepare(path: Path, *, check: bool = True) -> None:
     finally:
         conn.close()
     if made:  # the next opening need not check what this one made (~12 ms: schema.sql read into memory)
-        _checked[str(path.resolve())] = _signature(path)
+        _checked[_check_key(path)] = _signature(path)
 
 
 def _upgrade_failed(exc: Exception, path: Path, version: int, saved: Path) -> DatabaseError:

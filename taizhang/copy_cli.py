@@ -99,7 +99,7 @@ def snapshot_path(target: str) -> Path:
     snapshot of the server ledger ``target``, named by its server, database and the time:
     ``10.1.2.3_taizhang-20261203-093800-manual.db`` (``local`` for a socket on this computer, the port
     when not 5432), so that the ledgers of two servers with one database name stay apart."""
-    from models.backup import _stamp
+    from models.backup import _private_dir, _stamp, file_names
     from models.db_url import server_parts
 
     def plain(text: str | None) -> str:
@@ -111,9 +111,10 @@ def snapshot_path(target: str) -> Path:
         name += f"-{port}"
     dbname = plain(db) or "ledger"
     folder = server_backup_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    base = f"{name}_{dbname}-{_stamp():%Y%m%d-%H%M%S}-manual"
-    return next(p for n in range(1, 1000) if not (p := folder / (f"{base}.db" if n == 1 else f"{base}-{n}.db")).exists())
+    _private_dir(folder)
+    # a free name, not a file made now: the copy writes beside it and renames it in, and refuses a file
+    # someone made meanwhile (models.ledger_copy.write_file)
+    return next(p for p in file_names(folder, f"{name}_{dbname}-{_stamp():%Y%m%d-%H%M%S}-manual") if not p.exists())
 
 
 def server_backup(args: argparse.Namespace, target: str) -> int:
