@@ -545,6 +545,10 @@ def main(argv: list[str] | None = None) -> int:
         (base, _, base_label), rest = cases[0], cases[1:]
         if args.only:
             rest = [c for c in rest if args.only.lower() in c[2].lower()]
+            if not rest:
+                print(f"--only {args.only}: no file's label holds it; the labels:\n"
+                      + "\n".join(label for _, _, label in cases[1:]), file=sys.stderr)
+                return 2
         # each file is measured alternately with the ordinary table, best of three each, so that a
         # machine busy with other work slows both alike
         ordinary: list[Outcome] = []
