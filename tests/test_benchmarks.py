@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -57,3 +59,33 @@ def test_the_real_shaped_table_names_each_units_own_persons_as_real_tables_do(tm
     assert any(len(names) == 2 for names in real.values())
     stress = _persons_by_unit(make_real_workbook(tmp_path / "stress.xlsx", 600, persons="cell"))
     assert sum(len(names) for names in stress.values()) > 20 * len(UNITS)
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def test_the_import_floor_writes_the_rows_the_import_wrote(tmp_path):
+    """benchmarks.import_floor's "write" is the import's writing without the reading: replayed into
+    a new ledger, the rows the import of a real-shaped table wrote come out the same, the 总览 figures
+    and the indexes with them (so the floor it measures is the work of writing this very ledger)."""
+    from benchmarks.real_data import make_real_workbook
+
+    book = make_real_workbook(tmp_path / "real.xlsx", 700)
+    made, again, rows = tmp_path / "made.db", tmp_path / "again.db", tmp_path / "rows.marshal"
+    env = {**os.environ, "TAIZHANG_TODAY": "2024-03-27"}
+    for argv in (["-m", "taizhang", "--db", str(made), "import", str(book)],
+                 ["-m", "benchmarks.import_floor", "record", str(made), str(rows)],
+                 ["-m", "benchmarks.import_floor", "write", str(rows), str(again)]):
+        result = subprocess.run([sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                                env=env)
+        assert result.returncode == 0, result.stderr
+    for table in ("work_group", "unit", "task", "assignment", "target", "import_source", "task_figure"):
+        written = _rows(again, f'SELECT * FROM "{table}" ORDER BY 1')
+        assert written and written == _rows(made, f'SELECT * FROM "{table}" ORDER BY 1'), table
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+    assert _rows(again, schema) == _rows(made, schema)
