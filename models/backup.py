@@ -27,12 +27,12 @@ from datetime import datetime
 from pathlib import Path
 
 from models.errors import DatabaseError
+from models.sidecars import LEDGER_TABLES, holds_something
 
 FOLDER = "backups"
 KEEP = 30
 REASONS = {"manual": "手动备份", "daily": "每日备份", "import": "导入前", "upgrade": "升级前",
            "restore": "恢复前"}
-LEDGER_TABLES = {"work_group", "unit", "task", "history"}
 _TIMEOUT = 15.0
 RESTORE_WAIT_S = _TIMEOUT  # how long a restore waits for another window's or import's write to end
 
@@ -261,8 +261,7 @@ def has_data(db_path: str | os.PathLike[str]) -> bool:
     except sqlite3.Error:
         return False
     try:
-        sql = "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in sorted(LEDGER_TABLES))
-        return bool(conn.execute(sql).fetchone()[0])
+        return holds_something(conn)
     except sqlite3.Error:
         return False
     finally:

@@ -54,12 +54,15 @@ class Left:
                 "请不要删除它们；清理磁盘空间后再运行 taizhang，会自动处理。")
 
 
-def tidy(path: str | os.PathLike[str], before: frozenset[str]) -> Left:
+def tidy(path: str | os.PathLike[str], before: frozenset[str], *, failed: bool = False) -> Left:
     """Remove the ``-wal``/``-shm`` beside ``path`` that were not there (``before``: ``present`` at
     the start of the command), as SQLite's last close would; every connection of this process to
     the file must be closed first (one still open counts as another user, and nothing is removed).
     A ledger file the command made and left blank (0 bytes, or no table and no schema version: a
-    new ledger on a full disk) goes too."""
+    new ledger on a full disk) goes too; and when the command ``failed`` (an import of a file it
+    refused, into a ledger path that did not exist), a ledger it made that holds nothing
+    (``_holds_nothing``): the command said nothing was changed, so nothing new is left either. Only
+    under the exclusive lock, so never a file another window or import has opened meanwhile."""
     path = Path(path)
     new = present(path) - before
     if not new:
@@ -77,7 +80,8 @@ def tidy(path: str | os.PathLike[str], before: frozenset[str]) -> Left:
                 conn.execute("PRAGMA locking_mode = EXCLUSIVE")  # no -shm needed, and no one else there
                 tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
                 locked = True
-                blank = made and tables == 0 and conn.execute("PRAGMA user_version").fetchone()[0] == 0
+                blank = made and (tables == 0 and conn.execute("PRAGMA user_version").fetchone()[0] == 0
+                                  or failed and _holds_nothing(conn))
                 if "-shm" in new:
                     Path(f"{path}-shm").unlink(missing_ok=True)  # the WAL's index, rebuilt from the WAL
             except sqlite3.OperationalError as exc:
@@ -95,6 +99,25 @@ def tidy(path: str | os.PathLike[str], before: frozenset[str]) -> Left:
     # a WAL that the last close kept, holding frames: committed changes its checkpoint could not write
     holds = locked and "-wal" in left and wal.is_file() and wal.stat().st_size > 32
     return Left(tuple(Path(f"{path}{s}") for s in SUFFIXES if s in left), in_use, holds)
+
+
+# What makes a ledger hold something: a group, a unit, a task, or a step of history. A ledger just
+# made from schema.sql has none of them.
+LEDGER_TABLES = frozenset({"work_group", "unit", "task", "history"})
+
+
+def holds_something(conn: sqlite3.Connection) -> bool:
+    """Whether the ledger on ``conn`` holds anything (``LEDGER_TABLES``); sqlite3.Error when it
+    has not these tables."""
+    sql = "SELECT " + " OR ".join(f"EXISTS (SELECT 1 FROM {t})" for t in sorted(LEDGER_TABLES))
+    return bool(conn.execute(sql).fetchone()[0])
+
+
+def _holds_nothing(conn: sqlite3.Connection) -> bool:
+    try:
+        return not holds_something(conn)
+    except sqlite3.Error:  # not our tables: not ours to remove
+        return False
 
 
 _DMS = 128  # the byte of the -shm that every connection using it holds a shared lock on (SQLite's unix VFS)

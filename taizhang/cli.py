@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         from models import sidecars
 
         path, before = ledger[0]
-        note = sidecars.tidy(path, before).message(path)
+        note = sidecars.tidy(path, before, failed=status != EXIT_OK).message(path)
         if note:
             print(f"taizhang：{note}", file=sys.stderr)
     return status

@@ -224,6 +224,55 @@ def test_a_new_ledger_that_a_full_disk_refuses_is_not_left_behind(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["新台账.db"]
 
 
+@pytest.mark.parametrize("content", [b"a,b\n1,2\n", b"not a workbook at all"], ids=["csv-no-header", "xlsx-text"])
+def test_a_refused_import_into_a_ledger_that_did_not_exist_leaves_no_file(tmp_path, content):
+    """The import says 「数据库未作任何改动」: the new ledger it made before reading the file (so that
+    the file is parsed while the ledger opens) is not left behind either. Into a ledger that was there
+    (made by an earlier command, still empty), the same refusal leaves it where it was."""
+    bad = tmp_path / ("坏.csv" if content.startswith(b"a,b") else "坏.xlsx")
+    bad.write_bytes(content)
+    path = tmp_path / "新台账.db"
+    result = _cli("--db", str(path), "import", str(bad), cwd=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "数据库未作任何改动" in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [bad.name]
+    assert _cli("--db", str(path), "export", str(tmp_path / "out.json"), cwd=tmp_path).returncode == 0
+    (tmp_path / "out.json").unlink()
+    made = path.read_bytes()
+    result = _cli("--db", str(path), "import", str(bad), cwd=tmp_path)
+    assert result.returncode == 1 and "数据库未作任何改动" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([bad.name, path.name])
+    assert path.read_bytes() == made
+
+
+def test_a_failed_commands_new_ledger_is_kept_while_another_connection_has_it_open(tmp_path):
+    """The judgement itself: a ledger the failed command made and never wrote into goes only when no
+    other connection has it (a window opened on the same new path meanwhile keeps it); one holding
+    a group is never removed."""
+    from models import store
+
+    path = tmp_path / "台账.db"
+    store.prepare(path)
+    other = sqlite3.connect(path)
+    other.execute("SELECT count(*) FROM task").fetchone()
+    sidecars.tidy(path, frozenset(), failed=True)
+    assert path.is_file()
+    other.close()
+    sidecars.tidy(path, frozenset(), failed=False)
+    assert path.is_file()  # a command that succeeded keeps the ledger it made
+    conn = store.connect(path)
+    conn.execute("INSERT INTO work_group (name, created_at) VALUES ('甲', '2024-03-27 09:00:00')")
+    conn.close()
+    sidecars.tidy(path, frozenset(), failed=True)
+    assert path.is_file()
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM work_group")
+    conn.commit()
+    conn.close()
+    sidecars.tidy(path, frozenset(), failed=True)
+    assert not path.exists() and not list(tmp_path.iterdir())
+
+
 def _no_override() -> tuple[str, ...]:
     """A prefix that makes root obey file permissions (setpriv without CAP_DAC_OVERRIDE)."""
     if os.geteuid() != 0:
