@@ -13,6 +13,7 @@ from typing import TypeVar
 
 from importers.normalize import clean_text, unify_brackets
 from importers.readers import SOURCE_SUFFIXES, Grid, open_source, read_text, refuse
+from importers.readers.textcsv import UNDECODED, undecoded_lines
 from importers.records import ImportRefused
 
 HEADER_SCAN_ROWS = 30
@@ -103,6 +104,12 @@ def find_table(source, columns: dict[str, tuple[str, ...]], required: str, other
     return None
 
 
+def _read_first(result: Result, warnings: list) -> Result:
+    """``result`` with what reading its file found (``Grid.warnings``) before its own warnings."""
+    result.warnings[:0] = warnings
+    return result
+
+
 def read_table_or_text(path: str | Path, *, what: str, columns: dict[str, tuple[str, ...]], required: str,
                        others: Iterable[str], from_table: Callable[[Table], Result],
                        from_text: Callable[[str], Result], cell_separator: str, no_header: str) -> Result:
@@ -114,11 +121,12 @@ def read_table_or_text(path: str | Path, *, what: str, columns: dict[str, tuple[
     path = Path(path)
     try:
         if path.suffix.lower() not in SOURCE_SUFFIXES:
-            return from_text(read_text(path))
+            text = read_text(path)
+            return _read_first(from_text(text), undecoded_lines(text, path) if UNDECODED in text else [])
         with open_source(path) as source:
             table = find_table(source, columns, required, others)
             if table is not None:
-                return from_table(table)
+                return _read_first(from_table(table), table.grid.warnings)
             grids = [source.grid(name) for name in source.sheet_names]
             if hasattr(source, "paragraphs"):
                 lines = list(source.paragraphs)

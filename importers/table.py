@@ -801,6 +801,7 @@ class TableReader:
     # -- header, title, columns
     def read(self) -> TaskTable:
         grid, layout, table = self.grid, self.layout, self.table
+        table.warnings.extend(grid.warnings)  # what reading the file found
         table.header = self._header_map()
         table.years = sorted({y for y, _ in layout.years})
         table.title = self._title()

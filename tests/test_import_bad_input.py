@@ -328,11 +328,44 @@ def test_thousand_tasks_import_quickly(tmp_path):
     assert len(table.tasks[0].targets) == 3 and table.tasks[0].due is not None
 
 
+UNDECODED_NOTE = "有无法识别的字符（原文件中这些字节不是 UTF-8 或 GBK 编码的文字），已显示为“�”，请核对原文件"
+
+
 def test_csv_bytes_that_are_not_utf8_nor_gbk_still_read(tmp_path):
     data = "工作任务,牵头单位\n任务甲,县民政局\n".encode("gb18030") + b"\xff\xfe\xfd,x\n"
     path = tmp_path / "t.csv"
     path.write_bytes(data)
-    assert read_task_table(path).tasks[0].content == "任务甲"
+    table = read_task_table(path)
+    assert table.tasks[0].content == "任务甲"
+    assert [str(w) for w in table.warnings] == [f"「t.csv」工作表「t」第 3 行 A 列：{UNDECODED_NOTE}"]
+
+
+def test_stray_bytes_of_a_csv_are_named_by_row_even_where_no_task_is_read(tmp_path):
+    """A GBK table with a line of bytes no encoding reads alone in the 序号 column after its last task
+    (no task: the row is not read), and a task whose content holds some: each row is named, the
+    tasks are read; a clean GBK table has no such warning."""
+    task = "推进养老服务体系建设，完善居家社区机构相协调的养老服务网络"
+    head = ("序号,工作任务,牵头单位\n" + "".join(f"{n},{task}{n},县民政局\n" for n in (1, 2, 3))).encode("gbk")
+    clean = tmp_path / "clean.csv"
+    clean.write_bytes(head + "4,开展老年人健康管理,县卫健局\n".encode("gbk"))
+    assert read_task_table(clean).warnings == []
+    path = tmp_path / "表.csv"
+    path.write_bytes(head + b"4,\xb7\xa2\x80\xff,\xcf\xd8\xc3\xf1\xd5\xfe\xbe\xd6\n\x80\xff,,\n")  # 发, 县民政局
+    table = read_task_table(path)
+    assert [t.content for t in table.tasks] == [f"{task}1", f"{task}2", f"{task}3", "发\ufffd\ufffd"]
+    assert [str(w) for w in table.warnings] == [f"「表.csv」工作表「表」第 5 行 B 列：{UNDECODED_NOTE}",
+                                                f"「表.csv」工作表「表」第 6 行 A 列：{UNDECODED_NOTE}"]
+
+
+def test_stray_bytes_of_a_roster_pasted_as_text_are_named_by_line(tmp_path):
+    from importers.roster import read_roster
+
+    path = tmp_path / "名单.txt"
+    path.write_bytes("县老龄工作委员会组成人员名单\n组长：王五 县人民政府县长\n".encode("gbk") + b"\x80\xff\n"
+                     + "成员：李四 县民政局局长\n　　　　赵六 县卫生健康局局长\n".encode("gbk"))
+    roster = read_roster(path)
+    assert [str(w) for w in roster.warnings][:1] == [f"「名单.txt」第 3 行：{UNDECODED_NOTE}"]
+    assert [m.name for m in roster.members] == ["王五", "李四", "赵六"]
 
 
 def test_refusal_message_is_the_exception_text(tmp_path):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from importers.records import Origin
+from importers.records import ImportWarning, Origin
 
 Merge = tuple[int, int, int, int]  # top, left, bottom, right: indexes into rows / columns, inclusive
 
@@ -26,6 +26,7 @@ class Grid:
     merges: list[Merge] = field(default_factory=list)
     hidden_rows: frozenset[int] = frozenset()  # indexes into rows
     hidden_cols: frozenset[int] = frozenset()  # indexes into columns
+    warnings: list[ImportWarning] = field(default_factory=list)  # what reading the file found (a CSV's undecodable bytes)
     _cover: dict[tuple[int, int], Merge] | None = field(default=None, repr=False)
 
     @property

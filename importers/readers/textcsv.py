@@ -12,7 +12,7 @@ from pathlib import Path
 from importers.readers import sniff, textsize
 from importers.readers.grid import Grid, Source, build_grid
 from importers.readers.sniff import refuse
-from importers.records import display_name
+from importers.records import ImportWarning, Origin, display_name
 
 _DELIMITERS = ",\t;|"
 _NOT_TEXT = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"Rar!", b"7z\xbc\xaf")
@@ -52,6 +52,36 @@ def decode_text(data: bytes, path: Path | str) -> str:
     if text.count("\ufffd") * 20 > len(text):
         raise refuse(path, "无法识别文字编码（应为 UTF-8 或 GBK），请在记事本或 WPS 中另存为 UTF-8 后再导入。")
     return text
+
+
+UNDECODED = "\ufffd"  # what decode_text puts for bytes no encoding reads (U+FFFD, shown as �)
+_UNDECODED_NOTE = "有无法识别的字符（原文件中这些字节不是 UTF-8 或 GBK 编码的文字），已显示为“�”，请核对原文件"
+_LISTED = 10
+
+
+def undecoded_cells(grid: Grid) -> list[ImportWarning]:
+    """A warning for each row (the first ``_LISTED``, then how many more) of a grid read from text
+    with a cell holding U+FFFD: bytes of the file that decode_text could not read. The row may be
+    imported with them, or not at all (a line of such bytes alone in the 序号 column is no task), so
+    it is said here, of the file, whatever the reader makes of the row."""
+    rows = [(r, c) for r, row in enumerate(grid.rows)
+            for c in [next((c for c, v in enumerate(row) if isinstance(v, str) and UNDECODED in v), None)]
+            if c is not None]
+    out = [ImportWarning(_UNDECODED_NOTE, grid.origin(r, c)) for r, c in rows[:_LISTED]]
+    if len(rows) > _LISTED:
+        out.append(ImportWarning(f"另有 {len(rows) - _LISTED} 行{_UNDECODED_NOTE}", Origin(grid.file, grid.sheet)))
+    return out
+
+
+def undecoded_lines(text: str, path: Path | str) -> list[ImportWarning]:
+    """The same for a text file read line by line (a roster or duties pasted as text): its lines
+    holding U+FFFD, by line number."""
+    lines = [n for n, line in enumerate(text.splitlines(), 1) if UNDECODED in line]
+    name = display_name(Path(path))
+    out = [ImportWarning(_UNDECODED_NOTE, Origin(name, None, n)) for n in lines[:_LISTED]]
+    if len(lines) > _LISTED:
+        out.append(ImportWarning(f"另有 {len(lines) - _LISTED} 行{_UNDECODED_NOTE}", Origin(name, None)))
+    return out
 
 
 def utf32_without_bom(data: bytes) -> bool:
@@ -161,6 +191,8 @@ class CsvSource(Source):
             except csv.Error as exc:
                 raise refuse(self.path, f"无法按 CSV 读取（{exc}）。", row=len(rows) + 1) from None
             self._grid = build_grid(self.file, self.sheet_names[0], rows)
+            if UNDECODED in text:
+                self._grid.warnings.extend(undecoded_cells(self._grid))
         return self._grid
 
     def _bytes(self) -> bytes:
