@@ -76,7 +76,7 @@ def write(recorded: str, db: str) -> None:
     for table in ("work_group", "unit"):
         names, values = rows[table]
         BulkInserter(conn).insert(table, names, values)
-    deferred = load._drop_indexes(w)
+    deferred = load._drop_for_bulk(w)
     bulk = BulkInserter(conn)
     task_figures.pause_queued(bulk)
     # in batches of load._BATCH tasks with their rows, as the loader gives them

@@ -642,7 +642,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
     file, sheet, row_key = merging.file, merging.sheet, merging.row_key
     unit_ids = itertools.count(first["unit"])
     position = start
-    deferred = _drop_indexes(w)
+    deferred = _drop_for_bulk(w)
     with _bulk_inserter(w)(w.conn) as bulk:
         def add_unit(name: str) -> int:
             uid = next(unit_ids)
@@ -678,7 +678,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
                 task_values, assign_values, target_values, source_values = [], [], [], []
         _queue_rows(bulk, task_values, assign_values, target_values, source_values)
         units.add = unqueued_add
-    for sql in deferred:  # the same indexes, built once from the rows instead of row by row
+    for sql in deferred:  # the same indexes (built once from the rows instead of row by row) and triggers
         w.conn.execute(sql)
     if task_id > first["task"]:
         task_figures.resume(w.conn, first["task"])
@@ -688,20 +688,25 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
     return position - start
 
 
-def _drop_indexes(w: _Writer) -> list[str]:
-    """Into a ledger without any task (a new one, the usual first import), the secondary indexes of
-    the tables that take the most rows are dropped before the rows go in, and the caller creates
-    them again from the same text afterwards, in the same transaction: building an index once from
-    10,000 tasks and 40,000 assignments costs less than keeping it sorted row by row (issue 17:
-    about a tenth of the writing). A crash or an error rolls the drop back with the rows. The
-    CREATE statements to run after, or none (a ledger with tasks, or a server)."""
+def _drop_for_bulk(w: _Writer) -> list[str]:
+    """Into a ledger without any task (a new one, the usual first import), the secondary indexes and
+    the triggers of the tables that take the most rows are dropped before the rows go in, and the
+    caller creates them again from the same text afterwards, in the same transaction: building an
+    index once from 10,000 tasks and 40,000 assignments costs less than keeping it sorted row by row
+    (issue 17: about a tenth of the writing), and a trigger, even one whose WHEN finds the 总览
+    figures paused (``task_figures.pause_queued``), is a program SQLite starts for every row
+    (80,000 rows: ~55 ms of a ~550 ms write, ``benchmarks.import_floor``). The figures those triggers
+    keep are written for all the new tasks at once after (``task_figures.resume``), as when paused.
+    A crash or an error rolls the drop back with the rows. The CREATE statements to run after, or
+    none (a ledger with tasks, or a server)."""
     if w.server or w.rows("SELECT EXISTS (SELECT 1 FROM task)")[0][0]:
         return []
-    indexes = w.rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-                     "AND tbl_name IN ('task', 'assignment') ORDER BY name")  # CREATE INDEX's, not UNIQUE's
-    for name, _ in indexes:
-        w.conn.execute(f'DROP INDEX "{name}"')
-    return [sql for _, sql in indexes]
+    dropped = w.rows("SELECT type, name, sql FROM sqlite_master WHERE (type = 'index' OR type = 'trigger') "
+                     "AND sql IS NOT NULL AND tbl_name IN ('task', 'assignment', 'target') "
+                     "ORDER BY type, name")  # CREATE INDEX's (not UNIQUE's) and CREATE TRIGGER's
+    for kind, name, _ in dropped:
+        w.conn.execute(f'DROP {kind.upper()} "{name}"')
+    return [sql for _, _, sql in dropped]
 
 
 def _bulk_inserter(w: _Writer) -> Callable:

@@ -7,9 +7,10 @@
 * The shared strings' sizes are measured by one split of the part read whole when it is written the
   usual way (``textsize._plain_sizes``); on any other writing it must give way to the tag-by-tag
   reading, never a different answer: random parts of usual and unusual tags are measured both ways.
-* A first import into a ledger without tasks drops the secondary indexes of task and assignment and
-  creates them again after the rows (``load._drop_indexes``): the ledger then has the very indexes a
-  new ledger has, and an import that fails before its commit leaves them as they were.
+* A first import into a ledger without tasks drops the secondary indexes and the triggers of task,
+  assignment and target and creates them again after the rows (``load._drop_for_bulk``): the ledger
+  then has the very indexes and triggers a new ledger has (and the triggers keep the 总览 figures
+  from then on), and an import that fails before its commit leaves them as they were.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from conftest import ROOT, table_rows
 from importers.load import load
 from importers.readers import extent, textsize
 from importers.table import read_task_table
-from models import store
+from models import store, task_figures
 
 SAMPLE = ROOT / "sample_data" / "闽清县老龄事业重点任务分工表.xlsx"
 
@@ -128,9 +129,11 @@ def test_a_large_shared_strings_part_is_measured_as_a_stream(tmp_path, monkeypat
 
 
 def _indexes(path: Path) -> list[tuple]:
+    """The ledger's indexes and triggers, as sqlite_master holds them."""
     conn = sqlite3.connect(path)
     try:
-        return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type = 'index'"))
+        return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master "
+                                   "WHERE type IN ('index', 'trigger')"))
     finally:
         conn.close()
 
@@ -142,12 +145,26 @@ def test_a_first_import_leaves_the_indexes_a_new_ledger_has(tmp_path):
     load(imported, table, "闽清")
     assert _indexes(imported) == _indexes(new)
     assert any(name == "ix_assignment_unit_role" for _, name, _, _ in _indexes(imported))
+    assert {"task_figure_task_insert", "task_figure_assignment_insert", "task_figure_target_insert"} <= {
+        name for kind, name, _, _ in _indexes(imported) if kind == "trigger"}
     conn = sqlite3.connect(imported)
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         used = conn.execute("EXPLAIN QUERY PLAN SELECT task_id FROM assignment WHERE unit_id = 1 AND role = 'lead'")
         assert "ix_assignment_unit_role" in " ".join(str(row) for row in used)
         assert conn.execute("SELECT count(*) FROM task").fetchone()[0] == len(table.tasks)
+        # the 总览 figures written after the rows are those worked out again task by task, and the
+        # triggers created again keep them from then on
+        figures = conn.execute("SELECT * FROM task_figure ORDER BY task_id").fetchall()
+        assert len(figures) == len(table.tasks)
+        task_figures.refresh(conn)
+        assert conn.execute("SELECT * FROM task_figure ORDER BY task_id").fetchall() == figures
+        first, status = conn.execute("SELECT id, status FROM task ORDER BY id LIMIT 1").fetchone()
+        assert status != "已完成"
+        conn.execute("UPDATE task SET status = '已完成', done_on = '2024-03-01' WHERE id = ?", (first,))
+        assert conn.execute("SELECT status, done_on FROM task_figure WHERE task_id = ?", (first,)).fetchone() == (
+            "已完成", "2024-03-01")
+        conn.rollback()
     finally:
         conn.close()
     load(imported, read_task_table(SAMPLE), "另一个领导小组")  # into a ledger with tasks: nothing dropped
