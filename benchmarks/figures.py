@@ -33,7 +33,7 @@ from functools import cached_property
 from pathlib import Path
 
 from benchmarks.forms_bench import measure_forms
-from benchmarks.measure import Run, Spread, on_terminal, python, run, taizhang
+from benchmarks.measure import Run, Spread, on_terminal, python, remove_ledger, run, taizhang
 from benchmarks.server_bench import measure_server
 
 HERE = Path(__file__).resolve().parent
@@ -163,28 +163,36 @@ class Setup:
         return target
 
 
-def _remove_db(path: Path) -> None:
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        p.unlink(missing_ok=True)
-
-
 def measure_import(s: Setup) -> list[Row]:
+    """The import of each table against the openpyxl pass; for the two with a budget, also its floor
+    (``benchmarks.import_floor``: the file opened, guarded and parsed with nothing understood, plus
+    the very rows of its ledger written into a new one), measured in the same rounds, without a budget:
+    what no import of this ledger from this file can go below in one process."""
+    from benchmarks.import_floor import floor_round, recorded_rows
+
     rows: list[Row] = []
     for table, budget in (("real", 0.8), ("plain", 0.8), ("stress", None)):
         book = s.book(table)
+        recorded = recorded_rows(s.ledger_of(table), s.work / f"rows_{table}.marshal") if budget else None
         ours: list[Run] = []
         base: list[Run] = []
+        floors: list[float] = []
         for i in range(s.runs):
             log(f"import ({table} table): round {i + 1}/{s.runs}")
             db = s.work / "import.db"
-            _remove_db(db)
+            remove_ledger(db)
             ours.append(run(taizhang("--db", str(db), "import", str(book))))
-            _remove_db(db)
+            remove_ledger(db)
             base.append(run(python(str(BASELINES / "openpyxl_read.py"), str(book))))
+            if recorded is not None:
+                floors.append(floor_round(book, recorded, db).floor)
         rows += [ratio_row(f"import {s.label} .xlsx ({table} table)", [r.seconds for r in ours],
                            [r.seconds for r in base], "openpyxl read-only", budget),
                  memory_row(f"import peak memory ({table} table)", [r.peak_mb for r in ours], 100 if budget else None,
                             [r.peak_mb for r in base], "openpyxl read-only")]
+        if floors:
+            rows.append(ratio_row(f"import floor: parse + write only ({table} table)", floors,
+                                  [r.seconds for r in base], "openpyxl read-only", None))
     return rows
 
 

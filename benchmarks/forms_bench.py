@@ -74,7 +74,7 @@ def prepare(work: Path, n: int) -> None:
 
 def measure_forms(s) -> list:
     from benchmarks.figures import BASELINES, log, ratio_row
-    from benchmarks.measure import python, run, taizhang
+    from benchmarks.measure import python, remove_ledger, run, taizhang
 
     work = s.work / "forms"
     log(f"forms: preparing a round of {s.n} tasks over 60 units…")
@@ -90,8 +90,7 @@ def measure_forms(s) -> list:
         base_out.append(run(python(str(BASELINES / "xlsxwriter_forms.py"), str(work / "cells.json"),
                                    str(work / "base_out"))).seconds)
         copy = work / "import.db"
-        for p in (copy, copy.with_name("import.db-wal"), copy.with_name("import.db-shm")):
-            p.unlink(missing_ok=True)
+        remove_ledger(copy)
         shutil.rmtree(work / "backups", ignore_errors=True)
         shutil.copyfile(ledger, copy)
         ours_in.append(run(taizhang("--db", str(copy), "import", str(work / "back"))).seconds)

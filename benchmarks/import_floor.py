@@ -23,13 +23,13 @@ from __future__ import annotations
 import argparse
 import marshal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.measure import ROOT, env, python, run, taizhang
+from benchmarks.measure import ROOT, python, remove_ledger, run, taizhang
 
 BASELINES_DIR = ROOT / "benchmarks" / "baselines"
 
@@ -118,6 +118,36 @@ def read(book: str) -> None:
     source.close()
 
 
+def recorded_rows(ledger: Path, out: Path) -> Path:
+    """The rows of ``ledger`` (a ledger an import of the book made) recorded into ``out`` by a child."""
+    run(python("-m", "benchmarks.import_floor", "record", str(ledger), str(out)))
+    return out
+
+
+@dataclass
+class FloorRound:
+    """One round's children, in seconds: an interpreter that does nothing, the read and the write."""
+
+    start: float
+    read: float
+    write: float
+
+    @property
+    def floor(self) -> float:
+        """Read and write one after the other in one process: one interpreter start between them."""
+        return self.read + self.write - self.start
+
+
+def floor_round(book: Path, recorded: Path, db: Path) -> FloorRound:
+    """Measure the floor's parts once (``db``: a path for the new ledger, removed before and after)."""
+    remove_ledger(db)
+    start = run(python("-c", "pass")).seconds
+    read_s = run(python("-m", "benchmarks.import_floor", "read", str(book))).seconds
+    wrote = run(python("-m", "benchmarks.import_floor", "write", str(recorded), str(db)))
+    remove_ledger(db)
+    return FloorRound(start, read_s, wrote.seconds - float(wrote.stdout))
+
+
 def _median_min(values: list[float]) -> str:
     return f"{1000 * statistics.median(values):6.0f} ms (min {1000 * min(values):5.0f})"
 
@@ -130,32 +160,24 @@ def main(argv: list[str]) -> int:
     parser.add_argument("book")
     parser.add_argument("--runs", type=int, default=8)
     args = parser.parse_args(argv)
-    book = str(Path(args.book).resolve())
-    times: dict[str, list[float]] = {k: [] for k in ("start", "read", "write", "import", "openpyxl")}
+    book = Path(args.book).resolve()
+    times: dict[str, list[float]] = {k: [] for k in ("start", "read", "write", "floor", "import", "openpyxl")}
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        subprocess.run(taizhang("--db", str(work / "made.db"), "import", book), env=env(), check=True,
-                       capture_output=True)
-        recorded = str(work / "rows.marshal")
-        subprocess.run(python("-m", "benchmarks.import_floor", "record", str(work / "made.db"), recorded),
-                       env=env(), check=True)
+        run(taizhang("--db", str(work / "made.db"), "import", str(book)))
+        recorded = recorded_rows(work / "made.db", work / "rows.marshal")
         for i in range(args.runs):
             print(f"round {i + 1}/{args.runs}", file=sys.stderr)
-            for p in work.glob("new.db*"):
-                p.unlink()
-            times["start"].append(run(python("-c", "pass")).seconds)
-            times["read"].append(run(python("-m", "benchmarks.import_floor", "read", book)).seconds)
-            wrote = run(python("-m", "benchmarks.import_floor", "write", recorded, str(work / "new.db")))
-            times["write"].append(wrote.seconds - float(wrote.stdout))
-            for p in work.glob("new.db*"):
-                p.unlink()
-            times["import"].append(run(taizhang("--db", str(work / "new.db"), "import", book)).seconds)
-            times["openpyxl"].append(run(python(str(BASELINES_DIR / "openpyxl_read.py"), book)).seconds)
+            parts = floor_round(book, recorded, work / "new.db")
+            for name in ("start", "read", "write", "floor"):
+                times[name].append(getattr(parts, name))
+            times["import"].append(run(taizhang("--db", str(work / "new.db"), "import", str(book))).seconds)
+            remove_ledger(work / "new.db")
+            times["openpyxl"].append(run(python(str(BASELINES_DIR / "openpyxl_read.py"), str(book))).seconds)
     base = statistics.median(times["openpyxl"])
     for name, values in times.items():
-        print(f"{name:10s} {_median_min(values)}  {statistics.median(values) / base:5.2f}×")
-    floor = [r + w - s for r, w, s in zip(times["read"], times["write"], times["start"])]
-    print(f"{'floor':10s} {_median_min(floor)}  {statistics.median(floor) / base:5.2f}×  (read + write − one start)")
+        note = "  (read + write − one start)" if name == "floor" else ""
+        print(f"{name:10s} {_median_min(values)}  {statistics.median(values) / base:5.2f}×{note}")
     return 0
 
 

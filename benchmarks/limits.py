@@ -29,7 +29,7 @@ from pathlib import Path
 import xlsxwriter
 
 from benchmarks.data import make_division_workbook
-from benchmarks.measure import _peak_mb, compile_sources, env, taizhang
+from benchmarks.measure import _peak_mb, compile_sources, env, remove_ledger, taizhang
 
 HEADER = ["序号", "工作任务", "牵头单位", "完成时限"]
 
@@ -66,8 +66,7 @@ def _run(argv: list[str]) -> Outcome:
 
 def _import(folder: Path, table: Path) -> Outcome:
     db = folder / f"{table.stem}.db"
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    remove_ledger(db)
     return _run(taizhang("--db", str(db), "import", str(table), "--group", "限度"))
 
 

@@ -64,6 +64,12 @@ def taizhang(*args: str) -> list[str]:
     return python("-m", "taizhang", *args)
 
 
+def remove_ledger(path: Path) -> None:
+    """A ledger file and SQLite's -wal/-shm beside it, gone (a fresh path for the next child)."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 @dataclass(slots=True)
 class Run:
     seconds: float
