@@ -81,7 +81,8 @@ def _reads(s, server) -> list:
 
 
 def _import_rows(s, server) -> list:
-    from benchmarks.figures import _remove_db, log, ratio_row
+    from benchmarks.figures import log, ratio_row
+    from benchmarks.measure import remove_ledger
 
     book = s.workbook
     ours: list[Run] = []
@@ -91,8 +92,8 @@ def _import_rows(s, server) -> list:
         url = server.new_ledger()
         ours.append(run(taizhang("--db", url, "import", str(book))))
         db = s.work / "server-baseline.db"
-        _remove_db(db)
+        remove_ledger(db)
         base.append(run(taizhang("--db", str(db), "import", str(book))))
-        _remove_db(db)
+        remove_ledger(db)
     return [ratio_row(f"import {s.label} .xlsx into a server ledger (local PostgreSQL)", [r.seconds for r in ours],
                       [r.seconds for r in base], "the same import into a file", 2.0)]
