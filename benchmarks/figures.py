@@ -2,7 +2,8 @@
 group of figures in child processes and returns its rows of the table.
 
 * ``import`` — `taizhang import BOOK --db NEW` vs openpyxl read-only iterating the same file, on the
-  real-shaped table and on the plain one (``Setup``);
+  real-shaped table and on the plain one (``Setup``), each with its floor beside it, without a budget
+  (``benchmarks.import_floor``: the file parsed and the same ledger written, nothing understood);
 * ``export`` — `taizhang export OUT.xlsx --kind division` vs xlsxwriter replaying the same calls, on
   the ledgers imported from both tables;
 * the TUI, interaction and query figures are measured on the real-shaped ledger;
