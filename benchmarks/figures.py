@@ -164,17 +164,24 @@ class Setup:
         return target
 
 
+# table → (budget of the import's ratio, of its peak memory in MB, whether its floor is measured). Issue 17
+# sets the budgets on the real-shaped table; the plain one (the first benchmark's) is reported beside it,
+# with its floor, which is above 0.8× (0.92–0.94× in the full runs of 2026-12-03 afternoon: its ledger is as
+# large as the real table's, and openpyxl reads its repeated strings faster); the stress table is reported.
+IMPORT_TABLES = {"real": (0.8, 100, True), "plain": (None, 100, True), "stress": (None, None, False)}
+
+
 def measure_import(s: Setup) -> list[Row]:
-    """The import of each table against the openpyxl pass; for the two with a budget, also its floor
-    (``benchmarks.import_floor``: the file opened, guarded and parsed with nothing understood, plus
-    the very rows of its ledger written into a new one), measured in the same rounds, without a budget:
-    what no import of this ledger from this file can go below in one process."""
+    """The import of each table against the openpyxl pass; for the real and the plain one, also its
+    floor (``benchmarks.import_floor``: the file opened, guarded and parsed with nothing understood,
+    plus the very rows of its ledger written into a new one), measured in the same rounds, without a
+    budget: what no import of this ledger from this file can go below in one process."""
     from benchmarks.import_floor import floor_round, recorded_rows
 
     rows: list[Row] = []
-    for table, budget in (("real", 0.8), ("plain", 0.8), ("stress", None)):
+    for table, (budget, memory, with_floor) in IMPORT_TABLES.items():
         book = s.book(table)
-        recorded = recorded_rows(s.ledger_of(table), s.work / f"rows_{table}.marshal") if budget else None
+        recorded = recorded_rows(s.ledger_of(table), s.work / f"rows_{table}.marshal") if with_floor else None
         ours: list[Run] = []
         base: list[Run] = []
         floors: list[float] = []
@@ -189,7 +196,7 @@ def measure_import(s: Setup) -> list[Row]:
                 floors.append(floor_round(book, recorded, db).floor)
         rows += [ratio_row(f"import {s.label} .xlsx ({table} table)", [r.seconds for r in ours],
                            [r.seconds for r in base], "openpyxl read-only", budget),
-                 memory_row(f"import peak memory ({table} table)", [r.peak_mb for r in ours], 100 if budget else None,
+                 memory_row(f"import peak memory ({table} table)", [r.peak_mb for r in ours], memory,
                             [r.peak_mb for r in base], "openpyxl read-only")]
         if floors:
             rows.append(ratio_row(f"import floor: parse + write only ({table} table)", floors,
