@@ -357,6 +357,19 @@ def test_stray_bytes_of_a_csv_are_named_by_row_even_where_no_task_is_read(tmp_pa
                                                 f"「表.csv」工作表「表」第 6 行 A 列：{UNDECODED_NOTE}"]
 
 
+def test_stray_bytes_in_many_rows_are_named_for_the_first_ten_then_counted(tmp_path):
+    task = "推进养老服务体系建设，完善居家社区机构相协调的养老服务网络，提升服务质量"
+    lines = ["序号,工作任务,牵头单位"] + [f"{n},{task}{n},县民政局" for n in range(1, 41)]
+    data = b"".join(line.encode("gbk") + (b"\x80" if 5 <= n < 17 else b"") + b"\n" for n, line in enumerate(lines))
+    path = tmp_path / "多处.csv"
+    path.write_bytes(data)
+    table = read_task_table(path)
+    assert len(table.tasks) == 40
+    said = [str(w) for w in table.warnings]
+    assert said[:10] == [f"「多处.csv」工作表「多处」第 {n} 行 C 列：{UNDECODED_NOTE}" for n in range(6, 16)]
+    assert said[10:] == [f"「多处.csv」工作表「多处」：另有 2 行{UNDECODED_NOTE}"]
+
+
 def test_stray_bytes_of_a_roster_pasted_as_text_are_named_by_line(tmp_path):
     from importers.roster import read_roster
 

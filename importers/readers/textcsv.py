@@ -64,9 +64,11 @@ def undecoded_cells(grid: Grid) -> list[ImportWarning]:
     with a cell holding U+FFFD: bytes of the file that decode_text could not read. The row may be
     imported with them, or not at all (a line of such bytes alone in the 序号 column is no task), so
     it is said here, of the file, whatever the reader makes of the row."""
-    rows = [(r, c) for r, row in enumerate(grid.rows)
-            for c in [next((c for c, v in enumerate(row) if isinstance(v, str) and UNDECODED in v), None)]
-            if c is not None]
+    rows: list[tuple[int, int]] = []  # (row, its first cell holding U+FFFD)
+    for r, row in enumerate(grid.rows):
+        c = next((c for c, v in enumerate(row) if isinstance(v, str) and UNDECODED in v), None)
+        if c is not None:
+            rows.append((r, c))
     out = [ImportWarning(_UNDECODED_NOTE, grid.origin(r, c)) for r, c in rows[:_LISTED]]
     if len(rows) > _LISTED:
         out.append(ImportWarning(f"另有 {len(rows) - _LISTED} 行{_UNDECODED_NOTE}", Origin(grid.file, grid.sheet)))
