@@ -239,6 +239,50 @@ def test_lead_and_co_lines_and_sub_points_inside_a_task(tmp_path):
     ]
 
 
+def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(tmp_path):
+    """"（牵头单位：X；完成时限：Y）" made a unit named 「完成时限：Y」, and "（责任单位：X，2024年11月底前
+    完成）" left the task without units; a 完成时限 line under a task was dropped without a word."""
+    path = tmp_path / "通知.txt"
+    path.write_text(
+        "县人民政府办公室关于印发养老服务工作重点任务的通知\n"
+        "一、推进居家社区养老服务。（牵头单位：县民政局；完成时限：2024年12月底）\n"
+        "二、加强老年健康服务。（牵头单位：县卫健局，配合单位：县医保局；完成时限：2024年10月底前）\n"
+        "三、完善老年人权益保障。（责任单位：县司法局，2024年11月底前完成）\n"
+        "四、建设社区养老服务站10个，2025年底前完成。\n"
+        "责任单位：县民政局\n"
+        "完成时限：2024年12月底前\n"
+        "五、开展老年人健康体检。\n"
+        "牵头单位：县卫健局；配合单位：县医保局\n"
+        "时间节点：长期坚持\n"
+        "六、完善老年教育（县委老干部局牵头，县教育局配合，2025年6月底前完成）。\n",
+        encoding="gbk")
+    table = read_notice(path)
+    got = [(*key(t)[:2], [r.unit for r in t.lead], [r.unit for r in t.co], t.deadline, t.due and t.due.isoformat())
+           for t in table.tasks]
+    assert got == [
+        ("一", "推进居家社区养老服务。", ["县民政局"], [], "2024年12月底", "2024-12-31"),
+        ("二", "加强老年健康服务。", ["县卫健局"], ["县医保局"], "2024年10月底前", "2024-10-31"),
+        ("三", "完善老年人权益保障。", ["县司法局"], [], "2024年11月底前完成", "2024-11-30"),
+        # the 完成时限 line says it; the year in the text is a figure of the task
+        ("四", "建设社区养老服务站10个，2025年底前完成。", ["县民政局"], [], "2024年12月底前", "2024-12-31"),
+        ("五", "开展老年人健康体检。", ["县卫健局"], ["县医保局"], "长期坚持", None),
+        ("六", "完善老年教育。", ["县委老干部局"], ["县教育局"], "2025年6月底前完成", "2025-06-30"),
+    ]
+    assert table.warnings == []
+
+
+def test_undecodable_bytes_of_a_notice_are_named_by_line(tmp_path):
+    path = tmp_path / "通知.txt"
+    text = ("县人民政府办公室关于印发养老服务工作重点任务的通知\n"
+            "一、推进居家社区养老服务，建设社区养老服务站。（牵头单位：县民政局）\n"
+            "二、加强老年健康服务，开展老年人健康体检。（牵头单位：县卫健局）\n").encode("gbk")
+    path.write_bytes(text.replace("健康体检".encode("gbk"), "健康".encode("gbk") + b"\x80\xff"))
+    table = read_notice(path)
+    assert [t.content for t in table.tasks] == ["推进居家社区养老服务，建设社区养老服务站。", "加强老年健康服务，开展老年人健康\ufffd\ufffd。"]
+    assert [str(w) for w in table.warnings] == [
+        "「通知.txt」第 3 行：有无法识别的字符（原文件中这些字节不是 UTF-8 或 GBK 编码的文字），已显示为“�”，请核对原文件"]
+
+
 def test_text_without_tasks_is_still_a_roster_or_duties():
     roster = read_file(SAMPLES / "临海市老有康养专项工作组成员名单.txt")
     assert type(roster).__name__ == "Roster" and len(roster.members) == 35

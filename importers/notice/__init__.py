@@ -18,7 +18,8 @@ from pathlib import Path
 from importers.notice.paragraphs import Paragraph, from_paragraphs, from_pdf, from_text, join_bare_numbers
 from importers.notice.reader import TIME_LIMIT_SECONDS, NoticeReader
 from importers.readers import read_text, refuse
-from importers.records import ImportRefused, TaskTable, display_name
+from importers.readers.textcsv import UNDECODED, undecoded_at
+from importers.records import ImportRefused, Origin, TaskTable, display_name
 
 NOTICE_SUFFIXES = frozenset({".txt", ".text", ".md", ".docx", ".pdf"})
 NO_TASKS = ("没有找到通知正文中的任务：应是编号的任务（如“1.”“（一）”），其后有“责任单位：…”一行，"
@@ -57,7 +58,10 @@ def read_notice(path: str | Path, *, seconds: float = TIME_LIMIT_SECONDS) -> Tas
     path = Path(path)
     try:
         paragraphs = notice_paragraphs(path)
-        return tasks_of(paragraphs, display_name(path), seconds=seconds)
+        table = tasks_of(paragraphs, display_name(path), seconds=seconds)
+        table.warnings[:0] = undecoded_at([p.origin for p in paragraphs if UNDECODED in p.text],
+                                          Origin(display_name(path)))
+        return table
     except ImportRefused:
         raise
     except MemoryError:

@@ -22,10 +22,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from importers.deadline import parse_due
 from importers.normalize import clean_sentence
 from importers.notice.deadlines import deadline_in
 from importers.notice.paragraphs import Paragraph
-from importers.notice.units import Units, assign, inline_units, is_units_line, units_line
+from importers.notice.units import Units, assign, deadline_line, inline_units, is_units_line, units_line
 from importers.readers import refuse
 from importers.records import ImportWarning, Origin, TaskRecord, TaskTable, UnitRef
 from importers.table import number_text, parse_heading
@@ -245,10 +246,7 @@ class NoticeReader:
                         self.warn(f"这一行的单位前面没有任务（上一项任务「{_short(clean_sentence(''.join(raw_texts)))}」"
                                   f"已有单位），未导入：「{_short(p.text)}」", p.origin)
                         continue
-                    lead = [r.unit for r in task.lead]
-                    co = [r.unit for r in task.co]
-                    assign(units, lead, co)
-                    task.lead, task.co = [UnitRef(u) for u in lead], [UnitRef(u) for u in co]
+                    self._assign(task, units)
                     task_unit_labels |= labels
                     task_open = False
                 elif sections and not task_since_heading:
@@ -261,6 +259,11 @@ class NoticeReader:
                                   "（标题下只读牵头单位）", p.origin)
                 else:
                     self.warn(f"这一行的单位前面没有任务，未导入：「{_short(p.text)}」", p.origin)
+                continue
+            when = deadline_line(p.text)
+            if when is not None and task is not None:  # "完成时限：2024年12月底前" under the task
+                if when and task.deadline is None:
+                    task.deadline, task.due = when, parse_due(when)
                 continue
             if _END_OF_BODY.match(p.text):
                 close()
@@ -287,10 +290,17 @@ class NoticeReader:
         if found is None:
             return
         raw_texts[-1], units = found
+        self._assign(task, units)
+
+    @staticmethod
+    def _assign(task: TaskRecord, units: Units) -> None:
+        """A task's units (``units.assign``) and the deadline written beside them, if any."""
         lead = [r.unit for r in task.lead]
         co = [r.unit for r in task.co]
         assign(units, lead, co)
         task.lead, task.co = [UnitRef(u) for u in lead], [UnitRef(u) for u in co]
+        if units.deadline and task.deadline is None:  # "（牵头单位：X；完成时限：2024年底前）"
+            task.deadline, task.due = units.deadline, parse_due(units.deadline)
 
     def _finish(self, task: TaskRecord, raw_texts: list[str], sections: list[Section]) -> None:
         task.content = clean_sentence("\n".join(raw_texts))
@@ -303,7 +313,7 @@ class NoticeReader:
                     task.lead = [UnitRef(u) for u in section.lead]
                     task.co = [ref for ref in task.co if ref.unit not in section.lead]
                     break
-        found = deadline_in(task.content)
+        found = deadline_in(task.content) if task.deadline is None else None  # a 完成时限 written beside the units first
         if found is not None:
             task.deadline, task.due = found
         if not task.lead and not task.co:

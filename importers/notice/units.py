@@ -5,6 +5,12 @@
 * inline at the end of the task: "（牵头单位：X；配合单位：Y、Z）", "（X牵头，Y、Z配合）", "（X负责）",
   "（责任单位：…）".
 
+Beside the units the same brackets or line often give the deadline: "（牵头单位：X；完成时限：2024年12月底）",
+"（责任单位：X，2024年11月底前完成）". Such a clause is the task's deadline (``Units.deadline``), never a
+unit: a labelled one (完成时限：, 完成时间：, 时间节点：, 时限：…) whatever it says (长期坚持 too), an
+unlabelled one when it reads as a date (``importers.deadline.parse_due``) and does not end like a unit.
+A line of its own under a task, "完成时限：2024年12月底前" (``deadline_line``), gives it too.
+
 Units split as the table importer splits them (newline 、 ， , ； ; /, never inside brackets:
 市卫生健康局（市老龄办） is one unit). The role of each unit is lead, co, or "responsible" — the
 责任单位 of a notice, whose first unit leads unless a lead is named (``assign``).
@@ -15,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from importers.deadline import parse_due
 from importers.normalize import clean_unit, split_outside_brackets, split_units
 
 LEAD, CO, RESPONSIBLE = "lead", "co", "responsible"
@@ -37,6 +44,9 @@ _UNIT_END = re.compile(
     r"(局|办|委|部|中心|院|所|队|会|站|室|处|科|股|镇|乡|街道|政府|公司|组|厅|馆|团|社|联|协|行|台|司|区|县|市|村|"
     r"校|场|厂|署|关|班|位|门|园|）|党委|支部|人大|政协|工委|分局|专班)$"
 )
+_DEADLINE_LABEL = re.compile(r"^(?:完成|办结|落实|工作)?(?:时限|时间|期限|时间节点|节点)(?:要求)?\s*[:：]\s*")
+# a line of its own: only labels that cannot be anything else ("时间：" alone may be a meeting's)
+_DEADLINE_LINE = re.compile(r"^（?\s*(?:(?:完成|办结|落实)(?:时限|时间|期限)|时间节点|时限)(?:要求)?\s*[:：]\s*")
 _CLAUSE_BREAKS = set("；;，,。")
 MAX_UNIT_CHARS = 40
 
@@ -46,6 +56,7 @@ class Units:
     """Units found for a task or a section, in order, each with its role."""
 
     named: list[tuple[str, str]] = field(default_factory=list)  # (role, unit)
+    deadline: str | None = None  # a deadline clause among them, as written ("2024年12月底前")
 
     def __bool__(self) -> bool:
         return bool(self.named)
@@ -70,6 +81,10 @@ def parse_units(text: str, *, need_roles: bool = False) -> Units | None:
     found = Units()
     role: str | None = None
     for clause in _clauses(text):
+        when = _deadline_clause(clause)
+        if when is not None:
+            found.deadline = when or found.deadline
+            continue
         m = _LABEL.match(clause)
         if m:
             role = _ROLE_OF_LABEL[m.group("label")]
@@ -90,6 +105,26 @@ def parse_units(text: str, *, need_roles: bool = False) -> Units | None:
     if not found.named or any(not _is_unit(u) for _, u in found.named):
         return None
     return found
+
+
+def _deadline_clause(clause: str) -> str | None:
+    """The deadline a clause among units gives ("" for a label with nothing after it), or None when
+    it is not one (see the module's docstring)."""
+    m = _DEADLINE_LABEL.match(clause)
+    if m:
+        return clause[m.end():].strip()
+    if parse_due(clause) is not None and not _UNIT_END.search(clause):
+        return clause
+    return None
+
+
+def deadline_line(text: str) -> str | None:
+    """The deadline of a line such as "完成时限：2024年12月底前" under a task ("" when it says
+    nothing after the label), or None when the line is not one."""
+    m = _DEADLINE_LINE.match(text)
+    if not m:
+        return None
+    return text[m.end():].strip().rstrip("）。；;").strip()
 
 
 def _names(text: str) -> list[str] | None:

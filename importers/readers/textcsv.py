@@ -59,31 +59,33 @@ _UNDECODED_NOTE = "有无法识别的字符（原文件中这些字节不是 UTF
 _LISTED = 10
 
 
+def undecoded_at(places: list[Origin], whole: Origin) -> list[ImportWarning]:
+    """A warning for each of ``places`` (rows, lines, paragraphs holding U+FFFD: bytes of the file
+    that decode_text could not read), the first ``_LISTED`` of them, then how many more (said of
+    ``whole``, the file or sheet)."""
+    out = [ImportWarning(_UNDECODED_NOTE, origin) for origin in places[:_LISTED]]
+    if len(places) > _LISTED:
+        out.append(ImportWarning(f"另有 {len(places) - _LISTED} 行{_UNDECODED_NOTE}", whole))
+    return out
+
+
 def undecoded_cells(grid: Grid) -> list[ImportWarning]:
-    """A warning for each row (the first ``_LISTED``, then how many more) of a grid read from text
-    with a cell holding U+FFFD: bytes of the file that decode_text could not read. The row may be
-    imported with them, or not at all (a line of such bytes alone in the 序号 column is no task), so
-    it is said here, of the file, whatever the reader makes of the row."""
-    rows: list[tuple[int, int]] = []  # (row, its first cell holding U+FFFD)
+    """``undecoded_at`` the rows of a grid read from text, each at its first cell holding U+FFFD.
+    The row may be imported with them, or not at all (a line of such bytes alone in the 序号 column
+    is no task), so it is said here, of the file, whatever the reader makes of the row."""
+    places: list[Origin] = []
     for r, row in enumerate(grid.rows):
         c = next((c for c, v in enumerate(row) if isinstance(v, str) and UNDECODED in v), None)
         if c is not None:
-            rows.append((r, c))
-    out = [ImportWarning(_UNDECODED_NOTE, grid.origin(r, c)) for r, c in rows[:_LISTED]]
-    if len(rows) > _LISTED:
-        out.append(ImportWarning(f"另有 {len(rows) - _LISTED} 行{_UNDECODED_NOTE}", Origin(grid.file, grid.sheet)))
-    return out
+            places.append(grid.origin(r, c))
+    return undecoded_at(places, Origin(grid.file, grid.sheet))
 
 
 def undecoded_lines(text: str, path: Path | str) -> list[ImportWarning]:
-    """The same for a text file read line by line (a roster or duties pasted as text): its lines
-    holding U+FFFD, by line number."""
-    lines = [n for n, line in enumerate(text.splitlines(), 1) if UNDECODED in line]
+    """``undecoded_at`` the lines of a text file read line by line (a roster or duties pasted as text)."""
     name = display_name(Path(path))
-    out = [ImportWarning(_UNDECODED_NOTE, Origin(name, None, n)) for n in lines[:_LISTED]]
-    if len(lines) > _LISTED:
-        out.append(ImportWarning(f"另有 {len(lines) - _LISTED} 行{_UNDECODED_NOTE}", Origin(name, None)))
-    return out
+    return undecoded_at([Origin(name, None, n) for n, line in enumerate(text.splitlines(), 1) if UNDECODED in line],
+                        Origin(name))
 
 
 def utf32_without_bom(data: bytes) -> bool:
