@@ -241,7 +241,8 @@ def test_lead_and_co_lines_and_sub_points_inside_a_task(tmp_path):
 
 def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(tmp_path):
     """"（牵头单位：X；完成时限：Y）" made a unit named 「完成时限：Y」, and "（责任单位：X，2024年11月底前
-    完成）" left the task without units; a 完成时限 line under a task was dropped without a word."""
+    完成）" left the task without units; a 完成时限 line under a task was dropped without a word; units
+    after the task's sentence on its line, without brackets, were not read."""
     path = tmp_path / "通知.txt"
     path.write_text(
         "县人民政府办公室关于印发养老服务工作重点任务的通知\n"
@@ -254,7 +255,10 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
         "五、开展老年人健康体检。\n"
         "牵头单位：县卫健局；配合单位：县医保局\n"
         "时间节点：长期坚持\n"
-        "六、完善老年教育（县委老干部局牵头，县教育局配合，2025年6月底前完成）。\n",
+        "六、完善老年教育（县委老干部局牵头，县教育局配合，2025年6月底前完成）。\n"
+        "七、健全养老服务体系（牵头单位：县民政局 完成时限：2024年底）\n"
+        "八、推进适老化改造（责任单位：县住建局、县民政局；时间安排：2024年全年）\n"
+        "九、加强老年人权益保障。责任单位：县司法局；完成时限：2024年12月31日前。\n",
         encoding="gbk")
     table = read_notice(path)
     got = [(*key(t)[:2], [r.unit for r in t.lead], [r.unit for r in t.co], t.deadline, t.due and t.due.isoformat())
@@ -267,6 +271,9 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
         ("四", "建设社区养老服务站10个，2025年底前完成。", ["县民政局"], [], "2024年12月底前", "2024-12-31"),
         ("五", "开展老年人健康体检。", ["县卫健局"], ["县医保局"], "长期坚持", None),
         ("六", "完善老年教育。", ["县委老干部局"], ["县教育局"], "2025年6月底前完成", "2025-06-30"),
+        ("七", "健全养老服务体系", ["县民政局"], [], "2024年底", "2024-12-31"),  # labels parted by a space
+        ("八", "推进适老化改造", ["县住建局"], ["县民政局"], "2024年全年", "2024-12-31"),
+        ("九", "加强老年人权益保障。", ["县司法局"], [], "2024年12月31日前", "2024-12-31"),  # no brackets
     ]
     assert table.warnings == []
 

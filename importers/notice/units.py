@@ -35,7 +35,10 @@ _ROLE_OF_LABEL = {word: role for role, words in _LABEL_WORDS.items() for word in
 _LABEL = re.compile(r"^(?P<label>" + "|".join(sorted(_ROLE_OF_LABEL, key=len, reverse=True)) + r")\s*[:：]\s*")
 _LINE_LABEL = re.compile(r"^（?\s*(?:" + "|".join(w for w in sorted(_ROLE_OF_LABEL, key=len, reverse=True) if len(w) > 2)
                          + r")\s*[:：]")
-_LABEL_INSIDE = re.compile(r"\s+(?=(?:" + "|".join(w for w in _ROLE_OF_LABEL if len(w) > 2) + r")\s*[:：])")
+# a label after a space inside one bracket starts a clause: "（牵头单位：X 配合单位：Y 完成时限：Z）"
+_DEADLINE_WORDS = ("完成时限", "完成时间", "完成期限", "办结时限", "时间节点", "时间安排", "进度安排", "时限要求")
+_LABEL_INSIDE = re.compile(r"\s+(?=(?:" + "|".join([w for w in _ROLE_OF_LABEL if len(w) > 2] + list(_DEADLINE_WORDS))
+                           + r")\s*[:：])")
 _ROLE_WORD = re.compile(r"(?P<word>牵头|配合|协办|参与|协助|负责|落实|实施)(?:实施|落实)?$")
 _ROLE_OF_WORD = {"牵头": LEAD, "配合": CO, "协办": CO, "参与": CO, "协助": CO, "负责": RESPONSIBLE,
                  "落实": RESPONSIBLE, "实施": RESPONSIBLE}
@@ -44,7 +47,7 @@ _UNIT_END = re.compile(
     r"(局|办|委|部|中心|院|所|队|会|站|室|处|科|股|镇|乡|街道|政府|公司|组|厅|馆|团|社|联|协|行|台|司|区|县|市|村|"
     r"校|场|厂|署|关|班|位|门|园|）|党委|支部|人大|政协|工委|分局|专班)$"
 )
-_DEADLINE_LABEL = re.compile(r"^(?:完成|办结|落实|工作)?(?:时限|时间|期限|时间节点|节点)(?:要求)?\s*[:：]\s*")
+_DEADLINE_LABEL = re.compile(r"^(?:完成|办结|落实|工作|进度)?(?:时限|时间|期限|时间节点|节点|时间安排|安排)(?:要求)?\s*[:：]\s*")
 # a line of its own: only labels that cannot be anything else ("时间：" alone may be a meeting's)
 _DEADLINE_LINE = re.compile(r"^（?\s*(?:(?:完成|办结|落实)(?:时限|时间|期限)|时间节点|时限)(?:要求)?\s*[:：]\s*")
 _CLAUSE_BREAKS = set("；;，,。")
@@ -149,13 +152,29 @@ def units_line(text: str) -> Units | None:
 _TAIL = re.compile(r"（(?P<inner>[^（）]*(?:（[^（）]*）[^（）]*)*)）\s*[。；;，,.]?\s*$")
 
 
-def inline_units(text: str) -> tuple[str, Units] | None:
-    """(text without the bracket, units) when a task text ends with its units in brackets."""
-    if not text.endswith(("）", "。", "；", ";", "，", ",", ".")):
-        return None
-    m = _TAIL.search(text, max(len(text) - 400, 0))
+# units after the task's own sentence on the same line, without brackets: "……。责任单位：X；完成时限：Y。"
+_TRAILING_LABEL = re.compile(r"[。；;]\s*(?=(?:" + "|".join(w for w in _ROLE_OF_LABEL if len(w) > 2) + r")\s*[:：])")
+
+
+def _trailing_units(text: str) -> tuple[str, Units] | None:
+    """(the task's sentence, units) of "……。责任单位：X；完成时限：Y。", or None."""
+    m = _TRAILING_LABEL.search(text)
     if not m:
         return None
+    units = parse_units(text[m.end():].rstrip("。；;. "), need_roles=True)
+    if units is None:
+        return None
+    return text[: m.start() + 1].rstrip("；;") + ("。" if text[m.start()] in "；;" else ""), units
+
+
+def inline_units(text: str) -> tuple[str, Units] | None:
+    """(text without the bracket, units) when a task text ends with its units in brackets, or with
+    them after its own sentence ("……。责任单位：X")."""
+    if not text.endswith(("）", "。", "；", ";", "，", ",", ".")):
+        return _trailing_units(text)
+    m = _TAIL.search(text, max(len(text) - 400, 0))
+    if not m:
+        return _trailing_units(text)
     units = parse_units(m.group("inner"), need_roles=True)
     if units is None:
         return None
