@@ -278,6 +278,18 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
     assert table.warnings == []
 
 
+def test_numbered_paragraphs_before_the_first_task_are_said_not_dropped_silently(tmp_path):
+    path = tmp_path / "要点.txt"
+    path.write_text("关于印发2024年老龄工作要点的通知\n"
+                    "一、总体要求。坚持以人民为中心，统筹推进老龄事业发展。\n"
+                    "二、实施健康老龄化行动（县卫健局牵头；2024年底前）\n"
+                    "三、推进适老化改造（县住建局牵头）\n", encoding="utf-8")
+    table = read_notice(path)
+    assert [t.number for t in table.tasks] == ["二", "三"]
+    assert [str(w) for w in table.warnings] == [
+        "「要点.txt」第 2 行：「一、总体要求。坚持以人民为中心，统筹推进老龄事…」在第一项写有单位的任务之前，作为正文前言未导入"]
+
+
 def test_undecodable_bytes_of_a_notice_are_named_by_line(tmp_path):
     path = tmp_path / "通知.txt"
     text = ("县人民政府办公室关于印发养老服务工作重点任务的通知\n"

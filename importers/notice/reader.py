@@ -154,6 +154,9 @@ class NoticeReader:
         candidates = [i for i, s in sections.items() if s in with_units]
         if top is None:  # no headings: the tasks run from the first with units to the end
             first = min(i for i in candidates if self.items[i].has_units)
+            for i in sorted(i for i in candidates if i < first):  # 一、总体要求 … before the tasks: said, not read
+                self.warn(f"「{_short(self.items[i].printed + self.items[i].text)}」在第一项写有单位的任务之前，"
+                          "作为正文前言未导入", self.paragraphs[i].origin)
             candidates = [i for i in candidates if i >= first]
         self.task_items = set(candidates)
         return True
