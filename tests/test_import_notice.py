@@ -258,7 +258,8 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
         "六、完善老年教育（县委老干部局牵头，县教育局配合，2025年6月底前完成）。\n"
         "七、健全养老服务体系（牵头单位：县民政局 完成时限：2024年底）\n"
         "八、推进适老化改造（责任单位：县住建局、县民政局；时间安排：2024年全年）\n"
-        "九、加强老年人权益保障。责任单位：县司法局；完成时限：2024年12月31日前。\n",
+        "九、加强老年人权益保障。责任单位：县司法局；完成时限：2024年12月31日前。\n"
+        "十、实施老年人助餐工程。（牵头单位：县民政局；责任人：张三；分管领导：李四；完成时限：2024年底前）\n",
         encoding="gbk")
     table = read_notice(path)
     got = [(*key(t)[:2], [r.unit for r in t.lead], [r.unit for r in t.co], t.deadline, t.due and t.due.isoformat())
@@ -274,7 +275,10 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
         ("七", "健全养老服务体系", ["县民政局"], [], "2024年底", "2024-12-31"),  # labels parted by a space
         ("八", "推进适老化改造", ["县住建局"], ["县民政局"], "2024年全年", "2024-12-31"),
         ("九", "加强老年人权益保障。", ["县司法局"], [], "2024年12月31日前", "2024-12-31"),  # no brackets
+        ("十", "实施老年人助餐工程。", ["县民政局"], [], "2024年底前", "2024-12-31"),
     ]
+    # other labelled clauses among the units are no units: kept in the task's notes
+    assert [t.notes for t in table.tasks] == [None] * 9 + ["责任人：张三；分管领导：李四"]
     assert table.warnings == []
 
 

@@ -304,6 +304,8 @@ class NoticeReader:
         task.lead, task.co = [UnitRef(u) for u in lead], [UnitRef(u) for u in co]
         if units.deadline and task.deadline is None:  # "（牵头单位：X；完成时限：2024年底前）"
             task.deadline, task.due = units.deadline, parse_due(units.deadline)
+        if units.notes:  # "（牵头单位：X；责任人：张三）": kept in the task's notes (备注)
+            task.notes = "；".join([*filter(None, [task.notes]), *units.notes])
 
     def _finish(self, task: TaskRecord, raw_texts: list[str], sections: list[Section]) -> None:
         task.content = clean_sentence("\n".join(raw_texts))

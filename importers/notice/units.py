@@ -9,7 +9,9 @@ Beside the units the same brackets or line often give the deadline: "（牵头�
 "（责任单位：X，2024年11月底前完成）". Such a clause is the task's deadline (``Units.deadline``), never a
 unit: a labelled one (完成时限：, 完成时间：, 时间节点：, 时限：…) whatever it says (长期坚持 too), an
 unlabelled one when it reads as a date (``importers.deadline.parse_due``) and does not end like a unit.
-A line of its own under a task, "完成时限：2024年12月底前" (``deadline_line``), gives it too.
+A line of its own under a task, "完成时限：2024年12月底前" (``deadline_line``), gives it too. Any other
+labelled clause among the units ("责任人：张三", "分管领导：李四") is kept as written for the task's notes
+(``Units.notes``): no unit has a colon in its name.
 
 Units split as the table importer splits them (newline 、 ， , ； ; /, never inside brackets:
 市卫生健康局（市老龄办） is one unit). The role of each unit is lead, co, or "responsible" — the
@@ -50,6 +52,7 @@ _UNIT_END = re.compile(
 _DEADLINE_LABEL = re.compile(r"^(?:完成|办结|落实|工作|进度)?(?:时限|时间|期限|时间节点|节点|时间安排|安排)(?:要求)?\s*[:：]\s*")
 # a line of its own: only labels that cannot be anything else ("时间：" alone may be a meeting's)
 _DEADLINE_LINE = re.compile(r"^（?\s*(?:(?:完成|办结|落实)(?:时限|时间|期限)|时间节点|时限)(?:要求)?\s*[:：]\s*")
+_OTHER_LABEL = re.compile(r"^[^：:（）()]{1,8}[:：]\s*\S")  # a clause "label：value" of another kind
 _CLAUSE_BREAKS = set("；;，,。")
 MAX_UNIT_CHARS = 40
 
@@ -60,6 +63,7 @@ class Units:
 
     named: list[tuple[str, str]] = field(default_factory=list)  # (role, unit)
     deadline: str | None = None  # a deadline clause among them, as written ("2024年12月底前")
+    notes: list[str] = field(default_factory=list)  # other labelled clauses among them ("责任人：张三"), as written
 
     def __bool__(self) -> bool:
         return bool(self.named)
@@ -92,6 +96,9 @@ def parse_units(text: str, *, need_roles: bool = False) -> Units | None:
         if m:
             role = _ROLE_OF_LABEL[m.group("label")]
             rest = clause[m.end():]
+        elif _OTHER_LABEL.match(clause):  # "责任人：张三", "分管领导：李四": no unit has a colon in its name
+            found.notes.append(clause)
+            continue
         else:
             w = _ROLE_WORD.search(clause)
             if w and _UNIT_END.search(_FILLER.sub("", clause[: w.start()]).strip()):
