@@ -259,7 +259,8 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
         "七、健全养老服务体系（牵头单位：县民政局 完成时限：2024年底）\n"
         "八、推进适老化改造（责任单位：县住建局、县民政局；时间安排：2024年全年）\n"
         "九、加强老年人权益保障。责任单位：县司法局；完成时限：2024年12月31日前。\n"
-        "十、实施老年人助餐工程。（牵头单位：县民政局；责任人：张三；分管领导：李四；完成时限：2024年底前）\n",
+        "十、实施老年人助餐工程。（牵头单位：县民政局；责任人：张三；分管领导：李四；完成时限：2024年底前）\n"
+        "十一、开展老年人健康管理服务。（县卫健局牵头，各乡镇人民政府配合，长期坚持）\n",
         encoding="gbk")
     table = read_notice(path)
     got = [(*key(t)[:2], [r.unit for r in t.lead], [r.unit for r in t.co], t.deadline, t.due and t.due.isoformat())
@@ -276,9 +277,10 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
         ("八", "推进适老化改造", ["县住建局"], ["县民政局"], "2024年全年", "2024-12-31"),
         ("九", "加强老年人权益保障。", ["县司法局"], [], "2024年12月31日前", "2024-12-31"),  # no brackets
         ("十", "实施老年人助餐工程。", ["县民政局"], [], "2024年底前", "2024-12-31"),
+        ("十一", "开展老年人健康管理服务。", ["县卫健局"], ["各乡镇人民政府"], "长期坚持", None),
     ]
     # other labelled clauses among the units are no units: kept in the task's notes
-    assert [t.notes for t in table.tasks] == [None] * 9 + ["责任人：张三；分管领导：李四"]
+    assert [t.notes for t in table.tasks] == [None] * 9 + ["责任人：张三；分管领导：李四", None]
     assert table.warnings == []
 
 

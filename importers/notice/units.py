@@ -8,7 +8,8 @@
 Beside the units the same brackets or line often give the deadline: "（牵头单位：X；完成时限：2024年12月底）",
 "（责任单位：X，2024年11月底前完成）". Such a clause is the task's deadline (``Units.deadline``), never a
 unit: a labelled one (完成时限：, 完成时间：, 时间节点：, 时限：…) whatever it says (长期坚持 too), an
-unlabelled one when it reads as a date (``importers.deadline.parse_due``) and does not end like a unit.
+unlabelled one when it reads as a date or as no date on purpose (长期坚持, 每年:
+``importers.deadline.parse_due``, ``is_open_ended``), is short, and does not end like a unit.
 A line of its own under a task, "完成时限：2024年12月底前" (``deadline_line``), gives it too. Any other
 labelled clause among the units ("责任人：张三", "分管领导：李四") is kept as written for the task's notes
 (``Units.notes``): no unit has a colon in its name.
@@ -23,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from importers.deadline import parse_due
+from importers.deadline import is_open_ended, parse_due
 from importers.normalize import clean_unit, split_outside_brackets, split_units
 
 LEAD, CO, RESPONSIBLE = "lead", "co", "responsible"
@@ -123,8 +124,8 @@ def _deadline_clause(clause: str) -> str | None:
     m = _DEADLINE_LABEL.match(clause)
     if m:
         return clause[m.end():].strip()
-    if parse_due(clause) is not None and not _UNIT_END.search(clause):
-        return clause
+    if len(clause) <= 20 and not _UNIT_END.search(clause) and (parse_due(clause) is not None or is_open_ended(clause)):
+        return clause  # "2024年底前", "长期坚持", "2024年起每年"
     return None
 
 
