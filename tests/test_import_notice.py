@@ -260,7 +260,8 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
         "八、推进适老化改造（责任单位：县住建局、县民政局；时间安排：2024年全年）\n"
         "九、加强老年人权益保障。责任单位：县司法局；完成时限：2024年12月31日前。\n"
         "十、实施老年人助餐工程。（牵头单位：县民政局；责任人：张三；分管领导：李四；完成时限：2024年底前）\n"
-        "十一、开展老年人健康管理服务。（县卫健局牵头，各乡镇人民政府配合，长期坚持）\n",
+        "十一、开展老年人健康管理服务。（县卫健局牵头，各乡镇人民政府配合，长期坚持）\n"
+        "十二、建设老年大学分校。（牵头单位：县委老干部局；联系人：王五，13800000000；配合单位：县教育局）\n",
         encoding="gbk")
     table = read_notice(path)
     got = [(*key(t)[:2], [r.unit for r in t.lead], [r.unit for r in t.co], t.deadline, t.due and t.due.isoformat())
@@ -278,9 +279,11 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
         ("九", "加强老年人权益保障。", ["县司法局"], [], "2024年12月31日前", "2024-12-31"),  # no brackets
         ("十", "实施老年人助餐工程。", ["县民政局"], [], "2024年底前", "2024-12-31"),
         ("十一", "开展老年人健康管理服务。", ["县卫健局"], ["各乡镇人民政府"], "长期坚持", None),
+        ("十二", "建设老年大学分校。", ["县委老干部局"], ["县教育局"], None, None),
     ]
-    # other labelled clauses among the units are no units: kept in the task's notes
-    assert [t.notes for t in table.tasks] == [None] * 9 + ["责任人：张三；分管领导：李四", None]
+    # other labelled clauses among the units are no units: kept in the task's notes, with what follows them
+    assert [t.notes for t in table.tasks] == [None] * 9 + ["责任人：张三；分管领导：李四", None,
+                                                           "联系人：王五，13800000000"]
     assert table.warnings == []
 
 

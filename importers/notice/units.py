@@ -88,10 +88,12 @@ def parse_units(text: str, *, need_roles: bool = False) -> Units | None:
     ``need_roles`` is False (the value of a 责任单位 line that was already recognised)."""
     found = Units()
     role: str | None = None
+    after_note = False  # the clause before was a note: "责任人：张三，13800000000" goes on it
     for clause in _clauses(text):
         when = _deadline_clause(clause)
         if when is not None:
             found.deadline = when or found.deadline
+            after_note = False
             continue
         m = _LABEL.match(clause)
         if m:
@@ -99,12 +101,17 @@ def parse_units(text: str, *, need_roles: bool = False) -> Units | None:
             rest = clause[m.end():]
         elif _OTHER_LABEL.match(clause):  # "责任人：张三", "分管领导：李四": no unit has a colon in its name
             found.notes.append(clause)
+            after_note = True
+            continue
+        elif after_note and not _UNIT_END.search(clause) and not _ROLE_WORD.search(clause):
+            found.notes[-1] += f"，{clause}"
             continue
         else:
             w = _ROLE_WORD.search(clause)
             if w and _UNIT_END.search(_FILLER.sub("", clause[: w.start()]).strip()):
                 rest, clause_role = clause[: w.start()], _ROLE_OF_WORD[w.group("word")]
                 found.named.extend((clause_role, u) for u in _names(rest))
+                after_note = False
                 continue
             if role is None and need_roles:
                 return None
@@ -113,6 +120,7 @@ def parse_units(text: str, *, need_roles: bool = False) -> Units | None:
         if names is None:
             return None
         found.named.extend((role or RESPONSIBLE, u) for u in names)
+        after_note = False
     if not found.named or any(not _is_unit(u) for _, u in found.named):
         return None
     return found
