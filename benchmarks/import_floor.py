@@ -29,9 +29,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks.measure import ROOT, python, remove_ledger, run, taizhang
-
-BASELINES_DIR = ROOT / "benchmarks" / "baselines"
+from benchmarks.measure import python, remove_ledger, run, taizhang
 
 # The tables a first import writes, in the order the loader writes them, each with its columns.
 TABLES = {
@@ -160,6 +158,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("book")
     parser.add_argument("--runs", type=int, default=8)
     args = parser.parse_args(argv)
+    from benchmarks.figures import BASELINES
     book = Path(args.book).resolve()
     times: dict[str, list[float]] = {k: [] for k in ("start", "read", "write", "floor", "import", "openpyxl")}
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,7 +172,7 @@ def main(argv: list[str]) -> int:
                 times[name].append(getattr(parts, name))
             times["import"].append(run(taizhang("--db", str(work / "new.db"), "import", str(book))).seconds)
             remove_ledger(work / "new.db")
-            times["openpyxl"].append(run(python(str(BASELINES_DIR / "openpyxl_read.py"), str(book))).seconds)
+            times["openpyxl"].append(run(python(str(BASELINES / "openpyxl_read.py"), str(book))).seconds)
     base = statistics.median(times["openpyxl"])
     for name, values in times.items():
         note = "  (read + write − one start)" if name == "floor" else ""

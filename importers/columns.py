@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from importers.normalize import clean_text, unify_brackets
 from importers.readers import SOURCE_SUFFIXES, Grid, open_source, read_text, refuse
-from importers.readers.textcsv import UNDECODED, undecoded_lines
+from importers.readers.textcsv import undecoded_lines
 from importers.records import ImportRefused
 
 HEADER_SCAN_ROWS = 30
@@ -122,7 +122,7 @@ def read_table_or_text(path: str | Path, *, what: str, columns: dict[str, tuple[
     try:
         if path.suffix.lower() not in SOURCE_SUFFIXES:
             text = read_text(path)
-            return _read_first(from_text(text), undecoded_lines(text, path) if UNDECODED in text else [])
+            return _read_first(from_text(text), undecoded_lines(text, path))
         with open_source(path) as source:
             table = find_table(source, columns, required, others)
             if table is not None:

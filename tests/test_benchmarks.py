@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from conftest import query_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -61,14 +62,6 @@ def test_the_real_shaped_table_names_each_units_own_persons_as_real_tables_do(tm
     assert sum(len(names) for names in stress.values()) > 20 * len(UNITS)
 
 
-def _rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
-
 def test_the_import_floor_writes_the_rows_the_import_wrote(tmp_path):
     """benchmarks.import_floor's "write" is the import's writing without the reading: replayed into
     a new ledger, the rows the import of a real-shaped table wrote come out the same, the 总览 figures
@@ -85,7 +78,7 @@ def test_the_import_floor_writes_the_rows_the_import_wrote(tmp_path):
                                 env=env)
         assert result.returncode == 0, result.stderr
     for table in ("work_group", "unit", "task", "assignment", "target", "import_source", "task_figure"):
-        written = _rows(again, f'SELECT * FROM "{table}" ORDER BY 1')
-        assert written and written == _rows(made, f'SELECT * FROM "{table}" ORDER BY 1'), table
+        written = query_rows(again, f'SELECT * FROM "{table}" ORDER BY 1')
+        assert written and written == query_rows(made, f'SELECT * FROM "{table}" ORDER BY 1'), table
     schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
-    assert _rows(again, schema) == _rows(made, schema)
+    assert query_rows(again, schema) == query_rows(made, schema)

@@ -58,9 +58,9 @@ def read_notice(path: str | Path, *, seconds: float = TIME_LIMIT_SECONDS) -> Tas
     path = Path(path)
     try:
         paragraphs = notice_paragraphs(path)
-        table = tasks_of(paragraphs, display_name(path), seconds=seconds)
-        table.warnings[:0] = undecoded_at([p.origin for p in paragraphs if UNDECODED in p.text],
-                                          Origin(display_name(path)))
+        name = display_name(path)
+        table = tasks_of(paragraphs, name, seconds=seconds)
+        table.warnings[:0] = undecoded_at([p.origin for p in paragraphs if UNDECODED in p.text], Origin(name))
         return table
     except ImportRefused:
         raise

@@ -83,6 +83,8 @@ def undecoded_cells(grid: Grid) -> list[ImportWarning]:
 
 def undecoded_lines(text: str, path: Path | str) -> list[ImportWarning]:
     """``undecoded_at`` the lines of a text file read line by line (a roster or duties pasted as text)."""
+    if UNDECODED not in text:  # the usual file: not split into lines for nothing
+        return []
     name = display_name(Path(path))
     return undecoded_at([Origin(name, None, n) for n, line in enumerate(text.splitlines(), 1) if UNDECODED in line],
                         Origin(name))
