@@ -678,7 +678,7 @@ def _append_tasks(w: _Writer, group_id: int, new_tasks: Iterable[tuple[TaskRecor
                 task_values, assign_values, target_values, source_values = [], [], [], []
         _queue_rows(bulk, task_values, assign_values, target_values, source_values)
         units.add = unqueued_add
-    for sql in deferred:  # the same indexes (built once from the rows instead of row by row) and triggers
+    for sql in deferred:  # the same indexes (built once from the rows, not row by row), triggers, constraints
         w.conn.execute(sql)
     if task_id > first["task"]:
         task_figures.resume(w.conn, first["task"])
@@ -697,10 +697,15 @@ def _drop_for_bulk(w: _Writer) -> list[str]:
     figures paused (``task_figures.pause_queued``), is a program SQLite starts for every row
     (80,000 rows: ~55 ms of a ~550 ms write, ``benchmarks.import_floor``). The figures those triggers
     keep are written for all the new tasks at once after (``task_figures.resume``), as when paused.
-    A crash or an error rolls the drop back with the rows. The CREATE statements to run after, or
-    none (a ledger with tasks, or a server)."""
-    if w.server or w.rows("SELECT EXISTS (SELECT 1 FROM task)")[0][0]:
+    On a server, the indexes and the unique and foreign-key constraints instead (its figures'
+    triggers are paused at no cost): ``importers.server_write.set_aside``. A crash or an error rolls
+    the drop back with the rows. The statements to run after, or none (a ledger with tasks)."""
+    if w.rows("SELECT EXISTS (SELECT 1 FROM task)")[0][0]:
         return []
+    if w.server:
+        from importers import server_write
+
+        return server_write.set_aside(w.conn)
     dropped = w.rows("SELECT type, name, sql FROM sqlite_master WHERE (type = 'index' OR type = 'trigger') "
                      "AND sql IS NOT NULL AND tbl_name IN ('task', 'assignment', 'target') "
                      "ORDER BY type, name")  # CREATE INDEX's (not UNIQUE's) and CREATE TRIGGER's

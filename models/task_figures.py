@@ -212,6 +212,8 @@ def refresh(conn: Any, first_task: int | None = None) -> None:
     """Write the figures of every task again (``first_task``: of the tasks from that id on) and drop
     those of tasks gone: one statement."""
     server = sql.is_server(conn)
+    if server:  # see NO_JIT
+        conn.execute(sql.NO_JIT)
     if first_task is None:
         conn.execute("DELETE FROM task_figure WHERE task_id NOT IN (SELECT id FROM task)")
         conn.execute(_bulk_refresh_sql(server, "task_id > 0"))

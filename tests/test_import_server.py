@@ -341,6 +341,88 @@ def test_a_read_only_account_is_refused_and_nothing_changes(pg_server, capsys):
 
 
 
+# ------------------------------------------------------------------ the first import's constraints (issue 17)
+
+def _schema_of(url: str) -> list[tuple]:
+    """The server ledger's constraints and indexes, as the catalogue says them."""
+    return sorted(_one(url, "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                            "WHERE connamespace = 'public'::regnamespace") +
+                  _one(url, "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"))
+
+
+def _spy_set_aside(monkeypatch) -> list[list[str]]:
+    """What each ``set_aside`` of this process returned: the statements it would run again after the rows."""
+    from importers import server_write
+
+    returned: list[list[str]] = []
+    real = server_write.set_aside
+    monkeypatch.setattr(server_write, "set_aside", lambda conn: returned.append(real(conn)) or returned[-1])
+    return returned
+
+
+def _refused(url: str, statement: str) -> str:
+    """The SQLSTATE the server answers ``statement`` with (the statement must fail)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        with pytest.raises(psycopg.Error) as caught:
+            conn.execute(statement)
+    return caught.value.sqlstate
+
+
+def test_a_first_import_onto_a_server_sets_its_constraints_aside_and_makes_them_again(pg_server, capsys, monkeypatch):
+    url, new = pg_server.new_ledger(), pg_server.new_ledger()
+    returned = _spy_set_aside(monkeypatch)
+    out = _import(url, MINQING_FILE, "--group", GROUP, capsys=capsys)
+    assert "新增 27" in out
+    kinds = " ".join(" ".join(r) for r in returned)
+    assert len(returned) == 1 and "FOREIGN KEY (task_id) REFERENCES task(id)" in kinds and "UNIQUE" in kinds
+    assert "CREATE INDEX ix_assignment_unit_role" in kinds  # all of them were set aside …
+    assert _schema_of(url) == _schema_of(new)  # … and are there again, the same as a new ledger's
+    assert len(_schema_of(url)) > 30
+    # and they hold: a row pointing at no task, or a second target of a year, is refused
+    assert _refused(url, "UPDATE assignment SET task_id = 999999 WHERE id = (SELECT min(id) FROM assignment)") == "23503"
+    assert _refused(url, "UPDATE target SET year = year + 1 WHERE task_id = (SELECT min(task_id) FROM target)") == "23505"
+    # the same as the row-by-row way: a second import onto a ledger with tasks sets nothing aside
+    _import(url, SAMPLES / "四平市老龄工作重点任务.csv", "--group", "四平", capsys=capsys)
+    assert returned == returned[:1] and _schema_of(url) == _schema_of(new)
+
+
+def test_a_first_import_by_an_account_that_does_not_own_the_tables_goes_row_by_row(pg_server, capsys, monkeypatch):
+    url = pg_server.new_ledger()
+    dbname = url.split("/")[3].split("?")[0]
+    role = f"tz_writer_{os.getpid()}"
+    pg_server.sql(f"CREATE ROLE {role} LOGIN")
+    for grant in (f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+                  f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}"):
+        pg_server.sql(grant, dbname=dbname)
+    before = _schema_of(url)
+    returned = _spy_set_aside(monkeypatch)
+    out = _import(pg_server.url(dbname, role), MINQING_FILE, "--group", GROUP, capsys=capsys)
+    assert "新增 27" in out and returned == [[]]
+    assert _schema_of(url) == before
+    assert _one(url, "SELECT count(*) FROM assignment WHERE task_id NOT IN (SELECT id FROM task)") == [(0,)]
+
+
+def test_a_reader_holding_the_tables_makes_the_first_import_go_row_by_row(pg_server, capsys, monkeypatch):
+    import psycopg
+
+    from importers import server_write
+
+    url = pg_server.new_ledger()
+    dbname = url.split("/")[3].split("?")[0]
+    before = _schema_of(url)
+    monkeypatch.setattr(server_write, "SET_ASIDE_LOCK_WAIT", "200ms")  # instead of 1 s
+    returned = _spy_set_aside(monkeypatch)
+    with psycopg.connect(host=pg_server.socket_dir, user="tz_admin", dbname=dbname) as reader:
+        assert reader.execute("SELECT count(*) FROM assignment").fetchone() == (0,)  # its transaction stays open
+        out = _import(url, MINQING_FILE, "--group", GROUP, capsys=capsys)
+        assert reader.execute("SELECT count(*) FROM task").fetchone() == (27,)  # never kept waiting
+    assert "新增 27" in out and returned == [[]]
+    assert _schema_of(url) == before
+    assert _one(url, "SELECT count(*) FROM task") == [(27,)]
+
+
 # ------------------------------------------------------------------ returned forms of a round
 
 
