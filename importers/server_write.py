@@ -13,7 +13,9 @@ take turns and readers go on reading the ledger as it was until the commit. What
 - **foreign keys**: a file's import switches them off and checks them once before the commit; on a
   server they stay on and are checked row by row, which the import allows because it writes parents
   first (the group, then units, then each batch's tasks before their assignments, targets and
-  sources). Nothing is made ``DEFERRABLE``, so the schema is the same as ``copy`` makes.
+  sources). Nothing is made ``DEFERRABLE``, so the schema is the same as ``copy`` makes. Into a
+  ledger without tasks, the owner's import sets them aside with the unique constraints and indexes
+  and makes them again after the rows (``set_aside``): then readers wait for its commit, once.
 - **bulk rows**: ``COPY … FROM STDIN`` (``CopyInserter``), where a file takes multi-row INSERTs.
 - **failures**: errors of the server (a lost connection, a killed backend, a read-only account, a
   lock not got in time) become the Chinese messages of ``models.server``; the server rolls back
