@@ -192,6 +192,11 @@ def _reported_as_the_units_read_it(conn, group_id: int) -> None:
                     want[t.task_id] = want.get(t.task_id, False) or t.filled
         have = reported_in_round(conn, rnd.id, "SELECT id FROM task WHERE group_id = :g", {"g": group_id})
         assert have == want
+        # the same asked of a list of ids (a page; the tasks 总览 judges in Python), half of them
+        ids = [i for (i,) in conn.execute("SELECT id FROM task WHERE group_id = ? ORDER BY id", (group_id,))][::2]
+        marks = ", ".join(f":i{n}" for n in range(len(ids))) or "NULL"
+        listed = reported_in_round(conn, rnd.id, marks, {f"i{n}": i for n, i in enumerate(ids)}, few=True)
+        assert listed == {i: v for i, v in want.items() if i in ids}
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -214,6 +219,32 @@ def test_generated_ledgers_are_counted_as_judged(empty_ledger: Path, tasks, toda
     finally:
         conn.execute("ROLLBACK")
         conn.close()
+
+
+def test_a_rounds_answers_for_a_list_of_tasks_read_the_same_on_a_server(pg_server, tmp_path):
+    """On a server, ``reported_in_round`` asked of a list of ids looks each task's lead units up
+    (its ``few`` form, as 总览 asks it of the tasks it judges in Python): the same answers."""
+    plain = {"status": "推进中", "due": date(2021, 12, 31), "done_on": None, "cancelled": None, "targets": [],
+             "extension": None, "closing": None, "progress": None, "form_claim": False, "in_round": True,
+             "in_later": False}
+    tasks = [{**plain, "leads": leads, "filled_by": filled, "extension": extension}
+             for leads, filled, extension in [([0], [0], None), ([0, 1], [1], None), ([1], [0], None), ([], [2], None),
+                                               ([2], [], date(2022, 1, 7)), ([3], [3], date(2022, 1, 7))]]
+    path = tmp_path / "t.db"
+    store.prepare(path)
+    conn = store.connect(path)
+    try:
+        with conn:
+            group = _fill(conn, tasks, date(2021, 12, 10), False)
+    finally:
+        conn.close()
+    server = store.connect(pg_server.new_ledger(like=path))
+    try:
+        _reported_as_the_units_read_it(server, group)
+        _, python = _agree(server, group, date(2021, 12, 20), limit=3)
+        assert python >= 2  # the extended tasks were judged in Python, their rounds' answers read by id
+    finally:
+        server.close()
 
 
 def test_generated_ledgers_took_the_sql_path(empty_ledger: Path):
