@@ -388,6 +388,37 @@ def test_a_first_import_onto_a_server_sets_its_constraints_aside_and_makes_them_
     assert returned == returned[:1] and _schema_of(url) == _schema_of(new)
 
 
+def test_a_first_import_cut_off_or_tried_leaves_the_constraints_and_indexes_as_they_were(pg_server, tmp_path, capsys):
+    url = pg_server.new_ledger()
+    schema, rows = _schema_of(url), _rows(url)
+    preview = _import(url, MINQING_FILE, "--group", GROUP, "--dry-run", capsys=capsys)  # rolled back, drops too
+    assert "新增 27" in preview and _schema_of(url) == schema and _rows(url) == rows
+    fifo = pg_server.folder / f"reached-{os.getpid()}-first"
+    dbname, holder = _stop_inside_import(pg_server, url, fifo)
+    try:
+        job = subprocess.Popen([sys.executable, "-m", "taizhang", "--db", url, "import", str(_big_table(tmp_path)),
+                                "--group", GROUP], cwd=ROOT, env={**os.environ, "TAIZHANG_TODAY": TODAY},
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        _wait_for(fifo)  # the constraints set aside, a batch of tasks written
+        locked = holder.execute("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = "
+                                "'assignment'::regclass").fetchone()[0]
+        assert locked == 1  # (the fast path was taken)
+        job.kill()
+        job.communicate(timeout=60)
+        holder.execute("SELECT pg_advisory_unlock(4242)")
+        with holder.transaction():  # returns when the killed import's transaction is gone
+            from models.server_conn import WRITE_LOCK
+
+            holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+    finally:
+        holder.close()
+    pg_server.sql("DROP TRIGGER stop_here ON import_source", dbname=dbname)
+    pg_server.sql("DROP FUNCTION stop_here()", dbname=dbname)
+    assert _rows(url) == rows and _schema_of(url) == schema
+    assert f"新增 {BIG}" in _import(url, _big_table(tmp_path), "--group", GROUP, capsys=capsys)
+    assert _schema_of(url) == schema
+
+
 def test_a_first_import_by_an_account_that_does_not_own_the_tables_goes_row_by_row(pg_server, capsys, monkeypatch):
     url = pg_server.new_ledger()
     dbname = url.split("/")[3].split("?")[0]
