@@ -287,6 +287,40 @@ def test_a_deadline_written_beside_the_units_is_the_tasks_deadline_never_a_unit(
     assert table.warnings == []
 
 
+def test_units_named_bare_beside_a_deadline_in_the_brackets_are_the_tasks_units(tmp_path):
+    """"（县民政局，2024年底前）": the units of a task named without a label or role word, beside its
+    deadline, were not read (the task had none, with a warning). A bare name in brackets without a
+    deadline, or one that reads as a remark ("含县医院", "覆盖全县"), is still no unit."""
+    path = tmp_path / "通知.txt"
+    path.write_text(
+        "县人民政府办公室关于印发2024年老龄工作重点任务的通知\n"
+        "一、健全养老服务体系\n"
+        "1.推进居家社区养老服务网络建设，新建居家养老服务站5个。（县民政局，2024年底前）\n"
+        "2.开展老年人意外伤害保险工作。（县老龄办、各乡镇人民政府，2024年10月底前）\n"
+        "3.做好老年人健康体检工作（含县医院）。（县卫健局，2024年12月）\n"
+        "4.推进适老化改造。（县住建局，责任人：张三，2024年底前完成）\n"
+        "5.开展敬老月活动。（县民政局）\n"
+        "6.实施老年人健康管理服务。（含县医院，2024年底前）\n"
+        "7.推进农村养老服务。（覆盖全县，2025年底前）\n",
+        encoding="utf-8")
+    table = read_notice(path)
+    got = [(t.number, t.content, [r.unit for r in t.lead], [r.unit for r in t.co], t.deadline,
+            t.due and t.due.isoformat()) for t in table.tasks]
+    assert got == [
+        ("1", "推进居家社区养老服务网络建设，新建居家养老服务站5个。", ["县民政局"], [], "2024年底前", "2024-12-31"),
+        ("2", "开展老年人意外伤害保险工作。", ["县老龄办"], ["各乡镇人民政府"], "2024年10月底前", "2024-10-31"),
+        ("3", "做好老年人健康体检工作（含县医院）。", ["县卫健局"], [], "2024年12月", "2024-12-31"),
+        ("4", "推进适老化改造。", ["县住建局"], [], "2024年底前完成", "2024-12-31"),
+        # no deadline beside it, or no unit: the bracket stays the task's own words, and it is said
+        ("5", "开展敬老月活动。（县民政局）", [], [], None, None),
+        ("6", "实施老年人健康管理服务。（含县医院，2024年底前）", [], [], "2024年底前", "2024-12-31"),
+        ("7", "推进农村养老服务。（覆盖全县，2025年底前）", [], [], "2025年底前", "2025-12-31"),
+    ]
+    assert table.tasks[3].notes == "责任人：张三"
+    assert [w.origin.row for w in table.warnings] == [7, 8, 9]
+    assert all("没有找到责任单位" in str(w) for w in table.warnings)
+
+
 def test_numbered_paragraphs_before_the_first_task_are_said_not_dropped_silently(tmp_path):
     path = tmp_path / "要点.txt"
     path.write_text("关于印发2024年老龄工作要点的通知\n"

@@ -3,7 +3,7 @@
 * a line of its own: "责任单位:市民政局、市发展改革局", "牵头单位：X", "配合单位：Y、Z", "责任部门：…",
   "牵头单位：X；配合单位：Y" (also inside brackets: "（责任单位：X）");
 * inline at the end of the task: "（牵头单位：X；配合单位：Y、Z）", "（X牵头，Y、Z配合）", "（X负责）",
-  "（责任单位：…）".
+  "（责任单位：…）", and bare names beside a deadline, "（X、Y，2024年底前）" (read as 责任单位).
 
 Beside the units the same brackets or line often give the deadline: "（牵头单位：X；完成时限：2024年12月底）",
 "（责任单位：X，2024年11月底前完成）". Such a clause is the task's deadline (``Units.deadline``), never a
@@ -54,6 +54,11 @@ _DEADLINE_LABEL = re.compile(r"^(?:完成|办结|落实|工作|进度)?(?:时限
 # a line of its own: only labels that cannot be anything else ("时间：" alone may be a meeting's)
 _DEADLINE_LINE = re.compile(r"^（?\s*(?:(?:完成|办结|落实)(?:时限|时间|期限)|时间节点|时限)(?:要求)?\s*[:：]\s*")
 _OTHER_LABEL = re.compile(r"^[^：:（）()]{1,8}[:：]\s*\S")  # a clause "label：value" of another kind
+# Units named bare, without a label or a role word ("（县民政局，2024年底前）"), are read only beside a
+# deadline clause in the same bracket: a bare name in brackets alone is too often something else
+# ("（含县医院）"). Even then a name is no unit when it starts like a remark or ends with a place alone
+# ("覆盖全县"; "各乡镇" is one: it names every township's government).
+_NOT_BARE_UNIT = re.compile(r"^(?:含|包括|包含|不含|如|除|其中|即|涉及|覆盖|全)|(?<!各.)(?<!各)[县市区村镇乡]$")
 _CLAUSE_BREAKS = set("；;，,。")
 MAX_UNIT_CHARS = 40
 
@@ -89,6 +94,7 @@ def parse_units(text: str, *, need_roles: bool = False) -> Units | None:
     found = Units()
     role: str | None = None
     after_note = False  # the clause before was a note: "责任人：张三，13800000000" goes on it
+    bare = False  # some units named without a label or role word: units only beside a deadline (above)
     for clause in _clauses(text):
         when = _deadline_clause(clause)
         if when is not None:
@@ -114,14 +120,19 @@ def parse_units(text: str, *, need_roles: bool = False) -> Units | None:
                 after_note = False
                 continue
             if role is None and need_roles:
-                return None
+                names = _names(clause)
+                if names is None or not all(_UNIT_END.search(n) and not _NOT_BARE_UNIT.search(n) for n in names):
+                    return None
+                found.named.extend((RESPONSIBLE, u) for u in names)
+                bare, after_note = True, False
+                continue
             rest = clause
         names = _names(rest)
         if names is None:
             return None
         found.named.extend((role or RESPONSIBLE, u) for u in names)
         after_note = False
-    if not found.named or any(not _is_unit(u) for _, u in found.named):
+    if not found.named or any(not _is_unit(u) for _, u in found.named) or bare and not found.deadline:
         return None
     return found
 
