@@ -214,6 +214,23 @@ def _wait_for(fifo: Path) -> None:
         guard.cancel()
 
 
+def _start_big_import(url: str, tmp_path: Path) -> subprocess.Popen:
+    """``taizhang import`` of a table of ``BIG`` tasks onto ``url``, in another process."""
+    return subprocess.Popen([sys.executable, "-m", "taizhang", "--db", url, "import", str(_big_table(tmp_path)),
+                             "--group", GROUP], cwd=ROOT, env={**os.environ, "TAIZHANG_TODAY": TODAY},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _let_go_until_gone(holder) -> None:
+    """Let the stopped import go on (``_stop_inside_import``'s lock) and return once a cut-off or
+    killed import's transaction is gone (the ledger's write lock is free again)."""
+    from models.server_conn import WRITE_LOCK
+
+    holder.execute("SELECT pg_advisory_unlock(4242)")
+    with holder.transaction():
+        holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+
+
 BIG = 700  # tasks: more than one batch (importers.load._BATCH), so the import is stopped with more to write
 
 
@@ -231,9 +248,7 @@ def test_an_import_cut_off_midway_leaves_the_server_ledger_as_it_was(how, pg_ser
     fifo = pg_server.folder / f"reached-{os.getpid()}-{how.split()[0]}"
     dbname, holder = _stop_inside_import(pg_server, url, fifo)
     try:
-        job = subprocess.Popen([sys.executable, "-m", "taizhang", "--db", url, "import", str(_big_table(tmp_path)),
-                                "--group", GROUP], cwd=ROOT, env={**os.environ, "TAIZHANG_TODAY": TODAY},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        job = _start_big_import(url, tmp_path)
         _wait_for(fifo)
         assert job.poll() is None  # inside its transaction, tasks written
         assert _one(url, "SELECT count(*) FROM task") == [(27,)]  # others read on, unblocked, the ledger as it was
@@ -251,11 +266,7 @@ def test_an_import_cut_off_midway_leaves_the_server_ledger_as_it_was(how, pg_ser
             assert job.returncode == 1
             assert "与服务器的连接在导入途中断开" in err and "台账保持导入前的样子" in err, err
             assert "数据库未作任何改动" in err and "Traceback" not in err
-        holder.execute("SELECT pg_advisory_unlock(4242)")
-        with holder.transaction():  # returns when the cut-off transaction is gone
-            from models.server_conn import WRITE_LOCK
-
-            holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        _let_go_until_gone(holder)
     finally:
         holder.close()
     pg_server.sql("DROP TRIGGER stop_here ON import_source", dbname=dbname)
@@ -282,9 +293,7 @@ def test_an_import_and_another_writer_take_turns_and_nothing_is_lost(pg_server, 
             done["edited"] = True
 
     try:
-        job = subprocess.Popen([sys.executable, "-m", "taizhang", "--db", url, "import", str(_big_table(tmp_path)),
-                                "--group", GROUP], cwd=ROOT, env={**os.environ, "TAIZHANG_TODAY": TODAY},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        job = _start_big_import(url, tmp_path)
         _wait_for(fifo)
         writer = threading.Thread(target=edit)
         writer.start()
@@ -396,20 +405,14 @@ def test_a_first_import_cut_off_or_tried_leaves_the_constraints_and_indexes_as_t
     fifo = pg_server.folder / f"reached-{os.getpid()}-first"
     dbname, holder = _stop_inside_import(pg_server, url, fifo)
     try:
-        job = subprocess.Popen([sys.executable, "-m", "taizhang", "--db", url, "import", str(_big_table(tmp_path)),
-                                "--group", GROUP], cwd=ROOT, env={**os.environ, "TAIZHANG_TODAY": TODAY},
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        job = _start_big_import(url, tmp_path)
         _wait_for(fifo)  # the constraints set aside, a batch of tasks written
         locked = holder.execute("SELECT count(*) FROM pg_locks WHERE mode = 'AccessExclusiveLock' AND relation = "
                                 "'assignment'::regclass").fetchone()[0]
         assert locked == 1  # (the fast path was taken)
         job.kill()
         job.communicate(timeout=60)
-        holder.execute("SELECT pg_advisory_unlock(4242)")
-        with holder.transaction():  # returns when the killed import's transaction is gone
-            from models.server_conn import WRITE_LOCK
-
-            holder.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+        _let_go_until_gone(holder)
     finally:
         holder.close()
     pg_server.sql("DROP TRIGGER stop_here ON import_source", dbname=dbname)

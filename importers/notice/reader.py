@@ -94,6 +94,13 @@ class Section:
     origin: Origin | None = None
 
 
+def _take_deadline(task: TaskRecord, when: str | None) -> None:
+    """A 完成时限 written beside the task's units or on a line of its own: the task's deadline,
+    unless it has one already (the first written wins; "" or None says nothing)."""
+    if when and task.deadline is None:
+        task.deadline, task.due = when, parse_due(when)
+
+
 class NoticeReader:
     """One pass to find the task style, one to read the tasks."""
 
@@ -265,8 +272,7 @@ class NoticeReader:
                 continue
             when = deadline_line(p.text)
             if when is not None and task is not None:  # "完成时限：2024年12月底前" under the task
-                if when and task.deadline is None:
-                    task.deadline, task.due = when, parse_due(when)
+                _take_deadline(task, when)
                 continue
             if _END_OF_BODY.match(p.text):
                 close()
@@ -302,8 +308,7 @@ class NoticeReader:
         co = [r.unit for r in task.co]
         assign(units, lead, co)
         task.lead, task.co = [UnitRef(u) for u in lead], [UnitRef(u) for u in co]
-        if units.deadline and task.deadline is None:  # "（牵头单位：X；完成时限：2024年底前）"
-            task.deadline, task.due = units.deadline, parse_due(units.deadline)
+        _take_deadline(task, units.deadline)  # "（牵头单位：X；完成时限：2024年底前）"
         if units.notes:  # "（牵头单位：X；责任人：张三）": kept in the task's notes (备注)
             task.notes = "；".join([*filter(None, [task.notes]), *units.notes])
 
